@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* audio.c: audio file I/O.  The only file that includes libsndfile. */
+#include <config.h>
+
+#include "audio.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sndfile.h>
+
+#include "banned.h"
+
+struct pm_audio_reader {
+	SNDFILE *sf;
+	SF_INFO info;
+	const char *path; /* borrowed for messages */
+	char *path_copy;
+};
+
+struct pm_audio_writer {
+	SNDFILE *sf;
+	SF_INFO info;
+	char *path;
+	unsigned bits;
+	int32_t *scratch; /* quantised samples for integer targets */
+};
+
+static const char *major_name(int format)
+{
+	switch (format & SF_FORMAT_TYPEMASK) {
+	case SF_FORMAT_WAV:
+	case SF_FORMAT_WAVEX:
+	case SF_FORMAT_RF64:
+		return "wav";
+	case SF_FORMAT_AIFF:
+		return "aiff";
+	case SF_FORMAT_FLAC:
+		return "flac";
+	case SF_FORMAT_OGG:
+		return (format & SF_FORMAT_SUBMASK) == SF_FORMAT_OPUS ? "opus"
+								      : "ogg";
+	case SF_FORMAT_MPEG:
+		return "mp3";
+	case SF_FORMAT_W64:
+		return "w64";
+	case SF_FORMAT_CAF:
+		return "caf";
+	default:
+		return "other";
+	}
+}
+
+static void describe(const SF_INFO *si, struct pm_audio_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->rate = (uint32_t)si->samplerate;
+	info->channels = (unsigned)si->channels;
+	info->length_samples = si->frames;
+	snprintf(info->format, sizeof(info->format), "%s",
+		 major_name(si->format));
+	switch (si->format & SF_FORMAT_SUBMASK) {
+	case SF_FORMAT_PCM_S8:
+	case SF_FORMAT_PCM_U8:
+		info->bits = 8;
+		break;
+	case SF_FORMAT_PCM_16:
+		info->bits = 16;
+		break;
+	case SF_FORMAT_PCM_24:
+		info->bits = 24;
+		break;
+	case SF_FORMAT_PCM_32:
+		info->bits = 32;
+		break;
+	case SF_FORMAT_FLOAT:
+	case SF_FORMAT_DOUBLE:
+		info->is_float = true;
+		break;
+	default:
+		info->is_lossy = true;
+		break;
+	}
+}
+
+struct pm_audio_reader *pm_audio_open(const char *path,
+				      struct pm_audio_info *info,
+				      struct pm_err *err)
+{
+	struct pm_audio_reader *r;
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		pm_err_sys(err, PM_ENOINPUT, "cannot open '%s'", path);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		pm_err_set(err, PM_ENOINPUT, "'%s' is not a regular file", path);
+		return NULL;
+	}
+	r = pm_calloc(1, sizeof(*r), err);
+	if (!r)
+		return NULL;
+	r->sf = sf_open(path, SFM_READ, &r->info);
+	if (!r->sf) {
+		/* sf_strerror(NULL) is the last global error: read it now */
+		pm_err_set(err, errno == EACCES ? PM_ENOINPUT : PM_EFORMAT,
+			   "cannot read '%s' as audio: %s", path,
+			   sf_strerror(NULL));
+		free(r);
+		return NULL;
+	}
+	if (r->info.channels < 1 || r->info.samplerate < 1 ||
+	    r->info.frames < 0) {
+		pm_err_set(err, PM_EFORMAT, "'%s' has an unusable header", path);
+		sf_close(r->sf);
+		free(r);
+		return NULL;
+	}
+	/* integer PCM reads back as exact floats in [-1, 1) */
+	sf_command(r->sf, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);
+	r->path_copy = strdup(path);
+	r->path = r->path_copy ? r->path_copy : "audio file";
+	if (info)
+		describe(&r->info, info);
+	return r;
+}
+
+int pm_audio_probe(const char *path, struct pm_audio_info *info,
+		   struct pm_err *err)
+{
+	struct pm_audio_reader *r = pm_audio_open(path, info, err);
+
+	if (!r)
+		return -1;
+	pm_audio_close(r);
+	return 0;
+}
+
+int64_t pm_audio_read(struct pm_audio_reader *r, float *buf,
+		      int64_t n_samples, struct pm_err *err)
+{
+	sf_count_t got = sf_readf_float(r->sf, buf, n_samples);
+
+	if (got < 0 || (got < n_samples && sf_error(r->sf) != SF_ERR_NO_ERROR))
+		return pm_err_set(err, PM_EIO, "cannot read '%s': %s", r->path,
+				  sf_strerror(r->sf));
+	return got;
+}
+
+int64_t pm_audio_read_s16(struct pm_audio_reader *r, int16_t *buf,
+			  int64_t n_samples, struct pm_err *err)
+{
+	sf_count_t got = sf_readf_short(r->sf, buf, n_samples);
+
+	if (got < 0 || (got < n_samples && sf_error(r->sf) != SF_ERR_NO_ERROR))
+		return pm_err_set(err, PM_EIO, "cannot read '%s': %s", r->path,
+				  sf_strerror(r->sf));
+	return got;
+}
+
+int pm_audio_seek(struct pm_audio_reader *r, int64_t pos_samples,
+		  struct pm_err *err)
+{
+	if (sf_seek(r->sf, pos_samples, SEEK_SET) != pos_samples)
+		return pm_err_set(err, PM_EIO, "cannot seek in '%s' to %lld: %s",
+				  r->path, (long long)pos_samples,
+				  sf_strerror(r->sf));
+	return 0;
+}
+
+void pm_audio_close(struct pm_audio_reader *r)
+{
+	if (!r)
+		return;
+	sf_close(r->sf);
+	free(r->path_copy);
+	free(r);
+}
+
+static char *tag(SNDFILE *sf, int which)
+{
+	const char *s = sf_get_string(sf, which);
+
+	return s && *s ? strdup(s) : NULL;
+}
+
+int pm_audio_read_tags(const char *path, struct pm_audio_tags *tags,
+		       struct pm_err *err)
+{
+	struct pm_audio_reader *r = pm_audio_open(path, NULL, err);
+
+	memset(tags, 0, sizeof(*tags));
+	if (!r)
+		return -1;
+	tags->title = tag(r->sf, SF_STR_TITLE);
+	tags->artist = tag(r->sf, SF_STR_ARTIST);
+	tags->album = tag(r->sf, SF_STR_ALBUM);
+	pm_audio_close(r);
+	return 0;
+}
+
+void pm_audio_tags_release(struct pm_audio_tags *tags)
+{
+	free(tags->title);
+	free(tags->artist);
+	free(tags->album);
+	memset(tags, 0, sizeof(*tags));
+}
+
+static int sf_format_for(const struct pm_audio_spec *spec, struct pm_err *err)
+{
+	int major, sub;
+
+	switch (spec->format) {
+	case PM_FORMAT_WAV:
+		major = SF_FORMAT_WAV;
+		break;
+	case PM_FORMAT_AIFF:
+		major = SF_FORMAT_AIFF;
+		break;
+	case PM_FORMAT_FLAC:
+		major = SF_FORMAT_FLAC;
+		break;
+	case PM_FORMAT_OGG:
+		return SF_FORMAT_OGG | SF_FORMAT_VORBIS;
+	case PM_FORMAT_OPUS:
+		return SF_FORMAT_OGG | SF_FORMAT_OPUS;
+	case PM_FORMAT_MP3:
+		return SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
+	default:
+		return pm_err_set(err, PM_EINVAL, "unknown output format");
+	}
+	switch (spec->bits) {
+	case 16:
+		sub = SF_FORMAT_PCM_16;
+		break;
+	case 24:
+		sub = SF_FORMAT_PCM_24;
+		break;
+	case 32:
+		sub = SF_FORMAT_PCM_32;
+		break;
+	case 0:
+		sub = SF_FORMAT_FLOAT;
+		break;
+	default:
+		return pm_err_set(err, PM_EINVAL, "cannot write %u-bit audio",
+				  spec->bits);
+	}
+	if (major == SF_FORMAT_FLAC && (sub == SF_FORMAT_FLOAT || sub == SF_FORMAT_PCM_32))
+		return pm_err_set(err, PM_EUNSUPPORTED,
+				  "FLAC holds 16- or 24-bit integer samples");
+	return major | sub;
+}
+
+bool pm_audio_can_write(enum pm_format format)
+{
+	struct pm_audio_spec spec = { .format = format, .rate = 44100,
+				      .channels = 2, .bits = 16 };
+	SF_INFO si = { 0 };
+	int f = sf_format_for(&spec, NULL);
+
+	if (f < 0)
+		return false;
+	si.format = f;
+	si.channels = 2;
+	si.samplerate = 44100;
+	return sf_format_check(&si) == SF_TRUE;
+}
+
+static void set_string(SNDFILE *sf, int which, const char *value)
+{
+	if (value && *value)
+		sf_set_string(sf, which, value);
+}
+
+struct pm_audio_writer *pm_audio_create(const char *path,
+					const struct pm_audio_spec *spec,
+					const struct pm_audio_meta *meta,
+					struct pm_err *err)
+{
+	struct pm_audio_writer *w;
+	int f = sf_format_for(spec, err);
+
+	if (f < 0)
+		return NULL;
+	w = pm_calloc(1, sizeof(*w), err);
+	if (!w)
+		return NULL;
+	w->info.format = f;
+	w->info.channels = (int)spec->channels;
+	w->info.samplerate = (int)spec->rate;
+	w->bits = spec->bits;
+	if (!sf_format_check(&w->info)) {
+		pm_err_set(err, PM_EUNSUPPORTED,
+			   "cannot write %s at %u Hz, %u channels, %u bits",
+			   pm_format_name(spec->format), spec->rate,
+			   spec->channels, spec->bits);
+		free(w);
+		return NULL;
+	}
+	w->path = pm_strdup(path, err);
+	if (!w->path) {
+		free(w);
+		return NULL;
+	}
+	w->sf = sf_open(path, SFM_WRITE, &w->info);
+	if (!w->sf) {
+		pm_err_set(err, PM_ECREATE, "cannot create '%s': %s", path,
+			   sf_strerror(NULL));
+		free(w->path);
+		free(w);
+		return NULL;
+	}
+	/*
+	 * A PEAK chunk carries a timestamp: the same audio would give other
+	 * bytes tomorrow.  Leave it out.
+	 */
+	sf_command(w->sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
+	/* float input is clipped, not wrapped, when written as integers */
+	sf_command(w->sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+	if (spec->format == PM_FORMAT_FLAC) {
+		double level = 0.5; /* libsndfile's default effort */
+
+		sf_command(w->sf, SFC_SET_COMPRESSION_LEVEL, &level,
+			   sizeof(level));
+	} else if (spec->format == PM_FORMAT_OGG || spec->format == PM_FORMAT_OPUS ||
+		   spec->format == PM_FORMAT_MP3) {
+		/* libsndfile: 0 is best quality, 1 smallest */
+		double level = spec->quality > 0 ? 1.0 - spec->quality : 0.1;
+
+		sf_command(w->sf, SFC_SET_COMPRESSION_LEVEL, &level,
+			   sizeof(level));
+	}
+	if (meta) {
+		set_string(w->sf, SF_STR_TITLE, meta->title);
+		set_string(w->sf, SF_STR_ARTIST, meta->artist);
+		set_string(w->sf, SF_STR_ALBUM, meta->album);
+		set_string(w->sf, SF_STR_DATE, meta->date);
+		set_string(w->sf, SF_STR_GENRE, meta->genre);
+		set_string(w->sf, SF_STR_COPYRIGHT, meta->copyright);
+		set_string(w->sf, SF_STR_COMMENT, meta->comment);
+		set_string(w->sf, SF_STR_TRACKNUMBER, meta->tracknumber);
+		set_string(w->sf, SF_STR_SOFTWARE, meta->software);
+	}
+	return w;
+}
+
+/*
+ * libsndfile scales floats by 0x7FFF... when writing integers but by
+ * 1/0x8000... when reading them, so its own conversion does not round-trip.
+ * Integer outputs are quantised here with the reading scale instead, so a
+ * 16- or 24-bit value read as float is written back bit for bit.
+ */
+static int32_t quantise(float x, unsigned bits)
+{
+	const double scale = (double)(1u << (bits - 1));
+	const double hi = scale - 1.0, lo = -scale;
+	double v = rint((double)x * scale);
+
+	if (v > hi)
+		v = hi;
+	else if (v < lo)
+		v = lo;
+	return (int32_t)((int64_t)v * (int64_t)(1u << (32 - bits)));
+}
+
+int pm_audio_write(struct pm_audio_writer *w, const float *buf,
+		   int64_t n_samples, struct pm_err *err)
+{
+	const size_t chunk = 4096;
+	unsigned ch = (unsigned)w->info.channels;
+	int32_t *q;
+	int64_t done = 0;
+	size_t i, n;
+
+	if (w->bits == 0 || w->bits == 32 ||
+	    (w->info.format & SF_FORMAT_SUBMASK) == SF_FORMAT_VORBIS ||
+	    (w->info.format & SF_FORMAT_SUBMASK) == SF_FORMAT_OPUS ||
+	    (w->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG) {
+		if (sf_writef_float(w->sf, buf, n_samples) != n_samples)
+			return pm_err_set(err, PM_EIO, "cannot write '%s': %s",
+					  w->path, sf_strerror(w->sf));
+		return 0;
+	}
+	if (!w->scratch) {
+		w->scratch = pm_calloc(chunk * ch, sizeof(int32_t), err);
+		if (!w->scratch)
+			return -1;
+	}
+	q = w->scratch;
+	while (done < n_samples) {
+		n = (size_t)PM_MIN((int64_t)chunk, n_samples - done);
+		for (i = 0; i < n * ch; i++)
+			q[i] = quantise(buf[(size_t)done * ch + i], w->bits);
+		if (sf_writef_int(w->sf, q, (sf_count_t)n) != (sf_count_t)n)
+			return pm_err_set(err, PM_EIO, "cannot write '%s': %s",
+					  w->path, sf_strerror(w->sf));
+		done += (int64_t)n;
+	}
+	return 0;
+}
+
+int pm_audio_write_s16(struct pm_audio_writer *w, const int16_t *buf,
+		       int64_t n_samples, struct pm_err *err)
+{
+	if (sf_writef_short(w->sf, buf, n_samples) != n_samples)
+		return pm_err_set(err, PM_EIO, "cannot write '%s': %s", w->path,
+				  sf_strerror(w->sf));
+	return 0;
+}
+
+int pm_audio_write_s32(struct pm_audio_writer *w, const int32_t *buf,
+		       int64_t n_samples, struct pm_err *err)
+{
+	if (sf_writef_int(w->sf, buf, n_samples) != n_samples)
+		return pm_err_set(err, PM_EIO, "cannot write '%s': %s", w->path,
+				  sf_strerror(w->sf));
+	return 0;
+}
+
+int pm_audio_finish(struct pm_audio_writer *w, struct pm_err *err)
+{
+	int ret = 0;
+
+	if (!w)
+		return 0;
+	sf_write_sync(w->sf);
+	if (sf_error(w->sf) != SF_ERR_NO_ERROR)
+		ret = pm_err_set(err, PM_EIO, "cannot finish '%s': %s", w->path,
+				 sf_strerror(w->sf));
+	if (sf_close(w->sf) != 0 && ret == 0)
+		ret = pm_err_set(err, PM_EIO, "cannot close '%s'", w->path);
+	free(w->scratch);
+	free(w->path);
+	free(w);
+	return ret;
+}
+
+const char *pm_audio_version(void)
+{
+	return sf_version_string();
+}

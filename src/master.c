@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* master.c: premaster master (not written yet). */
+#include <config.h>
+
+#include <sysexits.h>
+
+#include "log.h"
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	pm_log_init("premaster master", PM_LOG_NOTE);
+	pm_error("this stage is not written yet");
+	return EX_SOFTWARE;
+}
