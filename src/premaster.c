@@ -1,16 +1,774 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* master.c: premaster (not written yet). */
+/*
+ * premaster.c: the front end.  `premaster init` writes an album.xml from
+ * audio files, `premaster build` runs master, sequence, ddpmake and verify
+ * in turn, and `premaster TOOL ...` runs one tool, found beside this
+ * program or in the package's libexec directory.
+ */
 #include <config.h>
 
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "album.h"
+#include "audio.h"
+#include "cli.h"
+#include "err.h"
+#include "isrc.h"
 #include "log.h"
+#include "msf.h"
+#include "outdir.h"
+#include "vinyl.h"
+#include "xmlw.h"
+
+#include "banned.h"
+
+static const char *const tools[] = { "master", "sequence", "ddpmake",
+				     "verify" };
+
+static void usage_main(void)
+{
+	printf("usage: premaster COMMAND [ARGS]\n"
+	       "Turn a finished album mix into a DDP image, vinyl pre-masters and\n"
+	       "streaming files, from one album.xml.\n\n"
+	       "Commands:\n"
+	       "  init      write an album.xml from audio files\n"
+	       "  build     run master, sequence, ddpmake and verify\n"
+	       "  master    master the album once per target\n"
+	       "  sequence  lay out the timelines; write CUE, TOC, PQ sheet, sides\n"
+	       "  ddpmake   write or extract a DDP 2.00 image\n"
+	       "  verify    check a release against the Red Book and its targets\n\n"
+	       "  -h, --help      show this help and exit\n"
+	       "  -V, --version   show the version and exit\n\n"
+	       "'premaster COMMAND --help' describes a command.\n"
+	       "See premaster(1) and premaster-album(5).\n");
+}
+
+/* ------------------------------------------------------------------ */
+/* Finding and running the tools                                        */
+/* ------------------------------------------------------------------ */
+
+static bool executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       access(path, X_OK) == 0;
+}
+
+/*
+ * Where premaster-TOOL lives: $PREMASTER_EXEC_PATH, else beside this
+ * program (an uninstalled build tree), else the libexec directory.
+ */
+static int tool_in(const char *dir, const char *tool, char *out, size_t size)
+{
+	int n = snprintf(out, size, "%s/premaster-%s", dir, tool);
+
+	return n > 0 && (size_t)n < size && executable(out) ? 0 : -1;
+}
+
+static int tool_path(const char *tool, char *out, size_t size)
+{
+	const char *env = getenv("PREMASTER_EXEC_PATH");
+	char self[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env)
+		return tool_in(env, tool, out, size);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			if (tool_in(self, tool, out, size) == 0)
+				return 0;
+		}
+	}
+	return tool_in(PKGLIBEXECDIR, tool, out, size);
+}
+
+static bool is_tool(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < PM_ARRAY_SIZE(tools); i++)
+		if (strcmp(tools[i], name) == 0)
+			return true;
+	return false;
+}
+
+static int run_tool(const char *tool, char **argv)
+{
+	char path[PATH_MAX + 64];
+
+	if (tool_path(tool, path, sizeof(path)) < 0) {
+		pm_error("cannot find 'premaster-%s' (looked in $PREMASTER_EXEC_PATH, beside premaster, and %s)",
+			 tool, PKGLIBEXECDIR);
+		return EX_SOFTWARE;
+	}
+	argv[0] = path;
+	execv(path, argv);
+	pm_error("cannot run '%s': %s", path, strerror(errno));
+	return EX_OSERR;
+}
+
+/* Run a tool as a child and return its exit status (128+N if killed). */
+static int spawn(const char *tool, char *const *args)
+{
+	char path[PATH_MAX + 64];
+	pid_t pid;
+	int status;
+
+	if (tool_path(tool, path, sizeof(path)) < 0) {
+		pm_error("cannot find 'premaster-%s'", tool);
+		return EX_SOFTWARE;
+	}
+	pid = fork();
+	if (pid < 0) {
+		pm_error("cannot start '%s': %s", path, strerror(errno));
+		return EX_OSERR;
+	}
+	if (pid == 0) {
+		execv(path, args);
+		fprintf(stderr, "premaster: error: cannot run '%s': %s\n", path,
+			strerror(errno));
+		_exit(EX_OSERR);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return EX_OSERR;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* ------------------------------------------------------------------ */
+/* build                                                                */
+/* ------------------------------------------------------------------ */
+
+static void usage_build(void)
+{
+	printf("usage: premaster build [OPTIONS] ALBUM.xml\n"
+	       "Run master, sequence, ddpmake and verify on an album.\n\n"
+	       "  -j, --jobs=N        tracks to process at once (1)\n"
+	       "%s\n"
+	       "Outputs go to OUTDIR (default: 'out' beside ALBUM.xml):\n"
+	       "masters/, cd/, ddp/, vinyl/, streaming/, report/.\n"
+	       "See premaster(1).\n",
+	       pm_common_help);
+}
+
+static char *default_outdir(const char *album)
+{
+	const char *slash = strrchr(album, '/');
+	size_t n = slash ? (size_t)(slash - album) : 0;
+	char *out = malloc(n + 8);
+
+	if (!out)
+		return NULL;
+	if (slash)
+		snprintf(out, n + 8, "%.*s/out", (int)n, album);
+	else
+		snprintf(out, n + 8, "out");
+	return out;
+}
+
+static int cmd_build(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		PM_COMMON_LONGOPTS,
+		{ "jobs", required_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const stage_names[] = { "master", "sequence",
+						   "ddpmake", "verify" };
+	struct pm_common common = { .want_progress = true };
+	const char *album_path;
+	char *outdir = NULL;
+	const char *jobs = "1";
+	char *args[16];
+	int status[4] = { -1, -1, -1, -1 };
+	int c, st, ret = 0;
+	size_t s, k;
+	uint64_t u;
+	struct timespec t0, t1;
+
+	pm_log_init("premaster build", PM_LOG_NOTE);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS "j:", longopts,
+				NULL)) != -1) {
+		if (pm_common_option(c, optarg, &common, usage_build))
+			continue;
+		if (c == 'j') {
+			if (pm_parse_uint(optarg, 1, 256, &u) < 0)
+				pm_usage_error("-j wants a number from 1 to 256, not '%s'",
+					       optarg);
+			jobs = optarg;
+			continue;
+		}
+		pm_usage_fail();
+	}
+	pm_common_apply(&common);
+	if (argc - optind != 1)
+		pm_usage_error("expected one ALBUM.xml");
+	album_path = argv[optind];
+	outdir = common.output ? strdup(common.output)
+			       : default_outdir(album_path);
+	if (!outdir) {
+		pm_error("out of memory");
+		return EX_OSERR;
+	}
+
+	for (s = 0; s < PM_ARRAY_SIZE(stage_names); s++) {
+		k = 0;
+		args[k++] = (char *)(uintptr_t)stage_names[s];
+		args[k++] = (char *)(uintptr_t)album_path;
+		args[k++] = (char *)(uintptr_t)"-o";
+		args[k++] = outdir;
+		if (common.force)
+			args[k++] = (char *)(uintptr_t)"--force";
+		if (common.verbosity < 0)
+			args[k++] = (char *)(uintptr_t)"--quiet";
+		for (int v = 0; v < common.verbosity; v++)
+			args[k++] = (char *)(uintptr_t)"--verbose";
+		if (!common.want_progress)
+			args[k++] = (char *)(uintptr_t)"--no-progress";
+		if (s < 2) {
+			args[k++] = (char *)(uintptr_t)"--jobs";
+			args[k++] = (char *)(uintptr_t)jobs;
+		}
+		args[k] = NULL;
+		pm_info("running premaster %s", stage_names[s]);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		st = spawn(stage_names[s], args);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		status[s] = st;
+		if (st == 0) {
+			pm_note("%s: done (%.1f s)", stage_names[s],
+				(double)(t1.tv_sec - t0.tv_sec) +
+					(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+			continue;
+		}
+		if (st == EX_SOFTWARE) {
+			/* a stage that is not written yet says so; later
+			 * stages can still run on what exists */
+			pm_warning("%s: did not run (exit 70)", stage_names[s]);
+			ret = EX_SOFTWARE;
+			continue;
+		}
+		if (st == PM_EXIT_NOTFIT) {
+			pm_error("%s: the release is not fit (see %s/report/verify.txt)",
+				 stage_names[s], outdir);
+			ret = PM_EXIT_NOTFIT;
+			break;
+		}
+		pm_error("%s failed (exit %d); stopping", stage_names[s], st);
+		ret = st > 125 ? EX_SOFTWARE : st;
+		break;
+	}
+	/* results: what ran, and where the outputs are */
+	for (s = 0; s < PM_ARRAY_SIZE(stage_names); s++)
+		printf("stage\t%s\t%s\n", stage_names[s],
+		       status[s] == 0 ? "done"
+		       : status[s] < 0 ? "not run"
+		       : status[s] == PM_EXIT_NOTFIT ? "not fit"
+		       : status[s] == EX_SOFTWARE ? "not written"
+						  : "failed");
+	if (ret == 0 || ret == PM_EXIT_NOTFIT || ret == EX_SOFTWARE) {
+		static const char *const dirs[] = { "masters", "cd", "ddp",
+						    "vinyl", "streaming",
+						    "report" };
+		char p[PATH_MAX];
+		struct stat sb;
+
+		for (k = 0; k < PM_ARRAY_SIZE(dirs); k++) {
+			snprintf(p, sizeof(p), "%s/%s", outdir, dirs[k]);
+			if (stat(p, &sb) == 0)
+				printf("output\t%s\t%s\n", dirs[k], p);
+		}
+	}
+	free(outdir);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* init                                                                 */
+/* ------------------------------------------------------------------ */
+
+static void usage_init(void)
+{
+	printf("usage: premaster init [OPTIONS] AUDIO...\n"
+	       "Write an album.xml for the audio files, in the order given.\n\n"
+	       "      --title=TEXT       album title (default: the first file's\n"
+	       "                         album tag, or \"Untitled\")\n"
+	       "      --artist=TEXT      album artist (default: the first file's\n"
+	       "                         artist tag, or \"Unknown Artist\")\n"
+	       "      --upc=CODE         UPC-A or EAN-13 of the release\n"
+	       "      --catalog=TEXT     catalogue number\n"
+	       "      --isrc-first=CODE  ISRC of track 1; later tracks count up\n"
+	       "%s\n"
+	       "The album goes to album.xml unless -o names another file.\n"
+	       "See premaster(1) and premaster-album(5).\n",
+	       pm_common_help);
+}
+
+enum {
+	OPT_TITLE = PM_OPT_FIRST_TOOL,
+	OPT_ARTIST,
+	OPT_UPC,
+	OPT_CATALOG,
+	OPT_ISRC_FIRST,
+};
+
+struct init_track {
+	const char *path;
+	char *rel;
+	char *title;
+	char *artist;
+	struct pm_audio_info info;
+	double length_s;
+	char isrc[13];
+};
+
+/* Absolute, normalised path of an existing file's directory + name. */
+static char *absolute(const char *path)
+{
+	return realpath(path, NULL);
+}
+
+/*
+ * `target` relative to directory `base` (both absolute and normalised),
+ * so the album keeps working when its folder moves.
+ */
+static char *relative_to(const char *base, const char *target)
+{
+	size_t common = 0, i, ups = 0, n;
+	const char *rest;
+	char *out;
+
+	for (i = 0; base[i] && target[i] && base[i] == target[i]; i++)
+		if (base[i] == '/')
+			common = i;
+	if (!base[i] && (target[i] == '/' || !target[i]))
+		common = i;
+	rest = target + common + (target[common] == '/' ? 1 : 0);
+	for (i = common; base[i]; i++)
+		if (base[i] == '/')
+			ups++;
+	if (base[common] == '/' && base[common + 1] == '\0')
+		ups = 0;
+	n = ups * 3 + strlen(rest) + 1;
+	out = malloc(n);
+	if (!out)
+		return NULL;
+	out[0] = '\0';
+	for (i = 0; i < ups; i++)
+		memcpy(out + 3 * i, "../", 4);
+	memcpy(out + 3 * ups, rest, strlen(rest) + 1);
+	return out;
+}
+
+/* A title from a file name: no directory, extension or leading number. */
+static char *title_from_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	const char *p;
+	char *t, *dot, *q;
+
+	base = base ? base + 1 : path;
+	p = base;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p > base && (*p == ' ' || *p == '-' || *p == '_' || *p == '.')) {
+		while (*p == ' ' || *p == '-' || *p == '_' || *p == '.')
+			p++;
+	} else {
+		p = base;
+	}
+	t = strdup(*p ? p : base);
+	if (!t)
+		return NULL;
+	dot = strrchr(t, '.');
+	if (dot && dot != t)
+		*dot = '\0';
+	for (q = t; *q; q++)
+		if (*q == '_')
+			*q = ' ';
+	return t;
+}
+
+/* The next ISRC: the designation code counts up. */
+static int isrc_next(char isrc[13])
+{
+	int i;
+
+	for (i = 11; i >= 7; i--) {
+		if (isrc[i] < '9') {
+			isrc[i]++;
+			return 0;
+		}
+		isrc[i] = '0';
+	}
+	return -1;
+}
+
+/* Keep text within the schema's 160 characters without splitting UTF-8. */
+static void clip_text(char *s)
+{
+	size_t n = strlen(s);
+
+	if (n <= 160)
+		return;
+	n = 160;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	s[n] = '\0';
+}
+
+static void write_album(FILE *fp, const char *title, const char *artist,
+			const char *upc, const char *catalog,
+			struct init_track *tr, size_t n)
+{
+	struct pm_side_limits lim;
+	struct pm_xmlw w;
+	double lengths[PM_MAX_TRACKS];
+	size_t first[PM_MAX_TRACKS + 1], nsides, i, s;
+	char idbuf[16], list[PM_MAX_TRACKS * 4 + 1];
+	size_t len;
+
+	pm_xmlw_init(&w, fp);
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", fp);
+	pm_xmlw_start(&w, "album");
+	pm_xmlw_attr(&w, "xmlns", PM_ALBUM_NS);
+	pm_xmlw_attr(&w, "version", PM_ALBUM_VERSION);
+	pm_xmlw_comment(&w, "Written by premaster init; see premaster-album(5). Positions are in samples of the source or in seconds.");
+
+	pm_xmlw_start(&w, "release");
+	pm_xmlw_text_element(&w, "title", title);
+	pm_xmlw_text_element(&w, "artist", artist);
+	if (catalog)
+		pm_xmlw_text_element(&w, "catalog", catalog);
+	if (upc)
+		pm_xmlw_text_element(&w, "upc", upc);
+	pm_xmlw_end(&w);
+
+	pm_xmlw_start(&w, "tracks");
+	for (i = 0; i < n; i++) {
+		snprintf(idbuf, sizeof(idbuf), "t%zu", i + 1);
+		pm_xmlw_start(&w, "track");
+		pm_xmlw_attr(&w, "id", idbuf);
+		pm_xmlw_start(&w, "source");
+		pm_xmlw_attr(&w, "file", tr[i].rel);
+		pm_xmlw_end(&w);
+		pm_xmlw_text_element(&w, "title", tr[i].title);
+		if (tr[i].artist && strcmp(tr[i].artist, artist) != 0)
+			pm_xmlw_text_element(&w, "artist", tr[i].artist);
+		if (tr[i].isrc[0])
+			pm_xmlw_text_element(&w, "isrc", tr[i].isrc);
+		if (i > 0) {
+			pm_xmlw_start(&w, "gap");
+			pm_xmlw_attr(&w, "length", "2s");
+			pm_xmlw_end(&w);
+		}
+		pm_xmlw_end(&w);
+	}
+	pm_xmlw_end(&w);
+
+	pm_xmlw_start(&w, "mastering");
+	pm_xmlw_start(&w, "eq");
+	pm_xmlw_start(&w, "band");
+	pm_xmlw_attr(&w, "type", "highpass");
+	pm_xmlw_attr(&w, "freq", "20");
+	pm_xmlw_end(&w);
+	pm_xmlw_end(&w);
+	pm_xmlw_start(&w, "limiter");
+	pm_xmlw_end(&w);
+	pm_xmlw_start(&w, "loudness");
+	pm_xmlw_attr(&w, "mode", "album");
+	pm_xmlw_attr(&w, "target-lufs", "-14");
+	pm_xmlw_end(&w);
+	pm_xmlw_start(&w, "tone-match");
+	pm_xmlw_attr(&w, "mode", "report");
+	pm_xmlw_end(&w);
+	pm_xmlw_end(&w);
+
+	pm_xmlw_start(&w, "deliverables");
+	pm_xmlw_start(&w, "cd");
+	pm_xmlw_start(&w, "cd-text");
+	pm_xmlw_attr(&w, "transliterate", "true");
+	pm_xmlw_start(&w, "block");
+	pm_xmlw_attr(&w, "language", "en");
+	pm_xmlw_end(&w);
+	pm_xmlw_end(&w);
+	pm_xmlw_end(&w);
+
+	pm_side_limits(12, 33, &lim);
+	for (i = 0; i < n; i++)
+		lengths[i] = tr[i].length_s;
+	nsides = pm_split_sides(lengths, n, 3.0, &lim, first);
+	if (nsides > 8)
+		nsides = 8; /* longer albums need editing by hand */
+	pm_xmlw_start(&w, "vinyl");
+	pm_xmlw_attr(&w, "size", "12");
+	pm_xmlw_attr(&w, "speed", "33");
+	pm_xmlw_attr(&w, "gap", "3s");
+	for (s = 0; s < nsides; s++) {
+		len = 0;
+		list[0] = '\0';
+		for (i = first[s]; i < (s + 1 == nsides ? n : first[s + 1]); i++)
+			len += (size_t)snprintf(list + len, sizeof(list) - len,
+						"%st%zu", len ? " " : "", i + 1);
+		if (!len)
+			continue;
+		pm_xmlw_start(&w, "side");
+		pm_xmlw_attrf(&w, "name", "%c", (char)('A' + s));
+		pm_xmlw_attr(&w, "tracks", list);
+		pm_xmlw_end(&w);
+	}
+	pm_xmlw_end(&w);
+	pm_xmlw_start(&w, "streaming");
+	pm_xmlw_attr(&w, "profile", "spotify");
+	pm_xmlw_end(&w);
+	pm_xmlw_start(&w, "streaming");
+	pm_xmlw_attr(&w, "profile", "apple");
+	pm_xmlw_end(&w);
+	pm_xmlw_start(&w, "streaming");
+	pm_xmlw_attr(&w, "profile", "bandcamp");
+	pm_xmlw_end(&w);
+	pm_xmlw_end(&w);
+	pm_xmlw_end(&w);
+}
+
+static int cmd_init(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		PM_COMMON_LONGOPTS,
+		{ "title", required_argument, NULL, OPT_TITLE },
+		{ "artist", required_argument, NULL, OPT_ARTIST },
+		{ "upc", required_argument, NULL, OPT_UPC },
+		{ "catalog", required_argument, NULL, OPT_CATALOG },
+		{ "isrc-first", required_argument, NULL, OPT_ISRC_FIRST },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pm_common common = { .want_progress = true };
+	const char *title = NULL, *artist = NULL, *upc_arg = NULL;
+	const char *catalog = NULL, *isrc_arg = NULL, *why;
+	char upc[PM_EAN_LEN + 1], isrc[PM_ISRC_LEN + 1] = "";
+	struct init_track *tr = NULL;
+	struct pm_audio_tags tags0 = { 0 };
+	struct pm_err err = { 0 };
+	struct pm_file out = { 0 };
+	const char *out_path;
+	char *album_dir = NULL, *abs_file = NULL, *slash, *tmp;
+	size_t n = 0, i;
+	int c, ret = EX_SOFTWARE;
+
+	pm_log_init("premaster init", PM_LOG_NOTE);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS, longopts,
+				NULL)) != -1) {
+		if (pm_common_option(c, optarg, &common, usage_init))
+			continue;
+		switch (c) {
+		case OPT_TITLE:
+			title = optarg;
+			break;
+		case OPT_ARTIST:
+			artist = optarg;
+			break;
+		case OPT_UPC:
+			upc_arg = optarg;
+			break;
+		case OPT_CATALOG:
+			catalog = optarg;
+			break;
+		case OPT_ISRC_FIRST:
+			isrc_arg = optarg;
+			break;
+		default:
+			pm_usage_fail();
+		}
+	}
+	pm_common_apply(&common);
+	n = (size_t)(argc - optind);
+	if (n == 0)
+		pm_usage_error("expected at least one AUDIO file");
+	if (n > PM_MAX_TRACKS)
+		pm_usage_error("a CD holds at most 99 tracks; %zu files given", n);
+	if (upc_arg && pm_ean_normalize(upc_arg, upc, &why) < 0)
+		pm_usage_error("--upc '%s': %s", upc_arg, why);
+	if (isrc_arg && pm_isrc_normalize(isrc_arg, isrc, &why) < 0)
+		pm_usage_error("--isrc-first '%s': %s", isrc_arg, why);
+	if (title && !*title)
+		pm_usage_error("--title must not be empty");
+	if (artist && !*artist)
+		pm_usage_error("--artist must not be empty");
+	out_path = common.output ? common.output : "album.xml";
+
+	tr = calloc(n, sizeof(*tr));
+	if (!tr) {
+		pm_error("out of memory");
+		return EX_OSERR;
+	}
+	/* the directory the album will live in, for relative paths */
+	tmp = strdup(out_path);
+	if (!tmp)
+		goto oom;
+	slash = strrchr(tmp, '/');
+	if (slash)
+		*slash = '\0';
+	album_dir = realpath(slash ? (*tmp ? tmp : "/") : ".", NULL);
+	free(tmp);
+	if (!album_dir) {
+		pm_error("cannot find the directory of '%s': %s", out_path,
+			 strerror(errno));
+		ret = EX_CANTCREAT;
+		goto out;
+	}
+
+	for (i = 0; i < n; i++) {
+		struct pm_audio_tags tags = { 0 };
+
+		tr[i].path = argv[optind + (int)i];
+		if (pm_audio_probe(tr[i].path, &tr[i].info, &err) < 0) {
+			pm_error("%s", err.msg);
+			ret = pm_exit_status(&err);
+			goto out;
+		}
+		if (tr[i].info.rate < 44100 || tr[i].info.rate > 192000) {
+			pm_error("'%s' is at %u Hz; premaster takes 44.1 to 192 kHz",
+				 tr[i].path, tr[i].info.rate);
+			ret = EX_DATAERR;
+			goto out;
+		}
+		if (tr[i].info.channels < 1 || tr[i].info.channels > 2) {
+			pm_error("'%s' has %u channels; premaster takes mono or stereo",
+				 tr[i].path, tr[i].info.channels);
+			ret = EX_DATAERR;
+			goto out;
+		}
+		if (tr[i].info.is_lossy && strcmp(tr[i].info.format, "ogg") != 0) {
+			pm_error("'%s' is lossy %s; premaster takes WAV, AIFF, FLAC or Ogg",
+				 tr[i].path, tr[i].info.format);
+			ret = EX_DATAERR;
+			goto out;
+		}
+		if (tr[i].info.length_samples <= 0) {
+			pm_error("'%s' has no audio", tr[i].path);
+			ret = EX_DATAERR;
+			goto out;
+		}
+		tr[i].length_s = (double)tr[i].info.length_samples /
+				 tr[i].info.rate;
+		free(abs_file);
+		abs_file = absolute(tr[i].path);
+		if (!abs_file) {
+			pm_error("cannot resolve '%s': %s", tr[i].path,
+				 strerror(errno));
+			ret = EX_NOINPUT;
+			goto out;
+		}
+		tr[i].rel = relative_to(album_dir, abs_file);
+		if (!tr[i].rel)
+			goto oom;
+		if (pm_audio_read_tags(tr[i].path, &tags, &err) == 0) {
+			tr[i].title = tags.title;
+			tr[i].artist = tags.artist;
+			tags.title = tags.artist = NULL;
+			if (i == 0) {
+				tags0.album = tags.album;
+				tags.album = NULL;
+			}
+			pm_audio_tags_release(&tags);
+		}
+		if (!tr[i].title)
+			tr[i].title = title_from_name(tr[i].path);
+		if (!tr[i].title)
+			goto oom;
+		clip_text(tr[i].title);
+		if (tr[i].artist)
+			clip_text(tr[i].artist);
+		if (isrc[0]) {
+			memcpy(tr[i].isrc, isrc, sizeof(isrc));
+			if (isrc_next(isrc) < 0 && i + 1 < n) {
+				pm_error("--isrc-first '%s': the designation codes run out after track %zu",
+					 isrc_arg, i + 1);
+				ret = EX_USAGE;
+				goto out;
+			}
+		}
+	}
+	if (!title)
+		title = tags0.album ? tags0.album : "Untitled";
+	if (!artist)
+		artist = tr[0].artist ? tr[0].artist : "Unknown Artist";
+
+	if (pm_file_open(&out, out_path, common.force, &err) < 0) {
+		pm_error("%s", err.msg);
+		ret = pm_exit_status(&err);
+		goto out;
+	}
+	write_album(out.fp, title, artist, upc_arg ? upc : NULL, catalog, tr, n);
+	if (pm_file_commit(&out, &err) < 0) {
+		pm_error("%s", err.msg);
+		ret = pm_exit_status(&err);
+		goto out;
+	}
+	pm_note("wrote '%s' with %zu track%s", out_path, n, n == 1 ? "" : "s");
+	printf("%s\n", out_path);
+	ret = 0;
+	goto out;
+oom:
+	pm_error("out of memory");
+	ret = EX_OSERR;
+out:
+	pm_file_abort(&out);
+	for (i = 0; tr && i < n; i++) {
+		free(tr[i].rel);
+		free(tr[i].title);
+		free(tr[i].artist);
+	}
+	free(tr);
+	free(tags0.album);
+	free(abs_file);
+	free(album_dir);
+	return ret;
+}
 
 int main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
 	pm_log_init("premaster", PM_LOG_NOTE);
-	pm_error("this stage is not written yet");
-	return EX_SOFTWARE;
+	if (argc < 2) {
+		usage_main();
+		return EX_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage_main();
+		return 0;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("premaster (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "init") == 0)
+		return cmd_init(argc - 1, argv + 1);
+	if (strcmp(argv[1], "build") == 0)
+		return cmd_build(argc - 1, argv + 1);
+	if (is_tool(argv[1]))
+		return run_tool(argv[1], argv + 1);
+	pm_error("'%s' is not a premaster command", argv[1]);
+	fprintf(stderr, "Try 'premaster --help' for more information.\n");
+	return EX_USAGE;
 }

@@ -1,6 +1,379 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* mkfixture.c: placeholder. */
-int main(void)
+/*
+ * mkfixture.c: deterministic test audio.  Sines, noise, silence, sweeps
+ * and music-like material (chords with envelopes, bass, noise percussion)
+ * at any rate, bit depth, channel count and format.  Nothing depends on
+ * the clock: the same arguments always give the same samples, so no audio
+ * is ever committed.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "audio.h"
+#include "cli.h"
+#include "err.h"
+#include "log.h"
+
+#include "banned.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+struct opts {
+	uint32_t rate;
+	unsigned channels;
+	unsigned bits; /* 0: float */
+	enum pm_format format;
+	double level_db; /* peak level */
+	double freq_hz, freq2_hz;
+	double phase_deg;
+	double fade_s;
+	uint64_t seed;
+	const char *title, *artist;
+	bool dc;
+};
+
+/* xorshift64*: small, fast, and the same everywhere */
+static uint64_t rng_state;
+
+static uint64_t rng_next(void)
 {
+	uint64_t x = rng_state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	rng_state = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+/* uniform in [-1, 1) */
+static double rng_uniform(void)
+{
+	return (double)(rng_next() >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+}
+
+static void usage(void)
+{
+	printf("usage: mkfixture [OPTIONS] KIND LENGTH OUTPUT\n"
+	       "Write deterministic test audio.\n\n"
+	       "KIND: sine, noise, silence, sweep, music, twotone, impulse\n"
+	       "LENGTH: samples (\"44100\") or time (\"2.5s\", \"1:30\")\n\n"
+	       "  -r, --rate=HZ        sample rate (44100)\n"
+	       "  -c, --channels=N     channels (2)\n"
+	       "  -b, --bits=N         16, 24, 32 or float (16)\n"
+	       "  -F, --format=FMT     wav, aiff, flac, ogg (wav)\n"
+	       "  -a, --level=DB       peak level in dBFS (-6)\n"
+	       "  -q, --freq=HZ        sine frequency; sweep start (1000)\n"
+	       "      --freq2=HZ       second tone; sweep end (20000)\n"
+	       "  -p, --phase=DEG      sine start phase in degrees (0)\n"
+	       "      --fade=SECONDS   raised-cosine fade in and out (0)\n"
+	       "  -s, --seed=N         noise and music seed (1)\n"
+	       "      --dc             add a DC offset of a tenth of the level\n"
+	       "  -t, --title=TEXT     title tag\n"
+	       "  -A, --artist=TEXT    artist tag\n");
+}
+
+/* One note of the music generator: a few partials under an envelope. */
+static double note(double t, double f, double age_s, double len_s)
+{
+	double env, v = 0;
+	int k;
+
+	if (age_s < 0 || age_s > len_s)
+		return 0;
+	env = (1.0 - exp(-age_s / 0.01)) * exp(-age_s / (len_s * 0.6));
+	for (k = 1; k <= 4; k++)
+		v += sin(2 * M_PI * f * k * t * (1.0 + 0.0007 * k)) / (k * k);
+	return v * env;
+}
+
+static double midi_hz(double m)
+{
+	return 440.0 * pow(2.0, (m - 69.0) / 12.0);
+}
+
+/*
+ * Music-like material: four chords a bar at 120 bpm, a plucked bass on
+ * the beats, a kick on 1 and 3, a noise snare on 2 and 4, hats on the
+ * eighths.  Enough spectrum and crest factor to exercise a mastering
+ * chain; key and voicing depend on the seed.
+ */
+static void music(float *buf, int64_t n, const struct opts *o)
+{
+	static const int prog[4][3] = {
+		{ 0, 4, 7 }, { 9, 12, 16 }, { 5, 9, 12 }, { 7, 11, 14 }
+	};
+	const double beat = 0.5, bar = 2.0;
+	int root = 48 + (int)(o->seed % 7) * 2;
+	double snare_lp = 0, hat_hp_prev = 0, hat_prev_in = 0;
+	int64_t i;
+	unsigned c;
+
+	for (i = 0; i < n; i++) {
+		double t = (double)i / o->rate;
+		int b = (int)(t / bar);
+		const int *ch = prog[b % 4];
+		double tb = fmod(t, bar), tbeat = fmod(t, beat);
+		int beatno = (int)(tb / beat);
+		double pad_l = 0, pad_r = 0, bass, kick = 0, snare = 0, hat;
+		double noise = rng_uniform(), hp;
+		int k;
+
+		for (k = 0; k < 3; k++) {
+			double v = note(t, midi_hz(root + 12 + ch[k]), tb, bar);
+
+			pad_l += v * (k == 0 ? 0.8 : k == 1 ? 0.5 : 0.3);
+			pad_r += v * (k == 0 ? 0.3 : k == 1 ? 0.5 : 0.8);
+		}
+		bass = note(t, midi_hz(root - 12 + ch[0]), tbeat, beat);
+		if (beatno == 0 || beatno == 2) {
+			double f = 50.0 + 60.0 * exp(-tbeat / 0.03);
+
+			kick = sin(2 * M_PI * f * tbeat) * exp(-tbeat / 0.12);
+		} else {
+			snare_lp += 0.35 * (noise - snare_lp);
+			snare = (snare_lp + 0.3 * sin(2 * M_PI * 190 * tbeat)) *
+				exp(-tbeat / 0.07);
+		}
+		hp = 0.9 * (hat_hp_prev + noise - hat_prev_in);
+		hat_hp_prev = hp;
+		hat_prev_in = noise;
+		hat = hp * exp(-fmod(t, beat / 2) / 0.02) * 0.4;
+		for (c = 0; c < o->channels; c++) {
+			double pad = (c % 2 == 0) ? pad_l : pad_r;
+			double v = 0.35 * pad + 0.45 * bass + 0.6 * kick +
+				   0.35 * snare + (c % 2 ? 0.25 : 0.15) * hat;
+
+			buf[(size_t)i * o->channels + c] = (float)v;
+		}
+	}
+}
+
+static int generate(const char *kind, int64_t n, float *buf,
+		    const struct opts *o)
+{
+	double amp = pow(10.0, o->level_db / 20.0);
+	double ph = o->phase_deg * M_PI / 180.0;
+	double peak = 0, scale;
+	size_t total = (size_t)n * o->channels, j;
+	int64_t i;
+	unsigned c;
+
+	if (strcmp(kind, "silence") == 0) {
+		memset(buf, 0, total * sizeof(*buf));
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		double t = (double)i / o->rate, v = 0;
+
+		if (strcmp(kind, "sine") == 0) {
+			v = sin(2 * M_PI * o->freq_hz * t + ph);
+		} else if (strcmp(kind, "twotone") == 0) {
+			v = 0.5 * sin(2 * M_PI * o->freq_hz * t + ph) +
+			    0.5 * sin(2 * M_PI * o->freq2_hz * t);
+		} else if (strcmp(kind, "sweep") == 0) {
+			double dur = (double)n / o->rate;
+			double k = log(o->freq2_hz / o->freq_hz);
+
+			v = sin(2 * M_PI * o->freq_hz * dur / k *
+				(exp(t / dur * k) - 1.0));
+		} else if (strcmp(kind, "impulse") == 0) {
+			v = i == n / 2 ? 1.0 : 0.0;
+		} else if (strcmp(kind, "noise") == 0) {
+			for (c = 0; c < o->channels; c++)
+				buf[(size_t)i * o->channels + c] =
+					(float)(amp * rng_uniform());
+			continue;
+		} else if (strcmp(kind, "music") == 0) {
+			break;
+		} else {
+			return -1;
+		}
+		for (c = 0; c < o->channels; c++)
+			buf[(size_t)i * o->channels + c] = (float)(amp * v);
+	}
+	if (strcmp(kind, "music") == 0) {
+		music(buf, n, o);
+		for (j = 0; j < total; j++)
+			if (fabs(buf[j]) > peak)
+				peak = fabs(buf[j]);
+		scale = peak > 0 ? amp / peak : 0;
+		for (j = 0; j < total; j++)
+			buf[j] = (float)(buf[j] * scale);
+	}
+	return 0;
+}
+
+static void fade(float *buf, int64_t n, const struct opts *o)
+{
+	int64_t len = (int64_t)llround(o->fade_s * o->rate), i;
+	unsigned c;
+
+	if (len <= 0)
+		return;
+	if (len > n / 2)
+		len = n / 2;
+	for (i = 0; i < len; i++) {
+		double g = 0.5 - 0.5 * cos(M_PI * (double)i / (double)len);
+
+		for (c = 0; c < o->channels; c++) {
+			buf[(size_t)i * o->channels + c] *= (float)g;
+			buf[(size_t)(n - 1 - i) * o->channels + c] *= (float)g;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "rate", required_argument, NULL, 'r' },
+		{ "channels", required_argument, NULL, 'c' },
+		{ "bits", required_argument, NULL, 'b' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "level", required_argument, NULL, 'a' },
+		{ "freq", required_argument, NULL, 'q' },
+		{ "freq2", required_argument, NULL, 256 },
+		{ "phase", required_argument, NULL, 'p' },
+		{ "fade", required_argument, NULL, 257 },
+		{ "seed", required_argument, NULL, 's' },
+		{ "dc", no_argument, NULL, 258 },
+		{ "title", required_argument, NULL, 't' },
+		{ "artist", required_argument, NULL, 'A' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct opts o = { .rate = 44100, .channels = 2, .bits = 16,
+			  .format = PM_FORMAT_WAV, .level_db = -6,
+			  .freq_hz = 1000, .freq2_hz = 20000, .seed = 1 };
+	struct pm_audio_spec spec;
+	struct pm_audio_meta meta = { 0 };
+	struct pm_audio_writer *w;
+	struct pm_err err = { 0 };
+	struct pm_time len;
+	uint64_t u;
+	float *buf;
+	int64_t n;
+	int c, i;
+
+	pm_log_init("mkfixture", PM_LOG_NOTE);
+	while ((c = getopt_long(argc, argv, "r:c:b:F:a:q:p:s:t:A:h", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (pm_parse_uint(optarg, 8000, 768000, &u) < 0)
+				pm_usage_error("bad rate '%s'", optarg);
+			o.rate = (uint32_t)u;
+			break;
+		case 'c':
+			if (pm_parse_uint(optarg, 1, 8, &u) < 0)
+				pm_usage_error("bad channel count '%s'", optarg);
+			o.channels = (unsigned)u;
+			break;
+		case 'b':
+			if (strcmp(optarg, "float") == 0)
+				o.bits = 0;
+			else if (pm_parse_uint(optarg, 16, 32, &u) < 0 ||
+				 (u != 16 && u != 24 && u != 32))
+				pm_usage_error("bad bit depth '%s'", optarg);
+			else
+				o.bits = (unsigned)u;
+			break;
+		case 'F':
+			for (i = 0; i <= PM_FORMAT_MP3; i++)
+				if (strcmp(optarg,
+					   pm_format_name((enum pm_format)i)) == 0)
+					break;
+			if (i > PM_FORMAT_MP3)
+				pm_usage_error("bad format '%s'", optarg);
+			o.format = (enum pm_format)i;
+			break;
+		case 'a':
+			if (pm_parse_db(optarg, -200, 0, &o.level_db) < 0)
+				pm_usage_error("bad level '%s'", optarg);
+			break;
+		case 'q':
+			if (pm_parse_double(optarg, 0.001, 400000, &o.freq_hz) < 0)
+				pm_usage_error("bad frequency '%s'", optarg);
+			break;
+		case 256:
+			if (pm_parse_double(optarg, 0.001, 400000, &o.freq2_hz) < 0)
+				pm_usage_error("bad frequency '%s'", optarg);
+			break;
+		case 'p':
+			if (pm_parse_double(optarg, -360, 360, &o.phase_deg) < 0)
+				pm_usage_error("bad phase '%s'", optarg);
+			break;
+		case 257:
+			if (pm_parse_double(optarg, 0, 3600, &o.fade_s) < 0)
+				pm_usage_error("bad fade '%s'", optarg);
+			break;
+		case 's':
+			if (pm_parse_uint(optarg, 0, UINT64_MAX, &o.seed) < 0)
+				pm_usage_error("bad seed '%s'", optarg);
+			break;
+		case 258:
+			o.dc = true;
+			break;
+		case 't':
+			o.title = optarg;
+			break;
+		case 'A':
+			o.artist = optarg;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			pm_usage_fail();
+		}
+	}
+	if (argc - optind != 3)
+		pm_usage_error("expected KIND LENGTH OUTPUT");
+	if (pm_parse_time(argv[optind + 1], &len) < 0)
+		pm_usage_error("bad length '%s'", argv[optind + 1]);
+	n = pm_time_samples(len, o.rate);
+	if (n <= 0 || n > (int64_t)o.rate * 3600)
+		pm_usage_error("length must be between one sample and an hour");
+	rng_state = 0x9E3779B97F4A7C15ULL ^ (o.seed * 0xBF58476D1CE4E5B9ULL);
+	if (rng_state == 0)
+		rng_state = 1;
+	buf = calloc((size_t)n * o.channels, sizeof(*buf));
+	if (!buf) {
+		pm_error("out of memory");
+		return EX_OSERR;
+	}
+	if (generate(argv[optind], n, buf, &o) < 0) {
+		free(buf);
+		pm_usage_error("unknown kind '%s'", argv[optind]);
+	}
+	fade(buf, n, &o);
+	if (o.dc)
+		for (size_t j = 0; j < (size_t)n * o.channels; j++)
+			buf[j] += (float)(0.1 * pow(10.0, o.level_db / 20.0));
+	spec.format = o.format;
+	spec.rate = o.rate;
+	spec.channels = o.channels;
+	spec.bits = o.bits;
+	spec.quality = 0;
+	meta.title = o.title;
+	meta.artist = o.artist;
+	w = pm_audio_create(argv[optind + 2], &spec, &meta, &err);
+	if (w && pm_audio_write(w, buf, n, &err) < 0)
+		w = (pm_audio_finish(w, NULL), NULL);
+	else if (w && pm_audio_finish(w, &err) < 0)
+		w = NULL;
+	free(buf);
+	if (!w && err.code != PM_OK) {
+		pm_error("%s", err.msg);
+		return pm_exit_status(&err);
+	}
 	return 0;
 }

@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# lib.sh: TAP helpers for the shell tests in tests/cli.  Source it first.
+#
+#   t_expect STATUS "description" command...   run, check the exit status
+#   t_stderr_has "description" 'text'           last command's stderr
+#   t_stdout_has "description" 'text'           last command's stdout
+#   t_ok "description" command...               status 0, output ignored
+#   t_is "description" GOT WANTED               string equality
+#   t_skip "description" reason                 one skipped check
+#   t_done                                      plan and exit status
+#
+# Every test gets a private scratch directory $T, removed on exit.  Tools
+# run through $PM_TEST_WRAPPER (valgrind in CI) when it is set.
+
+LC_ALL=C
+TZ=UTC
+export LC_ALL TZ
+: "${top_srcdir:=.}"
+: "${top_builddir:=.}"
+PATH="$top_builddir/src:$top_builddir/tests:$PATH"
+export PATH
+# the front end finds its tools beside itself; say so for clarity
+PREMASTER_EXEC_PATH="$top_builddir/src"
+export PREMASTER_EXEC_PATH
+# reproducible dates in every output
+SOURCE_DATE_EPOCH=1767225600
+export SOURCE_DATE_EPOCH
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/pm-test.XXXXXX") || exit 99
+trap 'rm -rf "$T"' EXIT INT TERM
+t_n=0
+t_failed=0
+
+# Run a premaster program (through the wrapper when set).
+pm() {
+	${PM_TEST_WRAPPER:-} "$@"
+}
+
+t_result() {
+	t_n=$((t_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $t_n - $2"
+	else
+		t_failed=$((t_failed + 1))
+		echo "not ok $t_n - $2"
+	fi
+}
+
+t_expect() {
+	want=$1
+	desc=$2
+	shift 2
+	${PM_TEST_WRAPPER:-} "$@" >"$T/.stdout" 2>"$T/.stderr"
+	got=$?
+	if [ "$got" = "$want" ]; then
+		t_result 0 "$desc"
+	else
+		t_result 1 "$desc"
+		echo "# exit status $got, wanted $want: $*"
+		sed -e 's/^/#   stderr: /' "$T/.stderr" | head -n 20
+	fi
+}
+
+t_ok() {
+	desc=$1
+	shift
+	if "$@" >"$T/.stdout" 2>"$T/.stderr"; then
+		t_result 0 "$desc"
+	else
+		t_result 1 "$desc"
+		echo "# failed: $*"
+		sed -e 's/^/#   stderr: /' "$T/.stderr" | head -n 20
+	fi
+}
+
+t_stderr_has() {
+	if grep -F -- "$2" "$T/.stderr" >/dev/null 2>&1; then
+		t_result 0 "$1"
+	else
+		t_result 1 "$1"
+		echo "# stderr lacks: $2"
+		sed -e 's/^/#   stderr: /' "$T/.stderr" | head -n 20
+	fi
+}
+
+t_stdout_has() {
+	if grep -F -- "$2" "$T/.stdout" >/dev/null 2>&1; then
+		t_result 0 "$1"
+	else
+		t_result 1 "$1"
+		echo "# stdout lacks: $2"
+		sed -e 's/^/#   stdout: /' "$T/.stdout" | head -n 20
+	fi
+}
+
+t_is() {
+	if [ "$2" = "$3" ]; then
+		t_result 0 "$1"
+	else
+		t_result 1 "$1"
+		echo "#      got: $2"
+		echo "#   wanted: $3"
+	fi
+}
+
+t_skip() {
+	t_n=$((t_n + 1))
+	echo "ok $t_n - $1 # SKIP $2"
+}
+
+t_done() {
+	echo "1..$t_n"
+	[ "$t_failed" = 0 ]
+	exit $?
+}
+
+mkfixture() {
+	"$top_builddir/tests/mkfixture" "$@"
+}
