@@ -322,22 +322,29 @@ static void check_rules(struct checker *c, const struct pm_album *a)
 	}
 }
 
-/*
- * A CD-TEXT string of block `b`: the text in the block's language, and
- * for the first block the default text.  Track texts fall back to the
- * release's for performer, songwriter, composer and arranger.
- */
-static const char *cdtext_value(const struct pm_album *a, size_t blk,
-				const struct pm_texts *t,
-				const struct pm_texts *release)
+const char *pm_album_cdtext(const struct pm_album *a, size_t blk,
+			    enum pm_field f, size_t track)
 {
+	const struct pm_texts *t, *inherit = NULL;
 	const char *lang = a->cd.blocks[blk].lang;
-	const char *v = pm_texts_get(t, lang, false);
+	const char *v;
 
+	if (track == PM_DISC) {
+		t = &a->release.text[f];
+	} else {
+		t = &a->tracks[track].text[f];
+		/* performer, songwriter, composer, arranger: the album's */
+		if (f != PM_FIELD_TITLE && f != PM_FIELD_MESSAGE)
+			inherit = &a->release.text[f];
+	}
+	v = pm_texts_get(t, lang, false);
 	if (!v && blk == 0)
 		v = pm_texts_get(t, NULL, false);
-	if (!v && release)
-		v = cdtext_value(a, blk, release, NULL);
+	if (!v && inherit) {
+		v = pm_texts_get(inherit, lang, false);
+		if (!v && blk == 0)
+			v = pm_texts_get(inherit, NULL, false);
+	}
 	return v;
 }
 
@@ -384,15 +391,11 @@ static void check_cdtext(struct checker *c, const struct pm_album *a)
 	for (blk = 0; blk < a->cd.nblocks; blk++) {
 		for (f = 0; f < PM_NFIELDS; f++) {
 			const struct pm_texts *rt = &a->release.text[f];
-			const struct pm_texts *inherit =
-				(f == PM_FIELD_TITLE || f == PM_FIELD_MESSAGE)
-					? NULL
-					: rt;
 			size_t have = 0, first_missing = (size_t)-1;
 			size_t first_have = (size_t)-1;
 			const char *v;
 
-			v = cdtext_value(a, blk, rt, NULL);
+			v = pm_album_cdtext(a, blk, (enum pm_field)f, PM_DISC);
 			snprintf(what, sizeof(what), "album %s",
 				 pm_field_element[f]);
 			check_cdtext_value(c, a, blk, v, what,
@@ -401,7 +404,7 @@ static void check_cdtext(struct checker *c, const struct pm_album *a)
 				const struct pm_texts *tt =
 					&a->tracks[i].text[f];
 
-				v = cdtext_value(a, blk, tt, inherit);
+				v = pm_album_cdtext(a, blk, (enum pm_field)f, i);
 				if (v) {
 					have++;
 					if (first_have == (size_t)-1)
@@ -668,4 +671,15 @@ int pm_album_probe(struct pm_album *a, struct pm_err *err)
 		return pm_err_set(err, PM_ESCHEMA, "'%s' has %u error%s", a->path,
 				  c.errors, c.errors == 1 ? "" : "s");
 	return 0;
+}
+
+struct pm_album *pm_album_open(const char *path, struct pm_err *err)
+{
+	struct pm_album *a = pm_album_load(path, NULL, err);
+
+	if (a && pm_album_probe(a, err) < 0) {
+		pm_album_free(a);
+		return NULL;
+	}
+	return a;
 }

@@ -386,6 +386,12 @@ struct pm_album *pm_album_load(const char *path, const char *schema_path,
  */
 int pm_album_probe(struct pm_album *album, struct pm_err *err);
 
+/*
+ * pm_album_load() then pm_album_probe(): what every tool does first.
+ * Returns the album or NULL with `err`.
+ */
+struct pm_album *pm_album_open(const char *path, struct pm_err *err);
+
 /* Release an album and everything it owns.  NULL is a no-op. */
 void pm_album_free(struct pm_album *album);
 
@@ -399,6 +405,19 @@ int pm_album_save(const struct pm_album *album, const char *path,
 
 /* Fill `album` with the defaults the schema documents (for init). */
 void pm_album_defaults(struct pm_album *album);
+
+#define PM_DISC ((size_t)-1)
+
+/*
+ * The CD-TEXT string of field `f` in block `blk` of album->cd.blocks for
+ * track `track` (0-based) or the disc (PM_DISC), in UTF-8: the text in the
+ * block's language; in the first block also the unlabelled text; for a
+ * track's performer, songwriter, composer and arranger, else the album's.
+ * Returns a borrowed string, or NULL when the field is not set.  Needs
+ * the blocks album-check fills in (at least one).
+ */
+const char *pm_album_cdtext(const struct pm_album *album, size_t blk,
+			    enum pm_field f, size_t track);
 
 /* The track with `id`, or NULL. */
 struct pm_track *pm_album_track(const struct pm_album *album, const char *id);

@@ -1,16 +1,287 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sequence.c: premaster sequence (not written yet). */
+/*
+ * sequence.c: premaster sequence, the timeline.  Lays the album out for
+ * each deliverable and writes the CD (image, per-track files, CUE, TOC,
+ * PQ sheet), the vinyl sides and the streaming files from the masters,
+ * or from the sources at unity gain when there are no masters.
+ */
 #include <config.h>
 
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
+#include "album.h"
+#include "cli.h"
+#include "err.h"
 #include "log.h"
+#include "msf.h"
+#include "outdir.h"
+#include "sequencer.h"
+#include "targets.h"
+
+#include "banned.h"
+
+enum {
+	OPT_UNITY = PM_OPT_FIRST_TOOL,
+	OPT_MASTERS,
+	OPT_ONLY,
+};
+
+struct options {
+	struct pm_common common;
+	const char *album;
+	const char *masters;
+	const char *only;
+	unsigned jobs;
+	bool unity;
+};
+
+static void usage(void)
+{
+	printf("usage: premaster sequence [OPTIONS] ALBUM.xml\n"
+	       "Lay out the album's timelines and write the CD image with its CUE,\n"
+	       "TOC and PQ sheet, the vinyl sides and the streaming files.\n\n"
+	       "  -j, --jobs=N        deliverables to write at once (1)\n"
+	       "      --unity         read the sources at unity gain, even if\n"
+	       "                      masters exist\n"
+	       "      --masters=DIR   where the masters are (OUTDIR/masters)\n"
+	       "      --only=LIST     only these deliverables: cd, vinyl, or\n"
+	       "                      streaming profile names, comma-separated\n"
+	       "%s\n"
+	       "Outputs go to OUTDIR (default: 'out' beside ALBUM.xml).\n"
+	       "See premaster-sequence(1).\n",
+	       pm_common_help);
+}
+
+static void parse(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		PM_COMMON_LONGOPTS,
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "unity", no_argument, NULL, OPT_UNITY },
+		{ "masters", required_argument, NULL, OPT_MASTERS },
+		{ "only", required_argument, NULL, OPT_ONLY },
+		{ NULL, 0, NULL, 0 }
+	};
+	uint64_t u;
+	int c;
+
+	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS "j:", longopts,
+				NULL)) != -1) {
+		if (pm_common_option(c, optarg, &o->common, usage))
+			continue;
+		switch (c) {
+		case 'j':
+			if (pm_parse_uint(optarg, 1, 64, &u) < 0)
+				pm_usage_error("-j wants a number from 1 to 64, not '%s'",
+					       optarg);
+			o->jobs = (unsigned)u;
+			break;
+		case OPT_UNITY:
+			o->unity = true;
+			break;
+		case OPT_MASTERS:
+			o->masters = optarg;
+			break;
+		case OPT_ONLY:
+			o->only = optarg;
+			break;
+		default:
+			pm_usage_fail();
+		}
+	}
+	if (argc - optind != 1)
+		pm_usage_error("expected one ALBUM.xml");
+	o->album = argv[optind];
+}
+
+/* Whether `name` is in the comma-separated `list` (NULL: everything). */
+static bool wanted(const char *list, const struct pm_target *t)
+{
+	const char *p = list;
+	size_t n = strlen(t->name);
+
+	if (!list)
+		return true;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t k = comma ? (size_t)(comma - p) : strlen(p);
+
+		if ((k == n && strncmp(p, t->name, n) == 0) ||
+		    (k == 9 && strncmp(p, "streaming", 9) == 0 &&
+		     t->kind == PM_TARGET_STREAM))
+			return true;
+		p += k + (comma ? 1 : 0);
+	}
+	return false;
+}
+
+struct job {
+	const struct pm_album *album;
+	const struct pm_target *target;
+	const struct pm_seq_options *so;
+	struct pm_seq_result res;
+	struct pm_err err;
+	int status;
+};
+
+struct pool {
+	struct job *jobs;
+	size_t n, next;
+	pthread_mutex_t lock;
+};
+
+static void run_job(struct job *j)
+{
+	int (*fn)(const struct pm_album *, const struct pm_target *,
+		  const struct pm_seq_options *, struct pm_seq_result *,
+		  struct pm_err *);
+
+	fn = j->target->kind == PM_TARGET_CD	  ? pm_sequence_cd
+	     : j->target->kind == PM_TARGET_VINYL ? pm_sequence_vinyl
+						  : pm_sequence_stream;
+	j->status = fn(j->album, j->target, j->so, &j->res, &j->err);
+}
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	size_t k;
+
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		k = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (k >= p->n)
+			return NULL;
+		run_job(&p->jobs[k]);
+	}
+}
+
+static void report(const struct job *j, const char *outdir)
+{
+	const struct pm_target *t = j->target;
+	const struct pm_seq_result *r = &j->res;
+	char msf[12], dur[32];
+
+	pm_format_duration(r->length_s, dur, sizeof(dur));
+	if (t->kind == PM_TARGET_CD) {
+		printf("deliverable=cd dir=%s/cd source=%s leadout=%s frames=%u files=%u dithered=%llu passed=%llu crossfades_limited=%u\n",
+		       outdir, r->from_masters ? "masters" : "sources",
+		       pm_msf_format(r->frames, msf), r->frames, r->files,
+		       (unsigned long long)r->dithered,
+		       (unsigned long long)r->passed, r->crossfades_limited);
+	} else if (t->kind == PM_TARGET_VINYL) {
+		printf("deliverable=vinyl dir=%s/vinyl source=%s length=%s sides=%u\n",
+		       outdir, r->from_masters ? "masters" : "sources", dur,
+		       r->files);
+	} else {
+		printf("deliverable=%s dir=%s/streaming/%s source=%s length=%s files=%u\n",
+		       t->name, outdir, t->name,
+		       r->from_masters ? "masters" : "sources", dur, r->files);
+	}
+}
+
+static char *default_outdir(const char *album)
+{
+	const char *slash = strrchr(album, '/');
+	size_t n = slash ? (size_t)(slash - album) + 5 : 4;
+	char *out = malloc(n);
+
+	if (out)
+		snprintf(out, n, "%.*sout", slash ? (int)(slash - album + 1) : 0,
+			 album);
+	return out;
+}
 
 int main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	struct options o = { .common = { .want_progress = true }, .jobs = 1 };
+	struct pm_err err = { 0 };
+	struct pm_album *album = NULL;
+	struct pm_target targets[2 + 32];
+	struct pm_seq_options so = { 0 };
+	struct job *jobs = NULL;
+	struct pool pool = { 0 };
+	pthread_t th[64];
+	size_t nt, nj = 0, i;
+	char *outdir = NULL;
+	unsigned nthreads;
+	int ret = 0;
+
 	pm_log_init("premaster sequence", PM_LOG_NOTE);
-	pm_error("this stage is not written yet");
-	return EX_SOFTWARE;
+	parse(argc, argv, &o);
+	pm_common_apply(&o.common);
+	pm_signals_install();
+
+	album = pm_album_open(o.album, &err);
+	if (!album) {
+		pm_error("%s", err.msg);
+		return pm_exit_status(&err);
+	}
+	outdir = o.common.output ? strdup(o.common.output) : default_outdir(o.album);
+	if (!outdir) {
+		pm_error("out of memory");
+		ret = EX_OSERR;
+		goto out;
+	}
+	so.outdir = outdir;
+	so.masters_dir = o.masters;
+	so.force = o.common.force;
+	so.unity = o.unity;
+
+	nt = pm_album_targets(album, targets);
+	jobs = calloc(nt ? nt : 1, sizeof(*jobs));
+	if (!jobs) {
+		pm_error("out of memory");
+		ret = EX_OSERR;
+		goto out;
+	}
+	for (i = 0; i < nt; i++) {
+		if (!wanted(o.only, &targets[i]))
+			continue;
+		jobs[nj].album = album;
+		jobs[nj].target = &targets[i];
+		jobs[nj].so = &so;
+		nj++;
+	}
+	if (nj == 0) {
+		pm_warning("no deliverable to sequence");
+		goto out;
+	}
+	pool.jobs = jobs;
+	pool.n = nj;
+	pthread_mutex_init(&pool.lock, NULL);
+	nthreads = o.jobs < nj ? o.jobs : (unsigned)nj;
+	if (nthreads <= 1) {
+		worker(&pool);
+	} else {
+		for (i = 0; i < nthreads; i++)
+			pthread_create(&th[i], NULL, worker, &pool);
+		for (i = 0; i < nthreads; i++)
+			pthread_join(th[i], NULL);
+	}
+	pthread_mutex_destroy(&pool.lock);
+	for (i = 0; i < nj; i++) {
+		if (jobs[i].status == 0) {
+			report(&jobs[i], outdir);
+			continue;
+		}
+		pm_error("%s: %s", jobs[i].target->name, jobs[i].err.msg);
+		if (ret == 0 || jobs[i].err.code == PM_EINTR)
+			ret = pm_exit_status(&jobs[i].err);
+		if (jobs[i].err.code == PM_EINTR)
+			break;
+	}
+out:
+	free(jobs);
+	free(outdir);
+	pm_album_free(album);
+	if (pm_interrupted())
+		pm_signals_reraise();
+	return ret;
 }

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* layout.c: names in the output layout. */
+#include <config.h>
+
+#include "layout.h"
+
+#include <stdio.h>
+
+#include "outdir.h"
+
+#include "banned.h"
+
+void pm_track_file_name(const struct pm_album *a, size_t i, const char *ext,
+			char *out, size_t size)
+{
+	const char *title = pm_texts_get(&a->tracks[i].text[PM_FIELD_TITLE],
+					 NULL, false);
+	char safe[72];
+
+	pm_safe_name(title ? title : a->tracks[i].id, safe, sizeof(safe));
+	snprintf(out, size, "%02zu-%s.%s", i + 1, safe, ext);
+}
+
+const char *pm_format_ext(enum pm_format f)
+{
+	switch (f) {
+	case PM_FORMAT_WAV:
+		return "wav";
+	case PM_FORMAT_FLAC:
+		return "flac";
+	case PM_FORMAT_AIFF:
+		return "aif";
+	case PM_FORMAT_OGG:
+		return "ogg";
+	case PM_FORMAT_OPUS:
+		return "opus";
+	case PM_FORMAT_MP3:
+		return "mp3";
+	}
+	return "wav";
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sequencer.h: turning a target's audio into its deliverable: the CD
+ * (image, per-track files, CUE, TOC, PQ sheet), the vinyl sides and their
+ * timing sheet, and the per-track streaming files.  Each deliverable is
+ * built in a temporary directory and swapped into place when complete.
+ */
+#ifndef PM_SEQUENCER_H
+#define PM_SEQUENCER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "album.h"
+#include "err.h"
+#include "targets.h"
+
+struct pm_seq_options {
+	const char *outdir;
+	const char *masters_dir; /* NULL: OUTDIR/masters */
+	bool force;
+	bool unity; /* read the sources even if masters exist */
+};
+
+/* What a run did, for the summary. */
+struct pm_seq_result {
+	bool from_masters;
+	double length_s;
+	uint32_t frames;        /* CD: lead-out */
+	uint64_t dithered, passed; /* CD: samples */
+	unsigned files;
+	unsigned crossfades_limited;
+	double crossfade_max_dbtp;
+};
+
+int pm_sequence_cd(const struct pm_album *album, const struct pm_target *t,
+		   const struct pm_seq_options *o, struct pm_seq_result *res,
+		   struct pm_err *err);
+
+int pm_sequence_vinyl(const struct pm_album *album, const struct pm_target *t,
+		      const struct pm_seq_options *o,
+		      struct pm_seq_result *res, struct pm_err *err);
+
+int pm_sequence_stream(const struct pm_album *album,
+		       const struct pm_target *t,
+		       const struct pm_seq_options *o,
+		       struct pm_seq_result *res, struct pm_err *err);
+
+/*
+ * The severity album.xml gives verify rule `id` (its default when the
+ * album does not mention it), and its value through *value when set.
+ */
+enum pm_severity pm_rule_severity(const struct pm_album *album,
+				  const char *id, enum pm_severity dflt,
+				  double *value);
+
+#endif
