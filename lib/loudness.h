@@ -50,11 +50,15 @@ int pm_meter_result(struct pm_meter *m, struct pm_loudness_result *r,
 
 /*
  * The integrated loudness of several meters taken as one programme (album
- * loudness, BS.1770 gating over all their blocks).
+ * loudness, BS.1770 gating over all their blocks).  NULL entries are
+ * skipped.  NAN if memory runs out (more than 64 meters need an array).
  */
 double pm_meter_global(struct pm_meter *const *m, size_t n);
 
-/* The loudness range of several meters as one (needs PM_METER_LRA). */
+/*
+ * The loudness range of several meters as one (each needs PM_METER_LRA;
+ * NAN if one lacks it or memory runs out).
+ */
 double pm_meter_global_range(struct pm_meter *const *m, size_t n);
 
 void pm_meter_free(struct pm_meter *m);
