@@ -78,17 +78,26 @@ static const char *msf(uint32_t frames, char *buf)
 /* CUE                                                                  */
 /* ------------------------------------------------------------------ */
 
+/*
+ * CUE text is written in the first CD-TEXT block's character set
+ * (ISO-8859-1 unless the album says otherwise): CUE has no declared
+ * encoding, and burners and libcdio copy or read its bytes as CD-TEXT.
+ */
 static void cue_string(FILE *fp, const char *indent, const char *key,
-		       const char *value)
+		       const char *value, const struct pm_disc_text *t)
 {
+	struct pm_charset_result res;
+	char bytes[1024];
 	const char *p;
 
 	if (!value)
 		return;
+	if (pm_charset_convert(value, t->block[0].charset, t->transliterate,
+			       bytes, sizeof(bytes), &res) < 0)
+		return; /* album-check refused such text already */
 	fprintf(fp, "%s%s \"", indent, key);
-	for (p = value; *p; p++)
-		fputc(*p == '"' ? '\'' : (*p == '\n' || *p == '\r') ? ' ' : *p,
-		      fp);
+	for (p = bytes; *p; p++)
+		fputc(*p == '"' ? '\'' : *p, fp);
 	fputs("\"\n", fp);
 }
 
@@ -115,7 +124,7 @@ int pm_cue_write(FILE *fp, const struct pm_disc *d,
 		fprintf(fp, "CATALOG %s\n", d->upc);
 	for (f = 0; f < PM_NFIELDS; f++)
 		cue_string(fp, "", cue_keys[f],
-			   pm_disc_text_get(t, (enum pm_field)f, 0));
+			   pm_disc_text_get(t, (enum pm_field)f, 0), t);
 	fprintf(fp, "FILE \"%s\" WAVE\n", image_name);
 	for (i = 0; i < d->ntracks; i++) {
 		const struct pm_pq_track *q = &d->track[i];
@@ -130,7 +139,7 @@ int pm_cue_write(FILE *fp, const struct pm_disc *d,
 			fprintf(fp, "    ISRC %s\n", q->isrc);
 		for (f = 0; f < PM_NFIELDS; f++)
 			cue_string(fp, "    ", cue_keys[f],
-				   pm_disc_text_get(t, (enum pm_field)f, i + 1));
+				   pm_disc_text_get(t, (enum pm_field)f, i + 1), t);
 		if (q->has_pause)
 			fprintf(fp, "    INDEX 00 %s\n", msf(q->pause_frames, b1));
 		for (k = 0; k < q->nindex; k++)

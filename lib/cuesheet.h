@@ -44,7 +44,8 @@ const char *pm_disc_text_get(const struct pm_disc_text *t, enum pm_field f,
 
 /*
  * Write a CUE sheet for the image `image_name` (a WAVE file).  Strings
- * are the first block's, in UTF-8; a double quote in them becomes a
+ * are the first CD-TEXT block's, in its character set (ISO-8859-1 by
+ * default), as CUE readers and burners expect; a double quote becomes a
  * single quote, since CUE has no escape.  Returns 0 or -1 (PM_EIO).
  */
 int pm_cue_write(FILE *fp, const struct pm_disc *d,
