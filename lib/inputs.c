@@ -182,6 +182,7 @@ void pm_inputs_release(struct pm_inputs *in)
 
 struct pm_track_reader {
 	struct pm_audio_reader *ar;
+	char *path;
 	unsigned channels;
 	int64_t first; /* file position of the first used sample */
 	int64_t total; /* used samples */
@@ -206,7 +207,8 @@ struct pm_track_reader *pm_track_open(const struct pm_inputs *in, size_t i,
 	r = pm_calloc(1, sizeof(*r), err);
 	if (!r)
 		return NULL;
-	r->ar = pm_audio_open(path, &info, err);
+	r->path = pm_strdup(path, err);
+	r->ar = r->path ? pm_audio_open(path, &info, err) : NULL;
 	if (!r->ar)
 		goto fail;
 	r->channels = info.channels;
@@ -270,7 +272,9 @@ int pm_track_read(struct pm_track_reader *r, float *buf, int64_t n,
 		if (k < 0)
 			return -1;
 		if (k == 0)
-			break; /* shorter than its header said: silence */
+			return pm_err_set(err, PM_EIO,
+					  "'%s' ends %lld samples early (truncated?)",
+					  r->path, (long long)(r->left - got));
 		got += k;
 	}
 	r->left -= got;
@@ -290,6 +294,7 @@ void pm_track_close(struct pm_track_reader *r)
 	if (!r)
 		return;
 	pm_audio_close(r->ar);
+	free(r->path);
 	free(r->mono);
 	free(r);
 }
