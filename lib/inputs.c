@@ -166,6 +166,43 @@ fail:
 	return -1;
 }
 
+int pm_inputs_sources(struct pm_inputs *in, const struct pm_album *a,
+		      struct pm_err *err)
+{
+	size_t i;
+
+	memset(in, 0, sizeof(*in));
+	in->album = a;
+	in->kind = PM_INPUT_SOURCES;
+	in->ntracks = a->ntracks;
+	in->rate = pm_calloc(a->ntracks, sizeof(*in->rate), err);
+	in->length = pm_calloc(a->ntracks, sizeof(*in->length), err);
+	in->path = pm_calloc(a->ntracks, sizeof(*in->path), err);
+	if (!in->rate || !in->length || !in->path)
+		goto fail;
+	for (i = 0; i < a->ntracks; i++) {
+		const struct pm_source *s = &a->tracks[i].source;
+
+		in->rate[i] = s->info.rate;
+		in->length[i] = pm_source_length(s);
+		in->path[i] = pm_strdup(s->path, err);
+		if (!in->path[i])
+			goto fail;
+	}
+	if (a->htoa.is_set) {
+		in->has_htoa = true;
+		in->htoa_rate = a->htoa.source.info.rate;
+		in->htoa_length = pm_source_length(&a->htoa.source);
+		in->htoa_path = pm_strdup(a->htoa.source.path, err);
+		if (!in->htoa_path)
+			goto fail;
+	}
+	return 0;
+fail:
+	pm_inputs_release(in);
+	return -1;
+}
+
 void pm_inputs_release(struct pm_inputs *in)
 {
 	size_t i;
