@@ -17,6 +17,8 @@
 #define MAX_CH 8
 /* the RMS detector's averaging time */
 #define RMS_MS 10.0
+/* 20 / ln(10): dB per neper of amplitude */
+#define DB_PER_NEPER 8.6858896380650365530
 /* a smoothed reduction below this (dB) is over: snap to exactly none */
 #define GR_EPSILON_DB 1e-7
 
@@ -38,6 +40,9 @@ double pm_comp_static_gain_db(const struct pm_comp_band *b, double level_db)
 
 struct band {
 	struct pm_comp_band p;
+	double slope;       /* 1/ratio - 1: dB of gain per dB over */
+	double half_knee;   /* knee/2, dB */
+	double knee_k;      /* slope / (2 knee), for the quadratic knee */
 	double makeup;      /* linear make-up gain */
 	double att, rel;    /* one-pole coefficients of the reduction */
 	double quiet;       /* detector level (linear |x| or mean square,
@@ -53,6 +58,7 @@ struct pm_comp {
 	unsigned nbands;
 	bool linked;
 	bool rms;
+	double inv_channels;
 	double rms_coef;
 	struct band band[3];
 	/* the 3-band split */
@@ -74,6 +80,9 @@ static void band_init(struct band *b, const struct pm_comp_band *p,
 
 	memset(b, 0, sizeof(*b));
 	b->p = *p;
+	b->slope = 1.0 / p->ratio - 1.0;
+	b->half_knee = p->knee_db / 2.0;
+	b->knee_k = p->knee_db > 0.0 ? b->slope / (2.0 * p->knee_db) : 0.0;
 	b->makeup = pow(10.0, p->makeup_db / 20.0);
 	b->att = exp(-1000.0 / (p->attack_ms * rate));
 	b->rel = exp(-1000.0 / (p->release_ms * rate));
@@ -122,6 +131,7 @@ struct pm_comp *pm_comp_new(const struct pm_compressor *cfg,
 	c->nbands = cfg->nbands;
 	c->linked = cfg->stereo_link;
 	c->rms = rms;
+	c->inv_channels = 1.0 / channels;
 	c->rms_coef = exp(-1000.0 / (RMS_MS * rate));
 	for (unsigned i = 0; i < cfg->nbands; i++)
 		band_init(&c->band[i], &cfg->band[i], rate, rms);
@@ -177,13 +187,25 @@ fail:
 
 /*
  * The reduction (dB, >= 0) wanted for a detector reading `v` (|x| or a
- * mean square) above the quiet level.
+ * mean square) above the quiet level: pm_comp_static_gain_db() without
+ * the make-up, with its divisions done once in band_init().
  */
 static double wanted_db(const struct band *b, double v, bool rms)
 {
-	double level_db = rms ? 10.0 * log10(2.0 * v) : 20.0 * log10(v);
+	/* dB = 20 log10(v) = (20 / ln 10) ln(v); the float log is ample
+	 * for a gain computer and much cheaper than log10() */
+	double level_db = rms ? DB_PER_NEPER / 2.0 * logf((float)(2.0 * v)) :
+				DB_PER_NEPER * logf((float)v);
+	double over = level_db - b->p.threshold_db;
 
-	return b->p.makeup_db - pm_comp_static_gain_db(&b->p, level_db);
+	if (over <= -b->half_knee)
+		return 0.0;
+	if (over < b->half_knee) {
+		double t = over + b->half_knee;
+
+		return -b->knee_k * t * t;
+	}
+	return -b->slope * over;
 }
 
 /* One step of the reduction smoother. */
@@ -201,7 +223,7 @@ static double gain_of(const struct band *b, double gr)
 {
 	if (gr == 0.0)
 		return b->makeup;
-	return b->makeup * pow(10.0, -gr / 20.0);
+	return b->makeup * expf((float)(-gr * (1.0 / DB_PER_NEPER)));
 }
 
 /* Zero for values small enough to head for the denormal range. */
@@ -236,7 +258,7 @@ static void run_band(struct pm_comp *c, struct band *b, const float *in,
 				}
 			}
 			if (c->rms)
-				v /= nch;
+				v *= c->inv_channels;
 			if (v > b->quiet)
 				want = wanted_db(b, v, c->rms);
 			b->gr[0] = smooth(b, b->gr[0], want);
