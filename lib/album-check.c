@@ -341,6 +341,19 @@ static const char *cdtext_value(const struct pm_album *a, size_t blk,
 	return v;
 }
 
+const char *pm_album_cdtext_value(const struct pm_album *a, size_t blk,
+				  enum pm_field f, size_t track)
+{
+	const struct pm_texts *rt = &a->release.text[f];
+
+	if (track == 0)
+		return cdtext_value(a, blk, rt, NULL);
+	/* titles and messages belong to their track alone */
+	if (f == PM_FIELD_TITLE || f == PM_FIELD_MESSAGE)
+		rt = NULL;
+	return cdtext_value(a, blk, &a->tracks[track - 1].text[f], rt);
+}
+
 static void check_cdtext_value(struct checker *c, const struct pm_album *a,
 			       size_t blk, const char *v, const char *what,
 			       int line)
@@ -384,15 +397,11 @@ static void check_cdtext(struct checker *c, const struct pm_album *a)
 	for (blk = 0; blk < a->cd.nblocks; blk++) {
 		for (f = 0; f < PM_NFIELDS; f++) {
 			const struct pm_texts *rt = &a->release.text[f];
-			const struct pm_texts *inherit =
-				(f == PM_FIELD_TITLE || f == PM_FIELD_MESSAGE)
-					? NULL
-					: rt;
 			size_t have = 0, first_missing = (size_t)-1;
 			size_t first_have = (size_t)-1;
 			const char *v;
 
-			v = cdtext_value(a, blk, rt, NULL);
+			v = pm_album_cdtext_value(a, blk, (enum pm_field)f, 0);
 			snprintf(what, sizeof(what), "album %s",
 				 pm_field_element[f]);
 			check_cdtext_value(c, a, blk, v, what,
@@ -401,7 +410,8 @@ static void check_cdtext(struct checker *c, const struct pm_album *a)
 				const struct pm_texts *tt =
 					&a->tracks[i].text[f];
 
-				v = cdtext_value(a, blk, tt, inherit);
+				v = pm_album_cdtext_value(
+					a, blk, (enum pm_field)f, i + 1);
 				if (v) {
 					have++;
 					if (first_have == (size_t)-1)

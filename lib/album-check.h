@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * album-check.h: the rules of album.xml that the schema cannot express.
- * Used by album.c after validation; not for tools (they call
- * pm_album_load and pm_album_probe).
+ * Used by album.c after validation and by lib/cdtext; not for tools (they
+ * call pm_album_load and pm_album_probe).
  */
 #ifndef PM_ALBUM_CHECK_H
 #define PM_ALBUM_CHECK_H
@@ -16,6 +16,19 @@
  * "FILE:LINE: message".  Returns 0, or -1 with `err` (PM_ESCHEMA).
  */
 int pm_album_check(struct pm_album *album, struct pm_err *err);
+
+/*
+ * The CD-TEXT string of field `f` in CD-TEXT block `blk` (an index into
+ * album->cd.blocks) for `track`: 0 for the album, 1..ntracks for the
+ * tracks.  The rule: the text in the block's language; for the first
+ * block also the default (unlabelled) text; a track's artist,
+ * songwriter, composer and arranger fall back to the release's by the
+ * same rule, its title and message never do.  album-check validates with
+ * it and lib/cdtext encodes with it, so the two cannot disagree.
+ * Returns a borrowed string or NULL.
+ */
+const char *pm_album_cdtext_value(const struct pm_album *album, size_t blk,
+				  enum pm_field f, size_t track);
 
 /* The ids of the verify rules album.xml may override, NULL-terminated. */
 extern const char *const pm_verify_rule_ids[];
