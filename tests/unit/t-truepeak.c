@@ -141,7 +141,7 @@ int main(void)
 	tap_diag("AVX2+FMA kernel %savailable", avx2 ? "" : "not ");
 	for (size_t ri = 0; ri < PM_ARRAY_SIZE(rates); ri++) {
 		uint32_t rate = rates[ri];
-		size_t n = 3 * rate / 2;
+		size_t n = rate;
 
 		for (int s = 0; s < NSIG; s++) {
 			float *x = make((enum sig)s, rate, n);
