@@ -352,7 +352,7 @@ static int list(const struct options *o, struct pm_err *err)
 		ret = pm_err_set(err, PM_EFORMAT, "'%s' has %u problem%s (see above)",
 				 o->arg, ddp->nerrors, ddp->nerrors == 1 ? "" : "s");
 	} else if (ret == 0) {
-		pm_note("'%s': DDP %s, %u tracks, %s%s", o->arg, ddp->id.level,
+		pm_note("'%s': %s, %u tracks, %s%s", o->arg, ddp->id.level,
 			ddp->disc.ntracks,
 			ddp->has_md5 ? "checksums verified" : "no CHECKSUM.MD5",
 			ddp->nwarnings ? " (with warnings)" : "");
