@@ -37,10 +37,34 @@ struct pm_biquad_cascade {
 	unsigned channels;
 	size_t n;
 	struct pm_biquad s[PM_BIQUAD_MAX_SECTIONS];
-	/* per channel pair, per section: s1 left, s1 right, s2 left, s2 right
+	/*
+	 * Per channel pair, per group of GROUP sections, ns + 1 histories
+	 * (the group's input, then each section's output): newest left,
+	 * newest right, older left, older right.
 	 */
 	double *state;
+	void (*process)(struct pm_biquad_cascade *c, const float *in,
+			float *out, size_t n_samples);
 };
+
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#define HAVE_AVX2_CLONE 1
+#else
+#define HAVE_AVX2_CLONE 0
+#endif
+
+static void process_base(struct pm_biquad_cascade *c, const float *in,
+			 float *out, size_t n_samples);
+
+/* Histories of state for `n` sections (see the struct). */
+static size_t histories(size_t n)
+{
+	return n + (n + GROUP - 1) / GROUP + (n == 0);
+}
+#if HAVE_AVX2_CLONE
+static void process_avx2(struct pm_biquad_cascade *c, const float *in,
+			 float *out, size_t n_samples);
+#endif
 
 int pm_biquad_design(struct pm_biquad *bq, enum pm_biquad_type type,
 		     double freq_hz, double gain_db, double q, uint32_t rate,
@@ -217,11 +241,16 @@ struct pm_biquad_cascade *pm_biquad_cascade_new(unsigned channels,
 	c->n = n;
 	if (n)
 		memcpy(c->s, s, n * sizeof(*s));
-	c->state = pm_calloc(pairs * (n ? n : 1) * 4, sizeof(double), err);
+	c->state = pm_calloc(pairs * histories(n) * 4, sizeof(double), err);
 	if (!c->state) {
 		free(c);
 		return NULL;
 	}
+	c->process = process_base;
+#if HAVE_AVX2_CLONE
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+		c->process = process_avx2;
+#endif
 	return c;
 }
 
@@ -275,14 +304,16 @@ static ALWAYS_INLINE pair pr_make(double l, double r)
 	return p;
 }
 
-static ALWAYS_INLINE pair pr_mac(pair a, double b, pair c)
+/* b0 x + b1 x1 + b2 x2 - a2 y2: everything but the newest feedback */
+static ALWAYS_INLINE pair pr_df1_feed(pair x, pair x1, pair x2, pair y2,
+				      const struct pm_biquad *s)
 {
-	return a * b + c; /* a * b + c, lane-wise */
+	return s->b0 * x + s->b1 * x1 + s->b2 * x2 - s->a2 * y2;
 }
 
-static ALWAYS_INLINE pair pr_msub(pair a, double b, pair c, double d)
+static ALWAYS_INLINE pair pr_msub1(pair t, pair y1, double a1)
 {
-	return a * b - c * d;
+	return t - a1 * y1;
 }
 
 #define PR_L(p) ((p)[0])
@@ -295,14 +326,18 @@ static ALWAYS_INLINE pair pr_make(double l, double r)
 	return p;
 }
 
-static ALWAYS_INLINE pair pr_mac(pair a, double b, pair c)
+static ALWAYS_INLINE pair pr_df1_feed(pair x, pair x1, pair x2, pair y2,
+				      const struct pm_biquad *s)
 {
-	return pr_make(a.v[0] * b + c.v[0], a.v[1] * b + c.v[1]);
+	return pr_make(s->b0 * x.v[0] + s->b1 * x1.v[0] + s->b2 * x2.v[0] -
+			       s->a2 * y2.v[0],
+		       s->b0 * x.v[1] + s->b1 * x1.v[1] + s->b2 * x2.v[1] -
+			       s->a2 * y2.v[1]);
 }
 
-static ALWAYS_INLINE pair pr_msub(pair a, double b, pair c, double d)
+static ALWAYS_INLINE pair pr_msub1(pair t, pair y1, double a1)
 {
-	return pr_make(a.v[0] * b - c.v[0] * d, a.v[1] * b - c.v[1] * d);
+	return pr_make(t.v[0] - a1 * y1.v[0], t.v[1] - a1 * y1.v[1]);
 }
 
 #define PR_L(p) ((p).v[0])
@@ -316,54 +351,65 @@ static double flush(double v)
 
 /*
  * Run `ns` (a constant in each caller, so the section loop unrolls and the
- * state stays in registers) sections over a block of channel pairs.
+ * state stays in registers) sections over a block of channel pairs, in
+ * direct form I.  `st` holds ns + 1 histories of two pairs each (newest,
+ * older): the group's input, then each section's output, which is the
+ * next section's input.  Each output takes the older feedback term first
+ * and the newest last, so one multiply-add separates an output from the
+ * one before: the recursion runs at the speed of that one instruction,
+ * where the transposed form needs two in a row.
  */
 static ALWAYS_INLINE void run_group(pair *buf, size_t nb,
 				    const struct pm_biquad *s, double *st,
 				    const int ns)
 {
-	double b0[GROUP], b1[GROUP], b2[GROUP], a1[GROUP], a2[GROUP];
-	pair s1[GROUP], s2[GROUP];
+	pair h1[GROUP + 1], h2[GROUP + 1], v[GROUP + 1];
 
-	for (int k = 0; k < ns; k++) {
-		b0[k] = s[k].b0;
-		b1[k] = s[k].b1;
-		b2[k] = s[k].b2;
-		a1[k] = s[k].a1;
-		a2[k] = s[k].a2;
-		s1[k] = pr_make(st[4 * k], st[4 * k + 1]);
-		s2[k] = pr_make(st[4 * k + 2], st[4 * k + 3]);
+	/* the loops over sections must unroll for the state to be registers */
+#pragma GCC unroll 8
+	for (int j = 0; j <= ns; j++) {
+		h1[j] = pr_make(st[4 * j], st[4 * j + 1]);
+		h2[j] = pr_make(st[4 * j + 2], st[4 * j + 3]);
 	}
 	for (size_t i = 0; i < nb; i++) {
-		pair x = buf[i];
-
+		v[0] = buf[i];
+#pragma GCC unroll 8
 		for (int k = 0; k < ns; k++) {
-			/* transposed direct form II */
-			pair y = pr_mac(x, b0[k], s1[k]);
+			pair t = pr_df1_feed(v[k], h1[k], h2[k], h2[k + 1],
+					     &s[k]);
 
-			s1[k] = pr_mac(y, -a1[k], pr_mac(x, b1[k], s2[k]));
-			s2[k] = pr_msub(x, b2[k], y, a2[k]);
-			x = y;
+			v[k + 1] = pr_msub1(t, h1[k + 1], s[k].a1);
 		}
-		buf[i] = x;
+#pragma GCC unroll 8
+		for (int j = 0; j <= ns; j++) {
+			h2[j] = h1[j];
+			h1[j] = v[j];
+		}
+		buf[i] = v[ns];
 	}
 	/*
 	 * Flush decaying state to zero long before it could reach the
 	 * denormal range, where arithmetic turns slow.
 	 */
-	for (int k = 0; k < ns; k++) {
-		st[4 * k] = flush(PR_L(s1[k]));
-		st[4 * k + 1] = flush(PR_R(s1[k]));
-		st[4 * k + 2] = flush(PR_L(s2[k]));
-		st[4 * k + 3] = flush(PR_R(s2[k]));
+#pragma GCC unroll 8
+	for (int j = 0; j <= ns; j++) {
+		st[4 * j] = flush(PR_L(h1[j]));
+		st[4 * j + 1] = flush(PR_R(h1[j]));
+		st[4 * j + 2] = flush(PR_L(h2[j]));
+		st[4 * j + 3] = flush(PR_R(h2[j]));
 	}
 }
 
-static void run_sections(struct pm_biquad_cascade *c, double *st, size_t nb)
+static ALWAYS_INLINE void run_sections(struct pm_biquad_cascade *c, double *st,
+				       size_t nb)
 {
 	for (size_t k = 0; k < c->n; k += GROUP) {
 		const struct pm_biquad *s = c->s + k;
-		double *t = st + 4 * k;
+		/*
+		 * Each group keeps its own copy of its input's history: the
+		 * group before it has already moved its output's on.
+		 */
+		double *t = st + 4 * (k + k / GROUP);
 
 		switch (c->n - k) {
 		case 1:
@@ -382,27 +428,30 @@ static void run_sections(struct pm_biquad_cascade *c, double *st, size_t nb)
 	}
 }
 
-void pm_biquad_cascade_process(struct pm_biquad_cascade *c, const float *in,
-			       float *out, size_t n_samples)
+static ALWAYS_INLINE void process_body(struct pm_biquad_cascade *c,
+				       const float *in, float *out,
+				       size_t n_samples)
 {
 	unsigned nch = c->channels;
 
-	if (c->n == 0) {
-		if (in != out)
-			memmove(out, in, n_samples * nch * sizeof(float));
-		return;
-	}
 	while (n_samples > 0) {
 		size_t nb = n_samples < BLOCK ? n_samples : BLOCK;
 
 		for (unsigned ch = 0; ch < nch; ch += 2) {
 			bool two = ch + 1 < nch;
-			double *st = c->state + (size_t)(ch / 2) * c->n * 4;
+			double *st = c->state + (size_t)(ch / 2) * histories(c->n) * 4;
 
-			for (size_t i = 0; i < nb; i++)
-				c->buf[i] = pr_make(in[i * nch + ch],
-						    two ? in[i * nch + ch + 1]
-							: 0.0);
+			if (nch == 2) {
+				for (size_t i = 0; i < nb; i++)
+					c->buf[i] = pr_make(in[2 * i],
+							    in[2 * i + 1]);
+			} else {
+				for (size_t i = 0; i < nb; i++)
+					c->buf[i] = pr_make(
+						in[i * nch + ch],
+						two ? in[i * nch + ch + 1]
+						    : 0.0);
+			}
 			run_sections(c, st, nb);
 			for (size_t i = 0; i < nb; i++) {
 				out[i * nch + ch] = (float)PR_L(c->buf[i]);
@@ -417,11 +466,38 @@ void pm_biquad_cascade_process(struct pm_biquad_cascade *c, const float *in,
 	}
 }
 
+static void process_base(struct pm_biquad_cascade *c, const float *in,
+			 float *out, size_t n_samples)
+{
+	process_body(c, in, out, n_samples);
+}
+
+#if HAVE_AVX2_CLONE
+/* The same loop where a multiply-add is one FMA instruction. */
+__attribute__((target("avx2,fma"))) static void
+process_avx2(struct pm_biquad_cascade *c, const float *in, float *out,
+	     size_t n_samples)
+{
+	process_body(c, in, out, n_samples);
+}
+#endif
+
+void pm_biquad_cascade_process(struct pm_biquad_cascade *c, const float *in,
+			       float *out, size_t n_samples)
+{
+	if (c->n == 0) {
+		if (in != out)
+			memmove(out, in, n_samples * c->channels * sizeof(float));
+		return;
+	}
+	c->process(c, in, out, n_samples);
+}
+
 void pm_biquad_cascade_reset(struct pm_biquad_cascade *c)
 {
 	size_t pairs = (c->channels + 1) / 2;
 
-	memset(c->state, 0, pairs * (c->n ? c->n : 1) * 4 * sizeof(double));
+	memset(c->state, 0, pairs * histories(c->n) * 4 * sizeof(double));
 }
 
 size_t pm_biquad_cascade_sections(const struct pm_biquad_cascade *c)
