@@ -64,7 +64,17 @@ struct pm_comp {
 	/* the 3-band split */
 	struct pm_biquad_cascade *low, *rest, *mid, *high;
 	float *buf[3]; /* BLOCK frames per band */
+	double gain[BLOCK]; /* the block's reductions, then gains */
+	void (*run_band)(struct pm_comp *c, struct band *b, const float *in,
+			 float *out, size_t nb);
 };
+
+static void run_band_base(struct pm_comp *c, struct band *b, const float *in,
+			  float *out, size_t nb);
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+static void run_band_avx2(struct pm_comp *c, struct band *b, const float *in,
+			  float *out, size_t nb);
+#endif
 
 static bool band_ok(const struct pm_comp_band *b)
 {
@@ -136,6 +146,11 @@ struct pm_comp *pm_comp_new(const struct pm_compressor *cfg, unsigned channels,
 	c->rms_coef = exp(-1000.0 / (RMS_MS * rate));
 	for (unsigned i = 0; i < cfg->nbands; i++)
 		band_init(&c->band[i], &cfg->band[i], rate, rms);
+	c->run_band = run_band_base;
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+		c->run_band = run_band_avx2;
+#endif
 
 	if (cfg->nbands == 3) {
 		struct pm_biquad lp_lo, hp_lo, lp_hi, hp_hi, ap_hi;
@@ -187,136 +202,331 @@ fail:
 }
 
 /*
- * The reduction (dB, >= 0) wanted for a detector reading `v` (|x| or a
- * mean square) above the quiet level: pm_comp_static_gain_db() without
- * the make-up, with its divisions done once in band_init().
+ * The gain computer works on blocks: the detector's readings for a block
+ * first, then the wanted reductions, the smoothing (the one recursion),
+ * and the gains.  Only the smoothing runs sample by sample; the logarithm
+ * and exponential are polynomials on four-lane vectors (GCC and clang
+ * vector extensions; on x86-64 the whole block is also compiled for AVX2
+ * and FMA and picked at run time), accurate to about 1e-8, far beyond
+ * what a gain computer needs and than the float samples carry.
  */
-static double wanted_db(const struct band *b, double v, bool rms)
+#if defined(__GNUC__) || defined(__clang__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#define HAVE_AVX2_CLONE 1
+#else
+#define HAVE_AVX2_CLONE 0
+#endif
+
+/*
+ * The vector helpers are always inlined: no call passes a vector, so
+ * gcc's note that 32-byte vector arguments change the ABI without AVX
+ * does not apply.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4i __attribute__((vector_size(32)));
+
+static ALWAYS_INLINE v4d vset(double x)
 {
-	/* dB = 20 log10(v) = (20 / ln 10) ln(v); the float log is ample
-	 * for a gain computer and much cheaper than log10() */
-	double level_db = rms ? DB_PER_NEPER / 2.0 * logf((float)(2.0 * v))
-			      : DB_PER_NEPER * logf((float)v);
-	double over = level_db - b->p.threshold_db;
+	v4d v = { x, x, x, x };
 
-	if (over <= -b->half_knee)
-		return 0.0;
-	if (over < b->half_knee) {
-		double t = over + b->half_knee;
-
-		return -b->knee_k * t * t;
-	}
-	return -b->slope * over;
+	return v;
 }
 
-/* One step of the reduction smoother. */
-static double smooth(const struct band *b, double gr, double want)
+static ALWAYS_INLINE v4d vsel(v4i mask, v4d a, v4d b)
 {
-	if (want > gr)
-		return want + b->att * (gr - want);
-	gr = want + b->rel * (gr - want);
-	if (want == 0.0 && gr < GR_EPSILON_DB)
-		gr = 0.0;
-	return gr;
+	return (v4d)((mask & (v4i)a) | (~mask & (v4i)b));
 }
 
-static double gain_of(const struct band *b, double gr)
+/*
+ * ln(x) for normal x > 0: x = m 2^e with m in [sqrt(1/2), sqrt(2)), and
+ * ln(m) = 2 atanh(z), z = (m - 1) / (m + 1), |z| < 0.172, by its series
+ * to z^11 (error below 3e-10).
+ */
+static ALWAYS_INLINE v4d vln(v4d x)
 {
-	if (gr == 0.0)
-		return b->makeup;
-	return b->makeup * expf((float)(-gr * (1.0 / DB_PER_NEPER)));
+	const v4i mant = { 0x000fffffffffffffLL, 0x000fffffffffffffLL,
+			   0x000fffffffffffffLL, 0x000fffffffffffffLL };
+	const v4i one = { 0x3ff0000000000000LL, 0x3ff0000000000000LL,
+			  0x3ff0000000000000LL, 0x3ff0000000000000LL };
+	const v4i two52 = { 0x4330000000000000LL, 0x4330000000000000LL,
+			    0x4330000000000000LL, 0x4330000000000000LL };
+	v4i bits = (v4i)x, big;
+	v4d m = (v4d)((bits & mant) | one), e, z, z2, p;
+
+	/* the exponent field as a double: 2^52 + field, less 2^52 + 1023 */
+	e = (v4d)(((bits >> 52) & 0x7ff) | two52) - (4503599627370496.0 + 1023.0);
+	big = m > vset(1.4142135623730951);
+	m = vsel(big, m * 0.5, m);
+	e = vsel(big, e + 1.0, e);
+	z = (m - 1.0) / (m + 1.0);
+	z2 = z * z;
+	p = vset(1.0 / 11.0);
+	p = p * z2 + 1.0 / 9.0;
+	p = p * z2 + 1.0 / 7.0;
+	p = p * z2 + 1.0 / 5.0;
+	p = p * z2 + 1.0 / 3.0;
+	p = p * z2 + 1.0;
+	return e * 0.69314718055994531 + 2.0 * z * p;
 }
 
-/* Zero for values small enough to head for the denormal range. */
-static double flush(double v)
+/*
+ * exp(y) for -700 < y <= 0: y = k ln 2 + r, |r| <= ln(2) / 2, and exp(r)
+ * by its Taylor series to r^10 (error below 1e-12).
+ */
+static ALWAYS_INLINE v4d vexp(v4d y)
 {
-	return v < 1e-30 ? 0.0 : v;
+	const double magic = 6755399441055744.0; /* 1.5 * 2^52: rounds */
+	v4d t = y * 1.4426950408889634 + magic, k = t - magic, r, p;
+	v4i e;
+
+	r = y - k * 0.69314718055994531;
+	p = vset(1.0 / 3628800.0);
+	p = p * r + 1.0 / 362880.0;
+	p = p * r + 1.0 / 40320.0;
+	p = p * r + 1.0 / 5040.0;
+	p = p * r + 1.0 / 720.0;
+	p = p * r + 1.0 / 120.0;
+	p = p * r + 1.0 / 24.0;
+	p = p * r + 1.0 / 6.0;
+	p = p * r + 0.5;
+	p = p * r + 1.0;
+	p = p * r + 1.0;
+	/* t's low bits hold k: its integer part is 1.5 * 2^52 + k */
+	e = ((v4i)t - (v4i)vset(magic) + 1023) << 52;
+	return p * (v4d)e;
 }
 
-/* Compress `nb` frames of one band from `in` to `out`. */
-static void run_band(struct pm_comp *c, struct band *b, const float *in,
-		     float *out, size_t nb)
+/* The reduction (dB, >= 0) four detector readings ask for. */
+static ALWAYS_INLINE v4d want4(const struct band *b, bool rms, v4d x)
 {
-	unsigned nch = c->channels;
-	double rc = c->rms_coef;
+	/* 10 log10(2 ms) for RMS, 20 log10(|x|) for peak, from ln */
+	const double k = rms ? DB_PER_NEPER / 2.0 : DB_PER_NEPER;
+	const double off = rms ? DB_PER_NEPER / 2.0 * 0.69314718055994531 : 0;
+	const v4d zero = vset(0.0), hk = vset(b->half_knee);
+	v4d over, t, want;
 
-	for (size_t i = 0; i < nb; i++) {
-		const float *x = in + i * nch;
-		float *y = out + i * nch;
+	over = vln(vsel(x > zero, x, vset(1.0))) * k + off - b->p.threshold_db;
+	t = over + hk;
+	want = vsel(over < hk, -b->knee_k * t * t, -b->slope * over);
+	want = vsel(over <= -hk, zero, want);
+	return vsel(x > vset(b->quiet), want, zero);
+}
 
-		if (c->linked) {
-			double v = 0.0, want = 0.0, g;
+/* Where a band's detector reads from, and how. */
+enum detect {
+	DET_RMS2,  /* linked RMS of a stereo pair: the mean square */
+	DET_RMSN,  /* linked RMS of any channels */
+	DET_PEAKN, /* linked peak: the largest magnitude */
+	DET_RMS1,  /* one channel's RMS (unlinked) */
+	DET_PEAK1, /* one channel's magnitude (unlinked) */
+};
 
-			for (unsigned ch = 0; ch < nch; ch++) {
-				double s = x[ch];
+/*
+ * The smoothed reductions of `nb` (<= BLOCK) frames from `in` (channel
+ * `ch` for the unlinked kinds) into c->gain (padded with zeros to a
+ * multiple of four); `*ms` and `*grp` are the detector's and the
+ * smoother's state.  In three passes: the readings (the mean-square
+ * recursion), the wanted reductions (four at a time, no recursion), and
+ * the smoothing (the second recursion).
+ */
+static ALWAYS_INLINE void reductions(struct pm_comp *c, struct band *b,
+				     const float *in, size_t nb, unsigned ch,
+				     double *ms, double *grp,
+				     const enum detect kind,
+				     const bool fast_attack)
+{
+	const unsigned nch = c->channels;
+	const bool rms = kind != DET_PEAKN && kind != DET_PEAK1;
+	const double rc = c->rms_coef;
+	const double ri = (1.0 - c->rms_coef) *
+			  (kind == DET_RMS2 ? 0.5
+			   : kind == DET_RMSN ? c->inv_channels
+					      : 1.0);
+	const double att = b->att, rel = b->rel;
+	const double att1 = 1.0 - att, rel1 = 1.0 - rel;
+	double m = *ms, gr = *grp, *v = c->gain;
+	size_t i;
 
-				if (c->rms) {
-					b->ms[ch] =
-						flush(s * s +
-						      rc * (b->ms[ch] - s * s));
-					v += b->ms[ch];
-				} else {
-					v = fmax(v, fabs(s));
-				}
-			}
-			if (c->rms)
-				v *= c->inv_channels;
-			if (v > b->quiet)
-				want = wanted_db(b, v, c->rms);
-			b->gr[0] = smooth(b, b->gr[0], want);
-			if (b->gr[0] > b->max_gr)
-				b->max_gr = b->gr[0];
-			g = gain_of(b, b->gr[0]);
-			for (unsigned ch = 0; ch < nch; ch++)
-				y[ch] = (float)(x[ch] * g);
-		} else {
-			for (unsigned ch = 0; ch < nch; ch++) {
-				double s = x[ch], v, want = 0.0;
+	for (i = 0; i < nb; i++) {
+		const float *f = in + i * nch;
+		double u;
 
-				if (c->rms) {
-					b->ms[ch] =
-						flush(s * s +
-						      rc * (b->ms[ch] - s * s));
-					v = b->ms[ch];
-				} else {
-					v = fabs(s);
-				}
-				if (v > b->quiet)
-					want = wanted_db(b, v, c->rms);
-				b->gr[ch] = smooth(b, b->gr[ch], want);
-				if (b->gr[ch] > b->max_gr)
-					b->max_gr = b->gr[ch];
-				y[ch] = (float)(s * gain_of(b, b->gr[ch]));
-			}
+		switch (kind) {
+		case DET_RMS2:
+			u = (double)f[0] * f[0] + (double)f[1] * f[1];
+			break;
+		case DET_RMSN:
+			u = 0.0;
+			for (unsigned q = 0; q < nch; q++)
+				u += (double)f[q] * f[q];
+			break;
+		case DET_PEAKN:
+			u = 0.0;
+			for (unsigned q = 0; q < nch; q++)
+				u = fmax(u, fabs((double)f[q]));
+			break;
+		case DET_RMS1:
+			u = (double)f[ch] * f[ch];
+			break;
+		default:
+			u = fabs((double)f[ch]);
+			break;
 		}
+		m = rms ? rc * m + ri * u : u;
+		v[i] = m;
+	}
+	for (; i % 4; i++)
+		v[i] = 0.0;
+	for (i = 0; i < nb; i += 4) {
+		v4d x;
+
+		memcpy(&x, v + i, sizeof(x));
+		x = want4(b, rms, x);
+		memcpy(v + i, &x, sizeof(x));
+	}
+	/*
+	 * Towards the wanted reduction with the attack coefficient while it
+	 * rises, the release one while it falls.  As affine maps of the last
+	 * value, the right one is the larger of the two when the attack is
+	 * the faster (the smaller otherwise): a multiply-add and a max per
+	 * step.
+	 */
+	for (i = 0; i < nb; i++) {
+		double a = att * gr + att1 * v[i];
+		double r = rel * gr + rel1 * v[i];
+
+		if (fast_attack)
+			gr = a > r ? a : r;
+		else
+			gr = a < r ? a : r;
+		v[i] = gr;
+	}
+	/* keep decaying state out of the (slow) denormal range */
+	*ms = m < 1e-30 ? 0.0 : m;
+	*grp = gr < 1e-30 ? 0.0 : gr;
+}
+
+/*
+ * Turn the reductions in c->gain (nb of them, padded to a multiple of
+ * four) into linear gains, make-up included, and note the largest.
+ */
+static ALWAYS_INLINE void gains(struct pm_comp *c, struct band *b, size_t nb)
+{
+	double top = b->max_gr;
+
+	for (size_t i = 0; i < nb; i += 4) {
+		v4d r, g;
+
+		memcpy(&r, c->gain + i, sizeof(r));
+		for (int l = 0; l < 4; l++)
+			top = r[l] > top ? r[l] : top;
+		/* a reduction too small to matter is none: exact make-up */
+		g = vexp(r * (-1.0 / DB_PER_NEPER)) * b->makeup;
+		g = vsel(r < vset(GR_EPSILON_DB), vset(b->makeup), g);
+		memcpy(c->gain + i, &g, sizeof(g));
+	}
+	b->max_gr = top;
+}
+
+/* Compress `nb` (<= BLOCK) frames of one band from `in` to `out`. */
+static ALWAYS_INLINE void run_band_body(struct pm_comp *c, struct band *b,
+					const float *in, float *out, size_t nb)
+{
+	const unsigned nch = c->channels;
+	const double *g = c->gain;
+	size_t i, nv = (nb + 3) & ~(size_t)3;
+
+	if (c->linked) {
+		/* the mean square of all channels is kept in ms[0] */
+		if (c->rms && nch == 2 && b->att <= b->rel)
+			reductions(c, b, in, nb, 0, &b->ms[0], &b->gr[0],
+				   DET_RMS2, true);
+		else if (c->rms && nch == 2)
+			reductions(c, b, in, nb, 0, &b->ms[0], &b->gr[0],
+				   DET_RMS2, false);
+		else if (c->rms)
+			reductions(c, b, in, nb, 0, &b->ms[0], &b->gr[0],
+				   DET_RMSN, b->att <= b->rel);
+		else
+			reductions(c, b, in, nb, 0, &b->ms[0], &b->gr[0],
+				   DET_PEAKN, b->att <= b->rel);
+		gains(c, b, nv);
+		if (nch == 2) {
+			for (i = 0; i < nb; i++) {
+				out[2 * i] = (float)(in[2 * i] * g[i]);
+				out[2 * i + 1] = (float)(in[2 * i + 1] * g[i]);
+			}
+		} else {
+			for (i = 0; i < nb; i++)
+				for (unsigned k = 0; k < nch; k++)
+					out[i * nch + k] =
+						(float)(in[i * nch + k] * g[i]);
+		}
+		return;
+	}
+	for (unsigned ch = 0; ch < nch; ch++) {
+		if (c->rms)
+			reductions(c, b, in, nb, ch, &b->ms[ch], &b->gr[ch],
+				   DET_RMS1, b->att <= b->rel);
+		else
+			reductions(c, b, in, nb, ch, &b->ms[ch], &b->gr[ch],
+				   DET_PEAK1, b->att <= b->rel);
+		gains(c, b, nv);
+		for (i = 0; i < nb; i++)
+			out[i * nch + ch] = (float)(in[i * nch + ch] * g[i]);
 	}
 }
+
+static void run_band_base(struct pm_comp *c, struct band *b, const float *in,
+			  float *out, size_t nb)
+{
+	run_band_body(c, b, in, out, nb);
+}
+
+#if HAVE_AVX2_CLONE
+__attribute__((target("avx2,fma"))) static void
+run_band_avx2(struct pm_comp *c, struct band *b, const float *in, float *out,
+	      size_t nb)
+{
+	run_band_body(c, b, in, out, nb);
+}
+#endif
 
 void pm_comp_process(struct pm_comp *c, const float *in, float *out,
 		     size_t n_samples)
 {
 	unsigned nch = c->channels;
 
-	if (c->nbands == 1) {
-		run_band(c, &c->band[0], in, out, n_samples);
-		return;
-	}
 	while (n_samples > 0) {
 		size_t nb = n_samples < BLOCK ? n_samples : BLOCK;
 		size_t nf = nb * nch;
 		float *lo = c->buf[0], *md = c->buf[1], *hi = c->buf[2];
 
-		/* split: low = AP_hi(LP_lo x), mid = LP_hi(HP_lo x), high =
-		 * HP_hi(HP_lo x) */
-		pm_biquad_cascade_process(c->low, in, lo, nb);
-		pm_biquad_cascade_process(c->rest, in, md, nb);
-		memcpy(hi, md, nf * sizeof(float));
-		pm_biquad_cascade_process(c->mid, md, md, nb);
-		pm_biquad_cascade_process(c->high, hi, hi, nb);
-		for (int k = 0; k < 3; k++)
-			run_band(c, &c->band[k], c->buf[k], c->buf[k], nb);
-		for (size_t i = 0; i < nf; i++)
-			out[i] = lo[i] + md[i] + hi[i];
+		if (c->nbands == 1) {
+			c->run_band(c, &c->band[0], in, out, nb);
+		} else {
+			/* split: low = AP_hi(LP_lo x), mid = LP_hi(HP_lo x),
+			 * high = HP_hi(HP_lo x) */
+			pm_biquad_cascade_process(c->low, in, lo, nb);
+			pm_biquad_cascade_process(c->rest, in, md, nb);
+			memcpy(hi, md, nf * sizeof(float));
+			pm_biquad_cascade_process(c->mid, md, md, nb);
+			pm_biquad_cascade_process(c->high, hi, hi, nb);
+			for (int k = 0; k < 3; k++)
+				c->run_band(c, &c->band[k], c->buf[k],
+					    c->buf[k], nb);
+			for (size_t i = 0; i < nf; i++)
+				out[i] = lo[i] + md[i] + hi[i];
+		}
 		in += nf;
 		out += nf;
 		n_samples -= nb;
