@@ -18,110 +18,226 @@
 #define MAX_CH 8
 /* a gain this close to 1 is 1: lets audio pass bit for bit again */
 #define UNITY_EPSILON 1e-9
+/* run counters stop here; every window is far shorter */
+#define RUN_CAP ((size_t)1 << 40)
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
 
 /*
- * A running minimum over the last `window` + 1 values: a monotonic
- * queue in a ring of window + 1 entries, O(1) amortised per value.
+ * Four-lane doubles (GCC and clang vector extensions; always inlined, so
+ * no call passes one and gcc's ABI note for 32-byte vectors without AVX
+ * does not apply) and two-lane ones for a stereo pair.
  */
-struct minq {
-	double *val;
-	int64_t *at;
-	size_t cap, head, n;
-	int64_t window;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4i __attribute__((vector_size(32)));
+typedef double v2d __attribute__((vector_size(16)));
+
+static ALWAYS_INLINE v4d v4set(double x)
+{
+	v4d v = { x, x, x, x };
+
+	return v;
+}
+
+/* The gain that levels `m` (>= 0) at `aim`: aim / max(m, aim). */
+static ALWAYS_INLINE v4d v4need(v4d m, v4d aim)
+{
+	v4i over = m > aim;
+
+	return aim / (v4d)((over & (v4i)m) | (~over & (v4i)aim));
+}
+
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#define HAVE_AVX2_CLONE 1
+#else
+#define HAVE_AVX2_CLONE 0
+#endif
+
+/*
+ * The side chain runs a block at a time, in passes that each do one thing
+ * over the whole block: the envelope (lib/truepeak), the gain each sample
+ * needs, the low-frequency path, the two held minima, and the one
+ * recursion that is left (release and smoothing).  Only that last pass is
+ * sample by sample; the others have no recursion, or one short enough
+ * to run at the speed of one instruction.  Everything is defined per
+ * sample, never per block: the output does not depend on how the caller
+ * cuts the stream.
+ *
+ * While the signal stays under the aim and every part of the side chain
+ * is at rest (gain exactly 1, windows full of 1s), a block needs only its
+ * envelope and the delay line: the rest is skipped, and its state moves
+ * on exactly as running it would have moved it.
+ */
+
+/*
+ * A running minimum over the last `len` values (van Herk / Gil-Werman):
+ * time is cut into segments of `len`; the minimum over a window is the
+ * minimum of the suffix of the previous segment it covers and the prefix
+ * of the current one.  Three comparisons a value and no data-dependent
+ * branch.  Values before the stream count as 1 (no gain wanted).
+ */
+struct hold {
+	double *cur; /* the current segment's values */
+	double *suf; /* suffix minima of the previous segment */
+	size_t len;  /* window length */
+	size_t pos;  /* position in the current segment */
+	double run;  /* minimum of the current segment so far */
+	size_t ones; /* how many 1s were pushed last, in a row */
+	bool stale;  /* cur, suf, run not kept up (all 1s, see rest()) */
 };
 
-static int minq_init(struct minq *q, size_t window, struct pm_err *err)
+static int hold_init(struct hold *h, size_t len, struct pm_err *err)
 {
-	q->cap = window + 1;
-	q->window = (int64_t)window;
-	q->head = q->n = 0;
-	q->val = pm_calloc(q->cap, sizeof(double), err);
-	q->at = pm_calloc(q->cap, sizeof(int64_t), err);
-	return q->val && q->at ? 0 : -1;
+	h->len = len;
+	h->cur = pm_calloc(len, sizeof(double), err);
+	h->suf = pm_calloc(len, sizeof(double), err);
+	return h->cur && h->suf ? 0 : -1;
 }
 
-static void minq_release(struct minq *q)
+static void hold_release(struct hold *h)
 {
-	free(q->val);
-	free(q->at);
+	free(h->cur);
+	free(h->suf);
 }
 
-/* The ring index `i` steps after `base`, for i < cap. */
-static size_t ring_at(const struct minq *q, size_t base, size_t i)
+/* As at the start of a stream: every value so far 1. */
+static void hold_reset(struct hold *h)
 {
-	size_t k = base + i;
-
-	return k >= q->cap ? k - q->cap : k;
+	for (size_t i = 0; i < h->len; i++)
+		h->cur[i] = h->suf[i] = 1.0;
+	h->pos = 0;
+	h->run = 1.0;
+	h->ones = RUN_CAP;
+	h->stale = false;
 }
 
 /*
- * Add value `v` for time `t` (one more than the last); return the minimum
- * over [t - window, t].
+ * Push `n` values from `v`, writing the window's minimum after each to
+ * `out`.
  */
-static double minq_push(struct minq *q, double v, int64_t t)
+static ALWAYS_INLINE void hold_push(struct hold *h, const double *v,
+				    double *out, size_t n)
 {
-	size_t back;
+	double run;
+	size_t pos = h->pos, last = h->len - 1, ones = h->ones;
 
-	/*
-	 * Drop entries older than the window first: then at most `window`
-	 * remain, and with the new one the ring of window + 1 is enough.
-	 */
-	while (q->n > 0 && q->at[q->head] < t - q->window) {
-		q->head = ring_at(q, q->head, 1);
-		q->n--;
+	if (h->stale) {
+		/* the window held nothing but 1s since it went stale */
+		hold_reset(h);
+		h->pos = pos;
 	}
-	/* drop entries that can never be the minimum again */
-	while (q->n > 0) {
-		back = ring_at(q, q->head, q->n - 1);
-		if (q->val[back] < v)
+	run = h->run;
+	for (size_t i = 0; i < n; i++) {
+		double x = v[i];
+
+		h->cur[pos] = x;
+		run = pos == 0 || x < run ? x : run;
+		if (pos == last) {
+			/* the window is this segment: start the next one */
+			double s = h->cur[last];
+
+			out[i] = run;
+			h->suf[last] = s;
+			for (size_t k = last; k-- > 0;) {
+				s = h->cur[k] < s ? h->cur[k] : s;
+				h->suf[k] = s;
+			}
+			pos = 0;
+		} else {
+			double p = h->suf[pos + 1];
+
+			out[i] = p < run ? p : run;
+			pos++;
+		}
+	}
+	/* how many 1s ended the stream so far */
+	for (size_t i = n; i-- > 0;) {
+		if (v[i] != 1.0) {
+			ones = n - 1 - i;
 			break;
-		q->n--;
+		}
+		if (i == 0)
+			ones = ones + n < RUN_CAP ? ones + n : RUN_CAP;
 	}
-	back = ring_at(q, q->head, q->n);
-	q->val[back] = v;
-	q->at[back] = t;
-	q->n++;
-	return q->val[q->head];
+	h->run = run;
+	h->pos = pos;
+	h->ones = ones;
+}
+
+/* Move on `n` values of 1 without storing them (the window is all 1s). */
+static void hold_skip(struct hold *h, size_t n)
+{
+	h->pos = (h->pos + n) % h->len;
+	h->ones = h->ones + n < RUN_CAP ? h->ones + n : RUN_CAP;
+	h->stale = true;
 }
 
 /*
- * A moving average over `len` values, kept as a running sum that is
- * recomputed exactly once per lap so rounding cannot drift.
+ * A moving average over `len` values, of their deviations from 1, kept
+ * as a running sum that is recomputed exactly once per lap so rounding
+ * cannot drift, and set to exactly 0 once `len` zeros in a row have
+ * gone in.
  */
 struct boxcar {
 	double *ring;
 	size_t len, pos;
 	double sum;
 	double inv_len;
+	size_t zeros; /* zeros pushed last, in a row */
 };
 
 static int boxcar_init(struct boxcar *b, size_t len, struct pm_err *err)
 {
 	b->len = len;
-	b->pos = 0;
 	b->inv_len = 1.0 / (double)len;
 	b->ring = pm_calloc(len, sizeof(double), err);
-	if (!b->ring)
-		return -1;
-	for (size_t i = 0; i < len; i++)
-		b->ring[i] = 1.0;
-	b->sum = (double)len;
-	return 0;
+	return b->ring ? 0 : -1;
 }
 
-static double boxcar_push(struct boxcar *b, double v)
+static void boxcar_reset(struct boxcar *b)
 {
-	b->sum += v - b->ring[b->pos];
-	b->ring[b->pos] = v;
+	memset(b->ring, 0, b->len * sizeof(double));
+	b->pos = 0;
+	b->sum = 0.0;
+	b->zeros = RUN_CAP;
+}
+
+/* Push deviation `d`; return the mean deviation. */
+static ALWAYS_INLINE double boxcar_push(struct boxcar *b, double d)
+{
+	b->sum += d - b->ring[b->pos];
+	b->ring[b->pos] = d;
+	b->zeros = d == 0.0 ? b->zeros + (b->zeros < RUN_CAP) : 0;
+	if (b->zeros >= b->len)
+		b->sum = 0.0; /* the ring holds nothing but zeros */
 	if (++b->pos == b->len) {
-		double s = 0.0;
+		/* four partial sums: four short chains, not one long one */
+		double s[4] = { 0.0, 0.0, 0.0, 0.0 };
+		size_t i = 0;
 
 		b->pos = 0;
-		for (size_t i = 0; i < b->len; i++)
-			s += b->ring[i];
-		b->sum = s;
+		for (; i + 4 <= b->len; i += 4)
+			for (int k = 0; k < 4; k++)
+				s[k] += b->ring[i + (size_t)k];
+		for (; i < b->len; i++)
+			s[0] += b->ring[i];
+		b->sum = (s[0] + s[1]) + (s[2] + s[3]);
 	}
 	return b->sum * b->inv_len;
+}
+
+/* Move on `n` zeros (the ring is all zeros). */
+static void boxcar_skip(struct boxcar *b, size_t n)
+{
+	b->pos = (b->pos + n) % b->len;
+	b->zeros = b->zeros + n < RUN_CAP ? b->zeros + n : RUN_CAP;
 }
 
 struct pm_limiter_state {
@@ -134,18 +250,22 @@ struct pm_limiter_state {
 	struct pm_truepeak *tp;
 	float *env;   /* BLOCK envelope values */
 	float *zeros; /* latency frames of silence, for the flush */
-	/* the LF path: low-pass state per channel, transposed DF II */
+	/* the LF path: low-pass state per channel, direct form I */
 	struct pm_biquad lp;
-	double lp_s1[MAX_CH], lp_s2[MAX_CH];
-	struct minq hold, lf_hold;
+	double lp_x1[MAX_CH], lp_x2[MAX_CH], lp_y1[MAX_CH], lp_y2[MAX_CH];
+	struct hold hold, lf_hold;
 	struct boxcar ramp1, ramp2;
 	double follow;   /* released gain requirement */
 	double prev_env; /* envelope of the previous interval */
 	double min_gain;
-	/* audio delay line: W + D frames */
+	/* per block: needs, their held minima, gains */
+	double *need, *lf_need, *held, *lf_held, *gain;
+	/* the delay line: W + D frames of history, then a block */
 	float *delay;
-	size_t delay_len, delay_pos;
+	size_t delay_len;
 	int64_t t_in; /* frames fed since the start of the stream */
+	void (*block)(struct pm_limiter_state *l, const float *in, float *out,
+		      size_t nb);
 };
 
 void pm_limiter_defaults(struct pm_limiter_opts *o)
@@ -179,24 +299,26 @@ static bool in_range(double v, double lo, double hi)
 static void restart(struct pm_limiter_state *l)
 {
 	pm_truepeak_reset(l->tp);
-	memset(l->lp_s1, 0, sizeof(l->lp_s1));
-	memset(l->lp_s2, 0, sizeof(l->lp_s2));
-	l->hold.n = l->hold.head = 0;
-	l->lf_hold.n = l->lf_hold.head = 0;
-	for (size_t i = 0; i < l->ramp1.len; i++)
-		l->ramp1.ring[i] = 1.0;
-	l->ramp1.sum = (double)l->ramp1.len;
-	l->ramp1.pos = 0;
-	for (size_t i = 0; i < l->ramp2.len; i++)
-		l->ramp2.ring[i] = 1.0;
-	l->ramp2.sum = (double)l->ramp2.len;
-	l->ramp2.pos = 0;
+	memset(l->lp_x1, 0, sizeof(l->lp_x1));
+	memset(l->lp_x2, 0, sizeof(l->lp_x2));
+	memset(l->lp_y1, 0, sizeof(l->lp_y1));
+	memset(l->lp_y2, 0, sizeof(l->lp_y2));
+	hold_reset(&l->hold);
+	hold_reset(&l->lf_hold);
+	boxcar_reset(&l->ramp1);
+	boxcar_reset(&l->ramp2);
 	l->follow = 1.0;
 	l->prev_env = 0.0;
 	memset(l->delay, 0, l->delay_len * l->channels * sizeof(float));
-	l->delay_pos = 0;
 	l->t_in = 0;
 }
+
+static void block_base(struct pm_limiter_state *l, const float *in, float *out,
+		       size_t nb);
+#if HAVE_AVX2_CLONE
+static void block_avx2(struct pm_limiter_state *l, const float *in, float *out,
+		       size_t nb);
+#endif
 
 struct pm_limiter_state *pm_limiter_new(const struct pm_limiter_opts *o,
 					unsigned channels, uint32_t rate,
@@ -245,14 +367,26 @@ struct pm_limiter_state *pm_limiter_new(const struct pm_limiter_opts *o,
 	r1 = (w + 2) / 2;
 	l->env = pm_calloc(BLOCK, sizeof(float), err);
 	l->zeros = pm_calloc(l->delay_len * channels, sizeof(float), err);
-	l->delay = pm_calloc(l->delay_len * channels, sizeof(float), err);
-	if (!l->env || !l->zeros || !l->delay ||
-	    minq_init(&l->hold, w, err) < 0 ||
-	    minq_init(&l->lf_hold, lf, err) < 0 ||
+	l->delay = pm_calloc((l->delay_len + BLOCK) * channels, sizeof(float),
+			     err);
+	l->need = pm_calloc(BLOCK, sizeof(double), err);
+	l->lf_need = pm_calloc(BLOCK, sizeof(double), err);
+	l->held = pm_calloc(BLOCK, sizeof(double), err);
+	l->lf_held = pm_calloc(BLOCK, sizeof(double), err);
+	l->gain = pm_calloc(BLOCK, sizeof(double), err);
+	if (!l->env || !l->zeros || !l->delay || !l->need || !l->lf_need ||
+	    !l->held || !l->lf_held || !l->gain ||
+	    hold_init(&l->hold, w + 1, err) < 0 ||
+	    hold_init(&l->lf_hold, lf + 1, err) < 0 ||
 	    boxcar_init(&l->ramp1, r1, err) < 0 ||
 	    boxcar_init(&l->ramp2, w + 2 - r1, err) < 0)
 		goto fail;
 	l->min_gain = 1.0;
+	l->block = block_base;
+#if HAVE_AVX2_CLONE
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+		l->block = block_avx2;
+#endif
 	restart(l);
 	return l;
 fail:
@@ -265,94 +399,246 @@ size_t pm_limiter_latency_samples(const struct pm_limiter_state *l)
 	return l->delay_len;
 }
 
-/* The gain the side chain wants for detector time `tau`. */
-static double side_chain(struct pm_limiter_state *l, double env, double lf,
-			 int64_t tau)
+/* `n` (a multiple of 4) gains that level l->lf_need's magnitudes at aim. */
+static ALWAYS_INLINE void lf_needs(struct pm_limiter_state *l, size_t n)
 {
-	double need, g;
+	const v4d aim = v4set(l->aim);
 
+	for (size_t i = 0; i < n; i += 4) {
+		v4d m;
+
+		memcpy(&m, l->lf_need + i, sizeof(m));
+		m = v4need(m, aim);
+		memcpy(l->lf_need + i, &m, sizeof(m));
+	}
+}
+
+/*
+ * The LF path over a block: each frame's largest low-passed magnitude,
+ * as the gain it asks for, into l->lf_need (padded to a multiple of 4).
+ * Direct form I, the older feedback first, so one multiply-add separates
+ * an output from the last; a stereo pair runs as one two-lane value.
+ */
+static ALWAYS_INLINE void lf_path(struct pm_limiter_state *l, const float *in,
+				  size_t nb)
+{
+	const struct pm_biquad *h = &l->lp;
+	const unsigned nch = l->channels;
+	size_t i;
+
+	if (nch == 2) {
+		v2d x1 = { l->lp_x1[0], l->lp_x1[1] };
+		v2d x2 = { l->lp_x2[0], l->lp_x2[1] };
+		v2d y1 = { l->lp_y1[0], l->lp_y1[1] };
+		v2d y2 = { l->lp_y2[0], l->lp_y2[1] };
+
+		for (i = 0; i < nb; i++) {
+			v2d v = { in[2 * i], in[2 * i + 1] }, t, y;
+			double a, b;
+
+			t = h->b0 * v + h->b1 * x1 + h->b2 * x2 - h->a2 * y2;
+			y = t - h->a1 * y1;
+			x2 = x1;
+			x1 = v;
+			y2 = y1;
+			y1 = y;
+			a = fabs(y[0]);
+			b = fabs(y[1]);
+			l->lf_need[i] = a > b ? a : b;
+		}
+		for (int c = 0; c < 2; c++) {
+			l->lp_x1[c] = x1[c];
+			l->lp_x2[c] = x2[c];
+			l->lp_y1[c] = y1[c];
+			l->lp_y2[c] = y2[c];
+		}
+	} else {
+		for (unsigned c = 0; c < nch; c++) {
+			double x1 = l->lp_x1[c], x2 = l->lp_x2[c];
+			double y1 = l->lp_y1[c], y2 = l->lp_y2[c];
+
+			for (i = 0; i < nb; i++) {
+				double v = in[i * nch + c], t, y, a;
+
+				t = h->b0 * v + h->b1 * x1 + h->b2 * x2 -
+				    h->a2 * y2;
+				y = t - h->a1 * y1;
+				x2 = x1;
+				x1 = v;
+				y2 = y1;
+				y1 = y;
+				a = fabs(y);
+				if (c == 0 || a > l->lf_need[i])
+					l->lf_need[i] = a;
+			}
+			l->lp_x1[c] = x1;
+			l->lp_x2[c] = x2;
+			l->lp_y1[c] = y1;
+			l->lp_y2[c] = y2;
+		}
+	}
+	/* keep decaying state out of the (slow) denormal range */
+	for (unsigned c = 0; c < nch; c++) {
+		l->lp_x1[c] = fabs(l->lp_x1[c]) < 1e-30 ? 0.0 : l->lp_x1[c];
+		l->lp_x2[c] = fabs(l->lp_x2[c]) < 1e-30 ? 0.0 : l->lp_x2[c];
+		l->lp_y1[c] = fabs(l->lp_y1[c]) < 1e-30 ? 0.0 : l->lp_y1[c];
+		l->lp_y2[c] = fabs(l->lp_y2[c]) < 1e-30 ? 0.0 : l->lp_y2[c];
+	}
+	for (i = nb; i % 4; i++)
+		l->lf_need[i] = 0.0;
+	lf_needs(l, i);
+}
+
+/* Whether every entry of a[k0, nb) is exactly 1. */
+static ALWAYS_INLINE bool all_one(const double *a, size_t k0, size_t nb)
+{
+	long long any = 0;
+	size_t i = k0;
+
+	for (; i < nb && i % 4; i++)
+		any |= a[i] != 1.0;
+	for (; i + 4 <= nb; i += 4) {
+		v4d v;
+		v4i ne;
+
+		memcpy(&v, a + i, sizeof(v));
+		ne = v != v4set(1.0);
+		any |= ne[0] | ne[1] | ne[2] | ne[3];
+	}
+	for (; i < nb; i++)
+		any |= a[i] != 1.0;
+	return any == 0;
+}
+
+/*
+ * One block of at most BLOCK frames.  Sample i's envelope describes
+ * detector time tau = t_in + i - D; its gain is applied to the frame
+ * that leaves the delay line with it, input frame t_in + i - W - D.
+ */
+static ALWAYS_INLINE void block_body(struct pm_limiter_state *l,
+				     const float *in, float *out, size_t nb)
+{
+	const unsigned nch = l->channels;
+	const double aim = l->aim, rel = l->rel, rel1 = 1.0 - rel;
+	const double *env_need = l->need;
+	size_t k0 = 0, n, i;
+	double prev = l->prev_env, mg = l->min_gain;
+	float *dl = l->delay + l->delay_len * nch;
+	bool idle;
+
+	pm_truepeak_process(l->tp, in, nb, l->env);
+	/*
+	 * Envelope before the first sample (the filter's pre-ringing):
+	 * fold it into the first interval, with no gain yet.
+	 */
+	while (k0 < nb && l->t_in + (int64_t)k0 < (int64_t)l->tp_delay) {
+		if (l->env[k0] > prev)
+			prev = l->env[k0];
+		l->gain[k0++] = 1.0;
+	}
+	n = nb - k0;
 	/*
 	 * A peak between two samples is made of both: each interval's
 	 * envelope constrains the samples at both of its ends.
 	 */
-	need = fmax(env, l->prev_env);
-	l->prev_env = env;
-	need = need > l->aim ? l->aim / need : 1.0;
-	g = minq_push(&l->hold, need, tau);
-	if (l->has_lf) {
-		double lf_need = lf > l->aim ? l->aim / lf : 1.0;
+	if (n > 0) {
+		/* the larger envelope of each frame's two intervals */
+		l->need[k0] = l->env[k0] > prev ? l->env[k0] : prev;
+		for (i = k0 + 1; i < nb; i++)
+			l->need[i] = l->env[i] > l->env[i - 1] ? l->env[i]
+							       : l->env[i - 1];
+		prev = l->env[nb - 1];
+		for (i = nb; i % 4; i++)
+			l->need[i] = 0.0;
+		for (i = k0 & ~(size_t)3; i < nb; i += 4) {
+			v4d m;
 
-		g = fmin(g, minq_push(&l->lf_hold, lf_need, tau));
+			memcpy(&m, l->need + i, sizeof(m));
+			m = v4need(m, v4set(aim));
+			memcpy(l->need + i, &m, sizeof(m));
+		}
 	}
-	/* instant down, exponential up: never above what is needed */
-	if (g < l->follow)
-		l->follow = g;
-	else
-		l->follow = g + l->rel * (l->follow - g);
-	if (g == 1.0 && l->follow > 1.0 - UNITY_EPSILON)
-		l->follow = 1.0;
-	g = boxcar_push(&l->ramp2, boxcar_push(&l->ramp1, l->follow));
-	if (g > 1.0 - UNITY_EPSILON)
-		g = 1.0;
-	return g;
-}
+	if (l->has_lf)
+		lf_path(l, in, nb);
 
-static void process_block(struct pm_limiter_state *l, const float *in,
-			  float *out, size_t nb)
-{
-	unsigned nch = l->channels;
-	const struct pm_biquad *h = &l->lp;
-
-	pm_truepeak_process(l->tp, in, nb, l->env);
-	for (size_t i = 0; i < nb; i++) {
-		const float *x = in + i * nch;
-		float *y = out + i * nch;
-		float *slot = l->delay + l->delay_pos * nch;
-		int64_t tau = l->t_in - (int64_t)l->tp_delay;
-		double lf = 0.0, g = 1.0;
-
+	/* at rest, and staying there for the whole block? */
+	idle = l->follow == 1.0 && l->hold.ones >= l->hold.len &&
+	       l->ramp1.zeros >= l->ramp1.len &&
+	       l->ramp2.zeros >= l->ramp2.len &&
+	       (!l->has_lf || l->lf_hold.ones >= l->lf_hold.len) &&
+	       all_one(env_need, k0, nb) &&
+	       (!l->has_lf || all_one(l->lf_need, k0, nb));
+	if (idle) {
+		hold_skip(&l->hold, n);
+		if (l->has_lf)
+			hold_skip(&l->lf_hold, n);
+		boxcar_skip(&l->ramp1, n);
+		boxcar_skip(&l->ramp2, n);
+		for (i = k0; i < nb; i++)
+			l->gain[i] = 1.0;
+	} else if (n > 0) {
+		hold_push(&l->hold, l->need + k0, l->held + k0, n);
 		if (l->has_lf) {
-			for (unsigned c = 0; c < nch; c++) {
-				double v = x[c];
-				double o = h->b0 * v + l->lp_s1[c];
+			hold_push(&l->lf_hold, l->lf_need + k0, l->lf_held + k0,
+				  n);
+			for (i = k0; i < nb; i++)
+				if (l->lf_held[i] < l->held[i])
+					l->held[i] = l->lf_held[i];
+		}
+		/* instant down, exponential up: never above what is needed */
+		for (i = k0; i < nb; i++) {
+			double g = l->held[i], f, d;
 
-				l->lp_s1[c] =
-					h->b1 * v - h->a1 * o + l->lp_s2[c];
-				l->lp_s2[c] = h->b2 * v - h->a2 * o;
-				lf = fmax(lf, fabs(o));
-			}
+			f = rel * l->follow + rel1 * g;
+			f = g < f ? g : f;
+			if (g == 1.0 && f > 1.0 - UNITY_EPSILON)
+				f = 1.0;
+			l->follow = f;
+			d = boxcar_push(&l->ramp1, f - 1.0);
+			g = 1.0 + boxcar_push(&l->ramp2, d);
+			l->gain[i] = g > 1.0 - UNITY_EPSILON ? 1.0 : g;
 		}
-		if (tau >= 0) {
-			g = side_chain(l, l->env[i], lf, tau);
-		} else if (l->env[i] > l->prev_env) {
-			/*
-			 * Envelope before the first sample (the filter's
-			 * pre-ringing): fold it into the first interval.
-			 */
-			l->prev_env = l->env[i];
-		}
-		if (g < l->min_gain)
-			l->min_gain = g;
-		/* the delayed frame leaves, the new one enters */
-		for (unsigned c = 0; c < nch; c++) {
-			float d = slot[c];
+		for (i = k0; i < nb; i++)
+			mg = l->gain[i] < mg ? l->gain[i] : mg;
+	}
+	l->prev_env = prev;
+	l->min_gain = mg;
+	/* the delayed frames leave with their gains, the new ones enter */
+	memcpy(dl, in, nb * nch * sizeof(float));
+	if (idle) {
+		memmove(out, l->delay, nb * nch * sizeof(float));
+	} else if (nch == 2) {
+		for (i = 0; i < nb; i++) {
+			double g = l->gain[i];
 
-			slot[c] = x[c];
-			y[c] = g == 1.0 ? d : (float)(d * g);
+			out[2 * i] = (float)(l->delay[2 * i] * g);
+			out[2 * i + 1] = (float)(l->delay[2 * i + 1] * g);
 		}
-		if (++l->delay_pos == l->delay_len)
-			l->delay_pos = 0;
-		l->t_in++;
+	} else {
+		for (i = 0; i < nb; i++)
+			for (unsigned c = 0; c < nch; c++)
+				out[i * nch + c] = (float)(l->delay[i * nch + c] *
+							   l->gain[i]);
 	}
-	if (l->has_lf) {
-		for (unsigned c = 0; c < nch; c++) {
-			if (fabs(l->lp_s1[c]) < 1e-30)
-				l->lp_s1[c] = 0.0;
-			if (fabs(l->lp_s2[c]) < 1e-30)
-				l->lp_s2[c] = 0.0;
-		}
-	}
+	memmove(l->delay, l->delay + nb * nch,
+		l->delay_len * nch * sizeof(float));
+	l->t_in += (int64_t)nb;
 }
+
+static void block_base(struct pm_limiter_state *l, const float *in, float *out,
+		       size_t nb)
+{
+	block_body(l, in, out, nb);
+}
+
+#if HAVE_AVX2_CLONE
+/* The same, where a multiply-add is one FMA instruction. */
+__attribute__((target("avx2,fma"))) static void
+block_avx2(struct pm_limiter_state *l, const float *in, float *out, size_t nb)
+{
+	block_body(l, in, out, nb);
+}
+#endif
 
 void pm_limiter_process(struct pm_limiter_state *l, const float *in, float *out,
 			size_t n_samples)
@@ -360,7 +646,7 @@ void pm_limiter_process(struct pm_limiter_state *l, const float *in, float *out,
 	while (n_samples > 0) {
 		size_t nb = n_samples < BLOCK ? n_samples : BLOCK;
 
-		process_block(l, in, out, nb);
+		l->block(l, in, out, nb);
 		in += nb * l->channels;
 		out += nb * l->channels;
 		n_samples -= nb;
@@ -386,8 +672,13 @@ void pm_limiter_free(struct pm_limiter_state *l)
 	free(l->env);
 	free(l->zeros);
 	free(l->delay);
-	minq_release(&l->hold);
-	minq_release(&l->lf_hold);
+	free(l->need);
+	free(l->lf_need);
+	free(l->held);
+	free(l->lf_held);
+	free(l->gain);
+	hold_release(&l->hold);
+	hold_release(&l->lf_hold);
 	free(l->ramp1.ring);
 	free(l->ramp2.ring);
 	free(l);
