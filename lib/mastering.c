@@ -140,6 +140,7 @@ struct spectrum {
 	double frame[SPECTRUM_N];
 	double power[SPECTRUM_N / 2 + 1];
 	double band[PM_TONE_BANDS];
+	signed char band_of[SPECTRUM_N / 2 + 1]; /* bin -> band, or -1 */
 	size_t fill;
 	unsigned count;
 	uint32_t rate;
@@ -153,16 +154,40 @@ static int spectrum_init(struct spectrum *sp, uint32_t rate, struct pm_err *err)
 	if (!sp->fft)
 		return -1;
 	pm_window_fill(sp->win, SPECTRUM_N, PM_WINDOW_HANN, 0);
+	for (size_t k = 0; k <= SPECTRUM_N / 2; k++) {
+		double f = (double)k * rate / SPECTRUM_N;
+
+		sp->band_of[k] = -1;
+		for (int b = 0; k > 0 && b < PM_TONE_BANDS; b++) {
+			double c = pm_tone_band_hz[b];
+
+			if (f >= c / M_SQRT2 && f < c * M_SQRT2) {
+				sp->band_of[k] = (signed char)b;
+				break;
+			}
+		}
+	}
 	return 0;
 }
 
-/* Mid channel; one frame in four is enough for a long-term average. */
+/*
+ * Mid channel; one frame in four is enough for a long-term average, and
+ * only those frames are gathered.
+ */
 static void spectrum_add(struct spectrum *sp, const float *buf, size_t n)
 {
-	size_t j, k;
+	size_t j = 0, k;
 
-	for (j = 0; j < n; j++) {
-		sp->frame[sp->fill++] = 0.5 * ((double)buf[2 * j] + buf[2 * j + 1]);
+	while (j < n) {
+		size_t take = PM_MIN(n - j, SPECTRUM_N - sp->fill);
+
+		if (sp->count % 4 == 0)
+			for (k = 0; k < take; k++)
+				sp->frame[sp->fill + k] =
+					0.5 * ((double)buf[2 * (j + k)] +
+					       buf[2 * (j + k) + 1]);
+		sp->fill += take;
+		j += take;
 		if (sp->fill < SPECTRUM_N)
 			continue;
 		sp->fill = 0;
@@ -171,19 +196,9 @@ static void spectrum_add(struct spectrum *sp, const float *buf, size_t n)
 		for (k = 0; k < SPECTRUM_N; k++)
 			sp->frame[k] *= sp->win[k];
 		pm_fft_power(sp->fft, sp->frame, sp->power);
-		for (k = 1; k <= SPECTRUM_N / 2; k++) {
-			double f = (double)k * sp->rate / SPECTRUM_N;
-			int b;
-
-			for (b = 0; b < PM_TONE_BANDS; b++) {
-				double c = pm_tone_band_hz[b];
-
-				if (f >= c / M_SQRT2 && f < c * M_SQRT2) {
-					sp->band[b] += sp->power[k];
-					break;
-				}
-			}
-		}
+		for (k = 1; k <= SPECTRUM_N / 2; k++)
+			if (sp->band_of[k] >= 0)
+				sp->band[sp->band_of[k]] += sp->power[k];
 	}
 }
 
@@ -195,6 +210,85 @@ static void spectrum_finish(struct spectrum *sp, double *band_db)
 		band_db[b] = sp->band[b] > 0 ? 10 * log10(sp->band[b]) : -200;
 	pm_fft_free(sp->fft);
 	sp->fft = NULL;
+}
+
+/* Full scale as a 16-bit converter reaches it. */
+#define CLIP_LEVEL (32767.0f / 32768.0f)
+
+/*
+ * Per-channel sums, the sum of squares and the peak of stereo frames, in
+ * two-lane doubles (left, right) with two accumulators each: no branch
+ * and no long chain of dependent additions, so compilers vectorise it.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+typedef double v2d __attribute__((vector_size(16)));
+typedef long long v2i __attribute__((vector_size(16)));
+#else
+#error "mastering.c needs GCC or clang vector extensions"
+#endif
+
+struct stats {
+	double sum[2];  /* per channel */
+	double sq;      /* sum of squares, both channels */
+	double peak;
+	float block_peak; /* of the last block */
+	v2d sq_acc[2];
+};
+
+static void stats_init(struct stats *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+static inline v2d vmax2(v2d a, v2d b)
+{
+	v2i gt = a > b;
+
+	return (v2d)((gt & (v2i)a) | (~gt & (v2i)b));
+}
+
+static void stats_add(struct stats *s, const float *buf, size_t n)
+{
+	const v2i mag = { 0x7fffffffffffffffLL, 0x7fffffffffffffffLL };
+	v2d sum0 = { 0, 0 }, sum1 = sum0, pk0 = sum0, pk1 = sum0;
+	v2d sq0 = s->sq_acc[0], sq1 = s->sq_acc[1];
+	size_t j = 0;
+
+	for (; j + 2 <= n; j += 2) {
+		v2d a = { buf[2 * j], buf[2 * j + 1] };
+		v2d b = { buf[2 * j + 2], buf[2 * j + 3] };
+
+		sum0 += a;
+		sum1 += b;
+		sq0 += a * a;
+		sq1 += b * b;
+		pk0 = vmax2((v2d)((v2i)a & mag), pk0);
+		pk1 = vmax2((v2d)((v2i)b & mag), pk1);
+	}
+	for (; j < n; j++) {
+		v2d a = { buf[2 * j], buf[2 * j + 1] };
+
+		sum0 += a;
+		sq0 += a * a;
+		pk0 = vmax2((v2d)((v2i)a & mag), pk0);
+	}
+	/* block sums go into the totals, so the error does not grow */
+	sum0 += sum1;
+	s->sum[0] += sum0[0];
+	s->sum[1] += sum0[1];
+	s->sq_acc[0] = sq0;
+	s->sq_acc[1] = sq1;
+	pk0 = vmax2(pk0, pk1);
+	s->block_peak = (float)(pk0[0] > pk0[1] ? pk0[0] : pk0[1]);
+	if (s->block_peak > s->peak)
+		s->peak = s->block_peak;
+}
+
+static void stats_finish(struct stats *s)
+{
+	v2d q = s->sq_acc[0] + s->sq_acc[1];
+
+	s->sq = q[0] + q[1];
 }
 
 struct pass1 {
@@ -221,13 +315,14 @@ static int analyse(struct pass1 *p)
 	struct shared sh = { 0 };
 	struct spectrum sp = { 0 };
 	float *buf = NULL, *mono = NULL;
-	double sum[2] = { 0, 0 }, sq = 0, peak = 0;
+	struct stats st;
 	unsigned run = 0;
 	uint32_t rate;
 	int64_t left, total;
 	int ret = -1;
 
 	memset(o, 0, sizeof(*o));
+	stats_init(&st);
 	if (p->ref_path) {
 		ref = pm_audio_open(p->ref_path, &info, err);
 		if (!ref)
@@ -290,20 +385,20 @@ static int analyse(struct pass1 *p)
 			goto out;
 		}
 		left -= (int64_t)n;
-		for (j = 0; j < n * 2; j++) {
-			double x = buf[j], ax = fabs(x);
-
-			sum[j & 1] += x;
-			sq += x * x;
-			if (ax > peak)
-				peak = ax;
-			if (ax >= 32767.0 / 32768.0) {
-				o->clipped_samples++;
-				if (++run == 3)
-					o->clipped_runs++;
-			} else if ((j & 1) == 0) {
-				run = 0;
+		stats_add(&st, buf, n);
+		if (st.block_peak >= CLIP_LEVEL) {
+			/* full scale reached: count the clipped runs exactly */
+			for (j = 0; j < n * 2; j++) {
+				if (fabsf(buf[j]) >= CLIP_LEVEL) {
+					o->clipped_samples++;
+					if (++run == 3)
+						o->clipped_runs++;
+				} else if ((j & 1) == 0) {
+					run = 0;
+				}
 			}
+		} else if (n > 0) {
+			run = 0;
 		}
 		pm_truepeak_process(tp_src, buf, n, NULL);
 		if (pm_kmeter_add(p->src_meter, buf, n, err) < 0)
@@ -322,11 +417,12 @@ static int analyse(struct pass1 *p)
 	o->range_lu = pm_kmeter_range(p->src_meter);
 	o->max_momentary_lufs = pm_kmeter_max_momentary(p->src_meter);
 	o->max_shortterm_lufs = pm_kmeter_max_shortterm(p->src_meter);
-	o->sample_peak_db = db(peak);
+	stats_finish(&st);
+	o->sample_peak_db = db(st.peak);
 	o->true_peak_dbtp = pm_truepeak_max_dbtp(tp_src);
-	o->dc_db[0] = db(fabs(sum[0]) / (double)PM_MAX(total, 1));
-	o->dc_db[1] = db(fabs(sum[1]) / (double)PM_MAX(total, 1));
-	o->rms_db = 10 * log10(sq / (2.0 * (double)PM_MAX(total, 1)) + 1e-30);
+	o->dc_db[0] = db(fabs(st.sum[0]) / (double)PM_MAX(total, 1));
+	o->dc_db[1] = db(fabs(st.sum[1]) / (double)PM_MAX(total, 1));
+	o->rms_db = 10 * log10(st.sq / (2.0 * (double)PM_MAX(total, 1)) + 1e-30);
 	o->crest_db = o->sample_peak_db - o->rms_db;
 	spectrum_finish(&sp, o->band_db);
 	if (!ref) {
