@@ -677,6 +677,7 @@ struct lane {
 	size_t skip;   /* limiter latency still to drop */
 	float gain;
 	bool vinyl;
+	bool int24;    /* the master is 24-bit: quantise before measuring */
 	double width;
 	int64_t written;
 };
@@ -726,6 +727,21 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 	l->gain = (float)pm_db_to_gain(htoa ? tr->track[0].gain_db : l->res->gain_db);
 	l->width = a->mastering.width;
 	l->vinyl = tr->target.kind == PM_TARGET_VINYL;
+	/*
+	 * A target delivered as 24-bit PCM gets a 24-bit master: the
+	 * sequencer would quantise it to those very values (it dithers only
+	 * to 16 bits), and a quarter fewer bytes are written.  The CD and
+	 * float targets keep float masters (the CD's 16-bit dither needs
+	 * them; 16-bit material at unity gain stays bit-identical).
+	 */
+	l->int24 = tr->target.kind != PM_TARGET_CD && tr->target.bits == 24 &&
+		   (tr->target.format == PM_FORMAT_WAV ||
+		    tr->target.format == PM_FORMAT_FLAC ||
+		    tr->target.format == PM_FORMAT_AIFF);
+	if (l->int24 && !htoa)
+		spec.bits = 24;
+	else
+		l->int24 = false;
 	l->cap = BLOCK;
 	if (rate != in_rate) {
 		l->rs = pm_resample_new(2, in_rate, rate, err);
@@ -764,6 +780,24 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 		return -1;
 	l->w = pm_audio_create(l->path, &spec, NULL, err);
 	return l->w ? 0 : -1;
+}
+
+/*
+ * Round to the 24-bit grid in place, clipped, as lib/audio writes it (x
+ * 2^23 rounded half to even): the master's samples are then measured as
+ * they are stored.  1.5 * 2^52 added and taken away rounds a double.
+ */
+static void quantise24(float *x, size_t n)
+{
+	const double magic = 6755399441055744.0;
+
+	for (size_t i = 0; i < n; i++) {
+		double v = ((double)x[i] * 8388608.0 + magic) - magic;
+
+		v = v < 8388607.0 ? v : 8388607.0;
+		v = v > -8388608.0 ? v : -8388608.0;
+		x[i] = (float)(v * (1.0 / 8388608.0));
+	}
 }
 
 /* Width, LF-mono, gain, limiter, measure, write: `n` frames in l->a. */
@@ -805,6 +839,8 @@ static int lane_tail(struct lane *l, size_t n, bool flush, struct pm_kmeter *m,
 	}
 	if (k == 0)
 		return 0;
+	if (l->int24)
+		quantise24(x, k * 2);
 	pm_truepeak_process(l->tp_out, x, k, NULL);
 	if (pm_kmeter_add(m, x, k, err) < 0)
 		return -1;
@@ -909,8 +945,11 @@ static int trim(struct lane *l, double trim_db, struct pm_err *err)
 		return -1;
 	snprintf(tmp, n, "%s.trim", l->path);
 	r = pm_audio_open(l->path, &info, err);
+	if (!r)
+		goto out;
 	spec.rate = info.rate;
-	w = r ? pm_audio_create(tmp, &spec, NULL, err) : NULL;
+	spec.bits = l->int24 ? 24 : 0;
+	w = pm_audio_create(tmp, &spec, NULL, err);
 	if (!w)
 		goto out;
 	while ((got = pm_audio_read(r, l->a, (int64_t)l->cap, err)) > 0) {
