@@ -666,7 +666,7 @@ static void policy(struct pm_master_run *run, struct pm_target_result *tr,
 struct lane {
 	struct pm_target_result *tr;
 	struct pm_render_result *res;
-	struct pm_resampler *rs;
+	int group;     /* the rate group it reads from, or -1: the source */
 	struct pm_lfmono *lfmono;
 	struct pm_limiter_state *lim;
 	struct pm_truepeak *tp_in, *tp_out; /* tp_in only without a limiter */
@@ -678,7 +678,6 @@ struct lane {
 	float gain;
 	bool vinyl;
 	bool int24;    /* the master is 24-bit: quantise before measuring */
-	double width;
 	int64_t written;
 };
 
@@ -695,7 +694,6 @@ struct pass2 {
 
 static void lane_free(struct lane *l)
 {
-	pm_resample_free(l->rs);
 	pm_lfmono_free(l->lfmono);
 	pm_limiter_free(l->lim);
 	pm_truepeak_free(l->tp_in);
@@ -709,7 +707,7 @@ static void lane_free(struct lane *l)
 }
 
 static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
-		     uint32_t in_rate, struct pm_err *err)
+		     struct pm_err *err)
 {
 	const struct pm_album *a = p->run->album;
 	struct pm_target_result *tr = &p->run->targets[ti];
@@ -725,7 +723,6 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 	l->res = htoa ? &tr->htoa : &tr->track[p->track];
 	l->res->rate = rate;
 	l->gain = (float)pm_db_to_gain(htoa ? tr->track[0].gain_db : l->res->gain_db);
-	l->width = a->mastering.width;
 	l->vinyl = tr->target.kind == PM_TARGET_VINYL;
 	/*
 	 * A target delivered as 24-bit PCM gets a 24-bit master: the
@@ -743,13 +740,6 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 	else
 		l->int24 = false;
 	l->cap = BLOCK;
-	if (rate != in_rate) {
-		l->rs = pm_resample_new(2, in_rate, rate, err);
-		if (!l->rs)
-			return -1;
-		l->cap = PM_MAX(pm_resample_room(l->rs, BLOCK),
-				pm_resample_flush_room(l->rs));
-	}
 	if (l->vinyl) {
 		l->lfmono = pm_lfmono_new(rate, a->vinyl.lf_mono_hz, err);
 		if (!l->lfmono)
@@ -808,8 +798,6 @@ static int lane_tail(struct lane *l, size_t n, bool flush, struct pm_kmeter *m,
 	size_t j, k = n;
 
 	if (n) {
-		if (l->width != 1.0)
-			pm_width_process(x, n, l->width);
 		if (l->lfmono)
 			pm_lfmono_process(l->lfmono, x, x, n);
 		if (l->gain != 1.0f)
@@ -874,34 +862,24 @@ static int lane_reserve(struct lane *l, size_t frames, struct pm_err *err)
 static int lane_push(struct lane *l, const float *in, size_t n,
 		     struct pm_kmeter *m, struct pm_err *err)
 {
-	size_t out = n;
-
-	if (l->rs) {
-		if (lane_reserve(l, pm_resample_room(l->rs, n), err) < 0)
-			return -1;
-		if (pm_resample_process(l->rs, in, n, l->a, &out, err) < 0)
-			return -1;
-	} else {
-		memcpy(l->a, in, n * 2 * sizeof(float));
-	}
-	return lane_tail(l, out, false, m, err);
+	if (lane_reserve(l, n, err) < 0)
+		return -1;
+	memcpy(l->a, in, n * 2 * sizeof(float));
+	return lane_tail(l, n, false, m, err);
 }
 
-static int lane_finish(struct lane *l, struct pm_kmeter *m, struct pm_err *err)
+/* The last `n` frames (a resampler's tail, or none), and the end. */
+static int lane_finish(struct lane *l, const float *in, size_t n,
+		       struct pm_kmeter *m, struct pm_err *err)
 {
-	size_t out = 0;
-
-	if (l->rs &&
-	    (lane_reserve(l, pm_resample_flush_room(l->rs), err) < 0 ||
-	     pm_resample_flush(l->rs, l->a, &out, err) < 0))
+	/* the limiter's flush needs room after them */
+	if (lane_reserve(l, n + (l->lim ? pm_limiter_latency_samples(l->lim)
+					: 0),
+			 err) < 0)
 		return -1;
-	/* the limiter flush needs room after the flushed resampler frames */
-	if (l->lim && out + pm_limiter_latency_samples(l->lim) > l->cap) {
-		if (lane_tail(l, out, false, m, err) < 0)
-			return -1;
-		out = 0;
-	}
-	if (lane_tail(l, out, true, m, err) < 0)
+	if (n)
+		memcpy(l->a, in, n * 2 * sizeof(float));
+	if (lane_tail(l, n, true, m, err) < 0)
 		return -1;
 	pm_truepeak_flush(l->tp_out, NULL);
 	if (l->tp_in) {
@@ -973,6 +951,32 @@ out:
 	return ret;
 }
 
+/*
+ * The lanes that want one output rate share its resampler: the CD and the
+ * vinyl cut of a 96 kHz track convert it once.
+ */
+struct rgroup {
+	uint32_t rate;
+	struct pm_resampler *rs;
+	float *buf;
+	size_t cap; /* frames buf holds */
+	size_t got; /* frames in it */
+};
+
+static int rgroup_reserve(struct rgroup *g, size_t frames, struct pm_err *err)
+{
+	float *b;
+
+	if (frames <= g->cap)
+		return 0;
+	b = pm_reallocarray(g->buf, frames * 2, sizeof(float), err);
+	if (!b)
+		return -1;
+	g->buf = b;
+	g->cap = frames;
+	return 0;
+}
+
 static int render(struct pass2 *p)
 {
 	struct pm_master_run *run = p->run;
@@ -980,10 +984,12 @@ static int render(struct pass2 *p)
 	struct pm_track_reader *r = NULL;
 	struct shared sh = { 0 };
 	struct lane *lanes = NULL;
+	struct rgroup *groups = NULL;
 	float *buf = NULL;
+	double width = run->album->mastering.width;
 	uint32_t rate;
 	int64_t left;
-	size_t t, nl = 0;
+	size_t t, g, ng = 0;
 	int ret = -1;
 	const struct pm_tone_result *tone =
 		p->track == PM_DISC ? NULL : &run->tone[p->track];
@@ -991,8 +997,9 @@ static int render(struct pass2 *p)
 	rate = p->track == PM_DISC ? p->in->htoa_rate : p->in->rate[p->track];
 	left = p->track == PM_DISC ? p->in->htoa_length : p->in->length[p->track];
 	lanes = pm_calloc(run->ntargets, sizeof(*lanes), err);
+	groups = pm_calloc(run->ntargets, sizeof(*groups), err);
 	buf = pm_malloc(BLOCK * 2 * sizeof(float), err);
-	if (!lanes || !buf)
+	if (!lanes || !groups || !buf)
 		goto out;
 	r = pm_track_open(p->in, p->track, err);
 	if (!r || shared_init(&sh, run->album, p->track, rate, tone, err) < 0)
@@ -1002,9 +1009,22 @@ static int render(struct pass2 *p)
 			continue;
 		if (p->track == PM_DISC && run->targets[t].target.kind != PM_TARGET_CD)
 			continue;
-		if (lane_init(&lanes[t], p, t, rate, err) < 0)
+		if (lane_init(&lanes[t], p, t, err) < 0)
 			goto out;
-		nl++;
+		lanes[t].group = -1;
+		if (lanes[t].res->rate == rate)
+			continue;
+		for (g = 0; g < ng && groups[g].rate != lanes[t].res->rate; g++)
+			;
+		if (g == ng) {
+			groups[g].rate = lanes[t].res->rate;
+			groups[g].rs = pm_resample_new(2, rate, groups[g].rate,
+						       err);
+			if (!groups[g].rs)
+				goto out;
+			ng++;
+		}
+		lanes[t].group = (int)g;
 	}
 	while (left > 0) {
 		size_t n = (size_t)PM_MIN((int64_t)BLOCK, left);
@@ -1017,17 +1037,48 @@ static int render(struct pass2 *p)
 			goto out;
 		left -= (int64_t)n;
 		shared_process(&sh, buf, n);
-		for (t = 0; t < run->ntargets; t++)
-			if (lanes[t].w &&
-			    lane_push(&lanes[t], buf, n, p->meters[t], err) < 0)
+		/* the same width for every target: once, before resampling */
+		if (width != 1.0)
+			pm_width_process(buf, n, width);
+		for (g = 0; g < ng; g++)
+			if (rgroup_reserve(&groups[g],
+					   pm_resample_room(groups[g].rs, n),
+					   err) < 0 ||
+			    pm_resample_process(groups[g].rs, buf, n,
+						groups[g].buf, &groups[g].got,
+						err) < 0)
 				goto out;
+		for (t = 0; t < run->ntargets; t++) {
+			struct lane *l = &lanes[t];
+
+			if (!l->w)
+				continue;
+			if (l->group < 0 &&
+			    lane_push(l, buf, n, p->meters[t], err) < 0)
+				goto out;
+			if (l->group >= 0 &&
+			    lane_push(l, groups[l->group].buf,
+				      groups[l->group].got, p->meters[t],
+				      err) < 0)
+				goto out;
+		}
 	}
+	for (g = 0; g < ng; g++)
+		if (rgroup_reserve(&groups[g],
+				   pm_resample_flush_room(groups[g].rs),
+				   err) < 0 ||
+		    pm_resample_flush(groups[g].rs, groups[g].buf,
+				      &groups[g].got, err) < 0)
+			goto out;
 	for (t = 0; t < run->ntargets; t++) {
 		struct lane *l = &lanes[t];
+		int gi = l->group;
 
 		if (!l->w)
 			continue;
-		if (lane_finish(l, p->meters[t], err) < 0)
+		if (lane_finish(l, gi < 0 ? NULL : groups[gi].buf,
+				gi < 0 ? 0 : groups[gi].got, p->meters[t],
+				err) < 0)
 			goto out;
 		if (l->res->peak_out_dbtp > l->tr->ceiling_dbtp &&
 		    trim(l, pm_limiter_trim_db(l->res->peak_out_dbtp,
@@ -1042,7 +1093,11 @@ static int render(struct pass2 *p)
 out:
 	for (t = 0; lanes && t < run->ntargets; t++)
 		lane_free(&lanes[t]);
-	(void)nl;
+	for (g = 0; groups && g < ng; g++) {
+		pm_resample_free(groups[g].rs);
+		free(groups[g].buf);
+	}
+	free(groups);
 	free(lanes);
 	free(buf);
 	shared_free(&sh);
