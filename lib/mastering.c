@@ -36,8 +36,8 @@
  * otherwise; these aim well inside it.
  */
 #define TOLERANCE_LU 0.05
-#define TOLERANCE_LIMITED_LU 0.25
-#define MAX_RENDERS 3
+#define TOLERANCE_LIMITED_LU 0.15
+#define MAX_RENDERS 4
 
 const double pm_tone_band_hz[PM_TONE_BANDS] = { 31.5, 63,   125,  250,  500,
 						1000, 2000, 4000, 8000, 16000 };
@@ -1222,7 +1222,7 @@ static bool correct(struct pm_master_run *run, struct pm_target_result *tr)
 	const struct pm_target *t = &tr->target;
 	bool again = false;
 	size_t i;
-	double level, e, tol = TOLERANCE_LU;
+	double level, e, step, tol = TOLERANCE_LU;
 
 	tr->album_error_lu = 0;
 	if (!t->has_target)
@@ -1261,8 +1261,22 @@ static bool correct(struct pm_master_run *run, struct pm_target_result *tr)
 	tr->album_error_lu = e;
 	if (!isfinite(e) || fabs(e) <= tol || tr->track[0].shortfall_lu > 0)
 		return false;
+	/*
+	 * Under heavy limiting a dB of gain buys less than a LU: after the
+	 * first correction, step by the slope the last one showed (the
+	 * secant), within sane bounds.
+	 */
+	step = -e;
+	if (tr->renders > 1 && tr->last_step_db != 0) {
+		double slope = (e - tr->last_error_lu) / tr->last_step_db;
+
+		if (slope > 0.1 && slope < 1.5)
+			step = -e / slope;
+	}
+	tr->last_error_lu = e;
+	tr->last_step_db = step;
 	for (i = 0; i < run->ntracks; i++)
-		tr->track[i].gain_db -= e;
+		tr->track[i].gain_db += step;
 	return true;
 }
 

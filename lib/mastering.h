@@ -25,8 +25,9 @@
  *     output's true peak is measured by the same 4x interpolator the
  *     limiter uses; a master over its ceiling gets a static trim.  When
  *     limiting moved the album's loudness off the target by more than
- *     0.05 LU, the gains are corrected and the target rendered again (at
- *     most three times).  Gain is linear whenever it can be: without a
+ *     0.05 LU (0.15 LU when it took more than 1 dB), the gains are
+ *     corrected, by the slope the last correction showed, and the target
+ *     rendered again (four renders at most).  Gain is linear whenever it can be: without a
  *     limiter the gain stops at the ceiling, and the report says by how
  *     much the target was missed.
  */
@@ -83,6 +84,8 @@ struct pm_target_result {
 	double album_lufs;      /* of the rendered masters */
 	double album_error_lu;  /* album_lufs - target (album/anchor) */
 	unsigned renders;       /* 1 + corrections */
+	double last_error_lu;   /* the last correction's error and step, */
+	double last_step_db;    /* for the next one's slope */
 	struct pm_render_result *track; /* per album track, owned */
 	struct pm_render_result htoa;   /* cd only, when the album has one */
 };
