@@ -227,7 +227,10 @@ fail:
  * gcc's note that 32-byte vector arguments change the ABI without AVX
  * does not apply.
  */
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wunknown-warning-option"
+#endif
+#if defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 

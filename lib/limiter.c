@@ -32,7 +32,10 @@
  * no call passes one and gcc's ABI note for 32-byte vectors without AVX
  * does not apply) and two-lane ones for a stereo pair.
  */
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wunknown-warning-option"
+#endif
+#if defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 typedef double v4d __attribute__((vector_size(32)));
