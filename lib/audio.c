@@ -64,6 +64,8 @@ static void describe(const SF_INFO *si, struct pm_audio_info *info)
 	info->length_samples = si->frames;
 	snprintf(info->format, sizeof(info->format), "%s",
 		 major_name(si->format));
+	info->is_extensible = (si->format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAVEX ||
+			      (si->format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RF64;
 	switch (si->format & SF_FORMAT_SUBMASK) {
 	case SF_FORMAT_PCM_S8:
 	case SF_FORMAT_PCM_U8:

@@ -40,6 +40,14 @@
 void pm_track_file_name(const struct pm_album *album, size_t i,
 			const char *ext, char *out, size_t size);
 
+/*
+ * The file of vinyl side `side` at `rate` and `bits` (0: float), as
+ * plants ask for it: "<catalogue or title>_<side>_<rate>Hz_<bits>bit.wav",
+ * spaces made underscores.  `out` needs 160 bytes.
+ */
+void pm_vinyl_file_name(const struct pm_album *album, const char *side,
+			uint32_t rate, unsigned bits, char *out, size_t size);
+
 /* The file extension of a format ("wav", "flac", "aif", "ogg", ...). */
 const char *pm_format_ext(enum pm_format format);
 

@@ -420,8 +420,7 @@ int pm_sequence_vinyl(const struct pm_album *a, const struct pm_target *t,
 	struct pm_side_limits lim;
 	struct sink sink = { 0 };
 	struct pm_audio_spec spec = { .format = PM_FORMAT_WAV, .channels = 2 };
-	char masters[4096], base[72], name[160], t1[64], t2[64];
-	const char *cat;
+	char masters[4096], name[160], t1[64], t2[64];
 	float *buf = NULL;
 	FILE *sheet = NULL;
 	char *path = NULL;
@@ -441,13 +440,6 @@ int pm_sequence_vinyl(const struct pm_album *a, const struct pm_target *t,
 			   o->unity, err) < 0)
 		return -1;
 	res->from_masters = in.kind == PM_INPUT_MASTERS;
-	cat = a->release.catalog ? a->release.catalog
-				 : pm_texts_get(&a->release.text[PM_FIELD_TITLE],
-						NULL, false);
-	pm_safe_name(cat ? cat : "album", base, sizeof(base));
-	for (k = 0; base[k]; k++)
-		if (base[k] == ' ')
-			base[k] = '_';
 	buf = pm_malloc(BLOCK_FRAMES * 2 * sizeof(float), err);
 	if (!buf || pm_outdir_begin(&od, o->outdir, PM_DIR_VINYL, o->force, err) < 0)
 		goto out;
@@ -535,9 +527,7 @@ int pm_sequence_vinyl(const struct pm_album *a, const struct pm_target *t,
 				   side->name, t1, lim.warn_s / 60, v->size_in,
 				   v->speed_rpm);
 		}
-		snprintf(name, sizeof(name), "%s_%s_%uHz_%s.wav", base, side->name,
-			 rate, t->bits ? (t->bits == 16 ? "16bit" : t->bits == 24 ? "24bit" : "32bit")
-				       : "float");
+		pm_vinyl_file_name(a, side->name, rate, t->bits, name, sizeof(name));
 		fpath = pm_outdir_path(&od, name, err);
 		if (!fpath) {
 			pm_timeline_release(&tl);
