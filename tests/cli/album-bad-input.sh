@@ -170,4 +170,23 @@ for f in "$data"/good-*.xml; do
 done
 t_is "there are at least 3 good files" "$([ "$ngood" -ge 3 ] && echo yes)" yes
 
+# The example album of premaster-album(5) is valid and loads.
+mkdir -p "$T/example/mixes" || exit 99
+mkfixture sine 6s "$T/example/mixes/01 morning.wav" || exit 99
+mkfixture --format=flac sine 100s "$T/example/mixes/02 bridge.flac" || exit 99
+Uuml=$(printf '\303\234')
+uuml=$(printf '\303\274')
+sed -n '/^\.SH EXAMPLES/,/^\.EE/p' "$top_srcdir/doc/premaster-album.5" |
+	sed -e '1,/^\.EX/d' -e '/^\.EE/d' -e 's/\\-/-/g' \
+		-e "s/\\\\\\[:U\\]/$Uuml/g" -e "s/\\\\\\[:u\\]/$uuml/g" \
+		>"$T/example/album.xml"
+t_ok "premaster-album(5) has an example album" \
+	grep -F '<album xmlns="urn:x-premaster:album:1"' "$T/example/album.xml"
+xmllint_check "xmllint --schema accepts the example of premaster-album(5)" 0 \
+	--schema "$xsd" "$T/example/album.xml"
+t_expect 0 "the example of premaster-album(5) sequences a CD" \
+	premaster sequence -q --only cd "$T/example/album.xml"
+t_ok "the example's CUE sheet has its second index" \
+	grep -F "INDEX 02" "$T/example/out/cd/album.cue"
+
 t_done
