@@ -348,12 +348,35 @@ const char *pm_album_cdtext(const struct pm_album *a, size_t blk,
 	return v;
 }
 
+/* Latin-1 or ASCII bytes shown as UTF-8, for messages. */
+static const char *as_utf8(const char *bytes, enum pm_charset cs, char *out,
+			   size_t size)
+{
+	const unsigned char *p = (const unsigned char *)bytes;
+	size_t n = 0;
+
+	if (cs == PM_CHARSET_MSJIS) {
+		snprintf(out, size, "(MS-JIS text)");
+		return out;
+	}
+	for (; *p && n + 3 < size; p++) {
+		if (*p < 0x80) {
+			out[n++] = (char)*p;
+		} else {
+			out[n++] = (char)(0xC0 | (*p >> 6));
+			out[n++] = (char)(0x80 | (*p & 0x3F));
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
 static void check_cdtext_value(struct checker *c, const struct pm_album *a,
 			       size_t blk, const char *v, const char *what,
 			       int line)
 {
 	struct pm_charset_result res;
-	char out[512], cpd[32];
+	char out[512], shown[1024], cpd[32];
 
 	if (!v)
 		return;
@@ -363,7 +386,9 @@ static void check_cdtext_value(struct checker *c, const struct pm_album *a,
 			warn(c, line,
 			     "%s: CD-TEXT '%s' (%s) transliterated to '%s'",
 			     what, a->cd.blocks[blk].lang,
-			     pm_charset_name(a->cd.blocks[blk].charset), out);
+			     pm_charset_name(a->cd.blocks[blk].charset),
+			     as_utf8(out, a->cd.blocks[blk].charset, shown,
+				     sizeof(shown)));
 		return;
 	}
 	if (res.too_long)

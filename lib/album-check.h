@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * album-check.h: the rules of album.xml that the schema cannot express.
- * Used by album.c after validation; not for tools (they call
- * pm_album_load and pm_album_probe).
+ * Used by album.c after validation and by lib/cdtext; not for tools (they
+ * call pm_album_load and pm_album_probe).
  */
 #ifndef PM_ALBUM_CHECK_H
 #define PM_ALBUM_CHECK_H

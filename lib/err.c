@@ -15,6 +15,9 @@
 #include "banned.h"
 
 static void vset(struct pm_err *err, enum pm_code code, int saved,
+		 const char *fmt, va_list ap) PM_PRINTF(4, 0);
+
+static void vset(struct pm_err *err, enum pm_code code, int saved,
 		 const char *fmt, va_list ap)
 {
 	err->code = code;

@@ -166,6 +166,43 @@ fail:
 	return -1;
 }
 
+int pm_inputs_sources(struct pm_inputs *in, const struct pm_album *a,
+		      struct pm_err *err)
+{
+	size_t i;
+
+	memset(in, 0, sizeof(*in));
+	in->album = a;
+	in->kind = PM_INPUT_SOURCES;
+	in->ntracks = a->ntracks;
+	in->rate = pm_calloc(a->ntracks, sizeof(*in->rate), err);
+	in->length = pm_calloc(a->ntracks, sizeof(*in->length), err);
+	in->path = pm_calloc(a->ntracks, sizeof(*in->path), err);
+	if (!in->rate || !in->length || !in->path)
+		goto fail;
+	for (i = 0; i < a->ntracks; i++) {
+		const struct pm_source *s = &a->tracks[i].source;
+
+		in->rate[i] = s->info.rate;
+		in->length[i] = pm_source_length(s);
+		in->path[i] = pm_strdup(s->path, err);
+		if (!in->path[i])
+			goto fail;
+	}
+	if (a->htoa.is_set) {
+		in->has_htoa = true;
+		in->htoa_rate = a->htoa.source.info.rate;
+		in->htoa_length = pm_source_length(&a->htoa.source);
+		in->htoa_path = pm_strdup(a->htoa.source.path, err);
+		if (!in->htoa_path)
+			goto fail;
+	}
+	return 0;
+fail:
+	pm_inputs_release(in);
+	return -1;
+}
+
 void pm_inputs_release(struct pm_inputs *in)
 {
 	size_t i;
@@ -182,6 +219,7 @@ void pm_inputs_release(struct pm_inputs *in)
 
 struct pm_track_reader {
 	struct pm_audio_reader *ar;
+	char *path;
 	unsigned channels;
 	int64_t first; /* file position of the first used sample */
 	int64_t total; /* used samples */
@@ -206,7 +244,8 @@ struct pm_track_reader *pm_track_open(const struct pm_inputs *in, size_t i,
 	r = pm_calloc(1, sizeof(*r), err);
 	if (!r)
 		return NULL;
-	r->ar = pm_audio_open(path, &info, err);
+	r->path = pm_strdup(path, err);
+	r->ar = r->path ? pm_audio_open(path, &info, err) : NULL;
 	if (!r->ar)
 		goto fail;
 	r->channels = info.channels;
@@ -270,7 +309,9 @@ int pm_track_read(struct pm_track_reader *r, float *buf, int64_t n,
 		if (k < 0)
 			return -1;
 		if (k == 0)
-			break; /* shorter than its header said: silence */
+			return pm_err_set(err, PM_EIO,
+					  "'%s' ends %lld samples early (truncated?)",
+					  r->path, (long long)(r->left - got));
 		got += k;
 	}
 	r->left -= got;
@@ -290,6 +331,7 @@ void pm_track_close(struct pm_track_reader *r)
 	if (!r)
 		return;
 	pm_audio_close(r->ar);
+	free(r->path);
 	free(r->mono);
 	free(r);
 }

@@ -45,6 +45,14 @@ int pm_inputs_find(struct pm_inputs *in, const struct pm_album *album,
 		   const struct pm_target *target, const char *masters_dir,
 		   bool unity, struct pm_err *err);
 
+/*
+ * The album's sources at their own rates (trims and the track gain
+ * applied by the reader): what the mastering stage reads.  Includes the
+ * hidden track when the album has one.  Returns 0 or -1 with `err`.
+ */
+int pm_inputs_sources(struct pm_inputs *in, const struct pm_album *album,
+		      struct pm_err *err);
+
 void pm_inputs_release(struct pm_inputs *in);
 
 /* The file name of the hidden track's master: "00-<title>.wav". */

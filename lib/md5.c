@@ -21,11 +21,11 @@
 #define ROTL(x, s) (((x) << (s)) | ((x) >> (32 - (s))))
 
 /* One of the 64 steps: a = b + ((a + f(b,c,d) + X[k] + T[i]) <<< s). */
-#define STEP(f, a, b, c, d, xk, t, s)                   \
-	do {                                            \
-		(a) += f((b), (c), (d)) + (xk) + (t);   \
-		(a) = ROTL((a), (s));                   \
-		(a) += (b);                             \
+#define STEP(f, a, b, c, d, xk, t, s)                                          \
+	do {                                                                   \
+		(a) += f((b), (c), (d)) + (xk) + (t);                          \
+		(a) = ROTL((a), (s));                                          \
+		(a) += (b);                                                    \
 	} while (0)
 
 static inline uint32_t load_le32(const uint8_t *p)
@@ -203,8 +203,7 @@ void pm_md5_buffer(const void *data, size_t n_bytes,
 	pm_md5_final(&ctx, digest);
 }
 
-char *pm_md5_hex(const uint8_t digest[PM_MD5_BYTES],
-		 char hex[PM_MD5_HEX_BYTES])
+char *pm_md5_hex(const uint8_t digest[PM_MD5_BYTES], char hex[PM_MD5_HEX_BYTES])
 {
 	static const char digits[] = "0123456789abcdef";
 

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PM_MD5_BYTES 16
+#define PM_MD5_BYTES     16
 #define PM_MD5_HEX_BYTES 33 /* 32 lower-case hex digits and a NUL */
 
 /* Caller-owned hashing state; no resources, nothing to release. */

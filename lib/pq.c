@@ -109,23 +109,23 @@ static void check_flags(struct checker *c, unsigned n,
 	char isrc[PM_ISRC_LEN + 1];
 
 	if (t->control & ~0xFu)
-		say(c, PM_LOG_ERROR, n, "control 0x%X has bits beyond the "
-		    "four Q-channel control bits", t->control);
+		say(c, PM_LOG_ERROR, n,
+		    "control 0x%X has bits beyond the four Q-channel control bits",
+		    t->control);
 	if (t->control & PM_CTL_DATA)
-		say(c, PM_LOG_ERROR, n, "is marked as a data track (control "
-		    "bit 2); an audio CD holds only audio tracks");
+		say(c, PM_LOG_ERROR, n,
+		    "is marked as a data track (control bit 2); an audio CD holds only audio tracks");
 	if (t->control & PM_CTL_FOUR_CHANNEL)
-		say(c, PM_LOG_ERROR, n, "is marked four-channel (control "
-		    "bit 3), which no player supports");
+		say(c, PM_LOG_ERROR, n,
+		    "is marked four-channel (control bit 3), which no player supports");
 	if ((t->control & PM_CTL_COPY) && t->scms)
-		say(c, PM_LOG_ERROR, n, "has both COPY (digital copy "
-		    "permitted) and SCMS, which exclude each other");
+		say(c, PM_LOG_ERROR, n,
+		    "has both COPY (digital copy permitted) and SCMS, which exclude each other");
 	if (t->isrc[0] && !pm_isrc_valid(t->isrc)) {
 		if (memchr(t->isrc, '\0', sizeof(t->isrc)) == NULL)
 			why = "it is not terminated";
 		else if (pm_isrc_normalize(t->isrc, isrc, &why) == 0)
-			why = "it is not in normal form (12 characters, "
-			      "upper case, no hyphens)";
+			why = "it is not in normal form (12 characters, upper case, no hyphens)";
 		say(c, PM_LOG_ERROR, n, "invalid ISRC '%.12s': %s", t->isrc,
 		    why);
 	}
@@ -142,41 +142,43 @@ static void check_times(struct checker *c, const struct pm_disc *disc,
 
 	if (n == 1) {
 		if (t->has_pause && t->pause_frames != 0)
-			say(c, PM_LOG_ERROR, n, "index 00 is at %s; track 1's "
-			    "index 00 must be at 00:00:00",
+			say(c, PM_LOG_ERROR, n,
+			    "index 00 is at %s; track 1's index 00 must be at 00:00:00",
 			    pm_msf_format(t->pause_frames, a));
 		if (t->index[0] < lim->min_pregap_frames)
-			say(c, PM_LOG_ERROR, n, "index 01 is at %s, before %s; "
-			    "the pause before track 1 must be at least %u "
-			    "frames", pm_msf_format(t->index[0], a),
+			say(c, PM_LOG_ERROR, n,
+			    "index 01 is at %s, before %s; the pause before track 1 must be at least %u frames",
+			    pm_msf_format(t->index[0], a),
 			    pm_msf_format(lim->min_pregap_frames, m),
 			    lim->min_pregap_frames);
 	} else if (t->has_pause) {
 		if (t->pause_frames > t->index[0])
-			say(c, PM_LOG_ERROR, n, "index 00 at %s is after "
-			    "index 01 at %s", pm_msf_format(t->pause_frames, a),
+			say(c, PM_LOG_ERROR, n,
+			    "index 00 at %s is after index 01 at %s",
+			    pm_msf_format(t->pause_frames, a),
 			    pm_msf_format(t->index[0], b));
 		else if (t->pause_frames == t->index[0])
-			say(c, PM_LOG_WARNING, n, "index 00 and index 01 are "
-			    "both at %s: a zero-length pause",
+			say(c, PM_LOG_WARNING, n,
+			    "index 00 and index 01 are both at %s: a zero-length pause",
 			    pm_msf_format(t->index[0], a));
 	}
 	if (n > 1 && track_start(disc, n) <= prev_last)
-		say(c, PM_LOG_ERROR, n, "index %s at %s is not after track "
-		    "%u's last index at %s", has_real_pause(t) ? "00" : "01",
+		say(c, PM_LOG_ERROR, n,
+		    "index %s at %s is not after track %u's last index at %s",
+		    has_real_pause(t) ? "00" : "01",
 		    pm_msf_format(track_start(disc, n), a), n - 1,
 		    pm_msf_format(prev_last, b));
 	for (unsigned k = 1; k < nindex; k++)
 		if (t->index[k] <= t->index[k - 1])
-			say(c, PM_LOG_ERROR, n, "index %02u at %s is not after "
-			    "index %02u at %s", k + 1,
-			    pm_msf_format(t->index[k], a), k,
+			say(c, PM_LOG_ERROR, n,
+			    "index %02u at %s is not after index %02u at %s",
+			    k + 1, pm_msf_format(t->index[k], a), k,
 			    pm_msf_format(t->index[k - 1], b));
 	for (unsigned k = 0; k < nindex; k++)
 		if (t->index[k] >= disc->leadout_frames) {
-			say(c, PM_LOG_ERROR, n, "index %02u at %s is not before "
-			    "the lead-out at %s", k + 1,
-			    pm_msf_format(t->index[k], a),
+			say(c, PM_LOG_ERROR, n,
+			    "index %02u at %s is not before the lead-out at %s",
+			    k + 1, pm_msf_format(t->index[k], a),
 			    pm_msf_format(disc->leadout_frames, b));
 			break;
 		}
@@ -195,9 +197,8 @@ static void check_length(struct checker *c, const struct pm_disc *disc,
 		return; /* out of order: already reported */
 	len = end - t->index[0];
 	if (len < lim->min_track_frames) {
-		say(c, PM_LOG_ERROR, n, "is %s long (%u frames); a track "
-		    "must be at least %s (%u frames) from its index 01 to "
-		    "the next track's index 01 or the lead-out",
+		say(c, PM_LOG_ERROR, n,
+		    "is %s long (%u frames); a track must be at least %s (%u frames) from its index 01 to the next track's index 01 or the lead-out",
 		    pm_msf_format(len, a), len,
 		    pm_msf_format(lim->min_track_frames, m),
 		    lim->min_track_frames);
@@ -205,15 +206,14 @@ static void check_length(struct checker *c, const struct pm_disc *disc,
 	}
 	if (audible_end > t->index[0] &&
 	    audible_end - t->index[0] < lim->min_track_frames)
-		say(c, PM_LOG_WARNING, n, "plays only %s from index 01 to "
-		    "the next pause, under %s",
+		say(c, PM_LOG_WARNING, n,
+		    "plays only %s from index 01 to the next pause, under %s",
 		    pm_msf_format(audible_end - t->index[0], a),
 		    pm_msf_format(lim->min_track_frames, m));
 }
 
 unsigned pm_disc_check(const struct pm_disc *disc,
-		       const struct pm_disc_limits *limits,
-		       const char *context)
+		       const struct pm_disc_limits *limits, const char *context)
 {
 	struct pm_disc_limits def = pm_disc_limits_default();
 	const struct pm_disc_limits *lim = limits ? limits : &def;
@@ -241,13 +241,13 @@ unsigned pm_disc_check(const struct pm_disc *disc,
 			    disc->upc, why);
 	}
 	if (disc->leadout_frames > lim->max_frames)
-		say(&c, PM_LOG_ERROR, 0, "the programme is %s long; the "
-		    "longest allowed is %s",
+		say(&c, PM_LOG_ERROR, 0,
+		    "the programme is %s long; the longest allowed is %s",
 		    pm_msf_format(disc->leadout_frames, a),
 		    pm_msf_format(lim->max_frames, m));
 	else if (disc->leadout_frames > lim->warn_frames)
-		say(&c, PM_LOG_WARNING, 0, "the programme is %s long, over "
-		    "%s; many plants refuse discs this long",
+		say(&c, PM_LOG_WARNING, 0,
+		    "the programme is %s long, over %s; many plants refuse discs this long",
 		    pm_msf_format(disc->leadout_frames, a),
 		    pm_msf_format(lim->warn_frames, m));
 
@@ -260,14 +260,13 @@ unsigned pm_disc_check(const struct pm_disc *disc,
 			continue;
 		}
 		if (t->nindex > PM_MAX_INDEX)
-			say(&c, PM_LOG_ERROR, n, "has %u indexes; at most %u "
-			    "(01 to 99)", t->nindex, PM_MAX_INDEX);
+			say(&c, PM_LOG_ERROR, n,
+			    "has %u indexes; at most %u (01 to 99)", t->nindex,
+			    PM_MAX_INDEX);
 		check_times(&c, disc, lim, n, prev_last);
 		if (n == disc->ntracks || disc->track[n].nindex > 0)
 			check_length(&c, disc, lim, n);
-		prev_last = t->index[(t->nindex > PM_MAX_INDEX ? PM_MAX_INDEX
-							       : t->nindex) -
-				     1];
+		prev_last = t->index[PM_MIN(t->nindex, PM_MAX_INDEX) - 1];
 	}
 	return c.nerrors;
 }
@@ -360,7 +359,8 @@ struct pm_pq_entry *pm_disc_entries(const struct pm_disc *disc, size_t *n,
 				e[i].frames = tr->index[k - 1];
 			e[i].control = tr->control;
 			e[i].scms = tr->scms;
-			/* on index 00 and 01: "safest" per the ddptools author */
+			/* on index 00 and 01: "safest" per the ddptools author
+			 */
 			if (k <= 1) {
 				memcpy(e[i].isrc, tr->isrc, sizeof(e[i].isrc));
 				e[i].isrc[sizeof(e[i].isrc) - 1] = '\0';

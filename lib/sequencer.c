@@ -162,7 +162,7 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 	struct pm_tl_gain *gains = NULL;
 	size_t ngains = 0;
 	struct pm_feed feed = { 0 };
-	struct cd_text_ctx ctx;
+	struct cd_text_ctx ctx = { 0 };
 	size_t *which = NULL, nspans = 0, i;
 	float *buf = NULL;
 	int16_t *pcm = NULL;

@@ -19,8 +19,6 @@
 
 /* Frames per inner block; a multiple of 8 (one AVX register). */
 #define BLOCK 256
-#define MAX_FACTOR 8
-#define MAX_TAPS 24
 
 typedef void kernel_fn(const float *x, size_t nb, const float *coef,
 		       unsigned taps, unsigned factor, float *pk);
@@ -62,76 +60,149 @@ bool pm_truepeak_have_avx2(void)
 static void kernel_scalar(const float *x, size_t nb, const float *coef,
 			  unsigned taps, unsigned factor, float *pk)
 {
-	float acc[BLOCK];
+	float acc[BLOCK + 8];
 	unsigned half = taps / 2;
+	/*
+	 * Whole groups of eight (the history rows have room to read past
+	 * nb): inner loops of a constant eight that compilers vectorise
+	 * even at -O2.
+	 */
+	size_t ng = (nb + 7) / 8;
 
-	for (size_t i = 0; i < nb; i++)
-		pk[i] = fabsf(x[(ptrdiff_t)i - (ptrdiff_t)half]);
+	for (size_t g = 0; g < ng; g++)
+		for (int l = 0; l < 8; l++)
+			pk[8 * g + l] = fabsf(x[(ptrdiff_t)(8 * g + l) -
+						(ptrdiff_t)half]);
 	for (unsigned p = 1; p < factor; p++) {
 		const float *c = coef + (size_t)p * taps;
 
-		for (size_t i = 0; i < nb; i++)
+		for (size_t i = 0; i < 8 * ng; i++)
 			acc[i] = 0.0f;
 		for (unsigned k = 0; k < taps; k++) {
 			const float ck = c[k];
 			const float *xk = x - k;
 
-			for (size_t i = 0; i < nb; i++)
-				acc[i] += ck * xk[i];
+			for (size_t g = 0; g < ng; g++)
+				for (int l = 0; l < 8; l++)
+					acc[8 * g + l] += ck * xk[8 * g + l];
 		}
-		for (size_t i = 0; i < nb; i++) {
-			float a = fabsf(acc[i]);
+		for (size_t g = 0; g < ng; g++) {
+			for (int l = 0; l < 8; l++) {
+				float a = fabsf(acc[8 * g + l]);
+				float *o = &pk[8 * g + l];
 
-			pk[i] = a > pk[i] ? a : pk[i];
+				*o = a > *o ? a : *o;
+			}
 		}
 	}
 }
 
 #if PM_HAVE_AVX2_KERNEL
 /*
- * The AVX2 kernel: eight consecutive output frames per register, all
- * phases accumulated together so that each load of the history is used
- * factor - 1 times.  `factor` is a compile-time constant in each caller,
- * so the phase loops unroll and the accumulators live in registers.
+ * The AVX2 kernels: eight consecutive output frames per register, all
+ * phases accumulated together so that each load of the history serves
+ * every phase.  The accumulators are named variables, not an array, so
+ * that they stay in registers; the 4x kernel works on two groups of eight
+ * at once, so that six independent FMA chains hide the FMA latency.
  */
-__attribute__((target("avx2,fma"), always_inline)) static inline void
-kernel_avx2_body(const float *x, size_t nb, const float *coef, unsigned taps,
-		 const unsigned factor, float *pk)
-{
-	const __m256 sign = _mm256_set1_ps(-0.0f);
-	unsigned half = taps / 2;
+#define AVX_ABS(v) _mm256_andnot_ps(_mm256_set1_ps(-0.0f), (v))
 
-	for (size_t i = 0; i < nb; i += 8) {
-		__m256 acc[MAX_FACTOR - 1];
+__attribute__((target("avx2,fma"))) static void
+kernel_avx2_4x(const float *x, size_t nb, const float *coef, unsigned taps,
+	       unsigned factor, float *pk)
+{
+	const float *c1 = coef + taps, *c2 = coef + 2 * taps;
+	const float *c3 = coef + 3 * taps;
+	unsigned half = taps / 2;
+	size_t i = 0;
+
+	(void)factor;
+	for (; i + 16 <= nb + 7; i += 16) {
+		__m256 a1 = _mm256_setzero_ps(), a2 = a1, a3 = a1;
+		__m256 b1 = a1, b2 = a1, b3 = a1;
+		__m256 m, n;
+
+		for (unsigned k = 0; k < taps; k++) {
+			__m256 v = _mm256_loadu_ps(x + i - k);
+			__m256 w = _mm256_loadu_ps(x + i + 8 - k);
+			__m256 k1 = _mm256_broadcast_ss(c1 + k);
+			__m256 k2 = _mm256_broadcast_ss(c2 + k);
+			__m256 k3 = _mm256_broadcast_ss(c3 + k);
+
+			a1 = _mm256_fmadd_ps(k1, v, a1);
+			a2 = _mm256_fmadd_ps(k2, v, a2);
+			a3 = _mm256_fmadd_ps(k3, v, a3);
+			b1 = _mm256_fmadd_ps(k1, w, b1);
+			b2 = _mm256_fmadd_ps(k2, w, b2);
+			b3 = _mm256_fmadd_ps(k3, w, b3);
+		}
+		m = AVX_ABS(_mm256_loadu_ps(x + i - half));
+		m = _mm256_max_ps(m, AVX_ABS(a1));
+		m = _mm256_max_ps(m, AVX_ABS(a2));
+		m = _mm256_max_ps(m, AVX_ABS(a3));
+		n = AVX_ABS(_mm256_loadu_ps(x + i + 8 - half));
+		n = _mm256_max_ps(n, AVX_ABS(b1));
+		n = _mm256_max_ps(n, AVX_ABS(b2));
+		n = _mm256_max_ps(n, AVX_ABS(b3));
+		_mm256_storeu_ps(pk + i, m);
+		_mm256_storeu_ps(pk + i + 8, n);
+	}
+	for (; i < nb; i += 8) {
+		__m256 a1 = _mm256_setzero_ps(), a2 = a1, a3 = a1;
 		__m256 m;
 
-		for (unsigned p = 0; p + 1 < factor; p++)
-			acc[p] = _mm256_setzero_ps();
 		for (unsigned k = 0; k < taps; k++) {
 			__m256 v = _mm256_loadu_ps(x + i - k);
 
-			for (unsigned p = 1; p < factor; p++) {
-				__m256 c = _mm256_broadcast_ss(
-					coef + (size_t)p * taps + k);
-
-				acc[p - 1] = _mm256_fmadd_ps(c, v, acc[p - 1]);
-			}
+			a1 = _mm256_fmadd_ps(_mm256_broadcast_ss(c1 + k), v, a1);
+			a2 = _mm256_fmadd_ps(_mm256_broadcast_ss(c2 + k), v, a2);
+			a3 = _mm256_fmadd_ps(_mm256_broadcast_ss(c3 + k), v, a3);
 		}
-		m = _mm256_andnot_ps(sign, _mm256_loadu_ps(x + i - half));
-		for (unsigned p = 0; p + 1 < factor; p++)
-			m = _mm256_max_ps(m, _mm256_andnot_ps(sign, acc[p]));
+		m = AVX_ABS(_mm256_loadu_ps(x + i - half));
+		m = _mm256_max_ps(m, AVX_ABS(a1));
+		m = _mm256_max_ps(m, AVX_ABS(a2));
+		m = _mm256_max_ps(m, AVX_ABS(a3));
 		_mm256_storeu_ps(pk + i, m);
 	}
 }
 
 __attribute__((target("avx2,fma"))) static void
-kernel_avx2(const float *x, size_t nb, const float *coef, unsigned taps,
-	    unsigned factor, float *pk)
+kernel_avx2_8x(const float *x, size_t nb, const float *coef, unsigned taps,
+	       unsigned factor, float *pk)
 {
-	if (factor == 4)
-		kernel_avx2_body(x, nb, coef, taps, 4, pk);
-	else
-		kernel_avx2_body(x, nb, coef, taps, 8, pk);
+	const float *c1 = coef + taps, *c2 = coef + 2 * taps;
+	const float *c3 = coef + 3 * taps, *c4 = coef + 4 * taps;
+	const float *c5 = coef + 5 * taps, *c6 = coef + 6 * taps;
+	const float *c7 = coef + 7 * taps;
+	unsigned half = taps / 2;
+
+	(void)factor;
+	for (size_t i = 0; i < nb; i += 8) {
+		__m256 a1 = _mm256_setzero_ps(), a2 = a1, a3 = a1, a4 = a1;
+		__m256 a5 = a1, a6 = a1, a7 = a1;
+		__m256 m;
+
+		for (unsigned k = 0; k < taps; k++) {
+			__m256 v = _mm256_loadu_ps(x + i - k);
+
+			a1 = _mm256_fmadd_ps(_mm256_broadcast_ss(c1 + k), v, a1);
+			a2 = _mm256_fmadd_ps(_mm256_broadcast_ss(c2 + k), v, a2);
+			a3 = _mm256_fmadd_ps(_mm256_broadcast_ss(c3 + k), v, a3);
+			a4 = _mm256_fmadd_ps(_mm256_broadcast_ss(c4 + k), v, a4);
+			a5 = _mm256_fmadd_ps(_mm256_broadcast_ss(c5 + k), v, a5);
+			a6 = _mm256_fmadd_ps(_mm256_broadcast_ss(c6 + k), v, a6);
+			a7 = _mm256_fmadd_ps(_mm256_broadcast_ss(c7 + k), v, a7);
+		}
+		m = AVX_ABS(_mm256_loadu_ps(x + i - half));
+		m = _mm256_max_ps(m, AVX_ABS(a1));
+		m = _mm256_max_ps(m, AVX_ABS(a2));
+		m = _mm256_max_ps(m, AVX_ABS(a3));
+		m = _mm256_max_ps(m, AVX_ABS(a4));
+		m = _mm256_max_ps(m, AVX_ABS(a5));
+		m = _mm256_max_ps(m, AVX_ABS(a6));
+		m = _mm256_max_ps(m, AVX_ABS(a7));
+		_mm256_storeu_ps(pk + i, m);
+	}
 }
 #endif
 
@@ -207,7 +278,7 @@ struct pm_truepeak *pm_truepeak_new(unsigned channels, uint32_t rate,
 	tp->kernel = kernel_scalar;
 #if PM_HAVE_AVX2_KERNEL
 	if (tp->use_avx2)
-		tp->kernel = kernel_avx2;
+		tp->kernel = factor == 4 ? kernel_avx2_4x : kernel_avx2_8x;
 #endif
 	if (pm_mul_size(tp->stride, channels, &nhist) < 0) {
 		pm_err_set(err, PM_ENOMEM, "true-peak detector: too large");

@@ -1,16 +1,215 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* master.c: premaster master (not written yet). */
+/*
+ * master.c: premaster master, album-consistent mastering rendered once
+ * per target.  The work is lib/mastering's; this is options and output.
+ */
 #include <config.h>
 
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
+#include "album.h"
+#include "cli.h"
+#include "err.h"
+#include "layout.h"
 #include "log.h"
+#include "mastering.h"
+#include "outdir.h"
+
+#include "banned.h"
+
+enum {
+	OPT_ONLY = PM_OPT_FIRST_TOOL,
+	OPT_ANALYSE,
+};
+
+struct options {
+	struct pm_common common;
+	const char *album;
+	const char *only;
+	unsigned jobs;
+	bool analyse_only;
+};
+
+static void usage(void)
+{
+	printf("usage: premaster master [OPTIONS] ALBUM.xml\n"
+	       "Analyse the album and master it once per target (CD, vinyl, each\n"
+	       "streaming profile) with one shared chain and one loudness policy.\n\n"
+	       "  -j, --jobs=N        tracks to process at once (1)\n"
+	       "      --only=LIST     only these targets: cd, vinyl, streaming or\n"
+	       "                      profile names, comma-separated\n"
+	       "      --analyse-only  measure and report; write no masters\n"
+	       "%s\n"
+	       "Masters go to OUTDIR/masters/<target>/, the report to\n"
+	       "OUTDIR/report/analysis.json (OUTDIR: 'out' beside ALBUM.xml).\n"
+	       "See premaster-master(1).\n",
+	       pm_common_help);
+}
+
+static void parse(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		PM_COMMON_LONGOPTS,
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "only", required_argument, NULL, OPT_ONLY },
+		{ "analyse-only", no_argument, NULL, OPT_ANALYSE },
+		{ NULL, 0, NULL, 0 }
+	};
+	uint64_t u;
+	int c;
+
+	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS "j:", longopts,
+				NULL)) != -1) {
+		if (pm_common_option(c, optarg, &o->common, usage))
+			continue;
+		switch (c) {
+		case 'j':
+			if (pm_parse_uint(optarg, 1, 64, &u) < 0)
+				pm_usage_error("-j wants a number from 1 to 64, not '%s'",
+					       optarg);
+			o->jobs = (unsigned)u;
+			break;
+		case OPT_ONLY:
+			o->only = optarg;
+			break;
+		case OPT_ANALYSE:
+			o->analyse_only = true;
+			break;
+		default:
+			pm_usage_fail();
+		}
+	}
+	if (argc - optind != 1)
+		pm_usage_error("expected one ALBUM.xml");
+	o->album = argv[optind];
+}
+
+static char *default_outdir(const char *album)
+{
+	const char *slash = strrchr(album, '/');
+	size_t n = slash ? (size_t)(slash - album) + 5 : 4;
+	char *out = malloc(n);
+
+	if (out)
+		snprintf(out, n, "%.*sout", slash ? (int)(slash - album + 1) : 0,
+			 album);
+	return out;
+}
+
+static int write_report(const struct pm_master_run *run, const char *outdir,
+			bool force, struct pm_err *err)
+{
+	struct pm_file f;
+	char *dir, *path;
+	size_t n = strlen(outdir) + 64;
+	int ret = -1;
+
+	dir = malloc(n);
+	path = malloc(n);
+	if (!dir || !path) {
+		pm_err_set(err, PM_ENOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(dir, n, "%s/%s", outdir, PM_DIR_REPORT);
+	snprintf(path, n, "%s/analysis.json", dir);
+	if (pm_mkdirs(dir, err) < 0 || pm_file_open(&f, path, force, err) < 0)
+		goto out;
+	if (pm_master_report_json(f.fp, run, err) < 0) {
+		pm_file_abort(&f);
+		goto out;
+	}
+	ret = pm_file_commit(&f, err);
+out:
+	free(dir);
+	free(path);
+	return ret;
+}
+
+static void summary(const struct pm_master_run *run, double secs)
+{
+	size_t t, i;
+
+	for (t = 0; t < run->ntargets; t++) {
+		const struct pm_target_result *tr = &run->targets[t];
+		double peak = -HUGE_VAL, gr = 0, shortfall = 0;
+
+		for (i = 0; i < run->ntracks; i++) {
+			if (tr->track[i].peak_out_dbtp > peak)
+				peak = tr->track[i].peak_out_dbtp;
+			if (tr->track[i].max_gr_db > gr)
+				gr = tr->track[i].max_gr_db;
+			if (tr->track[i].shortfall_lu > shortfall)
+				shortfall = tr->track[i].shortfall_lu;
+		}
+		printf("target=%s album_lufs=%.2f", tr->target.name, tr->album_lufs);
+		if (tr->target.has_target)
+			printf(" target_lufs=%.1f error_lu=%.2f", tr->target.target_lufs,
+			       tr->album_error_lu);
+		printf(" ceiling_dbtp=%.2f max_true_peak_dbtp=%.3f max_limiting_db=%.2f renders=%u\n",
+		       tr->ceiling_dbtp, peak, gr, tr->renders);
+		if (shortfall > 0)
+			pm_warning("%s: the %.2f dBTP ceiling stopped a linear gain %.2f LU short of %.1f LUFS (no limiter on this target)",
+				   tr->target.name, tr->ceiling_dbtp, shortfall,
+				   tr->target.target_lufs);
+	}
+	printf("album_lufs=%.2f album_range_lu=%.2f seconds=%.1f\n",
+	       run->album_lufs, run->album_range_lu, run->seconds);
+	pm_info("%.1f s of audio per pass in %.2f s (%.0fx real time)",
+		run->seconds, secs, secs > 0 ? run->seconds / secs : 0);
+}
 
 int main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	struct options o = { .common = { .want_progress = true }, .jobs = 1 };
+	struct pm_master_options mo = { 0 };
+	struct pm_master_run run = { 0 };
+	struct pm_err err = { 0 };
+	struct pm_album *album = NULL;
+	struct timespec t0, t1;
+	char *outdir = NULL;
+	int ret = 0;
+
 	pm_log_init("premaster master", PM_LOG_NOTE);
-	pm_error("this stage is not written yet");
-	return EX_SOFTWARE;
+	parse(argc, argv, &o);
+	pm_common_apply(&o.common);
+	pm_signals_install();
+	album = pm_album_open(o.album, &err);
+	if (!album) {
+		pm_error("%s", err.msg);
+		return pm_exit_status(&err);
+	}
+	outdir = o.common.output ? strdup(o.common.output) : default_outdir(o.album);
+	if (!outdir) {
+		pm_error("out of memory");
+		ret = EX_OSERR;
+		goto out;
+	}
+	mo.outdir = outdir;
+	mo.force = o.common.force;
+	mo.jobs = o.jobs;
+	mo.only = o.only;
+	mo.analyse_only = o.analyse_only;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (pm_master(album, &mo, &run, &err) < 0 ||
+	    write_report(&run, outdir, o.common.force, &err) < 0) {
+		pm_error("%s", err.msg);
+		ret = pm_exit_status(&err);
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	summary(&run, (double)(t1.tv_sec - t0.tv_sec) +
+			      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+out:
+	pm_master_run_release(&run);
+	pm_album_free(album);
+	free(outdir);
+	if (pm_interrupted())
+		pm_signals_reraise();
+	return ret;
 }

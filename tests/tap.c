@@ -38,6 +38,9 @@ void tap_diag(const char *fmt, ...)
 }
 
 static bool report(bool pass, const char *file, int line, const char *fmt,
+		   va_list ap) PM_PRINTF(4, 0);
+
+static bool report(bool pass, const char *file, int line, const char *fmt,
 		   va_list ap)
 {
 	run++;

@@ -117,7 +117,8 @@ static void crc32_vectors(void)
 static void cue2ddp_files(void)
 {
 	char ddpid[129];
-	static const char mid[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijkl";
+	static const char mid[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijkl";
 
 	/* DDPID with no UPC and no master ID */
 	memset(ddpid, ' ', 128);
@@ -164,8 +165,7 @@ static void big_buffer(void)
 		return;
 	}
 	fp = fdopen(fd, "wb");
-	ok(fp && fwrite(buf, 1, n, fp) == n && fclose(fp) == 0,
-	   "write 3 MB");
+	ok(fp && fwrite(buf, 1, n, fp) == n && fclose(fp) == 0, "write 3 MB");
 	snprintf(cmd, sizeof(cmd), "md5sum < %s", path);
 	fp = popen(cmd, "r");
 	line[0] = '\0';

@@ -163,13 +163,15 @@ static void pregap(void)
 	is_int(check(&d), 1, "track 1 index 01 at 00:01:74 is an error");
 	ok(logged("album.xml: track 1: index 01 is at 00:01:74, before "
 		  "00:02:00; the pause before track 1 must be at least 150 "
-		  "frames"), "with the time and the rule");
+		  "frames"),
+	   "with the time and the rule");
 
 	d.track[0].index[0] = 150;
 	d.track[0].pause_frames = 10;
 	is_int(check(&d), 1, "track 1 index 00 not at 0 is an error");
 	ok(logged("track 1: index 00 is at 00:00:10; track 1's index 00 "
-		  "must be at 00:00:00"), "named");
+		  "must be at 00:00:00"),
+	   "named");
 
 	/* HTOA: a long pregap is fine */
 	d.track[0].pause_frames = 0;
@@ -215,14 +217,16 @@ static void programme_length(void)
 	d.leadout_frames++;
 	is_int(check(&d), 0, "79:57:01 is not an error");
 	ok(nwarnings == 1 && logged("album.xml: the programme is 79:57:01 "
-				    "long, over 79:57:00"), "but a warning");
+				    "long, over 79:57:00"),
+	   "but a warning");
 
 	d.leadout_frames = (99 * 60 + 59) * 75 + 74;
 	is_int(check(&d), 0, "99:59:74 is the limit, allowed");
 	d.leadout_frames++;
 	is_int(check(&d), 1, "one frame more is refused");
 	ok(logged("the programme is 100:00:00 long; the longest allowed is "
-		  "99:59:74"), "with both lengths");
+		  "99:59:74"),
+	   "with both lengths");
 }
 
 static void order(void)
@@ -315,26 +319,28 @@ static void spans(void)
 	n = pm_disc_spans(&d, PM_GAPS_APPEND, s);
 	ok(n == 3 && covers(s, n, 4500), "append covers [0, lead-out)");
 	ok(s[0].start_frames == 0 && s[0].end_frames == 1650 &&
-	   s[1].start_frames == 1650 && s[1].end_frames == 3000 &&
-	   s[2].track == 3, "append: pauses go with the previous track");
+		   s[1].start_frames == 1650 && s[1].end_frames == 3000 &&
+		   s[2].track == 3,
+	   "append: pauses go with the previous track");
 
 	n = pm_disc_spans(&d, PM_GAPS_PREPEND, s);
 	ok(n == 3 && covers(s, n, 4500), "prepend covers [0, lead-out)");
 	ok(s[0].end_frames == 1500 && s[1].start_frames == 1500 &&
-	   s[1].end_frames == 3000, "prepend: pauses go with their track");
+		   s[1].end_frames == 3000,
+	   "prepend: pauses go with their track");
 
 	n = pm_disc_spans(&d, PM_GAPS_SPLIT, s);
 	ok(n == 5 && covers(s, n, 4500), "split covers [0, lead-out)");
 	ok(s[0].track == 0 && s[0].pause_of == 1 && s[0].end_frames == 150 &&
-	   s[1].track == 1 && s[1].end_frames == 1500 &&
-	   s[2].track == 0 && s[2].pause_of == 2 &&
-	   s[2].start_frames == 1500 && s[2].end_frames == 1650 &&
-	   s[3].track == 2 && s[4].track == 3,
+		   s[1].track == 1 && s[1].end_frames == 1500 &&
+		   s[2].track == 0 && s[2].pause_of == 2 &&
+		   s[2].start_frames == 1500 && s[2].end_frames == 1650 &&
+		   s[3].track == 2 && s[4].track == 3,
 	   "split: track 1's pregap and track 2's pause are spans of their own");
 
 	n = pm_disc_spans(&d, PM_GAPS_NONE, s);
 	ok(n == 3 && s[0].start_frames == 150 && s[0].end_frames == 1500 &&
-	   s[1].start_frames == 1650 && s[2].end_frames == 4500,
+		   s[1].start_frames == 1650 && s[2].end_frames == 4500,
 	   "none: the pauses are left out");
 
 	/* 99 tracks: 2 * 99 spans fit */
@@ -365,23 +371,27 @@ static void entries(void)
 	/* 00/00, 01/00, 01/01, 02/00, 02/01, 02/02, 03/01, AA/01 x 2 */
 	is_int(n, 9, "nine entries");
 	ok(e[0].track == 0 && e[0].index == 0 && e[0].frames == 0 &&
-	   strcmp(e[0].upc, "0123456789012") == 0 && e[0].isrc[0] == '\0',
+		   strcmp(e[0].upc, "0123456789012") == 0 &&
+		   e[0].isrc[0] == '\0',
 	   "lead-in at 0 with the UPC");
 	ok(e[1].track == 1 && e[1].index == 0 && e[1].frames == 0,
 	   "track 1 index 00 at 0");
 	ok(e[2].track == 1 && e[2].index == 1 && e[2].frames == 150 &&
-	   e[2].upc[0] == '\0', "track 1 index 01 at 150, no UPC");
+		   e[2].upc[0] == '\0',
+	   "track 1 index 01 at 150, no UPC");
 	ok(e[3].track == 2 && e[3].index == 0 && e[3].frames == 1500 &&
-	   strcmp(e[3].isrc, "USABC1234567") == 0 && e[3].control == 3,
+		   strcmp(e[3].isrc, "USABC1234567") == 0 && e[3].control == 3,
 	   "track 2 index 00 with ISRC and control");
 	ok(e[4].index == 1 && strcmp(e[4].isrc, "USABC1234567") == 0,
 	   "ISRC on index 01 too");
 	ok(e[5].index == 2 && e[5].frames == 2000 && e[5].isrc[0] == '\0' &&
-	   e[5].control == 3, "index 02 has control but no ISRC");
+		   e[5].control == 3,
+	   "index 02 has control but no ISRC");
 	ok(e[6].track == 3 && e[6].index == 1 && e[6].scms,
 	   "track 3 without pause starts at 01, SCMS");
 	ok(e[7].track == 0xAA && e[7].index == 1 && e[7].frames == 4500 &&
-	   e[8].track == 0xAA && e[8].frames == 4500 && e[7].control == 0,
+		   e[8].track == 0xAA && e[8].frames == 4500 &&
+		   e[7].control == 0,
 	   "lead-out twice at the end");
 	free(e);
 }

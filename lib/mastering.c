@@ -1,0 +1,1323 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* mastering.c: the two-pass album mastering engine (see mastering.h). */
+#include <config.h>
+
+#include "mastering.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audio.h"
+#include "biquad.h"
+#include "dynamics.h"
+#include "fft.h"
+#include "inputs.h"
+#include "json.h"
+#include "layout.h"
+#include "limiter.h"
+#include "log.h"
+#include "loudness.h"
+#include "msf.h"
+#include "outdir.h"
+#include "progress.h"
+#include "resample.h"
+#include "truepeak.h"
+
+#include "banned.h"
+
+#define BLOCK 8192        /* frames per processing block */
+#define SPECTRUM_N 4096   /* long-term spectrum frame */
+#define TOLERANCE_LU 0.05 /* album loudness aimed within this */
+#define MAX_RENDERS 3
+
+const double pm_tone_band_hz[PM_TONE_BANDS] = { 31.5, 63,   125,  250,  500,
+						1000, 2000, 4000, 8000, 16000 };
+
+static double db(double x)
+{
+	return x > 0 ? 20 * log10(x) : -HUGE_VAL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The chain every target shares                                        */
+/* ------------------------------------------------------------------ */
+
+struct shared {
+	struct pm_biquad_cascade *track_eq, *album_eq, *tone_eq;
+	struct pm_comp *comp;
+	float gain; /* the track's mastering gain trim */
+};
+
+static void shared_free(struct shared *s)
+{
+	pm_biquad_cascade_free(s->track_eq);
+	pm_biquad_cascade_free(s->album_eq);
+	pm_biquad_cascade_free(s->tone_eq);
+	pm_comp_free(s->comp);
+	memset(s, 0, sizeof(*s));
+}
+
+static int shared_init(struct shared *s, const struct pm_album *a, size_t i,
+		       uint32_t rate, const struct pm_tone_result *tone,
+		       struct pm_err *err)
+{
+	const struct pm_mastering *m = &a->mastering;
+
+	memset(s, 0, sizeof(*s));
+	s->gain = 1.0f;
+	if (i != PM_DISC) {
+		const struct pm_track_master *tm = &a->tracks[i].master;
+
+		if (tm->gain_db != 0)
+			s->gain = (float)pm_db_to_gain(tm->gain_db);
+		if (tm->eq.nbands) {
+			s->track_eq = pm_biquad_cascade_new_eq(&tm->eq, 2, rate, err);
+			if (!s->track_eq)
+				goto fail;
+		}
+	}
+	if (m->eq.nbands) {
+		s->album_eq = pm_biquad_cascade_new_eq(&m->eq, 2, rate, err);
+		if (!s->album_eq)
+			goto fail;
+	}
+	if (tone && (tone->low_shelf_db != 0 || tone->high_shelf_db != 0)) {
+		struct pm_biquad bq[2];
+
+		if (pm_biquad_design(&bq[0], PM_BIQUAD_LOW_SHELF, 250,
+				     tone->low_shelf_db, 0.7071, rate, err) < 0 ||
+		    pm_biquad_design(&bq[1], PM_BIQUAD_HIGH_SHELF, 4000,
+				     tone->high_shelf_db, 0.7071, rate, err) < 0)
+			goto fail;
+		s->tone_eq = pm_biquad_cascade_new(2, bq, 2, err);
+		if (!s->tone_eq)
+			goto fail;
+	}
+	if (m->comp.enabled) {
+		s->comp = pm_comp_new(&m->comp, 2, rate, err);
+		if (!s->comp)
+			goto fail;
+	}
+	return 0;
+fail:
+	shared_free(s);
+	return -1;
+}
+
+static void shared_process(struct shared *s, float *buf, size_t n)
+{
+	size_t j;
+
+	if (s->gain != 1.0f)
+		for (j = 0; j < n * 2; j++)
+			buf[j] *= s->gain;
+	if (s->track_eq)
+		pm_biquad_cascade_process(s->track_eq, buf, buf, n);
+	if (s->album_eq)
+		pm_biquad_cascade_process(s->album_eq, buf, buf, n);
+	if (s->tone_eq)
+		pm_biquad_cascade_process(s->tone_eq, buf, buf, n);
+	if (s->comp)
+		pm_comp_process(s->comp, buf, buf, n);
+}
+
+/* ------------------------------------------------------------------ */
+/* Pass 1: analysis                                                     */
+/* ------------------------------------------------------------------ */
+
+struct spectrum {
+	struct pm_fft *fft;
+	double win[SPECTRUM_N];
+	double frame[SPECTRUM_N];
+	double power[SPECTRUM_N / 2 + 1];
+	double band[PM_TONE_BANDS];
+	size_t fill;
+	unsigned count;
+	uint32_t rate;
+};
+
+static int spectrum_init(struct spectrum *sp, uint32_t rate, struct pm_err *err)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->rate = rate;
+	sp->fft = pm_fft_new(SPECTRUM_N, err);
+	if (!sp->fft)
+		return -1;
+	pm_window_fill(sp->win, SPECTRUM_N, PM_WINDOW_HANN, 0);
+	return 0;
+}
+
+/* Mid channel; one frame in four is enough for a long-term average. */
+static void spectrum_add(struct spectrum *sp, const float *buf, size_t n)
+{
+	size_t j, k;
+
+	for (j = 0; j < n; j++) {
+		sp->frame[sp->fill++] = 0.5 * ((double)buf[2 * j] + buf[2 * j + 1]);
+		if (sp->fill < SPECTRUM_N)
+			continue;
+		sp->fill = 0;
+		if (sp->count++ % 4 != 0)
+			continue;
+		for (k = 0; k < SPECTRUM_N; k++)
+			sp->frame[k] *= sp->win[k];
+		pm_fft_power(sp->fft, sp->frame, sp->power);
+		for (k = 1; k <= SPECTRUM_N / 2; k++) {
+			double f = (double)k * sp->rate / SPECTRUM_N;
+			int b;
+
+			for (b = 0; b < PM_TONE_BANDS; b++) {
+				double c = pm_tone_band_hz[b];
+
+				if (f >= c / M_SQRT2 && f < c * M_SQRT2) {
+					sp->band[b] += sp->power[k];
+					break;
+				}
+			}
+		}
+	}
+}
+
+static void spectrum_finish(struct spectrum *sp, double *band_db)
+{
+	int b;
+
+	for (b = 0; b < PM_TONE_BANDS; b++)
+		band_db[b] = sp->band[b] > 0 ? 10 * log10(sp->band[b]) : -200;
+	pm_fft_free(sp->fft);
+	sp->fft = NULL;
+}
+
+struct pass1 {
+	const struct pm_album *a;
+	const struct pm_inputs *in;
+	size_t track; /* or PM_DISC */
+	struct pm_source_analysis *out;
+	struct pm_meter *chain_meter; /* kept for album loudness, owned */
+	struct pm_meter *src_meter;   /* likewise */
+	const char *ref_path;         /* the tone reference instead */
+	int status;
+	struct pm_err err;
+};
+
+static int analyse(struct pass1 *p)
+{
+	struct pm_err *err = &p->err;
+	struct pm_source_analysis *o = p->out;
+	struct pm_track_reader *r = NULL;
+	struct pm_audio_reader *ref = NULL;
+	struct pm_audio_info info;
+	struct pm_truepeak *tp_src = NULL, *tp_chain = NULL;
+	struct shared sh = { 0 };
+	struct spectrum sp = { 0 };
+	struct pm_loudness_result lr;
+	float *buf = NULL, *mono = NULL;
+	double sum[2] = { 0, 0 }, sq = 0, peak = 0;
+	unsigned run = 0;
+	uint32_t rate;
+	int64_t left, total;
+	int ret = -1;
+
+	memset(o, 0, sizeof(*o));
+	if (p->ref_path) {
+		ref = pm_audio_open(p->ref_path, &info, err);
+		if (!ref)
+			goto out;
+		rate = info.rate;
+		left = info.length_samples;
+		if (info.channels > 2) {
+			pm_err_set(err, PM_EFORMAT, "'%s': only mono or stereo", p->ref_path);
+			goto out;
+		}
+	} else {
+		rate = p->track == PM_DISC ? p->in->htoa_rate : p->in->rate[p->track];
+		left = p->track == PM_DISC ? p->in->htoa_length
+					   : p->in->length[p->track];
+		r = pm_track_open(p->in, p->track, err);
+		if (!r)
+			goto out;
+		info.channels = 2;
+	}
+	total = left;
+	buf = pm_malloc(BLOCK * 2 * sizeof(float), err);
+	mono = pm_malloc(BLOCK * sizeof(float), err);
+	if (!buf || !mono || spectrum_init(&sp, rate, err) < 0)
+		goto out;
+	tp_src = pm_truepeak_new(2, rate, 4, 0, err);
+	p->src_meter = pm_meter_new(2, rate, PM_METER_LRA | PM_METER_MAX |
+						     PM_METER_SAMPLE_PEAK,
+				    err);
+	if (!tp_src || !p->src_meter)
+		goto out;
+	if (!p->ref_path) {
+		tp_chain = pm_truepeak_new(2, rate, 4, 0, err);
+		p->chain_meter = pm_meter_new(2, rate, 0, err);
+		if (!tp_chain || !p->chain_meter ||
+		    shared_init(&sh, p->a, p->track, rate, NULL, err) < 0)
+			goto out;
+	}
+	while (left > 0) {
+		size_t n = (size_t)PM_MIN((int64_t)BLOCK, left), j;
+
+		if (pm_interrupted()) {
+			pm_err_set(err, PM_EINTR, "interrupted");
+			goto out;
+		}
+		if (ref) {
+			int64_t got = pm_audio_read(ref, info.channels == 1 ? mono : buf,
+						    (int64_t)n, err);
+
+			if (got < 0)
+				goto out;
+			if (got == 0)
+				break;
+			n = (size_t)got;
+			if (info.channels == 1)
+				for (j = 0; j < n; j++)
+					buf[2 * j] = buf[2 * j + 1] = mono[j];
+		} else if (pm_track_read(r, buf, (int64_t)n, err) < 0) {
+			goto out;
+		}
+		left -= (int64_t)n;
+		for (j = 0; j < n * 2; j++) {
+			double x = buf[j], ax = fabs(x);
+
+			sum[j & 1] += x;
+			sq += x * x;
+			if (ax > peak)
+				peak = ax;
+			if (ax >= 32767.0 / 32768.0) {
+				o->clipped_samples++;
+				if (++run == 3)
+					o->clipped_runs++;
+			} else if ((j & 1) == 0) {
+				run = 0;
+			}
+		}
+		pm_truepeak_process(tp_src, buf, n, NULL);
+		if (pm_meter_add(p->src_meter, buf, (int64_t)n, err) < 0)
+			goto out;
+		spectrum_add(&sp, buf, n);
+		if (!ref) {
+			shared_process(&sh, buf, n);
+			pm_truepeak_process(tp_chain, buf, n, NULL);
+			if (pm_meter_add(p->chain_meter, buf, (int64_t)n, err) < 0)
+				goto out;
+		}
+	}
+	pm_truepeak_flush(tp_src, NULL);
+	if (pm_meter_result(p->src_meter, &lr, err) < 0)
+		goto out;
+	o->integrated_lufs = lr.integrated_lufs;
+	o->range_lu = lr.range_lu;
+	o->max_momentary_lufs = lr.max_momentary_lufs;
+	o->max_shortterm_lufs = lr.max_shortterm_lufs;
+	o->sample_peak_db = db(peak);
+	o->true_peak_dbtp = pm_truepeak_max_dbtp(tp_src);
+	o->dc_db[0] = db(fabs(sum[0]) / (double)PM_MAX(total, 1));
+	o->dc_db[1] = db(fabs(sum[1]) / (double)PM_MAX(total, 1));
+	o->rms_db = 10 * log10(sq / (2.0 * (double)PM_MAX(total, 1)) + 1e-30);
+	o->crest_db = o->sample_peak_db - o->rms_db;
+	spectrum_finish(&sp, o->band_db);
+	if (!ref) {
+		pm_truepeak_flush(tp_chain, NULL);
+		if (pm_meter_result(p->chain_meter, &lr, err) < 0)
+			goto out;
+		o->chain_lufs = lr.integrated_lufs;
+		o->chain_peak_dbtp = pm_truepeak_max_dbtp(tp_chain);
+		o->chain_max_gr_db = sh.comp ? pm_comp_max_reduction_db(sh.comp) : 0;
+	}
+	ret = 0;
+out:
+	if (sp.fft)
+		pm_fft_free(sp.fft);
+	shared_free(&sh);
+	pm_truepeak_free(tp_src);
+	pm_truepeak_free(tp_chain);
+	pm_track_close(r);
+	pm_audio_close(ref);
+	free(buf);
+	free(mono);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* A pool of workers over a list of jobs                                */
+/* ------------------------------------------------------------------ */
+
+struct pool {
+	size_t n, next;
+	pthread_mutex_t lock;
+	void (*fn)(void *job);
+	char *jobs;
+	size_t size;
+	bool stop;
+	uint64_t done, total; /* progress, in samples */
+	const char *label;
+};
+
+static void *pool_worker(void *arg)
+{
+	struct pool *p = arg;
+	size_t k;
+
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		k = p->stop ? p->n : p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (k >= p->n)
+			return NULL;
+		p->fn(p->jobs + k * p->size);
+	}
+}
+
+static void pool_run(void *jobs, size_t n, size_t size, void (*fn)(void *),
+		     unsigned threads)
+{
+	struct pool p = { .n = n, .fn = fn, .jobs = jobs, .size = size };
+	pthread_t th[64];
+	unsigned t, started = 0;
+
+	pthread_mutex_init(&p.lock, NULL);
+	if (threads > n)
+		threads = (unsigned)n;
+	if (threads > 64)
+		threads = 64;
+	for (t = 1; t < threads; t++)
+		if (pthread_create(&th[started], NULL, pool_worker, &p) == 0)
+			started++;
+	pool_worker(&p);
+	for (t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	pthread_mutex_destroy(&p.lock);
+}
+
+static void pass1_job(void *job)
+{
+	struct pass1 *p = job;
+
+	p->status = analyse(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tonal consistency                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Level-match two spectra (mean over the bands) and subtract. */
+static void deviation(const double *a, const double *b, double *dev)
+{
+	double mean = 0;
+	int k;
+
+	for (k = 0; k < PM_TONE_BANDS; k++)
+		mean += a[k] - b[k];
+	mean /= PM_TONE_BANDS;
+	for (k = 0; k < PM_TONE_BANDS; k++)
+		dev[k] = a[k] - b[k] - mean;
+}
+
+static double clampd(double x, double lim)
+{
+	return x > lim ? lim : x < -lim ? -lim : x;
+}
+
+static void tone(struct pm_master_run *run)
+{
+	const struct pm_tone *cfg = &run->album->mastering.tone;
+	double avg[PM_TONE_BANDS] = { 0 }, norm[PM_TONE_BANDS];
+	size_t i;
+	int k;
+
+	for (i = 0; i < run->ntracks; i++) {
+		double mean = 0;
+
+		for (k = 0; k < PM_TONE_BANDS; k++)
+			mean += run->source[i].band_db[k];
+		mean /= PM_TONE_BANDS;
+		for (k = 0; k < PM_TONE_BANDS; k++)
+			avg[k] += (run->source[i].band_db[k] - mean) /
+				  (double)run->ntracks;
+	}
+	for (i = 0; i < run->ntracks; i++) {
+		struct pm_tone_result *t = &run->tone[i];
+		double sx = 0, sy = 0, sxx = 0, sxy = 0, lo = 0, hi = 0;
+
+		deviation(run->source[i].band_db, avg, t->dev_db);
+		if (run->has_reference)
+			deviation(run->source[i].band_db, run->reference_band_db,
+				  t->ref_dev_db);
+		for (k = 0; k < PM_TONE_BANDS; k++) {
+			sx += k;
+			sy += t->dev_db[k];
+			sxx += (double)k * k;
+			sxy += k * t->dev_db[k];
+		}
+		t->tilt_db_per_oct = (PM_TONE_BANDS * sxy - sx * sy) /
+				     (PM_TONE_BANDS * sxx - sx * sx);
+		if (cfg->mode != PM_TONE_MATCH)
+			continue;
+		/* toward the reference when there is one, else the album */
+		memcpy(norm, run->has_reference ? t->ref_dev_db : t->dev_db,
+		       sizeof(norm));
+		for (k = 0; k < 4; k++)
+			lo += norm[k] / 4; /* 31.5 .. 250 Hz */
+		for (k = 7; k < PM_TONE_BANDS; k++)
+			hi += norm[k] / 3; /* 4 .. 16 kHz */
+		t->low_shelf_db = clampd(-lo, cfg->max_db);
+		t->high_shelf_db = clampd(-hi, cfg->max_db);
+		t->tilt_db = t->high_shelf_db - t->low_shelf_db;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The loudness policy                                                  */
+/* ------------------------------------------------------------------ */
+
+static void policy(struct pm_master_run *run, struct pm_target_result *tr,
+		   struct pm_meter **chain_meters)
+{
+	const struct pm_album *a = run->album;
+	const struct pm_loudness *ld = &a->mastering.loudness;
+	const struct pm_target *t = &tr->target;
+	bool limiter = t->limiter && a->mastering.limiter.enabled;
+	double g_album = 0, level, worst_peak = -HUGE_VAL;
+	size_t i;
+
+	tr->ceiling_dbtp = t->ceiling_dbtp;
+	if (t->has_target) {
+		switch (ld->mode) {
+		case PM_LOUDNESS_TRACK:
+			break;
+		case PM_LOUDNESS_ANCHOR: {
+			const struct pm_track *an = pm_album_track(a, ld->anchor);
+
+			level = run->source[an - a->tracks].chain_lufs;
+			g_album = t->target_lufs - level;
+			break;
+		}
+		case PM_LOUDNESS_ALBUM:
+			if (ld->loudest_track) {
+				level = -HUGE_VAL;
+				for (i = 0; i < run->ntracks; i++)
+					if (run->source[i].chain_lufs > level)
+						level = run->source[i].chain_lufs;
+			} else {
+				level = pm_meter_global(chain_meters, run->ntracks);
+			}
+			g_album = t->target_lufs - level;
+			break;
+		}
+	}
+	for (i = 0; i < run->ntracks; i++) {
+		struct pm_render_result *r = &tr->track[i];
+
+		r->gain_db = g_album;
+		if (t->has_target && ld->mode == PM_LOUDNESS_TRACK)
+			r->gain_db = t->target_lufs - run->source[i].chain_lufs;
+		if (!isfinite(r->gain_db))
+			r->gain_db = 0; /* a silent track keeps its level */
+	}
+	/* Spotify: masters louder than -14 LUFS get -2 dBTP */
+	if (t->has_hot) {
+		double out = t->has_target ? t->target_lufs
+					   : run->album_chain_lufs + g_album;
+
+		if (out > t->hot_above_lufs)
+			tr->ceiling_dbtp = t->hot_ceiling_dbtp;
+	}
+	if (limiter)
+		return;
+	/*
+	 * No limiter (vinyl, or the album turned it off): a linear gain that
+	 * stops at the ceiling.  In album and anchor modes the album keeps
+	 * one gain, so the loudest peak decides for all.
+	 */
+	for (i = 0; i < run->ntracks; i++) {
+		double room = tr->ceiling_dbtp - PM_LIMITER_MARGIN_DB -
+			      run->source[i].chain_peak_dbtp;
+
+		if (ld->mode == PM_LOUDNESS_TRACK || !t->has_target) {
+			if (tr->track[i].gain_db > room) {
+				tr->track[i].shortfall_lu = tr->track[i].gain_db - room;
+				tr->track[i].gain_db = room;
+			}
+		} else if (room - g_album < worst_peak || worst_peak == -HUGE_VAL) {
+			worst_peak = room - g_album;
+		}
+	}
+	if (t->has_target && ld->mode != PM_LOUDNESS_TRACK && worst_peak < 0)
+		for (i = 0; i < run->ntracks; i++) {
+			tr->track[i].gain_db += worst_peak;
+			tr->track[i].shortfall_lu = -worst_peak;
+		}
+}
+
+/* ------------------------------------------------------------------ */
+/* Pass 2: rendering                                                    */
+/* ------------------------------------------------------------------ */
+
+struct lane {
+	struct pm_target_result *tr;
+	struct pm_render_result *res;
+	struct pm_resampler *rs;
+	struct pm_lfmono *lfmono;
+	struct pm_limiter_state *lim;
+	struct pm_truepeak *tp_in, *tp_out;
+	struct pm_meter *meter;
+	struct pm_audio_writer *w;
+	char *path;
+	float *a, *b;  /* work buffers */
+	size_t cap;    /* frames they hold */
+	size_t skip;   /* limiter latency still to drop */
+	float gain;
+	bool vinyl;
+	double width;
+	int64_t written;
+};
+
+struct pass2 {
+	struct pm_master_run *run;
+	const struct pm_inputs *in;
+	size_t track; /* or PM_DISC */
+	struct pm_outdir *dirs; /* per target, borrowed */
+	bool *want;             /* per target: render it this time */
+	struct pm_meter **meters; /* per target: this track's output meter */
+	int status;
+	struct pm_err err;
+};
+
+static void lane_free(struct lane *l)
+{
+	pm_resample_free(l->rs);
+	pm_lfmono_free(l->lfmono);
+	pm_limiter_free(l->lim);
+	pm_truepeak_free(l->tp_in);
+	pm_truepeak_free(l->tp_out);
+	if (l->w)
+		pm_audio_finish(l->w, NULL);
+	free(l->path);
+	free(l->a);
+	free(l->b);
+	memset(l, 0, sizeof(*l));
+}
+
+static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
+		     uint32_t in_rate, struct pm_err *err)
+{
+	const struct pm_album *a = p->run->album;
+	struct pm_target_result *tr = &p->run->targets[ti];
+	bool htoa = p->track == PM_DISC;
+	uint32_t rate = htoa ? PM_CD_RATE : pm_target_rate(&tr->target, a, p->track);
+	struct pm_audio_spec spec = { .format = PM_FORMAT_WAV, .rate = rate,
+				      .channels = 2, .bits = 0 };
+	struct pm_limiter_opts lo;
+	char name[96];
+
+	memset(l, 0, sizeof(*l));
+	l->tr = tr;
+	l->res = htoa ? &tr->htoa : &tr->track[p->track];
+	l->res->rate = rate;
+	l->gain = (float)pm_db_to_gain(htoa ? tr->track[0].gain_db : l->res->gain_db);
+	l->width = a->mastering.width;
+	l->vinyl = tr->target.kind == PM_TARGET_VINYL;
+	l->cap = BLOCK;
+	if (rate != in_rate) {
+		l->rs = pm_resample_new(2, in_rate, rate, err);
+		if (!l->rs)
+			return -1;
+		l->cap = PM_MAX(pm_resample_room(l->rs, BLOCK),
+				pm_resample_flush_room(l->rs));
+	}
+	if (l->vinyl) {
+		l->lfmono = pm_lfmono_new(rate, a->vinyl.lf_mono_hz, err);
+		if (!l->lfmono)
+			return -1;
+	}
+	if (tr->target.limiter && a->mastering.limiter.enabled) {
+		pm_limiter_opts_from_album(&lo, &a->mastering.limiter,
+					   tr->ceiling_dbtp);
+		l->lim = pm_limiter_new(&lo, 2, rate, err);
+		if (!l->lim)
+			return -1;
+		l->skip = pm_limiter_latency_samples(l->lim);
+		l->cap = PM_MAX(l->cap, l->skip);
+	}
+	l->a = pm_malloc(l->cap * 2 * sizeof(float), err);
+	l->b = pm_malloc(l->cap * 2 * sizeof(float), err);
+	l->tp_in = pm_truepeak_new(2, rate, 4, 0, err);
+	l->tp_out = pm_truepeak_new(2, rate, 4, 0, err);
+	if (!l->a || !l->b || !l->tp_in || !l->tp_out)
+		return -1;
+	if (htoa)
+		pm_htoa_file_name(a, name, sizeof(name));
+	else
+		pm_track_file_name(a, p->track, "wav", name, sizeof(name));
+	l->path = pm_outdir_path(&p->dirs[ti], name, err);
+	if (!l->path)
+		return -1;
+	l->w = pm_audio_create(l->path, &spec, NULL, err);
+	return l->w ? 0 : -1;
+}
+
+/* Width, LF-mono, gain, limiter, measure, write: `n` frames in l->a. */
+static int lane_tail(struct lane *l, size_t n, bool flush, struct pm_meter *m,
+		     struct pm_err *err)
+{
+	float *x = l->a, *y = l->b;
+	size_t j, k = n;
+
+	if (n) {
+		if (l->width != 1.0)
+			pm_width_process(x, n, l->width);
+		if (l->lfmono)
+			pm_lfmono_process(l->lfmono, x, x, n);
+		if (l->gain != 1.0f)
+			for (j = 0; j < n * 2; j++)
+				x[j] *= l->gain;
+		pm_truepeak_process(l->tp_in, x, n, NULL);
+	}
+	if (l->lim) {
+		if (n)
+			pm_limiter_process(l->lim, x, y, n);
+		if (flush) {
+			/* the limiter's delay line: its last `latency` frames */
+			size_t lat = pm_limiter_latency_samples(l->lim);
+
+			pm_limiter_flush(l->lim, y + n * 2);
+			k = n + lat;
+		}
+		x = y;
+		if (l->skip) {
+			size_t d = PM_MIN(l->skip, k);
+
+			x += d * 2;
+			k -= d;
+			l->skip -= d;
+		}
+	}
+	if (k == 0)
+		return 0;
+	pm_truepeak_process(l->tp_out, x, k, NULL);
+	if (pm_meter_add(m, x, (int64_t)k, err) < 0)
+		return -1;
+	l->written += (int64_t)k;
+	return pm_audio_write(l->w, x, (int64_t)k, err);
+}
+
+static int lane_push(struct lane *l, const float *in, size_t n,
+		     struct pm_meter *m, struct pm_err *err)
+{
+	size_t out = n;
+
+	if (l->rs) {
+		if (pm_resample_process(l->rs, in, n, l->a, &out, err) < 0)
+			return -1;
+	} else {
+		memcpy(l->a, in, n * 2 * sizeof(float));
+	}
+	return lane_tail(l, out, false, m, err);
+}
+
+static int lane_finish(struct lane *l, struct pm_meter *m, struct pm_err *err)
+{
+	size_t out = 0;
+
+	if (l->rs && pm_resample_flush(l->rs, l->a, &out, err) < 0)
+		return -1;
+	/* the limiter flush needs room after the flushed resampler frames */
+	if (l->lim && out + pm_limiter_latency_samples(l->lim) > l->cap) {
+		if (lane_tail(l, out, false, m, err) < 0)
+			return -1;
+		out = 0;
+	}
+	if (lane_tail(l, out, true, m, err) < 0)
+		return -1;
+	pm_truepeak_flush(l->tp_in, NULL);
+	pm_truepeak_flush(l->tp_out, NULL);
+	l->res->peak_in_dbtp = pm_truepeak_max_dbtp(l->tp_in);
+	l->res->peak_out_dbtp = pm_truepeak_max_dbtp(l->tp_out);
+	l->res->max_gr_db = l->lim ? pm_limiter_max_reduction_db(l->lim) : 0;
+	l->res->length_samples = l->written;
+	l->res->trim_db = 0;
+	{
+		struct pm_audio_writer *w = l->w;
+
+		l->w = NULL;
+		return pm_audio_finish(w, err);
+	}
+}
+
+/*
+ * A master over its ceiling (the limiter aims under it, but a master
+ * without one, or resampler ringing, can pass): scale it by a static trim
+ * measured against the same interpolator, and rewrite it.
+ */
+static int trim(struct lane *l, double trim_db, struct pm_err *err)
+{
+	struct pm_audio_reader *r = NULL;
+	struct pm_audio_writer *w = NULL;
+	struct pm_audio_info info;
+	struct pm_audio_spec spec = { .format = PM_FORMAT_WAV, .channels = 2,
+				      .bits = 0 };
+	float g = (float)pm_db_to_gain(trim_db);
+	char *tmp = NULL;
+	size_t n = strlen(l->path) + 8;
+	int64_t got, j;
+	int ret = -1;
+
+	tmp = pm_malloc(n, err);
+	if (!tmp)
+		return -1;
+	snprintf(tmp, n, "%s.trim", l->path);
+	r = pm_audio_open(l->path, &info, err);
+	spec.rate = info.rate;
+	w = r ? pm_audio_create(tmp, &spec, NULL, err) : NULL;
+	if (!w)
+		goto out;
+	while ((got = pm_audio_read(r, l->a, (int64_t)l->cap, err)) > 0) {
+		for (j = 0; j < got * 2; j++)
+			l->a[j] *= g;
+		if (pm_audio_write(w, l->a, got, err) < 0)
+			goto out;
+	}
+	if (got < 0)
+		goto out;
+	ret = pm_audio_finish(w, err);
+	w = NULL;
+	if (ret == 0 && rename(tmp, l->path) < 0)
+		ret = pm_err_sys(err, PM_EIO, "cannot replace '%s'", l->path);
+	l->res->trim_db = trim_db;
+	l->res->peak_out_dbtp += trim_db;
+out:
+	pm_audio_finish(w, NULL);
+	pm_audio_close(r);
+	free(tmp);
+	return ret;
+}
+
+static int render(struct pass2 *p)
+{
+	struct pm_master_run *run = p->run;
+	struct pm_err *err = &p->err;
+	struct pm_track_reader *r = NULL;
+	struct shared sh = { 0 };
+	struct lane *lanes = NULL;
+	float *buf = NULL;
+	uint32_t rate;
+	int64_t left;
+	size_t t, nl = 0;
+	int ret = -1;
+	const struct pm_tone_result *tone =
+		p->track == PM_DISC ? NULL : &run->tone[p->track];
+
+	rate = p->track == PM_DISC ? p->in->htoa_rate : p->in->rate[p->track];
+	left = p->track == PM_DISC ? p->in->htoa_length : p->in->length[p->track];
+	lanes = pm_calloc(run->ntargets, sizeof(*lanes), err);
+	buf = pm_malloc(BLOCK * 2 * sizeof(float), err);
+	if (!lanes || !buf)
+		goto out;
+	r = pm_track_open(p->in, p->track, err);
+	if (!r || shared_init(&sh, run->album, p->track, rate, tone, err) < 0)
+		goto out;
+	for (t = 0; t < run->ntargets; t++) {
+		if (!p->want[t])
+			continue;
+		if (p->track == PM_DISC && run->targets[t].target.kind != PM_TARGET_CD)
+			continue;
+		if (lane_init(&lanes[t], p, t, rate, err) < 0)
+			goto out;
+		nl++;
+	}
+	while (left > 0) {
+		size_t n = (size_t)PM_MIN((int64_t)BLOCK, left);
+
+		if (pm_interrupted()) {
+			pm_err_set(err, PM_EINTR, "interrupted");
+			goto out;
+		}
+		if (pm_track_read(r, buf, (int64_t)n, err) < 0)
+			goto out;
+		left -= (int64_t)n;
+		shared_process(&sh, buf, n);
+		for (t = 0; t < run->ntargets; t++)
+			if (lanes[t].w &&
+			    lane_push(&lanes[t], buf, n, p->meters[t], err) < 0)
+				goto out;
+	}
+	for (t = 0; t < run->ntargets; t++) {
+		struct lane *l = &lanes[t];
+
+		if (!l->w)
+			continue;
+		if (lane_finish(l, p->meters[t], err) < 0)
+			goto out;
+		if (l->res->peak_out_dbtp > l->tr->ceiling_dbtp &&
+		    trim(l, pm_limiter_trim_db(l->res->peak_out_dbtp,
+					       l->tr->ceiling_dbtp), err) < 0)
+			goto out;
+	}
+	if (p->track != PM_DISC)
+		run->source[p->track].chain_max_gr_db =
+			sh.comp ? pm_comp_max_reduction_db(sh.comp)
+				: run->source[p->track].chain_max_gr_db;
+	ret = 0;
+out:
+	for (t = 0; lanes && t < run->ntargets; t++)
+		lane_free(&lanes[t]);
+	(void)nl;
+	free(lanes);
+	free(buf);
+	shared_free(&sh);
+	pm_track_close(r);
+	return ret;
+}
+
+static void pass2_job(void *job)
+{
+	struct pass2 *p = job;
+
+	p->status = render(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* The run                                                              */
+/* ------------------------------------------------------------------ */
+
+static bool wanted(const char *list, const char *name, enum pm_target_kind k)
+{
+	const char *p = list;
+	size_t n = strlen(name);
+
+	if (!list)
+		return true;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		if ((len == n && strncmp(p, name, n) == 0) ||
+		    (len == 9 && strncmp(p, "streaming", 9) == 0 &&
+		     k == PM_TARGET_STREAM))
+			return true;
+		p += len + (comma ? 1 : 0);
+	}
+	return false;
+}
+
+void pm_master_run_release(struct pm_master_run *run)
+{
+	size_t t;
+
+	for (t = 0; run->targets && t < run->ntargets; t++)
+		free(run->targets[t].track);
+	free(run->targets);
+	free(run->source);
+	free(run->tone);
+	memset(run, 0, sizeof(*run));
+}
+
+static void free_meters(struct pm_meter **m, size_t n)
+{
+	size_t i;
+
+	for (i = 0; m && i < n; i++)
+		pm_meter_free(m[i]);
+	free(m);
+}
+
+/* Run pass 2 for the targets in `want`; measure each target's output. */
+static int render_targets(struct pm_master_run *run, const struct pm_inputs *in,
+			  struct pm_outdir *dirs, bool *want, unsigned jobs,
+			  struct pm_err *err)
+{
+	size_t nt = run->ntargets, n = run->ntracks + (in->has_htoa ? 1 : 0);
+	struct pass2 *jobsv = pm_calloc(n, sizeof(*jobsv), err);
+	struct pm_meter **meters = pm_calloc(n * nt, sizeof(*meters), err);
+	size_t i, t;
+	int ret = -1;
+
+	if (!jobsv || !meters)
+		goto out;
+	for (i = 0; i < n; i++) {
+		jobsv[i].run = run;
+		jobsv[i].in = in;
+		jobsv[i].track = i < run->ntracks ? i : PM_DISC;
+		jobsv[i].dirs = dirs;
+		jobsv[i].want = want;
+		jobsv[i].meters = meters + i * nt;
+		for (t = 0; t < nt; t++) {
+			uint32_t rate = jobsv[i].track == PM_DISC
+						? PM_CD_RATE
+						: pm_target_rate(&run->targets[t].target,
+								 run->album, i);
+
+			if (!want[t])
+				continue;
+			meters[i * nt + t] = pm_meter_new(2, rate, 0, err);
+			if (!meters[i * nt + t])
+				goto out;
+		}
+	}
+	pool_run(jobsv, n, sizeof(*jobsv), pass2_job, jobs);
+	for (i = 0; i < n; i++)
+		if (jobsv[i].status < 0) {
+			*err = jobsv[i].err;
+			goto out;
+		}
+	for (t = 0; t < nt; t++) {
+		struct pm_target_result *tr = &run->targets[t];
+		struct pm_meter *album[PM_MAX_TRACKS];
+		struct pm_loudness_result lr;
+
+		if (!want[t])
+			continue;
+		for (i = 0; i < run->ntracks; i++) {
+			album[i] = meters[i * nt + t];
+			if (pm_meter_result(album[i], &lr, err) < 0)
+				goto out;
+			tr->track[i].lufs = lr.integrated_lufs;
+		}
+		tr->album_lufs = pm_meter_global(album, run->ntracks);
+	}
+	ret = 0;
+out:
+	free_meters(meters, n * nt);
+	free(jobsv);
+	return ret;
+}
+
+/* How far the loudness policy missed, and whether to render again. */
+static bool correct(struct pm_master_run *run, struct pm_target_result *tr)
+{
+	const struct pm_loudness *ld = &run->album->mastering.loudness;
+	const struct pm_target *t = &tr->target;
+	bool again = false;
+	size_t i;
+	double level, e;
+
+	tr->album_error_lu = 0;
+	if (!t->has_target)
+		return false;
+	if (ld->mode == PM_LOUDNESS_TRACK) {
+		for (i = 0; i < run->ntracks; i++) {
+			struct pm_render_result *r = &tr->track[i];
+
+			e = r->lufs - t->target_lufs;
+			if (isfinite(e) && fabs(e) > TOLERANCE_LU &&
+			    r->shortfall_lu == 0) {
+				r->gain_db -= e;
+				again = true;
+			}
+		}
+		tr->album_error_lu = tr->album_lufs - t->target_lufs;
+		return again;
+	}
+	if (ld->mode == PM_LOUDNESS_ANCHOR) {
+		level = tr->track[pm_album_track(run->album, ld->anchor) -
+				  run->album->tracks].lufs;
+	} else if (ld->loudest_track) {
+		level = -HUGE_VAL;
+		for (i = 0; i < run->ntracks; i++)
+			if (tr->track[i].lufs > level)
+				level = tr->track[i].lufs;
+	} else {
+		level = tr->album_lufs;
+	}
+	e = level - t->target_lufs;
+	tr->album_error_lu = e;
+	if (!isfinite(e) || fabs(e) <= TOLERANCE_LU || tr->track[0].shortfall_lu > 0)
+		return false;
+	for (i = 0; i < run->ntracks; i++)
+		tr->track[i].gain_db -= e;
+	return true;
+}
+
+int pm_master(const struct pm_album *a, const struct pm_master_options *o,
+	      struct pm_master_run *run, struct pm_err *err)
+{
+	struct pm_target targets[2 + 32];
+	struct pm_inputs in = { 0 };
+	struct pass1 *p1 = NULL, ref = { 0 };
+	struct pm_meter **chain = NULL, **src = NULL;
+	struct pm_outdir *dirs = NULL;
+	bool *want = NULL;
+	size_t nt, n, i, t, k;
+	unsigned renders;
+	int ret = -1;
+
+	memset(run, 0, sizeof(*run));
+	run->album = a;
+	run->ntracks = a->ntracks;
+	if (pm_inputs_sources(&in, a, err) < 0)
+		return -1;
+	n = a->ntracks + (in.has_htoa ? 1 : 0);
+	run->source = pm_calloc(a->ntracks, sizeof(*run->source), err);
+	run->tone = pm_calloc(a->ntracks, sizeof(*run->tone), err);
+	p1 = pm_calloc(n, sizeof(*p1), err);
+	chain = pm_calloc(a->ntracks, sizeof(*chain), err);
+	src = pm_calloc(a->ntracks, sizeof(*src), err);
+	if (!run->source || !run->tone || !p1 || !chain || !src)
+		goto out;
+	for (i = 0; i < a->ntracks; i++)
+		run->seconds += (double)in.length[i] / in.rate[i];
+
+	/* pass 1 */
+	for (i = 0; i < n; i++) {
+		p1[i].a = a;
+		p1[i].in = &in;
+		p1[i].track = i < a->ntracks ? i : PM_DISC;
+		p1[i].out = i < a->ntracks ? &run->source[i] : &run->htoa;
+	}
+	pool_run(p1, n, sizeof(*p1), pass1_job, o->jobs);
+	for (i = 0; i < n; i++)
+		if (p1[i].status < 0) {
+			*err = p1[i].err;
+			goto out;
+		}
+	for (i = 0; i < a->ntracks; i++) {
+		chain[i] = p1[i].chain_meter;
+		src[i] = p1[i].src_meter;
+	}
+	run->album_lufs = pm_meter_global(src, a->ntracks);
+	run->album_range_lu = pm_meter_global_range(src, a->ntracks);
+	run->album_chain_lufs = pm_meter_global(chain, a->ntracks);
+	if (a->mastering.tone.reference_path) {
+		ref.a = a;
+		ref.ref_path = a->mastering.tone.reference_path;
+		ref.out = &run->htoa; /* scratch; copied below */
+		{
+			struct pm_source_analysis keep = run->htoa;
+
+			if (analyse(&ref) < 0) {
+				*err = ref.err;
+				goto out;
+			}
+			memcpy(run->reference_band_db, run->htoa.band_db,
+			       sizeof(run->reference_band_db));
+			run->htoa = keep;
+			run->has_reference = true;
+		}
+	}
+	if (a->mastering.tone.mode != PM_TONE_OFF)
+		tone(run);
+
+	/* the targets and their gains */
+	nt = pm_album_targets(a, targets);
+	run->targets = pm_calloc(nt ? nt : 1, sizeof(*run->targets), err);
+	if (!run->targets)
+		goto out;
+	for (t = 0; t < nt; t++) {
+		if (!wanted(o->only, targets[t].name, targets[t].kind))
+			continue;
+		k = run->ntargets++;
+		run->targets[k].target = targets[t];
+		run->targets[k].track = pm_calloc(a->ntracks,
+						  sizeof(*run->targets[k].track),
+						  err);
+		if (!run->targets[k].track)
+			goto out;
+		policy(run, &run->targets[k], chain);
+	}
+	if (o->analyse_only || run->ntargets == 0) {
+		ret = 0;
+		goto out;
+	}
+
+	/* pass 2, and corrections */
+	dirs = pm_calloc(run->ntargets, sizeof(*dirs), err);
+	want = pm_calloc(run->ntargets, sizeof(*want), err);
+	if (!dirs || !want)
+		goto out;
+	for (t = 0; t < run->ntargets; t++) {
+		char name[128];
+
+		snprintf(name, sizeof(name), "%s/%s", PM_DIR_MASTERS,
+			 run->targets[t].target.name);
+		if (pm_outdir_begin(&dirs[t], o->outdir, name, o->force, err) < 0)
+			goto out;
+		want[t] = true;
+	}
+	for (renders = 1; renders <= MAX_RENDERS; renders++) {
+		bool any = false;
+
+		if (render_targets(run, &in, dirs, want, o->jobs, err) < 0)
+			goto out;
+		for (t = 0; t < run->ntargets; t++) {
+			if (!want[t])
+				continue;
+			run->targets[t].renders = renders;
+			want[t] = renders < MAX_RENDERS &&
+				  correct(run, &run->targets[t]);
+			if (want[t]) {
+				pm_info("%s: %.2f LU off the target after render %u; rendering again",
+					run->targets[t].target.name,
+					run->targets[t].album_error_lu, renders);
+				any = true;
+			}
+		}
+		if (!any)
+			break;
+	}
+	for (t = 0; t < run->ntargets; t++)
+		if (pm_outdir_commit(&dirs[t], err) < 0)
+			goto out;
+	ret = 0;
+out:
+	for (t = 0; dirs && t < run->ntargets; t++)
+		pm_outdir_release(&dirs[t]);
+	free(dirs);
+	free(want);
+	for (i = 0; p1 && i < n; i++) {
+		pm_meter_free(p1[i].chain_meter);
+		pm_meter_free(p1[i].src_meter);
+	}
+	pm_meter_free(ref.src_meter);
+	free(p1);
+	free(chain);
+	free(src);
+	pm_inputs_release(&in);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* The report                                                           */
+/* ------------------------------------------------------------------ */
+
+static void json_analysis(struct pm_json *j, const char *key,
+			  const struct pm_source_analysis *s)
+{
+	int b;
+
+	pm_json_object(j, key);
+	pm_json_fixed(j, "integrated_lufs", s->integrated_lufs, 2);
+	pm_json_fixed(j, "range_lu", s->range_lu, 2);
+	pm_json_fixed(j, "max_momentary_lufs", s->max_momentary_lufs, 2);
+	pm_json_fixed(j, "max_shortterm_lufs", s->max_shortterm_lufs, 2);
+	pm_json_fixed(j, "sample_peak_dbfs", s->sample_peak_db, 2);
+	pm_json_fixed(j, "true_peak_dbtp", s->true_peak_dbtp, 2);
+	pm_json_array(j, "dc_offset_dbfs");
+	pm_json_fixed(j, NULL, s->dc_db[0], 1);
+	pm_json_fixed(j, NULL, s->dc_db[1], 1);
+	pm_json_end(j, false);
+	pm_json_fixed(j, "crest_factor_db", s->crest_db, 2);
+	pm_json_int(j, "clipped_runs", s->clipped_runs);
+	pm_json_int(j, "clipped_samples", (long long)s->clipped_samples);
+	pm_json_array(j, "octave_bands_db");
+	for (b = 0; b < PM_TONE_BANDS; b++)
+		pm_json_fixed(j, NULL, s->band_db[b], 2);
+	pm_json_end(j, false);
+	pm_json_fixed(j, "after_shared_chain_lufs", s->chain_lufs, 2);
+	pm_json_fixed(j, "after_shared_chain_true_peak_dbtp", s->chain_peak_dbtp, 2);
+	pm_json_fixed(j, "compressor_max_reduction_db", s->chain_max_gr_db, 2);
+	pm_json_end(j, true);
+}
+
+static void json_render(struct pm_json *j, const struct pm_render_result *r)
+{
+	pm_json_fixed(j, "gain_db", r->gain_db, 2);
+	pm_json_fixed(j, "true_peak_before_dbtp", r->peak_in_dbtp, 2);
+	pm_json_fixed(j, "true_peak_after_dbtp", r->peak_out_dbtp, 3);
+	pm_json_fixed(j, "limiter_max_reduction_db", r->max_gr_db, 2);
+	pm_json_fixed(j, "trim_db", r->trim_db, 3);
+	pm_json_fixed(j, "loudness_lufs", r->lufs, 2);
+	pm_json_fixed(j, "shortfall_lu", r->shortfall_lu, 2);
+	pm_json_int(j, "rate", r->rate);
+	pm_json_int(j, "length_samples", (long long)r->length_samples);
+}
+
+int pm_master_report_json(FILE *fp, const struct pm_master_run *run,
+			  struct pm_err *err)
+{
+	const struct pm_album *a = run->album;
+	static const char *const modes[] = { "album", "track", "anchor" };
+	struct pm_json j;
+	size_t i, t;
+	int b;
+
+	pm_json_init(&j, fp);
+	pm_json_object(&j, NULL);
+	pm_json_string(&j, "generator", "premaster " PACKAGE_VERSION);
+	pm_json_string(&j, "album", pm_texts_get(&a->release.text[PM_FIELD_TITLE],
+						 NULL, false));
+	pm_json_object(&j, "policy");
+	pm_json_string(&j, "mode", modes[a->mastering.loudness.mode]);
+	pm_json_bool(&j, "loudest_track", a->mastering.loudness.loudest_track);
+	if (a->mastering.loudness.has_target)
+		pm_json_fixed(&j, "target_lufs", a->mastering.loudness.target_lufs, 1);
+	if (a->mastering.loudness.anchor)
+		pm_json_string(&j, "anchor", a->mastering.loudness.anchor);
+	pm_json_end(&j, true);
+	pm_json_object(&j, "album");
+	pm_json_fixed(&j, "integrated_lufs", run->album_lufs, 2);
+	pm_json_fixed(&j, "range_lu", run->album_range_lu, 2);
+	pm_json_fixed(&j, "after_shared_chain_lufs", run->album_chain_lufs, 2);
+	pm_json_fixed(&j, "seconds", run->seconds, 3);
+	pm_json_end(&j, true);
+	pm_json_array(&j, "tracks");
+	for (i = 0; i < run->ntracks; i++) {
+		pm_json_object(&j, NULL);
+		pm_json_int(&j, "number", (long long)i + 1);
+		pm_json_string(&j, "id", a->tracks[i].id);
+		pm_json_string(&j, "title",
+			       pm_texts_get(&a->tracks[i].text[PM_FIELD_TITLE],
+					    NULL, false));
+		json_analysis(&j, "source", &run->source[i]);
+		if (a->mastering.tone.mode != PM_TONE_OFF) {
+			const struct pm_tone_result *tr = &run->tone[i];
+
+			pm_json_object(&j, "tone");
+			pm_json_array(&j, "deviation_from_album_db");
+			for (b = 0; b < PM_TONE_BANDS; b++)
+				pm_json_fixed(&j, NULL, tr->dev_db[b], 2);
+			pm_json_end(&j, false);
+			if (run->has_reference) {
+				pm_json_array(&j, "deviation_from_reference_db");
+				for (b = 0; b < PM_TONE_BANDS; b++)
+					pm_json_fixed(&j, NULL, tr->ref_dev_db[b], 2);
+				pm_json_end(&j, false);
+			}
+			pm_json_fixed(&j, "tilt_db_per_octave", tr->tilt_db_per_oct, 2);
+			if (a->mastering.tone.mode == PM_TONE_MATCH) {
+				pm_json_fixed(&j, "applied_low_shelf_db", tr->low_shelf_db, 2);
+				pm_json_fixed(&j, "applied_high_shelf_db", tr->high_shelf_db, 2);
+			}
+			pm_json_end(&j, true);
+		}
+		pm_json_end(&j, true);
+	}
+	pm_json_end(&j, false);
+	pm_json_array(&j, "octave_band_centres_hz");
+	for (b = 0; b < PM_TONE_BANDS; b++)
+		pm_json_number(&j, NULL, pm_tone_band_hz[b]);
+	pm_json_end(&j, false);
+	pm_json_array(&j, "targets");
+	for (t = 0; t < run->ntargets; t++) {
+		const struct pm_target_result *tr = &run->targets[t];
+
+		pm_json_object(&j, NULL);
+		pm_json_string(&j, "name", tr->target.name);
+		if (tr->target.has_target)
+			pm_json_fixed(&j, "target_lufs", tr->target.target_lufs, 1);
+		pm_json_fixed(&j, "ceiling_dbtp", tr->ceiling_dbtp, 2);
+		pm_json_bool(&j, "limiter", tr->target.limiter &&
+						    a->mastering.limiter.enabled);
+		pm_json_fixed(&j, "album_lufs", tr->album_lufs, 2);
+		pm_json_fixed(&j, "album_error_lu", tr->album_error_lu, 2);
+		pm_json_int(&j, "renders", tr->renders);
+		pm_json_array(&j, "tracks");
+		for (i = 0; i < run->ntracks; i++) {
+			pm_json_object(&j, NULL);
+			pm_json_int(&j, "number", (long long)i + 1);
+			json_render(&j, &tr->track[i]);
+			pm_json_end(&j, true);
+		}
+		pm_json_end(&j, false);
+		pm_json_end(&j, true);
+	}
+	pm_json_end(&j, false);
+	pm_json_end(&j, true);
+	if (ferror(fp))
+		return pm_err_sys(err, PM_EIO, "cannot write the analysis report");
+	return 0;
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* t-audio.c: bit-exact round trips, the WAV format tag, determinism. */
+#include <config.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audio.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/t-audio.XXXXXX";
+
+static const char *path_of(const char *name)
+{
+	static char p[4][256];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(p[k], sizeof(p[k]), "%s/%s", dir, name);
+	return p[k];
+}
+
+/* Values exactly on the grid of `bits`, including both extremes. */
+static void grid(float *buf, size_t n, unsigned bits)
+{
+	double scale = (double)(1u << (bits - 1));
+	uint64_t x = 88172645463325252ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		buf[i] = (float)((double)((int64_t)(x % (uint64_t)(2 * scale)) -
+					  (int64_t)scale) / scale);
+	}
+	buf[0] = -1.0f;
+	buf[1] = (float)((scale - 1) / scale);
+}
+
+static void roundtrip(enum pm_format f, unsigned bits, const char *name)
+{
+	struct pm_audio_spec spec = { .format = f, .rate = 96000, .channels = 2,
+				      .bits = bits };
+	struct pm_err err = { 0 };
+	struct pm_audio_writer *w;
+	struct pm_audio_reader *r;
+	struct pm_audio_info info;
+	size_t n = 20000;
+	float *in = malloc(n * 2 * sizeof(float));
+	float *out = calloc(n * 2, sizeof(float));
+
+	grid(in, n * 2, bits ? bits : 24);
+	w = pm_audio_create(path_of(name), &spec, NULL, &err);
+	ok(w && pm_audio_write(w, in, (int64_t)n, &err) == 0 &&
+		   pm_audio_finish(w, &err) == 0,
+	   "%s: written", name);
+	r = pm_audio_open(path_of(name), &info, &err);
+	ok(r != NULL, "%s: reopened", name);
+	if (r) {
+		is_int(info.rate, 96000, "%s: rate", name);
+		is_int(info.bits, bits, "%s: bits", name);
+		is_int(pm_audio_read(r, out, (int64_t)n, &err), n, "%s: all read", name);
+		is_mem(out, in, n * 2 * sizeof(float), "%s: bit-exact", name);
+		pm_audio_close(r);
+	}
+	free(in);
+	free(out);
+}
+
+static unsigned le16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+int main(void)
+{
+	struct pm_audio_spec spec = { .format = PM_FORMAT_WAV, .rate = 44100,
+				      .channels = 2, .bits = 24 };
+	struct pm_audio_meta meta = { .title = "T", .artist = "A" };
+	struct pm_err err = { 0 };
+	struct pm_audio_writer *w;
+	struct pm_audio_reader *r;
+	struct pm_audio_info info;
+	struct pm_audio_tags tags;
+	unsigned char head[64], a[4096], b[4096];
+	float buf[200];
+	int16_t s16[4];
+	FILE *f;
+	size_t na, nb;
+
+	if (!mkdtemp(dir))
+		tap_skip_all("cannot make a scratch directory");
+	roundtrip(PM_FORMAT_WAV, 16, "s16.wav");
+	roundtrip(PM_FORMAT_WAV, 24, "s24.wav");
+	roundtrip(PM_FORMAT_WAV, 0, "f32.wav");
+	roundtrip(PM_FORMAT_FLAC, 16, "s16.flac");
+	roundtrip(PM_FORMAT_FLAC, 24, "s24.flac");
+	roundtrip(PM_FORMAT_AIFF, 24, "s24.aif");
+
+	/* Spotify wants format tag 1, never WAVE_FORMAT_EXTENSIBLE */
+	f = fopen(path_of("s24.wav"), "rb");
+	ok(f && fread(head, 1, sizeof(head), f) == sizeof(head), "header read");
+	if (f)
+		fclose(f);
+	ok(memcmp(head + 12, "fmt ", 4) == 0, "fmt chunk first");
+	is_int(le16(head + 20), 1, "24-bit WAV has format tag 0x0001");
+	f = fopen(path_of("f32.wav"), "rb");
+	ok(f && fread(head, 1, sizeof(head), f) == sizeof(head), "header read");
+	if (f)
+		fclose(f);
+	is_int(le16(head + 20), 3, "float WAV has format tag 0x0003");
+
+	/* the same samples give the same bytes */
+	memset(buf, 0, sizeof(buf));
+	buf[7] = 0.25f;
+	spec.bits = 0;
+	w = pm_audio_create(path_of("d1.wav"), &spec, &meta, &err);
+	pm_audio_write(w, buf, 100, &err);
+	pm_audio_finish(w, &err);
+	sleep(1);
+	w = pm_audio_create(path_of("d2.wav"), &spec, &meta, &err);
+	pm_audio_write(w, buf, 100, &err);
+	pm_audio_finish(w, &err);
+	f = fopen(path_of("d1.wav"), "rb");
+	na = fread(a, 1, sizeof(a), f);
+	fclose(f);
+	f = fopen(path_of("d2.wav"), "rb");
+	nb = fread(b, 1, sizeof(b), f);
+	fclose(f);
+	ok(na == nb && memcmp(a, b, na) == 0,
+	   "writing is deterministic (no timestamps)");
+	ok(pm_audio_read_tags(path_of("d1.wav"), &tags, &err) == 0 &&
+		   tags.title && strcmp(tags.title, "T") == 0,
+	   "tags read back");
+	pm_audio_tags_release(&tags);
+
+	/* clipping, not wrapping; 16-bit read is exact */
+	buf[0] = 1.5f;
+	buf[1] = -1.5f;
+	buf[2] = 0.5f;
+	buf[3] = -0.5f;
+	spec.bits = 16;
+	w = pm_audio_create(path_of("clip.wav"), &spec, NULL, &err);
+	pm_audio_write(w, buf, 2, &err);
+	pm_audio_finish(w, &err);
+	r = pm_audio_open(path_of("clip.wav"), &info, &err);
+	ok(r && pm_audio_read_s16(r, s16, 2, &err) == 2, "16-bit read");
+	ok(s16[0] == 32767 && s16[1] == -32768 && s16[2] == 16384 &&
+		   s16[3] == -16384,
+	   "full scale clips; halves are exact");
+	pm_audio_close(r);
+
+	ok(!pm_audio_open(path_of("absent.wav"), &info, &err) &&
+		   err.code == PM_ENOINPUT,
+	   "a missing file is no input");
+	f = fopen(path_of("junk.wav"), "w");
+	fputs("not audio at all", f);
+	fclose(f);
+	ok(!pm_audio_open(path_of("junk.wav"), &info, &err) &&
+		   err.code == PM_EFORMAT,
+	   "junk is a format error: %s", err.msg);
+	ok(!pm_audio_open(dir, &info, &err) && err.code == PM_ENOINPUT,
+	   "a directory is not audio");
+	ok(pm_audio_can_write(PM_FORMAT_FLAC), "FLAC is writable");
+	return tap_done();
+}
