@@ -431,7 +431,10 @@ int pm_audio_finish(struct pm_audio_writer *w, struct pm_err *err)
 
 	if (!w)
 		return 0;
-	sf_write_sync(w->sf);
+	/*
+	 * No fsync: deliverables are published by renaming a complete
+	 * directory, and syncing every file cost more than the processing.
+	 */
 	if (sf_error(w->sf) != SF_ERR_NO_ERROR)
 		ret = pm_err_set(err, PM_EIO, "cannot finish '%s': %s", w->path,
 				 sf_strerror(w->sf));

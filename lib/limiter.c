@@ -399,3 +399,8 @@ double pm_limiter_trim_db(double measured_dbtp, double ceiling_dbtp)
 		return 0.0;
 	return ceiling_dbtp - measured_dbtp - 0.001;
 }
+
+double pm_limiter_input_peak_dbtp(const struct pm_limiter_state *l)
+{
+	return pm_truepeak_max_dbtp(l->tp);
+}

@@ -94,6 +94,13 @@ void pm_limiter_process(struct pm_limiter_state *l, const float *in,
 void pm_limiter_flush(struct pm_limiter_state *l, float *out);
 
 /* The largest gain reduction applied so far, in dB (>= 0). */
+/*
+ * The true peak of everything fed in so far (dBTP), as the limiter's own
+ * 4x (or 8x) detector saw it: the "before" figure of a report, at no
+ * extra cost.
+ */
+double pm_limiter_input_peak_dbtp(const struct pm_limiter_state *l);
+
 double pm_limiter_max_reduction_db(const struct pm_limiter_state *l);
 
 /* Release a limiter; NULL is a no-op. */

@@ -33,7 +33,8 @@ struct pm_meter *pm_meter_new(unsigned channels, uint32_t rate,
 			      unsigned flags, struct pm_err *err)
 {
 	struct pm_meter *m;
-	int mode = EBUR128_MODE_I | EBUR128_MODE_HISTOGRAM;
+	int mode = EBUR128_MODE_I |
+		   (flags & PM_METER_EXACT ? 0 : EBUR128_MODE_HISTOGRAM);
 
 	if (channels < 1 || channels > 8) {
 		pm_err_set(err, PM_EINVAL, "meter: %u channels (1 to 8)",

@@ -19,6 +19,9 @@ enum {
 	PM_METER_MAX = 1u << 1,         /* max momentary and short-term */
 	PM_METER_SAMPLE_PEAK = 1u << 2,
 	PM_METER_TRUE_PEAK = 1u << 3,   /* libebur128's own (slow, scalar) */
+	PM_METER_EXACT = 1u << 4,       /* keep every block instead of a
+					   0.1 LU histogram: exact, and memory
+					   grows with the length */
 };
 
 struct pm_loudness_result {

@@ -15,6 +15,7 @@
 #include "fft.h"
 #include "inputs.h"
 #include "json.h"
+#include "kmeter.h"
 #include "layout.h"
 #include "limiter.h"
 #include "log.h"
@@ -29,7 +30,13 @@
 
 #define BLOCK 8192        /* frames per processing block */
 #define SPECTRUM_N 4096   /* long-term spectrum frame */
-#define TOLERANCE_LU 0.05 /* album loudness aimed within this */
+/*
+ * A render is repeated when the loudness is further off than this: the
+ * promise is 0.1 LU when the limiter takes at most 1 dB and 0.3 LU
+ * otherwise; these aim well inside it.
+ */
+#define TOLERANCE_LU 0.05
+#define TOLERANCE_LIMITED_LU 0.25
 #define MAX_RENDERS 3
 
 const double pm_tone_band_hz[PM_TONE_BANDS] = { 31.5, 63,   125,  250,  500,
@@ -195,9 +202,10 @@ struct pass1 {
 	const struct pm_inputs *in;
 	size_t track; /* or PM_DISC */
 	struct pm_source_analysis *out;
-	struct pm_meter *chain_meter; /* kept for album loudness, owned */
-	struct pm_meter *src_meter;   /* likewise */
-	const char *ref_path;         /* the tone reference instead */
+	struct pm_kmeter *chain_meter; /* kept for album loudness, owned */
+	struct pm_kmeter *src_meter;   /* likewise */
+	const char *ref_path;          /* the tone reference instead */
+	bool chain_peak;               /* measure the shared chain's peak */
 	int status;
 	struct pm_err err;
 };
@@ -212,7 +220,6 @@ static int analyse(struct pass1 *p)
 	struct pm_truepeak *tp_src = NULL, *tp_chain = NULL;
 	struct shared sh = { 0 };
 	struct spectrum sp = { 0 };
-	struct pm_loudness_result lr;
 	float *buf = NULL, *mono = NULL;
 	double sum[2] = { 0, 0 }, sq = 0, peak = 0;
 	unsigned run = 0;
@@ -246,15 +253,17 @@ static int analyse(struct pass1 *p)
 	if (!buf || !mono || spectrum_init(&sp, rate, err) < 0)
 		goto out;
 	tp_src = pm_truepeak_new(2, rate, 4, 0, err);
-	p->src_meter = pm_meter_new(2, rate, PM_METER_LRA | PM_METER_MAX |
-						     PM_METER_SAMPLE_PEAK,
-				    err);
+	p->src_meter = pm_kmeter_new(2, rate, err);
 	if (!tp_src || !p->src_meter)
 		goto out;
 	if (!p->ref_path) {
-		tp_chain = pm_truepeak_new(2, rate, 4, 0, err);
-		p->chain_meter = pm_meter_new(2, rate, 0, err);
-		if (!tp_chain || !p->chain_meter ||
+		if (p->chain_peak) {
+			tp_chain = pm_truepeak_new(2, rate, 4, 0, err);
+			if (!tp_chain)
+				goto out;
+		}
+		p->chain_meter = pm_kmeter_new(2, rate, err);
+		if (!p->chain_meter ||
 		    shared_init(&sh, p->a, p->track, rate, NULL, err) < 0)
 			goto out;
 	}
@@ -297,23 +306,22 @@ static int analyse(struct pass1 *p)
 			}
 		}
 		pm_truepeak_process(tp_src, buf, n, NULL);
-		if (pm_meter_add(p->src_meter, buf, (int64_t)n, err) < 0)
+		if (pm_kmeter_add(p->src_meter, buf, n, err) < 0)
 			goto out;
 		spectrum_add(&sp, buf, n);
 		if (!ref) {
 			shared_process(&sh, buf, n);
-			pm_truepeak_process(tp_chain, buf, n, NULL);
-			if (pm_meter_add(p->chain_meter, buf, (int64_t)n, err) < 0)
+			if (tp_chain)
+				pm_truepeak_process(tp_chain, buf, n, NULL);
+			if (pm_kmeter_add(p->chain_meter, buf, n, err) < 0)
 				goto out;
 		}
 	}
 	pm_truepeak_flush(tp_src, NULL);
-	if (pm_meter_result(p->src_meter, &lr, err) < 0)
-		goto out;
-	o->integrated_lufs = lr.integrated_lufs;
-	o->range_lu = lr.range_lu;
-	o->max_momentary_lufs = lr.max_momentary_lufs;
-	o->max_shortterm_lufs = lr.max_shortterm_lufs;
+	o->integrated_lufs = pm_kmeter_integrated(p->src_meter);
+	o->range_lu = pm_kmeter_range(p->src_meter);
+	o->max_momentary_lufs = pm_kmeter_max_momentary(p->src_meter);
+	o->max_shortterm_lufs = pm_kmeter_max_shortterm(p->src_meter);
 	o->sample_peak_db = db(peak);
 	o->true_peak_dbtp = pm_truepeak_max_dbtp(tp_src);
 	o->dc_db[0] = db(fabs(sum[0]) / (double)PM_MAX(total, 1));
@@ -322,11 +330,12 @@ static int analyse(struct pass1 *p)
 	o->crest_db = o->sample_peak_db - o->rms_db;
 	spectrum_finish(&sp, o->band_db);
 	if (!ref) {
-		pm_truepeak_flush(tp_chain, NULL);
-		if (pm_meter_result(p->chain_meter, &lr, err) < 0)
-			goto out;
-		o->chain_lufs = lr.integrated_lufs;
-		o->chain_peak_dbtp = pm_truepeak_max_dbtp(tp_chain);
+		o->chain_lufs = pm_kmeter_integrated(p->chain_meter);
+		o->chain_peak_dbtp = -HUGE_VAL;
+		if (tp_chain) {
+			pm_truepeak_flush(tp_chain, NULL);
+			o->chain_peak_dbtp = pm_truepeak_max_dbtp(tp_chain);
+		}
 		o->chain_max_gr_db = sh.comp ? pm_comp_max_reduction_db(sh.comp) : 0;
 	}
 	ret = 0;
@@ -476,7 +485,7 @@ static void tone(struct pm_master_run *run)
 /* ------------------------------------------------------------------ */
 
 static void policy(struct pm_master_run *run, struct pm_target_result *tr,
-		   struct pm_meter **chain_meters)
+		   struct pm_kmeter **chain_meters)
 {
 	const struct pm_album *a = run->album;
 	const struct pm_loudness *ld = &a->mastering.loudness;
@@ -504,7 +513,7 @@ static void policy(struct pm_master_run *run, struct pm_target_result *tr,
 					if (run->source[i].chain_lufs > level)
 						level = run->source[i].chain_lufs;
 			} else {
-				level = pm_meter_global(chain_meters, run->ntracks);
+				level = pm_kmeter_global(chain_meters, run->ntracks);
 			}
 			g_album = t->target_lufs - level;
 			break;
@@ -564,8 +573,7 @@ struct lane {
 	struct pm_resampler *rs;
 	struct pm_lfmono *lfmono;
 	struct pm_limiter_state *lim;
-	struct pm_truepeak *tp_in, *tp_out;
-	struct pm_meter *meter;
+	struct pm_truepeak *tp_in, *tp_out; /* tp_in only without a limiter */
 	struct pm_audio_writer *w;
 	char *path;
 	float *a, *b;  /* work buffers */
@@ -583,7 +591,7 @@ struct pass2 {
 	size_t track; /* or PM_DISC */
 	struct pm_outdir *dirs; /* per target, borrowed */
 	bool *want;             /* per target: render it this time */
-	struct pm_meter **meters; /* per target: this track's output meter */
+	struct pm_kmeter **meters; /* per target: this track's output meter */
 	int status;
 	struct pm_err err;
 };
@@ -646,9 +654,10 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 	}
 	l->a = pm_malloc(l->cap * 2 * sizeof(float), err);
 	l->b = pm_malloc(l->cap * 2 * sizeof(float), err);
-	l->tp_in = pm_truepeak_new(2, rate, 4, 0, err);
+	if (!l->lim)
+		l->tp_in = pm_truepeak_new(2, rate, 4, 0, err);
 	l->tp_out = pm_truepeak_new(2, rate, 4, 0, err);
-	if (!l->a || !l->b || !l->tp_in || !l->tp_out)
+	if (!l->a || !l->b || (!l->lim && !l->tp_in) || !l->tp_out)
 		return -1;
 	if (htoa)
 		pm_htoa_file_name(a, name, sizeof(name));
@@ -662,7 +671,7 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 }
 
 /* Width, LF-mono, gain, limiter, measure, write: `n` frames in l->a. */
-static int lane_tail(struct lane *l, size_t n, bool flush, struct pm_meter *m,
+static int lane_tail(struct lane *l, size_t n, bool flush, struct pm_kmeter *m,
 		     struct pm_err *err)
 {
 	float *x = l->a, *y = l->b;
@@ -676,7 +685,8 @@ static int lane_tail(struct lane *l, size_t n, bool flush, struct pm_meter *m,
 		if (l->gain != 1.0f)
 			for (j = 0; j < n * 2; j++)
 				x[j] *= l->gain;
-		pm_truepeak_process(l->tp_in, x, n, NULL);
+		if (l->tp_in)
+			pm_truepeak_process(l->tp_in, x, n, NULL);
 	}
 	if (l->lim) {
 		if (n)
@@ -700,14 +710,14 @@ static int lane_tail(struct lane *l, size_t n, bool flush, struct pm_meter *m,
 	if (k == 0)
 		return 0;
 	pm_truepeak_process(l->tp_out, x, k, NULL);
-	if (pm_meter_add(m, x, (int64_t)k, err) < 0)
+	if (pm_kmeter_add(m, x, k, err) < 0)
 		return -1;
 	l->written += (int64_t)k;
 	return pm_audio_write(l->w, x, (int64_t)k, err);
 }
 
 static int lane_push(struct lane *l, const float *in, size_t n,
-		     struct pm_meter *m, struct pm_err *err)
+		     struct pm_kmeter *m, struct pm_err *err)
 {
 	size_t out = n;
 
@@ -720,7 +730,7 @@ static int lane_push(struct lane *l, const float *in, size_t n,
 	return lane_tail(l, out, false, m, err);
 }
 
-static int lane_finish(struct lane *l, struct pm_meter *m, struct pm_err *err)
+static int lane_finish(struct lane *l, struct pm_kmeter *m, struct pm_err *err)
 {
 	size_t out = 0;
 
@@ -734,9 +744,13 @@ static int lane_finish(struct lane *l, struct pm_meter *m, struct pm_err *err)
 	}
 	if (lane_tail(l, out, true, m, err) < 0)
 		return -1;
-	pm_truepeak_flush(l->tp_in, NULL);
 	pm_truepeak_flush(l->tp_out, NULL);
-	l->res->peak_in_dbtp = pm_truepeak_max_dbtp(l->tp_in);
+	if (l->tp_in) {
+		pm_truepeak_flush(l->tp_in, NULL);
+		l->res->peak_in_dbtp = pm_truepeak_max_dbtp(l->tp_in);
+	} else {
+		l->res->peak_in_dbtp = pm_limiter_input_peak_dbtp(l->lim);
+	}
 	l->res->peak_out_dbtp = pm_truepeak_max_dbtp(l->tp_out);
 	l->res->max_gr_db = l->lim ? pm_limiter_max_reduction_db(l->lim) : 0;
 	l->res->length_samples = l->written;
@@ -917,12 +931,12 @@ void pm_master_run_release(struct pm_master_run *run)
 	memset(run, 0, sizeof(*run));
 }
 
-static void free_meters(struct pm_meter **m, size_t n)
+static void free_meters(struct pm_kmeter **m, size_t n)
 {
 	size_t i;
 
 	for (i = 0; m && i < n; i++)
-		pm_meter_free(m[i]);
+		pm_kmeter_free(m[i]);
 	free(m);
 }
 
@@ -933,7 +947,7 @@ static int render_targets(struct pm_master_run *run, const struct pm_inputs *in,
 {
 	size_t nt = run->ntargets, n = run->ntracks + (in->has_htoa ? 1 : 0);
 	struct pass2 *jobsv = pm_calloc(n, sizeof(*jobsv), err);
-	struct pm_meter **meters = pm_calloc(n * nt, sizeof(*meters), err);
+	struct pm_kmeter **meters = pm_calloc(n * nt, sizeof(*meters), err);
 	size_t i, t;
 	int ret = -1;
 
@@ -954,7 +968,7 @@ static int render_targets(struct pm_master_run *run, const struct pm_inputs *in,
 
 			if (!want[t])
 				continue;
-			meters[i * nt + t] = pm_meter_new(2, rate, 0, err);
+			meters[i * nt + t] = pm_kmeter_new(2, rate, err);
 			if (!meters[i * nt + t])
 				goto out;
 		}
@@ -967,18 +981,15 @@ static int render_targets(struct pm_master_run *run, const struct pm_inputs *in,
 		}
 	for (t = 0; t < nt; t++) {
 		struct pm_target_result *tr = &run->targets[t];
-		struct pm_meter *album[PM_MAX_TRACKS];
-		struct pm_loudness_result lr;
+		struct pm_kmeter *album[PM_MAX_TRACKS];
 
 		if (!want[t])
 			continue;
 		for (i = 0; i < run->ntracks; i++) {
 			album[i] = meters[i * nt + t];
-			if (pm_meter_result(album[i], &lr, err) < 0)
-				goto out;
-			tr->track[i].lufs = lr.integrated_lufs;
+			tr->track[i].lufs = pm_kmeter_integrated(album[i]);
 		}
-		tr->album_lufs = pm_meter_global(album, run->ntracks);
+		tr->album_lufs = pm_kmeter_global(album, run->ntracks);
 	}
 	ret = 0;
 out:
@@ -994,17 +1005,22 @@ static bool correct(struct pm_master_run *run, struct pm_target_result *tr)
 	const struct pm_target *t = &tr->target;
 	bool again = false;
 	size_t i;
-	double level, e;
+	double level, e, tol = TOLERANCE_LU;
 
 	tr->album_error_lu = 0;
 	if (!t->has_target)
 		return false;
+	for (i = 0; i < run->ntracks; i++)
+		if (tr->track[i].max_gr_db > 1.0)
+			tol = TOLERANCE_LIMITED_LU;
 	if (ld->mode == PM_LOUDNESS_TRACK) {
 		for (i = 0; i < run->ntracks; i++) {
 			struct pm_render_result *r = &tr->track[i];
 
 			e = r->lufs - t->target_lufs;
-			if (isfinite(e) && fabs(e) > TOLERANCE_LU &&
+			if (isfinite(e) &&
+			    fabs(e) > (r->max_gr_db > 1.0 ? TOLERANCE_LIMITED_LU
+							  : TOLERANCE_LU) &&
 			    r->shortfall_lu == 0) {
 				r->gain_db -= e;
 				again = true;
@@ -1026,7 +1042,7 @@ static bool correct(struct pm_master_run *run, struct pm_target_result *tr)
 	}
 	e = level - t->target_lufs;
 	tr->album_error_lu = e;
-	if (!isfinite(e) || fabs(e) <= TOLERANCE_LU || tr->track[0].shortfall_lu > 0)
+	if (!isfinite(e) || fabs(e) <= tol || tr->track[0].shortfall_lu > 0)
 		return false;
 	for (i = 0; i < run->ntracks; i++)
 		tr->track[i].gain_db -= e;
@@ -1039,9 +1055,9 @@ int pm_master(const struct pm_album *a, const struct pm_master_options *o,
 	struct pm_target targets[2 + 32];
 	struct pm_inputs in = { 0 };
 	struct pass1 *p1 = NULL, ref = { 0 };
-	struct pm_meter **chain = NULL, **src = NULL;
+	struct pm_kmeter **chain = NULL, **src = NULL;
 	struct pm_outdir *dirs = NULL;
-	bool *want = NULL;
+	bool *want = NULL, need_peak = false;
 	size_t nt, n, i, t, k;
 	unsigned renders;
 	int ret = -1;
@@ -1062,8 +1078,14 @@ int pm_master(const struct pm_album *a, const struct pm_master_options *o,
 	for (i = 0; i < a->ntracks; i++)
 		run->seconds += (double)in.length[i] / in.rate[i];
 
-	/* pass 1 */
+	/* pass 1; the shared chain's peak only matters without a limiter */
+	nt = pm_album_targets(a, targets);
+	for (t = 0; t < nt; t++)
+		if (wanted(o->only, targets[t].name, targets[t].kind) &&
+		    !(targets[t].limiter && a->mastering.limiter.enabled))
+			need_peak = true;
 	for (i = 0; i < n; i++) {
+		p1[i].chain_peak = need_peak;
 		p1[i].a = a;
 		p1[i].in = &in;
 		p1[i].track = i < a->ntracks ? i : PM_DISC;
@@ -1079,9 +1101,9 @@ int pm_master(const struct pm_album *a, const struct pm_master_options *o,
 		chain[i] = p1[i].chain_meter;
 		src[i] = p1[i].src_meter;
 	}
-	run->album_lufs = pm_meter_global(src, a->ntracks);
-	run->album_range_lu = pm_meter_global_range(src, a->ntracks);
-	run->album_chain_lufs = pm_meter_global(chain, a->ntracks);
+	run->album_lufs = pm_kmeter_global(src, a->ntracks);
+	run->album_range_lu = pm_kmeter_global_range(src, a->ntracks);
+	run->album_chain_lufs = pm_kmeter_global(chain, a->ntracks);
 	if (a->mastering.tone.reference_path) {
 		ref.a = a;
 		ref.ref_path = a->mastering.tone.reference_path;
@@ -1103,7 +1125,6 @@ int pm_master(const struct pm_album *a, const struct pm_master_options *o,
 		tone(run);
 
 	/* the targets and their gains */
-	nt = pm_album_targets(a, targets);
 	run->targets = pm_calloc(nt ? nt : 1, sizeof(*run->targets), err);
 	if (!run->targets)
 		goto out;
@@ -1169,10 +1190,10 @@ out:
 	free(dirs);
 	free(want);
 	for (i = 0; p1 && i < n; i++) {
-		pm_meter_free(p1[i].chain_meter);
-		pm_meter_free(p1[i].src_meter);
+		pm_kmeter_free(p1[i].chain_meter);
+		pm_kmeter_free(p1[i].src_meter);
 	}
-	pm_meter_free(ref.src_meter);
+	pm_kmeter_free(ref.src_meter);
 	free(p1);
 	free(chain);
 	free(src);
@@ -1238,7 +1259,7 @@ int pm_master_report_json(FILE *fp, const struct pm_master_run *run,
 	pm_json_init(&j, fp);
 	pm_json_object(&j, NULL);
 	pm_json_string(&j, "generator", "premaster " PACKAGE_VERSION);
-	pm_json_string(&j, "album", pm_texts_get(&a->release.text[PM_FIELD_TITLE],
+	pm_json_string(&j, "title", pm_texts_get(&a->release.text[PM_FIELD_TITLE],
 						 NULL, false));
 	pm_json_object(&j, "policy");
 	pm_json_string(&j, "mode", modes[a->mastering.loudness.mode]);
