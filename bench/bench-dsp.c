@@ -28,7 +28,7 @@
 #include "banned.h"
 
 #define BLOCK 4096
-#define RUNS 3
+#define RUNS  3
 
 static uint64_t rng = 0x243f6a8885a308d3u;
 
@@ -57,9 +57,9 @@ static float *synth(uint32_t rate, size_t n)
 		double trem = 0.6 + 0.4 * sin(2 * M_PI * 0.2 * t);
 		double bass = 0.35 * (0.7 + 0.3 * sin(2 * M_PI * 2 * t)) *
 			      sin(2 * M_PI * 55 * t);
-		double tick = fmod(t, 0.5) < 0.003 ?
-				      0.4 * sin(2 * M_PI * 6000 * t) :
-				      0.0;
+		double tick = fmod(t, 0.5) < 0.003
+				      ? 0.4 * sin(2 * M_PI * 6000 * t)
+				      : 0.0;
 
 		for (int c = 0; c < 2; c++) {
 			double w = uniform();
@@ -122,8 +122,8 @@ static double run_tp(void *ctx, const float *x, float *y, size_t n)
 {
 	struct tp_ctx *c = ctx;
 	struct pm_err err = { 0 };
-	struct pm_truepeak *tp = pm_truepeak_new(2, c->rate, c->factor,
-						 c->flags, &err);
+	struct pm_truepeak *tp =
+		pm_truepeak_new(2, c->rate, c->factor, c->flags, &err);
 	float *env = malloc(BLOCK * sizeof(float));
 	double t0 = now(), t;
 
@@ -142,8 +142,8 @@ static double run_tp(void *ctx, const float *x, float *y, size_t n)
 
 static double run_eq(void *ctx, const float *x, float *y, size_t n)
 {
-	struct pm_biquad_cascade *c = pm_biquad_cascade_new_eq(ctx, 2, 44100,
-							       NULL);
+	struct pm_biquad_cascade *c =
+		pm_biquad_cascade_new_eq(ctx, 2, 44100, NULL);
 	double t0 = now(), t;
 
 	check(c);
@@ -176,7 +176,8 @@ static double run_lfmono(void *ctx, const float *x, float *y, size_t n)
 	check(m);
 	(void)ctx;
 	for (size_t i = 0; i < n; i += BLOCK)
-		pm_lfmono_process(m, x + 2 * i, y + 2 * i, PM_MIN(BLOCK, n - i));
+		pm_lfmono_process(m, x + 2 * i, y + 2 * i,
+				  PM_MIN(BLOCK, n - i));
 	t = now() - t0;
 	pm_lfmono_free(m);
 	return t;
@@ -241,17 +242,23 @@ int main(int argc, char **argv)
 	double seconds = 180.0;
 	size_t n, n96;
 	float *x, *x96, *y;
-	struct tp_ctx tp4 = { 44100, 4, 0 }, tp4s = { 44100, 4,
-						       PM_TRUEPEAK_FORCE_SCALAR };
-	struct tp_ctx tp8 = { 44100, 8, 0 }, tp8s = { 44100, 8,
-						       PM_TRUEPEAK_FORCE_SCALAR };
+	struct tp_ctx tp4 = { 44100, 4, 0 },
+		      tp4s = { 44100, 4, PM_TRUEPEAK_FORCE_SCALAR };
+	struct tp_ctx tp8 = { 44100, 8, 0 },
+		      tp8s = { 44100, 8, PM_TRUEPEAK_FORCE_SCALAR };
 	struct pm_eq_band bands[4] = {
-		{ .type = PM_EQ_LOW_SHELF, .freq_hz = 90, .gain_db = 2,
+		{ .type = PM_EQ_LOW_SHELF,
+		  .freq_hz = 90,
+		  .gain_db = 2,
 		  .q = 0.7071 },
 		{ .type = PM_EQ_PEAK, .freq_hz = 400, .gain_db = -2, .q = 1 },
-		{ .type = PM_EQ_PEAK, .freq_hz = 3000, .gain_db = 1.5,
+		{ .type = PM_EQ_PEAK,
+		  .freq_hz = 3000,
+		  .gain_db = 1.5,
 		  .q = 1.4 },
-		{ .type = PM_EQ_HIGH_SHELF, .freq_hz = 10000, .gain_db = 1,
+		{ .type = PM_EQ_HIGH_SHELF,
+		  .freq_hz = 10000,
+		  .gain_db = 1,
 		  .q = 0.7071 },
 	};
 	struct pm_eq eq = { 4, bands };
@@ -278,8 +285,8 @@ int main(int argc, char **argv)
 		return 71;
 	}
 	printf("bench-dsp: %.0f s of stereo at 44.1 kHz (96 kHz for SRC "
-	       "from 96k), blocks of %d, best of %d, one thread\n", seconds,
-	       BLOCK, RUNS);
+	       "from 96k), blocks of %d, best of %d, one thread\n",
+	       seconds, BLOCK, RUNS);
 	printf("true-peak kernel on this CPU: %s\n",
 	       pm_truepeak_have_avx2() ? "avx2" : "scalar");
 

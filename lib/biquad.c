@@ -37,7 +37,8 @@ struct pm_biquad_cascade {
 	unsigned channels;
 	size_t n;
 	struct pm_biquad s[PM_BIQUAD_MAX_SECTIONS];
-	/* per channel pair, per section: s1 left, s1 right, s2 left, s2 right */
+	/* per channel pair, per section: s1 left, s1 right, s2 left, s2 right
+	 */
 	double *state;
 };
 
@@ -48,15 +49,20 @@ int pm_biquad_design(struct pm_biquad *bq, enum pm_biquad_type type,
 	double w0, cs, sn, alpha, A, sa, b0, b1, b2, a0, a1, a2;
 
 	if (!(rate > 0 && freq_hz > 0.0 && freq_hz < rate / 2.0))
-		return pm_err_set(err, PM_EINVAL, "filter frequency %g Hz is "
-				  "not between 0 and %g Hz", freq_hz,
-				  rate / 2.0);
+		return pm_err_set(err, PM_EINVAL,
+				  "filter frequency %g Hz is "
+				  "not between 0 and %g Hz",
+				  freq_hz, rate / 2.0);
 	if (!(q > 0.0 && q <= 100.0))
-		return pm_err_set(err, PM_EINVAL, "filter Q %g is not in "
-				  "(0, 100]", q);
+		return pm_err_set(err, PM_EINVAL,
+				  "filter Q %g is not in "
+				  "(0, 100]",
+				  q);
 	if (!(fabs(gain_db) <= 48.0))
-		return pm_err_set(err, PM_EINVAL, "filter gain %g dB is beyond "
-				  "+-48 dB", gain_db);
+		return pm_err_set(err, PM_EINVAL,
+				  "filter gain %g dB is beyond "
+				  "+-48 dB",
+				  gain_db);
 
 	w0 = 2.0 * M_PI * freq_hz / rate;
 	cs = cos(w0);
@@ -130,15 +136,14 @@ int pm_biquad_design_band(const struct pm_eq_band *band, uint32_t rate,
 			  struct pm_biquad out[2], struct pm_err *err)
 {
 	/* Butterworth poles of order 4: Q = 1 / (2 cos(k pi / 8)), k = 1, 3 */
-	static const double q4[2] = { 0.54119610014619698,
-				      1.3065629648763766 };
+	static const double q4[2] = { 0.54119610014619698, 1.3065629648763766 };
 	enum pm_biquad_type t;
 
 	switch (band->type) {
 	case PM_EQ_HIGHPASS:
 	case PM_EQ_LOWPASS:
-		t = band->type == PM_EQ_HIGHPASS ? PM_BIQUAD_HIGHPASS :
-						   PM_BIQUAD_LOWPASS;
+		t = band->type == PM_EQ_HIGHPASS ? PM_BIQUAD_HIGHPASS
+						 : PM_BIQUAD_LOWPASS;
 		if (band->order == 4) {
 			for (int i = 0; i < 2; i++)
 				if (pm_biquad_design(&out[i], t, band->freq_hz,
@@ -147,8 +152,10 @@ int pm_biquad_design_band(const struct pm_eq_band *band, uint32_t rate,
 			return 2;
 		}
 		if (band->order != 2 && band->order != 0)
-			return pm_err_set(err, PM_EINVAL, "filter order %u "
-					  "(2 or 4)", band->order);
+			return pm_err_set(err, PM_EINVAL,
+					  "filter order %u "
+					  "(2 or 4)",
+					  band->order);
 		break;
 	case PM_EQ_LOW_SHELF:
 		t = PM_BIQUAD_LOW_SHELF;
@@ -197,8 +204,10 @@ struct pm_biquad_cascade *pm_biquad_cascade_new(unsigned channels,
 	size_t pairs = (channels + 1) / 2;
 
 	if (channels < 1 || channels > 8 || n > PM_BIQUAD_MAX_SECTIONS) {
-		pm_err_set(err, PM_EINVAL, "filter cascade: %u channels, "
-			   "%zu sections", channels, n);
+		pm_err_set(err, PM_EINVAL,
+			   "filter cascade: %u channels, "
+			   "%zu sections",
+			   channels, n);
 		return NULL;
 	}
 	c = pm_calloc(1, sizeof(*c), err);
@@ -244,8 +253,10 @@ int pm_biquad_cascade_set(struct pm_biquad_cascade *c,
 			  struct pm_err *err)
 {
 	if (n != c->n)
-		return pm_err_set(err, PM_EINVAL, "filter cascade has %zu "
-				  "sections, not %zu", c->n, n);
+		return pm_err_set(err, PM_EINVAL,
+				  "filter cascade has %zu "
+				  "sections, not %zu",
+				  c->n, n);
 	if (n)
 		memcpy(c->s, s, n * sizeof(*s));
 	return 0;
@@ -390,8 +401,8 @@ void pm_biquad_cascade_process(struct pm_biquad_cascade *c, const float *in,
 
 			for (size_t i = 0; i < nb; i++)
 				c->buf[i] = pr_make(in[i * nch + ch],
-						    two ? in[i * nch + ch + 1] :
-							  0.0);
+						    two ? in[i * nch + ch + 1]
+							: 0.0);
 			run_sections(c, st, nb);
 			for (size_t i = 0; i < nb; i++) {
 				out[i * nch + ch] = (float)PR_L(c->buf[i]);

@@ -53,6 +53,27 @@ int pm_cue_write(FILE *fp, const struct pm_disc *d,
 		 struct pm_err *err);
 
 /*
+ * Write a CUE sheet for per-track files cut from the programme by `spans`
+ * (pm_disc_spans; `names[k]` is span k's file, a WAVE).  Each index point
+ * is given relative to the file that holds it, and a point that no file
+ * holds (a pause the "none" policy dropped) becomes the track's PREGAP.
+ * Returns 0 or -1 (PM_EIO).
+ */
+int pm_cue_write_files(FILE *fp, const struct pm_disc *d,
+		       const struct pm_disc_text *t, const struct pm_span *spans,
+		       size_t nspans, const char *const *names,
+		       struct pm_err *err);
+
+struct pm_cdtext_text;
+
+/*
+ * The texts of decoded CD-TEXT (lib/disc), for the CUE sheet of an
+ * extracted DDP.  Returns 0 or -1 with `err`.
+ */
+int pm_disc_text_from_cdtext(const struct pm_cdtext_text *cd,
+			     struct pm_disc_text *t, struct pm_err *err);
+
+/*
  * Write a cdrdao TOC for `image_name`.  CD_TEXT strings are in each
  * block's character set, with bytes outside printable ASCII, quotes and
  * backslashes written as octal escapes, each item on its own line and the

@@ -13,7 +13,7 @@
 
 #include "banned.h"
 
-#define BLOCK 256
+#define BLOCK  256
 #define MAX_CH 8
 /* the RMS detector's averaging time */
 #define RMS_MS 10.0
@@ -40,16 +40,16 @@ double pm_comp_static_gain_db(const struct pm_comp_band *b, double level_db)
 
 struct band {
 	struct pm_comp_band p;
-	double slope;       /* 1/ratio - 1: dB of gain per dB over */
-	double half_knee;   /* knee/2, dB */
-	double knee_k;      /* slope / (2 knee), for the quadratic knee */
-	double makeup;      /* linear make-up gain */
-	double att, rel;    /* one-pole coefficients of the reduction */
-	double quiet;       /* detector level (linear |x| or mean square,
-			     * in the detector's own scale) below which no
-			     * reduction is wanted */
-	double gr[MAX_CH];  /* smoothed reduction, dB >= 0 ([0] if linked) */
-	double ms[MAX_CH];  /* RMS detector state (mean squares) */
+	double slope;      /* 1/ratio - 1: dB of gain per dB over */
+	double half_knee;  /* knee/2, dB */
+	double knee_k;     /* slope / (2 knee), for the quadratic knee */
+	double makeup;     /* linear make-up gain */
+	double att, rel;   /* one-pole coefficients of the reduction */
+	double quiet;      /* detector level (linear |x| or mean square,
+			    * in the detector's own scale) below which no
+			    * reduction is wanted */
+	double gr[MAX_CH]; /* smoothed reduction, dB >= 0 ([0] if linked) */
+	double ms[MAX_CH]; /* RMS detector state (mean squares) */
 	double max_gr;
 };
 
@@ -91,13 +91,12 @@ static void band_init(struct band *b, const struct pm_comp_band *p,
 	 * to dB there: compare in the detector's own scale.  RMS levels
 	 * read a sine's mean square A^2/2 as 20 log10(A).
 	 */
-	b->quiet = rms ? pow(10.0, quiet_db / 10.0) / 2.0 :
-			 pow(10.0, quiet_db / 20.0);
+	b->quiet = rms ? pow(10.0, quiet_db / 10.0) / 2.0
+		       : pow(10.0, quiet_db / 20.0);
 }
 
-struct pm_comp *pm_comp_new(const struct pm_compressor *cfg,
-			    unsigned channels, uint32_t rate,
-			    struct pm_err *err)
+struct pm_comp *pm_comp_new(const struct pm_compressor *cfg, unsigned channels,
+			    uint32_t rate, struct pm_err *err)
 {
 	struct pm_comp *c = NULL;
 	bool rms = cfg->detect == PM_DETECT_RMS;
@@ -110,16 +109,18 @@ struct pm_comp *pm_comp_new(const struct pm_compressor *cfg,
 	}
 	for (unsigned i = 0; i < cfg->nbands; i++) {
 		if (!band_ok(&cfg->band[i])) {
-			pm_err_set(err, PM_EINVAL, "compressor band %u: bad "
-				   "ratio, knee or times", i);
+			pm_err_set(err, PM_EINVAL,
+				   "compressor band %u: bad "
+				   "ratio, knee or times",
+				   i);
 			return NULL;
 		}
 	}
-	if (cfg->nbands == 3 &&
-	    !(cfg->xover_low_hz > 0.0 &&
-	      cfg->xover_low_hz < cfg->xover_high_hz &&
-	      cfg->xover_high_hz < rate / 2.0)) {
-		pm_err_set(err, PM_EINVAL, "compressor crossovers %g and %g Hz "
+	if (cfg->nbands == 3 && !(cfg->xover_low_hz > 0.0 &&
+				  cfg->xover_low_hz < cfg->xover_high_hz &&
+				  cfg->xover_high_hz < rate / 2.0)) {
+		pm_err_set(err, PM_EINVAL,
+			   "compressor crossovers %g and %g Hz "
 			   "must increase and stay below %g Hz",
 			   cfg->xover_low_hz, cfg->xover_high_hz, rate / 2.0);
 		return NULL;
@@ -194,8 +195,8 @@ static double wanted_db(const struct band *b, double v, bool rms)
 {
 	/* dB = 20 log10(v) = (20 / ln 10) ln(v); the float log is ample
 	 * for a gain computer and much cheaper than log10() */
-	double level_db = rms ? DB_PER_NEPER / 2.0 * logf((float)(2.0 * v)) :
-				DB_PER_NEPER * logf((float)v);
+	double level_db = rms ? DB_PER_NEPER / 2.0 * logf((float)(2.0 * v))
+			      : DB_PER_NEPER * logf((float)v);
 	double over = level_db - b->p.threshold_db;
 
 	if (over <= -b->half_knee)
@@ -250,8 +251,9 @@ static void run_band(struct pm_comp *c, struct band *b, const float *in,
 				double s = x[ch];
 
 				if (c->rms) {
-					b->ms[ch] = flush(s * s + rc * (b->ms[ch] -
-									s * s));
+					b->ms[ch] =
+						flush(s * s +
+						      rc * (b->ms[ch] - s * s));
 					v += b->ms[ch];
 				} else {
 					v = fmax(v, fabs(s));
@@ -272,8 +274,9 @@ static void run_band(struct pm_comp *c, struct band *b, const float *in,
 				double s = x[ch], v, want = 0.0;
 
 				if (c->rms) {
-					b->ms[ch] = flush(s * s + rc * (b->ms[ch] -
-									s * s));
+					b->ms[ch] =
+						flush(s * s +
+						      rc * (b->ms[ch] - s * s));
 					v = b->ms[ch];
 				} else {
 					v = fabs(s);
@@ -394,9 +397,10 @@ struct pm_lfmono *pm_lfmono_new(uint32_t rate, double corner_hz,
 	struct pm_lfmono *m;
 
 	if (!(corner_hz >= PM_LFMONO_MIN_HZ && corner_hz <= PM_LFMONO_MAX_HZ)) {
-		pm_err_set(err, PM_EINVAL, "LF-mono corner %g Hz is not "
-			   "between %g and %g Hz", corner_hz, PM_LFMONO_MIN_HZ,
-			   PM_LFMONO_MAX_HZ);
+		pm_err_set(err, PM_EINVAL,
+			   "LF-mono corner %g Hz is not "
+			   "between %g and %g Hz",
+			   corner_hz, PM_LFMONO_MIN_HZ, PM_LFMONO_MAX_HZ);
 		return NULL;
 	}
 	m = pm_calloc(1, sizeof(*m), err);

@@ -24,8 +24,7 @@
  * knee/2 the output rises 1/ratio dB per dB; in between, the quadratic
  * soft knee that joins the two with matching slopes.
  */
-double pm_comp_static_gain_db(const struct pm_comp_band *band,
-			      double level_db);
+double pm_comp_static_gain_db(const struct pm_comp_band *band, double level_db);
 
 struct pm_comp;
 
@@ -56,9 +55,8 @@ struct pm_comp;
  * and below rate/2, nbands not 1 or 3) or PM_ENOMEM.  `cfg->enabled` is
  * not looked at: the caller decides whether to run it.
  */
-struct pm_comp *pm_comp_new(const struct pm_compressor *cfg,
-			    unsigned channels, uint32_t rate,
-			    struct pm_err *err);
+struct pm_comp *pm_comp_new(const struct pm_compressor *cfg, unsigned channels,
+			    uint32_t rate, struct pm_err *err);
 
 /* Compress `n_samples` frames from `in` to `out` (may be the same). */
 void pm_comp_process(struct pm_comp *c, const float *in, float *out,
@@ -87,8 +85,8 @@ void pm_comp_free(struct pm_comp *c);
 void pm_width_process(float *buf, size_t n_samples, double side_gain);
 
 /* The LF-mono corner range, in Hz. */
-#define PM_LFMONO_MIN_HZ 50.0
-#define PM_LFMONO_MAX_HZ 300.0
+#define PM_LFMONO_MIN_HZ     50.0
+#define PM_LFMONO_MAX_HZ     300.0
 #define PM_LFMONO_DEFAULT_HZ 150.0
 
 struct pm_lfmono;

@@ -12,11 +12,11 @@
 #include "banned.h"
 
 struct pm_fft {
-	size_t n;       /* real points */
-	size_t m;       /* complex points of the half-size transform, n/2 */
-	double *tw;     /* e^{-2 pi i k / n}, k = 0 .. n/2 - 1, (re, im) */
-	double *z;      /* m complex scratch values */
-	double *out;    /* n + 2 doubles for pm_fft_power() */
+	size_t n;    /* real points */
+	size_t m;    /* complex points of the half-size transform, n/2 */
+	double *tw;  /* e^{-2 pi i k / n}, k = 0 .. n/2 - 1, (re, im) */
+	double *z;   /* m complex scratch values */
+	double *out; /* n + 2 doubles for pm_fft_power() */
 };
 
 static bool is_pow2(size_t n)
@@ -29,8 +29,10 @@ struct pm_fft *pm_fft_new(size_t n, struct pm_err *err)
 	struct pm_fft *f = NULL;
 
 	if (n < 4 || n > PM_FFT_MAX_SIZE || !is_pow2(n)) {
-		pm_err_set(err, PM_EINVAL, "FFT size %zu is not a power of two "
-			   "from 4 to %zu", n, PM_FFT_MAX_SIZE);
+		pm_err_set(err, PM_EINVAL,
+			   "FFT size %zu is not a power of two "
+			   "from 4 to %zu",
+			   n, PM_FFT_MAX_SIZE);
 		return NULL;
 	}
 	f = pm_calloc(1, sizeof(*f), err);
@@ -228,7 +230,7 @@ double pm_window_enbw_bins(const double *w, size_t n)
 }
 
 /* Half-width, in bins, of what counts as one sinusoid under the window. */
-#define LOBE_BINS 12
+#define LOBE_BINS   12
 #define KAISER_BETA 20.0
 
 int pm_tone_analyse(const float *x, size_t n_samples, unsigned stride,
@@ -275,8 +277,8 @@ int pm_tone_analyse(const float *x, size_t n_samples, unsigned stride,
 		k0 = (size_t)lround(f0_hz * (double)n / rate);
 
 	for (size_t k = 0; k < nb; k++) {
-		bool in_tone = has_tone && k + LOBE_BINS >= k0 &&
-			       k <= k0 + LOBE_BINS;
+		bool in_tone =
+			has_tone && k + LOBE_BINS >= k0 && k <= k0 + LOBE_BINS;
 
 		if (in_tone) {
 			s_tone += p[k];
@@ -295,11 +297,11 @@ int pm_tone_analyse(const float *x, size_t n_samples, unsigned stride,
 	out->fft_size = n;
 	out->tone_db = s_tone > 0.0 ? 10.0 * log10(s_tone * scale) : -HUGE_VAL;
 	out->tone_hz = s_tone > 0.0 ? s_kw / s_tone * rate / (double)n : 0.0;
-	out->thdn_db = s_tone > 0.0 && s_rest > 0.0 ?
-			       10.0 * log10(s_rest / s_tone) :
-			       -HUGE_VAL;
-	out->residual_db = s_rest > 0.0 ? 10.0 * log10(s_rest * scale) :
-					  -HUGE_VAL;
+	out->thdn_db = s_tone > 0.0 && s_rest > 0.0
+			       ? 10.0 * log10(s_rest / s_tone)
+			       : -HUGE_VAL;
+	out->residual_db =
+		s_rest > 0.0 ? 10.0 * log10(s_rest * scale) : -HUGE_VAL;
 	out->spur_db = -HUGE_VAL;
 	out->spur_hz = 0.0;
 	if (best > 0.0) {

@@ -66,14 +66,14 @@ double pm_window_enbw_bins(const double *w, size_t n);
 
 /* What pm_tone_analyse() finds. */
 struct pm_tone_analysis {
-	size_t fft_size;      /* points analysed (a power of two) */
-	double tone_db;       /* amplitude of the tone at f0, dB re 1.0 peak */
-	double tone_hz;       /* where its power lies, power-weighted */
-	double thdn_db;       /* everything else in [lo, hi] re the tone, dB */
-	double residual_db;   /* that "everything else" as an RMS level, dB
-			       * re a full-scale sine (-HUGE_VAL if none) */
-	double spur_db;       /* worst other component, dB re 1.0 peak */
-	double spur_hz;       /* and its frequency */
+	size_t fft_size;    /* points analysed (a power of two) */
+	double tone_db;     /* amplitude of the tone at f0, dB re 1.0 peak */
+	double tone_hz;     /* where its power lies, power-weighted */
+	double thdn_db;     /* everything else in [lo, hi] re the tone, dB */
+	double residual_db; /* that "everything else" as an RMS level, dB
+			     * re a full-scale sine (-HUGE_VAL if none) */
+	double spur_db;     /* worst other component, dB re 1.0 peak */
+	double spur_hz;     /* and its frequency */
 };
 
 /*

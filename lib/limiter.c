@@ -14,7 +14,7 @@
 
 #include "banned.h"
 
-#define BLOCK 256
+#define BLOCK  256
 #define MAX_CH 8
 /* a gain this close to 1 is 1: lets audio pass bit for bit again */
 #define UNITY_EPSILON 1e-9
@@ -126,26 +126,26 @@ static double boxcar_push(struct boxcar *b, double v)
 
 struct pm_limiter_state {
 	unsigned channels;
-	size_t lookahead;    /* W: samples of look-ahead */
-	size_t tp_delay;     /* D: the envelope's delay */
-	double aim;          /* linear level the gain aims at */
-	double rel;          /* release coefficient per sample */
+	size_t lookahead; /* W: samples of look-ahead */
+	size_t tp_delay;  /* D: the envelope's delay */
+	double aim;       /* linear level the gain aims at */
+	double rel;       /* release coefficient per sample */
 	bool has_lf;
 	struct pm_truepeak *tp;
-	float *env;          /* BLOCK envelope values */
-	float *zeros;        /* latency frames of silence, for the flush */
+	float *env;   /* BLOCK envelope values */
+	float *zeros; /* latency frames of silence, for the flush */
 	/* the LF path: low-pass state per channel, transposed DF II */
 	struct pm_biquad lp;
 	double lp_s1[MAX_CH], lp_s2[MAX_CH];
 	struct minq hold, lf_hold;
 	struct boxcar ramp1, ramp2;
-	double follow;       /* released gain requirement */
-	double prev_env;     /* envelope of the previous interval */
+	double follow;   /* released gain requirement */
+	double prev_env; /* envelope of the previous interval */
 	double min_gain;
 	/* audio delay line: W + D frames */
 	float *delay;
 	size_t delay_len, delay_pos;
-	int64_t t_in;        /* frames fed since the start of the stream */
+	int64_t t_in; /* frames fed since the start of the stream */
 };
 
 void pm_limiter_defaults(struct pm_limiter_opts *o)
@@ -205,8 +205,8 @@ struct pm_limiter_state *pm_limiter_new(const struct pm_limiter_opts *o,
 	struct pm_limiter_state *l = NULL;
 	size_t w, lf, r1;
 
-	if (channels < 1 || channels > MAX_CH || rate < 8000 ||
-	    rate > 768000 || !in_range(o->ceiling_dbtp, -60.0, 0.0) ||
+	if (channels < 1 || channels > MAX_CH || rate < 8000 || rate > 768000 ||
+	    !in_range(o->ceiling_dbtp, -60.0, 0.0) ||
 	    !in_range(o->lookahead_ms, 1.5, 10.0) ||
 	    !in_range(o->release_ms, 1.0, 1000.0) ||
 	    (o->oversampling != 4 && o->oversampling != 8) ||
@@ -316,8 +316,8 @@ static void process_block(struct pm_limiter_state *l, const float *in,
 				double v = x[c];
 				double o = h->b0 * v + l->lp_s1[c];
 
-				l->lp_s1[c] = h->b1 * v - h->a1 * o +
-					      l->lp_s2[c];
+				l->lp_s1[c] =
+					h->b1 * v - h->a1 * o + l->lp_s2[c];
 				l->lp_s2[c] = h->b2 * v - h->a2 * o;
 				lf = fmax(lf, fabs(o));
 			}
@@ -354,8 +354,8 @@ static void process_block(struct pm_limiter_state *l, const float *in,
 	}
 }
 
-void pm_limiter_process(struct pm_limiter_state *l, const float *in,
-			float *out, size_t n_samples)
+void pm_limiter_process(struct pm_limiter_state *l, const float *in, float *out,
+			size_t n_samples)
 {
 	while (n_samples > 0) {
 		size_t nb = n_samples < BLOCK ? n_samples : BLOCK;

@@ -36,15 +36,15 @@
 #define PM_LIMITER_MARGIN_DB 0.02
 
 struct pm_limiter_opts {
-	double ceiling_dbtp;    /* the output's true-peak ceiling (<= 0) */
-	double lookahead_ms;    /* 1.5 .. 10; default 2 */
-	double release_ms;      /* 1 .. 1000; default 80 */
-	unsigned oversampling;  /* 4 or 8; default 4 */
-	double lf_hold_ms;      /* hold of the low-frequency path, 0 .. 100;
-				 * 0 turns the path off; default 25 */
-	double lf_corner_hz;    /* its low-pass, 100 .. 2000; default 500 */
-	double margin_db;       /* aim this far under the ceiling, 0 .. 1;
-				 * default PM_LIMITER_MARGIN_DB */
+	double ceiling_dbtp;   /* the output's true-peak ceiling (<= 0) */
+	double lookahead_ms;   /* 1.5 .. 10; default 2 */
+	double release_ms;     /* 1 .. 1000; default 80 */
+	unsigned oversampling; /* 4 or 8; default 4 */
+	double lf_hold_ms;     /* hold of the low-frequency path, 0 .. 100;
+				* 0 turns the path off; default 25 */
+	double lf_corner_hz;   /* its low-pass, 100 .. 2000; default 500 */
+	double margin_db;      /* aim this far under the ceiling, 0 .. 1;
+				* default PM_LIMITER_MARGIN_DB */
 };
 
 /* Fill `o` with the defaults above and a ceiling of -1 dBTP. */
@@ -83,8 +83,8 @@ size_t pm_limiter_latency_samples(const struct pm_limiter_state *l);
  * Never allocates.  Audio whose envelope stays under the aim passes bit
  * for bit (gain exactly 1).
  */
-void pm_limiter_process(struct pm_limiter_state *l, const float *in,
-			float *out, size_t n_samples);
+void pm_limiter_process(struct pm_limiter_state *l, const float *in, float *out,
+			size_t n_samples);
 
 /*
  * End of stream: write the last pm_limiter_latency_samples() frames to

@@ -15,8 +15,8 @@ struct pm_meter {
 	ebur128_state *st;
 	unsigned channels;
 	unsigned flags;
-	uint64_t hop_samples;    /* 100 ms as libebur128 counts it */
-	uint64_t into_hop;       /* frames fed since the last 100 ms mark */
+	uint64_t hop_samples; /* 100 ms as libebur128 counts it */
+	uint64_t into_hop;    /* frames fed since the last 100 ms mark */
 	double max_momentary_lufs;
 	double max_shortterm_lufs;
 };
@@ -29,8 +29,8 @@ static int ebur_fail(int rc, const char *what, struct pm_err *err)
 	return pm_err_set(err, PM_EINVAL, "%s: libebur128 error %d", what, rc);
 }
 
-struct pm_meter *pm_meter_new(unsigned channels, uint32_t rate,
-			      unsigned flags, struct pm_err *err)
+struct pm_meter *pm_meter_new(unsigned channels, uint32_t rate, unsigned flags,
+			      struct pm_err *err)
 {
 	struct pm_meter *m;
 	int mode = EBUR128_MODE_I |
@@ -61,7 +61,8 @@ struct pm_meter *pm_meter_new(unsigned channels, uint32_t rate,
 	m->st = ebur128_init(channels, rate, mode);
 	if (!m->st) {
 		free(m);
-		pm_err_set(err, PM_ENOMEM, "meter: cannot create a libebur128 "
+		pm_err_set(err, PM_ENOMEM,
+			   "meter: cannot create a libebur128 "
 			   "state");
 		return NULL;
 	}
@@ -111,7 +112,8 @@ int pm_meter_add(struct pm_meter *m, const float *buf, int64_t n_samples,
 		 * momentary and short-term meters of Tech 3341 are; so feed
 		 * up to the next mark and look there.
 		 */
-		if ((m->flags & PM_METER_MAX) && n > m->hop_samples - m->into_hop)
+		if ((m->flags & PM_METER_MAX) &&
+		    n > m->hop_samples - m->into_hop)
 			n = m->hop_samples - m->into_hop;
 		if (n > ((uint64_t)1 << 30))
 			n = (uint64_t)1 << 30;

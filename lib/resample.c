@@ -13,11 +13,11 @@
 #include "banned.h"
 
 struct pm_resampler {
-	soxr_t soxr;          /* NULL when the rates are equal */
+	soxr_t soxr; /* NULL when the rates are equal */
 	unsigned channels;
 	uint32_t in_rate, out_rate;
-	uint64_t in_total;    /* frames fed in this stream */
-	uint64_t out_total;   /* frames given out in this stream */
+	uint64_t in_total;  /* frames fed in this stream */
+	uint64_t out_total; /* frames given out in this stream */
 };
 
 /* round(n * out / in) for n < 2^43 frames (over a year at 192 kHz). */
@@ -50,8 +50,10 @@ struct pm_resampler *pm_resample_new(unsigned channels, uint32_t in_rate,
 
 	if (channels < 1 || channels > 8 || in_rate < 8000 ||
 	    in_rate > 768000 || out_rate < 8000 || out_rate > 768000) {
-		pm_err_set(err, PM_EINVAL, "resampler: %u channels, %lu to "
-			   "%lu Hz", channels, (unsigned long)in_rate,
+		pm_err_set(err, PM_EINVAL,
+			   "resampler: %u channels, %lu to "
+			   "%lu Hz",
+			   channels, (unsigned long)in_rate,
 			   (unsigned long)out_rate);
 		return NULL;
 	}
@@ -124,7 +126,8 @@ int pm_resample_process(struct pm_resampler *r, const float *in,
 		if (e)
 			return pm_err_set(err, PM_ESYS, "libsoxr: %s", e);
 		if (idone == 0 && odone == 0)
-			return pm_err_set(err, PM_ESYS, "libsoxr: no progress "
+			return pm_err_set(err, PM_ESYS,
+					  "libsoxr: no progress "
 					  "with %zu frames of room",
 					  room - written);
 		in += idone * r->channels;

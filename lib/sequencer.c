@@ -117,6 +117,61 @@ static int put_pq(FILE *fp, const void *ctx, struct pm_err *err)
 	return pm_pqsheet_write(fp, c->d, c->t, &info, c->html, err);
 }
 
+void pm_cd_limits(const struct pm_album *a, struct pm_disc_limits *lim)
+{
+	*lim = pm_disc_limits_default();
+	lim->warn_frames = frames_of(a->cd.warn_length);
+	lim->max_frames = frames_of(a->cd.max_length);
+	if (lim->max_frames > PM_MAX_DISC_FRAMES)
+		lim->max_frames = PM_MAX_DISC_FRAMES;
+}
+
+int pm_cd_layout(const struct pm_album *a, const struct pm_target *t,
+		 const struct pm_seq_options *o, struct pm_inputs *in,
+		 struct pm_timeline *tl, struct pm_err *err)
+{
+	struct pm_tl_options to = { 0 };
+	struct pm_disc_limits lim;
+	char masters[4096];
+	size_t *which, i;
+	unsigned problems;
+	int ret;
+
+	snprintf(masters, sizeof(masters), "%s/%s", o->outdir, PM_DIR_MASTERS);
+	if (pm_inputs_find(in, a, t, o->masters_dir ? o->masters_dir : masters,
+			   o->unity, err) < 0)
+		return -1;
+	which = pm_calloc(a->ntracks, sizeof(*which), err);
+	if (!which) {
+		pm_inputs_release(in);
+		return -1;
+	}
+	for (i = 0; i < a->ntracks; i++)
+		which[i] = i;
+	to.rate = PM_CD_RATE;
+	to.cd = true;
+	to.lead_pause = true;
+	to.preroll_frames = a->cd.preroll_frames;
+	to.with_htoa = in->has_htoa;
+	ret = pm_timeline_build(a, which, a->ntracks, in->length,
+				in->htoa_length, &to, tl, err);
+	free(which);
+	if (ret < 0) {
+		pm_inputs_release(in);
+		return -1;
+	}
+	pm_cd_limits(a, &lim);
+	problems = pm_disc_check(&tl->disc, &lim, a->path);
+	if (problems) {
+		pm_timeline_release(tl);
+		pm_inputs_release(in);
+		return pm_err_set(err, PM_ESCHEMA,
+				  "the CD layout breaks %u Red Book rule%s (see above)",
+				  problems, problems == 1 ? "" : "s");
+	}
+	return 0;
+}
+
 /* One open per-track file while the image is written. */
 struct span_out {
 	struct pm_span span;
@@ -147,9 +202,7 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 {
 	struct pm_inputs in = { 0 };
 	struct pm_timeline tl = { 0 };
-	struct pm_tl_options to = { 0 };
 	struct pm_tl_render rr = { 0 };
-	struct pm_disc_limits lim = pm_disc_limits_default();
 	struct pm_disc_text text = { 0 };
 	struct pm_outdir od = { 0 };
 	struct pm_ditherer dith;
@@ -163,46 +216,18 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 	size_t ngains = 0;
 	struct pm_feed feed = { 0 };
 	struct cd_text_ctx ctx = { 0 };
-	size_t *which = NULL, nspans = 0, i;
+	size_t nspans = 0, i;
 	float *buf = NULL;
 	int16_t *pcm = NULL;
-	char *path = NULL, *tracks_dir = NULL, masters[4096];
+	char *path = NULL, *tracks_dir = NULL;
 	char htoa_note[128];
-	unsigned problems;
 	int64_t pos;
 	int ret = -1;
 
 	memset(spans, 0, sizeof(spans));
-	snprintf(masters, sizeof(masters), "%s/%s", o->outdir, PM_DIR_MASTERS);
-	if (pm_inputs_find(&in, a, t, o->masters_dir ? o->masters_dir : masters,
-			   o->unity, err) < 0)
+	if (pm_cd_layout(a, t, o, &in, &tl, err) < 0)
 		goto out;
 	res->from_masters = in.kind == PM_INPUT_MASTERS;
-	which = pm_calloc(a->ntracks, sizeof(*which), err);
-	if (!which)
-		goto out;
-	for (i = 0; i < a->ntracks; i++)
-		which[i] = i;
-	to.rate = PM_CD_RATE;
-	to.cd = true;
-	to.lead_pause = true;
-	to.preroll_frames = a->cd.preroll_frames;
-	to.with_htoa = in.has_htoa;
-	if (pm_timeline_build(a, which, a->ntracks, in.length, in.htoa_length,
-			      &to, &tl, err) < 0)
-		goto out;
-
-	lim.warn_frames = frames_of(a->cd.warn_length);
-	lim.max_frames = frames_of(a->cd.max_length);
-	if (lim.max_frames > PM_MAX_DISC_FRAMES)
-		lim.max_frames = PM_MAX_DISC_FRAMES;
-	problems = pm_disc_check(&tl.disc, &lim, a->path);
-	if (problems) {
-		pm_err_set(err, PM_ESCHEMA,
-			   "the CD layout breaks %u Red Book rule%s (see above)",
-			   problems, problems == 1 ? "" : "s");
-		goto out;
-	}
 
 	/* crossfades sum two signals: their peaks are checked first */
 	if (pm_xfade_check(a, &in, &tl, t->ceiling_dbtp, a->cd.xfade_peaks,
@@ -327,7 +352,6 @@ out:
 	pm_xfade_gains_free(gains, ngains);
 	pm_timeline_release(&tl);
 	pm_inputs_release(&in);
-	free(which);
 	free(buf);
 	free(pcm);
 	free(path);

@@ -33,6 +33,24 @@ struct pm_seq_result {
 	double crossfade_max_dbtp;
 };
 
+/*
+ * The CD layout of an album: find the cd target's inputs (masters or
+ * sources, as pm_inputs_find), lay the timeline out and check it against
+ * the Red Book and the album's limits.  sequence renders it; ddpmake and
+ * verify derive the same disc from it.  On success `in` and `tl` are
+ * filled (release both).  Returns 0 or -1 with `err` (PM_ESCHEMA when
+ * the layout breaks a rule; each problem is logged).
+ */
+struct pm_inputs;
+struct pm_timeline;
+struct pm_disc_limits;
+int pm_cd_layout(const struct pm_album *album, const struct pm_target *t,
+		 const struct pm_seq_options *o, struct pm_inputs *in,
+		 struct pm_timeline *tl, struct pm_err *err);
+
+/* The album's Red Book limits (warn-length, max-length). */
+void pm_cd_limits(const struct pm_album *album, struct pm_disc_limits *lim);
+
 int pm_sequence_cd(const struct pm_album *album, const struct pm_target *t,
 		   const struct pm_seq_options *o, struct pm_seq_result *res,
 		   struct pm_err *err);

@@ -25,18 +25,18 @@ typedef void kernel_fn(const float *x, size_t nb, const float *coef,
 
 struct pm_truepeak {
 	unsigned channels;
-	unsigned factor;  /* oversampling, 4 or 8 */
-	unsigned taps;    /* input samples under each phase: 12 or 24 */
-	unsigned delay;   /* taps / 2 */
-	size_t stride;    /* floats per channel row of hist */
+	unsigned factor; /* oversampling, 4 or 8 */
+	unsigned taps;   /* input samples under each phase: 12 or 24 */
+	unsigned delay;  /* taps / 2 */
+	size_t stride;   /* floats per channel row of hist */
 	bool use_avx2;
 	kernel_fn *kernel;
-	float *coef;      /* factor rows of taps; row 0 is unused */
-	float *hist;      /* per channel: taps of history, BLOCK new, pad */
-	float *pk;        /* BLOCK + 8 per-frame peaks of one channel */
-	float *zeros;     /* delay * channels of silence for the flush */
-	double *chmax;    /* running true peak per channel */
-	double *spmax;    /* running sample peak per channel */
+	float *coef;   /* factor rows of taps; row 0 is unused */
+	float *hist;   /* per channel: taps of history, BLOCK new, pad */
+	float *pk;     /* BLOCK + 8 per-frame peaks of one channel */
+	float *zeros;  /* delay * channels of silence for the flush */
+	double *chmax; /* running true peak per channel */
+	double *spmax; /* running sample peak per channel */
 };
 
 bool pm_truepeak_have_avx2(void)
@@ -71,8 +71,8 @@ static void kernel_scalar(const float *x, size_t nb, const float *coef,
 
 	for (size_t g = 0; g < ng; g++)
 		for (int l = 0; l < 8; l++)
-			pk[8 * g + l] = fabsf(x[(ptrdiff_t)(8 * g + l) -
-						(ptrdiff_t)half]);
+			pk[8 * g + l] = fabsf(
+				x[(ptrdiff_t)(8 * g + l) - (ptrdiff_t)half]);
 	for (unsigned p = 1; p < factor; p++) {
 		const float *c = coef + (size_t)p * taps;
 
@@ -106,6 +106,7 @@ static void kernel_scalar(const float *x, size_t nb, const float *coef,
  * at once, so that six independent FMA chains hide the FMA latency.
  */
 #define AVX_ABS(v) _mm256_andnot_ps(_mm256_set1_ps(-0.0f), (v))
+#define BCAST(p)   _mm256_broadcast_ss(p)
 
 __attribute__((target("avx2,fma"))) static void
 kernel_avx2_4x(const float *x, size_t nb, const float *coef, unsigned taps,
@@ -154,9 +155,9 @@ kernel_avx2_4x(const float *x, size_t nb, const float *coef, unsigned taps,
 		for (unsigned k = 0; k < taps; k++) {
 			__m256 v = _mm256_loadu_ps(x + i - k);
 
-			a1 = _mm256_fmadd_ps(_mm256_broadcast_ss(c1 + k), v, a1);
-			a2 = _mm256_fmadd_ps(_mm256_broadcast_ss(c2 + k), v, a2);
-			a3 = _mm256_fmadd_ps(_mm256_broadcast_ss(c3 + k), v, a3);
+			a1 = _mm256_fmadd_ps(BCAST(c1 + k), v, a1);
+			a2 = _mm256_fmadd_ps(BCAST(c2 + k), v, a2);
+			a3 = _mm256_fmadd_ps(BCAST(c3 + k), v, a3);
 		}
 		m = AVX_ABS(_mm256_loadu_ps(x + i - half));
 		m = _mm256_max_ps(m, AVX_ABS(a1));
@@ -185,13 +186,13 @@ kernel_avx2_8x(const float *x, size_t nb, const float *coef, unsigned taps,
 		for (unsigned k = 0; k < taps; k++) {
 			__m256 v = _mm256_loadu_ps(x + i - k);
 
-			a1 = _mm256_fmadd_ps(_mm256_broadcast_ss(c1 + k), v, a1);
-			a2 = _mm256_fmadd_ps(_mm256_broadcast_ss(c2 + k), v, a2);
-			a3 = _mm256_fmadd_ps(_mm256_broadcast_ss(c3 + k), v, a3);
-			a4 = _mm256_fmadd_ps(_mm256_broadcast_ss(c4 + k), v, a4);
-			a5 = _mm256_fmadd_ps(_mm256_broadcast_ss(c5 + k), v, a5);
-			a6 = _mm256_fmadd_ps(_mm256_broadcast_ss(c6 + k), v, a6);
-			a7 = _mm256_fmadd_ps(_mm256_broadcast_ss(c7 + k), v, a7);
+			a1 = _mm256_fmadd_ps(BCAST(c1 + k), v, a1);
+			a2 = _mm256_fmadd_ps(BCAST(c2 + k), v, a2);
+			a3 = _mm256_fmadd_ps(BCAST(c3 + k), v, a3);
+			a4 = _mm256_fmadd_ps(BCAST(c4 + k), v, a4);
+			a5 = _mm256_fmadd_ps(BCAST(c5 + k), v, a5);
+			a6 = _mm256_fmadd_ps(BCAST(c6 + k), v, a6);
+			a7 = _mm256_fmadd_ps(BCAST(c7 + k), v, a7);
 		}
 		m = AVX_ABS(_mm256_loadu_ps(x + i - half));
 		m = _mm256_max_ps(m, AVX_ABS(a1));
@@ -246,13 +247,14 @@ struct pm_truepeak *pm_truepeak_new(unsigned channels, uint32_t rate,
 
 	if (channels < 1 || channels > 8 || rate < 8000 || rate > 768000 ||
 	    (factor != 4 && factor != 8) ||
-	    (flags & ~(unsigned)(PM_TRUEPEAK_FORCE_SCALAR |
-				 PM_TRUEPEAK_FORCE_AVX2)) ||
+	    (flags &
+	     ~(unsigned)(PM_TRUEPEAK_FORCE_SCALAR | PM_TRUEPEAK_FORCE_AVX2)) ||
 	    (flags & PM_TRUEPEAK_FORCE_SCALAR &&
 	     flags & PM_TRUEPEAK_FORCE_AVX2)) {
-		pm_err_set(err, PM_EINVAL, "true-peak detector: bad arguments "
-			   "(%u channels, %lu Hz, %ux)", channels,
-			   (unsigned long)rate, factor);
+		pm_err_set(err, PM_EINVAL,
+			   "true-peak detector: bad arguments "
+			   "(%u channels, %lu Hz, %ux)",
+			   channels, (unsigned long)rate, factor);
 		return NULL;
 	}
 	if ((flags & PM_TRUEPEAK_FORCE_AVX2) && !pm_truepeak_have_avx2()) {
@@ -273,8 +275,8 @@ struct pm_truepeak *pm_truepeak_new(unsigned channels, uint32_t rate,
 	tp->taps = rate < 96000 ? 12 : 24;
 	tp->delay = tp->taps / 2;
 	tp->stride = tp->taps + BLOCK + 8;
-	tp->use_avx2 = !(flags & PM_TRUEPEAK_FORCE_SCALAR) &&
-		       pm_truepeak_have_avx2();
+	tp->use_avx2 =
+		!(flags & PM_TRUEPEAK_FORCE_SCALAR) && pm_truepeak_have_avx2();
 	tp->kernel = kernel_scalar;
 #if PM_HAVE_AVX2_KERNEL
 	if (tp->use_avx2)
@@ -343,7 +345,8 @@ static void process_block(struct pm_truepeak *tp, const float *in, size_t nb,
 			memcpy(env, tp->pk, nb * sizeof(float));
 		else if (env)
 			for (size_t i = 0; i < nb; i++)
-				env[i] = tp->pk[i] > env[i] ? tp->pk[i] : env[i];
+				env[i] =
+					tp->pk[i] > env[i] ? tp->pk[i] : env[i];
 		if (cmax > tp->chmax[c])
 			tp->chmax[c] = cmax;
 		if (smax > tp->spmax[c])

@@ -1,16 +1,387 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ddpmake.c: premaster ddpmake (not written yet). */
+/*
+ * ddpmake.c: premaster ddpmake.  Writes the DDP 2.00 image of an album's
+ * CD from the image sequence wrote (OUTDIR/cd/album.wav), with the disc
+ * derived from album.xml by the same layout sequence uses, then reads it
+ * back and compares.  --extract turns any DDP back into per-track WAVs, a
+ * CUE sheet and a PQ listing; --list prints a DDP's PQ and checks it.
+ */
 #include <config.h>
 
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
+#include "album.h"
+#include "audio.h"
+#include "cdtext.h"
+#include "cli.h"
+#include "cuesheet.h"
+#include "ddp.h"
+#include "disc.h"
+#include "err.h"
+#include "inputs.h"
+#include "layout.h"
 #include "log.h"
+#include "msf.h"
+#include "outdir.h"
+#include "pq.h"
+#include "sequencer.h"
+#include "targets.h"
+#include "timeline.h"
+
+#include "banned.h"
+
+enum {
+	OPT_EXTRACT = PM_OPT_FIRST_TOOL,
+	OPT_LIST,
+	OPT_GAPS,
+	OPT_CRC32,
+	OPT_IMAGE,
+};
+
+struct options {
+	struct pm_common common;
+	const char *arg;   /* ALBUM.xml, or the DDP directory */
+	bool extract, list, crc32;
+	const char *image; /* the CD image WAV instead of OUTDIR/cd/album.wav */
+	enum pm_gap_policy gaps;
+};
+
+static void usage(void)
+{
+	printf("usage: premaster ddpmake [OPTIONS] ALBUM.xml\n"
+	       "       premaster ddpmake --extract [--gaps=POLICY] -o DIR DDPDIR\n"
+	       "       premaster ddpmake --list DDPDIR\n"
+	       "Write the album's DDP 2.00 image to OUTDIR/ddp from the CD image\n"
+	       "premaster sequence wrote, and read it back; or turn any DDP back\n"
+	       "into track files, a CUE sheet and a PQ listing.\n\n"
+	       "      --crc32         also write CHECKSUM.TXT (CRC-32)\n"
+	       "      --image=WAV     the CD image (default OUTDIR/cd/album.wav)\n"
+	       "      --extract       extract DDPDIR into -o DIR\n"
+	       "      --gaps=POLICY   extract: append, prepend, split or none\n"
+	       "                      (where pauses go; default append)\n"
+	       "      --list          print DDPDIR's PQ and check the image\n"
+	       "%s\n"
+	       "See premaster-ddpmake(1).\n",
+	       pm_common_help);
+}
+
+static void parse(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		PM_COMMON_LONGOPTS,
+		{ "extract", no_argument, NULL, OPT_EXTRACT },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "gaps", required_argument, NULL, OPT_GAPS },
+		{ "crc32", no_argument, NULL, OPT_CRC32 },
+		{ "image", required_argument, NULL, OPT_IMAGE },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, i;
+
+	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS, longopts,
+				NULL)) != -1) {
+		if (pm_common_option(c, optarg, &o->common, usage))
+			continue;
+		switch (c) {
+		case OPT_EXTRACT:
+			o->extract = true;
+			break;
+		case OPT_LIST:
+			o->list = true;
+			break;
+		case OPT_CRC32:
+			o->crc32 = true;
+			break;
+		case OPT_IMAGE:
+			o->image = optarg;
+			break;
+		case OPT_GAPS:
+			for (i = 0; i <= PM_GAPS_NONE; i++)
+				if (strcmp(optarg, pm_gap_policy_name(
+							   (enum pm_gap_policy)i)) == 0)
+					break;
+			if (i > PM_GAPS_NONE)
+				pm_usage_error("--gaps wants append, prepend, split or none, not '%s'",
+					       optarg);
+			o->gaps = (enum pm_gap_policy)i;
+			break;
+		default:
+			pm_usage_fail();
+		}
+	}
+	if (o->extract && o->list)
+		pm_usage_error("--extract and --list do not go together");
+	if (argc - optind != 1)
+		pm_usage_error(o->extract || o->list ? "expected one DDP directory"
+						    : "expected one ALBUM.xml");
+	if (o->extract && !o->common.output)
+		pm_usage_error("--extract needs -o DIR");
+	o->arg = argv[optind];
+}
+
+static char *default_outdir(const char *album)
+{
+	const char *slash = strrchr(album, '/');
+	size_t n = slash ? (size_t)(slash - album) + 5 : 4;
+	char *out = malloc(n);
+
+	if (out)
+		snprintf(out, n, "%.*sout", slash ? (int)(slash - album + 1) : 0,
+			 album);
+	return out;
+}
+
+/* Whether two discs say the same to the subcode. */
+static bool same_disc(const struct pm_disc *a, const struct pm_disc *b)
+{
+	unsigned i, k;
+
+	if (strcmp(a->upc, b->upc) != 0 || a->ntracks != b->ntracks ||
+	    a->leadout_frames != b->leadout_frames)
+		return false;
+	for (i = 0; i < a->ntracks; i++) {
+		const struct pm_pq_track *x = &a->track[i], *y = &b->track[i];
+
+		if (x->control != y->control || x->scms != y->scms ||
+		    strcmp(x->isrc, y->isrc) != 0 || x->has_pause != y->has_pause ||
+		    (x->has_pause && x->pause_frames != y->pause_frames) ||
+		    x->nindex != y->nindex)
+			return false;
+		for (k = 0; k < x->nindex; k++)
+			if (x->index[k] != y->index[k])
+				return false;
+	}
+	return true;
+}
+
+static int make(const struct options *o, struct pm_err *err)
+{
+	struct pm_album *album = NULL;
+	struct pm_target targets[2 + 32];
+	struct pm_seq_options so = { 0 };
+	struct pm_inputs in = { 0 };
+	struct pm_timeline tl = { 0 };
+	struct pm_disc_limits lim;
+	struct pm_ddp_write_options wo = { 0 };
+	struct pm_ddp_read_options ro = { 0 };
+	struct pm_ddp_written w = { 0 };
+	struct pm_ddp *back = NULL;
+	struct pm_audio_info info;
+	uint8_t *cdtext = NULL;
+	size_t cdtext_len = 0, nt, i;
+	char *outdir = NULL, image[4096], ddpdir[4096];
+	int ret = -1;
+
+	album = pm_album_open(o->arg, err);
+	if (!album)
+		return -1;
+	if (!album->cd.enabled || !album->cd.want_ddp) {
+		pm_note("the album asks for no DDP; nothing to do");
+		ret = 0;
+		goto out;
+	}
+	outdir = o->common.output ? strdup(o->common.output) : default_outdir(o->arg);
+	if (!outdir) {
+		pm_err_set(err, PM_ENOMEM, "out of memory");
+		goto out;
+	}
+	nt = pm_album_targets(album, targets);
+	for (i = 0; i < nt && targets[i].kind != PM_TARGET_CD; i++)
+		;
+	so.outdir = outdir;
+	if (pm_cd_layout(album, &targets[i], &so, &in, &tl, err) < 0)
+		goto out;
+	snprintf(image, sizeof(image), "%s", o->image ? o->image : "");
+	if (!o->image)
+		snprintf(image, sizeof(image), "%s/%s/%s", outdir, PM_DIR_CD,
+			 PM_CD_IMAGE);
+	if (pm_audio_probe(image, &info, err) < 0) {
+		pm_err_prefix(err, "the CD image is missing (run premaster sequence first): ");
+		goto out;
+	}
+	if (info.length_samples != pm_frame_samples(tl.disc.leadout_frames) ||
+	    info.rate != PM_CD_RATE || info.channels != 2 || info.bits != 16) {
+		pm_err_set(err, PM_EMISMATCH,
+			   "'%s' (%lld samples at %u Hz, %u bits) is not the CD this album describes (%lld samples at 44100 Hz, 16 bits); run premaster sequence again",
+			   image, (long long)info.length_samples, info.rate, info.bits,
+			   (long long)pm_frame_samples(tl.disc.leadout_frames));
+		err->code = PM_EFORMAT;
+		goto out;
+	}
+	if (pm_cdtext_from_album(album, &cdtext, &cdtext_len, err) < 0)
+		goto out;
+	pm_cd_limits(album, &lim);
+	wo.master_id = album->release.master_id;
+	wo.cdtext = cdtext;
+	wo.cdtext_bytes = cdtext_len;
+	wo.want_crc32 = o->crc32 || album->cd.want_crc32;
+	wo.force = o->common.force;
+	wo.limits = &lim;
+	wo.context = album->path;
+	if (pm_ddp_write(&tl.disc, image, outdir, &wo, &w, err) < 0)
+		goto out;
+
+	/* read it back: the reader is independent of the writer's state */
+	snprintf(ddpdir, sizeof(ddpdir), "%s/%s", outdir, PM_DDP_DIR);
+	ro.skip_checksums = true; /* IMAGE.DAT's MD5 was taken as written */
+	ro.limits = &lim;
+	back = pm_ddp_read(ddpdir, &ro, err);
+	if (!back)
+		goto out;
+	if (!same_disc(&back->disc, &tl.disc) || back->cdtext_bytes != cdtext_len ||
+	    (cdtext_len && memcmp(back->cdtext, cdtext, cdtext_len) != 0)) {
+		pm_err_set(err, PM_EINVAL,
+			   "'%s' does not read back as written (a bug: please report it)",
+			   ddpdir);
+		goto out;
+	}
+	printf("ddp=%s tracks=%u leadout=%s frames=%u cdtext_bytes=%zu image_md5=%s",
+	       ddpdir, tl.disc.ntracks,
+	       pm_msf_format(tl.disc.leadout_frames, (char[12]){ 0 }),
+	       tl.disc.leadout_frames, cdtext_len, w.image_md5);
+	if (wo.want_crc32)
+		printf(" image_crc32=%08X", w.image_crc32);
+	printf("\n");
+	ret = 0;
+out:
+	pm_ddp_free(back);
+	free(cdtext);
+	pm_timeline_release(&tl);
+	pm_inputs_release(&in);
+	pm_album_free(album);
+	free(outdir);
+	return ret;
+}
+
+static int extract(const struct options *o, struct pm_err *err)
+{
+	struct pm_ddp_read_options ro = { 0 };
+	struct pm_ddp *ddp = NULL;
+	struct pm_outdir od = { 0 };
+	struct pm_cdtext_text cd = { 0 };
+	struct pm_disc_text text = { 0 };
+	struct pm_span spans[2 * PM_MAX_TRACKS];
+	char names[2 * PM_MAX_TRACKS][16];
+	const char *np[2 * PM_MAX_TRACKS];
+	char *path = NULL, *parent = NULL, *slash;
+	size_t n, k;
+	FILE *fp = NULL;
+	int ret = -1;
+
+	ddp = pm_ddp_read(o->arg, &ro, err);
+	if (!ddp)
+		return -1;
+	if (ddp->cdtext && pm_disc_cdtext_decode(ddp->cdtext, ddp->cdtext_bytes,
+						  &cd, err) == 0 &&
+	    pm_disc_text_from_cdtext(&cd, &text, err) < 0)
+		goto out;
+	/* -o DIR is the directory to build, atomically */
+	parent = strdup(o->common.output);
+	if (!parent) {
+		pm_err_set(err, PM_ENOMEM, "out of memory");
+		goto out;
+	}
+	slash = strrchr(parent, '/');
+	if (slash && slash[1] == '\0') {
+		*slash = '\0';
+		slash = strrchr(parent, '/');
+	}
+	if (pm_outdir_begin(&od, slash ? (slash == parent ? "/" : parent) : ".",
+			    slash ? (*slash = '\0', slash + 1) : parent,
+			    o->common.force, err) < 0)
+		goto out;
+	if (pm_ddp_extract_into(ddp, o->gaps, &od, err) < 0)
+		goto out;
+	n = pm_disc_spans(&ddp->disc, o->gaps, spans);
+	for (k = 0; k < n; k++) {
+		if (spans[k].track)
+			snprintf(names[k], sizeof(names[k]), "%02u.wav", spans[k].track);
+		else
+			snprintf(names[k], sizeof(names[k]), "%02u-pause.wav",
+				 spans[k].pause_of);
+		np[k] = names[k];
+	}
+	path = pm_outdir_path(&od, "tracks.cue", err);
+	if (!path)
+		goto out;
+	fp = fopen(path, "w");
+	if (!fp) {
+		pm_err_sys(err, PM_ECREATE, "cannot create '%s'", path);
+		goto out;
+	}
+	if (pm_cue_write_files(fp, &ddp->disc, &text, spans, n, np, err) < 0)
+		goto out;
+	if (fclose(fp) != 0) {
+		fp = NULL;
+		pm_err_sys(err, PM_EIO, "cannot write '%s'", path);
+		goto out;
+	}
+	fp = NULL;
+	if (pm_outdir_commit(&od, err) < 0)
+		goto out;
+	printf("extracted=%s tracks=%u files=%zu leadout=%s\n", o->common.output,
+	       ddp->disc.ntracks, n,
+	       pm_msf_format(ddp->disc.leadout_frames, (char[12]){ 0 }));
+	ret = 0;
+out:
+	if (fp)
+		fclose(fp);
+	pm_outdir_release(&od);
+	pm_disc_text_release(&text);
+	pm_disc_cdtext_release(&cd);
+	pm_ddp_free(ddp);
+	free(path);
+	free(parent);
+	return ret;
+}
+
+static int list(const struct options *o, struct pm_err *err)
+{
+	struct pm_ddp_read_options ro = { .keep_broken = true };
+	struct pm_ddp *ddp = pm_ddp_read(o->arg, &ro, err);
+	int ret;
+
+	if (!ddp)
+		return -1;
+	ret = pm_ddp_listing(stdout, &ddp->disc, err);
+	if (ret == 0 && ddp->nerrors) {
+		ret = pm_err_set(err, PM_EFORMAT, "'%s' has %u problem%s (see above)",
+				 o->arg, ddp->nerrors, ddp->nerrors == 1 ? "" : "s");
+	} else if (ret == 0) {
+		pm_note("'%s': %s, %u tracks, %s%s", o->arg, ddp->id.level,
+			ddp->disc.ntracks,
+			ddp->has_md5 ? "checksums verified" : "no CHECKSUM.MD5",
+			ddp->nwarnings ? " (with warnings)" : "");
+	}
+	pm_ddp_free(ddp);
+	return ret;
+}
 
 int main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	struct options o = { .common = { .want_progress = true } };
+	struct pm_err err = { 0 };
+	int ret;
+
 	pm_log_init("premaster ddpmake", PM_LOG_NOTE);
-	pm_error("this stage is not written yet");
-	return EX_SOFTWARE;
+	parse(argc, argv, &o);
+	pm_common_apply(&o.common);
+	pm_signals_install();
+	if (o.extract)
+		ret = extract(&o, &err);
+	else if (o.list)
+		ret = list(&o, &err);
+	else
+		ret = make(&o, &err);
+	if (ret < 0) {
+		pm_error("%s", err.msg);
+		ret = pm_exit_status(&err);
+	}
+	if (pm_interrupted())
+		pm_signals_reraise();
+	return ret;
 }

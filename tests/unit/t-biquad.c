@@ -88,8 +88,8 @@ int main(void)
 			 &err);
 	is_near(pm_biquad_response_db(s, 1, 100, 48000), -3.0103, 0.001,
 		"HP2 Butterworth: -3 dB at the corner");
-	is_near(pm_biquad_response_db(s, 1, 50, 48000),
-		-10 * log10(1 + 16.0), 0.02, "HP2: -12.3 dB an octave down");
+	is_near(pm_biquad_response_db(s, 1, 50, 48000), -10 * log10(1 + 16.0),
+		0.02, "HP2: -12.3 dB an octave down");
 	pm_biquad_design(&s[0], PM_BIQUAD_LOWPASS, 5000, 0, M_SQRT1_2, 48000,
 			 &err);
 	is_near(pm_biquad_response_db(s, 1, 5000, 48000), -3.0103, 0.001,
@@ -104,8 +104,8 @@ int main(void)
 	is_int(n, 2, "order-4 pass is two sections");
 	is_near(pm_biquad_response_db(s, 2, 80, 48000), -3.0103, 0.001,
 		"HP4 Butterworth: -3 dB at the corner");
-	is_near(pm_biquad_response_db(s, 2, 40, 48000),
-		-10 * log10(1 + 256.0), 0.05, "HP4: -24 dB an octave down");
+	is_near(pm_biquad_response_db(s, 2, 40, 48000), -10 * log10(1 + 256.0),
+		0.05, "HP4: -24 dB an octave down");
 	is_near(pm_biquad_response_db(s, 2, 1000, 48000), 0.0, 0.001,
 		"HP4 passes the midrange");
 
@@ -140,12 +140,18 @@ int main(void)
 		uint32_t rate = rates[r];
 		struct pm_eq_band bands[4] = {
 			{ .type = PM_EQ_HIGHPASS, .freq_hz = 30, .order = 4 },
-			{ .type = PM_EQ_LOW_SHELF, .freq_hz = 100,
-			  .gain_db = 3, .q = 0.7071 },
-			{ .type = PM_EQ_PEAK, .freq_hz = 3150, .gain_db = -4.5,
+			{ .type = PM_EQ_LOW_SHELF,
+			  .freq_hz = 100,
+			  .gain_db = 3,
+			  .q = 0.7071 },
+			{ .type = PM_EQ_PEAK,
+			  .freq_hz = 3150,
+			  .gain_db = -4.5,
 			  .q = 1.4 },
-			{ .type = PM_EQ_HIGH_SHELF, .freq_hz = 10000,
-			  .gain_db = 2, .q = 0.7071 },
+			{ .type = PM_EQ_HIGH_SHELF,
+			  .freq_hz = 10000,
+			  .gain_db = 2,
+			  .q = 0.7071 },
 		};
 		size_t ns = 0;
 		double d;
@@ -156,14 +162,18 @@ int main(void)
 						      &err);
 
 			d = measured_vs_design(one, (size_t)k, rate);
-			ok(d <= 0.05, "%lu Hz band %d: measured = design "
-			   "(worst %.2g dB)", (unsigned long)rate, b, d);
+			ok(d <= 0.05,
+			   "%lu Hz band %d: measured = design "
+			   "(worst %.2g dB)",
+			   (unsigned long)rate, b, d);
 			memcpy(s + ns, one, (size_t)k * sizeof(*one));
 			ns += (size_t)k;
 		}
 		d = measured_vs_design(s, ns, rate);
-		ok(d <= 0.05, "%lu Hz 4 bands (5 sections): measured = design "
-		   "(worst %.2g dB)", (unsigned long)rate, d);
+		ok(d <= 0.05,
+		   "%lu Hz 4 bands (5 sections): measured = design "
+		   "(worst %.2g dB)",
+		   (unsigned long)rate, d);
 	}
 
 	/* pass-through, channel independence, block independence */
@@ -226,15 +236,14 @@ int main(void)
 
 	/* refusals */
 	ok(pm_biquad_design(&s[0], PM_BIQUAD_PEAK, 30000, 0, 1, 48000, &err) <
-		   0 && err.code == PM_EINVAL,
+			   0 &&
+		   err.code == PM_EINVAL,
 	   "frequency above Nyquist refused");
-	ok(pm_biquad_design(&s[0], PM_BIQUAD_PEAK, 1000, 0, 0, 48000, &err) <
-		   0,
+	ok(pm_biquad_design(&s[0], PM_BIQUAD_PEAK, 1000, 0, 0, 48000, &err) < 0,
 	   "Q 0 refused");
 	band.type = PM_EQ_LOWPASS;
 	band.order = 3;
-	ok(pm_biquad_design_band(&band, 48000, s, &err) < 0,
-	   "order 3 refused");
+	ok(pm_biquad_design_band(&band, 48000, s, &err) < 0, "order 3 refused");
 	ok(pm_biquad_cascade_new(2, s, PM_BIQUAD_MAX_SECTIONS + 1, &err) ==
 		   NULL,
 	   "too many sections refused");

@@ -144,8 +144,10 @@ static void test_compressor(void)
 		worst = fmax(worst, d);
 		curve_ok = curve_ok && d < 0.01;
 	}
-	ok(curve_ok, "peak mode, DC -40..0 dB: static gain as designed "
-	   "(worst %.2g dB)", worst);
+	ok(curve_ok,
+	   "peak mode, DC -40..0 dB: static gain as designed "
+	   "(worst %.2g dB)",
+	   worst);
 
 	/* RMS mode, sines: the AES17-style level makes it the same curve */
 	cfg = comp_cfg(-24, 3, 10, 10, 200, 0);
@@ -159,8 +161,10 @@ static void test_compressor(void)
 		worst = fmax(worst, d);
 		curve_ok = curve_ok && d < 0.1;
 	}
-	ok(curve_ok, "RMS mode, 1 kHz sines: static curve within 0.1 dB "
-	   "(worst %.3f dB)", worst);
+	ok(curve_ok,
+	   "RMS mode, 1 kHz sines: static curve within 0.1 dB "
+	   "(worst %.3f dB)",
+	   worst);
 
 	/* below threshold: bit-exact, every detector mode */
 	for (int mode = 0; mode < 4; mode++) {
@@ -176,8 +180,10 @@ static void test_compressor(void)
 			x[i] = (float)(0.031 * uniform()); /* < -30 dB */
 		c = pm_comp_new(&cfg, 2, RATE, &err);
 		pm_comp_process(c, x, y, n);
-		is_mem(y, x, 2 * n * sizeof(float), "below threshold: "
-		       "bit-exact (%s, %s)", mode & 1 ? "rms" : "peak",
+		is_mem(y, x, 2 * n * sizeof(float),
+		       "below threshold: "
+		       "bit-exact (%s, %s)",
+		       mode & 1 ? "rms" : "peak",
 		       mode & 2 ? "linked" : "unlinked");
 		is_near(pm_comp_max_reduction_db(c), 0.0, 0.0,
 			"and no reduction reported");
@@ -188,7 +194,8 @@ static void test_compressor(void)
 
 	/* make-up below threshold is a plain gain */
 	cfg = comp_cfg(-20, 4, 6, 5, 50, 3);
-	is_near(dc_gain_db(&cfg, -40), 3.0, 1e-6, "make-up +3 dB below "
+	is_near(dc_gain_db(&cfg, -40), 3.0, 1e-6,
+		"make-up +3 dB below "
 		"threshold");
 
 	/* attack and release time constants: DC steps, knee 0 */
@@ -318,10 +325,10 @@ static double lfmono_db(double corner, double hz, bool side)
 	}
 	pm_lfmono_process(m, x, y, n);
 	for (size_t i = n / 2; i < n; i++) {
-		double a = side ? x[2 * i] - x[2 * i + 1] :
-				  x[2 * i] + x[2 * i + 1];
-		double b = side ? y[2 * i] - y[2 * i + 1] :
-				  y[2 * i] + y[2 * i + 1];
+		double a = side ? x[2 * i] - x[2 * i + 1]
+				: x[2 * i] + x[2 * i + 1];
+		double b = side ? y[2 * i] - y[2 * i + 1]
+				: y[2 * i] + y[2 * i + 1];
 
 		in += a * a;
 		out += b * b;
@@ -402,10 +409,10 @@ static void test_stereo(void)
 				 RATE, &err);
 		pm_biquad_design(&bp[1], PM_BIQUAD_HIGHPASS, 30, 0, 1.3066,
 				 RATE, &err);
-		pm_biquad_design(&bp[2], PM_BIQUAD_LOWPASS, 47, 0, 0.5412,
-				 RATE, &err);
-		pm_biquad_design(&bp[3], PM_BIQUAD_LOWPASS, 47, 0, 1.3066,
-				 RATE, &err);
+		pm_biquad_design(&bp[2], PM_BIQUAD_LOWPASS, 47, 0, 0.5412, RATE,
+				 &err);
+		pm_biquad_design(&bp[3], PM_BIQUAD_LOWPASS, 47, 0, 1.3066, RATE,
+				 &err);
 		c = pm_biquad_cascade_new(2, bp, 4, &err);
 		pm_biquad_cascade_process(c, x, x, n);
 		pm_biquad_cascade_reset(c);

@@ -140,7 +140,8 @@ int main(void)
 	/* interleaved stride picks the channel */
 	for (size_t i = 0; i < big / 2; i++) {
 		s[2 * i] = 0.0f;
-		s[2 * i + 1] = (float)(0.25 * sin(2 * M_PI * 3000.0 * i / rate));
+		s[2 * i + 1] =
+			(float)(0.25 * sin(2 * M_PI * 3000.0 * i / rate));
 	}
 	pm_tone_analyse(s + 1, big / 2, 2, rate, 3000.0, 20, 20000, &ta, &err);
 	is_near(ta.tone_db, 20 * log10(0.25), 0.01, "stride 2 reads channel 1");

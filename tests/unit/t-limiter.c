@@ -40,9 +40,8 @@ static double fade_w(size_t i, size_t n, size_t fade)
 }
 
 enum sig { SIG_QUARTER, SIG_1K, SIG_NOISE, SIG_BASS, SIG_HF, NSIG };
-static const char *const sig_name[NSIG] = {
-	"fs/4 at 45 deg", "1 kHz", "noise", "bass + transients", "15 kHz"
-};
+static const char *const sig_name[NSIG] = { "fs/4 at 45 deg", "1 kHz", "noise",
+					    "bass + transients", "15 kHz" };
 
 /* `n` stereo frames of a torture signal, true peak near `peak` (linear). */
 static float *make(enum sig s, uint32_t rate, size_t n, double peak)
@@ -69,8 +68,8 @@ static float *make(enum sig s, uint32_t rate, size_t n, double peak)
 		case SIG_BASS: {
 			/* 55 Hz, with 3 ms 7 kHz bursts and clicks on top */
 			double ph = fmod(t, 0.125);
-			double burst = ph < 0.003 ? sin(2 * M_PI * 7000 * t) :
-						    0.0;
+			double burst =
+				ph < 0.003 ? sin(2 * M_PI * 7000 * t) : 0.0;
 			double click = (i % 3001) == 0 ? 0.6 : 0.0;
 
 			l = 0.6 * sin(2 * M_PI * 55 * t) + 0.5 * burst + click;
@@ -147,8 +146,8 @@ static double thdn(const float *y, size_t n, size_t from, uint32_t rate,
 	struct pm_err err = { 0 };
 	struct pm_tone_analysis ta;
 
-	if (pm_tone_analyse(y + 2 * from, n - from, 2, rate, hz, 20, 20000,
-			    &ta, &err) < 0) {
+	if (pm_tone_analyse(y + 2 * from, n - from, 2, rate, hz, 20, 20000, &ta,
+			    &err) < 0) {
 		tap_diag("%s", err.msg);
 		return 0.0;
 	}
@@ -168,8 +167,8 @@ static void test_ceiling(void)
 
 		for (int s = 0; s < NSIG; s++) {
 			/* 6 dB over the ceiling (noise: about 6 dB) */
-			float *x = make((enum sig)s, rate, n,
-					pow(10, 5.0 / 20));
+			float *x =
+				make((enum sig)s, rate, n, pow(10, 5.0 / 20));
 			float *y = limit(&o, rate, x, n, NULL);
 			double in = ebur128_tp(x, n, rate);
 			double out = ebur128_tp(y, n, rate);
@@ -215,8 +214,10 @@ static void test_ceiling(void)
 		}
 		y = limit(&o, 48000, x, n, NULL);
 		out = ebur128_tp(y, n, 48000);
-		ok(out <= o.ceiling_dbtp, "square waves and spikes from the "
-		   "first sample: %+.4f dBTP", out);
+		ok(out <= o.ceiling_dbtp,
+		   "square waves and spikes from the "
+		   "first sample: %+.4f dBTP",
+		   out);
 		free(x);
 		free(y);
 	}
@@ -302,9 +303,8 @@ static void test_distortion(void)
 		   d);
 		pm_tone_analyse(y + rate, n - rate / 2, 2, rate, hz, 20, 20000,
 				&ta, &err);
-		is_near(ta.tone_db, o.ceiling_dbtp - PM_LIMITER_MARGIN_DB,
-			0.02, "%g Hz lands at the aim: %.3f dB", hz,
-			ta.tone_db);
+		is_near(ta.tone_db, o.ceiling_dbtp - PM_LIMITER_MARGIN_DB, 0.02,
+			"%g Hz lands at the aim: %.3f dB", hz, ta.tone_db);
 		ok(gr >= 3.0 - 0.01, "reduction %.3f dB reported", gr);
 		free(x);
 		free(y);
@@ -325,8 +325,10 @@ static void test_distortion(void)
 	o.lf_hold_ms = 0;
 	y = limit(&o, rate, x, n, NULL);
 	d_nolf = thdn(y, n, rate / 2, rate, 40);
-	ok(d_nolf > d + 10.0, "without the LF hold: %.1f dB (hold is what "
-	   "helps)", d_nolf);
+	ok(d_nolf > d + 10.0,
+	   "without the LF hold: %.1f dB (hold is what "
+	   "helps)",
+	   d_nolf);
 	free(x);
 	free(y);
 }
@@ -380,14 +382,14 @@ int main(void)
 		"trim: under the ceiling needs nothing");
 	pm_limiter_defaults(&o);
 	o.lookahead_ms = 1.0;
-	ok(pm_limiter_new(&o, 2, 48000, &err) == NULL &&
-		   err.code == PM_EINVAL,
+	ok(pm_limiter_new(&o, 2, 48000, &err) == NULL && err.code == PM_EINVAL,
 	   "look-ahead under 1.5 ms refused");
 	pm_limiter_defaults(&o);
 	o.oversampling = 2;
 	ok(pm_limiter_new(&o, 2, 48000, &err) == NULL, "2x refused");
 	{
-		struct pm_limiter cfg = { .enabled = true, .lookahead_ms = 3,
+		struct pm_limiter cfg = { .enabled = true,
+					  .lookahead_ms = 3,
 					  .release_ms = 120,
 					  .oversampling = 8 };
 

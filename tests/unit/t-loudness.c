@@ -15,7 +15,7 @@
 #include "loudness.h"
 #include "tap.h"
 
-#define RATE 48000
+#define RATE  48000
 #define CHUNK 4800
 
 struct seg {
@@ -100,16 +100,21 @@ int main(void)
 {
 	static const struct seg c1[] = { { -23, 20 } };
 	static const struct seg c2[] = { { -33, 20 } };
-	static const struct seg c3[] = { { -36, 10 }, { -23, 60 }, { -36, 10 } };
-	static const struct seg c4[] = { { -72, 10 }, { -36, 10 }, { -23, 60 },
-					 { -36, 10 }, { -72, 10 } };
-	static const struct seg c5[] = { { -26, 20 }, { -20, 20.1 },
+	static const struct seg c3[] = { { -36, 10 },
+					 { -23, 60 },
+					 { -36, 10 } };
+	static const struct seg c4[] = {
+		{ -72, 10 }, { -36, 10 }, { -23, 60 }, { -36, 10 }, { -72, 10 }
+	};
+	static const struct seg c5[] = { { -26, 20 },
+					 { -20, 20.1 },
 					 { -26, 20 } };
 	static const struct seg l1[] = { { -20, 20 }, { -30, 20 } };
 	static const struct seg l2[] = { { -20, 20 }, { -15, 20 } };
 	static const struct seg l3[] = { { -40, 20 }, { -20, 20 } };
-	static const struct seg l4[] = { { -50, 20 }, { -35, 20 }, { -20, 20 },
-					 { -35, 20 }, { -50, 20 } };
+	static const struct seg l4[] = {
+		{ -50, 20 }, { -35, 20 }, { -20, 20 }, { -35, 20 }, { -50, 20 }
+	};
 	static const struct seg k14[] = { { -14, 5 } };
 	static const struct seg quiet[] = { { -20, 5 } };
 	struct pm_loudness_result r;
@@ -155,8 +160,7 @@ int main(void)
 		r.max_shortterm_lufs);
 	is_near(r.sample_peak_db, -14.0, 0.01, "sample peak %.3f dB",
 		r.sample_peak_db);
-	ok(r.true_peak_dbtp >= r.sample_peak_db &&
-		   r.true_peak_dbtp < -13.99,
+	ok(r.true_peak_dbtp >= r.sample_peak_db && r.true_peak_dbtp < -13.99,
 	   "true peak %.3f dBTP between sample peak and the sine's peak",
 	   r.true_peak_dbtp);
 	ok(r.range_lu < 0.5, "a steady tone has no range (%.2f LU)",
@@ -176,8 +180,10 @@ int main(void)
 		double want = 10 * log10((pow(10, -2.0) + pow(10, -1.4)) / 2);
 		double got = pm_meter_global(ms, 2);
 
-		is_near(got, want, 0.1, "album of -20 and -14: %.3f LUFS "
-			"(energy mean %.3f)", got, want);
+		is_near(got, want, 0.1,
+			"album of -20 and -14: %.3f LUFS "
+			"(energy mean %.3f)",
+			got, want);
 		got = pm_meter_global_range(ms, 2);
 		is_near(got, 6.0, 1.0, "album range %.2f LU", got);
 	}

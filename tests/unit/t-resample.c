@@ -41,8 +41,8 @@ static float *convert(const float *x, size_t n, unsigned ch, uint32_t from,
 
 		if (got + pm_resample_room(r, step) > cap)
 			break;
-		rc = pm_resample_process(r, x + done * ch, step,
-					 y + got * ch, &part, &err);
+		rc = pm_resample_process(r, x + done * ch, step, y + got * ch,
+					 &part, &err);
 		done += step;
 		got += part;
 		k = k * 31 + 17;
@@ -89,8 +89,8 @@ int main(void)
 	y = convert(x, n, 2, 96000, 44100, &m);
 	is_int(m, pm_resample_length((int64_t)n, 96000, 44100),
 	       "96 -> 44.1 kHz: exact length %zu", m);
-	pm_tone_analyse(y + 2 * 4410, m - 2 * 4410, 2, 44100, 0, 20, 22050,
-			&ta, &err);
+	pm_tone_analyse(y + 2 * 4410, m - 2 * 4410, 2, 44100, 0, 20, 22050, &ta,
+			&err);
 	ok(ta.spur_db - (-4.0) <= -100.0,
 	   "23 kHz -4 dBFS: worst component %.1f dBc at %.0f Hz (<= -100)",
 	   ta.spur_db + 4.0, ta.spur_hz);
@@ -131,7 +131,8 @@ int main(void)
 		}
 		ok(10 * log10(e2 / s2) <= -100.0,
 		   "48 -> 44.1 kHz: output is the ideal sine, no delay "
-		   "(error %.1f dB)", 10 * log10(e2 / s2));
+		   "(error %.1f dB)",
+		   10 * log10(e2 / s2));
 		free(x);
 		free(y);
 	}
@@ -172,12 +173,10 @@ int main(void)
 
 	/* exact lengths for awkward sizes and rate pairs */
 	{
-		static const uint32_t pairs[][2] = { { 44100, 48000 },
-						     { 48000, 44100 },
-						     { 96000, 44100 },
-						     { 44100, 192000 },
-						     { 192000, 44100 },
-						     { 88200, 48000 } };
+		static const uint32_t pairs[][2] = {
+			{ 44100, 48000 },  { 48000, 44100 },  { 96000, 44100 },
+			{ 44100, 192000 }, { 192000, 44100 }, { 88200, 48000 }
+		};
 		static const size_t lens[] = { 1, 2, 999, 4411, 30011 };
 		bool all = true;
 
@@ -206,7 +205,7 @@ int main(void)
 			}
 		}
 		ok(all, "output length round(n * out / in) for every pair and "
-		   "length tried");
+			"length tried");
 		is_int(pm_resample_length(441, 44100, 48000), 480,
 		       "441 frames at 44.1 kHz are 480 at 48 kHz");
 		is_int(pm_resample_length(1, 48000, 44100), 1,
@@ -226,8 +225,8 @@ int main(void)
 	ok(pm_resample_new(2, 1000, 44100, &err) == NULL &&
 		   err.code == PM_EINVAL,
 	   "1 kHz input refused");
-	ok(strncmp(pm_resample_version(), "libsoxr-", 8) == 0,
-	   "version %s", pm_resample_version());
+	ok(strncmp(pm_resample_version(), "libsoxr-", 8) == 0, "version %s",
+	   pm_resample_version());
 	pm_resample_free(NULL);
 	return tap_done();
 }

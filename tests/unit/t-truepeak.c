@@ -109,8 +109,8 @@ static double our_tp(const float *x, size_t n, uint32_t rate, unsigned factor,
 }
 
 /* Envelope of the whole signal plus the flush, n + latency values. */
-static float *envelope(const float *x, size_t n, uint32_t rate,
-		       unsigned factor, unsigned flags, size_t block)
+static float *envelope(const float *x, size_t n, uint32_t rate, unsigned factor,
+		       unsigned flags, size_t block)
 {
 	struct pm_err err = { 0 };
 	struct pm_truepeak *tp = pm_truepeak_new(2, rate, factor, flags, &err);
@@ -141,19 +141,20 @@ int main(void)
 	tap_diag("AVX2+FMA kernel %savailable", avx2 ? "" : "not ");
 	for (size_t ri = 0; ri < PM_ARRAY_SIZE(rates); ri++) {
 		uint32_t rate = rates[ri];
-		size_t n = 3 * rate / 2;
+		size_t n = rate;
 
 		for (int s = 0; s < NSIG; s++) {
 			float *x = make((enum sig)s, rate, n);
 			double ref = ebur128_tp(x, n, rate);
 			double t4 = our_tp(x, n, rate, 4, 0);
-			double t4s = our_tp(x, n, rate, 4,
-					    PM_TRUEPEAK_FORCE_SCALAR);
+			double t4s =
+				our_tp(x, n, rate, 4, PM_TRUEPEAK_FORCE_SCALAR);
 			double t8 = our_tp(x, n, rate, 8, 0);
 
-			is_near(t4, ref, 0.02, "%lu Hz %s: 4x %.4f dBTP, "
-				"libebur128 %.4f", (unsigned long)rate,
-				sig_name[s], t4, ref);
+			is_near(t4, ref, 0.02,
+				"%lu Hz %s: 4x %.4f dBTP, "
+				"libebur128 %.4f",
+				(unsigned long)rate, sig_name[s], t4, ref);
 			is_near(t4s, ref, 0.02, "%lu Hz %s: scalar 4x %.4f",
 				(unsigned long)rate, sig_name[s], t4s);
 			ok(t8 >= t4 - 0.005, "%lu Hz %s: 8x %.4f >= 4x %.4f",
@@ -193,14 +194,13 @@ int main(void)
 					     PM_TRUEPEAK_FORCE_SCALAR, 4096);
 			float *es1 = envelope(x, n, rate, factor,
 					      PM_TRUEPEAK_FORCE_SCALAR, 37);
-			float *ev = avx2 ? envelope(x, n, rate, factor,
-						    PM_TRUEPEAK_FORCE_AVX2,
-						    4096) :
-					   NULL;
+			float *ev =
+				avx2 ? envelope(x, n, rate, factor,
+						PM_TRUEPEAK_FORCE_AVX2, 4096)
+				     : NULL;
 			float *ev1 = avx2 ? envelope(x, n, rate, factor,
-						     PM_TRUEPEAK_FORCE_AVX2,
-						     1) :
-					    NULL;
+						     PM_TRUEPEAK_FORCE_AVX2, 1)
+					  : NULL;
 			double worst = 0.0;
 			size_t m = n + (rate < 96000 ? 6 : 12);
 
@@ -209,14 +209,16 @@ int main(void)
 			       factor, (unsigned long)rate);
 			if (avx2) {
 				for (size_t i = 0; i < m; i++)
-					worst = fmax(worst,
-						     fabs((double)es[i] - ev[i]));
-				ok(worst <= 1e-6, "%ux %lu Hz: scalar and AVX2 "
-				   "envelopes agree (worst %.2g)", factor,
-				   (unsigned long)rate, worst);
+					worst = fmax(worst, fabs((double)es[i] -
+								 ev[i]));
+				ok(worst <= 1e-6,
+				   "%ux %lu Hz: scalar and AVX2 "
+				   "envelopes agree (worst %.2g)",
+				   factor, (unsigned long)rate, worst);
 				is_mem(ev, ev1, m * sizeof(float),
 				       "%ux %lu Hz AVX2: blocks of 1 = one "
-				       "block", factor, (unsigned long)rate);
+				       "block",
+				       factor, (unsigned long)rate);
 			} else {
 				ok(1, "# SKIP no AVX2 on this machine");
 				ok(1, "# SKIP no AVX2 on this machine");
@@ -255,7 +257,8 @@ int main(void)
 
 		is_int(pm_truepeak_latency(tp), 6, "latency 6 at 48 kHz");
 		ok(isinf(pm_truepeak_max_dbtp(tp)), "nothing fed: -inf");
-		ok(strcmp(pm_truepeak_kernel(tp), avx2 ? "avx2" : "scalar") == 0,
+		ok(strcmp(pm_truepeak_kernel(tp), avx2 ? "avx2" : "scalar") ==
+			   0,
 		   "kernel %s chosen", pm_truepeak_kernel(tp));
 		pm_truepeak_free(tp);
 		tp = pm_truepeak_new(1, 192000, 8, 0, &err);
