@@ -619,10 +619,10 @@ int pm_album_probe(struct pm_album *a, struct pm_err *err)
 
 		probe_source(&c, &ref, "tone reference", &first);
 	}
-	if (first.code != PM_OK) {
-		*err = first;
-		return -1;
-	}
+	if (first.code != PM_OK)
+		return pm_err_set(err, first.code,
+				  "'%s': %u source%s cannot be read (see above)",
+				  a->path, c.errors, c.errors == 1 ? "" : "s");
 
 	for (i = 0; i < a->ntracks; i++) {
 		struct pm_track *t = &a->tracks[i];
@@ -675,7 +675,8 @@ int pm_album_probe(struct pm_album *a, struct pm_err *err)
 					"%s: index %02zu must come after index %02zu",
 					name, k + 2, k + 1);
 		}
-		if (i == 0 && t->has_gap &&
+		/* with hidden audio, track 1's gap is the silence after it */
+		if (i == 0 && t->has_gap && !a->htoa.is_set &&
 		    pm_time_samples(t->gap, PM_CD_RATE) <
 			    (int64_t)pm_frame_samples(PM_PREGAP_FRAMES))
 			problem(&c, t->gap_line,

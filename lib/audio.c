@@ -90,6 +90,19 @@ static void describe(const SF_INFO *si, struct pm_audio_info *info)
 	}
 }
 
+/* libsndfile's messages end with a full stop; ours never do. */
+static const char *sf_msg(SNDFILE *sf, char *buf, size_t size)
+{
+	size_t n;
+
+	snprintf(buf, size, "%s", sf_strerror(sf));
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '.' || buf[n - 1] == ' ' ||
+			 buf[n - 1] == '\n'))
+		buf[--n] = '\0';
+	return buf;
+}
+
 struct pm_audio_reader *pm_audio_open(const char *path,
 				      struct pm_audio_info *info,
 				      struct pm_err *err)
@@ -111,9 +124,11 @@ struct pm_audio_reader *pm_audio_open(const char *path,
 	r->sf = sf_open(path, SFM_READ, &r->info);
 	if (!r->sf) {
 		/* sf_strerror(NULL) is the last global error: read it now */
+		char why[256];
+
 		pm_err_set(err, errno == EACCES ? PM_ENOINPUT : PM_EFORMAT,
 			   "cannot read '%s' as audio: %s", path,
-			   sf_strerror(NULL));
+			   sf_msg(NULL, why, sizeof(why)));
 		free(r);
 		return NULL;
 	}

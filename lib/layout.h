@@ -7,7 +7,8 @@
  *   OUTDIR/cd/      album.wav album.cue album.toc pq-sheet.txt
  *                   pq-sheet.html tracks/NN-<title>.wav
  *   OUTDIR/ddp/     DDPID DDPMS PQDESCR CDTEXT.BIN IMAGE.DAT CHECKSUM.MD5
- *   OUTDIR/vinyl/   <name>_<side>.wav per side, timing-sheet.txt
+ *   OUTDIR/vinyl/   <catalogue>_<side>_<rate>Hz_<bits>bit.wav per side,
+ *                   timing-sheet.txt
  *   OUTDIR/streaming/<profile>/NN-<title>.<ext>
  *   OUTDIR/report/  analysis.json verify.txt verify.json report.html
  */

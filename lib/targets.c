@@ -180,3 +180,30 @@ uint32_t pm_target_rate(const struct pm_target *t, const struct pm_album *a,
 		return pm_album_rate(a);
 	return t->rate;
 }
+
+int pm_targets_check_list(const char *list, const struct pm_target *t,
+			  size_t n, char *bad, size_t bad_size, char *known,
+			  size_t known_size)
+{
+	const char *p = list;
+	size_t i, k = 0;
+
+	k += (size_t)snprintf(known, known_size, "streaming");
+	for (i = 0; i < n && k < known_size; i++)
+		k += (size_t)snprintf(known + k, known_size - k, ", %s", t[i].name);
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		bool found = len == 9 && strncmp(p, "streaming", 9) == 0;
+
+		for (i = 0; i < n && !found; i++)
+			found = strlen(t[i].name) == len &&
+				strncmp(p, t[i].name, len) == 0;
+		if (!found) {
+			snprintf(bad, bad_size, "%.*s", (int)len, p);
+			return -1;
+		}
+		p += len + (comma ? 1 : 0);
+	}
+	return 0;
+}

@@ -66,6 +66,15 @@ struct pm_target {
  */
 size_t pm_album_targets(const struct pm_album *album, struct pm_target *out);
 
+/*
+ * Check a comma-separated --only list against the album's targets: each
+ * name must be a target's or "streaming".  Returns 0, or -1 with the
+ * first unknown name copied to `bad` and the known ones to `known`.
+ */
+int pm_targets_check_list(const char *list, const struct pm_target *t,
+			  size_t n, char *bad, size_t bad_size, char *known,
+			  size_t known_size);
+
 /* The rate most tracks have (ties: the higher), for PM_RATE_ALBUM. */
 uint32_t pm_album_rate(const struct pm_album *album);
 

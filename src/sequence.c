@@ -209,7 +209,7 @@ int main(int argc, char **argv)
 	struct pool pool = { 0 };
 	pthread_t th[64];
 	size_t nt, nj = 0, i;
-	char *outdir = NULL;
+	char *outdir = NULL, bad[64], known[512];
 	unsigned nthreads;
 	int ret = 0;
 
@@ -235,6 +235,13 @@ int main(int argc, char **argv)
 	so.unity = o.unity;
 
 	nt = pm_album_targets(album, targets);
+	if (o.only && pm_targets_check_list(o.only, targets, nt, bad, sizeof(bad),
+					    known, sizeof(known)) < 0) {
+		pm_album_free(album);
+		free(outdir);
+		pm_usage_error("--only: the album has no deliverable '%s' (it has %s)",
+			       bad, known);
+	}
 	jobs = calloc(nt ? nt : 1, sizeof(*jobs));
 	if (!jobs) {
 		pm_error("out of memory");
