@@ -337,14 +337,10 @@ const char *pm_album_cdtext(const struct pm_album *a, size_t blk,
 		if (f != PM_FIELD_TITLE && f != PM_FIELD_MESSAGE)
 			inherit = &a->release.text[f];
 	}
-	v = pm_texts_get(t, lang, false);
-	if (!v && blk == 0)
-		v = pm_texts_get(t, NULL, false);
-	if (!v && inherit) {
-		v = pm_texts_get(inherit, lang, false);
-		if (!v && blk == 0)
-			v = pm_texts_get(inherit, NULL, false);
-	}
+	/* the block's language, else the original (unlabelled) text */
+	v = pm_texts_get(t, lang, true);
+	if (!v && inherit)
+		v = pm_texts_get(inherit, lang, true);
 	return v;
 }
 

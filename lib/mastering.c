@@ -716,11 +716,36 @@ static int lane_tail(struct lane *l, size_t n, bool flush, struct pm_kmeter *m,
 	return pm_audio_write(l->w, x, (int64_t)k, err);
 }
 
+/*
+ * Make the work buffers hold `frames`.  A resampler's output per call
+ * varies (libsoxr holds output back at first and releases it later), so
+ * the room is asked for before every call.
+ */
+static int lane_room(struct lane *l, size_t frames, struct pm_err *err)
+{
+	float *a, *b;
+
+	if (frames <= l->cap)
+		return 0;
+	a = pm_reallocarray(l->a, frames, 2 * sizeof(float), err);
+	if (!a)
+		return -1;
+	l->a = a;
+	b = pm_reallocarray(l->b, frames, 2 * sizeof(float), err);
+	if (!b)
+		return -1;
+	l->b = b;
+	l->cap = frames;
+	return 0;
+}
+
 static int lane_push(struct lane *l, const float *in, size_t n,
 		     struct pm_kmeter *m, struct pm_err *err)
 {
 	size_t out = n;
 
+	if (lane_room(l, l->rs ? pm_resample_room(l->rs, n) : n, err) < 0)
+		return -1;
 	if (l->rs) {
 		if (pm_resample_process(l->rs, in, n, l->a, &out, err) < 0)
 			return -1;
@@ -734,7 +759,8 @@ static int lane_finish(struct lane *l, struct pm_kmeter *m, struct pm_err *err)
 {
 	size_t out = 0;
 
-	if (l->rs && pm_resample_flush(l->rs, l->a, &out, err) < 0)
+	if (l->rs && (lane_room(l, pm_resample_flush_room(l->rs), err) < 0 ||
+		      pm_resample_flush(l->rs, l->a, &out, err) < 0))
 		return -1;
 	/* the limiter flush needs room after the flushed resampler frames */
 	if (l->lim && out + pm_limiter_latency_samples(l->lim) > l->cap) {
