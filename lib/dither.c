@@ -5,6 +5,7 @@
 #include "dither.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "banned.h"
@@ -44,15 +45,62 @@ static float tpdf(struct pm_ditherer *d)
 	return ((float)(uint32_t)r + (float)(uint32_t)(r >> 32)) * scale - 1.0f;
 }
 
-static int16_t clip16(float v)
-{
-	long q = lrintf(v);
 
-	if (q > 32767)
-		q = 32767;
-	else if (q < -32768)
-		q = -32768;
-	return (int16_t)q;
+/*
+ * Round to the nearest integer, ties to even, without a library call:
+ * adding 1.5 * 2^23 leaves no fraction bits in a float whose magnitude is
+ * below 2^22, and the FPU rounds on the way.  Valid for |v| < 2^22.
+ */
+static float round_near(float v)
+{
+	const float magic = 12582912.0f;
+
+	return (v + magic) - magic;
+}
+
+static int16_t q16(float v)
+{
+	if (v > 32767.0f)
+		return 32767;
+	if (v < -32768.0f)
+		return -32768;
+	return (int16_t)round_near(v);
+}
+
+/* Whether 32768 * x is a whole number in the 16-bit range. */
+static bool exact16(float v)
+{
+	return v >= -32768.0f && v <= 32767.0f && (float)(int32_t)v == v;
+}
+
+/* The common case, TPDF, as a tight loop with the state in registers. */
+static void tpdf_run(struct pm_ditherer *d, const float *in, int16_t *out,
+		     size_t n)
+{
+	const float scale = 1.0f / 4294967296.0f;
+	uint64_t x = d->rng, passed = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		float v = in[i] * 32768.0f;
+		uint64_t r;
+
+		if (exact16(v)) {
+			out[i] = (int16_t)v;
+			passed++;
+			continue;
+		}
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		r = x * 0x2545F4914F6CDD1DULL;
+		v += ((float)(uint32_t)r + (float)(uint32_t)(r >> 32)) * scale -
+		     1.0f;
+		out[i] = q16(v);
+	}
+	d->rng = x;
+	d->passed += passed;
+	d->dithered += n - passed;
 }
 
 void pm_dither_s16(struct pm_ditherer *d, const float *in, int16_t *out,
@@ -61,6 +109,10 @@ void pm_dither_s16(struct pm_ditherer *d, const float *in, int16_t *out,
 	size_t i;
 	unsigned c;
 
+	if (d->kind == PM_DITHER_TPDF) {
+		tpdf_run(d, in, out, n_samples * channels);
+		return;
+	}
 	for (i = 0; i < n_samples; i++) {
 		for (c = 0; c < channels; c++) {
 			size_t j = i * channels + c;
@@ -69,7 +121,7 @@ void pm_dither_s16(struct pm_ditherer *d, const float *in, int16_t *out,
 			int16_t y;
 			int k;
 
-			if (v == rintf(v) && v >= -32768.0f && v <= 32767.0f) {
+			if (exact16(v)) {
 				out[j] = (int16_t)v;
 				d->passed++;
 				if (d->kind == PM_DITHER_SHAPED) {
@@ -79,24 +131,18 @@ void pm_dither_s16(struct pm_ditherer *d, const float *in, int16_t *out,
 				continue;
 			}
 			d->dithered++;
-			switch (d->kind) {
-			case PM_DITHER_NONE:
-				out[j] = clip16(v);
-				break;
-			case PM_DITHER_TPDF:
-				out[j] = clip16(v + tpdf(d));
-				break;
-			case PM_DITHER_SHAPED:
-				for (k = 0; k < 9; k++)
-					fb += fweight[k] * e[k];
-				w = v - fb;
-				y = clip16(w + tpdf(d));
-				memmove(e + 1, e, 8 * sizeof(*e));
-				/* keep the loop stable when the output clips */
-				e[0] = fmaxf(-4.0f, fminf(4.0f, (float)y - w));
-				out[j] = y;
-				break;
+			if (d->kind == PM_DITHER_NONE) {
+				out[j] = q16(v);
+				continue;
 			}
+			for (k = 0; k < 9; k++)
+				fb += fweight[k] * e[k];
+			w = v - fb;
+			y = q16(w + tpdf(d));
+			memmove(e + 1, e, 8 * sizeof(*e));
+			/* keep the loop stable when the output clips */
+			e[0] = fmaxf(-4.0f, fminf(4.0f, (float)y - w));
+			out[j] = y;
 		}
 	}
 }
