@@ -137,14 +137,21 @@ struct probe {
 	double sum;
 };
 
-static int probe_init(struct probe *p, uint32_t rate, struct pm_err *err)
+/*
+ * `with_tp` false: the true peak is measured by the caller over the whole
+ * programme instead (a slice cut mid-waveform would over-read as an
+ * abrupt start or stop in a detector of its own).
+ */
+static int probe_init(struct probe *p, uint32_t rate, bool with_tp,
+		      struct pm_err *err)
 {
 	memset(p, 0, sizeof(*p));
 	p->rate = rate;
 	p->first_sound = -1;
 	p->ebu = pm_meter_new(2, rate, PM_METER_LRA | PM_METER_EXACT, err);
-	p->tp = pm_truepeak_new(2, rate, 4, 0, err);
-	return p->ebu && p->tp ? 0 : -1;
+	if (with_tp)
+		p->tp = pm_truepeak_new(2, rate, 4, 0, err);
+	return p->ebu && (p->tp || !with_tp) ? 0 : -1;
 }
 
 static int probe_add(struct probe *p, const float *x, size_t n,
@@ -154,7 +161,8 @@ static int probe_add(struct probe *p, const float *x, size_t n,
 
 	if (pm_meter_add(p->ebu, x, (int64_t)n, err) < 0)
 		return -1;
-	pm_truepeak_process(p->tp, x, n, NULL);
+	if (p->tp)
+		pm_truepeak_process(p->tp, x, n, NULL);
 	for (i = 0; i < n; i++) {
 		float a = fabsf(x[2 * i]), b = fabsf(x[2 * i + 1]);
 		float m = a > b ? a : b;
@@ -182,13 +190,15 @@ static int probe_finish(struct probe *p, struct pm_measured *m,
 {
 	struct pm_loudness_result r;
 
-	pm_truepeak_flush(p->tp, NULL);
+	if (p->tp)
+		pm_truepeak_flush(p->tp, NULL);
 	if (pm_meter_result(p->ebu, &r, err) < 0)
 		return -1;
 	m->seconds = (double)p->n / p->rate;
 	m->lufs = r.integrated_lufs;
 	m->range_lu = r.range_lu;
-	m->true_peak_dbtp = pm_truepeak_max_dbtp(p->tp);
+	if (p->tp)
+		m->true_peak_dbtp = pm_truepeak_max_dbtp(p->tp);
 	m->lead_silence_s = p->first_sound < 0 ? m->seconds
 					       : (double)p->first_sound / p->rate;
 	m->trail_silence_s = p->first_sound < 0
@@ -224,7 +234,7 @@ static int measure_file(struct pm_verify *v, const char *path,
 	}
 	buf = pm_malloc(8192 * 2 * sizeof(float), err);
 	mono = pm_malloc(8192 * sizeof(float), err);
-	if (!buf || !mono || probe_init(&p, info->rate, err) < 0)
+	if (!buf || !mono || probe_init(&p, info->rate, true, err) < 0)
 		goto out;
 	while ((got = pm_audio_read(r, info->channels == 1 ? mono : buf, 8192,
 				    err)) > 0) {
@@ -334,6 +344,24 @@ static void levels(struct pm_verify *v, struct pm_deliverable *d,
 /* ------------------------------------------------------------------ */
 /* The CD                                                               */
 /* ------------------------------------------------------------------ */
+
+/* Give each envelope value, for frames from `first`, to its part. */
+static void attribute(const float *env, size_t n, int64_t first,
+		      const struct pm_span *parts, size_t np, double *peak)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		int64_t t = first + (int64_t)i;
+
+		if (t < 0)
+			continue;
+		while (k + 1 < np && t >= pm_frame_samples(parts[k].end_frames))
+			k++;
+		if (env[i] > peak[k])
+			peak[k] = env[i];
+	}
+}
 
 static void md5_s16(struct pm_md5 *md5, const int16_t *x, size_t n)
 {
@@ -589,6 +617,10 @@ static void cd_checks(struct pm_verify *v, const struct pm_target *t)
 	struct pm_span spans[2 * PM_MAX_TRACKS], parts[2 * PM_MAX_TRACKS];
 	struct pm_md5 whole, part[2 * PM_MAX_TRACKS];
 	struct probe *pr = NULL;
+	struct pm_truepeak *tp = NULL;
+	float *env = NULL;
+	double part_peak[2 * PM_MAX_TRACKS] = { 0 };
+	size_t lat = 0;
 	struct pm_meter *meters[PM_MAX_TRACKS];
 	struct pm_audio_info info;
 	struct pm_audio_reader *r = NULL;
@@ -645,10 +677,13 @@ static void cd_checks(struct pm_verify *v, const struct pm_target *t)
 	pr = calloc(np, sizeof(*pr));
 	x = malloc(8192 * 2 * sizeof(*x));
 	f = malloc(8192 * 2 * sizeof(*f));
-	if (!pr || !x || !f)
+	env = malloc((8192 + 64) * sizeof(*env));
+	tp = pm_truepeak_new(2, PM_CD_RATE, 4, 0, &err);
+	if (!pr || !x || !f || !env || !tp)
 		goto out;
+	lat = pm_truepeak_latency(tp);
 	for (i = 0; i < np; i++)
-		if (probe_init(&pr[i], PM_CD_RATE, &err) < 0)
+		if (probe_init(&pr[i], PM_CD_RATE, false, &err) < 0)
 			goto out;
 	pm_md5_init(&whole);
 	for (i = 0; i < ns; i++)
@@ -681,8 +716,12 @@ static void cd_checks(struct pm_verify *v, const struct pm_target *t)
 						 (size_t)(a1 - a0), &err) < 0)
 				goto out;
 		}
+		pm_truepeak_process(tp, f, n, env);
+		attribute(env, n, pos - (int64_t)lat, parts, np, part_peak);
 		pos += (int64_t)n;
 	}
+	pm_truepeak_flush(tp, env);
+	attribute(env, lat, pos - (int64_t)lat, parts, np, part_peak);
 	if (got < 0) {
 		find(v, "consistency", PM_SEV_ERROR, "cd/" PM_CD_IMAGE, "%s", err.msg);
 		goto out;
@@ -725,6 +764,8 @@ static void cd_checks(struct pm_verify *v, const struct pm_target *t)
 		m = measured(d, name);
 		if (!m || probe_finish(&pr[i], m, &err) < 0)
 			goto out;
+		m->true_peak_dbtp = part_peak[i] > 0 ? 20 * log10(part_peak[i])
+						     : -HUGE_VAL;
 		meters[i] = pr[i].ebu;
 	}
 	levels(v, d, meters, 0, 0, false);
@@ -752,6 +793,8 @@ out:
 	free(pr);
 	free(x);
 	free(f);
+	free(env);
+	pm_truepeak_free(tp);
 	pm_audio_close(r);
 	pm_timeline_release(&tl);
 	pm_inputs_release(&in);
