@@ -126,6 +126,26 @@ void pm_cd_limits(const struct pm_album *a, struct pm_disc_limits *lim)
 		lim->max_frames = PM_MAX_DISC_FRAMES;
 }
 
+/* The Red Book check, each problem at the line of the track it is about
+ * (the timeline's CD track n is the album's track n), the disc's at the
+ * <cd> element. */
+static unsigned cd_check(const struct pm_album *a,
+			 const struct pm_timeline *tl,
+			 const struct pm_disc_limits *lim)
+{
+	int line[PM_MAX_TRACKS] = { 0 };
+	struct pm_disc_lines lines = { .disc = a->cd.line,
+				       .ntracks = tl->disc.ntracks,
+				       .track = line };
+	size_t i;
+
+	if (lines.ntracks > PM_MAX_TRACKS)
+		lines.ntracks = PM_MAX_TRACKS;
+	for (i = 0; i < lines.ntracks && i < a->ntracks; i++)
+		line[i] = a->tracks[i].line;
+	return pm_disc_check_at(&tl->disc, lim, a->path, &lines);
+}
+
 int pm_cd_layout(const struct pm_album *a, const struct pm_target *t,
 		 const struct pm_seq_options *o, struct pm_inputs *in,
 		 struct pm_timeline *tl, struct pm_err *err)
@@ -161,7 +181,7 @@ int pm_cd_layout(const struct pm_album *a, const struct pm_target *t,
 		return -1;
 	}
 	pm_cd_limits(a, &lim);
-	problems = pm_disc_check(&tl->disc, &lim, a->path);
+	problems = cd_check(a, tl, &lim);
 	if (problems) {
 		pm_timeline_release(tl);
 		pm_inputs_release(in);

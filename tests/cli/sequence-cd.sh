@@ -224,8 +224,12 @@ t_is "and no temporary directory is left" "$(ls -A out | grep -c tmp)" 0
 sed 's|<source file="d.wav"/>|<source file="d.wav" out="3.99s"/>|' album.xml > short.xml
 t_expect 65 "a track under 4 s is refused" premaster-sequence -f short.xml -o out2
 t_stderr_has "naming the track" "track 4"
+line=$(grep -n '<source file="d.wav"' short.xml | cut -d: -f1)
+line=$((line - 1)) # the <track> element opens the line before
+t_stderr_has "at the track's line in the album" "short.xml:$line: track 4:"
 sed 's|<cd |<cd max-length="0:20" |' album.xml > long.xml
 t_expect 65 "a programme over max-length is refused" premaster-sequence -f long.xml -o out2
+t_stderr_has "at the <cd> element's line" "long.xml:$(grep -n '<cd ' long.xml | cut -d: -f1): the programme"
 sed 's|<cd |<cd warn-length="0:20" |' album.xml > warn.xml
 t_expect 0 "over warn-length only warns" premaster-sequence -f warn.xml -o out2
 t_stderr_has "with a warning" "warning:"
