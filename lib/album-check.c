@@ -238,6 +238,15 @@ static void check_deliverables(struct checker *c, struct pm_album *a,
 			problem(c, s->line,
 				"profile '%s': FLAC holds integer samples; use bits 16 or 24",
 				s->name);
+		if (s->has_format && s->has_rate && s->rate > PM_RATE_ALBUM &&
+		    !pm_lossy_rate_ok(s->format, s->rate))
+			problem(c, s->line,
+				"profile '%s': %s cannot be written at %u Hz; %s",
+				s->name, pm_format_name(s->format),
+				(unsigned)s->rate,
+				s->format == PM_FORMAT_OPUS
+					? "Opus takes 8, 12, 16, 24 or 48 kHz (leave rate unset for 48 kHz)"
+					: "MP3 takes 8 to 48 kHz at the MPEG rates (leave rate unset for 44.1 or 48 kHz)");
 		if (s->has_format && !pm_audio_can_write(s->format))
 			problem(c, s->line,
 				"profile '%s': this build's libsndfile cannot write %s",
