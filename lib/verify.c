@@ -282,6 +282,8 @@ static void qc(struct pm_verify *v, const struct pm_measured *m)
 		     "DC offset at %.1f dBFS (above %.0f dBFS)", m->dc_db, dc);
 }
 
+#define HOT_TOLERANCE_LU 0.1
+
 /* Loudness against the target, true peak against the ceiling. */
 static void levels(struct pm_verify *v, struct pm_deliverable *d,
 		   struct pm_meter **meters, double hot_above, double hot_ceiling,
@@ -296,7 +298,9 @@ static void levels(struct pm_verify *v, struct pm_deliverable *d,
 	if (d->n == 0)
 		return;
 	d->album_lufs = pm_meter_global(meters, d->n);
-	if (has_hot && d->album_lufs > hot_above)
+	/* a master made at the threshold measures a few hundredths either
+	 * side of it once encoded; only a clearly louder one is "louder" */
+	if (has_hot && d->album_lufs > hot_above + HOT_TOLERANCE_LU)
 		d->ceiling_dbtp = hot_ceiling;
 	for (i = 0; i < d->n; i++) {
 		const struct pm_measured *m = &d->m[i];

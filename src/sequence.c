@@ -180,9 +180,13 @@ static void report(const struct job *j, const char *outdir)
 		       outdir, r->from_masters ? "masters" : "sources", dur,
 		       r->files);
 	} else {
-		printf("deliverable=%s dir=%s/streaming/%s source=%s length=%s files=%u\n",
+		printf("deliverable=%s dir=%s/streaming/%s source=%s length=%s files=%u",
 		       t->name, outdir, t->name,
 		       r->from_masters ? "masters" : "sources", dur, r->files);
+		if (r->lossy)
+			printf(" decoded_tp_dbtp=%.2f codec_trim_db=%.2f",
+			       r->decoded_tp_dbtp, r->codec_trim_db);
+		putchar('\n');
 	}
 }
 
