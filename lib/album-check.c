@@ -238,6 +238,15 @@ static void check_deliverables(struct checker *c, struct pm_album *a,
 			problem(c, s->line,
 				"profile '%s': FLAC holds integer samples; use bits 16 or 24",
 				s->name);
+		if (s->has_format && s->has_rate && s->rate > PM_RATE_ALBUM &&
+		    !pm_lossy_rate_ok(s->format, s->rate))
+			problem(c, s->line,
+				"profile '%s': %s cannot be written at %u Hz; %s",
+				s->name, pm_format_name(s->format),
+				(unsigned)s->rate,
+				s->format == PM_FORMAT_OPUS
+					? "Opus takes 8, 12, 16, 24 or 48 kHz (leave rate unset for 48 kHz)"
+					: "MP3 takes 8 to 48 kHz at the MPEG rates (leave rate unset for 44.1 or 48 kHz)");
 		if (s->has_format && !pm_audio_can_write(s->format))
 			problem(c, s->line,
 				"profile '%s': this build's libsndfile cannot write %s",
@@ -337,14 +346,10 @@ const char *pm_album_cdtext(const struct pm_album *a, size_t blk,
 		if (f != PM_FIELD_TITLE && f != PM_FIELD_MESSAGE)
 			inherit = &a->release.text[f];
 	}
-	v = pm_texts_get(t, lang, false);
-	if (!v && blk == 0)
-		v = pm_texts_get(t, NULL, false);
-	if (!v && inherit) {
-		v = pm_texts_get(inherit, lang, false);
-		if (!v && blk == 0)
-			v = pm_texts_get(inherit, NULL, false);
-	}
+	/* the block's language, else the original (unlabelled) text */
+	v = pm_texts_get(t, lang, true);
+	if (!v && inherit)
+		v = pm_texts_get(inherit, lang, true);
 	return v;
 }
 
@@ -619,10 +624,10 @@ int pm_album_probe(struct pm_album *a, struct pm_err *err)
 
 		probe_source(&c, &ref, "tone reference", &first);
 	}
-	if (first.code != PM_OK) {
-		*err = first;
-		return -1;
-	}
+	if (first.code != PM_OK)
+		return pm_err_set(err, first.code,
+				  "'%s': %u source%s cannot be read (see above)",
+				  a->path, c.errors, c.errors == 1 ? "" : "s");
 
 	for (i = 0; i < a->ntracks; i++) {
 		struct pm_track *t = &a->tracks[i];
@@ -675,7 +680,8 @@ int pm_album_probe(struct pm_album *a, struct pm_err *err)
 					"%s: index %02zu must come after index %02zu",
 					name, k + 2, k + 1);
 		}
-		if (i == 0 && t->has_gap &&
+		/* with hidden audio, track 1's gap is the silence after it */
+		if (i == 0 && t->has_gap && !a->htoa.is_set &&
 		    pm_time_samples(t->gap, PM_CD_RATE) <
 			    (int64_t)pm_frame_samples(PM_PREGAP_FRAMES))
 			problem(&c, t->gap_line,

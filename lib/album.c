@@ -63,6 +63,38 @@ static void tidy(const char *in, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* The position of an element among its like-named siblings, from 1. */
+static unsigned ordinal(const xmlNode *n)
+{
+	unsigned k = 1;
+	const xmlNode *p;
+
+	for (p = n->prev; p; p = p->prev)
+		if (p->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)p->name, (const char *)n->name) == 0)
+			k++;
+	return k;
+}
+
+/* A plainer word for the schema messages people meet most. */
+static void hint(pm_xml_error *e, char *msg, size_t size)
+{
+	const xmlNode *node = e->node;
+	size_t n = strlen(msg);
+
+	if (strstr(msg, "atomic type 'xs:ID'"))
+		snprintf(msg + n, size - n,
+			 " (an id must start with a letter and be used once: is it a duplicate?)");
+	else if (strstr(msg, "atomic type 'xs:IDREF"))
+		snprintf(msg + n, size - n, " (no element has that id)");
+	else if (node && node->type == XML_ELEMENT_NODE &&
+		 strcmp((const char *)node->name, "track") == 0 &&
+		 strstr(msg, "not expected") && ordinal(node) > 99)
+		snprintf(msg + n, size - n,
+			 " (this is track %u; a CD holds at most 99)",
+			 ordinal(node));
+}
+
 static void on_xml_error(void *ctx, pm_xml_error *e)
 {
 	struct diag *d = ctx;
@@ -72,6 +104,7 @@ static void on_xml_error(void *ctx, pm_xml_error *e)
 		return;
 	d->nerrors++;
 	tidy(e->message ? e->message : "unknown XML error", msg, sizeof(msg));
+	hint(e, msg, sizeof(msg));
 	if (e->line > 0)
 		pm_error("%s:%d: %s", d->path, e->line, msg);
 	else

@@ -411,8 +411,8 @@ void pm_album_defaults(struct pm_album *album);
 /*
  * The CD-TEXT string of field `f` in block `blk` of album->cd.blocks for
  * track `track` (0-based) or the disc (PM_DISC), in UTF-8: the text in the
- * block's language; in the first block also the unlabelled text; for a
- * track's performer, songwriter, composer and arranger, else the album's.
+ * block's language, else the unlabelled text; for a track's performer,
+ * songwriter, composer and arranger, else the album's by the same rule.
  * Returns a borrowed string, or NULL when the field is not set.  Needs
  * the blocks album-check fills in (at least one).
  */

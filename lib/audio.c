@@ -83,6 +83,8 @@ static void describe(const SF_INFO *si, struct pm_audio_info *info)
 	info->length_samples = si->frames;
 	snprintf(info->format, sizeof(info->format), "%s",
 		 major_name(si->format));
+	info->is_extensible = (si->format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAVEX ||
+			      (si->format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RF64;
 	switch (si->format & SF_FORMAT_SUBMASK) {
 	case SF_FORMAT_PCM_S8:
 	case SF_FORMAT_PCM_U8:
@@ -136,6 +138,19 @@ static enum raw_kind raw_kind_of(int format)
 	}
 }
 
+/* libsndfile's messages end with a full stop; ours never do. */
+static const char *sf_msg(SNDFILE *sf, char *buf, size_t size)
+{
+	size_t n;
+
+	snprintf(buf, size, "%s", sf_strerror(sf));
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '.' || buf[n - 1] == ' ' ||
+			 buf[n - 1] == '\n'))
+		buf[--n] = '\0';
+	return buf;
+}
+
 struct pm_audio_reader *pm_audio_open(const char *path,
 				      struct pm_audio_info *info,
 				      struct pm_err *err)
@@ -157,9 +172,11 @@ struct pm_audio_reader *pm_audio_open(const char *path,
 	r->sf = sf_open(path, SFM_READ, &r->info);
 	if (!r->sf) {
 		/* sf_strerror(NULL) is the last global error: read it now */
+		char why[256];
+
 		pm_err_set(err, errno == EACCES ? PM_ENOINPUT : PM_EFORMAT,
 			   "cannot read '%s' as audio: %s", path,
-			   sf_strerror(NULL));
+			   sf_msg(NULL, why, sizeof(why)));
 		free(r);
 		return NULL;
 	}

@@ -22,6 +22,8 @@ struct pm_audio_info {
 	unsigned bits;  /* 8, 16, 24, 32 for PCM; 0 for float or lossy */
 	bool is_float;  /* 32- or 64-bit float samples */
 	bool is_lossy;  /* Ogg Vorbis, Opus, MP3 */
+	bool is_extensible; /* WAVE_FORMAT_EXTENSIBLE (or RF64): some
+			       distributors refuse it */
 	char format[16]; /* "wav", "aiff", "flac", "ogg", "opus", "mp3", ... */
 };
 

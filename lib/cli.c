@@ -355,6 +355,8 @@ void pm_usage_fail(void)
 
 void pm_common_apply(const struct pm_common *common)
 {
-	pm_log_init(NULL, PM_LOG_NOTE + common->verbosity);
+	/* -q: errors only, as every --help says */
+	pm_log_init(NULL, common->verbosity < 0 ? PM_LOG_ERROR
+					       : PM_LOG_NOTE + common->verbosity);
 	pm_progress_init(common->want_progress && common->verbosity >= 0);
 }

@@ -9,11 +9,17 @@
 
 #include "disc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cdio/cdio.h>
 #include <cdio/cdtext.h>
+#include <cdio/track.h>
 #include <cdio/logging.h>
 
 #include "cdtext.h"
@@ -428,4 +434,146 @@ pm_disc_cdtext_lang(const struct pm_cdtext_text *text, unsigned lang_code)
 		if (text->block[b].lang_code == lang_code)
 			return &text->block[b];
 	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* CUE and TOC read back                                                */
+
+static void copy_text(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+static int copy_file(const char *from, const char *to, struct pm_err *err)
+{
+	FILE *in = fopen(from, "rb"), *out = NULL;
+	char buf[8192];
+	size_t n;
+	int ret = -1;
+
+	if (!in)
+		return pm_err_sys(err, PM_ENOINPUT, "cannot open '%s'", from);
+	out = fopen(to, "wb");
+	if (!out) {
+		pm_err_sys(err, PM_ESYS, "cannot create '%s'", to);
+		goto out;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n) {
+			pm_err_sys(err, PM_ESYS, "cannot write '%s'", to);
+			goto out;
+		}
+	ret = ferror(in) ? pm_err_sys(err, PM_EIO, "cannot read '%s'", from) : 0;
+out:
+	if (out && fclose(out) != 0 && ret == 0)
+		ret = pm_err_sys(err, PM_ESYS, "cannot write '%s'", to);
+	fclose(in);
+	return ret;
+}
+
+/* The last path component of `path`. */
+static const char *base_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static void read_layout(CdIo_t *cd, struct pm_image_layout *o)
+{
+	track_t first = cdio_get_first_track_num(cd);
+	track_t n = cdio_get_num_tracks(cd);
+	cdtext_t *ct = cdio_get_cdtext(cd);
+	char *mcn = cdio_get_mcn(cd);
+	track_t t;
+
+	o->first_track = first;
+	o->ntracks = n == CDIO_INVALID_TRACK ? 0 : n;
+	copy_text(o->mcn, sizeof(o->mcn), mcn);
+	cdio_free(mcn);
+	o->leadout_lsn = cdio_get_track_lsn(cd, CDIO_CDROM_LEADOUT_TRACK);
+	if (ct) {
+		copy_text(o->title[0], sizeof(o->title[0]),
+			  cdtext_get_const(ct, CDTEXT_FIELD_TITLE, 0));
+		copy_text(o->performer[0], sizeof(o->performer[0]),
+			  cdtext_get_const(ct, CDTEXT_FIELD_PERFORMER, 0));
+	}
+	for (t = first; o->ntracks && t < first + o->ntracks && t < 100; t++) {
+		char *isrc = cdio_get_track_isrc(cd, t);
+
+		o->start_lsn[t] = cdio_get_track_lsn(cd, t);
+		copy_text(o->isrc[t], sizeof(o->isrc[t]), isrc);
+		cdio_free(isrc);
+		o->preemphasis[t] =
+			cdio_get_track_preemphasis(cd, t) == CDIO_TRACK_FLAG_TRUE;
+		o->copy[t] = cdio_get_track_copy_permit(cd, t) == CDIO_TRACK_FLAG_TRUE;
+		if (ct) {
+			copy_text(o->title[t], sizeof(o->title[t]),
+				  cdtext_get_const(ct, CDTEXT_FIELD_TITLE, t));
+			copy_text(o->performer[t], sizeof(o->performer[t]),
+				  cdtext_get_const(ct, CDTEXT_FIELD_PERFORMER, t));
+		}
+	}
+}
+
+int pm_disc_read_image(const char *sheet, bool is_toc, const char *audio,
+		       struct pm_image_layout *out, struct pm_err *err)
+{
+	char dir[] = "/tmp/premaster-sheet.XXXXXX";
+	char copy[512], link1[512], link2[512], *abs_audio = NULL;
+	cdio_log_handler_t old;
+	CdIo_t *cd = NULL;
+	int here = -1, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	abs_audio = realpath(audio, NULL);
+	if (!abs_audio)
+		return pm_err_sys(err, PM_ENOINPUT, "cannot find '%s'", audio);
+	if (!mkdtemp(dir)) {
+		free(abs_audio);
+		return pm_err_sys(err, PM_ESYS, "cannot make a temporary directory");
+	}
+	snprintf(copy, sizeof(copy), "%s/%s", dir, is_toc ? "disc.toc" : "disc.cue");
+	snprintf(link1, sizeof(link1), "%s/disc.bin", dir);
+	snprintf(link2, sizeof(link2), "%s/%s", dir, base_of(audio));
+	if (copy_file(sheet, copy, err) < 0)
+		goto out;
+	if (symlink(abs_audio, link1) < 0 ||
+	    (strcmp(base_of(audio), "disc.bin") != 0 &&
+	     symlink(abs_audio, link2) < 0)) {
+		pm_err_sys(err, PM_ESYS, "cannot link the image");
+		goto out;
+	}
+	/* a TOC's FILE resolves against the working directory */
+	here = open(".", O_RDONLY | O_DIRECTORY);
+	if (here < 0 || chdir(dir) < 0) {
+		pm_err_sys(err, PM_ESYS, "cannot enter '%s'", dir);
+		goto out;
+	}
+	old = cdio_enter();
+	cd = is_toc ? cdio_open_cdrdao(base_of(copy)) : cdio_open_cue(base_of(copy));
+	if (cd)
+		read_layout(cd, out);
+	cdio_leave(old);
+	if (fchdir(here) < 0) {
+		pm_err_sys(err, PM_ESYS, "cannot return to the working directory");
+		goto out;
+	}
+	if (!cd) {
+		pm_err_set(err, PM_EFORMAT, "libcdio cannot read '%s' as a %s", sheet,
+			   is_toc ? "cdrdao TOC" : "CUE sheet");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (cd)
+		cdio_destroy(cd);
+	if (here >= 0)
+		close(here);
+	unlink(link2);
+	unlink(link1);
+	unlink(copy);
+	rmdir(dir);
+	free(abs_audio);
+	return ret;
 }

@@ -74,4 +74,31 @@ void pm_disc_cdtext_release(struct pm_cdtext_text *text);
 const struct pm_cdtext_lang *
 pm_disc_cdtext_lang(const struct pm_cdtext_text *text, unsigned lang_code);
 
+/* ------------------------------------------------------------------ */
+/* Reading CUE sheets and cdrdao TOCs back                               */
+
+/* What libcdio's image drivers make of a CUE sheet or a TOC. */
+struct pm_image_layout {
+	unsigned first_track, ntracks;
+	int32_t start_lsn[100];  /* [n]: track n's index 01, LSN */
+	int32_t leadout_lsn;
+	char isrc[100][13];      /* [n]: track n's ISRC, or "" */
+	bool preemphasis[100], copy[100];
+	char mcn[14];            /* the catalogue number, or "" */
+	char title[100][161];    /* CD-TEXT titles: [0] disc, [n] track n */
+	char performer[100][161];
+};
+
+/*
+ * Open the CUE sheet or TOC at `sheet` (is_toc says which) with libcdio
+ * and read its layout.  libcdio looks for the audio beside a CUE sheet as
+ * NAME.bin and resolves a TOC's FILE against the working directory, so
+ * the sheet is read from a private temporary directory where `audio` (the
+ * image file the sheet references) is linked under the names libcdio
+ * wants.  LSN 0 is the file's first sector.  Returns 0, or -1 with `err`
+ * (PM_EFORMAT when libcdio refuses the sheet).
+ */
+int pm_disc_read_image(const char *sheet, bool is_toc, const char *audio,
+		       struct pm_image_layout *out, struct pm_err *err);
+
 #endif

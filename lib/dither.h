@@ -14,6 +14,7 @@
 #ifndef PM_DITHER_H
 #define PM_DITHER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,9 +22,13 @@
 
 #define PM_DITHER_MAX_CHANNELS 2
 
+#define PM_DITHER_LANES 8
+
 struct pm_ditherer {
 	enum pm_dither kind;
-	uint64_t rng;
+	uint64_t rng;                  /* shaped and plain rounding */
+	uint32_t lane[PM_DITHER_LANES]; /* TPDF: independent generators */
+	unsigned next_lane;            /* the lane of the next sample */
 	float err[PM_DITHER_MAX_CHANNELS][9]; /* shaping history, newest first */
 	uint64_t dithered, passed;            /* samples, for reports */
 };
@@ -37,5 +42,11 @@ void pm_dither_init(struct pm_ditherer *d, enum pm_dither kind, uint64_t seed);
  */
 void pm_dither_s16(struct pm_ditherer *d, const float *in, int16_t *out,
 		   size_t n_samples, unsigned channels);
+
+/*
+ * For tests: turn the eight-lane vector code off (false) or on (true, the
+ * default).  Both give the same output; the tests prove it.
+ */
+void pm_dither_use_vector(bool on);
 
 #endif

@@ -21,6 +21,26 @@ void pm_track_file_name(const struct pm_album *a, size_t i, const char *ext,
 	snprintf(out, size, "%02zu-%s.%s", i + 1, safe, ext);
 }
 
+void pm_vinyl_file_name(const struct pm_album *a, const char *side,
+			uint32_t rate, unsigned bits, char *out, size_t size)
+{
+	const char *cat = a->release.catalog;
+	char base[72], depth[16];
+	size_t k;
+
+	if (!cat)
+		cat = pm_texts_get(&a->release.text[PM_FIELD_TITLE], NULL, false);
+	pm_safe_name(cat ? cat : "album", base, sizeof(base));
+	for (k = 0; base[k]; k++)
+		if (base[k] == ' ')
+			base[k] = '_';
+	if (bits)
+		snprintf(depth, sizeof(depth), "%ubit", bits);
+	else
+		snprintf(depth, sizeof(depth), "float");
+	snprintf(out, size, "%s_%s_%uHz_%s.wav", base, side, rate, depth);
+}
+
 const char *pm_format_ext(enum pm_format f)
 {
 	switch (f) {

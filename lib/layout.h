@@ -7,7 +7,8 @@
  *   OUTDIR/cd/      album.wav album.cue album.toc pq-sheet.txt
  *                   pq-sheet.html tracks/NN-<title>.wav
  *   OUTDIR/ddp/     DDPID DDPMS PQDESCR CDTEXT.BIN IMAGE.DAT CHECKSUM.MD5
- *   OUTDIR/vinyl/   <name>_<side>.wav per side, timing-sheet.txt
+ *   OUTDIR/vinyl/   <catalogue>_<side>_<rate>Hz_<bits>bit.wav per side,
+ *                   timing-sheet.txt
  *   OUTDIR/streaming/<profile>/NN-<title>.<ext>
  *   OUTDIR/report/  analysis.json verify.txt verify.json report.html
  */
@@ -39,6 +40,14 @@
  */
 void pm_track_file_name(const struct pm_album *album, size_t i,
 			const char *ext, char *out, size_t size);
+
+/*
+ * The file of vinyl side `side` at `rate` and `bits` (0: float), as
+ * plants ask for it: "<catalogue or title>_<side>_<rate>Hz_<bits>bit.wav",
+ * spaces made underscores.  `out` needs 160 bytes.
+ */
+void pm_vinyl_file_name(const struct pm_album *album, const char *side,
+			uint32_t rate, unsigned bits, char *out, size_t size);
 
 /* The file extension of a format ("wav", "flac", "aif", "ogg", ...). */
 const char *pm_format_ext(enum pm_format format);

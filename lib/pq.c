@@ -81,6 +81,7 @@ uint32_t pm_disc_track_frames(const struct pm_disc *disc, unsigned n)
 
 struct checker {
 	const char *context;
+	const struct pm_disc_lines *lines; /* NULL: none */
 	unsigned nerrors;
 };
 
@@ -90,11 +91,21 @@ static void say(struct checker *c, enum pm_log_level level, unsigned track,
 {
 	char msg[400];
 	va_list ap;
+	int line;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (track)
+	line = !c->lines ? 0
+	       : track == 0 ? c->lines->disc
+	       : track <= c->lines->ntracks ? c->lines->track[track - 1]
+	       : 0;
+	if (line > 0 && track)
+		pm_log(level, "%s:%d: track %u: %s", c->context, line, track,
+		       msg);
+	else if (line > 0)
+		pm_log(level, "%s:%d: %s", c->context, line, msg);
+	else if (track)
 		pm_log(level, "%s: track %u: %s", c->context, track, msg);
 	else
 		pm_log(level, "%s: %s", c->context, msg);
@@ -215,9 +226,17 @@ static void check_length(struct checker *c, const struct pm_disc *disc,
 unsigned pm_disc_check(const struct pm_disc *disc,
 		       const struct pm_disc_limits *limits, const char *context)
 {
+	return pm_disc_check_at(disc, limits, context, NULL);
+}
+
+unsigned pm_disc_check_at(const struct pm_disc *disc,
+			  const struct pm_disc_limits *limits,
+			  const char *context, const struct pm_disc_lines *lines)
+{
 	struct pm_disc_limits def = pm_disc_limits_default();
 	const struct pm_disc_limits *lim = limits ? limits : &def;
-	struct checker c = { .context = context ? context : "disc" };
+	struct checker c = { .context = context ? context : "disc",
+			     .lines = lines };
 	const char *why = "";
 	char ean[PM_EAN_LEN + 1];
 	char a[12], m[12];

@@ -71,6 +71,20 @@ unsigned pm_disc_check(const struct pm_disc *disc,
 		       const struct pm_disc_limits *limits,
 		       const char *context);
 
+/* Where the disc came from: the line of each track's description and of
+ * the disc's own, 0 where there is none. */
+struct pm_disc_lines {
+	int disc;
+	unsigned ntracks;
+	const int *track; /* [ntracks] */
+};
+
+/* pm_disc_check(), with each problem logged as "CONTEXT:LINE: ..." where
+ * `lines` gives a line for it; `lines` may be NULL. */
+unsigned pm_disc_check_at(const struct pm_disc *disc,
+			  const struct pm_disc_limits *limits,
+			  const char *context, const struct pm_disc_lines *lines);
+
 /* A span of the programme in CD frames [start, end). */
 struct pm_span {
 	uint32_t start_frames;

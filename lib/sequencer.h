@@ -31,6 +31,11 @@ struct pm_seq_result {
 	unsigned files;
 	unsigned crossfades_limited;
 	double crossfade_max_dbtp;
+	/* streaming in a lossy format: the decoded files' highest true peak
+	 * and the trim that brought it under the ceiling (0 or negative) */
+	bool lossy;
+	double decoded_tp_dbtp;
+	double codec_trim_db;
 };
 
 /*

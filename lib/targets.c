@@ -146,6 +146,8 @@ size_t pm_album_targets(const struct pm_album *a, struct pm_target *out)
 			t->bits = s->bits;
 		if (s->has_rate)
 			t->rate = s->rate;
+		else if (t->format == PM_FORMAT_OPUS)
+			t->rate = 48000; /* Opus decodes to 48 kHz anyway */
 		if (s->has_gaps)
 			t->gaps = s->gaps;
 	}
@@ -171,12 +173,76 @@ uint32_t pm_album_rate(const struct pm_album *a)
 	return best ? best : PM_CD_RATE;
 }
 
+double pm_target_ceiling(const struct pm_target *t)
+{
+	if (t->has_hot && t->has_target && t->target_lufs > t->hot_above_lufs)
+		return t->hot_ceiling_dbtp;
+	return t->ceiling_dbtp;
+}
+
+bool pm_lossy_rate_ok(enum pm_format format, uint32_t rate)
+{
+	static const uint32_t opus[] = { 8000, 12000, 16000, 24000, 48000 };
+	static const uint32_t mpeg[] = { 8000,	11025, 12000, 16000, 22050,
+					 24000, 32000, 44100, 48000 };
+	const uint32_t *r;
+	size_t n, i;
+
+	if (format == PM_FORMAT_OPUS) {
+		r = opus;
+		n = PM_ARRAY_SIZE(opus);
+	} else if (format == PM_FORMAT_MP3) {
+		r = mpeg;
+		n = PM_ARRAY_SIZE(mpeg);
+	} else {
+		return true;
+	}
+	for (i = 0; i < n; i++)
+		if (r[i] == rate)
+			return true;
+	return false;
+}
+
 uint32_t pm_target_rate(const struct pm_target *t, const struct pm_album *a,
 			size_t i)
 {
-	if (t->rate == PM_RATE_SOURCE)
-		return a->tracks[i].source.info.rate;
-	if (t->rate == PM_RATE_ALBUM)
-		return pm_album_rate(a);
-	return t->rate;
+	uint32_t r = t->rate;
+
+	if (r == PM_RATE_SOURCE)
+		r = a->tracks[i].source.info.rate;
+	else if (r == PM_RATE_ALBUM)
+		r = pm_album_rate(a);
+	else
+		return r;
+	/* a rate policy MP3 cannot carry: the nearest family, 48 or 44.1 */
+	if (t->format == PM_FORMAT_MP3 && !pm_lossy_rate_ok(t->format, r))
+		r = r % 48000 == 0 ? 48000 : 44100;
+	return r;
+}
+
+int pm_targets_check_list(const char *list, const struct pm_target *t,
+			  size_t n, char *bad, size_t bad_size, char *known,
+			  size_t known_size)
+{
+	const char *p = list;
+	size_t i, k = 0;
+
+	k += (size_t)snprintf(known, known_size, "streaming");
+	for (i = 0; i < n && k < known_size; i++)
+		k += (size_t)snprintf(known + k, known_size - k, ", %s", t[i].name);
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		bool found = len == 9 && strncmp(p, "streaming", 9) == 0;
+
+		for (i = 0; i < n && !found; i++)
+			found = strlen(t[i].name) == len &&
+				strncmp(p, t[i].name, len) == 0;
+		if (!found) {
+			snprintf(bad, bad_size, "%.*s", (int)len, p);
+			return -1;
+		}
+		p += len + (comma ? 1 : 0);
+	}
+	return 0;
 }

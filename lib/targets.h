@@ -66,10 +66,30 @@ struct pm_target {
  */
 size_t pm_album_targets(const struct pm_album *album, struct pm_target *out);
 
+/*
+ * Check a comma-separated --only list against the album's targets: each
+ * name must be a target's or "streaming".  Returns 0, or -1 with the
+ * first unknown name copied to `bad` and the known ones to `known`.
+ */
+int pm_targets_check_list(const char *list, const struct pm_target *t,
+			  size_t n, char *bad, size_t bad_size, char *known,
+			  size_t known_size);
+
 /* The rate most tracks have (ties: the higher), for PM_RATE_ALBUM. */
 uint32_t pm_album_rate(const struct pm_album *album);
 
-/* The rate a target renders track `i` at. */
+/* The true-peak ceiling of a target's files: the hot one when its
+ * loudness target is above hot_above_lufs (Spotify's -2 dBTP rule). */
+double pm_target_ceiling(const struct pm_target *t);
+
+/* Whether a lossy format can be written at `rate` (true for the others):
+ * Opus at 8, 12, 16, 24 or 48 kHz; MP3 at the MPEG-1/2/2.5 rates. */
+bool pm_lossy_rate_ok(enum pm_format format, uint32_t rate);
+
+/* The rate a target renders track `i` at.  An Opus profile with no rate
+ * of its own is 48 kHz; an MP3 one whose policy lands on a rate MP3
+ * cannot carry (88.2, 96 kHz, ...) takes 48 kHz for multiples of 48 kHz
+ * and 44.1 kHz otherwise. */
 uint32_t pm_target_rate(const struct pm_target *t,
 			const struct pm_album *album, size_t i);
 

@@ -21,22 +21,32 @@
 #define MARGIN 64       /* samples measured around a region */
 #define SAFETY_DB 0.02  /* aim this far under the ceiling */
 
-/* The true peak of the rendered timeline over [from, to), in dBTP. */
+/*
+ * The true peak of the rendered timeline over [s, e), in dBTP.  The audio
+ * is rendered from MARGIN samples before to MARGIN after, so the
+ * interpolator has its context, but only the envelope of [s, e) counts:
+ * a crossfade is judged by what summing adds, not by the tracks' own
+ * levels around it.
+ */
 static int measure(const struct pm_inputs *in, const struct pm_timeline *tl,
-		   int64_t from, int64_t to, const struct pm_tl_gain *gain,
+		   int64_t s, int64_t e, const struct pm_tl_gain *gain,
 		   double *dbtp, struct pm_err *err)
 {
 	struct pm_feed feed = { 0 };
 	struct pm_tl_render rr = { 0 };
 	struct pm_truepeak *tp = NULL;
-	float buf[4096 * 2];
-	int64_t pos;
+	float buf[4096 * 2], env[4096];
+	int64_t from = PM_MAX((int64_t)0, s - MARGIN);
+	int64_t to = PM_MIN(tl->length, e + MARGIN), pos, t;
+	double peak = 0;
+	size_t lat, i;
 	int ret = -1;
 
 	tp = pm_truepeak_new(2, tl->rate, 4, 0, err);
 	if (!tp || pm_feed_init(&feed, in, tl, from, err) < 0 ||
 	    pm_tl_render_init_at(&rr, tl, from, pm_feed_read, &feed, err) < 0)
 		goto out;
+	lat = pm_truepeak_latency(tp);
 	if (gain) {
 		rr.gains = gain;
 		rr.ngains = 1;
@@ -46,10 +56,15 @@ static int measure(const struct pm_inputs *in, const struct pm_timeline *tl,
 
 		if (pm_tl_render_next(&rr, buf, n, err) < 0)
 			goto out;
-		pm_truepeak_process(tp, buf, (size_t)n, NULL);
+		pm_truepeak_process(tp, buf, (size_t)n, env);
+		for (i = 0; i < (size_t)n; i++) {
+			/* env[i] describes the frame `lat` before it */
+			t = pos + (int64_t)i - (int64_t)lat;
+			if (t >= s && t < e && env[i] > peak)
+				peak = env[i];
+		}
 	}
-	pm_truepeak_flush(tp, NULL);
-	*dbtp = pm_truepeak_max_dbtp(tp);
+	*dbtp = peak > 0 ? 20 * log10(peak) : -HUGE_VAL;
 	ret = 0;
 out:
 	pm_tl_render_release(&rr);
@@ -131,9 +146,7 @@ int pm_xfade_check(const struct pm_album *a, const struct pm_inputs *in,
 				out_id = id_of(a, tl->clips[k - 1].track);
 				in_id = id_of(a, tl->clips[k].track);
 			}
-		if (measure(in, tl, PM_MAX((int64_t)0, s[i] - MARGIN),
-			    PM_MIN(tl->length, e[i] + MARGIN), NULL, &peak,
-			    err) < 0)
+		if (measure(in, tl, s[i], e[i], NULL, &peak, err) < 0)
 			goto fail;
 		if (peak > res->max_dbtp)
 			res->max_dbtp = peak;
@@ -153,10 +166,7 @@ int pm_xfade_check(const struct pm_album *a, const struct pm_inputs *in,
 			double after;
 
 			if (make_dip(&g[ng], tl, s[i], e[i], cut, err) < 0 ||
-			    measure(in, tl, PM_MAX((int64_t)0, g[ng].start - MARGIN),
-				    PM_MIN(tl->length,
-					   g[ng].start + g[ng].length + MARGIN),
-				    &g[ng], &after, err) < 0)
+			    measure(in, tl, s[i], e[i], &g[ng], &after, err) < 0)
 				goto fail;
 			if (after <= ceiling_dbtp) {
 				pm_note("crossfade '%s' -> '%s': true peak %.2f dBTP over the %.2f dBTP ceiling; limited by %.2f dB to %.2f dBTP",

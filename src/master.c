@@ -20,6 +20,7 @@
 #include "log.h"
 #include "mastering.h"
 #include "outdir.h"
+#include "targets.h"
 
 #include "banned.h"
 
@@ -131,11 +132,12 @@ out:
 	return ret;
 }
 
-static void summary(const struct pm_master_run *run, double secs)
+static void summary(const struct pm_master_run *run, double secs,
+		    bool analysed_only)
 {
 	size_t t, i;
 
-	for (t = 0; t < run->ntargets; t++) {
+	for (t = 0; !analysed_only && t < run->ntargets; t++) {
 		const struct pm_target_result *tr = &run->targets[t];
 		double peak = -HUGE_VAL, gr = 0, shortfall = 0;
 
@@ -150,7 +152,8 @@ static void summary(const struct pm_master_run *run, double secs)
 		printf("target=%s album_lufs=%.2f", tr->target.name, tr->album_lufs);
 		if (tr->target.has_target)
 			printf(" target_lufs=%.1f error_lu=%.2f", tr->target.target_lufs,
-			       tr->album_error_lu);
+			       fabs(tr->album_error_lu) < 0.005 ? 0.0
+							       : tr->album_error_lu);
 		printf(" ceiling_dbtp=%.2f max_true_peak_dbtp=%.3f max_limiting_db=%.2f renders=%u\n",
 		       tr->ceiling_dbtp, peak, gr, tr->renders);
 		if (shortfall > 0)
@@ -190,6 +193,19 @@ int main(int argc, char **argv)
 		ret = EX_OSERR;
 		goto out;
 	}
+	if (o.only) {
+		struct pm_target targets[2 + 32];
+		size_t nt = pm_album_targets(album, targets);
+		char bad[64], known[512];
+
+		if (pm_targets_check_list(o.only, targets, nt, bad, sizeof(bad),
+					  known, sizeof(known)) < 0) {
+			pm_album_free(album);
+			free(outdir);
+			pm_usage_error("--only: the album has no target '%s' (it has %s)",
+				       bad, known);
+		}
+	}
 	mo.outdir = outdir;
 	mo.force = o.common.force;
 	mo.jobs = o.jobs;
@@ -204,7 +220,8 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	summary(&run, (double)(t1.tv_sec - t0.tv_sec) +
-			      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+			      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+		o.analyse_only);
 out:
 	pm_master_run_release(&run);
 	pm_album_free(album);

@@ -110,6 +110,7 @@ static bool is_tool(const char *name)
 
 static int run_tool(const char *tool, char **argv)
 {
+	static char shown[64];
 	char path[PATH_MAX + 64];
 
 	if (tool_path(tool, path, sizeof(path)) < 0) {
@@ -117,7 +118,9 @@ static int run_tool(const char *tool, char **argv)
 			 tool, PKGLIBEXECDIR);
 		return EX_SOFTWARE;
 	}
-	argv[0] = path;
+	/* getopt names argv[0] in its messages: say what the user typed */
+	snprintf(shown, sizeof(shown), "premaster %s", tool);
+	argv[0] = shown;
 	execv(path, argv);
 	pm_error("cannot run '%s': %s", path, strerror(errno));
 	return EX_OSERR;
@@ -140,6 +143,9 @@ static int spawn(const char *tool, char *const *args)
 		return EX_OSERR;
 	}
 	if (pid == 0) {
+		/* build's stdout carries its own results; a stage's result
+		 * lines are progress from here, so they go to stderr */
+		dup2(STDERR_FILENO, STDOUT_FILENO);
 		execv(path, args);
 		fprintf(stderr, "premaster: error: cannot run '%s': %s\n", path,
 			strerror(errno));
@@ -211,8 +217,8 @@ static int cmd_build(int argc, char **argv)
 		if (pm_common_option(c, optarg, &common, usage_build))
 			continue;
 		if (c == 'j') {
-			if (pm_parse_uint(optarg, 1, 256, &u) < 0)
-				pm_usage_error("-j wants a number from 1 to 256, not '%s'",
+			if (pm_parse_uint(optarg, 1, 64, &u) < 0)
+				pm_usage_error("-j wants a number from 1 to 64, not '%s'",
 					       optarg);
 			jobs = optarg;
 			continue;
@@ -750,7 +756,8 @@ int main(int argc, char **argv)
 {
 	pm_log_init("premaster", PM_LOG_NOTE);
 	if (argc < 2) {
-		usage_main();
+		pm_error("expected a command");
+		fprintf(stderr, "Try 'premaster --help' for more information.\n");
 		return EX_USAGE;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||

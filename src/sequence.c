@@ -180,9 +180,13 @@ static void report(const struct job *j, const char *outdir)
 		       outdir, r->from_masters ? "masters" : "sources", dur,
 		       r->files);
 	} else {
-		printf("deliverable=%s dir=%s/streaming/%s source=%s length=%s files=%u\n",
+		printf("deliverable=%s dir=%s/streaming/%s source=%s length=%s files=%u",
 		       t->name, outdir, t->name,
 		       r->from_masters ? "masters" : "sources", dur, r->files);
+		if (r->lossy)
+			printf(" decoded_tp_dbtp=%.2f codec_trim_db=%.2f",
+			       r->decoded_tp_dbtp, r->codec_trim_db);
+		putchar('\n');
 	}
 }
 
@@ -209,7 +213,7 @@ int main(int argc, char **argv)
 	struct pool pool = { 0 };
 	pthread_t th[64];
 	size_t nt, nj = 0, i;
-	char *outdir = NULL;
+	char *outdir = NULL, bad[64], known[512];
 	unsigned nthreads;
 	int ret = 0;
 
@@ -235,6 +239,13 @@ int main(int argc, char **argv)
 	so.unity = o.unity;
 
 	nt = pm_album_targets(album, targets);
+	if (o.only && pm_targets_check_list(o.only, targets, nt, bad, sizeof(bad),
+					    known, sizeof(known)) < 0) {
+		pm_album_free(album);
+		free(outdir);
+		pm_usage_error("--only: the album has no deliverable '%s' (it has %s)",
+			       bad, known);
+	}
 	jobs = calloc(nt ? nt : 1, sizeof(*jobs));
 	if (!jobs) {
 		pm_error("out of memory");

@@ -1,16 +1,157 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* verify.c: premaster verify (not written yet). */
+/*
+ * verify.c: premaster verify, the release gate.  The checks are
+ * lib/verify's; this writes the reports and says fit (0) or not (1).
+ */
 #include <config.h>
 
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
+#include "album.h"
+#include "cli.h"
+#include "err.h"
+#include "layout.h"
 #include "log.h"
+#include "outdir.h"
+#include "verify.h"
+
+#include "banned.h"
+
+enum {
+	OPT_NO_REPORTS = PM_OPT_FIRST_TOOL,
+};
+
+struct options {
+	struct pm_common common;
+	const char *album;
+	bool reports;
+};
+
+static void usage(void)
+{
+	printf("usage: premaster verify [OPTIONS] ALBUM.xml\n"
+	       "Check everything a build wrote against the Red Book, the album's\n"
+	       "identifiers and targets, and itself; say whether it is fit.\n\n"
+	       "      --no-reports    print the findings; write no report files\n"
+	       "%s\n"
+	       "Reads OUTDIR (default: 'out' beside ALBUM.xml) and writes\n"
+	       "OUTDIR/report/verify.txt, verify.json and report.html.\n"
+	       "Exit 0: fit for release; 1: not fit.  See premaster-verify(1).\n",
+	       pm_common_help);
+}
+
+static void parse(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		PM_COMMON_LONGOPTS,
+		{ "no-reports", no_argument, NULL, OPT_NO_REPORTS },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS, longopts,
+				NULL)) != -1) {
+		if (pm_common_option(c, optarg, &o->common, usage))
+			continue;
+		if (c == OPT_NO_REPORTS) {
+			o->reports = false;
+			continue;
+		}
+		pm_usage_fail();
+	}
+	if (argc - optind != 1)
+		pm_usage_error("expected one ALBUM.xml");
+	o->album = argv[optind];
+}
+
+static char *default_outdir(const char *album)
+{
+	const char *slash = strrchr(album, '/');
+	size_t n = slash ? (size_t)(slash - album) + 5 : 4;
+	char *out = malloc(n);
+
+	if (out)
+		snprintf(out, n, "%.*sout", slash ? (int)(slash - album + 1) : 0,
+			 album);
+	return out;
+}
+
+static int report(const struct pm_verify *v, const char *outdir,
+		  const char *name, bool force,
+		  int (*fn)(FILE *, const struct pm_verify *, struct pm_err *),
+		  struct pm_err *err)
+{
+	char dir[4096], path[4200];
+	struct pm_file f;
+
+	snprintf(dir, sizeof(dir), "%s/%s", outdir, PM_DIR_REPORT);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (pm_mkdirs(dir, err) < 0 || pm_file_open(&f, path, force, err) < 0)
+		return -1;
+	if (fn(f.fp, v, err) < 0) {
+		pm_file_abort(&f);
+		return -1;
+	}
+	return pm_file_commit(&f, err);
+}
 
 int main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	struct options o = { .common = { .want_progress = true }, .reports = true };
+	struct pm_err err = { 0 };
+	struct pm_album *album = NULL;
+	struct pm_verify v = { 0 };
+	char *outdir = NULL;
+	size_t i;
+	int ret = 0;
+
 	pm_log_init("premaster verify", PM_LOG_NOTE);
-	pm_error("this stage is not written yet");
-	return EX_SOFTWARE;
+	parse(argc, argv, &o);
+	pm_common_apply(&o.common);
+	pm_signals_install();
+	album = pm_album_open(o.album, &err);
+	if (!album) {
+		pm_error("%s", err.msg);
+		return pm_exit_status(&err);
+	}
+	outdir = o.common.output ? strdup(o.common.output) : default_outdir(o.album);
+	if (!outdir) {
+		pm_error("out of memory");
+		ret = EX_OSERR;
+		goto out;
+	}
+	if (pm_verify_run(album, outdir, &v, &err) < 0 ||
+	    (o.reports &&
+	     (report(&v, outdir, "verify.txt", o.common.force,
+		     pm_verify_write_text, &err) < 0 ||
+	      report(&v, outdir, "verify.json", o.common.force,
+		     pm_verify_write_json, &err) < 0 ||
+	      report(&v, outdir, "report.html", o.common.force,
+		     pm_verify_write_html, &err) < 0))) {
+		pm_error("%s", err.msg);
+		ret = pm_exit_status(&err);
+		goto out;
+	}
+	for (i = 0; i < v.nfindings; i++)
+		printf("%s\t%s\t%s\t%s\n",
+		       v.findings[i].severity == PM_SEV_ERROR ? "error" : "warning",
+		       v.findings[i].rule, v.findings[i].where, v.findings[i].msg);
+	printf("verdict\t%s\terrors=%u\twarnings=%u\tchecks=%u\n",
+	       v.errors ? "not-fit" : "fit", v.errors, v.warnings, v.checks);
+	if (v.errors) {
+		pm_error("not fit for release: %u error%s (see %s/%s/verify.txt)",
+			 v.errors, v.errors == 1 ? "" : "s", outdir, PM_DIR_REPORT);
+		ret = PM_EXIT_NOTFIT;
+	}
+out:
+	pm_verify_release(&v);
+	pm_album_free(album);
+	free(outdir);
+	if (pm_interrupted())
+		pm_signals_reraise();
+	return ret;
 }

@@ -18,7 +18,7 @@ album() {
 <?xml version="1.0" encoding="UTF-8"?>
 <album xmlns="urn:x-premaster:album:1" version="1">
   <release>
-    <title>Sequence Test</title>
+    <title>Sequence &quot;Test&quot; Café</title>
     <artist>The Generators</artist>
     <upc>036000291452</upc>
   </release>
@@ -107,6 +107,12 @@ grep -q "CATALOG NUMBER: 0036000291452" show.txt
 t_result $? "cdrdao reads the UPC as the catalogue number"
 grep -q "PRE-EMPHASIS" show.txt && grep -q "COPY PERMITTED" show.txt
 t_result $? "cdrdao reads the pre-emphasis and copy flags"
+
+# cdrdao's toc2cddb decodes the TOC's CD-TEXT strings: the quotes and the
+# Latin-1 letter come back (as ISO 8859-1) from their escapes.
+toc2cddb out/cd/album.toc 2>/dev/null | grep -a '^DTITLE=' | iconv -f ISO-8859-1 -t UTF-8 > dtitle.txt
+t_is "toc2cddb reads the escaped album title" "$(cat dtitle.txt)" \
+	'DTITLE=The Generators / Sequence "Test" Café'
 
 # cd-info reads the TOC (with CD-TEXT) and the CUE (which needs a .bin
 # beside it); it opens the audio relative to the working directory.
@@ -218,8 +224,12 @@ t_is "and no temporary directory is left" "$(ls -A out | grep -c tmp)" 0
 sed 's|<source file="d.wav"/>|<source file="d.wav" out="3.99s"/>|' album.xml > short.xml
 t_expect 65 "a track under 4 s is refused" premaster-sequence -f short.xml -o out2
 t_stderr_has "naming the track" "track 4"
+line=$(grep -n '<source file="d.wav"' short.xml | cut -d: -f1)
+line=$((line - 1)) # the <track> element opens the line before
+t_stderr_has "at the track's line in the album" "short.xml:$line: track 4:"
 sed 's|<cd |<cd max-length="0:20" |' album.xml > long.xml
 t_expect 65 "a programme over max-length is refused" premaster-sequence -f long.xml -o out2
+t_stderr_has "at the <cd> element's line" "long.xml:$(grep -n '<cd ' long.xml | cut -d: -f1): the programme"
 sed 's|<cd |<cd warn-length="0:20" |' album.xml > warn.xml
 t_expect 0 "over warn-length only warns" premaster-sequence -f warn.xml -o out2
 t_stderr_has "with a warning" "warning:"

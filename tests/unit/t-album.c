@@ -124,8 +124,8 @@ int main(void)
 		is_int(a->cd.nblocks, 2, "two CD-TEXT blocks");
 		is_str(pm_album_cdtext(a, 1, PM_FIELD_TITLE, PM_DISC), "T de",
 		       "the German block has the German title");
-		is_str(pm_album_cdtext(a, 1, PM_FIELD_TITLE, 0), NULL,
-		       "a track title without German is not in block 1");
+		is_str(pm_album_cdtext(a, 1, PM_FIELD_TITLE, 0), "One",
+		       "a track title without German shows the original in block 1");
 		is_str(pm_album_cdtext(a, 0, PM_FIELD_PERFORMER, 0), "A",
 		       "track performer falls back to the album's");
 		is_str(pm_album_cdtext(a, 0, PM_FIELD_PERFORMER, 1), "Guest",
