@@ -357,6 +357,8 @@ struct pm_limiter_state *pm_limiter_new(const struct pm_limiter_opts *o,
 	l->tp = pm_truepeak_new(channels, rate, o->oversampling, 0, err);
 	if (!l->tp)
 		goto fail;
+	/* an envelope under the aim asks for no gain, whatever its value */
+	pm_truepeak_set_floor(l->tp, l->aim);
 	l->tp_delay = pm_truepeak_latency(l->tp);
 	l->delay_len = w + l->tp_delay;
 	if (pm_biquad_design(&l->lp, PM_BIQUAD_LOWPASS,

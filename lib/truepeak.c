@@ -35,6 +35,8 @@ struct pm_truepeak {
 	float *hist;   /* per channel: taps of history, BLOCK new, pad */
 	float *pk;     /* BLOCK + 8 per-frame peaks of one channel */
 	float *zeros;  /* delay * channels of silence for the flush */
+	double l1;     /* the largest |y| one unit of input can make */
+	double floor;  /* envelope values under it may read 0 (0: none) */
 	double *chmax; /* running true peak per channel */
 	double *spmax; /* running sample peak per channel */
 };
@@ -296,6 +298,21 @@ struct pm_truepeak *pm_truepeak_new(unsigned channels, uint32_t rate,
 	    !tp->spmax)
 		goto fail;
 	design(tp->coef, tp->taps, factor);
+	/*
+	 * Each interpolated value is a dot product with one phase, so it is
+	 * at most that phase's sum of |c| times the largest input under it.
+	 * A little more, for the float sums' rounding (taps * 2^-24 is far
+	 * smaller than the margin).
+	 */
+	tp->l1 = 1.0;
+	for (unsigned p = 1; p < factor; p++) {
+		double sum = 0.0;
+
+		for (unsigned k = 0; k < tp->taps; k++)
+			sum += fabs(tp->coef[(size_t)p * tp->taps + k]);
+		tp->l1 = fmax(tp->l1, sum);
+	}
+	tp->l1 *= 1.0 + 1e-5;
 	return tp;
 fail:
 	pm_truepeak_free(tp);
@@ -372,7 +389,18 @@ static float max_abs(const float *x, size_t n)
 }
 #endif
 
-/* One block of at most BLOCK frames. */
+/* Frames per stretch that process_block() may find it need not
+ * interpolate. */
+#define STRETCH 64
+
+/*
+ * One block of at most BLOCK frames, channel by channel, in stretches.
+ * A stretch whose inputs are too small to make an interpolated value
+ * above the running true peak is not interpolated: the maxima are exactly
+ * those of interpolating everything.  With an envelope wanted, a stretch
+ * is skipped only if it also stays under the floor, and that channel then
+ * adds nothing to its envelope.  On music most stretches are skipped.
+ */
 static void process_block(struct pm_truepeak *tp, const float *in, size_t nb,
 			  float *env)
 {
@@ -381,7 +409,10 @@ static void process_block(struct pm_truepeak *tp, const float *in, size_t nb,
 	for (unsigned c = 0; c < nch; c++) {
 		float *row = tp->hist + c * tp->stride;
 		float *x = row + tp->taps;
-		float cmax, smax;
+		double cur = tp->chmax[c];
+		/* the inputs under a stretch's phases are its own and the
+		 * last `taps` before it, which the previous stretch holds */
+		float prev = max_abs(x - tp->taps, tp->taps), smax = 0.0f;
 
 		if (nch == 2) {
 			for (size_t i = 0; i < nb; i++)
@@ -390,18 +421,33 @@ static void process_block(struct pm_truepeak *tp, const float *in, size_t nb,
 			for (size_t i = 0; i < nb; i++)
 				x[i] = in[i * nch + c];
 		}
-		smax = max_abs(x, nb);
-		tp->kernel(x, nb, tp->coef, tp->taps, tp->factor, tp->pk);
-		/* the envelope is never negative: its largest is max_abs */
-		cmax = max_abs(tp->pk, nb);
-		if (env && c == 0)
-			memcpy(env, tp->pk, nb * sizeof(float));
-		else if (env)
-			for (size_t i = 0; i < nb; i++)
-				env[i] =
-					tp->pk[i] > env[i] ? tp->pk[i] : env[i];
-		if (cmax > tp->chmax[c])
-			tp->chmax[c] = cmax;
+		for (size_t s = 0; s < nb; s += STRETCH) {
+			size_t len = nb - s < STRETCH ? nb - s : STRETCH;
+			float m = max_abs(x + s, len);
+			float w = m > prev ? m : prev;
+			double bound = (double)w * tp->l1;
+			float cm, *pk = tp->pk + s;
+
+			prev = m;
+			smax = m > smax ? m : smax;
+			if (bound < (env ? fmin(cur, tp->floor) : cur)) {
+				if (env && c == 0)
+					memset(env + s, 0, len * sizeof(float));
+				continue;
+			}
+			tp->kernel(x + s, len, tp->coef, tp->taps, tp->factor,
+				   pk);
+			/* the envelope is never negative: max_abs is max */
+			cm = max_abs(pk, len);
+			cur = (double)cm > cur ? (double)cm : cur;
+			if (env && c == 0)
+				memcpy(env + s, pk, len * sizeof(float));
+			else if (env)
+				for (size_t i = 0; i < len; i++)
+					env[s + i] = pk[i] > env[s + i] ? pk[i]
+									: env[s + i];
+		}
+		tp->chmax[c] = cur;
 		if (smax > tp->spmax[c])
 			tp->spmax[c] = smax;
 		/* keep the newest `taps` inputs as the next block's history */
@@ -442,6 +488,11 @@ double pm_truepeak_max_dbtp(const struct pm_truepeak *tp)
 	for (unsigned c = 0; c < tp->channels; c++)
 		m = fmax(m, pm_truepeak_channel_max(tp, c));
 	return m > 0.0 ? 20.0 * log10(m) : -HUGE_VAL;
+}
+
+void pm_truepeak_set_floor(struct pm_truepeak *tp, double floor)
+{
+	tp->floor = floor > 0.0 ? floor : 0.0;
 }
 
 void pm_truepeak_reset(struct pm_truepeak *tp)

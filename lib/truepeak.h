@@ -87,6 +87,16 @@ double pm_truepeak_max_dbtp(const struct pm_truepeak *tp);
 /* Forget the signal and the maxima: as new, same settings. */
 void pm_truepeak_reset(struct pm_truepeak *tp);
 
+/*
+ * Envelope values under `floor` (linear) do not matter to the caller: a
+ * stretch of frames whose channels provably stay under it, and under the
+ * running true peak, is not interpolated, and its envelope may read lower
+ * than it is (0 for a stretch no channel reaches).  Values at or over the
+ * floor and the maxima stay exact.  A limiter sets its threshold here.
+ * 0 (the default): every envelope value is exact.
+ */
+void pm_truepeak_set_floor(struct pm_truepeak *tp, double floor);
+
 /* The kernel in use: "avx2" or "scalar". */
 const char *pm_truepeak_kernel(const struct pm_truepeak *tp);
 

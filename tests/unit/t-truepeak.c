@@ -231,6 +231,82 @@ int main(void)
 		}
 	}
 
+	/*
+	 * A meter (no envelope) skips stretches too quiet to raise the peak;
+	 * its maxima must be exactly those of interpolating every frame.
+	 * Noise whose level swells and falls by 30 dB, with the loudest
+	 * moment in the middle and near-peak flicks late, where skipping
+	 * is most tempting and most wrong.
+	 */
+	for (unsigned factor = 4; factor <= 8; factor += 4) {
+		for (size_t ri = 0; ri < PM_ARRAY_SIZE(rates); ri++) {
+			uint32_t rate = rates[ri];
+			size_t n = rate * 2, i;
+			float *x = make(SIG_NOISE, rate, n);
+			struct pm_truepeak *full, *fast, *flo;
+			float *env = calloc(n + 64, sizeof(float));
+			float *env2 = calloc(n + 64, sizeof(float));
+			const float floor = 0.4f;
+			bool same = true, above = true;
+			size_t zeros = 0;
+			unsigned c;
+
+			for (i = 0; i < n; i++) {
+				double t = (double)i / (double)n;
+				double g = pow(10.0, -1.5 * (1.0 - sin(M_PI * t)));
+
+				if (i % 9973 == 0 && i > n / 2)
+					g = 0.97; /* a flick near the peak */
+				x[2 * i] = (float)(x[2 * i] * g);
+				x[2 * i + 1] = (float)(x[2 * i + 1] * g * 0.7);
+			}
+			full = pm_truepeak_new(2, rate, factor, 0, &err);
+			fast = pm_truepeak_new(2, rate, factor, 0, &err);
+			flo = pm_truepeak_new(2, rate, factor, 0, &err);
+			pm_truepeak_set_floor(flo, floor);
+			for (i = 0; i < n; i += 1000) {
+				size_t k = PM_MIN(1000, n - i);
+
+				pm_truepeak_process(full, x + 2 * i, k, env + i);
+				pm_truepeak_process(fast, x + 2 * i, k, NULL);
+				pm_truepeak_process(flo, x + 2 * i, k, env2 + i);
+			}
+			pm_truepeak_flush(full, env + n);
+			pm_truepeak_flush(fast, NULL);
+			pm_truepeak_flush(flo, env2 + n);
+			for (c = 0; c < 2; c++)
+				same = same &&
+				       pm_truepeak_channel_max(full, c) ==
+					       pm_truepeak_channel_max(fast, c) &&
+				       pm_truepeak_channel_max(full, c) ==
+					       pm_truepeak_channel_max(flo, c);
+			for (i = 0; i < n + pm_truepeak_latency(full); i++) {
+				if (env2[i] == env[i])
+					continue;
+				if (env[i] < floor && env2[i] < env[i])
+					zeros++;
+				else
+					above = false;
+			}
+			ok(above && zeros > 0,
+			   "%ux %lu Hz: with a floor, the envelope is exact "
+			   "except %zu values under it, read lower",
+			   factor, (unsigned long)rate, zeros);
+			pm_truepeak_free(flo);
+			free(env2);
+			ok(same,
+			   "%ux %lu Hz: the meter's skipping changes no maximum "
+			   "(%.6f, %.6f)",
+			   factor, (unsigned long)rate,
+			   pm_truepeak_channel_max(fast, 0),
+			   pm_truepeak_channel_max(fast, 1));
+			pm_truepeak_free(full);
+			pm_truepeak_free(fast);
+			free(env);
+			free(x);
+		}
+	}
+
 	/* an impulse: the envelope peaks at frame + latency, exactly 1 */
 	{
 		size_t n = 1000, at = 300;
