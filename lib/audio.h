@@ -146,6 +146,10 @@ int pm_audio_finish(struct pm_audio_writer *w, struct pm_err *err);
 /* Whether this libsndfile can write `format` (Opus and MP3 vary). */
 bool pm_audio_can_write(enum pm_format format);
 
+/* Tests only: false makes the raw 24-bit conversions take their scalar
+ * loops even where AVX2 is there (true, the default: use it). */
+void pm_audio_use_vector(bool on);
+
 /* "libsndfile-1.2.0", for reports. */
 const char *pm_audio_version(void);
 
