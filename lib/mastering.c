@@ -454,6 +454,7 @@ out:
 
 struct pool {
 	size_t n, next;
+	const size_t *order; /* the jobs, the longest first (or NULL) */
 	pthread_mutex_t lock;
 	void (*fn)(void *job);
 	char *jobs;
@@ -474,17 +475,51 @@ static void *pool_worker(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		if (k >= p->n)
 			return NULL;
-		p->fn(p->jobs + k * p->size);
+		p->fn(p->jobs + (p->order ? p->order[k] : k) * p->size);
+	}
+}
+
+/*
+ * Job i is track i, or the hidden track after the last: its length in
+ * seconds is its cost.  The longest go first, so that with several
+ * workers the last to finish is a short one (the results do not depend
+ * on the order).
+ */
+static void pool_order(const struct pm_inputs *in, size_t n, size_t *order)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < n; i++) {
+		double len = i < in->ntracks
+				     ? (double)in->length[i] / in->rate[i]
+				     : (double)in->htoa_length / in->htoa_rate;
+
+		/* insertion: n is at most 100 */
+		for (j = i; j > 0; j--) {
+			k = order[j - 1];
+			if ((k < in->ntracks ? (double)in->length[k] / in->rate[k]
+					     : (double)in->htoa_length /
+						       in->htoa_rate) >= len)
+				break;
+			order[j] = k;
+		}
+		order[j] = i;
 	}
 }
 
 static void pool_run(void *jobs, size_t n, size_t size, void (*fn)(void *),
-		     unsigned threads)
+		     unsigned threads, const struct pm_inputs *in)
 {
-	struct pool p = { .n = n, .fn = fn, .jobs = jobs, .size = size };
+	size_t order[PM_MAX_TRACKS + 1];
+	struct pool p = { .n = n, .fn = fn, .jobs = jobs, .size = size,
+			  .order = order };
 	pthread_t th[64];
 	unsigned t, started = 0;
 
+	if (n <= PM_ARRAY_SIZE(order))
+		pool_order(in, n, order);
+	else
+		p.order = NULL; /* in the album's order */
 	pthread_mutex_init(&p.lock, NULL);
 	if (threads > n)
 		threads = (unsigned)n;
@@ -1190,7 +1225,7 @@ static int render_targets(struct pm_master_run *run, const struct pm_inputs *in,
 				goto out;
 		}
 	}
-	pool_run(jobsv, n, sizeof(*jobsv), pass2_job, jobs);
+	pool_run(jobsv, n, sizeof(*jobsv), pass2_job, jobs, in);
 	for (i = 0; i < n; i++)
 		if (jobsv[i].status < 0) {
 			*err = jobsv[i].err;
@@ -1322,7 +1357,7 @@ int pm_master(const struct pm_album *a, const struct pm_master_options *o,
 		p1[i].track = i < a->ntracks ? i : PM_DISC;
 		p1[i].out = i < a->ntracks ? &run->source[i] : &run->htoa;
 	}
-	pool_run(p1, n, sizeof(*p1), pass1_job, o->jobs);
+	pool_run(p1, n, sizeof(*p1), pass1_job, o->jobs, &in);
 	for (i = 0; i < n; i++)
 		if (p1[i].status < 0) {
 			*err = p1[i].err;
