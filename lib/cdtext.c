@@ -861,7 +861,8 @@ static void check_block(struct checker *c, struct block_span *b,
 	for (i = b->first; i < b->end; i++) {
 		const uint8_t *q = pack_at(c, i);
 
-		if (q[0] < PM_PACK_TITLE)
+		/* pm_cdtext_validate() has reported types out of range */
+		if (q[0] < PM_PACK_TITLE || q[0] > PM_PACK_SIZE_INFO)
 			continue;
 		count[q[0] - PM_PACK_TITLE]++;
 		if (q[0] < prev_type)
@@ -1014,7 +1015,7 @@ unsigned pm_cdtext_validate(const uint8_t *buf, size_t len, unsigned ntracks,
 		if (crc != got)
 			problem(&c, "pack %zu: CRC is 0x%04X, expected 0x%04X",
 				i, got, crc);
-		if (q[0] < PM_PACK_TITLE)
+		if (q[0] < PM_PACK_TITLE || q[0] > PM_PACK_SIZE_INFO)
 			problem(&c,
 				"pack %zu: 0x%02X is not a pack type (0x80 to 0x8F)",
 				i, q[0]);

@@ -367,6 +367,36 @@ static void test_validate(void)
 	       "with the default context");
 }
 
+/*
+ * Pack types above 0x8F: a crafted CDTEXT.BIN once indexed a 16-entry
+ * per-type counter with them and wrote past it (issue 9).  Every such
+ * type, at the first, a middle and the last pack, is one named problem.
+ */
+static void test_pack_type_range(void)
+{
+	unsigned bad = 0, named = 0, tried = 0;
+
+	for (unsigned type = 0x90; type <= 0xFF; type++) {
+		for (size_t at = 0; at < 11; at += 5) {
+			uint8_t *b = vector_copy(0);
+
+			if (!b)
+				return;
+			b[at * 18] = (uint8_t)type;
+			tried++;
+			fix_crc(b + at * 18);
+			logs_clear();
+			if (pm_cdtext_validate(b, sizeof(vector_a), 2, "T") < 1)
+				bad++;
+			if (logged(PM_LOG_ERROR, "is not a pack type"))
+				named++;
+			free(b);
+		}
+	}
+	is_int(bad, 0, "pack types 0x90 to 0xFF are problems");
+	is_int(named, tried, "each is named as no pack type");
+}
+
 /* ------------------------------------------------------------------ */
 /* Decoding vector A and friends through libcdio                        */
 /* ------------------------------------------------------------------ */
@@ -1204,6 +1234,7 @@ int main(void)
 	test_crc();
 	test_vector_a();
 	test_validate();
+	test_pack_type_range();
 	test_decode_vector();
 	test_charpos();
 	test_round_trip();
