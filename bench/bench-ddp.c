@@ -13,13 +13,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "audio.h"
-#include "ddp.h"
-#include "log.h"
-#include "msf.h"
-#include "pq.h"
+#include "io/audio.h"
+#include "cd/ddp.h"
+#include "util/log.h"
+#include "cd/msf.h"
+#include "cd/pq.h"
 
-#include "banned.h"
+#include "util/banned.h"
 
 static double now(void)
 {

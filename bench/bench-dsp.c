@@ -17,15 +17,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "biquad.h"
-#include "dynamics.h"
-#include "err.h"
-#include "limiter.h"
-#include "loudness.h"
-#include "resample.h"
-#include "truepeak.h"
+#include "dsp/biquad.h"
+#include "dsp/dynamics.h"
+#include "util/err.h"
+#include "dsp/limiter.h"
+#include "dsp/loudness.h"
+#include "dsp/resample.h"
+#include "dsp/truepeak.h"
 
-#include "banned.h"
+#include "util/banned.h"
 
 #define BLOCK 4096
 #define RUNS  3

@@ -14,25 +14,25 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "album.h"
-#include "audio.h"
-#include "cdtext.h"
-#include "cli.h"
-#include "cuesheet.h"
-#include "ddp.h"
-#include "disc.h"
-#include "err.h"
-#include "inputs.h"
-#include "layout.h"
-#include "log.h"
-#include "msf.h"
-#include "outdir.h"
-#include "pq.h"
-#include "sequencer.h"
-#include "targets.h"
-#include "timeline.h"
+#include "album/album.h"
+#include "io/audio.h"
+#include "cd/cdtext.h"
+#include "util/cli.h"
+#include "cd/sheets.h"
+#include "cd/ddp.h"
+#include "cd/cdio.h"
+#include "util/err.h"
+#include "album/sources.h"
+#include "album/paths.h"
+#include "util/log.h"
+#include "cd/msf.h"
+#include "util/outdir.h"
+#include "cd/pq.h"
+#include "sequence/sequence.h"
+#include "album/targets.h"
+#include "sequence/timeline.h"
 
-#include "banned.h"
+#include "util/banned.h"
 
 enum {
 	OPT_EXTRACT = PM_OPT_FIRST_TOOL,
@@ -123,18 +123,6 @@ static void parse(int argc, char **argv, struct options *o)
 	o->arg = argv[optind];
 }
 
-static char *default_outdir(const char *album)
-{
-	const char *slash = strrchr(album, '/');
-	size_t n = slash ? (size_t)(slash - album) + 5 : 4;
-	char *out = malloc(n);
-
-	if (out)
-		snprintf(out, n, "%.*sout", slash ? (int)(slash - album + 1) : 0,
-			 album);
-	return out;
-}
-
 /* Whether two discs say the same to the subcode. */
 static bool same_disc(const struct pm_disc *a, const struct pm_disc *b)
 {
@@ -184,7 +172,7 @@ static int make(const struct options *o, struct pm_err *err)
 		ret = 0;
 		goto out;
 	}
-	outdir = o->common.output ? strdup(o->common.output) : default_outdir(o->arg);
+	outdir = pm_output_dir(o->common.output, o->arg);
 	if (!outdir) {
 		pm_err_set(err, PM_ENOMEM, "out of memory");
 		goto out;
@@ -193,7 +181,7 @@ static int make(const struct options *o, struct pm_err *err)
 	for (i = 0; i < nt && targets[i].kind != PM_TARGET_CD; i++)
 		;
 	so.outdir = outdir;
-	if (pm_cd_layout(album, &targets[i], &so, &in, &tl, err) < 0)
+	if (pm_cd_timeline(album, &targets[i], &so, &in, &tl, err) < 0)
 		goto out;
 	snprintf(image, sizeof(image), "%s", o->image ? o->image : "");
 	if (!o->image)
@@ -263,7 +251,7 @@ static int extract(const struct options *o, struct pm_err *err)
 	struct pm_ddp *ddp = NULL;
 	struct pm_outdir od = { 0 };
 	struct pm_cdtext_text cd = { 0 };
-	struct pm_disc_text text = { 0 };
+	struct pm_sheet_text text = { 0 };
 	struct pm_span spans[2 * PM_MAX_TRACKS];
 	char names[2 * PM_MAX_TRACKS][16];
 	const char *np[2 * PM_MAX_TRACKS];
@@ -275,9 +263,9 @@ static int extract(const struct options *o, struct pm_err *err)
 	ddp = pm_ddp_read(o->arg, &ro, err);
 	if (!ddp)
 		return -1;
-	if (ddp->cdtext && pm_disc_cdtext_decode(ddp->cdtext, ddp->cdtext_bytes,
+	if (ddp->cdtext && pm_cdio_cdtext_decode(ddp->cdtext, ddp->cdtext_bytes,
 						  &cd, err) == 0 &&
-	    pm_disc_text_from_cdtext(&cd, &text, err) < 0)
+	    pm_sheet_text_from_cdtext(&cd, &text, err) < 0)
 		goto out;
 	/* -o DIR is the directory to build, atomically */
 	parent = strdup(o->common.output);
@@ -331,8 +319,8 @@ out:
 	if (fp)
 		fclose(fp);
 	pm_outdir_release(&od);
-	pm_disc_text_release(&text);
-	pm_disc_cdtext_release(&cd);
+	pm_sheet_text_release(&text);
+	pm_cdio_cdtext_release(&cd);
 	pm_ddp_free(ddp);
 	free(path);
 	free(parent);

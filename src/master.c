@@ -13,16 +13,16 @@
 #include <sysexits.h>
 #include <time.h>
 
-#include "album.h"
-#include "cli.h"
-#include "err.h"
-#include "layout.h"
-#include "log.h"
-#include "mastering.h"
-#include "outdir.h"
-#include "targets.h"
+#include "album/album.h"
+#include "util/cli.h"
+#include "util/err.h"
+#include "album/paths.h"
+#include "util/log.h"
+#include "master/master.h"
+#include "util/outdir.h"
+#include "album/targets.h"
 
-#include "banned.h"
+#include "util/banned.h"
 
 enum {
 	OPT_ONLY = PM_OPT_FIRST_TOOL,
@@ -62,7 +62,6 @@ static void parse(int argc, char **argv, struct options *o)
 		{ "analyse-only", no_argument, NULL, OPT_ANALYSE },
 		{ NULL, 0, NULL, 0 }
 	};
-	uint64_t u;
 	int c;
 
 	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS "j:", longopts,
@@ -71,10 +70,7 @@ static void parse(int argc, char **argv, struct options *o)
 			continue;
 		switch (c) {
 		case 'j':
-			if (pm_parse_uint(optarg, 1, 64, &u) < 0)
-				pm_usage_error("-j wants a number from 1 to 64, not '%s'",
-					       optarg);
-			o->jobs = (unsigned)u;
+			o->jobs = pm_jobs_option(optarg);
 			break;
 		case OPT_ONLY:
 			o->only = optarg;
@@ -89,18 +85,6 @@ static void parse(int argc, char **argv, struct options *o)
 	if (argc - optind != 1)
 		pm_usage_error("expected one ALBUM.xml");
 	o->album = argv[optind];
-}
-
-static char *default_outdir(const char *album)
-{
-	const char *slash = strrchr(album, '/');
-	size_t n = slash ? (size_t)(slash - album) + 5 : 4;
-	char *out = malloc(n);
-
-	if (out)
-		snprintf(out, n, "%.*sout", slash ? (int)(slash - album + 1) : 0,
-			 album);
-	return out;
 }
 
 static int write_report(const struct pm_master_run *run, const char *outdir,
@@ -187,7 +171,7 @@ int main(int argc, char **argv)
 		pm_error("%s", err.msg);
 		return pm_exit_status(&err);
 	}
-	outdir = o.common.output ? strdup(o.common.output) : default_outdir(o.album);
+	outdir = pm_output_dir(o.common.output, o.album);
 	if (!outdir) {
 		pm_error("out of memory");
 		ret = EX_OSERR;

@@ -19,18 +19,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "album.h"
-#include "audio.h"
-#include "cli.h"
-#include "err.h"
-#include "isrc.h"
-#include "log.h"
-#include "msf.h"
-#include "outdir.h"
-#include "vinyl.h"
-#include "xmlw.h"
+#include "album/album.h"
+#include "io/audio.h"
+#include "util/cli.h"
+#include "util/err.h"
+#include "album/isrc.h"
+#include "util/log.h"
+#include "cd/msf.h"
+#include "util/outdir.h"
+#include "album/vinyl.h"
+#include "util/xmlw.h"
 
-#include "banned.h"
+#include "util/banned.h"
 
 static const char *const tools[] = { "master", "sequence", "ddpmake",
 				     "verify" };
@@ -175,21 +175,6 @@ static void usage_build(void)
 	       pm_common_help);
 }
 
-static char *default_outdir(const char *album)
-{
-	const char *slash = strrchr(album, '/');
-	size_t n = slash ? (size_t)(slash - album) : 0;
-	char *out = malloc(n + 8);
-
-	if (!out)
-		return NULL;
-	if (slash)
-		snprintf(out, n + 8, "%.*s/out", (int)n, album);
-	else
-		snprintf(out, n + 8, "out");
-	return out;
-}
-
 static int cmd_build(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -207,7 +192,6 @@ static int cmd_build(int argc, char **argv)
 	int status[4] = { -1, -1, -1, -1 };
 	int c, st, ret = 0;
 	size_t s, k;
-	uint64_t u;
 	struct timespec t0, t1;
 
 	pm_log_init("premaster build", PM_LOG_NOTE);
@@ -217,9 +201,7 @@ static int cmd_build(int argc, char **argv)
 		if (pm_common_option(c, optarg, &common, usage_build))
 			continue;
 		if (c == 'j') {
-			if (pm_parse_uint(optarg, 1, 64, &u) < 0)
-				pm_usage_error("-j wants a number from 1 to 64, not '%s'",
-					       optarg);
+			pm_jobs_option(optarg); /* checked here, passed on */
 			jobs = optarg;
 			continue;
 		}
@@ -229,8 +211,7 @@ static int cmd_build(int argc, char **argv)
 	if (argc - optind != 1)
 		pm_usage_error("expected one ALBUM.xml");
 	album_path = argv[optind];
-	outdir = common.output ? strdup(common.output)
-			       : default_outdir(album_path);
+	outdir = pm_output_dir(common.output, album_path);
 	if (!outdir) {
 		pm_error("out of memory");
 		return EX_OSERR;

@@ -14,16 +14,16 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "album.h"
-#include "cli.h"
-#include "err.h"
-#include "log.h"
-#include "msf.h"
-#include "outdir.h"
-#include "sequencer.h"
-#include "targets.h"
+#include "album/album.h"
+#include "util/cli.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "cd/msf.h"
+#include "util/outdir.h"
+#include "sequence/sequence.h"
+#include "album/targets.h"
 
-#include "banned.h"
+#include "util/banned.h"
 
 enum {
 	OPT_UNITY = PM_OPT_FIRST_TOOL,
@@ -67,7 +67,6 @@ static void parse(int argc, char **argv, struct options *o)
 		{ "only", required_argument, NULL, OPT_ONLY },
 		{ NULL, 0, NULL, 0 }
 	};
-	uint64_t u;
 	int c;
 
 	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS "j:", longopts,
@@ -76,10 +75,7 @@ static void parse(int argc, char **argv, struct options *o)
 			continue;
 		switch (c) {
 		case 'j':
-			if (pm_parse_uint(optarg, 1, 64, &u) < 0)
-				pm_usage_error("-j wants a number from 1 to 64, not '%s'",
-					       optarg);
-			o->jobs = (unsigned)u;
+			o->jobs = pm_jobs_option(optarg);
 			break;
 		case OPT_UNITY:
 			o->unity = true;
@@ -190,18 +186,6 @@ static void report(const struct job *j, const char *outdir)
 	}
 }
 
-static char *default_outdir(const char *album)
-{
-	const char *slash = strrchr(album, '/');
-	size_t n = slash ? (size_t)(slash - album) + 5 : 4;
-	char *out = malloc(n);
-
-	if (out)
-		snprintf(out, n, "%.*sout", slash ? (int)(slash - album + 1) : 0,
-			 album);
-	return out;
-}
-
 int main(int argc, char **argv)
 {
 	struct options o = { .common = { .want_progress = true }, .jobs = 1 };
@@ -227,7 +211,7 @@ int main(int argc, char **argv)
 		pm_error("%s", err.msg);
 		return pm_exit_status(&err);
 	}
-	outdir = o.common.output ? strdup(o.common.output) : default_outdir(o.album);
+	outdir = pm_output_dir(o.common.output, o.album);
 	if (!outdir) {
 		pm_error("out of memory");
 		ret = EX_OSERR;

@@ -11,15 +11,15 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "album.h"
-#include "cli.h"
-#include "err.h"
-#include "layout.h"
-#include "log.h"
-#include "outdir.h"
-#include "verify.h"
+#include "album/album.h"
+#include "util/cli.h"
+#include "util/err.h"
+#include "album/paths.h"
+#include "util/log.h"
+#include "util/outdir.h"
+#include "verify/verify.h"
 
-#include "banned.h"
+#include "util/banned.h"
 
 enum {
 	OPT_NO_REPORTS = PM_OPT_FIRST_TOOL,
@@ -68,18 +68,6 @@ static void parse(int argc, char **argv, struct options *o)
 	o->album = argv[optind];
 }
 
-static char *default_outdir(const char *album)
-{
-	const char *slash = strrchr(album, '/');
-	size_t n = slash ? (size_t)(slash - album) + 5 : 4;
-	char *out = malloc(n);
-
-	if (out)
-		snprintf(out, n, "%.*sout", slash ? (int)(slash - album + 1) : 0,
-			 album);
-	return out;
-}
-
 static int report(const struct pm_verify *v, const char *outdir,
 		  const char *name, bool force,
 		  int (*fn)(FILE *, const struct pm_verify *, struct pm_err *),
@@ -118,7 +106,7 @@ int main(int argc, char **argv)
 		pm_error("%s", err.msg);
 		return pm_exit_status(&err);
 	}
-	outdir = o.common.output ? strdup(o.common.output) : default_outdir(o.album);
+	outdir = pm_output_dir(o.common.output, o.album);
 	if (!outdir) {
 		pm_error("out of memory");
 		ret = EX_OSERR;

@@ -15,12 +15,12 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "audio.h"
-#include "cli.h"
-#include "err.h"
-#include "log.h"
+#include "io/audio.h"
+#include "util/cli.h"
+#include "util/err.h"
+#include "util/log.h"
 
-#include "banned.h"
+#include "util/banned.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "compat.h"
+#include "util/compat.h"
 
 /* Declare the number of tests up front (optional: tap_done prints it). */
 void tap_plan(int n);

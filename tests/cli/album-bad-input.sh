@@ -9,7 +9,7 @@
 # CLASS is one of
 #   schema    album.xsd rejects it: xmllint --schema fails validation (3)
 #   semantic  album.xsd accepts it (xmllint --schema passes); the program's
-#             own rules (lib/album-check.c, the audio probe) refuse it
+#             own rules (lib/album/check.c, the audio probe) refuse it
 #   xml       not well-formed: plain xmllint --noout fails to parse it (1)
 #   doctype   it has a DOCTYPE, which the loader refuses before any entity
 #             is declared; xmllint's verdict says nothing about that

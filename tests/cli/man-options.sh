@@ -10,8 +10,8 @@
 #    --help is not written yet (exit 70) must say so in its page, and its
 #    page must still document the options every tool shares;
 #  - premaster-album(5) names every element and attribute of album.xsd,
-#    every genre, every delivery preset of lib/targets.c, every language of
-#    lib/album-model.c and every verify rule of lib/album-check.c (which
+#    every genre, every delivery preset of lib/album/targets.c, every language of
+#    lib/album/model.c and every verify rule of lib/album/check.c (which
 #    premaster-verify(1) lists too).
 # shellcheck source=tests/lib.sh
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -140,16 +140,16 @@ while read -r g; do
 done <"$T/genres"
 
 sed -n 's/^[[:space:]]*{ "\([a-z0-9-]*\)", PM_TARGET_.*/\1/p' \
-	"$top_srcdir/lib/targets.c" >"$T/presets"
-t_ok "lib/targets.c has presets" test -s "$T/presets"
+	"$top_srcdir/lib/album/targets.c" >"$T/presets"
+t_ok "lib/album/targets.c has presets" test -s "$T/presets"
 while read -r p; do
 	t_ok "premaster-album(5) has the preset $p in its table" \
 		grep -e "^$p  *[-k]" "$album"
 done <"$T/presets"
 
-sed -n '/} languages\[\] = {/,/^};/p' "$top_srcdir/lib/album-model.c" |
+sed -n '/} languages\[\] = {/,/^};/p' "$top_srcdir/lib/album/model.c" |
 	grep -o '{ "[a-z][a-z]"' | sed 's/{ "\(..\)"/\1/' >"$T/languages"
-t_ok "lib/album-model.c has languages" test -s "$T/languages"
+t_ok "lib/album/model.c has languages" test -s "$T/languages"
 sed -n '/^\.SS Language codes/,/^\.S[HS]/p' "$album" >"$T/langsec"
 while read -r l; do
 	t_ok "premaster-album(5) lists the language $l" \
@@ -157,9 +157,9 @@ while read -r l; do
 done <"$T/languages"
 
 sed -n '/pm_verify_rule_ids\[\] = {/,/NULL/p' \
-	"$top_srcdir/lib/album-check.c" | grep -o '"[a-z0-9-]*"' |
+	"$top_srcdir/lib/album/check.c" | grep -o '"[a-z0-9-]*"' |
 	tr -d '"' >"$T/rules"
-t_ok "lib/album-check.c has verify rules" test -s "$T/rules"
+t_ok "lib/album/check.c has verify rules" test -s "$T/rules"
 plain "$doc/premaster-verify.1" >"$T/verify.txt"
 while read -r r; do
 	t_ok "premaster-album(5) names the verify rule $r" \

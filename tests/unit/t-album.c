@@ -8,11 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "album.h"
-#include "audio.h"
-#include "log.h"
+#include "album/album.h"
+#include "io/audio.h"
+#include "util/log.h"
 #include "tap.h"
-#include "targets.h"
+#include "album/targets.h"
 
 static char dir[] = "/tmp/t-album.XXXXXX";
 static char logged[64][512];

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audio.h"
+#include "io/audio.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/t-audio.XXXXXX";

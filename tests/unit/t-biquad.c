@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "biquad.h"
-#include "fft.h"
+#include "dsp/biquad.h"
+#include "dsp/fft.h"
 #include "tap.h"
 
 #define N 65536

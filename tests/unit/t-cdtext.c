@@ -12,11 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "album.h"
-#include "cdtext.h"
-#include "disc.h"
-#include "err.h"
-#include "log.h"
+#include "album/album.h"
+#include "cd/cdtext.h"
+#include "cd/cdio.h"
+#include "util/err.h"
+#include "util/log.h"
 #include "tap.h"
 
 /* ------------------------------------------------------------------ */
@@ -408,12 +408,12 @@ static void test_decode_vector(void)
 	const struct pm_cdtext_lang *l;
 	uint8_t *b;
 
-	if (!ok(pm_disc_cdtext_decode(&vector_a[0][0], sizeof(vector_a), &tx,
+	if (!ok(pm_cdio_cdtext_decode(&vector_a[0][0], sizeof(vector_a), &tx,
 				      &err) == 0,
 		"libcdio decodes vector A"))
 		tap_diag("%s", err.msg);
 	is_int(tx.nblocks, 1, "one block");
-	l = pm_disc_cdtext_lang(&tx, 0x09);
+	l = pm_cdio_cdtext_lang(&tx, 0x09);
 	ok(l != NULL, "in English");
 	if (l) {
 		is_int(l->char_code, 0x00, "ISO-8859-1");
@@ -436,32 +436,32 @@ static void test_decode_vector(void)
 		       "T2 has no songwriter");
 		ok(!l->copyright, "not copyrighted");
 	}
-	pm_disc_cdtext_release(&tx);
+	pm_cdio_cdtext_release(&tx);
 	ok(tx.nblocks == 0, "release zeroes");
 
 	b = vector_copy(4);
 	if (!b)
 		return;
 	b[198] = 0;
-	ok(pm_disc_cdtext_decode(b, 199, &tx, &err) == 0,
+	ok(pm_cdio_cdtext_decode(b, 199, &tx, &err) == 0,
 	   "a trailing 0x00 byte is stripped for libcdio");
-	pm_disc_cdtext_release(&tx);
+	pm_cdio_cdtext_release(&tx);
 	memmove(b + 4, b, 198);
 	b[0] = 0;
 	b[1] = 200;
 	b[2] = b[3] = 0;
-	ok(pm_disc_cdtext_decode(b, 202, &tx, &err) == 0,
+	ok(pm_cdio_cdtext_decode(b, 202, &tx, &err) == 0,
 	   "so is the 4-byte header");
 	if (tx.nblocks)
 		is_str(tx.block[0].text[PM_FIELD_TITLE][2], "Track Two",
 		       "and the texts come through");
-	pm_disc_cdtext_release(&tx);
+	pm_cdio_cdtext_release(&tx);
 
-	is_int(pm_disc_cdtext_decode(b, 17, &tx, &err), -1,
+	is_int(pm_cdio_cdtext_decode(b, 17, &tx, &err), -1,
 	       "17 bytes do not decode");
 	is_int(err.code, PM_EFORMAT, "as PM_EFORMAT");
 	memcpy(b, vector_a, 8 * 18);
-	is_int(pm_disc_cdtext_decode(b, 8 * 18, &tx, &err), -1,
+	is_int(pm_cdio_cdtext_decode(b, 8 * 18, &tx, &err), -1,
 	       "a block without size info does not decode");
 	is_str(err.msg,
 	       "CD-TEXT block 0 has no size information (three 0x8F packs)",
@@ -576,11 +576,11 @@ static void test_round_trip(void)
 	   "long titles reach the capped character position 15 (%d packs)",
 	   capped);
 
-	if (!ok(pm_disc_cdtext_decode(out, len, &tx, &err) == 0,
+	if (!ok(pm_cdio_cdtext_decode(out, len, &tx, &err) == 0,
 		"libcdio decodes them"))
 		tap_diag("%s", err.msg);
 	is_int(tx.nblocks, 2, "two blocks");
-	l = pm_disc_cdtext_lang(&tx, 0x09);
+	l = pm_cdio_cdtext_lang(&tx, 0x09);
 	if (ok(l && l->block == 0, "block 0 is English")) {
 		is_int(l->char_code, 0x00, "in ISO-8859-1");
 		ok(l->copyright, "copyrighted");
@@ -610,7 +610,7 @@ static void test_round_trip(void)
 		is_int(l->genre_code, 5, "genre code");
 		is_str(l->genre_text, "Chamber music", "genre text");
 	}
-	l = pm_disc_cdtext_lang(&tx, 0x08);
+	l = pm_cdio_cdtext_lang(&tx, 0x08);
 	if (ok(l && l->block == 1, "block 1 is German")) {
 		bad = 0;
 		for (unsigned t = 0; t <= RT_TRACKS; t++)
@@ -634,7 +634,7 @@ static void test_round_trip(void)
 		is_str(l->isrc[7], "DEA122400007", "ISRCs in every block");
 		is_int(l->genre_code, 0, "no genre in block 1");
 	}
-	pm_disc_cdtext_release(&tx);
+	pm_cdio_cdtext_release(&tx);
 	free(out);
 }
 
@@ -690,7 +690,7 @@ static void test_tracks_99(void)
 		"99 tracks encode"))
 		tap_diag("%s", err.msg);
 	is_int(pm_cdtext_validate(out, len, 99, "99"), 0, "and validate");
-	if (ok(pm_disc_cdtext_decode(out, len, &tx, &err) == 0, "and decode") &&
+	if (ok(pm_cdio_cdtext_decode(out, len, &tx, &err) == 0, "and decode") &&
 	    tx.nblocks == 1) {
 		is_int(tx.block[0].last_track, 99, "last track 99");
 		for (unsigned t = 0; t <= 99; t++)
@@ -700,7 +700,7 @@ static void test_tracks_99(void)
 				bad++;
 		is_int(bad, 0, "every one of the 100 titles comes back");
 	}
-	pm_disc_cdtext_release(&tx);
+	pm_cdio_cdtext_release(&tx);
 	free(out);
 }
 
@@ -788,7 +788,7 @@ static void test_decoder_quirks(void)
 	if (!ok(pm_cdtext_encode(&in, &out, &len, &err) == 0,
 		"a tricky disc encodes"))
 		tap_diag("%s", err.msg);
-	if (ok(pm_disc_cdtext_decode(out, len, &tx, &err) == 0,
+	if (ok(pm_cdio_cdtext_decode(out, len, &tx, &err) == 0,
 	       "and decodes") &&
 	    tx.nblocks == 2) {
 		struct pm_cdtext_lang *l = &tx.block[0];
@@ -813,7 +813,7 @@ static void test_decoder_quirks(void)
 		is_str(tx.block[1].text[PM_FIELD_TITLE][0], "日本",
 		       "decoded from Shift JIS");
 	}
-	pm_disc_cdtext_release(&tx);
+	pm_cdio_cdtext_release(&tx);
 	free(out);
 
 	/* a string longer than libcdio's buffer */
@@ -827,7 +827,7 @@ static void test_decoder_quirks(void)
 	out = NULL;
 	ok(pm_cdtext_encode(&in, &out, &len, &err) == 0,
 	   "a 299-byte title encodes");
-	is_int(pm_disc_cdtext_decode(out, len, &tx, &err), -1,
+	is_int(pm_cdio_cdtext_decode(out, len, &tx, &err), -1,
 	       "but is not handed to libcdio");
 	is_int(err.code, PM_EUNSUPPORTED, "as PM_EUNSUPPORTED");
 	free(out);
@@ -1001,10 +1001,10 @@ static void test_from_album(void)
 	logs_clear();
 	is_int(pm_cdtext_validate(out, len, 3, "album"), 0,
 	       "the album's CD-TEXT validates");
-	if (!ok(pm_disc_cdtext_decode(out, len, &tx, &err) == 0, "and decodes"))
+	if (!ok(pm_cdio_cdtext_decode(out, len, &tx, &err) == 0, "and decodes"))
 		tap_diag("%s", err.msg);
-	en = pm_disc_cdtext_lang(&tx, 0x09);
-	de = pm_disc_cdtext_lang(&tx, 0x08);
+	en = pm_cdio_cdtext_lang(&tx, 0x09);
+	de = pm_cdio_cdtext_lang(&tx, 0x08);
 	if (ok(en && en->block == 0, "English is block 0")) {
 		is_str(en->text[PM_FIELD_TITLE][0], "Café Noir",
 		       "the unlabelled album title");
@@ -1049,7 +1049,7 @@ static void test_from_album(void)
 		       "without a German composer, block 1 shows the original");
 		is_str(de->isrc[2], "FRZ032400002", "ISRCs in block 1 too");
 	}
-	pm_disc_cdtext_release(&tx);
+	pm_cdio_cdtext_release(&tx);
 	free(out);
 	out = NULL;
 
@@ -1161,9 +1161,9 @@ static void test_album_msjis(void)
 		      "track 2 ('b') title: CD-TEXT 'ja' (ms-jis) transliterated to '夜　２'"),
 	       1, "widened to full-width, with a warning");
 	is_int(pm_cdtext_validate(out, len, 2, "ja"), 0, "it validates");
-	if (ok(pm_disc_cdtext_decode(out, len, &tx, &err) == 0,
+	if (ok(pm_cdio_cdtext_decode(out, len, &tx, &err) == 0,
 	       "libcdio decodes it")) {
-		ja = pm_disc_cdtext_lang(&tx, 0x69);
+		ja = pm_cdio_cdtext_lang(&tx, 0x69);
 		if (ok(ja && ja->block == 1 && ja->char_code == 0x80,
 		       "block 1 is Japanese, MS-JIS")) {
 			is_str(ja->text[PM_FIELD_TITLE][0], "東京",
@@ -1176,7 +1176,7 @@ static void test_album_msjis(void)
 			is_str(tx.block[0].text[PM_FIELD_TITLE][2], "Night 2",
 			       "block 0 stays ISO-8859-1");
 	}
-	pm_disc_cdtext_release(&tx);
+	pm_cdio_cdtext_release(&tx);
 	free(out);
 	pm_album_free(a);
 }

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "charset.h"
+#include "album/charset.h"
 #include "tap.h"
 
 int main(void)

@@ -17,14 +17,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "audio.h"
-#include "crc32.h"
-#include "ddp.h"
-#include "log.h"
-#include "md5.h"
-#include "msf.h"
-#include "outdir.h"
-#include "pq.h"
+#include "io/audio.h"
+#include "util/crc32.h"
+#include "cd/ddp.h"
+#include "util/log.h"
+#include "util/md5.h"
+#include "cd/msf.h"
+#include "util/outdir.h"
+#include "cd/pq.h"
 #include "tap.h"
 
 static char scratch[] = "/tmp/t-ddp-XXXXXX";

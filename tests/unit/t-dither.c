@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dither.h"
-#include "fft.h"
+#include "dsp/dither.h"
+#include "dsp/fft.h"
 #include "tap.h"
 
 #define N 65536

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "biquad.h"
-#include "dynamics.h"
-#include "fft.h"
+#include "dsp/biquad.h"
+#include "dsp/dynamics.h"
+#include "dsp/fft.h"
 #include "tap.h"
 
 #define RATE 48000

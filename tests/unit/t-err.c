@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "err.h"
+#include "util/err.h"
 #include "tap.h"
 
 int main(void)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "fft.h"
+#include "dsp/fft.h"
 #include "tap.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15u;

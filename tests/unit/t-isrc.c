@@ -2,7 +2,7 @@
 /* t-isrc.c: ISRC syntax and the GS1 check digit. */
 #include <config.h>
 
-#include "isrc.h"
+#include "album/isrc.h"
 #include "tap.h"
 
 int main(void)

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fft.h"
-#include "limiter.h"
-#include "loudness.h"
+#include "dsp/fft.h"
+#include "dsp/limiter.h"
+#include "dsp/loudness.h"
 #include "tap.h"
 
 static uint64_t rng = 0x6a09e667f3bcc909u;

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "log.h"
+#include "util/json.h"
+#include "util/log.h"
 #include "tap.h"
-#include "xmlw.h"
+#include "util/xmlw.h"
 
 static int n;
 static enum pm_log_level lvl[8];

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "loudness.h"
+#include "dsp/loudness.h"
 #include "tap.h"
 
 #define RATE  48000

@@ -17,12 +17,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "album.h"
-#include "audio.h"
-#include "fft.h"
-#include "layout.h"
-#include "loudness.h"
-#include "mastering.h"
+#include "album/album.h"
+#include "io/audio.h"
+#include "dsp/fft.h"
+#include "album/paths.h"
+#include "dsp/loudness.h"
+#include "master/master.h"
 #include "tap.h"
 
 #define RATE 44100

@@ -2,7 +2,7 @@
 /* t-msf.c: Red Book frame arithmetic. */
 #include <config.h>
 
-#include "msf.h"
+#include "cd/msf.h"
 #include "tap.h"
 
 int main(void)

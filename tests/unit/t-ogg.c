@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audio.h"
-#include "ogg.h"
+#include "io/audio.h"
+#include "io/ogg.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/t-ogg.XXXXXX";
@@ -54,7 +54,7 @@ static int spill(const char *path, const unsigned char *buf, size_t n)
 	return ret;
 }
 
-/* The pages of an Ogg file, walked independently of lib/ogg.c: their
+/* The pages of an Ogg file, walked independently of lib/io/ogg.c: their
  * count, whether all carry `serial`, and whether each checksum holds. */
 static void pages(const unsigned char *b, size_t n, uint32_t serial,
 		  unsigned *count, bool *all_serial, bool *all_crc)

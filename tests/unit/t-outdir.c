@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "outdir.h"
+#include "util/outdir.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/t-outdir.XXXXXX";

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "msf.h"
-#include "pq.h"
+#include "util/log.h"
+#include "cd/msf.h"
+#include "cd/pq.h"
 #include "tap.h"
 
 static char logbuf[8192];

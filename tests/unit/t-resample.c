@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fft.h"
-#include "resample.h"
+#include "dsp/fft.h"
+#include "dsp/resample.h"
 #include "tap.h"
 
 /*

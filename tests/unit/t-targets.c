@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "tap.h"
-#include "targets.h"
-#include "vinyl.h"
+#include "album/targets.h"
+#include "album/vinyl.h"
 
 int main(void)
 {

@@ -8,12 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "album.h"
-#include "log.h"
-#include "msf.h"
-#include "pq.h"
+#include "album/album.h"
+#include "util/log.h"
+#include "cd/msf.h"
+#include "cd/pq.h"
 #include "tap.h"
-#include "timeline.h"
+#include "sequence/timeline.h"
 
 #define F PM_SAMPLES_PER_FRAME
 

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loudness.h"
+#include "dsp/loudness.h"
 #include "tap.h"
-#include "truepeak.h"
+#include "dsp/truepeak.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1du;
 

@@ -1,0 +1,716 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * check.c: the rules of album.xml beyond the schema, and probing
+ * the audio sources.  Every problem is logged as "FILE:LINE: message" so
+ * an editor can jump to it; all of them are reported, not just the first.
+ */
+#include <config.h>
+
+#include "album/check.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/audio.h"
+#include "album/charset.h"
+#include "album/isrc.h"
+#include "util/log.h"
+#include "cd/msf.h"
+#include "album/targets.h"
+
+#include "util/banned.h"
+
+const char *const pm_verify_rule_ids[] = {
+	"track-count",      "min-track-length", "first-pregap",
+	"program-length",   "index-order",      "isrc",
+	"isrc-unique",      "upc",              "cdtext-charset",
+	"cdtext-fields",    "ddp-integrity",    "checksums",
+	"htoa-silence",     "true-peak",        "loudness-target",
+	"loudness-spread",  "leading-silence",  "trailing-silence",
+	"clipping",         "dc-offset",        "sample-rate",
+	"wav-format",       "consistency",      "vinyl-side-length",
+	"lossy-headroom",   "crossfade-peak",   NULL
+};
+
+struct checker {
+	const struct pm_album *a;
+	unsigned errors;
+};
+
+static void problem(struct checker *c, int line, const char *fmt, ...)
+	PM_PRINTF(3, 4);
+
+static void problem(struct checker *c, int line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pm_error("%s:%d: %s", c->a->path, line, msg);
+	c->errors++;
+}
+
+static void warn(struct checker *c, int line, const char *fmt, ...)
+	PM_PRINTF(3, 4);
+
+static void warn(struct checker *c, int line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pm_warning("%s:%d: %s", c->a->path, line, msg);
+}
+
+/* "track 3 ('t3')" for messages. */
+static const char *track_name(const struct pm_album *a, size_t i, char *buf,
+			      size_t size)
+{
+	snprintf(buf, size, "track %zu ('%s')", i + 1, a->tracks[i].id);
+	return buf;
+}
+
+static void check_texts(struct checker *c, const struct pm_texts *t,
+			const char *field)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->v[i].lang && pm_language_code(t->v[i].lang) < 0)
+			problem(c, t->v[i].line,
+				"%s: unknown language '%s' (use an ISO 639-1 code such as en, de, fr, ja)",
+				field, t->v[i].lang);
+		for (j = 0; j < i; j++) {
+			bool same = (!t->v[i].lang && !t->v[j].lang) ||
+				    (t->v[i].lang && t->v[j].lang &&
+				     strcmp(t->v[i].lang, t->v[j].lang) == 0);
+			if (same)
+				problem(c, t->v[i].line,
+					"%s: a second %s%s%s text (the first is on line %d)",
+					field,
+					t->v[i].lang ? "'" : "default",
+					t->v[i].lang ? t->v[i].lang : "",
+					t->v[i].lang ? "'" : "",
+					t->v[j].line);
+		}
+	}
+}
+
+static void check_identifiers(struct checker *c, struct pm_album *a)
+{
+	char name[64], out[PM_EAN_LEN + 1];
+	const char *why;
+	size_t i, j;
+
+	if (a->release.upc[0]) {
+		if (pm_ean_normalize(a->release.upc, out, &why) < 0)
+			problem(c, a->release.upc_line,
+				"UPC/EAN '%s' is not valid: %s", a->release.upc,
+				why);
+		else
+			memcpy(a->release.upc, out, sizeof(out));
+	}
+	for (i = 0; i < a->ntracks; i++) {
+		const struct pm_track *t = &a->tracks[i];
+
+		if (!t->isrc[0])
+			continue;
+		if (!pm_isrc_valid(t->isrc)) {
+			problem(c, t->isrc_line, "%s: ISRC '%s' is not valid",
+				track_name(a, i, name, sizeof(name)), t->isrc);
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(a->tracks[j].isrc, t->isrc) == 0)
+				problem(c, t->isrc_line,
+					"%s: ISRC %s is also track %zu's (line %d); each recording has its own",
+					track_name(a, i, name, sizeof(name)),
+					t->isrc, j + 1, a->tracks[j].isrc_line);
+	}
+}
+
+static void check_tracks(struct checker *c, const struct pm_album *a)
+{
+	char name[64];
+	size_t i;
+
+	for (i = 0; i < a->ntracks; i++) {
+		const struct pm_track *t = &a->tracks[i];
+
+		track_name(a, i, name, sizeof(name));
+		for (int f = 0; f < PM_NFIELDS; f++)
+			check_texts(c, &t->text[f], pm_field_element[f]);
+		if (t->xfade.is_set && i == 0)
+			problem(c, t->xfade.line,
+				"%s: the first track cannot crossfade with a previous one",
+				name);
+		if (t->xfade.is_set && t->has_gap)
+			problem(c, t->gap_line,
+				"%s: a track cannot have both a gap and a crossfade (a segue has no pause)",
+				name);
+		if (t->xfade.is_set && t->fade_in.is_set)
+			problem(c, t->fade_in.line,
+				"%s: a crossfade already shapes the start; drop the fade-in",
+				name);
+		if (i + 1 < a->ntracks && a->tracks[i + 1].xfade.is_set &&
+		    t->fade_out.is_set)
+			problem(c, t->fade_out.line,
+				"%s: the next track crossfades with this one; drop the fade-out",
+				name);
+		if (t->copy_permitted && t->scms)
+			problem(c, t->flags_line,
+				"%s: copy and scms cannot both be set (SCMS restricts the copying that copy permits)",
+				name);
+	}
+	for (int f = 0; f < PM_NFIELDS; f++)
+		check_texts(c, &a->release.text[f], pm_field_element[f]);
+	if (a->htoa.is_set)
+		check_texts(c, &a->htoa.title, "title");
+}
+
+static void check_mastering(struct checker *c, const struct pm_album *a)
+{
+	const struct pm_loudness *ld = &a->mastering.loudness;
+
+	if (ld->mode == PM_LOUDNESS_ANCHOR && !ld->anchor)
+		problem(c, ld->line, "loudness mode 'anchor' needs an anchor track");
+	if (ld->anchor && !pm_album_track(a, ld->anchor))
+		problem(c, ld->line, "the anchor '%s' is not a track", ld->anchor);
+	if (ld->anchor && ld->mode != PM_LOUDNESS_ANCHOR)
+		warn(c, ld->line, "the anchor '%s' is ignored outside anchor mode",
+		     ld->anchor);
+	if (ld->loudest_track && ld->mode == PM_LOUDNESS_TRACK)
+		problem(c, ld->line,
+			"loudest-track applies to album and anchor modes, not to track mode");
+	if (a->mastering.comp.nbands == 3 &&
+	    a->mastering.comp.xover_low_hz >= a->mastering.comp.xover_high_hz)
+		problem(c, a->mastering.comp.line,
+			"the low crossover (%g Hz) must be below the high one (%g Hz)",
+			a->mastering.comp.xover_low_hz,
+			a->mastering.comp.xover_high_hz);
+	if (a->mastering.tone.mode == PM_TONE_OFF && a->mastering.tone.reference)
+		warn(c, a->mastering.tone.line,
+		     "the tone reference is unused when tone-match is off");
+}
+
+static void check_deliverables(struct checker *c, struct pm_album *a,
+			       struct pm_err *err)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < a->nstreams; i++) {
+		const struct pm_stream *s = &a->streams[i];
+		const char *preset = s->preset ? s->preset : s->name;
+		const struct pm_preset *p = pm_preset_find(preset);
+
+		if (!p || p->kind != PM_TARGET_STREAM) {
+			char known[512] = "";
+			size_t n = 0;
+
+			for (j = 0; j < pm_npresets; j++)
+				if (pm_presets[j].kind == PM_TARGET_STREAM)
+					n += (size_t)snprintf(known + n,
+						sizeof(known) - n, "%s%s",
+						n ? ", " : "", pm_presets[j].name);
+			problem(c, s->line,
+				"unknown streaming preset '%s'; known: %s (or set preset= to one of them)",
+				preset, known);
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(a->streams[j].name, s->name) == 0)
+				problem(c, s->line,
+					"streaming profile '%s' appears twice (also line %d)",
+					s->name, a->streams[j].line);
+		if (s->has_bits && (s->format == PM_FORMAT_OGG ||
+				    s->format == PM_FORMAT_OPUS ||
+				    s->format == PM_FORMAT_MP3) && s->has_format)
+			problem(c, s->line,
+				"profile '%s': bits do not apply to lossy %s",
+				s->name, pm_format_name(s->format));
+		if (s->has_format && s->format == PM_FORMAT_FLAC &&
+		    s->has_bits && s->bits == 0)
+			problem(c, s->line,
+				"profile '%s': FLAC holds integer samples; use bits 16 or 24",
+				s->name);
+		if (s->has_format && s->has_rate && s->rate > PM_RATE_ALBUM &&
+		    !pm_lossy_rate_ok(s->format, s->rate))
+			problem(c, s->line,
+				"profile '%s': %s cannot be written at %u Hz; %s",
+				s->name, pm_format_name(s->format),
+				(unsigned)s->rate,
+				s->format == PM_FORMAT_OPUS
+					? "Opus takes 8, 12, 16, 24 or 48 kHz (leave rate unset for 48 kHz)"
+					: "MP3 takes 8 to 48 kHz at the MPEG rates (leave rate unset for 44.1 or 48 kHz)");
+		if (s->has_format && !pm_audio_can_write(s->format))
+			problem(c, s->line,
+				"profile '%s': this build's libsndfile cannot write %s",
+				s->name, pm_format_name(s->format));
+	}
+
+	for (i = 0; i < a->vinyl.nsides; i++) {
+		const struct pm_vinyl_side *s = &a->vinyl.sides[i];
+
+		for (j = 0; j < i; j++)
+			if (strcmp(a->vinyl.sides[j].name, s->name) == 0)
+				problem(c, s->line, "side %s appears twice",
+					s->name);
+		for (k = 0; k < s->ntracks; k++) {
+			for (j = 0; j < k; j++)
+				if (s->tracks[j] == s->tracks[k])
+					problem(c, s->line,
+						"side %s lists '%s' twice", s->name,
+						a->tracks[s->tracks[k]].id);
+			for (j = 0; j < i; j++)
+				for (size_t m = 0; m < a->vinyl.sides[j].ntracks; m++)
+					if (a->vinyl.sides[j].tracks[m] ==
+					    s->tracks[k])
+						problem(c, s->line,
+							"'%s' is on side %s and on side %s",
+							a->tracks[s->tracks[k]].id,
+							a->vinyl.sides[j].name,
+							s->name);
+		}
+	}
+	if (a->vinyl.enabled && a->vinyl.nsides) {
+		size_t on = 0;
+
+		for (i = 0; i < a->vinyl.nsides; i++)
+			on += a->vinyl.sides[i].ntracks;
+		if (on < a->ntracks)
+			warn(c, a->vinyl.line,
+			     "%zu of %zu tracks are on no vinyl side",
+			     a->ntracks - on, a->ntracks);
+	}
+
+	/* CD-TEXT: the default block, and languages */
+	if (a->cd.nblocks == 0) {
+		a->cd.blocks = pm_calloc(1, sizeof(*a->cd.blocks), err);
+		if (!a->cd.blocks) {
+			c->errors++;
+			return;
+		}
+		a->cd.blocks[0].lang = pm_strdup("en", err);
+		a->cd.blocks[0].lang_code = 0x09;
+		a->cd.blocks[0].charset = PM_CHARSET_ISO8859_1;
+		a->cd.blocks[0].line = a->cd.line;
+		a->cd.nblocks = 1;
+	}
+	for (i = 0; i < a->cd.nblocks; i++) {
+		const struct pm_cdtext_block *b = &a->cd.blocks[i];
+
+		if (!b->lang || pm_language_code(b->lang) < 0)
+			problem(c, b->line,
+				"CD-TEXT block: unknown language '%s' (use an ISO 639-1 code such as en, de, fr, ja)",
+				b->lang ? b->lang : "");
+		for (j = 0; j < i; j++)
+			if (b->lang && a->cd.blocks[j].lang &&
+			    strcmp(a->cd.blocks[j].lang, b->lang) == 0)
+				problem(c, b->line,
+					"CD-TEXT block '%s' appears twice", b->lang);
+	}
+}
+
+static void check_rules(struct checker *c, const struct pm_album *a)
+{
+	size_t i, k;
+
+	for (i = 0; i < a->nrules; i++) {
+		for (k = 0; pm_verify_rule_ids[k]; k++)
+			if (strcmp(pm_verify_rule_ids[k], a->rules[i].id) == 0)
+				break;
+		if (!pm_verify_rule_ids[k])
+			problem(c, a->rules[i].line,
+				"unknown verify rule '%s' (premaster-verify(1) lists them)",
+				a->rules[i].id);
+	}
+}
+
+const char *pm_album_cdtext(const struct pm_album *a, size_t blk,
+			    enum pm_field f, size_t track)
+{
+	const struct pm_texts *t, *inherit = NULL;
+	const char *lang = a->cd.blocks[blk].lang;
+	const char *v;
+
+	if (track == PM_DISC) {
+		t = &a->release.text[f];
+	} else {
+		t = &a->tracks[track].text[f];
+		/* performer, songwriter, composer, arranger: the album's */
+		if (f != PM_FIELD_TITLE && f != PM_FIELD_MESSAGE)
+			inherit = &a->release.text[f];
+	}
+	/* the block's language, else the original (unlabelled) text */
+	v = pm_texts_get(t, lang, true);
+	if (!v && inherit)
+		v = pm_texts_get(inherit, lang, true);
+	return v;
+}
+
+/* Latin-1 or ASCII bytes shown as UTF-8, for messages. */
+static const char *as_utf8(const char *bytes, enum pm_charset cs, char *out,
+			   size_t size)
+{
+	const unsigned char *p = (const unsigned char *)bytes;
+	size_t n = 0;
+
+	if (cs == PM_CHARSET_MSJIS) {
+		snprintf(out, size, "(MS-JIS text)");
+		return out;
+	}
+	for (; *p && n + 3 < size; p++) {
+		if (*p < 0x80) {
+			out[n++] = (char)*p;
+		} else {
+			out[n++] = (char)(0xC0 | (*p >> 6));
+			out[n++] = (char)(0x80 | (*p & 0x3F));
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static void check_cdtext_value(struct checker *c, const struct pm_album *a,
+			       size_t blk, const char *v, const char *what,
+			       int line)
+{
+	struct pm_charset_result res;
+	char out[512], shown[1024], cpd[32];
+
+	if (!v)
+		return;
+	if (pm_charset_convert(v, a->cd.blocks[blk].charset,
+			       a->cd.transliterate, out, sizeof(out), &res) == 0) {
+		if (res.nchanged)
+			warn(c, line,
+			     "%s: CD-TEXT '%s' (%s) transliterated to '%s'",
+			     what, a->cd.blocks[blk].lang,
+			     pm_charset_name(a->cd.blocks[blk].charset),
+			     as_utf8(out, a->cd.blocks[blk].charset, shown,
+				     sizeof(shown)));
+		return;
+	}
+	if (res.too_long)
+		problem(c, line, "%s: too long for CD-TEXT", what);
+	else
+		problem(c, line,
+			"%s: %s cannot be written in CD-TEXT %s%s", what,
+			pm_describe_cp(res.bad_cp, cpd, sizeof(cpd)),
+			pm_charset_name(a->cd.blocks[blk].charset),
+			a->cd.transliterate || res.bad_cp < 0x20 ||
+					res.bad_cp == 0xFFFFFFFFu
+				? ""
+				: " (set transliterate=\"true\" on <cd-text> to replace it)");
+}
+
+/* Values that must be representable, and the "all or none" rule. */
+static void check_cdtext(struct checker *c, const struct pm_album *a)
+{
+	char what[96], name[64];
+	size_t blk, i;
+	int f;
+
+	if (!a->cd.enabled || !a->cd.cdtext)
+		return;
+	for (blk = 0; blk < a->cd.nblocks; blk++) {
+		for (f = 0; f < PM_NFIELDS; f++) {
+			const struct pm_texts *rt = &a->release.text[f];
+			size_t have = 0, first_missing = (size_t)-1;
+			size_t first_have = (size_t)-1;
+			const char *v;
+
+			v = pm_album_cdtext(a, blk, (enum pm_field)f, PM_DISC);
+			snprintf(what, sizeof(what), "album %s",
+				 pm_field_element[f]);
+			check_cdtext_value(c, a, blk, v, what,
+					   rt->n ? rt->v[0].line : 1);
+			for (i = 0; i < a->ntracks; i++) {
+				const struct pm_texts *tt =
+					&a->tracks[i].text[f];
+
+				v = pm_album_cdtext(a, blk, (enum pm_field)f, i);
+				if (v) {
+					have++;
+					if (first_have == (size_t)-1)
+						first_have = i;
+				} else if (first_missing == (size_t)-1) {
+					first_missing = i;
+				}
+				snprintf(what, sizeof(what), "%s %s",
+					 track_name(a, i, name, sizeof(name)),
+					 pm_field_element[f]);
+				check_cdtext_value(
+					c, a, blk, v, what,
+					tt->n ? tt->v[0].line : a->tracks[i].line);
+			}
+			if (have && have < a->ntracks)
+				problem(c, a->tracks[first_missing].line,
+					"%s has no %s in CD-TEXT block '%s', but %s has one; CD-TEXT needs it for every track or none",
+					track_name(a, first_missing, name,
+						   sizeof(name)),
+					pm_field_element[f], a->cd.blocks[blk].lang,
+					a->tracks[first_have].id);
+		}
+	}
+}
+
+static char *resolve(const char *base, const char *file, struct pm_err *err)
+{
+	size_t n;
+	char *p;
+
+	if (file[0] == '/' || strcmp(base, ".") == 0)
+		return pm_strdup(file, err);
+	n = strlen(base) + strlen(file) + 2;
+	p = pm_malloc(n, err);
+	if (p)
+		snprintf(p, n, "%s/%s", base, file);
+	return p;
+}
+
+int pm_album_check(struct pm_album *a, struct pm_err *err)
+{
+	struct checker c = { .a = a };
+	size_t i;
+
+	check_identifiers(&c, a);
+	check_tracks(&c, a);
+	check_mastering(&c, a);
+	check_deliverables(&c, a, err);
+	check_rules(&c, a);
+	check_cdtext(&c, a);
+	for (i = 0; i < a->ntracks; i++) {
+		a->tracks[i].source.path =
+			resolve(a->basedir, a->tracks[i].source.file, err);
+		if (!a->tracks[i].source.path)
+			return -1;
+	}
+	if (a->htoa.is_set) {
+		a->htoa.source.path = resolve(a->basedir, a->htoa.source.file, err);
+		if (!a->htoa.source.path)
+			return -1;
+	}
+	if (a->mastering.tone.reference) {
+		a->mastering.tone.reference_path =
+			resolve(a->basedir, a->mastering.tone.reference, err);
+		if (!a->mastering.tone.reference_path)
+			return -1;
+	}
+	if (c.errors)
+		return pm_err_set(err, PM_ESCHEMA, "'%s' has %u error%s", a->path,
+				  c.errors, c.errors == 1 ? "" : "s");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Probing the audio                                                    */
+/* ------------------------------------------------------------------ */
+
+static int probe_source(struct checker *c, struct pm_source *s,
+			const char *who, struct pm_err *err)
+{
+	struct pm_audio_info info;
+	struct pm_err e = { 0 };
+
+	if (pm_audio_probe(s->path, &info, &e) < 0) {
+		pm_error("%s:%d: %s: %s", c->a->path, s->line, who, e.msg);
+		*err = e;
+		c->errors++;
+		return -1;
+	}
+	s->info.probed = true;
+	s->info.rate = info.rate;
+	s->info.channels = info.channels;
+	s->info.bits = info.bits;
+	s->info.is_float = info.is_float;
+	s->info.length_samples = info.length_samples;
+	snprintf(s->info.format, sizeof(s->info.format), "%s", info.format);
+	if (info.rate < 44100 || info.rate > 192000)
+		problem(c, s->line,
+			"%s: '%s' is at %u Hz; sources must be 44.1 to 192 kHz",
+			who, s->file, info.rate);
+	if (info.channels < 1 || info.channels > 2)
+		problem(c, s->line,
+			"%s: '%s' has %u channels; sources must be mono or stereo",
+			who, s->file, info.channels);
+	if (info.length_samples <= 0)
+		problem(c, s->line, "%s: '%s' has no audio", who, s->file);
+	/* resolve times given in samples to the source's rate */
+	if (s->in.in_samples)
+		s->in.den = info.rate;
+	if (s->out.in_samples)
+		s->out.den = info.rate;
+	return 0;
+}
+
+static void resolve_time(struct pm_time *t, uint32_t rate)
+{
+	if (t->is_set && t->in_samples)
+		t->den = rate;
+}
+
+static void fmt_time(int64_t samples, uint32_t rate, char *buf, size_t size)
+{
+	pm_format_duration((double)samples / rate, buf, (unsigned)size);
+}
+
+static void check_trims(struct checker *c, const struct pm_source *s,
+			const char *who)
+{
+	int64_t len = s->info.length_samples;
+	int64_t in = pm_time_samples(s->in, s->info.rate);
+	int64_t out = s->out.is_set ? pm_time_samples(s->out, s->info.rate) : len;
+	char b1[32], b2[32];
+
+	if (in >= len)
+		problem(c, s->line, "%s: in=%s is at or past the end of '%s' (%s)",
+			who, (fmt_time(in, s->info.rate, b1, sizeof(b1)), b1),
+			s->file, (fmt_time(len, s->info.rate, b2, sizeof(b2)), b2));
+	else if (out > len)
+		problem(c, s->line, "%s: out=%s is past the end of '%s' (%s)", who,
+			(fmt_time(out, s->info.rate, b1, sizeof(b1)), b1), s->file,
+			(fmt_time(len, s->info.rate, b2, sizeof(b2)), b2));
+	else if (out <= in)
+		problem(c, s->line, "%s: out must come after in", who);
+}
+
+static void check_fades(struct checker *c, const struct pm_fade *fi,
+			const struct pm_fade *fo, int64_t len, uint32_t rate,
+			const char *who)
+{
+	int64_t a = fi->is_set ? pm_time_samples(fi->length, rate) : 0;
+	int64_t b = fo->is_set ? pm_time_samples(fo->length, rate) : 0;
+	char b1[32], b2[32];
+
+	fmt_time(len, rate, b2, sizeof(b2));
+	if (a > len)
+		problem(c, fi->line, "%s: the fade-in (%s) is longer than the audio (%s)",
+			who, (fmt_time(a, rate, b1, sizeof(b1)), b1), b2);
+	else if (b > len)
+		problem(c, fo->line, "%s: the fade-out (%s) is longer than the audio (%s)",
+			who, (fmt_time(b, rate, b1, sizeof(b1)), b1), b2);
+	else if (a + b > len)
+		problem(c, fo->line,
+			"%s: the fade-in and fade-out overlap (together longer than the audio, %s)",
+			who, b2);
+}
+
+int pm_album_probe(struct pm_album *a, struct pm_err *err)
+{
+	struct checker c = { .a = a };
+	struct pm_err first = { 0 };
+	char name[64], b1[32], b2[32];
+	size_t i, k;
+
+	for (i = 0; i < a->ntracks; i++) {
+		struct pm_track *t = &a->tracks[i];
+
+		track_name(a, i, name, sizeof(name));
+		if (probe_source(&c, &t->source, name, &first) < 0)
+			continue;
+	}
+	if (a->htoa.is_set)
+		probe_source(&c, &a->htoa.source, "hidden track", &first);
+	if (a->mastering.tone.reference_path) {
+		struct pm_source ref = { .file = a->mastering.tone.reference,
+					 .path = a->mastering.tone.reference_path,
+					 .line = a->mastering.tone.line };
+
+		probe_source(&c, &ref, "tone reference", &first);
+	}
+	if (first.code != PM_OK)
+		return pm_err_set(err, first.code,
+				  "'%s': %u source%s cannot be read (see above)",
+				  a->path, c.errors, c.errors == 1 ? "" : "s");
+
+	for (i = 0; i < a->ntracks; i++) {
+		struct pm_track *t = &a->tracks[i];
+		uint32_t rate = t->source.info.rate;
+		int64_t len;
+
+		track_name(a, i, name, sizeof(name));
+		check_trims(&c, &t->source, name);
+		len = pm_source_length(&t->source);
+		resolve_time(&t->fade_in.length, rate);
+		resolve_time(&t->fade_out.length, rate);
+		resolve_time(&t->gap, rate);
+		resolve_time(&t->xfade.length, rate);
+		resolve_time(&t->xfade.id_at, rate);
+		check_fades(&c, &t->fade_in, &t->fade_out, len, rate, name);
+		if (t->xfade.is_set) {
+			const struct pm_track *prev = &a->tracks[i - 1];
+			int64_t x = pm_time_samples(t->xfade.length, rate);
+			int64_t xp = pm_time_samples(t->xfade.length,
+						     prev->source.info.rate);
+
+			if (x > len || xp > pm_source_length(&prev->source))
+				problem(&c, t->xfade.line,
+					"%s: the crossfade (%s) is longer than this track or the previous one",
+					name, (fmt_time(x, rate, b1, sizeof(b1)), b1));
+			if (x == 0)
+				problem(&c, t->xfade.line,
+					"%s: a crossfade needs a length above zero",
+					name);
+			if (t->xfade.has_id_at &&
+			    pm_time_samples(t->xfade.id_at, rate) > x)
+				problem(&c, t->xfade.line,
+					"%s: id-at lies after the end of the crossfade",
+					name);
+		}
+		for (k = 0; k < t->nindexes; k++) {
+			int64_t at;
+
+			resolve_time(&t->indexes[k].at, rate);
+			at = pm_time_samples(t->indexes[k].at, rate);
+			if (at <= 0 || at >= len)
+				problem(&c, t->indexes[k].line,
+					"%s: index %02zu at %s is outside the track (0 to %s)",
+					name, k + 2,
+					(fmt_time(at, rate, b1, sizeof(b1)), b1),
+					(fmt_time(len, rate, b2, sizeof(b2)), b2));
+			else if (k > 0 &&
+				 at <= pm_time_samples(t->indexes[k - 1].at, rate))
+				problem(&c, t->indexes[k].line,
+					"%s: index %02zu must come after index %02zu",
+					name, k + 2, k + 1);
+		}
+		/* with hidden audio, track 1's gap is the silence after it */
+		if (i == 0 && t->has_gap && !a->htoa.is_set &&
+		    pm_time_samples(t->gap, PM_CD_RATE) <
+			    (int64_t)pm_frame_samples(PM_PREGAP_FRAMES))
+			problem(&c, t->gap_line,
+				"%s: the disc's first pause must be at least 2 seconds (Red Book)",
+				name);
+	}
+	if (a->htoa.is_set) {
+		struct pm_htoa *h = &a->htoa;
+		uint32_t rate = h->source.info.rate;
+
+		check_trims(&c, &h->source, "hidden track");
+		resolve_time(&h->fade_in.length, rate);
+		resolve_time(&h->fade_out.length, rate);
+		check_fades(&c, &h->fade_in, &h->fade_out,
+			    pm_source_length(&h->source), rate, "hidden track");
+	}
+	if (c.errors)
+		return pm_err_set(err, PM_ESCHEMA, "'%s' has %u error%s", a->path,
+				  c.errors, c.errors == 1 ? "" : "s");
+	return 0;
+}
+
+struct pm_album *pm_album_open(const char *path, struct pm_err *err)
+{
+	struct pm_album *a = pm_album_load(path, NULL, err);
+
+	if (a && pm_album_probe(a, err) < 0) {
+		pm_album_free(a);
+		return NULL;
+	}
+	return a;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sheets.h: the CD layout as text: a CDRWIN CUE sheet, a cdrdao TOC and
+ * the PQ sheet a plant signs off, all written from a pm_disc and its texts.
+ *
+ * Time base.  Both the CUE and the TOC reference the CD image, which
+ * starts at absolute 00:00:00 with the 2-second pause inside it (like a
+ * DDP's IMAGE.DAT).  The CUE therefore gives absolute times (track 1:
+ * INDEX 00 00:00:00, INDEX 01 00:02:00), the "image" flavour cue2ddp's -c
+ * writes; the TOC gives each track its slice of the file and START at its
+ * index 01, so track 1 shows PREGAP 00:02:00 in cdrdao.
+ */
+#ifndef PM_CUESHEET_H
+#define PM_CUESHEET_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "album/album.h"
+#include "util/err.h"
+#include "cd/pq.h"
+
+/* The texts of a disc, per CD-TEXT block, in UTF-8. */
+struct pm_sheet_text_block {
+	unsigned lang_code;      /* EBU code: 0x09 English */
+	enum pm_charset charset; /* for the TOC's CD_TEXT bytes */
+	char *s[PM_NFIELDS][100]; /* [f][0] disc, [f][1..99] tracks; owned */
+};
+
+struct pm_sheet_text {
+	size_t nblocks; /* 0: no CD-TEXT */
+	struct pm_sheet_text_block block[8];
+	bool transliterate;
+};
+
+/* The texts of an album's CD (empty when CD-TEXT is off). */
+int pm_sheet_text_from_album(const struct pm_album *album,
+			    struct pm_sheet_text *t, struct pm_err *err);
+void pm_sheet_text_release(struct pm_sheet_text *t);
+
+/* The first block's string, or NULL (track 0 is the disc). */
+const char *pm_sheet_text_get(const struct pm_sheet_text *t, enum pm_field f,
+			     unsigned track);
+
+/*
+ * Write a CUE sheet for the image `image_name` (a WAVE file).  Strings
+ * are the first CD-TEXT block's, in its character set (ISO-8859-1 by
+ * default), as CUE readers and burners expect; a double quote becomes a
+ * single quote, since CUE has no escape.  Returns 0 or -1 (PM_EIO).
+ */
+int pm_cue_write(FILE *fp, const struct pm_disc *d,
+		 const struct pm_sheet_text *t, const char *image_name,
+		 struct pm_err *err);
+
+/*
+ * Write a CUE sheet for per-track files cut from the programme by `spans`
+ * (pm_disc_spans; `names[k]` is span k's file, a WAVE).  Each index point
+ * is given relative to the file that holds it, and a point that no file
+ * holds (a pause the "none" policy dropped) becomes the track's PREGAP.
+ * Returns 0 or -1 (PM_EIO).
+ */
+int pm_cue_write_files(FILE *fp, const struct pm_disc *d,
+		       const struct pm_sheet_text *t, const struct pm_span *spans,
+		       size_t nspans, const char *const *names,
+		       struct pm_err *err);
+
+struct pm_cdtext_text;
+
+/*
+ * The texts of decoded CD-TEXT (lib/disc), for the CUE sheet of an
+ * extracted DDP.  Returns 0 or -1 with `err`.
+ */
+int pm_sheet_text_from_cdtext(const struct pm_cdtext_text *cd,
+			     struct pm_sheet_text *t, struct pm_err *err);
+
+/*
+ * Write a cdrdao TOC for `image_name`.  CD_TEXT strings are in each
+ * block's character set, with bytes outside printable ASCII, quotes and
+ * backslashes written as octal escapes, each item on its own line and the
+ * LANGUAGE_MAP on one line (what cd-info needs).  Returns 0 or -1.
+ */
+int pm_toc_write(FILE *fp, const struct pm_disc *d,
+		 const struct pm_sheet_text *t, const char *image_name,
+		 struct pm_err *err);
+
+/* What a PQ sheet's header says besides the disc. */
+struct pm_pq_info {
+	const char *artist, *title, *label, *catalog, *master_id;
+	const char *date;     /* of the sheet, from SOURCE_DATE_EPOCH */
+	const char *notes;    /* free text, or NULL */
+	const char *htoa;     /* hidden track description, or NULL */
+	const char *version;  /* "premaster 0.1" */
+};
+
+/* Write the PQ sheet as plain text or as HTML.  Returns 0 or -1. */
+int pm_pqsheet_write(FILE *fp, const struct pm_disc *d,
+		     const struct pm_sheet_text *t,
+		     const struct pm_pq_info *info, bool html,
+		     struct pm_err *err);
+
+/* "2026-11-22" from SOURCE_DATE_EPOCH, or from the clock without it. */
+void pm_sheet_date(char *buf, size_t size);
+
+#endif

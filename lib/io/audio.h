@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * audio.h: reading and writing audio files.  The only module that includes
+ * libsndfile; nothing of SNDFILE or SF_INFO escapes it.  Samples are
+ * interleaved; positions and counts are in sample frames (one sample per
+ * channel), suffixed _samples as everywhere in premaster.
+ */
+#ifndef PM_AUDIO_H
+#define PM_AUDIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "album/album.h"
+#include "util/err.h"
+
+struct pm_audio_info {
+	uint32_t rate;
+	unsigned channels;
+	int64_t length_samples;
+	unsigned bits;  /* 8, 16, 24, 32 for PCM; 0 for float or lossy */
+	bool is_float;  /* 32- or 64-bit float samples */
+	bool is_lossy;  /* Ogg Vorbis, Opus, MP3 */
+	bool is_extensible; /* WAVE_FORMAT_EXTENSIBLE (or RF64): some
+			       distributors refuse it */
+	char format[16]; /* "wav", "aiff", "flac", "ogg", "opus", "mp3", ... */
+};
+
+/* Tags read from a file (for init); each NULL when absent; owned. */
+struct pm_audio_tags {
+	char *title;
+	char *artist;
+	char *album;
+};
+
+struct pm_audio_reader;
+
+/*
+ * Open `path` for reading and describe it in `info`.  Returns a reader to
+ * close with pm_audio_close(), or NULL with `err` set: PM_ENOINPUT when the
+ * file is missing or unreadable, PM_EFORMAT when it is not audio we can
+ * decode.
+ */
+struct pm_audio_reader *pm_audio_open(const char *path,
+				      struct pm_audio_info *info,
+				      struct pm_err *err);
+
+/* Open, describe, close.  Returns 0 or -1 with `err` as pm_audio_open(). */
+int pm_audio_probe(const char *path, struct pm_audio_info *info,
+		   struct pm_err *err);
+
+/*
+ * Read up to `n_samples` frames as interleaved floats at full scale +-1.0
+ * into `buf` (n_samples * channels floats).  Integer PCM converts exactly
+ * (16- and 24-bit values are exact in float).  Returns the number of
+ * frames read, 0 at the end, or -1 with `err` (PM_EIO).
+ */
+int64_t pm_audio_read(struct pm_audio_reader *r, float *buf,
+		      int64_t n_samples, struct pm_err *err);
+
+/*
+ * Read up to `n_samples` frames as 16-bit integers.  16-bit PCM files come
+ * back bit for bit; other formats are rounded and clipped.  Returns frames
+ * read, 0 at the end, or -1 with `err`.
+ */
+int64_t pm_audio_read_s16(struct pm_audio_reader *r, int16_t *buf,
+			  int64_t n_samples, struct pm_err *err);
+
+/* Move to frame `pos_samples`.  Returns 0 or -1 with `err`. */
+int pm_audio_seek(struct pm_audio_reader *r, int64_t pos_samples,
+		  struct pm_err *err);
+
+/* Close a reader; NULL is a no-op. */
+void pm_audio_close(struct pm_audio_reader *r);
+
+/* Read the title/artist/album tags of `path`.  Returns 0 or -1. */
+int pm_audio_read_tags(const char *path, struct pm_audio_tags *tags,
+		       struct pm_err *err);
+
+/* Free the strings of `tags` (not the struct). */
+void pm_audio_tags_release(struct pm_audio_tags *tags);
+
+/* What to write. */
+struct pm_audio_spec {
+	enum pm_format format;
+	uint32_t rate;
+	unsigned channels;
+	unsigned bits; /* 16, 24, 32 (integer PCM) or 0 for 32-bit float */
+	double quality; /* lossy formats: 0 (small) .. 1 (best); 0 = default */
+};
+
+/* Metadata to embed where the container allows it. */
+struct pm_audio_meta {
+	const char *title;
+	const char *artist;
+	const char *album;
+	const char *date;
+	const char *genre;
+	const char *copyright;
+	const char *comment;
+	const char *tracknumber; /* "3" or "3/12" */
+	const char *software;
+};
+
+struct pm_audio_writer;
+
+/*
+ * Create `path` for writing.  WAV files are always written with format
+ * tag 0x0001 (PCM) or 0x0003 (float), never WAVE_FORMAT_EXTENSIBLE, and
+ * with nothing time-dependent in them (no PEAK chunk timestamps), so the
+ * same samples give the same bytes.  The file is written where asked; use
+ * lib/outdir for atomic replacement.  Returns a writer, or NULL with `err`
+ * (PM_ECREATE, PM_EUNSUPPORTED).
+ */
+struct pm_audio_writer *pm_audio_create(const char *path,
+					const struct pm_audio_spec *spec,
+					const struct pm_audio_meta *meta,
+					struct pm_err *err);
+
+/*
+ * Write `n_samples` frames of interleaved floats.  Integer formats are
+ * rounded to the nearest step and clipped; no dither is added (callers
+ * dither: see lib/dither).  Returns 0 or -1 with `err` (PM_EIO).
+ */
+int pm_audio_write(struct pm_audio_writer *w, const float *buf,
+		   int64_t n_samples, struct pm_err *err);
+
+/* Write 16-bit integer frames (the CD path).  Returns 0 or -1. */
+int pm_audio_write_s16(struct pm_audio_writer *w, const int16_t *buf,
+		       int64_t n_samples, struct pm_err *err);
+
+/*
+ * Write 32-bit integer frames whose values are already quantised to the
+ * file's depth (left-justified: a 24-bit sample s is s << 8).
+ */
+int pm_audio_write_s32(struct pm_audio_writer *w, const int32_t *buf,
+		       int64_t n_samples, struct pm_err *err);
+
+/*
+ * Finish and close a writer.  Returns 0, or -1 with `err` if the file
+ * could not be completed (then it should be discarded).  NULL is a no-op.
+ */
+int pm_audio_finish(struct pm_audio_writer *w, struct pm_err *err);
+
+/* Whether this libsndfile can write `format` (Opus and MP3 vary). */
+bool pm_audio_can_write(enum pm_format format);
+
+/* Tests only: false makes the raw 24-bit conversions take their scalar
+ * loops even where AVX2 is there (true, the default: use it). */
+void pm_audio_use_vector(bool on);
+
+/* "libsndfile-1.2.0", for reports. */
+const char *pm_audio_version(void);
+
+#endif

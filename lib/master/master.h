@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * master.h: album-consistent mastering, rendered once per target.
+ *
+ * Two passes over the album, each processing tracks in blocks (memory does
+ * not grow with the album's length) and, with jobs > 1, several tracks
+ * at once:
+ *
+ *  1. analysis: each source is decoded once and measured (loudness,
+ *     range, momentary and short-term maxima, sample and true peak, DC,
+ *     crest factor, clipped runs, long-term spectrum), then run through
+ *     the chain every target shares (track gain, track EQ, album EQ,
+ *     compressor) and measured again.  The loudness policy turns those
+ *     measurements into one gain per track and target: album mode one
+ *     gain for the whole album, so the differences between tracks stay;
+ *     track mode each track to the target; anchor mode the anchor track
+ *     sets the album's gain; AES TD1008 (loudest-track) lets the loudest
+ *     track meet the target.
+ *
+ *  2. render: each source is decoded once more and run through the
+ *     shared chain once; its output feeds every target, each with its own
+ *     resampler (libsoxr, very high quality, in float), width, vinyl
+ *     LF-mono, gain and true-peak limiter (not for vinyl), and is written
+ *     as 32-bit float to OUTDIR/masters/<target>/NN-<title>.wav.  Every
+ *     output's true peak is measured by the same 4x interpolator the
+ *     limiter uses; a master over its ceiling gets a static trim.  When
+ *     limiting moved the album's loudness off the target by more than
+ *     0.05 LU (0.15 LU when it took more than 1 dB), the gains are
+ *     corrected, by the slope the last correction showed, and the target
+ *     rendered again (four renders at most).  Gain is linear whenever it can be: without a
+ *     limiter the gain stops at the ceiling, and the report says by how
+ *     much the target was missed.
+ */
+#ifndef PM_MASTERING_H
+#define PM_MASTERING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "album/album.h"
+#include "util/err.h"
+#include "album/targets.h"
+
+#define PM_TONE_BANDS 10 /* octave bands, 31.5 Hz .. 16 kHz */
+
+extern const double pm_tone_band_hz[PM_TONE_BANDS];
+
+struct pm_source_analysis {
+	double integrated_lufs;
+	double range_lu;
+	double max_momentary_lufs;
+	double max_shortterm_lufs;
+	double sample_peak_db;
+	double true_peak_dbtp;
+	double dc_db[2];         /* DC offset per channel, dBFS */
+	double rms_db;
+	double crest_db;         /* sample peak over RMS */
+	unsigned clipped_runs;   /* runs of 3+ samples at full scale */
+	unsigned long long clipped_samples;
+	double band_db[PM_TONE_BANDS]; /* long-term spectrum, mid channel */
+	double chain_lufs;       /* after the shared chain */
+	double chain_peak_dbtp;
+	double chain_max_gr_db;  /* the compressor's deepest reduction */
+};
+
+struct pm_render_result {
+	double gain_db;         /* the loudness policy's gain */
+	double peak_in_dbtp;    /* true peak before the limiter (gain applied) */
+	double peak_out_dbtp;   /* after limiting and trim */
+	double max_gr_db;       /* the limiter's deepest reduction */
+	double trim_db;         /* static trim after measuring (<= 0) */
+	double lufs;            /* the master's integrated loudness */
+	double shortfall_lu;    /* how far under the target, when the
+				   ceiling stopped a linear gain */
+	uint32_t rate;
+	int64_t length_samples;
+};
+
+struct pm_target_result {
+	struct pm_target target;
+	double ceiling_dbtp;    /* in force (Spotify's lower one for hot
+				   masters) */
+	double album_lufs;      /* of the rendered masters */
+	double album_error_lu;  /* album_lufs - target (album/anchor) */
+	unsigned renders;       /* 1 + corrections */
+	double last_error_lu;   /* the last correction's error and step, */
+	double last_step_db;    /* for the next one's slope */
+	struct pm_render_result *track; /* per album track, owned */
+	struct pm_render_result htoa;   /* cd only, when the album has one */
+};
+
+/* Tonal consistency: per track, deviation from the album's average. */
+struct pm_tone_result {
+	double dev_db[PM_TONE_BANDS];   /* track - album average, level-matched */
+	double ref_dev_db[PM_TONE_BANDS]; /* track - reference, when given */
+	double tilt_db_per_oct;         /* fitted slope of dev_db */
+	double low_shelf_db, high_shelf_db, tilt_db; /* match mode: applied */
+};
+
+struct pm_master_run {
+	const struct pm_album *album; /* borrowed */
+	size_t ntracks;
+	struct pm_source_analysis *source; /* per track, owned */
+	struct pm_source_analysis htoa;
+	double album_lufs;        /* sources, as one programme */
+	double album_range_lu;
+	double album_chain_lufs;  /* after the shared chain */
+	struct pm_tone_result *tone;   /* per track, owned */
+	bool has_reference;
+	double reference_band_db[PM_TONE_BANDS];
+	size_t ntargets;
+	struct pm_target_result *targets; /* owned */
+	double seconds;           /* audio processed per pass (album length) */
+};
+
+struct pm_master_options {
+	const char *outdir;
+	bool force;
+	unsigned jobs;
+	const char *only; /* comma-separated target names, or NULL */
+	bool analyse_only; /* pass 1 and the report, no masters */
+};
+
+/*
+ * Master `album` (probed) for its targets.  Writes the masters and
+ * OUTDIR/report/analysis.json.  Fills `run` (release with
+ * pm_master_run_release).  Returns 0 or -1 with `err`.
+ */
+int pm_master(const struct pm_album *album,
+	      const struct pm_master_options *o, struct pm_master_run *run,
+	      struct pm_err *err);
+
+void pm_master_run_release(struct pm_master_run *run);
+
+/* Write the analysis report as JSON. */
+int pm_master_report_json(FILE *fp, const struct pm_master_run *run,
+			  struct pm_err *err);
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * log.h: the stream of human-readable diagnostics.  Everything human goes
+ * through here to stderr as "PROGNAME: error: ...", "PROGNAME: warning:
+ * ...", "PROGNAME: ..." (notes and below).  The sink is replaceable, so
+ * tests capture messages and assert on them.
+ */
+#ifndef PM_LOG_H
+#define PM_LOG_H
+
+#include "util/compat.h"
+
+enum pm_log_level {
+	PM_LOG_ERROR = 0,
+	PM_LOG_WARNING,
+	PM_LOG_NOTE,  /* the default threshold */
+	PM_LOG_INFO,  /* -v */
+	PM_LOG_DEBUG, /* -vv */
+};
+
+/* A sink receives the bare message, without prefix or newline. */
+typedef void pm_log_fn(enum pm_log_level level, const char *msg, void *ctx);
+
+/*
+ * Set the program name shown in front of messages (NULL keeps the current
+ * one) and the most verbose level printed.  Levels outside the enum are
+ * clamped.  The name is borrowed and must outlive all logging.
+ */
+void pm_log_init(const char *progname, int level);
+
+/* The current program name, for "Try 'NAME --help'". */
+const char *pm_progname(void);
+
+/* The current threshold. */
+enum pm_log_level pm_log_level(void);
+
+/* Replace the sink; NULL restores the stderr sink. */
+void pm_log_set_sink(pm_log_fn *fn, void *ctx);
+
+/* Log at a level; messages above the threshold are dropped. */
+void pm_log(enum pm_log_level level, const char *fmt, ...) PM_PRINTF(2, 3);
+
+#define pm_error(...) pm_log(PM_LOG_ERROR, __VA_ARGS__)
+#define pm_warning(...) pm_log(PM_LOG_WARNING, __VA_ARGS__)
+#define pm_note(...) pm_log(PM_LOG_NOTE, __VA_ARGS__)
+#define pm_info(...) pm_log(PM_LOG_INFO, __VA_ARGS__)
+#define pm_debug(...) pm_log(PM_LOG_DEBUG, __VA_ARGS__)
+
+/* How many errors and warnings were logged since start (for summaries). */
+unsigned pm_log_count(enum pm_log_level level);
+
+/*
+ * Called by the progress line before any message is printed, so that the
+ * message does not land on top of a half-drawn progress line.
+ */
+void pm_log_set_clear_hook(void (*hook)(void));
+
+#endif

@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* outdir.c: atomic deliverable directories and files, safe names, signals. */
+#include <config.h>
+
+#include "util/outdir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util/banned.h"
+
+static char *join(const char *a, const char *b, struct pm_err *err)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *p = pm_malloc(n, err);
+
+	if (p)
+		snprintf(p, n, "%s/%s", a, b);
+	return p;
+}
+
+int pm_mkdirs(const char *path, struct pm_err *err)
+{
+	char *p = pm_strdup(path, err);
+	char *s;
+	char c;
+	struct stat st;
+
+	if (!p)
+		return -1;
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		c = *s;
+		*s = '\0';
+		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+			pm_err_sys(err, PM_ECREATE, "cannot create directory '%s'",
+				   p);
+			free(p);
+			return -1;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		pm_err_set(err, PM_ECREATE, "'%s' is not a directory", p);
+		free(p);
+		return -1;
+	}
+	free(p);
+	return 0;
+}
+
+int pm_remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	struct stat st;
+	char *sub;
+	int ret = 0;
+
+	if (!d)
+		return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		sub = join(path, e->d_name, NULL);
+		if (!sub) {
+			ret = -1;
+			continue;
+		}
+		if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+			ret |= pm_remove_tree(sub);
+		else if (unlink(sub) < 0)
+			ret = -1;
+		free(sub);
+	}
+	closedir(d);
+	if (rmdir(path) < 0)
+		ret = -1;
+	return ret;
+}
+
+/* Whether a relative path is made only of safe components. */
+static bool safe_relative(const char *name)
+{
+	const char *p = name;
+
+	if (!*name || *name == '/')
+		return false;
+	while (*p) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return true;
+}
+
+int pm_outdir_begin(struct pm_outdir *od, const char *parent,
+		    const char *name, bool force, struct pm_err *err)
+{
+	struct stat st;
+	char *leaf_parent = NULL, *tmpl = NULL;
+	const char *leaf;
+	size_t n;
+
+	memset(od, 0, sizeof(*od));
+	od->force = force;
+	if (!safe_relative(name))
+		return pm_err_set(err, PM_EINVAL, "unsafe output name '%s'", name);
+	od->final_path = join(parent, name, err);
+	if (!od->final_path)
+		goto fail;
+	if (stat(od->final_path, &st) == 0 && !force) {
+		pm_err_set(err, PM_ECREATE,
+			   "'%s' exists; use --force to replace it",
+			   od->final_path);
+		goto fail;
+	}
+	/* the temporary directory sits beside the final one */
+	leaf = strrchr(od->final_path, '/');
+	n = (size_t)(leaf - od->final_path);
+	leaf_parent = pm_malloc(n + 1, err);
+	if (!leaf_parent)
+		goto fail;
+	memcpy(leaf_parent, od->final_path, n);
+	leaf_parent[n] = '\0';
+	if (pm_mkdirs(leaf_parent, err) < 0)
+		goto fail;
+	n = strlen(leaf_parent) + strlen(leaf) + 32;
+	tmpl = pm_malloc(n, err);
+	if (!tmpl)
+		goto fail;
+	snprintf(tmpl, n, "%s/.%s.tmp-XXXXXX", leaf_parent, leaf + 1);
+	if (!mkdtemp(tmpl)) {
+		pm_err_sys(err, PM_ECREATE, "cannot create a directory beside '%s'",
+			   od->final_path);
+		goto fail;
+	}
+	od->tmp_path = tmpl;
+	free(leaf_parent);
+	return 0;
+fail:
+	free(tmpl);
+	free(leaf_parent);
+	pm_outdir_release(od);
+	return -1;
+}
+
+char *pm_outdir_path(const struct pm_outdir *od, const char *file,
+		     struct pm_err *err)
+{
+	if (!safe_relative(file)) {
+		pm_err_set(err, PM_EINVAL, "unsafe output file name '%s'", file);
+		return NULL;
+	}
+	return join(od->tmp_path, file, err);
+}
+
+static int exchange(const char *a, const char *b)
+{
+#if defined(SYS_renameat2) && defined(RENAME_EXCHANGE)
+	return (int)syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b,
+			    RENAME_EXCHANGE);
+#elif defined(SYS_renameat2)
+	return (int)syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2u);
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+int pm_outdir_commit(struct pm_outdir *od, struct pm_err *err)
+{
+	struct stat st;
+	char *old;
+	size_t n;
+
+	if (lstat(od->final_path, &st) < 0) {
+		if (rename(od->tmp_path, od->final_path) < 0)
+			return pm_err_sys(err, PM_ECREATE, "cannot rename '%s' to '%s'",
+					  od->tmp_path, od->final_path);
+		free(od->tmp_path);
+		od->tmp_path = NULL;
+		return 0;
+	}
+	if (!od->force)
+		return pm_err_set(err, PM_ECREATE,
+				  "'%s' appeared while building; use --force",
+				  od->final_path);
+	/*
+	 * Swap the two directories in one step, so that at every moment one
+	 * complete deliverable is in place; then remove the old one, which
+	 * now has the temporary name.
+	 */
+	if (exchange(od->tmp_path, od->final_path) == 0) {
+		pm_remove_tree(od->tmp_path);
+		free(od->tmp_path);
+		od->tmp_path = NULL;
+		return 0;
+	}
+	/* No renameat2 (old kernel, other filesystems): two renames. */
+	n = strlen(od->tmp_path) + 8;
+	old = pm_malloc(n, err);
+	if (!old)
+		return -1;
+	snprintf(old, n, "%s.old", od->tmp_path);
+	if (rename(od->final_path, old) < 0) {
+		pm_err_sys(err, PM_ECREATE, "cannot move '%s' aside",
+			   od->final_path);
+		free(old);
+		return -1;
+	}
+	if (rename(od->tmp_path, od->final_path) < 0) {
+		pm_err_sys(err, PM_ECREATE, "cannot rename '%s' to '%s'",
+			   od->tmp_path, od->final_path);
+		rename(old, od->final_path);
+		free(old);
+		return -1;
+	}
+	pm_remove_tree(old);
+	free(old);
+	free(od->tmp_path);
+	od->tmp_path = NULL;
+	return 0;
+}
+
+void pm_outdir_abort(struct pm_outdir *od)
+{
+	if (od->tmp_path) {
+		pm_remove_tree(od->tmp_path);
+		free(od->tmp_path);
+		od->tmp_path = NULL;
+	}
+}
+
+void pm_outdir_release(struct pm_outdir *od)
+{
+	pm_outdir_abort(od);
+	free(od->final_path);
+	od->final_path = NULL;
+}
+
+void pm_safe_name(const char *in, char *out, size_t size)
+{
+	size_t n = 0, limit = size - 1 < 64 ? size - 1 : 64;
+	const unsigned char *p = (const unsigned char *)in;
+
+	while (*p && (*p == '.' || *p == ' '))
+		p++;
+	for (; *p && n < limit; p++) {
+		unsigned char c = *p;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == ' ' || c == '-' || c == '_' ||
+		    c == '.' || c == ',' || c == '(' || c == ')') {
+			out[n++] = (char)c;
+		} else if (c >= 0x80 && c < 0xC0) {
+			/* continuation byte: already replaced with its lead */
+		} else {
+			out[n++] = '_';
+		}
+	}
+	while (n > 0 && (out[n - 1] == '.' || out[n - 1] == ' '))
+		n--;
+	if (n == 0)
+		out[n++] = '_';
+	out[n] = '\0';
+}
+
+int pm_file_open(struct pm_file *f, const char *path, bool force,
+		 struct pm_err *err)
+{
+	struct stat st;
+	const char *slash;
+	size_t n;
+	int fd;
+
+	memset(f, 0, sizeof(*f));
+	f->force = force;
+	if (!force && stat(path, &st) == 0)
+		return pm_err_set(err, PM_ECREATE,
+				  "'%s' exists; use --force to replace it", path);
+	f->path = pm_strdup(path, err);
+	if (!f->path)
+		return -1;
+	n = strlen(path) + 16;
+	f->tmp = pm_malloc(n, err);
+	if (!f->tmp)
+		goto fail;
+	slash = strrchr(path, '/');
+	if (slash)
+		snprintf(f->tmp, n, "%.*s.%s.XXXXXX", (int)(slash - path + 1),
+			 path, slash + 1);
+	else
+		snprintf(f->tmp, n, ".%s.XXXXXX", path);
+	fd = mkstemp(f->tmp);
+	if (fd < 0) {
+		pm_err_sys(err, PM_ECREATE, "cannot create '%s'", path);
+		goto fail;
+	}
+	/* mkstemp makes the file 0600; a deliverable is an ordinary file */
+	fchmod(fd, 0644);
+	f->fp = fdopen(fd, "wb");
+	if (!f->fp) {
+		pm_err_sys(err, PM_ECREATE, "cannot create '%s'", path);
+		close(fd);
+		unlink(f->tmp);
+		goto fail;
+	}
+	return 0;
+fail:
+	free(f->tmp);
+	free(f->path);
+	f->tmp = f->path = NULL;
+	return -1;
+}
+
+int pm_file_commit(struct pm_file *f, struct pm_err *err)
+{
+	struct stat st;
+	int ret = 0;
+
+	if (fflush(f->fp) != 0 || ferror(f->fp)) {
+		ret = pm_err_sys(err, PM_EIO, "cannot write '%s'", f->path);
+		fclose(f->fp);
+		f->fp = NULL;
+		pm_file_abort(f);
+		return ret;
+	}
+	if (fclose(f->fp) != 0) {
+		f->fp = NULL;
+		ret = pm_err_sys(err, PM_EIO, "cannot write '%s'", f->path);
+		pm_file_abort(f);
+		return ret;
+	}
+	f->fp = NULL;
+	if (!f->force && stat(f->path, &st) == 0) {
+		ret = pm_err_set(err, PM_ECREATE,
+				 "'%s' appeared while writing; use --force",
+				 f->path);
+		pm_file_abort(f);
+		return ret;
+	}
+	if (rename(f->tmp, f->path) < 0) {
+		ret = pm_err_sys(err, PM_ECREATE, "cannot rename to '%s'", f->path);
+		pm_file_abort(f);
+		return ret;
+	}
+	free(f->tmp);
+	free(f->path);
+	f->tmp = f->path = NULL;
+	return 0;
+}
+
+void pm_file_abort(struct pm_file *f)
+{
+	if (f->fp) {
+		fclose(f->fp);
+		f->fp = NULL;
+	}
+	if (f->tmp) {
+		unlink(f->tmp);
+		free(f->tmp);
+		f->tmp = NULL;
+	}
+	free(f->path);
+	f->path = NULL;
+}
+
+static volatile sig_atomic_t caught;
+
+static void on_signal(int sig)
+{
+	caught = sig;
+}
+
+void pm_signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+bool pm_interrupted(void)
+{
+	return caught != 0;
+}
+
+void pm_signals_reraise(void)
+{
+	int sig = caught;
+
+	if (!sig)
+		return;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * outdir.h: writing deliverables safely.  A deliverable directory (cd/,
+ * ddp/, masters/cd/, ...) is built under a temporary name beside its final
+ * place and swapped in only when complete, so an interrupted or failed run
+ * never leaves a partial deliverable and never damages an earlier good
+ * one.  Single files are written under a temporary name and renamed.
+ * Names derived from titles and ids are made safe here, so no output can
+ * escape its directory.
+ */
+#ifndef PM_OUTDIR_H
+#define PM_OUTDIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "util/err.h"
+
+struct pm_outdir {
+	char *final_path; /* where it will live, e.g. OUT/ddp */
+	char *tmp_path;   /* where it is being built, e.g. OUT/.ddp.tmp-1234-ab12 */
+	bool force;
+};
+
+/*
+ * Begin building directory `name` (a single path component, or a relative
+ * path of safe components like "masters/cd") under `parent`, which is
+ * created if missing.  If the final directory exists and `force` is false,
+ * fails with PM_ECREATE ("exists; use --force").  Returns 0 or -1.
+ */
+int pm_outdir_begin(struct pm_outdir *od, const char *parent,
+		    const char *name, bool force, struct pm_err *err);
+
+/*
+ * A path inside the directory being built: tmp_path + "/" + `file`.  The
+ * file name must be a single safe component (see pm_safe_name).  Returns
+ * a new string to free(), or NULL with `err`.
+ */
+char *pm_outdir_path(const struct pm_outdir *od, const char *file,
+		     struct pm_err *err);
+
+/*
+ * Swap the finished directory into place (atomically where the system
+ * allows: renameat2 RENAME_EXCHANGE), then remove the old one.  Returns 0
+ * or -1 with `err`; on failure the earlier directory is left in place.
+ */
+int pm_outdir_commit(struct pm_outdir *od, struct pm_err *err);
+
+/* Remove the directory being built and release `od`.  Safe to repeat. */
+void pm_outdir_abort(struct pm_outdir *od);
+
+/* Release the strings of `od` (after commit or abort). */
+void pm_outdir_release(struct pm_outdir *od);
+
+/*
+ * Make `in` (UTF-8 text: a title, an id) into a safe file-name component
+ * in `out` (size bytes): ASCII letters, digits, space, '-', '_', '.', ',',
+ * '(' and ')' kept; other bytes and '/' replaced by '_' (a multi-byte
+ * character by one '_'); leading dots and spaces dropped; trailing dots
+ * and spaces dropped; at most 64 bytes; "_" if nothing is left.
+ */
+void pm_safe_name(const char *in, char *out, size_t size);
+
+/*
+ * Open `path` for writing under a temporary name in the same directory;
+ * pm_file_commit() renames it into place (refusing to replace an existing
+ * file unless `force`), pm_file_abort() deletes it.
+ */
+struct pm_file {
+	FILE *fp;
+	char *path;
+	char *tmp;
+	bool force;
+};
+
+int pm_file_open(struct pm_file *f, const char *path, bool force,
+		 struct pm_err *err);
+int pm_file_commit(struct pm_file *f, struct pm_err *err);
+void pm_file_abort(struct pm_file *f);
+
+/* Create a directory and its parents (like mkdir -p).  Returns 0 or -1. */
+int pm_mkdirs(const char *path, struct pm_err *err);
+
+/* Remove a directory tree (ours: temporary directories).  Returns 0 or -1. */
+int pm_remove_tree(const char *path);
+
+/*
+ * Install SIGINT/SIGTERM/SIGHUP handlers that set a flag (see
+ * pm_interrupted()); long loops poll it and fail with PM_EINTR, and the
+ * tool then aborts its temporary directories and re-raises the signal.
+ */
+void pm_signals_install(void);
+bool pm_interrupted(void);
+/* Re-raise the caught signal with its default action (after cleanup). */
+void pm_signals_reraise(void);
+
+#endif
