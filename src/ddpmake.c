@@ -17,7 +17,7 @@
 #include "album/album.h"
 #include "io/audio.h"
 #include "cd/cdtext.h"
-#include "util/cli.h"
+#include "cli.h"
 #include "cd/sheets.h"
 #include "cd/ddp.h"
 #include "cd/cdio.h"

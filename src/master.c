@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "album/album.h"
-#include "util/cli.h"
+#include "cli.h"
 #include "util/err.h"
 #include "album/paths.h"
 #include "util/log.h"

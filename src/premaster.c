@@ -21,7 +21,7 @@
 
 #include "album/album.h"
 #include "io/audio.h"
-#include "util/cli.h"
+#include "cli.h"
 #include "util/err.h"
 #include "album/isrc.h"
 #include "util/log.h"

@@ -15,7 +15,7 @@
 #include <sysexits.h>
 
 #include "album/album.h"
-#include "util/cli.h"
+#include "cli.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "cd/msf.h"

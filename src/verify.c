@@ -12,7 +12,7 @@
 #include <sysexits.h>
 
 #include "album/album.h"
-#include "util/cli.h"
+#include "cli.h"
 #include "util/err.h"
 #include "album/paths.h"
 #include "util/log.h"

@@ -16,7 +16,7 @@
 #include <sysexits.h>
 
 #include "io/audio.h"
-#include "util/cli.h"
+#include "cli.h"
 #include "util/err.h"
 #include "util/log.h"
 

@@ -12,7 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/cli.h"
+#include "io/audio.h"
+#include "util/parse.h"
 #include "util/err.h"
 
 #define PM_ALBUM_NS "urn:x-premaster:album:1"
@@ -60,6 +61,7 @@ enum pm_fade_shape {
 	PM_SHAPE_LOG,
 	PM_SHAPE_SCURVE,
 };
+#define PM_NSHAPES (PM_SHAPE_SCURVE + 1)
 
 struct pm_fade {
 	bool is_set;
@@ -92,6 +94,7 @@ enum pm_eq_type {
 	PM_EQ_HIGH_SHELF,
 	PM_EQ_PEAK,
 };
+#define PM_NEQ_TYPES (PM_EQ_PEAK + 1)
 
 struct pm_eq_band {
 	enum pm_eq_type type;
@@ -230,6 +233,7 @@ enum pm_gap_policy {
 	PM_GAPS_SPLIT,      /* pauses are files of their own */
 	PM_GAPS_NONE,       /* pauses are left out */
 };
+#define PM_NGAP_POLICIES (PM_GAPS_NONE + 1)
 
 enum pm_dither { PM_DITHER_TPDF = 0, PM_DITHER_SHAPED, PM_DITHER_NONE };
 
@@ -238,6 +242,7 @@ enum pm_charset {
 	PM_CHARSET_ASCII,
 	PM_CHARSET_MSJIS,
 };
+#define PM_NCHARSETS (PM_CHARSET_MSJIS + 1)
 
 enum pm_xfade_peaks { PM_XFADE_LIMIT = 0, PM_XFADE_REFUSE };
 
@@ -293,15 +298,6 @@ struct pm_vinyl {
 	size_t nsides;
 	struct pm_vinyl_side *sides; /* owned */
 	int line;
-};
-
-enum pm_format {
-	PM_FORMAT_WAV = 0,
-	PM_FORMAT_FLAC,
-	PM_FORMAT_AIFF,
-	PM_FORMAT_OGG,
-	PM_FORMAT_OPUS,
-	PM_FORMAT_MP3,
 };
 
 struct pm_stream {
@@ -395,14 +391,6 @@ struct pm_album *pm_album_open(const char *path, struct pm_err *err);
 /* Release an album and everything it owns.  NULL is a no-op. */
 void pm_album_free(struct pm_album *album);
 
-/*
- * Write `album` as album.xml to `path` (atomically: a temporary file
- * renamed into place).  Source paths are written as `file`, as given.
- * The result validates against the schema.  Returns 0 or -1 with `err`.
- */
-int pm_album_save(const struct pm_album *album, const char *path,
-		  struct pm_err *err);
-
 /* Fill `album` with the defaults the schema documents (for init). */
 void pm_album_defaults(struct pm_album *album);
 
@@ -432,10 +420,12 @@ int64_t pm_source_length(const struct pm_source *src);
 extern const unsigned char pm_album_xsd[];
 extern const size_t pm_album_xsd_len;
 
-/* Names of enum values as written in album.xml. */
-const char *pm_shape_name(enum pm_fade_shape shape);
+/* Names of enum values as written in album.xml, indexed by value. */
+extern const char *const pm_shape_names[PM_NSHAPES];
+extern const char *const pm_gap_names[PM_NGAP_POLICIES];
+extern const char *const pm_charset_names[PM_NCHARSETS];
+extern const char *const pm_eq_names[PM_NEQ_TYPES];
 const char *pm_gap_policy_name(enum pm_gap_policy p);
-const char *pm_format_name(enum pm_format f);
 const char *pm_charset_name(enum pm_charset c);
 
 /*

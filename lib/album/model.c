@@ -11,6 +11,48 @@
 
 #include "util/banned.h"
 
+const char *const pm_shape_names[PM_NSHAPES] = {
+	[PM_SHAPE_LINEAR] = "linear",
+	[PM_SHAPE_EQUAL_POWER] = "equal-power",
+	[PM_SHAPE_LOG] = "logarithmic",
+	[PM_SHAPE_SCURVE] = "s-curve",
+};
+
+const char *const pm_gap_names[PM_NGAP_POLICIES] = {
+	[PM_GAPS_APPEND] = "append",
+	[PM_GAPS_PREPEND] = "prepend",
+	[PM_GAPS_SPLIT] = "split",
+	[PM_GAPS_NONE] = "none",
+};
+
+const char *const pm_charset_names[PM_NCHARSETS] = {
+	[PM_CHARSET_ISO8859_1] = "iso-8859-1",
+	[PM_CHARSET_ASCII] = "ascii",
+	[PM_CHARSET_MSJIS] = "ms-jis",
+};
+
+const char *const pm_eq_names[PM_NEQ_TYPES] = {
+	[PM_EQ_HIGHPASS] = "highpass",     [PM_EQ_LOWPASS] = "lowpass",
+	[PM_EQ_LOW_SHELF] = "low-shelf",   [PM_EQ_HIGH_SHELF] = "high-shelf",
+	[PM_EQ_PEAK] = "peak",
+};
+
+const char *const pm_field_element[PM_NFIELDS] = {
+	[PM_FIELD_TITLE] = "title",         [PM_FIELD_PERFORMER] = "artist",
+	[PM_FIELD_SONGWRITER] = "songwriter", [PM_FIELD_COMPOSER] = "composer",
+	[PM_FIELD_ARRANGER] = "arranger",   [PM_FIELD_MESSAGE] = "message",
+};
+
+const char *pm_gap_policy_name(enum pm_gap_policy p)
+{
+	return pm_gap_names[p];
+}
+
+const char *pm_charset_name(enum pm_charset c)
+{
+	return pm_charset_names[c];
+}
+
 static void texts_release(struct pm_texts *t)
 {
 	size_t i;

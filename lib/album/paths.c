@@ -40,22 +40,3 @@ void pm_vinyl_file_name(const struct pm_album *a, const char *side,
 		snprintf(depth, sizeof(depth), "float");
 	snprintf(out, size, "%s_%s_%uHz_%s.wav", base, side, rate, depth);
 }
-
-const char *pm_format_ext(enum pm_format f)
-{
-	switch (f) {
-	case PM_FORMAT_WAV:
-		return "wav";
-	case PM_FORMAT_FLAC:
-		return "flac";
-	case PM_FORMAT_AIFF:
-		return "aif";
-	case PM_FORMAT_OGG:
-		return "ogg";
-	case PM_FORMAT_OPUS:
-		return "opus";
-	case PM_FORMAT_MP3:
-		return "mp3";
-	}
-	return "wav";
-}

@@ -49,7 +49,4 @@ void pm_track_file_name(const struct pm_album *album, size_t i,
 void pm_vinyl_file_name(const struct pm_album *album, const char *side,
 			uint32_t rate, unsigned bits, char *out, size_t size);
 
-/* The file extension of a format ("wav", "flac", "aif", "ogg", ...). */
-const char *pm_format_ext(enum pm_format format);
-
 #endif

@@ -358,64 +358,6 @@ static unsigned attr_bits(struct walk *w, const xmlNode *n, const char *name,
 	return (unsigned)v;
 }
 
-static const char *const shape_names[] = {
-	[PM_SHAPE_LINEAR] = "linear",
-	[PM_SHAPE_EQUAL_POWER] = "equal-power",
-	[PM_SHAPE_LOG] = "logarithmic",
-	[PM_SHAPE_SCURVE] = "s-curve",
-};
-
-static const char *const gap_names[] = {
-	[PM_GAPS_APPEND] = "append",
-	[PM_GAPS_PREPEND] = "prepend",
-	[PM_GAPS_SPLIT] = "split",
-	[PM_GAPS_NONE] = "none",
-};
-
-static const char *const format_names[] = {
-	[PM_FORMAT_WAV] = "wav",   [PM_FORMAT_FLAC] = "flac",
-	[PM_FORMAT_AIFF] = "aiff", [PM_FORMAT_OGG] = "ogg",
-	[PM_FORMAT_OPUS] = "opus", [PM_FORMAT_MP3] = "mp3",
-};
-
-static const char *const charset_names[] = {
-	[PM_CHARSET_ISO8859_1] = "iso-8859-1",
-	[PM_CHARSET_ASCII] = "ascii",
-	[PM_CHARSET_MSJIS] = "ms-jis",
-};
-
-static const char *const eq_names[] = {
-	[PM_EQ_HIGHPASS] = "highpass",     [PM_EQ_LOWPASS] = "lowpass",
-	[PM_EQ_LOW_SHELF] = "low-shelf",   [PM_EQ_HIGH_SHELF] = "high-shelf",
-	[PM_EQ_PEAK] = "peak",
-};
-
-const char *const pm_field_element[PM_NFIELDS] = {
-	[PM_FIELD_TITLE] = "title",         [PM_FIELD_PERFORMER] = "artist",
-	[PM_FIELD_SONGWRITER] = "songwriter", [PM_FIELD_COMPOSER] = "composer",
-	[PM_FIELD_ARRANGER] = "arranger",   [PM_FIELD_MESSAGE] = "message",
-};
-
-const char *pm_shape_name(enum pm_fade_shape shape)
-{
-	return shape_names[shape];
-}
-
-const char *pm_gap_policy_name(enum pm_gap_policy p)
-{
-	return gap_names[p];
-}
-
-const char *pm_format_name(enum pm_format f)
-{
-	return format_names[f];
-}
-
-const char *pm_charset_name(enum pm_charset c)
-{
-	return charset_names[c];
-}
-
 static int field_of(const xmlNode *n)
 {
 	int f;
@@ -449,7 +391,7 @@ static void read_fade(struct walk *w, const xmlNode *n, struct pm_fade *f,
 	f->line = line_of(n);
 	attr_time(w, n, "length", &f->length);
 	f->shape = (enum pm_fade_shape)attr_enum(
-		w, n, "shape", shape_names, PM_ARRAY_SIZE(shape_names),
+		w, n, "shape", pm_shape_names, PM_NSHAPES,
 		dflt_shape);
 }
 
@@ -480,7 +422,7 @@ static void read_eq(struct walk *w, const xmlNode *n, struct pm_eq *eq)
 		memset(b, 0, sizeof(*b));
 		b->line = line_of(c);
 		b->type = (enum pm_eq_type)attr_enum(
-			w, c, "type", eq_names, PM_ARRAY_SIZE(eq_names), 0);
+			w, c, "type", pm_eq_names, PM_NEQ_TYPES, 0);
 		b->freq_hz = attr_double(w, c, "freq", 1000);
 		b->gain_db = attr_double(w, c, "gain-db", 0);
 		b->q = attr_double(w, c, "q", 0.7071);
@@ -528,8 +470,8 @@ static void read_track(struct walk *w, const xmlNode *n, struct pm_track *t)
 			t->xfade.line = line_of(c);
 			attr_time(w, c, "length", &t->xfade.length);
 			t->xfade.shape = (enum pm_fade_shape)attr_enum(
-				w, c, "shape", shape_names,
-				PM_ARRAY_SIZE(shape_names),
+				w, c, "shape", pm_shape_names,
+				PM_NSHAPES,
 				PM_SHAPE_EQUAL_POWER);
 			t->xfade.has_id_at =
 				attr_time(w, c, "id-at", &t->xfade.id_at);
@@ -735,7 +677,7 @@ static void read_cd(struct walk *w, const xmlNode *n, struct pm_cd *cd)
 	attr_time(w, n, "warn-length", &cd->warn_length);
 	attr_time(w, n, "max-length", &cd->max_length);
 	cd->track_gaps = (enum pm_gap_policy)attr_enum(
-		w, n, "track-gaps", gap_names, PM_ARRAY_SIZE(gap_names), 0);
+		w, n, "track-gaps", pm_gap_names, PM_NGAP_POLICIES, 0);
 	cd->xfade_peaks = (enum pm_xfade_peaks)attr_enum(
 		w, n, "crossfade-peaks", peak_names, 2, 0);
 	for (c = n->children; c; c = c->next) {
@@ -763,8 +705,8 @@ static void read_cd(struct walk *w, const xmlNode *n, struct pm_cd *cd)
 			code = s ? pm_language_code(s) : -1;
 			blk->lang_code = code < 0 ? 0 : (unsigned)code;
 			blk->charset = (enum pm_charset)attr_enum(
-				w, b, "charset", charset_names,
-				PM_ARRAY_SIZE(charset_names), 0);
+				w, b, "charset", pm_charset_names,
+				PM_NCHARSETS, 0);
 		}
 	}
 }
@@ -854,13 +796,13 @@ static void read_stream(struct walk *w, const xmlNode *n, struct pm_stream *s)
 	s->has_ceiling = has_attr(n, "ceiling-dbtp");
 	s->ceiling_dbtp = attr_double(w, n, "ceiling-dbtp", 0);
 	s->has_format = has_attr(n, "format");
-	s->format = (enum pm_format)attr_enum(w, n, "format", format_names,
-					      PM_ARRAY_SIZE(format_names), 0);
+	s->format = (enum pm_format)attr_enum(w, n, "format", pm_format_names,
+					      PM_NFORMATS, 0);
 	s->bits = attr_bits(w, n, "bits", 24, &s->has_bits);
 	s->rate = attr_rate(w, n, "rate", &s->has_rate);
 	s->has_gaps = has_attr(n, "gaps");
-	s->gaps = (enum pm_gap_policy)attr_enum(w, n, "gaps", gap_names,
-						PM_ARRAY_SIZE(gap_names), 0);
+	s->gaps = (enum pm_gap_policy)attr_enum(w, n, "gaps", pm_gap_names,
+						PM_NGAP_POLICIES, 0);
 }
 
 static void read_rules(struct walk *w, const xmlNode *n, struct pm_album *a)

@@ -23,6 +23,22 @@
 
 #include "util/banned.h"
 
+const char *const pm_format_names[PM_NFORMATS] = {
+	[PM_FORMAT_WAV] = "wav",   [PM_FORMAT_FLAC] = "flac",
+	[PM_FORMAT_AIFF] = "aiff", [PM_FORMAT_OGG] = "ogg",
+	[PM_FORMAT_OPUS] = "opus", [PM_FORMAT_MP3] = "mp3",
+};
+
+const char *pm_format_name(enum pm_format f)
+{
+	return pm_format_names[f];
+}
+
+const char *pm_format_ext(enum pm_format f)
+{
+	return f == PM_FORMAT_AIFF ? "aif" : pm_format_names[f];
+}
+
 /*
  * The fast paths move the sample bytes of uncompressed files with
  * sf_read_raw()/sf_write_raw() in chunks of this size and convert them
@@ -733,15 +749,6 @@ int pm_audio_write_s16(struct pm_audio_writer *w, const int16_t *buf,
 	return 0;
 }
 
-int pm_audio_write_s32(struct pm_audio_writer *w, const int32_t *buf,
-		       int64_t n_samples, struct pm_err *err)
-{
-	if (sf_writef_int(w->sf, buf, n_samples) != n_samples)
-		return pm_err_set(err, PM_EIO, "cannot write '%s': %s", w->path,
-				  sf_strerror(w->sf));
-	return 0;
-}
-
 int pm_audio_finish(struct pm_audio_writer *w, struct pm_err *err)
 {
 	int ret = 0;
@@ -762,9 +769,4 @@ int pm_audio_finish(struct pm_audio_writer *w, struct pm_err *err)
 	free(w->path);
 	free(w);
 	return ret;
-}
-
-const char *pm_audio_version(void)
-{
-	return sf_version_string();
 }

@@ -12,8 +12,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "album/album.h"
 #include "util/err.h"
+
+/* The file formats premaster writes (album.xml's format attribute). */
+enum pm_format {
+	PM_FORMAT_WAV = 0,
+	PM_FORMAT_FLAC,
+	PM_FORMAT_AIFF,
+	PM_FORMAT_OGG,
+	PM_FORMAT_OPUS,
+	PM_FORMAT_MP3,
+};
+#define PM_NFORMATS (PM_FORMAT_MP3 + 1)
+
+/* Each format's name as album.xml writes it ("wav", "flac", ...). */
+extern const char *const pm_format_names[PM_NFORMATS];
+
+/* The name of `f` as album.xml writes it. */
+const char *pm_format_name(enum pm_format f);
+
+/* The file extension of a format ("wav", "flac", "aif", "ogg", ...). */
+const char *pm_format_ext(enum pm_format format);
 
 struct pm_audio_info {
 	uint32_t rate;
@@ -131,13 +150,6 @@ int pm_audio_write_s16(struct pm_audio_writer *w, const int16_t *buf,
 		       int64_t n_samples, struct pm_err *err);
 
 /*
- * Write 32-bit integer frames whose values are already quantised to the
- * file's depth (left-justified: a 24-bit sample s is s << 8).
- */
-int pm_audio_write_s32(struct pm_audio_writer *w, const int32_t *buf,
-		       int64_t n_samples, struct pm_err *err);
-
-/*
  * Finish and close a writer.  Returns 0, or -1 with `err` if the file
  * could not be completed (then it should be discarded).  NULL is a no-op.
  */
@@ -149,8 +161,5 @@ bool pm_audio_can_write(enum pm_format format);
 /* Tests only: false makes the raw 24-bit conversions take their scalar
  * loops even where AVX2 is there (true, the default: use it). */
 void pm_audio_use_vector(bool on);
-
-/* "libsndfile-1.2.0", for reports. */
-const char *pm_audio_version(void);
 
 #endif
