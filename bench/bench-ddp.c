@@ -13,11 +13,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "io/audio.h"
 #include "cd/ddp.h"
-#include "util/log.h"
 #include "cd/msf.h"
 #include "cd/pq.h"
+#include "io/audio.h"
+#include "util/log.h"
 
 #include "util/banned.h"
 

@@ -19,11 +19,11 @@
 
 #include "dsp/biquad.h"
 #include "dsp/dynamics.h"
-#include "util/err.h"
 #include "dsp/limiter.h"
 #include "dsp/loudness.h"
 #include "dsp/resample.h"
 #include "dsp/truepeak.h"
+#include "util/err.h"
 
 #include "util/banned.h"
 

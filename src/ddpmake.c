@@ -15,22 +15,22 @@
 #include <sysexits.h>
 
 #include "album/album.h"
-#include "io/audio.h"
-#include "cd/cdtext.h"
-#include "cli.h"
-#include "cd/sheets.h"
-#include "cd/ddp.h"
-#include "cd/cdio.h"
-#include "util/err.h"
-#include "album/sources.h"
 #include "album/paths.h"
-#include "util/log.h"
-#include "cd/msf.h"
-#include "util/outdir.h"
-#include "cd/pq.h"
-#include "sequence/sequence.h"
+#include "album/sources.h"
 #include "album/targets.h"
+#include "cd/cdio.h"
+#include "cd/cdtext.h"
+#include "cd/ddp.h"
+#include "cd/msf.h"
+#include "cd/pq.h"
+#include "cd/sheets.h"
+#include "cli.h"
+#include "io/audio.h"
+#include "sequence/sequence.h"
 #include "sequence/timeline.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/outdir.h"
 
 #include "util/banned.h"
 
@@ -214,7 +214,7 @@ static int make(const struct options *o, struct pm_err *err)
 		goto out;
 
 	/* read it back: the reader is independent of the writer's state */
-	snprintf(ddpdir, sizeof(ddpdir), "%s/%s", outdir, PM_DDP_DIR);
+	snprintf(ddpdir, sizeof(ddpdir), "%s/%s", outdir, PM_DIR_DDP);
 	ro.skip_checksums = true; /* IMAGE.DAT's MD5 was taken as written */
 	ro.limits = &lim;
 	back = pm_ddp_read(ddpdir, &ro, err);

@@ -14,13 +14,13 @@
 #include <time.h>
 
 #include "album/album.h"
-#include "cli.h"
-#include "util/err.h"
 #include "album/paths.h"
-#include "util/log.h"
-#include "master/master.h"
-#include "util/outdir.h"
 #include "album/targets.h"
+#include "cli.h"
+#include "master/master.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/outdir.h"
 
 #include "util/banned.h"
 

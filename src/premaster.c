@@ -20,14 +20,14 @@
 #include <unistd.h>
 
 #include "album/album.h"
-#include "io/audio.h"
-#include "cli.h"
-#include "util/err.h"
 #include "album/isrc.h"
-#include "util/log.h"
-#include "cd/msf.h"
-#include "util/outdir.h"
 #include "album/vinyl.h"
+#include "cd/msf.h"
+#include "cli.h"
+#include "io/audio.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/outdir.h"
 #include "util/xmlw.h"
 
 #include "util/banned.h"
@@ -247,13 +247,6 @@ static int cmd_build(int argc, char **argv)
 					(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 			continue;
 		}
-		if (st == EX_SOFTWARE) {
-			/* a stage that is not written yet says so; later
-			 * stages can still run on what exists */
-			pm_warning("%s: did not run (exit 70)", stage_names[s]);
-			ret = EX_SOFTWARE;
-			continue;
-		}
 		if (st == PM_EXIT_NOTFIT) {
 			pm_error("%s: the release is not fit (see %s/report/verify.txt)",
 				 stage_names[s], outdir);
@@ -270,9 +263,8 @@ static int cmd_build(int argc, char **argv)
 		       status[s] == 0 ? "done"
 		       : status[s] < 0 ? "not run"
 		       : status[s] == PM_EXIT_NOTFIT ? "not fit"
-		       : status[s] == EX_SOFTWARE ? "not written"
 						  : "failed");
-	if (ret == 0 || ret == PM_EXIT_NOTFIT || ret == EX_SOFTWARE) {
+	if (ret == 0 || ret == PM_EXIT_NOTFIT) {
 		static const char *const dirs[] = { "masters", "cd", "ddp",
 						    "vinyl", "streaming",
 						    "report" };

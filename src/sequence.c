@@ -15,13 +15,13 @@
 #include <sysexits.h>
 
 #include "album/album.h"
+#include "album/targets.h"
+#include "cd/msf.h"
 #include "cli.h"
+#include "sequence/sequence.h"
 #include "util/err.h"
 #include "util/log.h"
-#include "cd/msf.h"
 #include "util/outdir.h"
-#include "sequence/sequence.h"
-#include "album/targets.h"
 
 #include "util/banned.h"
 

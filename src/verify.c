@@ -12,9 +12,9 @@
 #include <sysexits.h>
 
 #include "album/album.h"
+#include "album/paths.h"
 #include "cli.h"
 #include "util/err.h"
-#include "album/paths.h"
 #include "util/log.h"
 #include "util/outdir.h"
 #include "verify/verify.h"

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "io/audio.h"
 #include "cli.h"
+#include "io/audio.h"
 #include "util/err.h"
 #include "util/log.h"
 

@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 #include "io/audio.h"
-#include "util/parse.h"
 #include "util/err.h"
+#include "util/parse.h"
 
 #define PM_ALBUM_NS "urn:x-premaster:album:1"
 #define PM_ALBUM_VERSION "1"
@@ -436,8 +436,5 @@ int pm_language_code(const char *iso639);
 
 /* The CD-TEXT genre code for a genre token ("rock" -> 23), or -1. */
 int pm_genre_code(const char *token);
-
-/* The genre token for a CD-TEXT genre code, or NULL. */
-const char *pm_genre_name(unsigned code);
 
 #endif

@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/audio.h"
 #include "album/charset.h"
 #include "album/isrc.h"
-#include "util/log.h"
-#include "cd/msf.h"
 #include "album/targets.h"
+#include "cd/msf.h"
+#include "io/audio.h"
+#include "util/log.h"
 
 #include "util/banned.h"
 

@@ -273,8 +273,3 @@ int pm_genre_code(const char *token)
 			return (int)i;
 	return -1;
 }
-
-const char *pm_genre_name(unsigned code)
-{
-	return code < PM_ARRAY_SIZE(genres) ? genres[code] : NULL;
-}

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "io/audio.h"
 #include "album/paths.h"
-#include "dsp/loudness.h"
 #include "cd/msf.h"
+#include "dsp/loudness.h"
+#include "io/audio.h"
 #include "util/outdir.h"
 
 #include "util/banned.h"

@@ -14,9 +14,9 @@
 #include <stdint.h>
 
 #include "album/album.h"
-#include "util/err.h"
 #include "album/targets.h"
 #include "sequence/timeline.h"
+#include "util/err.h"
 
 enum pm_input_kind { PM_INPUT_MASTERS = 0, PM_INPUT_SOURCES };
 

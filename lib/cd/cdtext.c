@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "album/check.h"
 #include "album/charset.h"
+#include "album/check.h"
 #include "util/log.h"
 
 #include "util/banned.h"

@@ -14,11 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "io/audio.h"
-#include "cd/cdtext.h"
-#include "util/crc32.h"
 #include "album/isrc.h"
+#include "album/paths.h"
+#include "cd/cdtext.h"
 #include "cd/msf.h"
+#include "io/audio.h"
+#include "util/crc32.h"
 #include "util/outdir.h"
 #include "util/progress.h"
 
@@ -674,7 +675,7 @@ int pm_ddp_write(const struct pm_disc *disc, const char *image_wav,
 	if (check_master_id(opt->master_id, err) < 0)
 		goto out;
 	context = opt->context ? pm_strdup(opt->context, err)
-			       : path_join(outdir, PM_DDP_DIR, err);
+			       : path_join(outdir, PM_DIR_DDP, err);
 	if (!context)
 		goto out;
 	nerr = pm_disc_check(disc, opt->limits, context);
@@ -749,7 +750,7 @@ int pm_ddp_write(const struct pm_disc *disc, const char *image_wav,
 			      .pre2 = (long)disc->track[0].index[0] };
 	format_map(ddpms + nmaps++ * PM_DDPMS_PACKET_BYTES, &st);
 
-	if (pm_outdir_begin(&od, outdir, PM_DDP_DIR, opt->force, err) < 0)
+	if (pm_outdir_begin(&od, outdir, PM_DIR_DDP, opt->force, err) < 0)
 		goto out;
 	/* sums[] in CHECKSUM.MD5 order: DDPID DDPMS [CDTEXT.BIN] PQ IMAGE */
 	if (write_small(&od, PM_DDP_DDPID, ddpid, sizeof(ddpid), &sums[nsums++],

@@ -19,10 +19,10 @@
 #include <stdio.h>
 
 #include "album/album.h"
+#include "cd/pq.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/md5.h"
-#include "cd/pq.h"
 
 struct pm_outdir;
 

@@ -17,8 +17,8 @@
 #include <stdio.h>
 
 #include "album/album.h"
-#include "util/err.h"
 #include "cd/pq.h"
+#include "util/err.h"
 
 /* The texts of a disc, per CD-TEXT block, in UTF-8. */
 struct pm_sheet_text_block {

@@ -277,20 +277,6 @@ struct pm_biquad_cascade *pm_biquad_cascade_new_eq(const struct pm_eq *eq,
 	return pm_biquad_cascade_new(channels, s, n, err);
 }
 
-int pm_biquad_cascade_set(struct pm_biquad_cascade *c,
-			  const struct pm_biquad *s, size_t n,
-			  struct pm_err *err)
-{
-	if (n != c->n)
-		return pm_err_set(err, PM_EINVAL,
-				  "filter cascade has %zu "
-				  "sections, not %zu",
-				  c->n, n);
-	if (n)
-		memcpy(c->s, s, n * sizeof(*s));
-	return 0;
-}
-
 /*
  * Both channels of a pair go through the same recursion side by side, as
  * one two-lane value: two independent recursions for the CPU to overlap,

@@ -98,15 +98,6 @@ struct pm_biquad_cascade *pm_biquad_cascade_new_eq(const struct pm_eq *eq,
 void pm_biquad_cascade_process(struct pm_biquad_cascade *c, const float *in,
 			       float *out, size_t n_samples);
 
-/*
- * Replace the coefficients (same number of sections) without clearing
- * the state, for slowly changing settings.  Returns 0, or -1 with `err`
- * PM_EINVAL if `n` differs.
- */
-int pm_biquad_cascade_set(struct pm_biquad_cascade *c,
-			  const struct pm_biquad *s, size_t n,
-			  struct pm_err *err);
-
 /* Clear the filter state (silence before the next sample). */
 void pm_biquad_cascade_reset(struct pm_biquad_cascade *c);
 

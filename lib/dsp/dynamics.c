@@ -556,23 +556,6 @@ double pm_comp_reduction_db(const struct pm_comp *c, unsigned band)
 	return m;
 }
 
-void pm_comp_reset(struct pm_comp *c)
-{
-	for (unsigned k = 0; k < c->nbands; k++) {
-		struct band *b = &c->band[k];
-
-		memset(b->gr, 0, sizeof(b->gr));
-		memset(b->ms, 0, sizeof(b->ms));
-		b->max_gr = 0.0;
-	}
-	if (c->nbands == 3) {
-		pm_biquad_cascade_reset(c->low);
-		pm_biquad_cascade_reset(c->rest);
-		pm_biquad_cascade_reset(c->mid);
-		pm_biquad_cascade_reset(c->high);
-	}
-}
-
 void pm_comp_free(struct pm_comp *c)
 {
 	if (!c)
@@ -653,11 +636,6 @@ void pm_lfmono_process(struct pm_lfmono *m, const float *in, float *out,
 		out += 2 * nb;
 		n_samples -= nb;
 	}
-}
-
-void pm_lfmono_reset(struct pm_lfmono *m)
-{
-	m->s1 = m->s2 = 0.0;
 }
 
 void pm_lfmono_free(struct pm_lfmono *m)

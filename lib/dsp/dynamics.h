@@ -70,9 +70,6 @@ void pm_comp_process(struct pm_comp *c, const float *in, float *out,
 double pm_comp_max_reduction_db(const struct pm_comp *c);
 double pm_comp_reduction_db(const struct pm_comp *c, unsigned band);
 
-/* Forget the signal (filters, detectors, maxima). */
-void pm_comp_reset(struct pm_comp *c);
-
 /* Release a compressor; NULL is a no-op. */
 void pm_comp_free(struct pm_comp *c);
 
@@ -105,9 +102,6 @@ struct pm_lfmono *pm_lfmono_new(uint32_t rate, double corner_hz,
 /* Filter `n_samples` stereo frames from `in` to `out` (may be the same). */
 void pm_lfmono_process(struct pm_lfmono *m, const float *in, float *out,
 		       size_t n_samples);
-
-/* Clear the filter state. */
-void pm_lfmono_reset(struct pm_lfmono *m);
 
 /* Release a filter; NULL is a no-op. */
 void pm_lfmono_free(struct pm_lfmono *m);

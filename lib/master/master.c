@@ -12,22 +12,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/audio.h"
+#include "album/paths.h"
+#include "album/sources.h"
+#include "cd/msf.h"
 #include "dsp/biquad.h"
+#include "dsp/bs1770.h"
 #include "dsp/dynamics.h"
 #include "dsp/fft.h"
-#include "album/sources.h"
-#include "util/json.h"
-#include "dsp/bs1770.h"
-#include "album/paths.h"
 #include "dsp/limiter.h"
-#include "util/log.h"
 #include "dsp/loudness.h"
-#include "cd/msf.h"
-#include "util/outdir.h"
-#include "util/progress.h"
 #include "dsp/resample.h"
 #include "dsp/truepeak.h"
+#include "io/audio.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/outdir.h"
+#include "util/progress.h"
 
 #include "util/banned.h"
 

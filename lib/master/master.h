@@ -39,8 +39,8 @@
 #include <stdio.h>
 
 #include "album/album.h"
-#include "util/err.h"
 #include "album/targets.h"
+#include "util/err.h"
 
 #define PM_TONE_BANDS 10 /* octave bands, 31.5 Hz .. 16 kHz */
 

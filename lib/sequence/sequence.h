@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #include "album/album.h"
-#include "util/err.h"
 #include "album/targets.h"
+#include "util/err.h"
 
 struct pm_seq_options {
 	const char *outdir;

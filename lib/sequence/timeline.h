@@ -27,8 +27,8 @@
 #include <stdint.h>
 
 #include "album/album.h"
-#include "util/err.h"
 #include "cd/pq.h"
+#include "util/err.h"
 
 #define PM_TL_HTOA ((size_t)-1)
 

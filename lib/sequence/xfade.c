@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/log.h"
 #include "dsp/truepeak.h"
+#include "util/log.h"
 
 #include "util/banned.h"
 

@@ -14,9 +14,9 @@
 #include <stddef.h>
 
 #include "album/album.h"
-#include "util/err.h"
 #include "album/sources.h"
 #include "sequence/timeline.h"
+#include "util/err.h"
 
 /* at most one crossfade per track join */
 #define PM_MAX_XFADES 99

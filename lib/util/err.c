@@ -107,7 +107,6 @@ int pm_exit_status(const struct pm_err *err)
 	case PM_ESYS:
 		return EX_OSERR;
 	case PM_EINVAL:
-	case PM_ENOTYET:
 		return EX_SOFTWARE;
 	}
 	return EX_SOFTWARE;

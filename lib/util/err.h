@@ -23,7 +23,6 @@ enum pm_code {
 	PM_ENOINPUT,     /* an input is missing or unreadable (66) */
 	PM_ECREATE,      /* an output cannot be created or exists (73) */
 	PM_EIO,          /* a read or write failed part-way (74) */
-	PM_ENOTYET,      /* this stage is not written yet (70) */
 	PM_EINTR,        /* interrupted by a signal; outputs rolled back */
 };
 

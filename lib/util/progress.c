@@ -41,11 +41,6 @@ void pm_progress_init(bool wanted)
 		pm_log_set_clear_hook(clear_hook);
 }
 
-bool pm_progress_enabled(void)
-{
-	return enabled;
-}
-
 void pm_progress_update(const char *label, uint64_t done, uint64_t total)
 {
 	struct timespec now;

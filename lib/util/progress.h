@@ -13,9 +13,6 @@
 /* Decide once whether to draw: `wanted` is false for -q/--no-progress. */
 void pm_progress_init(bool wanted);
 
-/* Whether the line is being drawn at all. */
-bool pm_progress_enabled(void);
-
 /*
  * Show "LABEL  NN%" for `done` of `total` units.  Redraws at most ten
  * times a second.  Thread-safe.

@@ -11,25 +11,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "io/audio.h"
-#include "cd/cdtext.h"
-#include "cd/sheets.h"
-#include "cd/ddp.h"
-#include "cd/cdio.h"
-#include "album/sources.h"
-#include "util/json.h"
 #include "album/paths.h"
-#include "util/log.h"
-#include "dsp/loudness.h"
-#include "util/md5.h"
-#include "cd/msf.h"
-#include "util/outdir.h"
-#include "cd/pq.h"
-#include "sequence/sequence.h"
+#include "album/sources.h"
 #include "album/targets.h"
-#include "sequence/timeline.h"
-#include "dsp/truepeak.h"
 #include "album/vinyl.h"
+#include "cd/cdio.h"
+#include "cd/cdtext.h"
+#include "cd/ddp.h"
+#include "cd/msf.h"
+#include "cd/pq.h"
+#include "cd/sheets.h"
+#include "dsp/loudness.h"
+#include "dsp/truepeak.h"
+#include "io/audio.h"
+#include "sequence/sequence.h"
+#include "sequence/timeline.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/md5.h"
+#include "util/outdir.h"
 #include "util/xmlw.h"
 
 #include "util/banned.h"
@@ -543,7 +543,7 @@ static void ddp_checks(struct pm_verify *v, const struct pm_disc *disc,
 	size_t cdtext_len = 0, i;
 	FILE *fp;
 
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", v->outdir, PM_DDP_DIR) >=
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", v->outdir, PM_DIR_DDP) >=
 	    sizeof(dir))
 		return;
 	v->checks++;

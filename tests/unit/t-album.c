@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include "album/album.h"
-#include "io/audio.h"
-#include "util/log.h"
-#include "tap.h"
 #include "album/targets.h"
+#include "io/audio.h"
+#include "tap.h"
+#include "util/log.h"
 
 static char dir[] = "/tmp/t-album.XXXXXX";
 static char logged[64][512];

@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include "album/album.h"
-#include "cd/cdtext.h"
 #include "cd/cdio.h"
+#include "cd/cdtext.h"
+#include "tap.h"
 #include "util/err.h"
 #include "util/log.h"
-#include "tap.h"
 
 /* ------------------------------------------------------------------ */
 /* Captured log                                                         */

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tap.h"
 #include "util/crc32.h"
 #include "util/md5.h"
-#include "tap.h"
 
 static const char *md5_of(const void *data, size_t n)
 {

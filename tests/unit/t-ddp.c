@@ -17,15 +17,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "io/audio.h"
-#include "util/crc32.h"
 #include "cd/ddp.h"
+#include "cd/msf.h"
+#include "cd/pq.h"
+#include "io/audio.h"
+#include "tap.h"
+#include "util/crc32.h"
 #include "util/log.h"
 #include "util/md5.h"
-#include "cd/msf.h"
 #include "util/outdir.h"
-#include "cd/pq.h"
-#include "tap.h"
 
 static char scratch[] = "/tmp/t-ddp-XXXXXX";
 

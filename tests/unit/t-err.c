@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "util/err.h"
 #include "tap.h"
+#include "util/err.h"
 
 int main(void)
 {
@@ -34,8 +34,8 @@ int main(void)
 	is_int(pm_exit_status(&err), EX_IOERR, "I/O exits 74");
 	err.code = PM_EMISMATCH;
 	is_int(pm_exit_status(&err), 1, "a mismatch exits 1");
-	err.code = PM_ENOTYET;
-	is_int(pm_exit_status(&err), EX_SOFTWARE, "not written yet exits 70");
+	err.code = PM_EINVAL;
+	is_int(pm_exit_status(&err), EX_SOFTWARE, "an internal error exits 70");
 	err.code = PM_ENOMEM;
 	is_int(pm_exit_status(&err), EX_OSERR, "out of memory exits 71");
 	ok(pm_err_set(NULL, PM_EINVAL, "x") == -1, "NULL err is allowed");

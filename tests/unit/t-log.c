@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tap.h"
 #include "util/json.h"
 #include "util/log.h"
-#include "tap.h"
 #include "util/xmlw.h"
 
 static int n;

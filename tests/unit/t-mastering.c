@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 #include "album/album.h"
-#include "io/audio.h"
-#include "dsp/fft.h"
 #include "album/paths.h"
+#include "dsp/fft.h"
 #include "dsp/loudness.h"
+#include "io/audio.h"
 #include "master/master.h"
 #include "tap.h"
 

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/outdir.h"
 #include "tap.h"
+#include "util/outdir.h"
 
 static char dir[] = "/tmp/t-outdir.XXXXXX";
 

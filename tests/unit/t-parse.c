@@ -2,8 +2,8 @@
 /* t-cli.c: the strict number, level and time parsers. */
 #include <config.h>
 
-#include "util/parse.h"
 #include "tap.h"
+#include "util/parse.h"
 
 static void time_is(const char *text, uint32_t rate, int64_t want)
 {

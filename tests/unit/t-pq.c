@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/log.h"
 #include "cd/msf.h"
 #include "cd/pq.h"
 #include "tap.h"
+#include "util/log.h"
 
 static char logbuf[8192];
 static unsigned nerrors, nwarnings;

@@ -11,11 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io/audio.h"
-#include "cd/sheets.h"
 #include "cd/cdio.h"
 #include "cd/msf.h"
 #include "cd/pq.h"
+#include "cd/sheets.h"
+#include "io/audio.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/t-sheets.XXXXXX";

@@ -4,9 +4,9 @@
 
 #include <string.h>
 
-#include "tap.h"
 #include "album/targets.h"
 #include "album/vinyl.h"
+#include "tap.h"
 
 int main(void)
 {

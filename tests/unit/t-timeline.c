@@ -9,11 +9,11 @@
 #include <unistd.h>
 
 #include "album/album.h"
-#include "util/log.h"
 #include "cd/msf.h"
 #include "cd/pq.h"
-#include "tap.h"
 #include "sequence/timeline.h"
+#include "tap.h"
+#include "util/log.h"
 
 #define F PM_SAMPLES_PER_FRAME
 

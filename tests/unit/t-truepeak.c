@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "dsp/loudness.h"
-#include "tap.h"
 #include "dsp/truepeak.h"
+#include "tap.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1du;
 
