@@ -123,29 +123,6 @@ static void parse(int argc, char **argv, struct options *o)
 	o->arg = argv[optind];
 }
 
-/* Whether two discs say the same to the subcode. */
-static bool same_disc(const struct pm_disc *a, const struct pm_disc *b)
-{
-	unsigned i, k;
-
-	if (strcmp(a->upc, b->upc) != 0 || a->ntracks != b->ntracks ||
-	    a->leadout_frames != b->leadout_frames)
-		return false;
-	for (i = 0; i < a->ntracks; i++) {
-		const struct pm_pq_track *x = &a->track[i], *y = &b->track[i];
-
-		if (x->control != y->control || x->scms != y->scms ||
-		    strcmp(x->isrc, y->isrc) != 0 || x->has_pause != y->has_pause ||
-		    (x->has_pause && x->pause_frames != y->pause_frames) ||
-		    x->nindex != y->nindex)
-			return false;
-		for (k = 0; k < x->nindex; k++)
-			if (x->index[k] != y->index[k])
-				return false;
-	}
-	return true;
-}
-
 static int make(const struct options *o, struct pm_err *err)
 {
 	struct pm_album *album = NULL;
@@ -161,6 +138,7 @@ static int make(const struct options *o, struct pm_err *err)
 	struct pm_audio_info info;
 	uint8_t *cdtext = NULL;
 	size_t cdtext_len = 0, nt, i;
+	char why[160] = "";
 	char *outdir = NULL, image[4096], ddpdir[4096];
 	int ret = -1;
 
@@ -220,11 +198,13 @@ static int make(const struct options *o, struct pm_err *err)
 	back = pm_ddp_read(ddpdir, &ro, err);
 	if (!back)
 		goto out;
-	if (!same_disc(&back->disc, &tl.disc) || back->cdtext_bytes != cdtext_len ||
-	    (cdtext_len && memcmp(back->cdtext, cdtext, cdtext_len) != 0)) {
+	if (back->cdtext_bytes != cdtext_len ||
+	    (cdtext_len && memcmp(back->cdtext, cdtext, cdtext_len) != 0))
+		snprintf(why, sizeof(why), "the CD-TEXT differs");
+	if (why[0] || !pm_disc_same(&back->disc, &tl.disc, why, sizeof(why))) {
 		pm_err_set(err, PM_EINVAL,
-			   "'%s' does not read back as written (a bug: please report it)",
-			   ddpdir);
+			   "'%s' does not read back as written: %s (a bug: please report it)",
+			   ddpdir, why);
 		goto out;
 	}
 	printf("ddp=%s tracks=%u leadout=%s frames=%u cdtext_bytes=%zu image_md5=%s",

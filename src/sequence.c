@@ -8,7 +8,6 @@
 #include <config.h>
 
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/outdir.h"
+#include "util/pool.h"
 
 #include "util/banned.h"
 
@@ -95,27 +95,6 @@ static void parse(int argc, char **argv, struct options *o)
 	o->album = argv[optind];
 }
 
-/* Whether `name` is in the comma-separated `list` (NULL: everything). */
-static bool wanted(const char *list, const struct pm_target *t)
-{
-	const char *p = list;
-	size_t n = strlen(t->name);
-
-	if (!list)
-		return true;
-	while (*p) {
-		const char *comma = strchr(p, ',');
-		size_t k = comma ? (size_t)(comma - p) : strlen(p);
-
-		if ((k == n && strncmp(p, t->name, n) == 0) ||
-		    (k == 9 && strncmp(p, "streaming", 9) == 0 &&
-		     t->kind == PM_TARGET_STREAM))
-			return true;
-		p += k + (comma ? 1 : 0);
-	}
-	return false;
-}
-
 struct job {
 	const struct pm_album *album;
 	const struct pm_target *target;
@@ -125,14 +104,9 @@ struct job {
 	int status;
 };
 
-struct pool {
-	struct job *jobs;
-	size_t n, next;
-	pthread_mutex_t lock;
-};
-
-static void run_job(struct job *j)
+static void run_job(void *job)
 {
+	struct job *j = job;
 	int (*fn)(const struct pm_album *, const struct pm_target *,
 		  const struct pm_seq_options *, struct pm_seq_result *,
 		  struct pm_err *);
@@ -141,21 +115,6 @@ static void run_job(struct job *j)
 	     : j->target->kind == PM_TARGET_VINYL ? pm_sequence_vinyl
 						  : pm_sequence_stream;
 	j->status = fn(j->album, j->target, j->so, &j->res, &j->err);
-}
-
-static void *worker(void *arg)
-{
-	struct pool *p = arg;
-	size_t k;
-
-	for (;;) {
-		pthread_mutex_lock(&p->lock);
-		k = p->next++;
-		pthread_mutex_unlock(&p->lock);
-		if (k >= p->n)
-			return NULL;
-		run_job(&p->jobs[k]);
-	}
 }
 
 static void report(const struct job *j, const char *outdir)
@@ -194,11 +153,8 @@ int main(int argc, char **argv)
 	struct pm_target targets[2 + 32];
 	struct pm_seq_options so = { 0 };
 	struct job *jobs = NULL;
-	struct pool pool = { 0 };
-	pthread_t th[64];
 	size_t nt, nj = 0, i;
 	char *outdir = NULL, bad[64], known[512];
-	unsigned nthreads;
 	int ret = 0;
 
 	pm_log_init("premaster sequence", PM_LOG_NOTE);
@@ -237,7 +193,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < nt; i++) {
-		if (!wanted(o.only, &targets[i]))
+		if (!pm_target_wanted(o.only, &targets[i]))
 			continue;
 		jobs[nj].album = album;
 		jobs[nj].target = &targets[i];
@@ -248,19 +204,7 @@ int main(int argc, char **argv)
 		pm_warning("no deliverable to sequence");
 		goto out;
 	}
-	pool.jobs = jobs;
-	pool.n = nj;
-	pthread_mutex_init(&pool.lock, NULL);
-	nthreads = o.jobs < nj ? o.jobs : (unsigned)nj;
-	if (nthreads <= 1) {
-		worker(&pool);
-	} else {
-		for (i = 0; i < nthreads; i++)
-			pthread_create(&th[i], NULL, worker, &pool);
-		for (i = 0; i < nthreads; i++)
-			pthread_join(th[i], NULL);
-	}
-	pthread_mutex_destroy(&pool.lock);
+	pm_pool_run(jobs, nj, sizeof(*jobs), run_job, o.jobs, NULL);
 	for (i = 0; i < nj; i++) {
 		if (jobs[i].status == 0) {
 			report(&jobs[i], outdir);

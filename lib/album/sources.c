@@ -14,6 +14,7 @@
 #include "cd/msf.h"
 #include "dsp/loudness.h"
 #include "io/audio.h"
+#include "util/db.h"
 #include "util/outdir.h"
 
 #include "util/banned.h"

@@ -220,6 +220,30 @@ uint32_t pm_target_rate(const struct pm_target *t, const struct pm_album *a,
 	return r;
 }
 
+/* Whether the --only item p[0..len) names target `t`. */
+static bool item_names(const char *p, size_t len, const struct pm_target *t)
+{
+	if (len == 9 && strncmp(p, "streaming", 9) == 0)
+		return t->kind == PM_TARGET_STREAM;
+	return strlen(t->name) == len && strncmp(p, t->name, len) == 0;
+}
+
+bool pm_target_wanted(const char *list, const struct pm_target *t)
+{
+	const char *p = list;
+
+	if (!list)
+		return true;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+
+		if (item_names(p, len, t))
+			return true;
+		p += len + (p[len] == ',');
+	}
+	return false;
+}
+
 int pm_targets_check_list(const char *list, const struct pm_target *t,
 			  size_t n, char *bad, size_t bad_size, char *known,
 			  size_t known_size)
@@ -231,18 +255,16 @@ int pm_targets_check_list(const char *list, const struct pm_target *t,
 	for (i = 0; i < n && k < known_size; i++)
 		k += (size_t)snprintf(known + k, known_size - k, ", %s", t[i].name);
 	while (*p) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		size_t len = strcspn(p, ",");
 		bool found = len == 9 && strncmp(p, "streaming", 9) == 0;
 
 		for (i = 0; i < n && !found; i++)
-			found = strlen(t[i].name) == len &&
-				strncmp(p, t[i].name, len) == 0;
+			found = item_names(p, len, &t[i]);
 		if (!found) {
 			snprintf(bad, bad_size, "%.*s", (int)len, p);
 			return -1;
 		}
-		p += len + (comma ? 1 : 0);
+		p += len + (p[len] == ',');
 	}
 	return 0;
 }

@@ -67,6 +67,12 @@ struct pm_target {
 size_t pm_album_targets(const struct pm_album *album, struct pm_target *out);
 
 /*
+ * Whether the comma-separated --only `list` names target `t`, by its
+ * name or as "streaming" (every streaming profile).  NULL names all.
+ */
+bool pm_target_wanted(const char *list, const struct pm_target *t);
+
+/*
  * Check a comma-separated --only list against the album's targets: each
  * name must be a target's or "streaming".  Returns 0, or -1 with the
  * first unknown name copied to `bad` and the known ones to `known`.

@@ -397,3 +397,62 @@ struct pm_pq_entry *pm_disc_entries(const struct pm_disc *disc, size_t *n,
 	*n = i;
 	return e;
 }
+
+/* A track's pause in frames: a zero-length index 00 is no pause. */
+static uint32_t pause_of(const struct pm_pq_track *t)
+{
+	return t->has_pause ? t->pause_frames : 0;
+}
+
+bool pm_disc_same(const struct pm_disc *a, const struct pm_disc *b,
+		  char *why, size_t size)
+{
+	unsigned i, k;
+
+	if (a->ntracks != b->ntracks) {
+		snprintf(why, size, "%u tracks, not %u", a->ntracks, b->ntracks);
+		return false;
+	}
+	if (a->leadout_frames != b->leadout_frames) {
+		snprintf(why, size, "the lead-out is at frame %u, not %u",
+			 a->leadout_frames, b->leadout_frames);
+		return false;
+	}
+	if (strcmp(a->upc, b->upc) != 0) {
+		snprintf(why, size, "the UPC/EAN is '%s', not '%s'", a->upc,
+			 b->upc);
+		return false;
+	}
+	for (i = 0; i < a->ntracks; i++) {
+		const struct pm_pq_track *x = &a->track[i], *y = &b->track[i];
+
+		if (strcmp(x->isrc, y->isrc) != 0) {
+			snprintf(why, size, "track %u's ISRC is '%s', not '%s'",
+				 i + 1, x->isrc, y->isrc);
+			return false;
+		}
+		if (x->control != y->control || x->scms != y->scms) {
+			snprintf(why, size, "track %u's flags differ", i + 1);
+			return false;
+		}
+		if (pause_of(x) != pause_of(y)) {
+			snprintf(why, size,
+				 "track %u's pause is %u frames, not %u", i + 1,
+				 pause_of(x), pause_of(y));
+			return false;
+		}
+		if (x->nindex != y->nindex) {
+			snprintf(why, size, "track %u has %u index marks, not %u",
+				 i + 1, x->nindex, y->nindex);
+			return false;
+		}
+		for (k = 0; k < x->nindex; k++)
+			if (x->index[k] != y->index[k]) {
+				snprintf(why, size,
+					 "track %u index %02u is at frame %u, not %u",
+					 i + 1, k + 1, x->index[k], y->index[k]);
+				return false;
+			}
+	}
+	return true;
+}

@@ -136,4 +136,13 @@ struct pm_pq_entry {
 struct pm_pq_entry *pm_disc_entries(const struct pm_disc *disc, size_t *n,
 				    struct pm_err *err);
 
+/*
+ * Whether two discs say the same in the subcode: tracks, lead-out,
+ * UPC/EAN, ISRCs, flags, pauses (a zero-length index 00 is the same as
+ * none) and index marks.  When they differ, the first difference is
+ * described in `why` as "what `a` has, not what `b` has".
+ */
+bool pm_disc_same(const struct pm_disc *a, const struct pm_disc *b,
+		  char *why, size_t size);
+
 #endif

@@ -9,13 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/simd.h"
+
 #include "util/banned.h"
 
-#if defined(__GNUC__) || defined(__clang__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define ALWAYS_INLINE inline
-#endif
 
 /* Frames per inner block. */
 #define BLOCK 256
@@ -24,8 +21,8 @@
 
 const struct pm_biquad pm_biquad_identity = { 1.0, 0.0, 0.0, 0.0, 0.0 };
 
-#if defined(__GNUC__) || defined(__clang__)
-typedef double pair __attribute__((vector_size(16)));
+#if PM_HAVE_VECTOR
+typedef pm_v2d pair;
 #else
 typedef struct {
 	double v[2];
@@ -47,11 +44,6 @@ struct pm_biquad_cascade {
 			float *out, size_t n_samples);
 };
 
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-#define HAVE_AVX2_CLONE 1
-#else
-#define HAVE_AVX2_CLONE 0
-#endif
 
 static void process_base(struct pm_biquad_cascade *c, const float *in,
 			 float *out, size_t n_samples);
@@ -61,7 +53,7 @@ static size_t histories(size_t n)
 {
 	return n + (n + GROUP - 1) / GROUP + (n == 0);
 }
-#if HAVE_AVX2_CLONE
+#if PM_HAVE_AVX2
 static void process_avx2(struct pm_biquad_cascade *c, const float *in,
 			 float *out, size_t n_samples);
 #endif
@@ -247,8 +239,8 @@ struct pm_biquad_cascade *pm_biquad_cascade_new(unsigned channels,
 		return NULL;
 	}
 	c->process = process_base;
-#if HAVE_AVX2_CLONE
-	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+#if PM_HAVE_AVX2
+	if (pm_cpu_avx2_fma())
 		c->process = process_avx2;
 #endif
 	return c;
@@ -282,8 +274,8 @@ struct pm_biquad_cascade *pm_biquad_cascade_new_eq(const struct pm_eq *eq,
  * one two-lane value: two independent recursions for the CPU to overlap,
  * and one SIMD register where the compiler has vector extensions.
  */
-#if defined(__GNUC__) || defined(__clang__)
-static ALWAYS_INLINE pair pr_make(double l, double r)
+#if PM_HAVE_VECTOR
+static PM_ALWAYS_INLINE pair pr_make(double l, double r)
 {
 	pair p = { l, r };
 
@@ -291,13 +283,13 @@ static ALWAYS_INLINE pair pr_make(double l, double r)
 }
 
 /* b0 x + b1 x1 + b2 x2 - a2 y2: everything but the newest feedback */
-static ALWAYS_INLINE pair pr_df1_feed(pair x, pair x1, pair x2, pair y2,
+static PM_ALWAYS_INLINE pair pr_df1_feed(pair x, pair x1, pair x2, pair y2,
 				      const struct pm_biquad *s)
 {
 	return s->b0 * x + s->b1 * x1 + s->b2 * x2 - s->a2 * y2;
 }
 
-static ALWAYS_INLINE pair pr_msub1(pair t, pair y1, double a1)
+static PM_ALWAYS_INLINE pair pr_msub1(pair t, pair y1, double a1)
 {
 	return t - a1 * y1;
 }
@@ -305,14 +297,14 @@ static ALWAYS_INLINE pair pr_msub1(pair t, pair y1, double a1)
 #define PR_L(p) ((p)[0])
 #define PR_R(p) ((p)[1])
 #else
-static ALWAYS_INLINE pair pr_make(double l, double r)
+static PM_ALWAYS_INLINE pair pr_make(double l, double r)
 {
 	pair p = { { l, r } };
 
 	return p;
 }
 
-static ALWAYS_INLINE pair pr_df1_feed(pair x, pair x1, pair x2, pair y2,
+static PM_ALWAYS_INLINE pair pr_df1_feed(pair x, pair x1, pair x2, pair y2,
 				      const struct pm_biquad *s)
 {
 	return pr_make(s->b0 * x.v[0] + s->b1 * x1.v[0] + s->b2 * x2.v[0] -
@@ -321,7 +313,7 @@ static ALWAYS_INLINE pair pr_df1_feed(pair x, pair x1, pair x2, pair y2,
 			       s->a2 * y2.v[1]);
 }
 
-static ALWAYS_INLINE pair pr_msub1(pair t, pair y1, double a1)
+static PM_ALWAYS_INLINE pair pr_msub1(pair t, pair y1, double a1)
 {
 	return pr_make(t.v[0] - a1 * y1.v[0], t.v[1] - a1 * y1.v[1]);
 }
@@ -345,7 +337,7 @@ static double flush(double v)
  * one before: the recursion runs at the speed of that one instruction,
  * where the transposed form needs two in a row.
  */
-static ALWAYS_INLINE void run_group(pair *buf, size_t nb,
+static PM_ALWAYS_INLINE void run_group(pair *buf, size_t nb,
 				    const struct pm_biquad *s, double *st,
 				    const int ns)
 {
@@ -386,7 +378,7 @@ static ALWAYS_INLINE void run_group(pair *buf, size_t nb,
 	}
 }
 
-static ALWAYS_INLINE void run_sections(struct pm_biquad_cascade *c, double *st,
+static PM_ALWAYS_INLINE void run_sections(struct pm_biquad_cascade *c, double *st,
 				       size_t nb)
 {
 	for (size_t k = 0; k < c->n; k += GROUP) {
@@ -414,7 +406,7 @@ static ALWAYS_INLINE void run_sections(struct pm_biquad_cascade *c, double *st,
 	}
 }
 
-static ALWAYS_INLINE void process_body(struct pm_biquad_cascade *c,
+static PM_ALWAYS_INLINE void process_body(struct pm_biquad_cascade *c,
 				       const float *in, float *out,
 				       size_t n_samples)
 {
@@ -458,9 +450,9 @@ static void process_base(struct pm_biquad_cascade *c, const float *in,
 	process_body(c, in, out, n_samples);
 }
 
-#if HAVE_AVX2_CLONE
+#if PM_HAVE_AVX2
 /* The same loop where a multiply-add is one FMA instruction. */
-__attribute__((target("avx2,fma"))) static void
+PM_TARGET_AVX2 static void
 process_avx2(struct pm_biquad_cascade *c, const float *in, float *out,
 	     size_t n_samples)
 {

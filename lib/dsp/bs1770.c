@@ -8,22 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/db.h"
+#include "util/simd.h"
+
 #include "util/banned.h"
 
-#if defined(__GNUC__) || defined(__clang__)
-typedef double v2d __attribute__((vector_size(16)));
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#define HAVE_VECTOR 1
-#else
-#define ALWAYS_INLINE inline
-#define HAVE_VECTOR 0
-#endif
 
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-#define HAVE_AVX2_CLONE 1
-#else
-#define HAVE_AVX2_CLONE 0
-#endif
 
 
 struct pm_bs1770 {
@@ -53,7 +43,7 @@ static void design(struct pm_bs1770 *m)
 	double q = 0.7071752369554196, k, vh, vb, a0;
 
 	k = tan(pi * f0 / m->rate);
-	vh = pow(10.0, g / 20.0);
+	vh = pm_db_to_gain(g);
 	vb = pow(vh, 0.4996667741545416);
 	a0 = 1.0 + k / q + k * k;
 	m->b[0][0] = (vh + vb * k / q + k * k) / a0;
@@ -74,7 +64,7 @@ static void design(struct pm_bs1770 *m)
 }
 
 static double weigh_base(struct pm_bs1770 *m, const float *x, size_t n);
-#if HAVE_AVX2_CLONE
+#if PM_HAVE_AVX2
 static double weigh_avx2(struct pm_bs1770 *m, const float *x, size_t n);
 #endif
 
@@ -95,8 +85,8 @@ struct pm_bs1770 *pm_bs1770_new(unsigned channels, uint32_t rate,
 	m->hop = (size_t)((rate + 5) / 10);
 	design(m);
 	m->weigh = weigh_base;
-#if HAVE_AVX2_CLONE
-	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+#if PM_HAVE_AVX2
+	if (pm_cpu_avx2_fma())
 		m->weigh = weigh_avx2;
 #endif
 	return m;
@@ -135,33 +125,33 @@ static int push(struct pm_bs1770 *m, double ms, struct pm_err *err)
  * meter picks the one this CPU runs.  Both give results far inside the
  * tolerances to libebur128 (t-bs1770); each is deterministic.
  */
-#if HAVE_VECTOR
+#if PM_HAVE_VECTOR
 /*
  * Frames `n` of `channels` (1 or 2, a constant in each caller) through
  * both stages; returns the sum of squares of both channels.
  */
-static ALWAYS_INLINE double weigh_body(struct pm_bs1770 *m, const float *x,
+static PM_ALWAYS_INLINE double weigh_body(struct pm_bs1770 *m, const float *x,
 				       size_t n, const unsigned channels)
 {
-	const v2d b0 = { m->b[0][0], m->b[0][0] };
-	const v2d b1 = { m->b[0][1], m->b[0][1] };
-	const v2d b2 = { m->b[0][2], m->b[0][2] };
-	const v2d a1 = { m->a[0][1], m->a[0][1] };
-	const v2d a2 = { m->a[0][2], m->a[0][2] };
-	const v2d c1 = { m->a[1][1], m->a[1][1] };
-	const v2d c2 = { m->a[1][2], m->a[1][2] };
-	const v2d two = { 2.0, 2.0 };
-	v2d x1 = { m->z[0][0][0], m->z[1][0][0] };
-	v2d x2 = { m->z[0][0][1], m->z[1][0][1] };
-	v2d y1 = { m->z[0][1][0], m->z[1][1][0] };
-	v2d y2 = { m->z[0][1][1], m->z[1][1][1] };
-	v2d z1 = { m->z[0][2][0], m->z[1][2][0] };
-	v2d z2 = { m->z[0][2][1], m->z[1][2][1] };
-	v2d sum = { 0.0, 0.0 };
+	const pm_v2d b0 = { m->b[0][0], m->b[0][0] };
+	const pm_v2d b1 = { m->b[0][1], m->b[0][1] };
+	const pm_v2d b2 = { m->b[0][2], m->b[0][2] };
+	const pm_v2d a1 = { m->a[0][1], m->a[0][1] };
+	const pm_v2d a2 = { m->a[0][2], m->a[0][2] };
+	const pm_v2d c1 = { m->a[1][1], m->a[1][1] };
+	const pm_v2d c2 = { m->a[1][2], m->a[1][2] };
+	const pm_v2d two = { 2.0, 2.0 };
+	pm_v2d x1 = { m->z[0][0][0], m->z[1][0][0] };
+	pm_v2d x2 = { m->z[0][0][1], m->z[1][0][1] };
+	pm_v2d y1 = { m->z[0][1][0], m->z[1][1][0] };
+	pm_v2d y2 = { m->z[0][1][1], m->z[1][1][1] };
+	pm_v2d z1 = { m->z[0][2][0], m->z[1][2][0] };
+	pm_v2d z2 = { m->z[0][2][1], m->z[1][2][1] };
+	pm_v2d sum = { 0.0, 0.0 };
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		v2d v, t, y, z;
+		pm_v2d v, t, y, z;
 
 		if (channels == 2) {
 			v[0] = x[2 * i];
@@ -234,8 +224,8 @@ static double weigh_base(struct pm_bs1770 *m, const float *x, size_t n)
 				: weigh_body(m, x, n, 1);
 }
 
-#if HAVE_AVX2_CLONE
-__attribute__((target("avx2,fma"))) static double
+#if PM_HAVE_AVX2
+PM_TARGET_AVX2 static double
 weigh_avx2(struct pm_bs1770 *m, const float *x, size_t n)
 {
 	return m->channels == 2 ? weigh_body(m, x, n, 2)
@@ -295,7 +285,7 @@ static double window(const double *e, size_t len)
 /* BS.1770 gating over the 400 ms blocks of several energy lists. */
 static double gated(struct pm_bs1770 *const *m, size_t n)
 {
-	const double abs_gate = pow(10.0, (-70.0 + 0.691) / 10.0);
+	const double abs_gate = pm_db_to_power(-70.0 + 0.691);
 	double sum = 0, rel;
 	size_t count = 0, i, j;
 
@@ -310,7 +300,7 @@ static double gated(struct pm_bs1770 *const *m, size_t n)
 		}
 	if (count == 0)
 		return -HUGE_VAL;
-	rel = sum / (double)count * pow(10.0, -10.0 / 10.0);
+	rel = sum / (double)count * pm_db_to_power(-10.0);
 	sum = 0;
 	count = 0;
 	for (i = 0; i < n; i++)
@@ -347,7 +337,7 @@ static int cmp_double(const void *a, const void *b)
 /* Tech 3342: 3 s blocks every second, gated, 10th to 95th percentile. */
 static double range(struct pm_bs1770 *const *m, size_t n)
 {
-	const double abs_gate = pow(10.0, (-70.0 + 0.691) / 10.0);
+	const double abs_gate = pm_db_to_power(-70.0 + 0.691);
 	double *v = NULL, sum = 0, rel;
 	size_t nv = 0, cap = 0, i, j, k, lo, hi;
 	double r = 0;
@@ -376,7 +366,7 @@ static double range(struct pm_bs1770 *const *m, size_t n)
 		free(v);
 		return 0;
 	}
-	rel = sum / (double)nv * pow(10.0, -20.0 / 10.0);
+	rel = sum / (double)nv * pm_db_to_power(-20.0);
 	for (i = 0, k = 0; i < nv; i++)
 		if (v[i] > rel)
 			v[k++] = v[i];

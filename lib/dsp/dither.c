@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "util/simd.h"
+
 #include "util/banned.h"
 
 /*
@@ -123,7 +125,7 @@ static int16_t tpdf_one(struct pm_ditherer *d, float x)
 	return q16(r);
 }
 
-#if defined(__GNUC__) || defined(__clang__)
+#if PM_HAVE_VECTOR
 typedef uint32_t u32x8 __attribute__((vector_size(32)));
 typedef int32_t i32x8 __attribute__((vector_size(32)));
 typedef float f32x8 __attribute__((vector_size(32)));
@@ -191,8 +193,8 @@ tpdf_vector_body(struct pm_ditherer *d, const float *in, int16_t *out, size_t n)
 				    passed[6] + passed[7]);
 	return i;
 }
-#if defined(__x86_64__) || defined(__i386__)
-__attribute__((target("avx2"))) static size_t
+#if PM_HAVE_AVX2
+PM_TARGET_AVX2_INT static size_t
 tpdf_vector_avx2(struct pm_ditherer *d, const float *in, int16_t *out, size_t n)
 {
 	return tpdf_vector_body(d, in, out, n);
@@ -208,8 +210,8 @@ static size_t tpdf_vector_base(struct pm_ditherer *d, const float *in,
 static size_t tpdf_vector(struct pm_ditherer *d, const float *in,
 			  int16_t *out, size_t n)
 {
-#if defined(__x86_64__) || defined(__i386__)
-	if (__builtin_cpu_supports("avx2"))
+#if PM_HAVE_AVX2
+	if (pm_cpu_avx2())
 		return tpdf_vector_avx2(d, in, out, n);
 #endif
 	return tpdf_vector_base(d, in, out, n);
@@ -232,7 +234,7 @@ static void tpdf_run(struct pm_ditherer *d, const float *in, int16_t *out,
 		out[i] = tpdf_one(d, in[i]);
 		i++;
 	}
-#if defined(__GNUC__) || defined(__clang__)
+#if PM_HAVE_VECTOR
 	if (use_vector)
 		i += tpdf_vector(d, in + i, out + i, n - i);
 #endif

@@ -11,6 +11,9 @@
 
 #include "dsp/biquad.h"
 
+#include "util/db.h"
+#include "util/simd.h"
+
 #include "util/banned.h"
 
 #define BLOCK  256
@@ -71,7 +74,7 @@ struct pm_comp {
 
 static void run_band_base(struct pm_comp *c, struct band *b, const float *in,
 			  float *out, size_t nb);
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#if PM_HAVE_AVX2
 static void run_band_avx2(struct pm_comp *c, struct band *b, const float *in,
 			  float *out, size_t nb);
 #endif
@@ -93,7 +96,7 @@ static void band_init(struct band *b, const struct pm_comp_band *p,
 	b->slope = 1.0 / p->ratio - 1.0;
 	b->half_knee = p->knee_db / 2.0;
 	b->knee_k = p->knee_db > 0.0 ? b->slope / (2.0 * p->knee_db) : 0.0;
-	b->makeup = pow(10.0, p->makeup_db / 20.0);
+	b->makeup = pm_db_to_gain(p->makeup_db);
 	b->att = exp(-1000.0 / (p->attack_ms * rate));
 	b->rel = exp(-1000.0 / (p->release_ms * rate));
 	/*
@@ -101,8 +104,8 @@ static void band_init(struct band *b, const struct pm_comp_band *p,
 	 * to dB there: compare in the detector's own scale.  RMS levels
 	 * read a sine's mean square A^2/2 as 20 log10(A).
 	 */
-	b->quiet = rms ? pow(10.0, quiet_db / 10.0) / 2.0
-		       : pow(10.0, quiet_db / 20.0);
+	b->quiet = rms ? pm_db_to_power(quiet_db) / 2.0
+		       : pm_db_to_gain(quiet_db);
 }
 
 struct pm_comp *pm_comp_new(const struct pm_compressor *cfg, unsigned channels,
@@ -147,8 +150,8 @@ struct pm_comp *pm_comp_new(const struct pm_compressor *cfg, unsigned channels,
 	for (unsigned i = 0; i < cfg->nbands; i++)
 		band_init(&c->band[i], &cfg->band[i], rate, rms);
 	c->run_band = run_band_base;
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+#if PM_HAVE_AVX2
+	if (pm_cpu_avx2_fma())
 		c->run_band = run_band_avx2;
 #endif
 
@@ -210,69 +213,33 @@ fail:
  * and FMA and picked at run time), accurate to about 1e-8, far beyond
  * what a gain computer needs and than the float samples carry.
  */
-#if defined(__GNUC__) || defined(__clang__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define ALWAYS_INLINE inline
-#endif
 
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-#define HAVE_AVX2_CLONE 1
-#else
-#define HAVE_AVX2_CLONE 0
-#endif
 
-/*
- * The vector helpers are always inlined: no call passes a vector, so
- * gcc's note that 32-byte vector arguments change the ABI without AVX
- * does not apply.
- */
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wunknown-warning-option"
-#endif
-#if defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
-
-typedef double v4d __attribute__((vector_size(32)));
-typedef long long v4i __attribute__((vector_size(32)));
-
-static ALWAYS_INLINE v4d vset(double x)
-{
-	v4d v = { x, x, x, x };
-
-	return v;
-}
-
-static ALWAYS_INLINE v4d vsel(v4i mask, v4d a, v4d b)
-{
-	return (v4d)((mask & (v4i)a) | (~mask & (v4i)b));
-}
 
 /*
  * ln(x) for normal x > 0: x = m 2^e with m in [sqrt(1/2), sqrt(2)), and
  * ln(m) = 2 atanh(z), z = (m - 1) / (m + 1), |z| < 0.172, by its series
  * to z^11 (error below 3e-10).
  */
-static ALWAYS_INLINE v4d vln(v4d x)
+static PM_ALWAYS_INLINE pm_v4d vln(pm_v4d x)
 {
-	const v4i mant = { 0x000fffffffffffffLL, 0x000fffffffffffffLL,
+	const pm_v4l mant = { 0x000fffffffffffffLL, 0x000fffffffffffffLL,
 			   0x000fffffffffffffLL, 0x000fffffffffffffLL };
-	const v4i one = { 0x3ff0000000000000LL, 0x3ff0000000000000LL,
+	const pm_v4l one = { 0x3ff0000000000000LL, 0x3ff0000000000000LL,
 			  0x3ff0000000000000LL, 0x3ff0000000000000LL };
-	const v4i two52 = { 0x4330000000000000LL, 0x4330000000000000LL,
+	const pm_v4l two52 = { 0x4330000000000000LL, 0x4330000000000000LL,
 			    0x4330000000000000LL, 0x4330000000000000LL };
-	v4i bits = (v4i)x, big;
-	v4d m = (v4d)((bits & mant) | one), e, z, z2, p;
+	pm_v4l bits = (pm_v4l)x, big;
+	pm_v4d m = (pm_v4d)((bits & mant) | one), e, z, z2, p;
 
 	/* the exponent field as a double: 2^52 + field, less 2^52 + 1023 */
-	e = (v4d)(((bits >> 52) & 0x7ff) | two52) - (4503599627370496.0 + 1023.0);
-	big = m > vset(1.4142135623730951);
-	m = vsel(big, m * 0.5, m);
-	e = vsel(big, e + 1.0, e);
+	e = (pm_v4d)(((bits >> 52) & 0x7ff) | two52) - (4503599627370496.0 + 1023.0);
+	big = m > pm_v4d_set(1.4142135623730951);
+	m = pm_v4d_select(big, m * 0.5, m);
+	e = pm_v4d_select(big, e + 1.0, e);
 	z = (m - 1.0) / (m + 1.0);
 	z2 = z * z;
-	p = vset(1.0 / 11.0);
+	p = pm_v4d_set(1.0 / 11.0);
 	p = p * z2 + 1.0 / 9.0;
 	p = p * z2 + 1.0 / 7.0;
 	p = p * z2 + 1.0 / 5.0;
@@ -285,14 +252,14 @@ static ALWAYS_INLINE v4d vln(v4d x)
  * exp(y) for -700 < y <= 0: y = k ln 2 + r, |r| <= ln(2) / 2, and exp(r)
  * by its Taylor series to r^10 (error below 1e-12).
  */
-static ALWAYS_INLINE v4d vexp(v4d y)
+static PM_ALWAYS_INLINE pm_v4d vexp(pm_v4d y)
 {
 	const double magic = 6755399441055744.0; /* 1.5 * 2^52: rounds */
-	v4d t = y * 1.4426950408889634 + magic, k = t - magic, r, p;
-	v4i e;
+	pm_v4d t = y * 1.4426950408889634 + magic, k = t - magic, r, p;
+	pm_v4l e;
 
 	r = y - k * 0.69314718055994531;
-	p = vset(1.0 / 3628800.0);
+	p = pm_v4d_set(1.0 / 3628800.0);
 	p = p * r + 1.0 / 362880.0;
 	p = p * r + 1.0 / 40320.0;
 	p = p * r + 1.0 / 5040.0;
@@ -304,24 +271,24 @@ static ALWAYS_INLINE v4d vexp(v4d y)
 	p = p * r + 1.0;
 	p = p * r + 1.0;
 	/* t's low bits hold k: its integer part is 1.5 * 2^52 + k */
-	e = ((v4i)t - (v4i)vset(magic) + 1023) << 52;
-	return p * (v4d)e;
+	e = ((pm_v4l)t - (pm_v4l)pm_v4d_set(magic) + 1023) << 52;
+	return p * (pm_v4d)e;
 }
 
 /* The reduction (dB, >= 0) four detector readings ask for. */
-static ALWAYS_INLINE v4d want4(const struct band *b, bool rms, v4d x)
+static PM_ALWAYS_INLINE pm_v4d want4(const struct band *b, bool rms, pm_v4d x)
 {
 	/* 10 log10(2 ms) for RMS, 20 log10(|x|) for peak, from ln */
 	const double k = rms ? DB_PER_NEPER / 2.0 : DB_PER_NEPER;
 	const double off = rms ? DB_PER_NEPER / 2.0 * 0.69314718055994531 : 0;
-	const v4d zero = vset(0.0), hk = vset(b->half_knee);
-	v4d over, t, want;
+	const pm_v4d zero = pm_v4d_set(0.0), hk = pm_v4d_set(b->half_knee);
+	pm_v4d over, t, want;
 
-	over = vln(vsel(x > zero, x, vset(1.0))) * k + off - b->p.threshold_db;
+	over = vln(pm_v4d_select(x > zero, x, pm_v4d_set(1.0))) * k + off - b->p.threshold_db;
 	t = over + hk;
-	want = vsel(over < hk, -b->knee_k * t * t, -b->slope * over);
-	want = vsel(over <= -hk, zero, want);
-	return vsel(x > vset(b->quiet), want, zero);
+	want = pm_v4d_select(over < hk, -b->knee_k * t * t, -b->slope * over);
+	want = pm_v4d_select(over <= -hk, zero, want);
+	return pm_v4d_select(x > pm_v4d_set(b->quiet), want, zero);
 }
 
 /* Where a band's detector reads from, and how. */
@@ -341,7 +308,7 @@ enum detect {
  * recursion), the wanted reductions (four at a time, no recursion), and
  * the smoothing (the second recursion).
  */
-static ALWAYS_INLINE void reductions(struct pm_comp *c, struct band *b,
+static PM_ALWAYS_INLINE void reductions(struct pm_comp *c, struct band *b,
 				     const float *in, size_t nb, unsigned ch,
 				     double *ms, double *grp,
 				     const enum detect kind,
@@ -390,7 +357,7 @@ static ALWAYS_INLINE void reductions(struct pm_comp *c, struct band *b,
 	for (; i % 4; i++)
 		v[i] = 0.0;
 	for (i = 0; i < nb; i += 4) {
-		v4d x;
+		pm_v4d x;
 
 		memcpy(&x, v + i, sizeof(x));
 		x = want4(b, rms, x);
@@ -422,26 +389,26 @@ static ALWAYS_INLINE void reductions(struct pm_comp *c, struct band *b,
  * Turn the reductions in c->gain (nb of them, padded to a multiple of
  * four) into linear gains, make-up included, and note the largest.
  */
-static ALWAYS_INLINE void gains(struct pm_comp *c, struct band *b, size_t nb)
+static PM_ALWAYS_INLINE void gains(struct pm_comp *c, struct band *b, size_t nb)
 {
 	double top = b->max_gr;
 
 	for (size_t i = 0; i < nb; i += 4) {
-		v4d r, g;
+		pm_v4d r, g;
 
 		memcpy(&r, c->gain + i, sizeof(r));
 		for (int l = 0; l < 4; l++)
 			top = r[l] > top ? r[l] : top;
 		/* a reduction too small to matter is none: exact make-up */
 		g = vexp(r * (-1.0 / DB_PER_NEPER)) * b->makeup;
-		g = vsel(r < vset(GR_EPSILON_DB), vset(b->makeup), g);
+		g = pm_v4d_select(r < pm_v4d_set(GR_EPSILON_DB), pm_v4d_set(b->makeup), g);
 		memcpy(c->gain + i, &g, sizeof(g));
 	}
 	b->max_gr = top;
 }
 
 /* Compress `nb` (<= BLOCK) frames of one band from `in` to `out`. */
-static ALWAYS_INLINE void run_band_body(struct pm_comp *c, struct band *b,
+static PM_ALWAYS_INLINE void run_band_body(struct pm_comp *c, struct band *b,
 					const float *in, float *out, size_t nb)
 {
 	const unsigned nch = c->channels;
@@ -495,8 +462,8 @@ static void run_band_base(struct pm_comp *c, struct band *b, const float *in,
 	run_band_body(c, b, in, out, nb);
 }
 
-#if HAVE_AVX2_CLONE
-__attribute__((target("avx2,fma"))) static void
+#if PM_HAVE_AVX2
+PM_TARGET_AVX2 static void
 run_band_avx2(struct pm_comp *c, struct band *b, const float *in, float *out,
 	      size_t nb)
 {

@@ -12,6 +12,9 @@
 #include "dsp/biquad.h"
 #include "dsp/truepeak.h"
 
+#include "util/db.h"
+#include "util/simd.h"
+
 #include "util/banned.h"
 
 #define BLOCK  256
@@ -21,47 +24,16 @@
 /* run counters stop here; every window is far shorter */
 #define RUN_CAP ((size_t)1 << 40)
 
-#if defined(__GNUC__) || defined(__clang__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define ALWAYS_INLINE inline
-#endif
 
-/*
- * Four-lane doubles (GCC and clang vector extensions; always inlined, so
- * no call passes one and gcc's ABI note for 32-byte vectors without AVX
- * does not apply) and two-lane ones for a stereo pair.
- */
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wunknown-warning-option"
-#endif
-#if defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
-typedef double v4d __attribute__((vector_size(32)));
-typedef long long v4i __attribute__((vector_size(32)));
-typedef double v2d __attribute__((vector_size(16)));
-
-static ALWAYS_INLINE v4d v4set(double x)
-{
-	v4d v = { x, x, x, x };
-
-	return v;
-}
 
 /* The gain that levels `m` (>= 0) at `aim`: aim / max(m, aim). */
-static ALWAYS_INLINE v4d v4need(v4d m, v4d aim)
+static PM_ALWAYS_INLINE pm_v4d v4need(pm_v4d m, pm_v4d aim)
 {
-	v4i over = m > aim;
+	pm_v4l over = m > aim;
 
-	return aim / (v4d)((over & (v4i)m) | (~over & (v4i)aim));
+	return aim / (pm_v4d)((over & (pm_v4l)m) | (~over & (pm_v4l)aim));
 }
 
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-#define HAVE_AVX2_CLONE 1
-#else
-#define HAVE_AVX2_CLONE 0
-#endif
 
 /*
  * The side chain runs a block at a time, in passes that each do one thing
@@ -125,7 +97,7 @@ static void hold_reset(struct hold *h)
  * Push `n` values from `v`, writing the window's minimum after each to
  * `out`.
  */
-static ALWAYS_INLINE void hold_push(struct hold *h, const double *v,
+static PM_ALWAYS_INLINE void hold_push(struct hold *h, const double *v,
 				    double *out, size_t n)
 {
 	double run;
@@ -213,7 +185,7 @@ static void boxcar_reset(struct boxcar *b)
 }
 
 /* Push deviation `d`; return the mean deviation. */
-static ALWAYS_INLINE double boxcar_push(struct boxcar *b, double d)
+static PM_ALWAYS_INLINE double boxcar_push(struct boxcar *b, double d)
 {
 	b->sum += d - b->ring[b->pos];
 	b->ring[b->pos] = d;
@@ -318,7 +290,7 @@ static void restart(struct pm_limiter_state *l)
 
 static void block_base(struct pm_limiter_state *l, const float *in, float *out,
 		       size_t nb);
-#if HAVE_AVX2_CLONE
+#if PM_HAVE_AVX2
 static void block_avx2(struct pm_limiter_state *l, const float *in, float *out,
 		       size_t nb);
 #endif
@@ -347,7 +319,7 @@ struct pm_limiter_state *pm_limiter_new(const struct pm_limiter_opts *o,
 	l->channels = channels;
 	w = (size_t)ceil(o->lookahead_ms * rate / 1000.0);
 	l->lookahead = w;
-	l->aim = pow(10.0, (o->ceiling_dbtp - o->margin_db) / 20.0);
+	l->aim = pm_db_to_gain(o->ceiling_dbtp - o->margin_db);
 	l->rel = exp(-1000.0 / (o->release_ms * rate));
 	l->has_lf = o->lf_hold_ms > 0.0;
 	lf = (size_t)ceil(o->lf_hold_ms * rate / 1000.0);
@@ -388,8 +360,8 @@ struct pm_limiter_state *pm_limiter_new(const struct pm_limiter_opts *o,
 		goto fail;
 	l->min_gain = 1.0;
 	l->block = block_base;
-#if HAVE_AVX2_CLONE
-	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+#if PM_HAVE_AVX2
+	if (pm_cpu_avx2_fma())
 		l->block = block_avx2;
 #endif
 	restart(l);
@@ -405,12 +377,12 @@ size_t pm_limiter_latency_samples(const struct pm_limiter_state *l)
 }
 
 /* `n` (a multiple of 4) gains that level l->lf_need's magnitudes at aim. */
-static ALWAYS_INLINE void lf_needs(struct pm_limiter_state *l, size_t n)
+static PM_ALWAYS_INLINE void lf_needs(struct pm_limiter_state *l, size_t n)
 {
-	const v4d aim = v4set(l->aim);
+	const pm_v4d aim = pm_v4d_set(l->aim);
 
 	for (size_t i = 0; i < n; i += 4) {
-		v4d m;
+		pm_v4d m;
 
 		memcpy(&m, l->lf_need + i, sizeof(m));
 		m = v4need(m, aim);
@@ -424,7 +396,7 @@ static ALWAYS_INLINE void lf_needs(struct pm_limiter_state *l, size_t n)
  * Direct form I, the older feedback first, so one multiply-add separates
  * an output from the last; a stereo pair runs as one two-lane value.
  */
-static ALWAYS_INLINE void lf_path(struct pm_limiter_state *l, const float *in,
+static PM_ALWAYS_INLINE void lf_path(struct pm_limiter_state *l, const float *in,
 				  size_t nb)
 {
 	const struct pm_biquad *h = &l->lp;
@@ -432,13 +404,13 @@ static ALWAYS_INLINE void lf_path(struct pm_limiter_state *l, const float *in,
 	size_t i;
 
 	if (nch == 2) {
-		v2d x1 = { l->lp_x1[0], l->lp_x1[1] };
-		v2d x2 = { l->lp_x2[0], l->lp_x2[1] };
-		v2d y1 = { l->lp_y1[0], l->lp_y1[1] };
-		v2d y2 = { l->lp_y2[0], l->lp_y2[1] };
+		pm_v2d x1 = { l->lp_x1[0], l->lp_x1[1] };
+		pm_v2d x2 = { l->lp_x2[0], l->lp_x2[1] };
+		pm_v2d y1 = { l->lp_y1[0], l->lp_y1[1] };
+		pm_v2d y2 = { l->lp_y2[0], l->lp_y2[1] };
 
 		for (i = 0; i < nb; i++) {
-			v2d v = { in[2 * i], in[2 * i + 1] }, t, y;
+			pm_v2d v = { in[2 * i], in[2 * i + 1] }, t, y;
 			double a, b;
 
 			t = h->b0 * v + h->b1 * x1 + h->b2 * x2 - h->a2 * y2;
@@ -495,7 +467,7 @@ static ALWAYS_INLINE void lf_path(struct pm_limiter_state *l, const float *in,
 }
 
 /* Whether every entry of a[k0, nb) is exactly 1. */
-static ALWAYS_INLINE bool all_one(const double *a, size_t k0, size_t nb)
+static PM_ALWAYS_INLINE bool all_one(const double *a, size_t k0, size_t nb)
 {
 	long long any = 0;
 	size_t i = k0;
@@ -503,11 +475,11 @@ static ALWAYS_INLINE bool all_one(const double *a, size_t k0, size_t nb)
 	for (; i < nb && i % 4; i++)
 		any |= a[i] != 1.0;
 	for (; i + 4 <= nb; i += 4) {
-		v4d v;
-		v4i ne;
+		pm_v4d v;
+		pm_v4l ne;
 
 		memcpy(&v, a + i, sizeof(v));
-		ne = v != v4set(1.0);
+		ne = v != pm_v4d_set(1.0);
 		any |= ne[0] | ne[1] | ne[2] | ne[3];
 	}
 	for (; i < nb; i++)
@@ -520,7 +492,7 @@ static ALWAYS_INLINE bool all_one(const double *a, size_t k0, size_t nb)
  * detector time tau = t_in + i - D; its gain is applied to the frame
  * that leaves the delay line with it, input frame t_in + i - W - D.
  */
-static ALWAYS_INLINE void block_body(struct pm_limiter_state *l,
+static PM_ALWAYS_INLINE void block_body(struct pm_limiter_state *l,
 				     const float *in, float *out, size_t nb)
 {
 	const unsigned nch = l->channels;
@@ -556,10 +528,10 @@ static ALWAYS_INLINE void block_body(struct pm_limiter_state *l,
 		for (i = nb; i % 4; i++)
 			l->need[i] = 0.0;
 		for (i = k0 & ~(size_t)3; i < nb; i += 4) {
-			v4d m;
+			pm_v4d m;
 
 			memcpy(&m, l->need + i, sizeof(m));
-			m = v4need(m, v4set(aim));
+			m = v4need(m, pm_v4d_set(aim));
 			memcpy(l->need + i, &m, sizeof(m));
 		}
 	}
@@ -636,9 +608,9 @@ static void block_base(struct pm_limiter_state *l, const float *in, float *out,
 	block_body(l, in, out, nb);
 }
 
-#if HAVE_AVX2_CLONE
+#if PM_HAVE_AVX2
 /* The same, where a multiply-add is one FMA instruction. */
-__attribute__((target("avx2,fma"))) static void
+PM_TARGET_AVX2 static void
 block_avx2(struct pm_limiter_state *l, const float *in, float *out, size_t nb)
 {
 	block_body(l, in, out, nb);

@@ -9,6 +9,8 @@
 
 #include <ebur128.h>
 
+#include "util/db.h"
+
 #include "util/banned.h"
 
 struct pm_meter {
@@ -244,16 +246,4 @@ void pm_meter_free(struct pm_meter *m)
 		return;
 	ebur128_destroy(&m->st);
 	free(m);
-}
-
-double pm_db_to_gain(double db)
-{
-	return pow(10.0, db / 20.0);
-}
-
-double pm_gain_to_db(double gain)
-{
-	if (gain <= 0.0)
-		return -HUGE_VAL;
-	return 20.0 * log10(gain);
 }

@@ -66,8 +66,4 @@ double pm_meter_global_range(struct pm_meter *const *m, size_t n);
 
 void pm_meter_free(struct pm_meter *m);
 
-/* Convert between dB and linear gain. */
-double pm_db_to_gain(double db);
-double pm_gain_to_db(double gain); /* -HUGE_VAL for 0 */
-
 #endif

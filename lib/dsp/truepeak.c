@@ -8,11 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-#define PM_HAVE_AVX2_KERNEL 1
+#include "util/simd.h"
+
+#if PM_HAVE_AVX2
 #include <immintrin.h>
-#else
-#define PM_HAVE_AVX2_KERNEL 0
 #endif
 
 #include "util/banned.h"
@@ -43,8 +42,8 @@ struct pm_truepeak {
 
 bool pm_truepeak_have_avx2(void)
 {
-#if PM_HAVE_AVX2_KERNEL
-	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#if PM_HAVE_AVX2
+	return pm_cpu_avx2_fma();
 #else
 	return false;
 #endif
@@ -99,7 +98,7 @@ static void kernel_scalar(const float *x, size_t nb, const float *coef,
 	}
 }
 
-#if PM_HAVE_AVX2_KERNEL
+#if PM_HAVE_AVX2
 /*
  * The AVX2 kernels: eight consecutive output frames per register, all
  * phases accumulated together so that each load of the history serves
@@ -110,7 +109,7 @@ static void kernel_scalar(const float *x, size_t nb, const float *coef,
 #define AVX_ABS(v) _mm256_andnot_ps(_mm256_set1_ps(-0.0f), (v))
 #define BCAST(p)   _mm256_broadcast_ss(p)
 
-__attribute__((target("avx2,fma"))) static void
+PM_TARGET_AVX2 static void
 kernel_avx2_4x(const float *x, size_t nb, const float *coef, unsigned taps,
 	       unsigned factor, float *pk)
 {
@@ -169,7 +168,7 @@ kernel_avx2_4x(const float *x, size_t nb, const float *coef, unsigned taps,
 	}
 }
 
-__attribute__((target("avx2,fma"))) static void
+PM_TARGET_AVX2 static void
 kernel_avx2_8x(const float *x, size_t nb, const float *coef, unsigned taps,
 	       unsigned factor, float *pk)
 {
@@ -280,7 +279,7 @@ struct pm_truepeak *pm_truepeak_new(unsigned channels, uint32_t rate,
 	tp->use_avx2 =
 		!(flags & PM_TRUEPEAK_FORCE_SCALAR) && pm_truepeak_have_avx2();
 	tp->kernel = kernel_scalar;
-#if PM_HAVE_AVX2_KERNEL
+#if PM_HAVE_AVX2
 	if (tp->use_avx2)
 		tp->kernel = factor == 4 ? kernel_avx2_4x : kernel_avx2_8x;
 #endif
@@ -343,28 +342,26 @@ size_t pm_truepeak_latency(const struct pm_truepeak *tp)
  * on any x86-64), so the loop is not one long chain of dependent
  * comparisons.
  */
-#if defined(__GNUC__) || defined(__clang__)
-typedef float v4f __attribute__((vector_size(16)));
-typedef int v4i __attribute__((vector_size(16)));
+#if PM_HAVE_VECTOR
 
-static inline v4f vmax_abs(v4f m, v4f v)
+static inline pm_v4f vmax_abs(pm_v4f m, pm_v4f v)
 {
-	const v4i mag = { 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff };
-	v4i gt;
+	const pm_v4i mag = { 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff };
+	pm_v4i gt;
 
-	v = (v4f)((v4i)v & mag);
+	v = (pm_v4f)((pm_v4i)v & mag);
 	gt = v > m;
-	return (v4f)((gt & (v4i)v) | (~gt & (v4i)m));
+	return (pm_v4f)((gt & (pm_v4i)v) | (~gt & (pm_v4i)m));
 }
 
 static float max_abs(const float *x, size_t n)
 {
-	v4f m0 = { 0, 0, 0, 0 }, m1 = m0;
+	pm_v4f m0 = { 0, 0, 0, 0 }, m1 = m0;
 	float r = 0.0f;
 	size_t i = 0;
 
 	for (; i + 8 <= n; i += 8) {
-		v4f a, b;
+		pm_v4f a, b;
 
 		memcpy(&a, x + i, sizeof(a));
 		memcpy(&b, x + i + 4, sizeof(b));

@@ -14,11 +14,10 @@
 
 #include <sndfile.h>
 
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-#define PM_AUDIO_AVX2 1
+#include "util/simd.h"
+
+#if PM_HAVE_AVX2
 #include <immintrin.h>
-#else
-#define PM_AUDIO_AVX2 0
 #endif
 
 #include "util/banned.h"
@@ -253,14 +252,14 @@ void pm_audio_use_vector(bool on)
 
 static bool use_avx2(void)
 {
-#if PM_AUDIO_AVX2
-	return vector_allowed && __builtin_cpu_supports("avx2");
+#if PM_HAVE_AVX2
+	return vector_allowed && pm_cpu_avx2();
 #else
 	return false;
 #endif
 }
 
-#if PM_AUDIO_AVX2
+#if PM_HAVE_AVX2
 /*
  * Little-endian 24-bit PCM, eight samples a step: each 128-bit lane
  * takes the 12 bytes of four samples and shuffles them to the top three
@@ -268,7 +267,7 @@ static bool use_avx2(void)
  * and writes stay inside the n samples' 3n bytes (the last steps are the
  * scalar loop's).  Returns how many samples were done.
  */
-__attribute__((target("avx2"))) static size_t
+PM_TARGET_AVX2_INT static size_t
 decode24_avx2(const unsigned char *p, float *out, size_t n)
 {
 	const __m256i shuf = _mm256_setr_epi8(
@@ -289,7 +288,7 @@ decode24_avx2(const unsigned char *p, float *out, size_t n)
 }
 
 /* The same rounding and clipping as encode(), eight samples a step. */
-__attribute__((target("avx2"))) static size_t
+PM_TARGET_AVX2_INT static size_t
 encode24_avx2(const float *x, unsigned char *p, size_t n)
 {
 	const __m256d scale = _mm256_set1_pd(8388608.0);
@@ -344,7 +343,7 @@ static void decode(enum raw_kind kind, bool big_endian,
 							    p[2 * i + 1]) *
 				 s16;
 	} else if (!big_endian) {
-#if PM_AUDIO_AVX2
+#if PM_HAVE_AVX2
 		if (use_avx2())
 			i = decode24_avx2(p, out, n);
 #endif
@@ -653,7 +652,7 @@ static void encode(enum raw_kind kind, const float *x, unsigned char *p,
 	const double hi = scale - 1.0, lo = -scale;
 	size_t i = 0;
 
-#if PM_AUDIO_AVX2
+#if PM_HAVE_AVX2
 	if (kind == RAW_S24 && use_avx2())
 		i = encode24_avx2(x, p, n);
 #endif

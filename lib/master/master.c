@@ -5,10 +5,6 @@
 #include "master/master.h"
 
 #include <math.h>
-#include <pthread.h>
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-#include <immintrin.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +23,15 @@
 #include "util/json.h"
 #include "util/log.h"
 #include "util/outdir.h"
+#include "util/pool.h"
 #include "util/progress.h"
+
+#include "util/db.h"
+#include "util/simd.h"
+
+#if PM_HAVE_AVX2
+#include <immintrin.h>
+#endif
 
 #include "util/banned.h"
 
@@ -223,8 +227,8 @@ static void spectrum_finish(struct spectrum *sp, double *band_db)
  * two-lane doubles (left, right) with two accumulators each: no branch
  * and no long chain of dependent additions, so compilers vectorise it.
  */
-#if defined(__GNUC__) || defined(__clang__)
-typedef double v2d __attribute__((vector_size(16)));
+#if PM_HAVE_VECTOR
+typedef pm_v2d v2d;
 typedef long long v2i __attribute__((vector_size(16)));
 #else
 #error "mastering.c needs GCC or clang vector extensions"
@@ -452,35 +456,8 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
-/* A pool of workers over a list of jobs                                */
+/* Jobs: the longest tracks first                                       */
 /* ------------------------------------------------------------------ */
-
-struct pool {
-	size_t n, next;
-	const size_t *order; /* the jobs, the longest first (or NULL) */
-	pthread_mutex_t lock;
-	void (*fn)(void *job);
-	char *jobs;
-	size_t size;
-	bool stop;
-	uint64_t done, total; /* progress, in samples */
-	const char *label;
-};
-
-static void *pool_worker(void *arg)
-{
-	struct pool *p = arg;
-	size_t k;
-
-	for (;;) {
-		pthread_mutex_lock(&p->lock);
-		k = p->stop ? p->n : p->next++;
-		pthread_mutex_unlock(&p->lock);
-		if (k >= p->n)
-			return NULL;
-		p->fn(p->jobs + (p->order ? p->order[k] : k) * p->size);
-	}
-}
 
 /*
  * Job i is track i, or the hidden track after the last: its length in
@@ -514,27 +491,11 @@ static void pool_run(void *jobs, size_t n, size_t size, void (*fn)(void *),
 		     unsigned threads, const struct pm_inputs *in)
 {
 	size_t order[PM_MAX_TRACKS + 1];
-	struct pool p = { .n = n, .fn = fn, .jobs = jobs, .size = size,
-			  .order = order };
-	pthread_t th[64];
-	unsigned t, started = 0;
+	bool ordered = n <= PM_ARRAY_SIZE(order);
 
-	if (n <= PM_ARRAY_SIZE(order))
+	if (ordered)
 		pool_order(in, n, order);
-	else
-		p.order = NULL; /* in the album's order */
-	pthread_mutex_init(&p.lock, NULL);
-	if (threads > n)
-		threads = (unsigned)n;
-	if (threads > 64)
-		threads = 64;
-	for (t = 1; t < threads; t++)
-		if (pthread_create(&th[started], NULL, pool_worker, &p) == 0)
-			started++;
-	pool_worker(&p);
-	for (t = 0; t < started; t++)
-		pthread_join(th[t], NULL);
-	pthread_mutex_destroy(&p.lock);
+	pm_pool_run(jobs, n, size, fn, threads, ordered ? order : NULL);
 }
 
 static void pass1_job(void *job)
@@ -815,14 +776,13 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
  * 2^23 rounded half to even): the master's samples are then measured as
  * they are stored.  1.5 * 2^52 added and taken away rounds a double.
  */
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#if PM_HAVE_AVX2
 /*
  * The same, eight at a time: round half to even (as the magic number
  * does), clip (min() gives its second operand for a NaN, as the scalar
  * comparison does), scale back.  Returns how many were done.
  */
-__attribute__((target("avx2"))) static size_t quantise24_avx2(float *x,
-							      size_t n)
+PM_TARGET_AVX2_INT static size_t quantise24_avx2(float *x, size_t n)
 {
 	const __m256d up = _mm256_set1_pd(8388608.0);
 	const __m256d down = _mm256_set1_pd(1.0 / 8388608.0);
@@ -856,7 +816,7 @@ static void quantise24(float *x, size_t n)
 	size_t i = 0;
 
 #ifdef HAVE_QUANTISE24_AVX2
-	if (__builtin_cpu_supports("avx2"))
+	if (pm_cpu_avx2())
 		i = quantise24_avx2(x, n);
 #endif
 	for (; i < n; i++) {
@@ -1194,26 +1154,6 @@ static void pass2_job(void *job)
 /* The run                                                              */
 /* ------------------------------------------------------------------ */
 
-static bool wanted(const char *list, const char *name, enum pm_target_kind k)
-{
-	const char *p = list;
-	size_t n = strlen(name);
-
-	if (!list)
-		return true;
-	while (*p) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-
-		if ((len == n && strncmp(p, name, n) == 0) ||
-		    (len == 9 && strncmp(p, "streaming", 9) == 0 &&
-		     k == PM_TARGET_STREAM))
-			return true;
-		p += len + (comma ? 1 : 0);
-	}
-	return false;
-}
-
 void pm_master_run_release(struct pm_master_run *run)
 {
 	size_t t;
@@ -1390,7 +1330,7 @@ int pm_master(const struct pm_album *a, const struct pm_master_options *o,
 	/* pass 1; the shared chain's peak only matters without a limiter */
 	nt = pm_album_targets(a, targets);
 	for (t = 0; t < nt; t++)
-		if (wanted(o->only, targets[t].name, targets[t].kind) &&
+		if (pm_target_wanted(o->only, &targets[t]) &&
 		    !(targets[t].limiter && a->mastering.limiter.enabled))
 			need_peak = true;
 	for (i = 0; i < n; i++) {
@@ -1438,7 +1378,7 @@ int pm_master(const struct pm_album *a, const struct pm_master_options *o,
 	if (!run->targets)
 		goto out;
 	for (t = 0; t < nt; t++) {
-		if (!wanted(o->only, targets[t].name, targets[t].kind))
+		if (!pm_target_wanted(o->only, &targets[t]))
 			continue;
 		k = run->ntargets++;
 		run->targets[k].target = targets[t];

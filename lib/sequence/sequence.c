@@ -22,6 +22,7 @@
 #include "sequence/timeline.h"
 #include "sequence/xfade.h"
 #include "util/crc32.h"
+#include "util/db.h"
 #include "util/log.h"
 #include "util/outdir.h"
 #include "util/progress.h"
@@ -937,7 +938,7 @@ int pm_sequence_stream(const struct pm_album *a, const struct pm_target *t,
 		if (peak <= ceiling || pass == CODEC_PASSES)
 			break;
 		trim_db += ceiling - peak - CODEC_MARGIN_DB;
-		p.gain = (float)pow(10.0, trim_db / 20.0);
+		p.gain = (float)pm_db_to_gain(trim_db);
 		pm_note("%s: the encoded files peak at %.2f dBTP, over the %.2f dBTP ceiling; writing them again %.2f dB quieter",
 			    t->name, peak, ceiling, -trim_db);
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dsp/truepeak.h"
+#include "util/db.h"
 #include "util/log.h"
 
 #include "util/banned.h"
@@ -78,7 +79,7 @@ static int make_dip(struct pm_tl_gain *g, const struct pm_timeline *tl,
 		    int64_t s, int64_t e, double cut_db, struct pm_err *err)
 {
 	int64_t ramp = (int64_t)(RAMP_S * tl->rate), a, b, i;
-	float depth = (float)pow(10.0, cut_db / 20.0);
+	float depth = (float)pm_db_to_gain(cut_db);
 
 	a = PM_MAX((int64_t)0, s - ramp);
 	b = PM_MIN(tl->length, e + ramp);

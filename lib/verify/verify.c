@@ -418,55 +418,6 @@ static int md5_of_wav(const char *path, uint32_t rate, int64_t want,
 	return got < 0 ? -1 : 0;
 }
 
-static bool same_disc(const struct pm_disc *a, const struct pm_disc *b,
-		      char *why, size_t size)
-{
-	unsigned i, k;
-
-	if (a->ntracks != b->ntracks) {
-		snprintf(why, size, "%u tracks, the album makes %u", a->ntracks,
-			 b->ntracks);
-		return false;
-	}
-	if (a->leadout_frames != b->leadout_frames) {
-		snprintf(why, size, "the lead-out is at frame %u, the album makes %u",
-			 a->leadout_frames, b->leadout_frames);
-		return false;
-	}
-	if (strcmp(a->upc, b->upc) != 0) {
-		snprintf(why, size, "the UPC/EAN is '%s', the album says '%s'",
-			 a->upc, b->upc);
-		return false;
-	}
-	for (i = 0; i < a->ntracks; i++) {
-		const struct pm_pq_track *x = &a->track[i], *y = &b->track[i];
-
-		if (strcmp(x->isrc, y->isrc) != 0) {
-			snprintf(why, size, "track %u's ISRC is '%s', the album says '%s'",
-				 i + 1, x->isrc, y->isrc);
-			return false;
-		}
-		if (x->control != y->control || x->scms != y->scms) {
-			snprintf(why, size, "track %u's flags differ from the album's", i + 1);
-			return false;
-		}
-		if (x->has_pause != y->has_pause ||
-		    (x->has_pause && x->pause_frames != y->pause_frames) ||
-		    x->nindex != y->nindex) {
-			snprintf(why, size, "track %u's pause or index count differs", i + 1);
-			return false;
-		}
-		for (k = 0; k < x->nindex; k++)
-			if (x->index[k] != y->index[k]) {
-				snprintf(why, size,
-					 "track %u index %02u is at frame %u, the album makes %u",
-					 i + 1, k + 1, x->index[k], y->index[k]);
-				return false;
-			}
-	}
-	return true;
-}
-
 /* A CUE or TOC read back by libcdio against the disc. */
 static void check_sheet(struct pm_verify *v, const struct pm_disc *d,
 			const char *sheet, bool is_toc, const char *image,
@@ -573,7 +524,7 @@ static void ddp_checks(struct pm_verify *v, const struct pm_disc *disc,
 	if (!ddp->has_md5)
 		find(v, "checksums", PM_SEV_WARNING, "ddp",
 		     "no CHECKSUM.MD5: plants ask for one");
-	if (!same_disc(&ddp->disc, disc, why, sizeof(why)))
+	if (!pm_disc_same(&ddp->disc, disc, why, sizeof(why)))
 		find(v, "consistency", PM_SEV_ERROR, "ddp/PQDESCR",
 		     "the DDP is not the disc album.xml describes: %s", why);
 	if (strcmp(ddp->id.upc, disc->upc) != 0)

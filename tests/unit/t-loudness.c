@@ -14,6 +14,7 @@
 
 #include "dsp/loudness.h"
 #include "tap.h"
+#include "util/db.h"
 
 #define RATE  48000
 #define CHUNK 4800
