@@ -11,31 +11,11 @@
 #include "album/album.h"
 #include "album/targets.h"
 #include "io/audio.h"
+#include "logcap.h"
 #include "tap.h"
 #include "util/log.h"
 
 static char dir[] = "/tmp/t-album.XXXXXX";
-static char logged[64][512];
-static int nlogged;
-
-static void capture(enum pm_log_level level, const char *msg, void *ctx)
-{
-	(void)level;
-	(void)ctx;
-	if (nlogged < 64)
-		snprintf(logged[nlogged++], sizeof(logged[0]), "%s", msg);
-}
-
-static bool logged_has(const char *s)
-{
-	int i;
-
-	for (i = 0; i < nlogged; i++)
-		if (strstr(logged[i], s))
-			return true;
-	return false;
-}
-
 static const char *path_of(const char *name)
 {
 	static char p[4][256];
@@ -76,7 +56,7 @@ static void write_audio(const char *name, uint32_t rate, unsigned ch,
 static struct pm_album *load(const char *name, const char *text,
 			     struct pm_err *err)
 {
-	nlogged = 0;
+	logcap_clear();
 	pm_err_clear(err);
 	return pm_album_load(write_file(name, text), NULL, err);
 }
@@ -92,7 +72,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		tap_skip_all("cannot make a scratch directory");
 	pm_log_init("t-album", PM_LOG_DEBUG);
-	pm_log_set_sink(capture, NULL);
+	logcap_start();
 
 	a = load("good.xml", HEAD
 		 "<release><title>T</title><title lang=\"de\">T de</title>"
@@ -109,7 +89,7 @@ int main(void)
 		 "</album>\n",
 		 &err);
 	if (!ok(a != NULL, "a good album loads"))
-		tap_diag("%s / %s", err.msg, nlogged ? logged[0] : "");
+		tap_diag("%s / %s", err.msg, logcap_first());
 	if (a) {
 		is_int(a->ntracks, 2, "two tracks");
 		is_str(a->tracks[0].isrc, "USAB12600001", "ISRC normalised");
@@ -144,9 +124,9 @@ int main(void)
 		mkdir(path_of("sub"), 0777);
 		write_audio("a.wav", 44100, 2, 44100 * 4);
 		write_audio("sub/b.wav", 48000, 1, 48000 * 2);
-		nlogged = 0;
+		logcap_clear();
 		if (!ok(pm_album_probe(a, &err) == 0, "the audio probes"))
-			tap_diag("%s / %s", err.msg, nlogged ? logged[0] : "");
+			tap_diag("%s / %s", err.msg, logcap_first());
 		is_int(a->tracks[1].source.info.rate, 48000, "rate read");
 		is_int(a->tracks[1].source.info.channels, 1, "mono read");
 		is_int(pm_source_length(&a->tracks[0].source), 3 * 44100,
@@ -164,18 +144,18 @@ int main(void)
 		 "</tracks></album>\n",
 		 &err);
 	ok(!a && err.code == PM_ESCHEMA, "a bad time is a schema error");
-	ok(logged_has("bad-schema.xml:5:"), "reported at its line: %s",
-	   nlogged ? logged[0] : "");
-	ok(!logged_has("urn:x-premaster"), "without namespace clutter");
+	ok(logcap_has("bad-schema.xml:5:"), "reported at its line: %s",
+	   logcap_first());
+	ok(!logcap_has("urn:x-premaster"), "without namespace clutter");
 
 	a = load("notwf.xml", HEAD "<release><title>T</title></release>\n<tracks>\n", &err);
 	ok(!a && err.code == PM_EFORMAT, "not well-formed is a format error");
-	ok(nlogged > 0 && strstr(logged[0], "notwf.xml:"), "with a line: %s",
-	   nlogged ? logged[0] : "");
+	ok(strstr(logcap_first(), "notwf.xml:"), "with a line: %s",
+	   logcap_first());
 
 	a = load("ns.xml", "<?xml version=\"1.0\"?><album version=\"1\"><release/></album>",
 		 &err);
-	ok(!a && logged_has("ns.xml:1: the root element must be"),
+	ok(!a && logcap_has("ns.xml:1: the root element must be"),
 	   "a document without our namespace is refused");
 
 	/* safety */
@@ -184,9 +164,9 @@ int main(void)
 		 HEAD "<release><title>&x;</title></release></album>\n",
 		 &err);
 	ok(!a && err.code == PM_EFORMAT, "an external entity is refused");
-	ok(logged_has("xxe.xml:2: DOCTYPE declarations are not allowed"),
+	ok(logcap_has("xxe.xml:2: DOCTYPE declarations are not allowed"),
 	   "at the DOCTYPE, before any entity is declared");
-	ok(!logged_has("root:"), "nothing of /etc/passwd is read");
+	ok(!logcap_has("root:"), "nothing of /etc/passwd is read");
 	a = load("lol.xml",
 		 "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY a \"aaaaaaaaaa\">"
 		 "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
@@ -221,18 +201,18 @@ int main(void)
 		 "</album>\n",
 		 &err);
 	ok(!a && err.code == PM_ESCHEMA, "semantic errors refuse the album");
-	ok(logged_has("sem.xml:3: UPC/EAN '036000291453' is not valid: the check digit is wrong"),
+	ok(logcap_has("sem.xml:3: UPC/EAN '036000291453' is not valid: the check digit is wrong"),
 	   "the check digit");
-	ok(logged_has("sem.xml:5:") && logged_has("first track cannot crossfade"),
+	ok(logcap_has("sem.xml:5:") && logcap_has("first track cannot crossfade"),
 	   "a crossfade on track 1");
-	ok(logged_has("sem.xml:6:") && logged_has("ISRC USAB12600001 is also track 1's"),
+	ok(logcap_has("sem.xml:6:") && logcap_has("ISRC USAB12600001 is also track 1's"),
 	   "a duplicate ISRC");
-	ok(logged_has("copy and scms cannot both be set"), "copy with SCMS");
-	ok(logged_has("sem.xml:8: loudness mode 'anchor' needs an anchor"),
+	ok(logcap_has("copy and scms cannot both be set"), "copy with SCMS");
+	ok(logcap_has("sem.xml:8: loudness mode 'anchor' needs an anchor"),
 	   "anchor mode without an anchor");
-	ok(logged_has("sem.xml:9: unknown streaming preset 'myspace'"),
+	ok(logcap_has("sem.xml:9: unknown streaming preset 'myspace'"),
 	   "an unknown preset");
-	ok(logged_has("sem.xml:10: unknown verify rule 'no-such-rule'"),
+	ok(logcap_has("sem.xml:10: unknown verify rule 'no-such-rule'"),
 	   "an unknown verify rule");
 	ok(strstr(err.msg, "7 errors") != NULL, "all counted: %s", err.msg);
 
@@ -245,9 +225,9 @@ int main(void)
 		 "</tracks></album>\n",
 		 &err);
 	ok(!a, "CD-TEXT rules refuse the album");
-	ok(logged_has("cdtext.xml:5: track 1 ('t1') title: '\xc5\x81' (U+0141) cannot be written in CD-TEXT iso-8859-1"),
+	ok(logcap_has("cdtext.xml:5: track 1 ('t1') title: '\xc5\x81' (U+0141) cannot be written in CD-TEXT iso-8859-1"),
 	   "an unrepresentable character, named with field and track");
-	ok(logged_has("cdtext.xml:6: track 2 ('t2') has no composer in CD-TEXT block 'en'"),
+	ok(logcap_has("cdtext.xml:6: track 2 ('t2') has no composer in CD-TEXT block 'en'"),
 	   "a field on one track but not another");
 
 	/* probing: times within the audio */
@@ -263,10 +243,10 @@ int main(void)
 		 &err);
 	ok(a != NULL, "times are checked when probing");
 	if (a) {
-		nlogged = 0;
+		logcap_clear();
 		ok(pm_album_probe(a, &err) < 0 && err.code == PM_ENOINPUT,
 		   "a missing source is no input (66)");
-		ok(logged_has("times.xml:7: track 3 ('t3'): cannot open"),
+		ok(logcap_has("times.xml:7: track 3 ('t3'): cannot open"),
 		   "named with its line");
 		pm_album_free(a);
 	}
@@ -280,16 +260,16 @@ int main(void)
 		 "</tracks></album>\n",
 		 &err);
 	if (a) {
-		nlogged = 0;
+		logcap_clear();
 		ok(pm_album_probe(a, &err) < 0 && err.code == PM_ESCHEMA,
 		   "times outside the audio are refused");
-		ok(logged_has("times2.xml:5: track 1 ('t1'): out=0:05.000 is past the end"),
+		ok(logcap_has("times2.xml:5: track 1 ('t1'): out=0:05.000 is past the end"),
 		   "a trim past the end");
-		ok(logged_has("index 02 at 0:10.000 is outside the track"),
+		ok(logcap_has("index 02 at 0:10.000 is outside the track"),
 		   "an index outside the track");
-		ok(logged_has("fade-out (0:05.000) is longer than the audio"),
+		ok(logcap_has("fade-out (0:05.000) is longer than the audio"),
 		   "a fade longer than the track");
-		ok(logged_has("index 03 must come after index 02"),
+		ok(logcap_has("index 03 must come after index 02"),
 		   "indexes in order");
 		pm_album_free(a);
 	}

@@ -15,57 +15,10 @@
 #include "album/album.h"
 #include "cd/cdio.h"
 #include "cd/cdtext.h"
+#include "logcap.h"
 #include "tap.h"
 #include "util/err.h"
 #include "util/log.h"
-
-/* ------------------------------------------------------------------ */
-/* Captured log                                                         */
-/* ------------------------------------------------------------------ */
-
-#define MAX_LOGS 64
-
-static struct {
-	int n;
-	enum pm_log_level level[MAX_LOGS];
-	char msg[MAX_LOGS][512];
-} logs;
-
-static void capture(enum pm_log_level level, const char *msg, void *ctx)
-{
-	(void)ctx;
-	if (level == PM_LOG_DEBUG)
-		return; /* libcdio chatter */
-	if (logs.n < MAX_LOGS) {
-		logs.level[logs.n] = level;
-		snprintf(logs.msg[logs.n], sizeof(logs.msg[0]), "%s", msg);
-	}
-	logs.n++;
-}
-
-static void logs_clear(void)
-{
-	memset(&logs, 0, sizeof(logs));
-}
-
-/* How many captured messages at `level` contain `needle`. */
-static int logged(enum pm_log_level level, const char *needle)
-{
-	int k = 0;
-
-	for (int i = 0; i < logs.n && i < MAX_LOGS; i++)
-		if (logs.level[i] == level && strstr(logs.msg[i], needle))
-			k++;
-	return k;
-}
-
-static void logs_dump(void)
-{
-	for (int i = 0; i < logs.n && i < MAX_LOGS; i++)
-		tap_diag("log[%d] %s: %s", i,
-			 logs.level[i] == PM_LOG_ERROR ? "error" : "warning",
-			 logs.msg[i]);
-}
 
 /* ------------------------------------------------------------------ */
 /* Vector A: cue2ddp output, ddp-2.00.md §13 (rev exp/011)              */
@@ -197,11 +150,11 @@ static void test_validate(void)
 	uint8_t *b;
 	unsigned n;
 
-	logs_clear();
+	logcap_clear();
 	is_int(pm_cdtext_validate(&vector_a[0][0], sizeof(vector_a), 2, "A"), 0,
 	       "vector A is sound");
-	is_int(logs.n, 0, "and nothing is logged");
-	logs_clear();
+	is_int(logcap_total(), 0, "and nothing is logged");
+	logcap_clear();
 	is_int(pm_cdtext_validate(&vector_a[0][0], sizeof(vector_a), 0, "A"), 0,
 	       "vector A is sound without a track count");
 
@@ -210,138 +163,138 @@ static void test_validate(void)
 		return;
 
 	/* one flipped CRC byte */
-	logs_clear();
+	logcap_clear();
 	b[3 * 18 + 17] ^= 0x01;
 	n = pm_cdtext_validate(b, 198, 2, "CDTEXT.BIN");
 	is_int(n, 1, "a flipped CRC byte is one problem");
-	is_int(logged(PM_LOG_ERROR,
+	is_int(logcap_matches(PM_LOG_ERROR,
 		      "CDTEXT.BIN: pack 3: CRC is 0xE319, expected 0xE318"),
 	       1, "named with pack, found and expected CRC");
 	b[3 * 18 + 17] ^= 0x01;
 
 	/* one flipped payload byte */
-	logs_clear();
+	logcap_clear();
 	b[5 * 18 + 6] ^= 0x20;
 	n = pm_cdtext_validate(b, 198, 2, "CDTEXT.BIN");
 	is_int(n, 1, "a flipped payload byte is one problem (%u)", n);
-	is_int(logged(PM_LOG_ERROR,
+	is_int(logcap_matches(PM_LOG_ERROR,
 		      "CDTEXT.BIN: pack 5: CRC is 0x1B61, expected 0x"),
 	       1, "found by the CRC of pack 5");
 	b[5 * 18 + 6] ^= 0x20;
 
 	/* truncated */
-	logs_clear();
+	logcap_clear();
 	n = pm_cdtext_validate(b, 190, 2, "T");
 	ok(n >= 1, "a truncated buffer is refused (%u problems)", n);
-	is_int(logged(PM_LOG_ERROR,
+	is_int(logcap_matches(PM_LOG_ERROR,
 		      "T: 190 bytes are not a whole number of 18-byte packs (10 packs and 10 bytes)"),
 	       1, "the length is named");
-	is_int(logged(PM_LOG_ERROR, "block 0 does not end with the three 0x8F"),
+	is_int(logcap_matches(PM_LOG_ERROR, "block 0 does not end with the three 0x8F"),
 	       1, "and the missing size-info pack");
 
 	/* wrong 0x8F count: 3 title packs claimed as 4 */
-	logs_clear();
+	logcap_clear();
 	b[8 * 18 + 8] = 4;
 	fix_crc(b + 8 * 18);
 	n = pm_cdtext_validate(b, 198, 2, "T");
 	is_int(n, 1, "a wrong pack count is one problem");
-	is_int(logged(PM_LOG_ERROR,
+	is_int(logcap_matches(PM_LOG_ERROR,
 		      "T: pack 8: size info counts 4 packs of type 0x80; the block has 3"),
 	       1, "named with type and both counts");
 	memcpy(b, vector_a, sizeof(vector_a));
 
 	/* wrong last sequence number */
-	logs_clear();
+	logcap_clear();
 	b[9 * 18 + 12] = 0x0B;
 	fix_crc(b + 9 * 18);
 	is_int(pm_cdtext_validate(b, 198, 2, "T"), 1,
 	       "a wrong last sequence number is one problem");
-	is_int(logged(PM_LOG_ERROR,
+	is_int(logcap_matches(PM_LOG_ERROR,
 		      "T: pack 9: size info gives 11 as the last sequence number of block 0; it is 10"),
 	       1, "named");
 	memcpy(b, vector_a, sizeof(vector_a));
 
 	/* a sequence gap */
-	logs_clear();
+	logcap_clear();
 	b[5 * 18 + 2] = 6;
 	fix_crc(b + 5 * 18);
 	n = pm_cdtext_validate(b, 198, 2, "T");
 	ok(n >= 1, "a sequence gap is refused (%u problems)", n);
-	is_int(logged(PM_LOG_ERROR, "T: pack 5: sequence number 6, expected 5"),
+	is_int(logcap_matches(PM_LOG_ERROR, "T: pack 5: sequence number 6, expected 5"),
 	       1, "at the pack where it happens");
 	memcpy(b, vector_a, sizeof(vector_a));
 
 	/* a pack left out entirely */
-	logs_clear();
+	logcap_clear();
 	memmove(b + 4 * 18, b + 5 * 18, 6 * 18);
 	n = pm_cdtext_validate(b, 180, 2, "T");
 	ok(n >= 2, "a missing pack is refused (%u problems)", n);
-	is_int(logged(PM_LOG_ERROR, "T: pack 4: sequence number 5, expected 4"),
+	is_int(logcap_matches(PM_LOG_ERROR, "T: pack 4: sequence number 5, expected 4"),
 	       1, "as a sequence gap");
 	memcpy(b, vector_a, sizeof(vector_a));
 
 	/* one trailing 0x00 byte, as Sonoris writes */
-	logs_clear();
+	logcap_clear();
 	b[198] = 0x00;
 	is_int(pm_cdtext_validate(b, 199, 2, "T"), 0,
 	       "one trailing 0x00 byte is tolerated");
-	is_int(logged(PM_LOG_WARNING,
+	is_int(logcap_matches(PM_LOG_WARNING,
 		      "T: one trailing 0x00 byte after the last pack (tolerated)"),
 	       1, "with a warning");
-	logs_clear();
+	logcap_clear();
 	b[198] = 0x01;
 	is_int(pm_cdtext_validate(b, 199, 2, "T"), 1,
 	       "a trailing 0x01 byte is not");
 
 	/* the size info's last track against the disc's */
-	logs_clear();
+	logcap_clear();
 	is_int(pm_cdtext_validate(b, 198, 3, "T"), 1,
 	       "last track 2 on a 3-track disc is a problem");
-	is_int(logged(PM_LOG_ERROR,
+	is_int(logcap_matches(PM_LOG_ERROR,
 		      "T: pack 8: size info gives 2 as the last track; the disc has 3"),
 	       1, "named");
 
 	/* a pack's track number that does not name its first string */
-	logs_clear();
+	logcap_clear();
 	b[1 * 18 + 1] = 2;
 	fix_crc(b + 18);
 	is_int(pm_cdtext_validate(b, 198, 2, "T"), 1,
 	       "a wrong track number is a problem");
-	is_int(logged(PM_LOG_ERROR, "T: pack 1: track number 2, expected 1"), 1,
+	is_int(logcap_matches(PM_LOG_ERROR, "T: pack 1: track number 2, expected 1"), 1,
 	       "named");
 	memcpy(b, vector_a, sizeof(vector_a));
 
 	/* a character position off the rule: only a warning */
-	logs_clear();
+	logcap_clear();
 	b[4 * 18 + 3] = 0x0B;
 	fix_crc(b + 4 * 18);
 	is_int(pm_cdtext_validate(b, 198, 2, "T"), 0,
 	       "a wrong character position is not a problem");
-	is_int(logged(PM_LOG_WARNING,
+	is_int(logcap_matches(PM_LOG_WARNING,
 		      "T: pack 4: character position 11, an encoder would write 12"),
 	       1, "but a warning");
 	memcpy(b, vector_a, sizeof(vector_a));
 
 	/* a control character in ISO-8859-1 text */
-	logs_clear();
+	logcap_clear();
 	b[0 * 18 + 5] = 0x07;
 	fix_crc(b);
 	is_int(pm_cdtext_validate(b, 198, 2, "T"), 1,
 	       "a control character in a title is a problem");
-	is_int(logged(PM_LOG_ERROR,
+	is_int(logcap_matches(PM_LOG_ERROR,
 		      "T: pack 0: byte 0x07 at payload offset 1 is not a character of ISO-8859-1"),
 	       1, "named");
 	memcpy(b, vector_a, sizeof(vector_a));
 
 	/* block number 1 without a block 0 */
-	logs_clear();
+	logcap_clear();
 	for (int i = 0; i < 11; i++) {
 		b[i * 18 + 3] |= 0x10;
 		fix_crc(b + i * 18);
 	}
 	ok(pm_cdtext_validate(b, 198, 2, "T") >= 1,
 	   "a file starting with block 1 is refused");
-	is_int(logged(PM_LOG_ERROR, "T: pack 0: block number 1, expected 0"), 1,
+	is_int(logcap_matches(PM_LOG_ERROR, "T: pack 0: block number 1, expected 0"), 1,
 	       "named");
 	memcpy(b, vector_a, sizeof(vector_a));
 	free(b);
@@ -353,17 +306,17 @@ static void test_validate(void)
 	b[0] = 0;
 	b[1] = 200; /* file length - 2 */
 	memcpy(b + 4, vector_a, sizeof(vector_a));
-	logs_clear();
+	logcap_clear();
 	is_int(pm_cdtext_validate(b, 202, 2, "T"), 1,
 	       "a 4-byte header is one problem");
-	is_int(logged(PM_LOG_ERROR, "T: starts with a 4-byte header"), 1,
+	is_int(logcap_matches(PM_LOG_ERROR, "T: starts with a 4-byte header"), 1,
 	       "named for what it is");
 	free(b);
 
-	logs_clear();
+	logcap_clear();
 	is_int(pm_cdtext_validate((const uint8_t *)"", 0, 0, NULL), 1,
 	       "no packs at all is a problem");
-	is_int(logged(PM_LOG_ERROR, "CD-TEXT: no packs"), 1,
+	is_int(logcap_matches(PM_LOG_ERROR, "CD-TEXT: no packs"), 1,
 	       "with the default context");
 }
 
@@ -385,10 +338,10 @@ static void test_pack_type_range(void)
 			b[at * 18] = (uint8_t)type;
 			tried++;
 			fix_crc(b + at * 18);
-			logs_clear();
+			logcap_clear();
 			if (pm_cdtext_validate(b, sizeof(vector_a), 2, "T") < 1)
 				bad++;
-			if (logged(PM_LOG_ERROR, "is not a pack type"))
+			if (logcap_matches(PM_LOG_ERROR, "is not a pack type"))
 				named++;
 			free(b);
 		}
@@ -564,11 +517,11 @@ static void test_round_trip(void)
 	if (!ok(pm_cdtext_encode(&in, &out, &len, &err) == 0,
 		"12 tracks in English and German encode"))
 		tap_diag("%s", err.msg);
-	logs_clear();
+	logcap_clear();
 	is_int(pm_cdtext_validate(out, len, RT_TRACKS, "RT"), 0,
 	       "and validate");
-	if (!is_int(logs.n, 0, "without a warning"))
-		logs_dump();
+	if (!is_int(logcap_total(), 0, "without a warning"))
+		logcap_dump();
 	for (size_t i = 0; i < len / 18; i++)
 		if ((out[i * 18 + 3] & 0x0F) == 15)
 			capped++;
@@ -867,10 +820,10 @@ static void test_msjis(void)
 	is_int(out[3 * 18], 0x8F,
 	       "the ISRCs take two packs, then the size info");
 	is_int(out[3 * 18 + 4], 0x80, "size info: character code 0x80");
-	logs_clear();
+	logcap_clear();
 	if (!is_int(pm_cdtext_validate(out, len, 1, "J"), 0,
 		    "MS-JIS validates"))
-		logs_dump();
+		logcap_dump();
 	free(out);
 
 	in.block[0].text[PM_FIELD_TITLE][1] = "A\x8C\xEA";
@@ -966,39 +919,39 @@ static void test_from_album(void)
 	size_t len = 0;
 	int rc;
 
-	logs_clear();
+	logcap_clear();
 	a = load_good("true", &err);
 	if (!ok(a != NULL, "the album loads with transliteration")) {
 		tap_diag("%s", err.msg);
-		logs_dump();
+		logcap_dump();
 		return;
 	}
-	logs_clear();
+	logcap_clear();
 	rc = pm_cdtext_from_album(a, &out, &len, &err);
 	if (!ok(rc == 0 && out, "and becomes CD-TEXT"))
 		tap_diag("%s", err.msg);
-	is_int(logged(PM_LOG_WARNING,
+	is_int(logcap_matches(PM_LOG_WARNING,
 		      "track 3 ('t3') title: CD-TEXT 'en' (iso-8859-1) transliterated to 'Lódz'"),
 	       1,
 	       "Łódź is transliterated, with a warning naming field and track");
-	is_int(logged(PM_LOG_WARNING,
+	is_int(logcap_matches(PM_LOG_WARNING,
 		      "track 3 ('t3') title: CD-TEXT 'de' (iso-8859-1) transliterated to 'Dritte - Lódz'"),
 	       1, "in the German block too (en dash and all)");
-	is_int(logged(PM_LOG_WARNING,
+	is_int(logcap_matches(PM_LOG_WARNING,
 		      "track 1 ('t1') composer: CD-TEXT 'en' (iso-8859-1) transliterated to 'Dvorák'"),
 	       1,
 	       "an inherited composer is reported for the track that inherits it");
-	is_int(logged(PM_LOG_WARNING,
+	is_int(logcap_matches(PM_LOG_WARNING,
 		      "album genre: CD-TEXT 'en' (ascii) transliterated to 'Cafe jazz'"),
 	       1, "the genre text is ASCII");
-	is_int(logged(PM_LOG_WARNING,
+	is_int(logcap_matches(PM_LOG_WARNING,
 		      "track 2 ('t2') composer: CD-TEXT 'de' (iso-8859-1) transliterated to 'Dvorák'"),
 	       1, "the German block shows the original composer, transliterated");
-	if (!is_int(logged(PM_LOG_ERROR, ""), 0, "no errors") || logs.n != 10)
-		logs_dump();
-	is_int(logs.n, 10, "and no other warnings");
+	if (!is_int(logcap_matches(PM_LOG_ERROR, ""), 0, "no errors") || logcap_total() != 10)
+		logcap_dump();
+	is_int(logcap_total(), 10, "and no other warnings");
 
-	logs_clear();
+	logcap_clear();
 	is_int(pm_cdtext_validate(out, len, 3, "album"), 0,
 	       "the album's CD-TEXT validates");
 	if (!ok(pm_cdio_cdtext_decode(out, len, &tx, &err) == 0, "and decodes"))
@@ -1055,7 +1008,7 @@ static void test_from_album(void)
 
 	/* without transliteration the text cannot be written */
 	a->cd.transliterate = false;
-	logs_clear();
+	logcap_clear();
 	is_int(pm_cdtext_from_album(a, &out, &len, &err), -1,
 	       "without transliteration Łódź is refused");
 	is_int(err.code, PM_ESCHEMA, "as PM_ESCHEMA");
@@ -1092,10 +1045,10 @@ static void test_from_album(void)
 	pm_album_free(a);
 
 	/* album-check already refuses it at load time */
-	logs_clear();
+	logcap_clear();
 	a = load_good("false", &err);
 	ok(a == NULL, "without transliteration the album does not even load");
-	ok(logged(PM_LOG_ERROR,
+	ok(logcap_matches(PM_LOG_ERROR,
 		  "track 3 ('t3') title: 'Ł' (U+0141) cannot be written in CD-TEXT iso-8859-1") ==
 		   1,
 	   "album-check names the same field, track and character");
@@ -1144,7 +1097,7 @@ static void test_album_msjis(void)
 	a = path ? pm_album_load(path, NULL, &err) : NULL;
 	if (!ok(a != NULL, "a Japanese block loads")) {
 		tap_diag("%s", err.msg);
-		logs_dump();
+		logcap_dump();
 		return;
 	}
 	is_int(pm_cdtext_from_album(a, &out, &len, &err), -1,
@@ -1153,11 +1106,11 @@ static void test_album_msjis(void)
 	       "track 2 ('b') title: ' ' (U+0020) is a single-byte character; CD-TEXT ms-jis holds double-byte characters only (set transliterate=\"true\" on <cd-text> to write its full-width form)",
 	       "refused, naming field, track and character");
 	a->cd.transliterate = true;
-	logs_clear();
+	logcap_clear();
 	if (!ok(pm_cdtext_from_album(a, &out, &len, &err) == 0,
 		"with transliteration it encodes"))
 		tap_diag("%s", err.msg);
-	is_int(logged(PM_LOG_WARNING,
+	is_int(logcap_matches(PM_LOG_WARNING,
 		      "track 2 ('b') title: CD-TEXT 'ja' (ms-jis) transliterated to '夜　２'"),
 	       1, "widened to full-width, with a warning");
 	is_int(pm_cdtext_validate(out, len, 2, "ja"), 0, "it validates");
@@ -1226,7 +1179,7 @@ static void test_album_overflow(void)
 int main(void)
 {
 	pm_log_init("t-cdtext", PM_LOG_DEBUG);
-	pm_log_set_sink(capture, NULL);
+	logcap_start();
 	snprintf(tmpdir, sizeof(tmpdir), "%s", "/tmp/t-cdtext-XXXXXX");
 	if (!mkdtemp(tmpdir))
 		tap_skip_all("cannot create a temporary directory");

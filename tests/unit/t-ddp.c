@@ -21,6 +21,7 @@
 #include "cd/msf.h"
 #include "cd/pq.h"
 #include "io/audio.h"
+#include "logcap.h"
 #include "tap.h"
 #include "util/crc32.h"
 #include "util/log.h"
@@ -28,39 +29,6 @@
 #include "util/outdir.h"
 
 static char scratch[] = "/tmp/t-ddp-XXXXXX";
-
-/* ------------------------------------------------------------------ */
-/* Log capture */
-
-static char logbuf[32768];
-static unsigned nerrors, nwarnings;
-
-static void capture(enum pm_log_level level, const char *msg, void *ctx)
-{
-	size_t have = strlen(logbuf);
-
-	(void)ctx;
-	if (level == PM_LOG_ERROR)
-		nerrors++;
-	else if (level == PM_LOG_WARNING)
-		nwarnings++;
-	snprintf(logbuf + have, sizeof(logbuf) - have, "%s\n", msg);
-}
-
-static void log_reset(void)
-{
-	logbuf[0] = '\0';
-	nerrors = nwarnings = 0;
-}
-
-static bool logged(const char *text)
-{
-	bool found = strstr(logbuf, text) != NULL;
-
-	if (!found)
-		tap_diag("wanted '%s'; the log was:\n%s", text, logbuf);
-	return found;
-}
 
 /* ------------------------------------------------------------------ */
 /* Files */
@@ -407,7 +375,7 @@ static size_t titles(unsigned ntracks, uint8_t *out)
 static int write_ddp(const struct pm_disc *d, const char *wav, const char *out,
 		     const struct pm_ddp_write_options *o, struct pm_err *err)
 {
-	log_reset();
+	logcap_clear();
 	pm_err_clear(err);
 	return pm_ddp_write(d, wav, out, o, NULL, err);
 }
@@ -632,7 +600,7 @@ static void golden_c(void)
 	ok(write_ddp(&d, wav, at(scratch, "c4"), NULL, &err) < 0 &&
 		   err.code == PM_EFORMAT,
 	   "C: PRE DCP 4CH is refused");
-	ok(logged("track 1: is marked four-channel (control bit 3)"),
+	ok(logcap_expect("track 1: is marked four-channel (control bit 3)"),
 	   "C: because of the four-channel bit");
 	ok(access(at(scratch, "c4"), F_OK) < 0, "C: and nothing is created");
 
@@ -669,7 +637,7 @@ static void golden_c(void)
 
 	d.track[0].control = PM_CTL_COPY;
 	ok(write_ddp(&d, wav, at(scratch, "c-dcp-scms"), NULL, &err) < 0 &&
-		   logged("track 1: has both COPY (digital copy permitted) and SCMS"),
+		   logcap_expect("track 1: has both COPY (digital copy permitted) and SCMS"),
 	   "C: DCP with SCMS is refused (cue2ddp refuses it too)");
 }
 
@@ -750,22 +718,22 @@ static void refusals(void)
 
 	d.track[1].control = PM_CTL_DATA;
 	ok(write_ddp(&d, wav, out, NULL, &err) < 0 && err.code == PM_EFORMAT &&
-		   logged("track 2: is marked as a data track (control bit 2)"),
+		   logcap_expect("track 2: is marked as a data track (control bit 2)"),
 	   "a data track is refused: %s", err.msg);
 	rich_disc(&d);
 	d.track[2].control = PM_CTL_COPY; /* track 3 has SCMS */
 	ok(write_ddp(&d, wav, out, NULL, &err) < 0 &&
-		   logged("track 3: has both COPY (digital copy permitted) and SCMS"),
+		   logcap_expect("track 3: has both COPY (digital copy permitted) and SCMS"),
 	   "COPY with SCMS is refused");
 	rich_disc(&d);
 	memcpy(d.upc, "0036000291453", 14);
 	ok(write_ddp(&d, wav, out, NULL, &err) < 0 &&
-		   logged("invalid UPC/EAN '0036000291453': the check digit is wrong"),
+		   logcap_expect("invalid UPC/EAN '0036000291453': the check digit is wrong"),
 	   "a bad EAN check digit is refused");
 	rich_disc(&d);
 	d.track[0].index[0] = 149;
 	ok(write_ddp(&d, wav, out, NULL, &err) < 0 &&
-		   logged("track 1: index 01 is at 00:01:74, before 00:02:00"),
+		   logcap_expect("track 1: index 01 is at 00:01:74, before 00:02:00"),
 	   "a pregap under 2 s is refused");
 	rich_disc(&d);
 	d.track[0].index[0] = 10000;
@@ -843,11 +811,11 @@ static void round_trip(void)
 	o.cdtext_bytes = titles(d.ntracks, text);
 	snprintf(wav, sizeof(wav), "%s/rich.wav", scratch);
 	make_wav(wav, d.leadout_frames, 11);
-	log_reset();
+	logcap_clear();
 	if (!ok(pm_ddp_write(&d, wav, at(scratch, "rt"), &o, &w, &err) == 0,
 		"write the five-track disc"))
 		tap_diag("%s", err.msg);
-	is_int(nerrors + nwarnings, 0, "nothing logged");
+	is_int(logcap_count(PM_LOG_ERROR) + logcap_count(PM_LOG_WARNING), 0, "nothing logged");
 	is_str(w.image_md5, file_md5(at(scratch, "rt/ddp/IMAGE.DAT")),
 	       "the reported IMAGE.DAT MD5 is the file's");
 	is_int(w.image_bytes, 2000 * 2352, "IMAGE.DAT is 2000 sectors");
@@ -875,7 +843,7 @@ static void round_trip(void)
 	free(sums);
 
 	/* the same inputs give the same bytes */
-	log_reset();
+	logcap_clear();
 	ok(pm_ddp_write(&d, wav, at(scratch, "rt2"), &o, NULL, &err) == 0,
 	   "write it again elsewhere");
 	for (size_t i = 0; i < PM_ARRAY_SIZE(names); i++) {
@@ -887,14 +855,14 @@ static void round_trip(void)
 		       "deterministic: %s is the same", names[i]);
 	}
 
-	log_reset();
+	logcap_clear();
 	ddp = pm_ddp_read(at(scratch, "rt/ddp"), NULL, &err);
 	if (!ok(ddp != NULL, "read it back")) {
 		tap_diag("%s", err.msg);
 		return;
 	}
 	is_int(ddp->nerrors + ddp->nwarnings, 0, "no problems");
-	is_int(nerrors + nwarnings, 0, "nothing logged");
+	is_int(logcap_count(PM_LOG_ERROR) + logcap_count(PM_LOG_WARNING), 0, "nothing logged");
 	ok(same_disc(&ddp->disc, &d), "the disc read equals the disc written");
 	is_str(ddp->id.master_id, "PM-TEST 0001", "master ID");
 	is_str(ddp->id.upc, "0036000291452", "DDPID UPC");
@@ -963,7 +931,7 @@ static void extraction(void)
 		int bad = 0;
 
 		snprintf(dir, sizeof(dir), "%s/x-%s", scratch, pname[p]);
-		log_reset();
+		logcap_clear();
 		if (!ok(pm_ddp_extract(ddp, (enum pm_gap_policy)p, dir, false,
 				       &err) == 0,
 			"%s: extract", pname[p]))
@@ -1114,9 +1082,9 @@ static void refused(const char *dir, const char *msg, const char *what)
 	struct pm_err err = { 0 };
 	struct pm_ddp *ddp;
 
-	log_reset();
+	logcap_clear();
 	ddp = pm_ddp_read(dir, NULL, &err);
-	ok(ddp == NULL && err.code == PM_EFORMAT && nerrors > 0 && logged(msg),
+	ok(ddp == NULL && err.code == PM_EFORMAT && logcap_count(PM_LOG_ERROR) > 0 && logcap_expect(msg),
 	   "refused: %s", what);
 	pm_ddp_free(ddp);
 }
@@ -1130,12 +1098,14 @@ static struct pm_ddp *accepted(const char *dir, unsigned nwarn,
 	struct pm_ddp *ddp;
 
 	rich_disc(&d);
-	log_reset();
+	logcap_clear();
 	ddp = pm_ddp_read(dir, NULL, &err);
 	if (!ok(ddp && ddp->nerrors == 0 && ddp->nwarnings == nwarn &&
 			same_disc(&ddp->disc, &d),
-		"accepted: %s", what))
-		tap_diag("%s\n%s", err.msg, logbuf);
+		"accepted: %s", what)) {
+		tap_diag("%s", err.msg);
+		logcap_dump();
+	}
 	return ddp;
 }
 
@@ -1155,7 +1125,7 @@ static void broken(void)
 	dir = mutant("cdtext-crc", false);
 	patch(at(dir, "CDTEXT.BIN"), 2 * 18 + 17, "\x55", 1);
 	refused(dir, "CDTEXT.BIN: pack 2: CRC", "a flipped CD-TEXT CRC byte");
-	ok(strstr(logbuf, "CD-TEXT error") == NULL,
+	ok(!logcap_has("CD-TEXT error"),
 	   "the summary in the problem list is not logged twice");
 
 	dir = mutant("ean", false);
@@ -1237,7 +1207,7 @@ static void broken(void)
 	patch(at(dir, "IMAGE.DAT"), 1000000, "\x01\x02", 2);
 	refused(dir, "CHECKSUM.MD5: 'IMAGE.DAT' does not match",
 		"IMAGE.DAT changed after its MD5 was listed");
-	ok(logged("CHECKSUM.TXT: 'IMAGE.DAT' does not match: its CRC-32"),
+	ok(logcap_expect("CHECKSUM.TXT: 'IMAGE.DAT' does not match: its CRC-32"),
 	   "and the CRC-32 list says so too");
 
 	dir = mutant("md5-unlisted", true);
@@ -1358,7 +1328,7 @@ static void variants(void)
 	free(buf);
 	patch(at(dir, "DDPMS"), 14, "     127", 8);
 	ddp = accepted(dir, 1, "a trailing 0x00 in CDTEXT.BIN (one warning)");
-	ok(logged("CDTEXT.BIN: one trailing 0x00 byte after the packs"),
+	ok(logcap_expect("CDTEXT.BIN: one trailing 0x00 byte after the packs"),
 	   "the trailing byte is a warning");
 	if (ddp)
 		is_int(ddp->cdtext_bytes, 126, "the packs without it");
@@ -1367,12 +1337,12 @@ static void variants(void)
 	/* [gist]: a zero-length index 00 is tolerated with a warning */
 	dir = mutant("zero-pause", false);
 	pq_time(dir, "0200", "000800");
-	log_reset();
+	logcap_clear();
 	ddp = pm_ddp_read(dir, NULL, NULL);
-	ok(ddp && ddp->nerrors == 0 && ddp->nwarnings == 1 && nwarnings == 1 &&
+	ok(ddp && ddp->nerrors == 0 && ddp->nwarnings == 1 && logcap_count(PM_LOG_WARNING) == 1 &&
 		   ddp->disc.track[1].has_pause &&
 		   ddp->disc.track[1].pause_frames == 600 &&
-		   logged("track 2: index 00 and index 01 are both at 00:08:00"),
+		   logcap_expect("track 2: index 00 and index 01 are both at 00:08:00"),
 	   "accepted: a zero-length index 00, warned by pm_disc_check");
 	pm_ddp_free(ddp);
 
@@ -1381,11 +1351,11 @@ static void variants(void)
 	patch(at(dir, "PQDESCR"), pq_packet(dir, "0100") + 16, "9", 1);
 	patch(at(dir, "PQDESCR"), pq_packet(dir, "0101") + 16, "9", 1);
 	patch(at(dir, "PQDESCR"), pq_packet(dir, "0102") + 16, "9", 1);
-	log_reset();
+	logcap_clear();
 	ddp = pm_ddp_read(dir, NULL, NULL);
 	ok(ddp && ddp->nerrors == 0 && ddp->nwarnings == 1 &&
 		   ddp->disc.track[0].control == 9 &&
-		   logged("track 1: the control sets the four-channel bit"),
+		   logcap_expect("track 1: the control sets the four-channel bit"),
 	   "accepted: CB1 91, four-channel is a warning");
 	pm_ddp_free(ddp);
 }
@@ -1398,7 +1368,7 @@ static void options(void)
 	struct pm_ddp *ddp;
 	bool found = false;
 
-	log_reset();
+	logcap_clear();
 	ddp = pm_ddp_read(at(scratch, "m-299"), &o, &err);
 	if (ok(ddp && ddp->nerrors == 1 && ddp->nproblems == 1,
 	       "keep_broken: the broken DDP with its one problem")) {
@@ -1503,7 +1473,7 @@ static void atomicity(void)
 int main(void)
 {
 	pm_log_init("t-ddp", PM_LOG_DEBUG);
-	pm_log_set_sink(capture, NULL);
+	logcap_start();
 	if (!mkdtemp(scratch))
 		tap_skip_all("cannot create a scratch directory");
 

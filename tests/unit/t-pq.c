@@ -8,38 +8,9 @@
 
 #include "cd/msf.h"
 #include "cd/pq.h"
+#include "logcap.h"
 #include "tap.h"
 #include "util/log.h"
-
-static char logbuf[8192];
-static unsigned nerrors, nwarnings;
-
-static void capture(enum pm_log_level level, const char *msg, void *ctx)
-{
-	size_t have = strlen(logbuf);
-
-	(void)ctx;
-	if (level == PM_LOG_ERROR)
-		nerrors++;
-	else if (level == PM_LOG_WARNING)
-		nwarnings++;
-	snprintf(logbuf + have, sizeof(logbuf) - have, "%s\n", msg);
-}
-
-static void log_reset(void)
-{
-	logbuf[0] = '\0';
-	nerrors = nwarnings = 0;
-}
-
-static bool logged(const char *text)
-{
-	bool found = strstr(logbuf, text) != NULL;
-
-	if (!found)
-		tap_diag("log was:\n%s", logbuf);
-	return found;
-}
 
 /* A track whose index 01 is at `idx01`, with an index 00 at `pause` when
  * pause differs from idx01. */
@@ -73,7 +44,7 @@ static void good_disc(struct pm_disc *d)
 
 static unsigned check(const struct pm_disc *d)
 {
-	log_reset();
+	logcap_clear();
 	return pm_disc_check(d, NULL, "album.xml");
 }
 
@@ -93,7 +64,7 @@ static void good(void)
 
 	good_disc(&d);
 	is_int(check(&d), 0, "a good disc has no errors");
-	is_int(nwarnings, 0, "and no warnings");
+	is_int(logcap_count(PM_LOG_WARNING), 0, "and no warnings");
 	is_int(pm_disc_track_frames(&d, 1), 1500, "track 1: 01 to 01");
 	is_int(pm_disc_track_frames(&d, 2), 1350, "track 2: 01 to 01");
 	is_int(pm_disc_track_frames(&d, 3), 1500, "track 3: to the lead-out");
@@ -113,10 +84,10 @@ static void track_count(void)
 	is_int(check(&d), 0, "99 tracks of exactly 4 s are fine");
 
 	d.ntracks = 0;
-	ok(check(&d) > 0 && logged("album.xml: 0 tracks; a CD has 1 to 99"),
+	ok(check(&d) > 0 && logcap_expect("album.xml: 0 tracks; a CD has 1 to 99"),
 	   "no tracks is refused");
 	d.ntracks = 100;
-	ok(check(&d) > 0 && logged("100 tracks; a CD has 1 to 99"),
+	ok(check(&d) > 0 && logcap_expect("100 tracks; a CD has 1 to 99"),
 	   "100 tracks are refused");
 }
 
@@ -132,7 +103,7 @@ static void track_length(void)
 
 	d.track[1].index[0] = d.track[1].pause_frames = 449;
 	is_int(check(&d), 1, "a 3.99 s track (299 frames) is one error");
-	ok(logged("album.xml: track 1: is 00:03:74 long (299 frames); a "
+	ok(logcap_expect("album.xml: track 1: is 00:03:74 long (299 frames); a "
 		  "track must be at least 00:04:00 (300 frames)"),
 	   "named with its length in frames");
 
@@ -140,7 +111,7 @@ static void track_length(void)
 	d.track[1].index[0] = d.track[1].pause_frames = 450;
 	d.leadout_frames = 749;
 	is_int(check(&d), 1, "a last track of 299 frames is an error");
-	ok(logged("track 2: is 00:03:74 long (299 frames)"), "track 2 named");
+	ok(logcap_expect("track 2: is 00:03:74 long (299 frames)"), "track 2 named");
 
 	/* long enough from 01 to 01, but the next pause cuts it short */
 	d.leadout_frames = 2000;
@@ -148,7 +119,7 @@ static void track_length(void)
 	d.track[1].pause_frames = 300;
 	d.track[1].index[0] = 600;
 	is_int(check(&d), 0, "audible part under 4 s is not an error");
-	ok(nwarnings == 1 && logged("track 1: plays only 00:02:00 from index "
+	ok(logcap_count(PM_LOG_WARNING) == 1 && logcap_expect("track 1: plays only 00:02:00 from index "
 				    "01 to the next pause, under 00:04:00"),
 	   "but a warning");
 }
@@ -161,7 +132,7 @@ static void pregap(void)
 	add(&d, 0, 149);
 	d.leadout_frames = 1000;
 	is_int(check(&d), 1, "track 1 index 01 at 00:01:74 is an error");
-	ok(logged("album.xml: track 1: index 01 is at 00:01:74, before "
+	ok(logcap_expect("album.xml: track 1: index 01 is at 00:01:74, before "
 		  "00:02:00; the pause before track 1 must be at least 150 "
 		  "frames"),
 	   "with the time and the rule");
@@ -169,7 +140,7 @@ static void pregap(void)
 	d.track[0].index[0] = 150;
 	d.track[0].pause_frames = 10;
 	is_int(check(&d), 1, "track 1 index 00 not at 0 is an error");
-	ok(logged("track 1: index 00 is at 00:00:10; track 1's index 00 "
+	ok(logcap_expect("track 1: index 00 is at 00:00:10; track 1's index 00 "
 		  "must be at 00:00:00"),
 	   "named");
 
@@ -192,7 +163,7 @@ static void zero_pause(void)
 	d.track[1].has_pause = true; /* index 00 and 01 at the same time */
 	d.leadout_frames = 1000;
 	is_int(check(&d), 0, "a zero-length index 00 is not an error");
-	ok(nwarnings == 1 && logged("track 2: index 00 and index 01 are both "
+	ok(logcap_count(PM_LOG_WARNING) == 1 && logcap_expect("track 2: index 00 and index 01 are both "
 				    "at 00:08:00: a zero-length pause"),
 	   "but a warning");
 
@@ -212,11 +183,11 @@ static void programme_length(void)
 	add(&d, 0, 150);
 	d.leadout_frames = (79 * 60 + 57) * 75;
 	is_int(check(&d), 0, "79:57:00 exactly is fine");
-	is_int(nwarnings, 0, "without a warning");
+	is_int(logcap_count(PM_LOG_WARNING), 0, "without a warning");
 
 	d.leadout_frames++;
 	is_int(check(&d), 0, "79:57:01 is not an error");
-	ok(nwarnings == 1 && logged("album.xml: the programme is 79:57:01 "
+	ok(logcap_count(PM_LOG_WARNING) == 1 && logcap_expect("album.xml: the programme is 79:57:01 "
 				    "long, over 79:57:00"),
 	   "but a warning");
 
@@ -224,7 +195,7 @@ static void programme_length(void)
 	is_int(check(&d), 0, "99:59:74 is the limit, allowed");
 	d.leadout_frames++;
 	is_int(check(&d), 1, "one frame more is refused");
-	ok(logged("the programme is 100:00:00 long; the longest allowed is "
+	ok(logcap_expect("the programme is 100:00:00 long; the longest allowed is "
 		  "99:59:74"),
 	   "with both lengths");
 }
@@ -235,31 +206,31 @@ static void order(void)
 
 	good_disc(&d);
 	d.track[1].index[1] = 1650;
-	ok(check(&d) >= 1 && logged("track 2: index 02 at 00:22:00 is not "
+	ok(check(&d) >= 1 && logcap_expect("track 2: index 02 at 00:22:00 is not "
 				    "after index 01 at 00:22:00"),
 	   "indexes must increase");
 
 	good_disc(&d);
 	d.track[1].pause_frames = 1700;
-	ok(check(&d) >= 1 && logged("track 2: index 00 at 00:22:50 is after "
+	ok(check(&d) >= 1 && logcap_expect("track 2: index 00 at 00:22:50 is after "
 				    "index 01 at 00:22:00"),
 	   "index 00 after index 01 is refused");
 
 	good_disc(&d);
 	d.track[2].index[0] = d.track[2].pause_frames = 1900;
-	ok(check(&d) >= 1 && logged("track 3: index 01 at 00:25:25 is not "
+	ok(check(&d) >= 1 && logcap_expect("track 3: index 01 at 00:25:25 is not "
 				    "after track 2's last index at 00:26:50"),
 	   "a track starting before the previous one's last index");
 
 	good_disc(&d);
 	d.leadout_frames = 3000;
-	ok(check(&d) >= 1 && logged("track 3: index 01 at 00:40:00 is not "
+	ok(check(&d) >= 1 && logcap_expect("track 3: index 01 at 00:40:00 is not "
 				    "before the lead-out at 00:40:00"),
 	   "an index at the lead-out");
 
 	good_disc(&d);
 	d.track[2].nindex = 0;
-	ok(check(&d) >= 1 && logged("track 3: has no index 01"),
+	ok(check(&d) >= 1 && logcap_expect("track 3: has no index 01"),
 	   "a track without index 01");
 }
 
@@ -269,30 +240,30 @@ static void flags(void)
 
 	good_disc(&d);
 	d.track[0].control = PM_CTL_DATA;
-	ok(check(&d) == 1 && logged("track 1: is marked as a data track"),
+	ok(check(&d) == 1 && logcap_expect("track 1: is marked as a data track"),
 	   "data track refused");
 	good_disc(&d);
 	d.track[0].control = PM_CTL_FOUR_CHANNEL | PM_CTL_PREEMPHASIS;
-	ok(check(&d) == 1 && logged("track 1: is marked four-channel"),
+	ok(check(&d) == 1 && logcap_expect("track 1: is marked four-channel"),
 	   "four-channel refused");
 	good_disc(&d);
 	d.track[1].scms = true;
-	ok(check(&d) == 1 && logged("track 2: has both COPY (digital copy "
+	ok(check(&d) == 1 && logcap_expect("track 2: has both COPY (digital copy "
 				    "permitted) and SCMS"),
 	   "COPY with SCMS refused");
 	good_disc(&d);
 	memcpy(d.track[0].isrc, "US-AB-12345", 12);
-	ok(check(&d) == 1 && logged("track 1: invalid ISRC 'US-AB-12345'"),
+	ok(check(&d) == 1 && logcap_expect("track 1: invalid ISRC 'US-AB-12345'"),
 	   "malformed ISRC refused");
 	good_disc(&d);
 	memcpy(d.upc, "0123456789013", 14);
-	ok(check(&d) == 1 && logged("album.xml: invalid UPC/EAN "
+	ok(check(&d) == 1 && logcap_expect("album.xml: invalid UPC/EAN "
 				    "'0123456789013': the check digit is "
 				    "wrong"),
 	   "UPC with a wrong check digit refused");
 	good_disc(&d);
 	memcpy(d.upc, "123456789012", 13);
-	ok(check(&d) == 1 && logged("the disc model holds 13 digits"),
+	ok(check(&d) == 1 && logcap_expect("the disc model holds 13 digits"),
 	   "a 12-digit UPC must be normalised first");
 }
 
@@ -399,7 +370,7 @@ static void entries(void)
 int main(void)
 {
 	pm_log_init("t-pq", PM_LOG_DEBUG);
-	pm_log_set_sink(capture, NULL);
+	logcap_start();
 	limits();
 	good();
 	track_count();

@@ -12,24 +12,13 @@
 #include "cd/msf.h"
 #include "cd/pq.h"
 #include "sequence/timeline.h"
+#include "logcap.h"
 #include "tap.h"
 #include "util/log.h"
 
 #define F PM_SAMPLES_PER_FRAME
 
 static char dir[] = "/tmp/t-timeline.XXXXXX";
-static int nerrors;
-static char last[512];
-
-static void capture(enum pm_log_level level, const char *msg, void *ctx)
-{
-	(void)ctx;
-	if (level == PM_LOG_ERROR) {
-		nerrors++;
-		snprintf(last, sizeof(last), "%s", msg);
-	}
-}
-
 /* An album of `n` tracks whose <track> bodies are given. */
 static struct pm_album *album(const char *body, const char *htoa)
 {
@@ -84,7 +73,7 @@ static unsigned check(const struct pm_timeline *tl)
 {
 	struct pm_disc_limits lim = pm_disc_limits_default();
 
-	nerrors = 0;
+	logcap_clear();
 	return pm_disc_check(&tl->disc, &lim, "t");
 }
 
@@ -120,7 +109,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		tap_skip_all("cannot make a scratch directory");
 	pm_log_init("t-timeline", PM_LOG_DEBUG);
-	pm_log_set_sink(capture, NULL);
+	logcap_start();
 
 	/* gapless: continuous audio, the ID on the frame at or before */
 	a = n_tracks(2, NULL);
@@ -207,7 +196,7 @@ int main(void)
 	len[0] = len[1] = 10 * 44100;
 	build(a, len, 0, 0, &tl);
 	ok(check(&tl) > 0, "an index after the next track's ID is refused: %s",
-	   last);
+	   logcap_last(PM_LOG_ERROR));
 	pm_timeline_release(&tl);
 	pm_album_free(a);
 
@@ -264,7 +253,8 @@ int main(void)
 	len[40] = 300 * F - 441; /* 3.99 s */
 	build(a, len, 0, 0, &tl);
 	ok(check(&tl) > 0, "a 3.99 s track is refused");
-	ok(strstr(last, "track 41") != NULL, "naming the track: %s", last);
+	ok(strstr(logcap_last(PM_LOG_ERROR), "track 41") != NULL,
+	   "naming the track: %s", logcap_last(PM_LOG_ERROR));
 	pm_timeline_release(&tl);
 	pm_album_free(a);
 	a = n_tracks(100 > 99 ? 99 : 100, NULL);
@@ -292,8 +282,12 @@ int main(void)
 		   pm_fade_gain(PM_SHAPE_LOG, 0) == 0 &&
 		   pm_fade_gain(PM_SHAPE_LOG, 1) == 1,
 	   "logarithmic: straight in dB, from silence to unity");
-	snprintf(last, sizeof(last), "%s/album.xml", dir);
-	unlink(last);
+	{
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/album.xml", dir);
+		unlink(path);
+	}
 	rmdir(dir);
 	return tap_done();
 }
