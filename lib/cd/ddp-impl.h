@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * ddp-impl.h: what the DDP writer, reader and extractor share; private to
+ * lib/cd/ddp*.c.
+ */
+#ifndef PM_DDP_IMPL_H
+#define PM_DDP_IMPL_H
+
+#include "cd/ddp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "album/isrc.h"
+#include "album/paths.h"
+#include "cd/cdtext.h"
+#include "cd/msf.h"
+#include "io/audio.h"
+#include "util/crc32.h"
+#include "util/outdir.h"
+#include "util/progress.h"
+
+/* Sectors moved per read/write/hash step: 588 KiB, big enough that the
+ * per-call overhead vanishes, small enough to stay in the cache. */
+#define CHUNK_FRAMES 256u
+#define CHUNK_BYTES  (CHUNK_FRAMES * PM_BYTES_PER_FRAME)
+
+/* Upper bounds on what the reader loads into memory (style B.6). */
+#define MAX_DDPMS_BYTES    (128u * 1024)
+#define MAX_PQ_BYTES       (1024u * 1024) /* 99 tracks x 100 indexes x 64 */
+#define MAX_CDTEXT_BYTES   (64u * 1024)   /* 8 blocks x 255 packs x 18 */
+#define MAX_CHECKSUM_BYTES (64u * 1024)
+
+/* Field offsets, from ddp-2.00.md §2-§4. */
+enum {
+	ID_LEVEL = 0,
+	ID_UPC = 8,
+	ID_MID = 38,
+	ID_BK = 86,
+	ID_TY = 87,
+	ID_TXTLEN = 93,
+};
+enum {
+	MS_MPV = 0,
+	MS_DST = 4,
+	MS_DSP = 6,
+	MS_DSL = 14,
+	MS_DSS = 22,
+	MS_SUB = 30,
+	MS_CDM = 38,
+	MS_SSM = 40,
+	MS_SCR = 41,
+	MS_PRE1 = 42,
+	MS_PRE2 = 46,
+	MS_PST = 50,
+	MS_MED = 54,
+	MS_TRK = 55,
+	MS_IDX = 57,
+	MS_ISRC = 59,
+	MS_DSIZ = 71,
+	MS_DSI = 74,
+	MS_NEW = 91,
+	MS_OFS = 104,
+};
+enum {
+	PQ_SPV = 0,
+	PQ_TRK = 4,
+	PQ_IDX = 6,
+	PQ_HRS = 8,
+	PQ_MIN = 10,
+	PQ_SEC = 12,
+	PQ_FRM = 14,
+	PQ_CB1 = 16,
+	PQ_CB2 = 18,
+	PQ_ISRC = 20,
+	PQ_UPC = 32,
+	PQ_TXT = 45,
+};
+
+#define LEADOUT 0xAAu
+
+/* Two digits, exactly (PQ fields).  Returns 0..99 or -1. */
+int ddp_get_2d(const uint8_t *rec, size_t off);
+
+/*
+ * A numeric field: decimal digits padded with spaces (cue2ddp) or zeros
+ * (Sonoris, HOFA).  Returns 1 with *v, 0 when blank, -1 when not a number.
+ */
+int ddp_get_num(const uint8_t *rec, size_t off, size_t width, int64_t *v);
+
+/* A field as a C string with trailing spaces (and NULs) removed. */
+void ddp_get_text(const uint8_t *rec, size_t off, size_t width, char *out);
+
+bool ddp_is_blank(const uint8_t *rec, size_t off, size_t width);
+
+/* IMAGE.DAT is little-endian: swap the samples on a big-endian host. */
+void ddp_le16_swap(int16_t *s, size_t n);
+
+char *ddp_path_join(const char *dir, const char *name, struct pm_err *err);
+
+/* Two zero-padded digits (PQ fields). */
+void ddp_put_2d(uint8_t *rec, size_t off, unsigned v);
+
+/* A right-aligned number padded with spaces, cue2ddp's form. */
+void ddp_put_num(uint8_t *rec, size_t off, size_t width, uint64_t v);
+
+/* Left-aligned text into a field already filled with spaces. */
+void ddp_put_text(uint8_t *rec, size_t off, size_t width, const char *s);
+
+/* Read up to n bytes at `offset`; returns the count (short only at EOF). */
+ssize_t ddp_read_at(int fd, void *buf, size_t n, int64_t offset);
+
+/* A field as text for a message, bytes outside printable ASCII as '?'. */
+const char *ddp_shown(const uint8_t *rec, size_t off, size_t width,
+		      char *buf);
+
+int ddp_write_all(int fd, const void *buf, size_t n);
+
+#endif
