@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* render.c: pass 2: rendering each track once per target. */
+#include <config.h>
+
+#include "master/master-impl.h"
+
+#include "util/banned.h"
+
+/* ------------------------------------------------------------------ */
+/* Pass 2: rendering                                                    */
+/* ------------------------------------------------------------------ */
+
+struct lane {
+	struct pm_target_result *tr;
+	struct pm_render_result *res;
+	int group;     /* the rate group it reads from, or -1: the source */
+	struct pm_lfmono *lfmono;
+	struct pm_limiter_state *lim;
+	struct pm_truepeak *tp_in, *tp_out; /* tp_in only without a limiter */
+	struct pm_audio_writer *w;
+	char *path;
+	float *a, *b;  /* work buffers */
+	size_t cap;    /* frames they hold */
+	size_t skip;   /* limiter latency still to drop */
+	float gain;
+	bool vinyl;
+	bool int24;    /* the master is 24-bit: quantise before measuring */
+	int64_t written;
+};
+
+static void lane_free(struct lane *l)
+{
+	pm_lfmono_free(l->lfmono);
+	pm_limiter_free(l->lim);
+	pm_truepeak_free(l->tp_in);
+	pm_truepeak_free(l->tp_out);
+	if (l->w)
+		pm_audio_finish(l->w, NULL);
+	free(l->path);
+	free(l->a);
+	free(l->b);
+	memset(l, 0, sizeof(*l));
+}
+
+static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
+		     struct pm_err *err)
+{
+	const struct pm_album *a = p->run->album;
+	struct pm_target_result *tr = &p->run->targets[ti];
+	bool htoa = p->track == PM_DISC;
+	uint32_t rate = htoa ? PM_CD_RATE : pm_target_rate(&tr->target, a, p->track);
+	struct pm_audio_spec spec = { .format = PM_FORMAT_WAV, .rate = rate,
+				      .channels = 2, .bits = 0 };
+	struct pm_limiter_opts lo;
+	char name[96];
+
+	memset(l, 0, sizeof(*l));
+	l->tr = tr;
+	l->res = htoa ? &tr->htoa : &tr->track[p->track];
+	l->res->rate = rate;
+	l->gain = (float)pm_db_to_gain(htoa ? tr->track[0].gain_db : l->res->gain_db);
+	l->vinyl = tr->target.kind == PM_TARGET_VINYL;
+	/*
+	 * A target delivered as 24-bit PCM gets a 24-bit master: the
+	 * sequencer would quantise it to those very values (it dithers only
+	 * to 16 bits), and a quarter fewer bytes are written.  The CD and
+	 * float targets keep float masters (the CD's 16-bit dither needs
+	 * them; 16-bit material at unity gain stays bit-identical).
+	 */
+	l->int24 = tr->target.kind != PM_TARGET_CD && tr->target.bits == 24 &&
+		   (tr->target.format == PM_FORMAT_WAV ||
+		    tr->target.format == PM_FORMAT_FLAC ||
+		    tr->target.format == PM_FORMAT_AIFF);
+	if (l->int24 && !htoa)
+		spec.bits = 24;
+	else
+		l->int24 = false;
+	l->cap = BLOCK;
+	if (l->vinyl) {
+		l->lfmono = pm_lfmono_new(rate, a->vinyl.lf_mono_hz, err);
+		if (!l->lfmono)
+			return -1;
+	}
+	if (tr->target.limiter && a->mastering.limiter.enabled) {
+		pm_limiter_opts_from_album(&lo, &a->mastering.limiter,
+					   tr->ceiling_dbtp);
+		l->lim = pm_limiter_new(&lo, 2, rate, err);
+		if (!l->lim)
+			return -1;
+		l->skip = pm_limiter_latency_samples(l->lim);
+		l->cap = PM_MAX(l->cap, l->skip);
+	}
+	l->a = pm_malloc(l->cap * 2 * sizeof(float), err);
+	l->b = pm_malloc(l->cap * 2 * sizeof(float), err);
+	if (!l->lim)
+		l->tp_in = pm_truepeak_new(2, rate, 4, 0, err);
+	l->tp_out = pm_truepeak_new(2, rate, 4, 0, err);
+	if (!l->a || !l->b || (!l->lim && !l->tp_in) || !l->tp_out)
+		return -1;
+	if (htoa)
+		pm_htoa_file_name(a, name, sizeof(name));
+	else
+		pm_track_file_name(a, p->track, "wav", name, sizeof(name));
+	l->path = pm_outdir_path(&p->dirs[ti], name, err);
+	if (!l->path)
+		return -1;
+	l->w = pm_audio_create(l->path, &spec, NULL, err);
+	return l->w ? 0 : -1;
+}
+
+/*
+ * Round to the 24-bit grid in place, clipped, as lib/audio writes it (x
+ * 2^23 rounded half to even): the master's samples are then measured as
+ * they are stored.  1.5 * 2^52 added and taken away rounds a double.
+ */
+#if PM_HAVE_AVX2
+/*
+ * The same, eight at a time: round half to even (as the magic number
+ * does), clip (min() gives its second operand for a NaN, as the scalar
+ * comparison does), scale back.  Returns how many were done.
+ */
+PM_TARGET_AVX2_INT static size_t quantise24_avx2(float *x, size_t n)
+{
+	const __m256d up = _mm256_set1_pd(8388608.0);
+	const __m256d down = _mm256_set1_pd(1.0 / 8388608.0);
+	const __m256d hi = _mm256_set1_pd(8388607.0);
+	const __m256d lo = _mm256_set1_pd(-8388608.0);
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		__m256 f = _mm256_loadu_ps(x + i);
+		__m256d a = _mm256_cvtps_pd(_mm256_castps256_ps128(f));
+		__m256d b = _mm256_cvtps_pd(_mm256_extractf128_ps(f, 1));
+
+		a = _mm256_round_pd(_mm256_mul_pd(a, up),
+				    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+		b = _mm256_round_pd(_mm256_mul_pd(b, up),
+				    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+		a = _mm256_mul_pd(_mm256_max_pd(_mm256_min_pd(a, hi), lo), down);
+		b = _mm256_mul_pd(_mm256_max_pd(_mm256_min_pd(b, hi), lo), down);
+		_mm256_storeu_ps(x + i,
+				 _mm256_set_m128(_mm256_cvtpd_ps(b),
+						 _mm256_cvtpd_ps(a)));
+	}
+	return i;
+}
+#define HAVE_QUANTISE24_AVX2 1
+#endif
+
+static void quantise24(float *x, size_t n)
+{
+	const double magic = 6755399441055744.0;
+	size_t i = 0;
+
+#ifdef HAVE_QUANTISE24_AVX2
+	if (pm_cpu_avx2())
+		i = quantise24_avx2(x, n);
+#endif
+	for (; i < n; i++) {
+		double v = ((double)x[i] * 8388608.0 + magic) - magic;
+
+		v = v < 8388607.0 ? v : 8388607.0;
+		v = v > -8388608.0 ? v : -8388608.0;
+		x[i] = (float)(v * (1.0 / 8388608.0));
+	}
+}
+
+/* Width, LF-mono, gain, limiter, measure, write: `n` frames in l->a. */
+static int lane_tail(struct lane *l, size_t n, bool flush, struct pm_bs1770 *m,
+		     struct pm_err *err)
+{
+	float *x = l->a, *y = l->b;
+	size_t j, k = n;
+
+	if (n) {
+		if (l->lfmono)
+			pm_lfmono_process(l->lfmono, x, x, n);
+		if (l->gain != 1.0f)
+			for (j = 0; j < n * 2; j++)
+				x[j] *= l->gain;
+		if (l->tp_in)
+			pm_truepeak_process(l->tp_in, x, n, NULL);
+	}
+	if (l->lim) {
+		if (n)
+			pm_limiter_process(l->lim, x, y, n);
+		if (flush) {
+			/* the limiter's delay line: its last `latency` frames */
+			size_t lat = pm_limiter_latency_samples(l->lim);
+
+			pm_limiter_flush(l->lim, y + n * 2);
+			k = n + lat;
+		}
+		x = y;
+		if (l->skip) {
+			size_t d = PM_MIN(l->skip, k);
+
+			x += d * 2;
+			k -= d;
+			l->skip -= d;
+		}
+	}
+	if (k == 0)
+		return 0;
+	if (l->int24)
+		quantise24(x, k * 2);
+	pm_truepeak_process(l->tp_out, x, k, NULL);
+	if (pm_bs1770_add(m, x, k, err) < 0)
+		return -1;
+	l->written += (int64_t)k;
+	return pm_audio_write(l->w, x, (int64_t)k, err);
+}
+
+/*
+ * Make the work buffers hold `frames`.  The resampler may give out more
+ * than its first call promised (what it held back for its filter's delay
+ * comes out with later input), so the room is checked before each call.
+ */
+static int lane_reserve(struct lane *l, size_t frames, struct pm_err *err)
+{
+	float *a, *b;
+
+	if (frames <= l->cap)
+		return 0;
+	a = pm_reallocarray(l->a, frames * 2, sizeof(float), err);
+	if (!a)
+		return -1;
+	l->a = a;
+	b = pm_reallocarray(l->b, frames * 2, sizeof(float), err);
+	if (!b)
+		return -1;
+	l->b = b;
+	l->cap = frames;
+	return 0;
+}
+
+static int lane_push(struct lane *l, const float *in, size_t n,
+		     struct pm_bs1770 *m, struct pm_err *err)
+{
+	if (lane_reserve(l, n, err) < 0)
+		return -1;
+	memcpy(l->a, in, n * 2 * sizeof(float));
+	return lane_tail(l, n, false, m, err);
+}
+
+/* The last `n` frames (a resampler's tail, or none), and the end. */
+static int lane_finish(struct lane *l, const float *in, size_t n,
+		       struct pm_bs1770 *m, struct pm_err *err)
+{
+	/* the limiter's flush needs room after them */
+	if (lane_reserve(l, n + (l->lim ? pm_limiter_latency_samples(l->lim)
+					: 0),
+			 err) < 0)
+		return -1;
+	if (n)
+		memcpy(l->a, in, n * 2 * sizeof(float));
+	if (lane_tail(l, n, true, m, err) < 0)
+		return -1;
+	pm_truepeak_flush(l->tp_out, NULL);
+	if (l->tp_in) {
+		pm_truepeak_flush(l->tp_in, NULL);
+		l->res->peak_in_dbtp = pm_truepeak_max_dbtp(l->tp_in);
+	} else {
+		l->res->peak_in_dbtp = pm_limiter_input_peak_dbtp(l->lim);
+	}
+	l->res->peak_out_dbtp = pm_truepeak_max_dbtp(l->tp_out);
+	l->res->max_gr_db = l->lim ? pm_limiter_max_reduction_db(l->lim) : 0;
+	l->res->length_samples = l->written;
+	l->res->trim_db = 0;
+	{
+		struct pm_audio_writer *w = l->w;
+
+		l->w = NULL;
+		return pm_audio_finish(w, err);
+	}
+}
+
+/*
+ * A master over its ceiling (the limiter aims under it, but a master
+ * without one, or resampler ringing, can pass): scale it by a static trim
+ * measured against the same interpolator, and rewrite it.
+ */
+static int trim(struct lane *l, double trim_db, struct pm_err *err)
+{
+	struct pm_audio_reader *r = NULL;
+	struct pm_audio_writer *w = NULL;
+	struct pm_audio_info info;
+	struct pm_audio_spec spec = { .format = PM_FORMAT_WAV, .channels = 2,
+				      .bits = 0 };
+	float g = (float)pm_db_to_gain(trim_db);
+	char *tmp = NULL;
+	size_t n = strlen(l->path) + 8;
+	int64_t got, j;
+	int ret = -1;
+
+	tmp = pm_malloc(n, err);
+	if (!tmp)
+		return -1;
+	snprintf(tmp, n, "%s.trim", l->path);
+	r = pm_audio_open(l->path, &info, err);
+	if (!r)
+		goto out;
+	spec.rate = info.rate;
+	spec.bits = l->int24 ? 24 : 0;
+	w = pm_audio_create(tmp, &spec, NULL, err);
+	if (!w)
+		goto out;
+	while ((got = pm_audio_read(r, l->a, (int64_t)l->cap, err)) > 0) {
+		for (j = 0; j < got * 2; j++)
+			l->a[j] *= g;
+		if (pm_audio_write(w, l->a, got, err) < 0)
+			goto out;
+	}
+	if (got < 0)
+		goto out;
+	ret = pm_audio_finish(w, err);
+	w = NULL;
+	if (ret == 0 && rename(tmp, l->path) < 0)
+		ret = pm_err_sys(err, PM_EIO, "cannot replace '%s'", l->path);
+	l->res->trim_db = trim_db;
+	l->res->peak_out_dbtp += trim_db;
+out:
+	pm_audio_finish(w, NULL);
+	pm_audio_close(r);
+	free(tmp);
+	return ret;
+}
+
+/*
+ * The lanes that want one output rate share its resampler: the CD and the
+ * vinyl cut of a 96 kHz track convert it once.
+ */
+struct rgroup {
+	uint32_t rate;
+	struct pm_resampler *rs;
+	float *buf;
+	size_t cap; /* frames buf holds */
+	size_t got; /* frames in it */
+};
+
+static int rgroup_reserve(struct rgroup *g, size_t frames, struct pm_err *err)
+{
+	float *b;
+
+	if (frames <= g->cap)
+		return 0;
+	b = pm_reallocarray(g->buf, frames * 2, sizeof(float), err);
+	if (!b)
+		return -1;
+	g->buf = b;
+	g->cap = frames;
+	return 0;
+}
+
+static int render(struct pass2 *p)
+{
+	struct pm_master_run *run = p->run;
+	struct pm_err *err = &p->err;
+	struct pm_track_reader *r = NULL;
+	struct shared sh = { 0 };
+	struct lane *lanes = NULL;
+	struct rgroup *groups = NULL;
+	float *buf = NULL;
+	double width = run->album->mastering.width;
+	uint32_t rate;
+	int64_t left;
+	size_t t, g, ng = 0;
+	int ret = -1;
+	const struct pm_tone_result *tone =
+		p->track == PM_DISC ? NULL : &run->tone[p->track];
+
+	rate = p->track == PM_DISC ? p->in->htoa_rate : p->in->rate[p->track];
+	left = p->track == PM_DISC ? p->in->htoa_length : p->in->length[p->track];
+	lanes = pm_calloc(run->ntargets, sizeof(*lanes), err);
+	groups = pm_calloc(run->ntargets, sizeof(*groups), err);
+	buf = pm_malloc(BLOCK * 2 * sizeof(float), err);
+	if (!lanes || !groups || !buf)
+		goto out;
+	r = pm_track_open(p->in, p->track, err);
+	if (!r || master_shared_init(&sh, run->album, p->track, rate, tone, err) < 0)
+		goto out;
+	for (t = 0; t < run->ntargets; t++) {
+		if (!p->want[t])
+			continue;
+		if (p->track == PM_DISC && run->targets[t].target.kind != PM_TARGET_CD)
+			continue;
+		if (lane_init(&lanes[t], p, t, err) < 0)
+			goto out;
+		lanes[t].group = -1;
+		if (lanes[t].res->rate == rate)
+			continue;
+		for (g = 0; g < ng && groups[g].rate != lanes[t].res->rate; g++)
+			;
+		if (g == ng) {
+			groups[g].rate = lanes[t].res->rate;
+			groups[g].rs = pm_resample_new(2, rate, groups[g].rate,
+						       err);
+			if (!groups[g].rs)
+				goto out;
+			ng++;
+		}
+		lanes[t].group = (int)g;
+	}
+	while (left > 0) {
+		size_t n = (size_t)PM_MIN((int64_t)BLOCK, left);
+
+		if (pm_interrupted()) {
+			pm_err_set(err, PM_EINTR, "interrupted");
+			goto out;
+		}
+		if (pm_track_read(r, buf, (int64_t)n, err) < 0)
+			goto out;
+		left -= (int64_t)n;
+		master_shared_process(&sh, buf, n);
+		/* the same width for every target: once, before resampling */
+		if (width != 1.0)
+			pm_width_process(buf, n, width);
+		for (g = 0; g < ng; g++)
+			if (rgroup_reserve(&groups[g],
+					   pm_resample_room(groups[g].rs, n),
+					   err) < 0 ||
+			    pm_resample_process(groups[g].rs, buf, n,
+						groups[g].buf, &groups[g].got,
+						err) < 0)
+				goto out;
+		for (t = 0; t < run->ntargets; t++) {
+			struct lane *l = &lanes[t];
+
+			if (!l->w)
+				continue;
+			if (l->group < 0 &&
+			    lane_push(l, buf, n, p->meters[t], err) < 0)
+				goto out;
+			if (l->group >= 0 &&
+			    lane_push(l, groups[l->group].buf,
+				      groups[l->group].got, p->meters[t],
+				      err) < 0)
+				goto out;
+		}
+	}
+	for (g = 0; g < ng; g++)
+		if (rgroup_reserve(&groups[g],
+				   pm_resample_flush_room(groups[g].rs),
+				   err) < 0 ||
+		    pm_resample_flush(groups[g].rs, groups[g].buf,
+				      &groups[g].got, err) < 0)
+			goto out;
+	for (t = 0; t < run->ntargets; t++) {
+		struct lane *l = &lanes[t];
+		int gi = l->group;
+
+		if (!l->w)
+			continue;
+		if (lane_finish(l, gi < 0 ? NULL : groups[gi].buf,
+				gi < 0 ? 0 : groups[gi].got, p->meters[t],
+				err) < 0)
+			goto out;
+		if (l->res->peak_out_dbtp > l->tr->ceiling_dbtp &&
+		    trim(l, pm_limiter_trim_db(l->res->peak_out_dbtp,
+					       l->tr->ceiling_dbtp), err) < 0)
+			goto out;
+	}
+	if (p->track != PM_DISC)
+		run->source[p->track].chain_max_gr_db =
+			sh.comp ? pm_comp_max_reduction_db(sh.comp)
+				: run->source[p->track].chain_max_gr_db;
+	ret = 0;
+out:
+	for (t = 0; lanes && t < run->ntargets; t++)
+		lane_free(&lanes[t]);
+	for (g = 0; groups && g < ng; g++) {
+		pm_resample_free(groups[g].rs);
+		free(groups[g].buf);
+	}
+	free(groups);
+	free(lanes);
+	free(buf);
+	master_shared_free(&sh);
+	pm_track_close(r);
+	return ret;
+}
+
+void master_pass2_job(void *job)
+{
+	struct pass2 *p = job;
+
+	p->status = render(p);
+}
