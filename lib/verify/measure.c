@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* measure.c: measuring a delivered stream: loudness, true peak, length. */
+#include <config.h>
+
+#include "verify/verify-impl.h"
+
+#include "util/banned.h"
+
+/* ------------------------------------------------------------------ */
+/* Measuring a stream                                                   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * `with_tp` false: the true peak is measured by the caller over the whole
+ * programme instead (a slice cut mid-waveform would over-read as an
+ * abrupt start or stop in a detector of its own).
+ */
+int verify_probe_init(struct probe *p, uint32_t rate, bool with_tp,
+		      struct pm_err *err)
+{
+	memset(p, 0, sizeof(*p));
+	p->rate = rate;
+	p->first_sound = -1;
+	p->ebu = pm_meter_new(2, rate, PM_METER_LRA | PM_METER_EXACT, err);
+	if (with_tp)
+		p->tp = pm_truepeak_new(2, rate, 4, 0, err);
+	return p->ebu && (p->tp || !with_tp) ? 0 : -1;
+}
+
+int verify_probe_add(struct probe *p, const float *x, size_t n,
+		     struct pm_err *err)
+{
+	size_t i;
+
+	if (pm_meter_add(p->ebu, x, (int64_t)n, err) < 0)
+		return -1;
+	if (p->tp)
+		pm_truepeak_process(p->tp, x, n, NULL);
+	for (i = 0; i < n; i++) {
+		float a = fabsf(x[2 * i]), b = fabsf(x[2 * i + 1]);
+		float m = a > b ? a : b;
+
+		p->sum += (double)x[2 * i] + x[2 * i + 1];
+		if (m >= SILENCE) {
+			if (p->first_sound < 0)
+				p->first_sound = p->n + (int64_t)i;
+			p->last_sound = p->n + (int64_t)i;
+		}
+		if (m >= 32767.0f / 32768.0f) {
+			if (++p->run == 3)
+				p->clipped_runs++;
+		} else {
+			p->run = 0;
+		}
+	}
+	p->n += (int64_t)n;
+	return 0;
+}
+
+/* Finish into `m`; the libebur128 meter stays for album loudness. */
+int verify_probe_finish(struct probe *p, struct pm_measured *m,
+			struct pm_err *err)
+{
+	struct pm_loudness_result r;
+
+	if (p->tp)
+		pm_truepeak_flush(p->tp, NULL);
+	if (pm_meter_result(p->ebu, &r, err) < 0)
+		return -1;
+	m->seconds = (double)p->n / p->rate;
+	m->lufs = r.integrated_lufs;
+	m->range_lu = r.range_lu;
+	if (p->tp)
+		m->true_peak_dbtp = pm_truepeak_max_dbtp(p->tp);
+	m->lead_silence_s = p->first_sound < 0 ? m->seconds
+					       : (double)p->first_sound / p->rate;
+	m->trail_silence_s = p->first_sound < 0
+				     ? m->seconds
+				     : (double)(p->n - 1 - p->last_sound) / p->rate;
+	m->clipped_runs = p->clipped_runs;
+	m->dc_db = p->n ? 20 * log10(fabs(p->sum) / (2.0 * (double)p->n) + 1e-30)
+			: -HUGE_VAL;
+	pm_truepeak_free(p->tp);
+	p->tp = NULL;
+	return 0;
+}
+
+/* Measure a whole file; keeps its libebur128 meter in *keep. */
+int verify_measure_file(struct pm_verify *v, const char *path,
+			struct pm_measured *m, struct pm_audio_info *info,
+			struct pm_meter **keep, struct pm_err *err)
+{
+	struct pm_audio_reader *r = pm_audio_open(path, info, err);
+	struct probe p = { 0 };
+	float *buf = NULL, *mono = NULL;
+	int64_t got;
+	size_t i;
+	int ret = -1;
+
+	(void)v;
+	if (!r)
+		return -1;
+	if (info->channels > 2) {
+		pm_err_set(err, PM_EFORMAT, "'%s' has %u channels", path,
+			   info->channels);
+		goto out;
+	}
+	buf = pm_malloc(8192 * 2 * sizeof(float), err);
+	mono = pm_malloc(8192 * sizeof(float), err);
+	if (!buf || !mono || verify_probe_init(&p, info->rate, true, err) < 0)
+		goto out;
+	while ((got = pm_audio_read(r, info->channels == 1 ? mono : buf, 8192,
+				    err)) > 0) {
+		if (info->channels == 1)
+			for (i = 0; i < (size_t)got; i++)
+				buf[2 * i] = buf[2 * i + 1] = mono[i];
+		if (verify_probe_add(&p, buf, (size_t)got, err) < 0)
+			goto out;
+	}
+	if (got < 0 || verify_probe_finish(&p, m, err) < 0)
+		goto out;
+	*keep = p.ebu;
+	p.ebu = NULL;
+	ret = 0;
+out:
+	pm_meter_free(p.ebu);
+	pm_truepeak_free(p.tp);
+	pm_audio_close(r);
+	free(buf);
+	free(mono);
+	return ret;
+}
+
+/* Silence, clipping and DC of one file, as findings. */
+void verify_qc(struct pm_verify *v, const struct pm_measured *m)
+{
+	double lead = verify_rule_value(v, "leading-silence", 10.0);
+	double trail = verify_rule_value(v, "trailing-silence", 10.0);
+	double dc = verify_rule_value(v, "dc-offset", -40.0);
+
+	if (m->lead_silence_s > lead)
+		verify_find(v, "leading-silence", PM_SEV_WARNING, m->name,
+		     "%.1f s of silence before the audio (more than %.0f s)",
+		     m->lead_silence_s, lead);
+	if (m->trail_silence_s > trail)
+		verify_find(v, "trailing-silence", PM_SEV_WARNING, m->name,
+		     "%.1f s of silence after the audio (more than %.0f s)",
+		     m->trail_silence_s, trail);
+	if (m->clipped_runs)
+		verify_find(v, "clipping", PM_SEV_WARNING, m->name,
+		     "%u run%s of three or more samples at full scale",
+		     m->clipped_runs, m->clipped_runs == 1 ? "" : "s");
+	if (m->dc_db > dc)
+		verify_find(v, "dc-offset", PM_SEV_WARNING, m->name,
+		     "DC offset at %.1f dBFS (above %.0f dBFS)", m->dc_db, dc);
+}
+
+#define HOT_TOLERANCE_LU 0.1
+
+/* Loudness against the target, true peak against the ceiling. */
+void verify_levels(struct pm_verify *v, struct pm_deliverable *d,
+		   struct pm_meter **meters, double hot_above, double hot_ceiling,
+		   bool has_hot)
+{
+	const struct pm_loudness *ld = &v->album->mastering.loudness;
+	double tol = verify_rule_value(v, "loudness-target", 1.0);
+	double spread = verify_rule_value(v, "loudness-spread", 10.0);
+	double lo = HUGE_VAL, hi = -HUGE_VAL, level;
+	size_t i;
+
+	if (d->n == 0)
+		return;
+	d->album_lufs = pm_meter_global(meters, d->n);
+	/* a master made at the threshold measures a few hundredths either
+	 * side of it once encoded; only a clearly louder one is "louder" */
+	if (has_hot && d->album_lufs > hot_above + HOT_TOLERANCE_LU)
+		d->ceiling_dbtp = hot_ceiling;
+	for (i = 0; i < d->n; i++) {
+		const struct pm_measured *m = &d->m[i];
+
+		if (m->true_peak_dbtp > d->ceiling_dbtp)
+			verify_find(v, "true-peak", PM_SEV_ERROR, m->name,
+			     "true peak %.3f dBTP is over the %.2f dBTP ceiling",
+			     m->true_peak_dbtp, d->ceiling_dbtp);
+		if (isfinite(m->lufs)) {
+			lo = PM_MIN(lo, m->lufs);
+			hi = PM_MAX(hi, m->lufs);
+		}
+		if (d->has_target && ld->mode == PM_LOUDNESS_TRACK &&
+		    isfinite(m->lufs) && fabs(m->lufs - d->target_lufs) > tol)
+			verify_find(v, "loudness-target", PM_SEV_ERROR, m->name,
+			     "%.2f LUFS, %.2f LU from the %.1f LUFS target (tolerance %.2f)",
+			     m->lufs, m->lufs - d->target_lufs, d->target_lufs, tol);
+	}
+	if (hi > lo && hi - lo > spread)
+		verify_find(v, "loudness-spread", PM_SEV_WARNING, d->name,
+		     "track loudness spans %.1f LU (%.1f to %.1f LUFS)", hi - lo,
+		     lo, hi);
+	if (!d->has_target || ld->mode == PM_LOUDNESS_TRACK)
+		return;
+	level = d->album_lufs;
+	if (ld->loudest_track)
+		level = hi;
+	if (ld->mode == PM_LOUDNESS_ANCHOR) {
+		const struct pm_track *an = pm_album_track(v->album, ld->anchor);
+
+		if (an && (size_t)(an - v->album->tracks) < d->n)
+			level = d->m[an - v->album->tracks].lufs;
+	}
+	if (isfinite(level) && fabs(level - d->target_lufs) > tol)
+		verify_find(v, "loudness-target",
+		     strcmp(d->name, "vinyl") == 0 ? PM_SEV_WARNING : PM_SEV_ERROR,
+		     d->name,
+		     "%s loudness %.2f LUFS, %.2f LU from the %.1f LUFS target (tolerance %.2f)",
+		     ld->mode == PM_LOUDNESS_ANCHOR ? "the anchor's"
+		     : ld->loudest_track	    ? "the loudest track's"
+						    : "album",
+		     level, level - d->target_lufs, d->target_lufs, tol);
+}
