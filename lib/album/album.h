@@ -407,6 +407,14 @@ void pm_album_defaults(struct pm_album *album);
 const char *pm_album_cdtext(const struct pm_album *album, size_t blk,
 			    enum pm_field f, size_t track);
 
+/*
+ * The severity album.xml gives verify rule `id` (its default when the
+ * album does not mention it), and its value through *value when set.
+ */
+enum pm_severity pm_rule_severity(const struct pm_album *album,
+				  const char *id, enum pm_severity dflt,
+				  double *value);
+
 /* The track with `id`, or NULL. */
 struct pm_track *pm_album_track(const struct pm_album *album, const char *id);
 

@@ -273,3 +273,18 @@ int pm_genre_code(const char *token)
 			return (int)i;
 	return -1;
 }
+
+enum pm_severity pm_rule_severity(const struct pm_album *a, const char *id,
+				  enum pm_severity dflt, double *value)
+{
+	size_t i;
+
+	for (i = 0; i < a->nrules; i++) {
+		if (strcmp(a->rules[i].id, id) != 0)
+			continue;
+		if (value && a->rules[i].has_value)
+			*value = a->rules[i].value;
+		return a->rules[i].has_severity ? a->rules[i].severity : dflt;
+	}
+	return dflt;
+}

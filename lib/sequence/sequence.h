@@ -69,12 +69,4 @@ int pm_sequence_stream(const struct pm_album *album,
 		       const struct pm_seq_options *o,
 		       struct pm_seq_result *res, struct pm_err *err);
 
-/*
- * The severity album.xml gives verify rule `id` (its default when the
- * album does not mention it), and its value through *value when set.
- */
-enum pm_severity pm_rule_severity(const struct pm_album *album,
-				  const char *id, enum pm_severity dflt,
-				  double *value);
-
 #endif
