@@ -14,10 +14,10 @@
 #include <time.h>
 
 #include "cd/ddp.h"
-#include "cd/msf.h"
 #include "cd/pq.h"
 #include "io/audio.h"
 #include "util/log.h"
+#include "util/msf.h"
 
 #include "util/banned.h"
 

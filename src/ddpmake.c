@@ -21,7 +21,6 @@
 #include "cd/cdio.h"
 #include "cd/cdtext.h"
 #include "cd/ddp.h"
-#include "cd/msf.h"
 #include "cd/pq.h"
 #include "cd/sheets.h"
 #include "cli.h"
@@ -30,6 +29,7 @@
 #include "sequence/timeline.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/msf.h"
 #include "util/outdir.h"
 
 #include "util/banned.h"

@@ -20,15 +20,14 @@
 #include <unistd.h>
 
 #include "album/album.h"
+#include "album/init.h"
 #include "album/isrc.h"
-#include "album/vinyl.h"
-#include "cd/msf.h"
 #include "cli.h"
 #include "io/audio.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/msf.h"
 #include "util/outdir.h"
-#include "util/xmlw.h"
 
 #include "util/banned.h"
 
@@ -310,225 +309,6 @@ enum {
 	OPT_ISRC_FIRST,
 };
 
-struct init_track {
-	const char *path;
-	char *rel;
-	char *title;
-	char *artist;
-	struct pm_audio_info info;
-	double length_s;
-	char isrc[13];
-};
-
-/* Absolute, normalised path of an existing file's directory + name. */
-static char *absolute(const char *path)
-{
-	return realpath(path, NULL);
-}
-
-/*
- * `target` relative to directory `base` (both absolute and normalised),
- * so the album keeps working when its folder moves.
- */
-static char *relative_to(const char *base, const char *target)
-{
-	size_t common = 0, i, ups = 0, n;
-	const char *rest;
-	char *out;
-
-	for (i = 0; base[i] && target[i] && base[i] == target[i]; i++)
-		if (base[i] == '/')
-			common = i;
-	if (!base[i] && (target[i] == '/' || !target[i]))
-		common = i;
-	rest = target + common + (target[common] == '/' ? 1 : 0);
-	for (i = common; base[i]; i++)
-		if (base[i] == '/')
-			ups++;
-	if (base[common] == '/' && base[common + 1] == '\0')
-		ups = 0;
-	n = ups * 3 + strlen(rest) + 1;
-	out = malloc(n);
-	if (!out)
-		return NULL;
-	out[0] = '\0';
-	for (i = 0; i < ups; i++)
-		memcpy(out + 3 * i, "../", 4);
-	memcpy(out + 3 * ups, rest, strlen(rest) + 1);
-	return out;
-}
-
-/* A title from a file name: no directory, extension or leading number. */
-static char *title_from_name(const char *path)
-{
-	const char *base = strrchr(path, '/');
-	const char *p;
-	char *t, *dot, *q;
-
-	base = base ? base + 1 : path;
-	p = base;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (p > base && (*p == ' ' || *p == '-' || *p == '_' || *p == '.')) {
-		while (*p == ' ' || *p == '-' || *p == '_' || *p == '.')
-			p++;
-	} else {
-		p = base;
-	}
-	t = strdup(*p ? p : base);
-	if (!t)
-		return NULL;
-	dot = strrchr(t, '.');
-	if (dot && dot != t)
-		*dot = '\0';
-	for (q = t; *q; q++)
-		if (*q == '_')
-			*q = ' ';
-	return t;
-}
-
-/* The next ISRC: the designation code counts up. */
-static int isrc_next(char isrc[13])
-{
-	int i;
-
-	for (i = 11; i >= 7; i--) {
-		if (isrc[i] < '9') {
-			isrc[i]++;
-			return 0;
-		}
-		isrc[i] = '0';
-	}
-	return -1;
-}
-
-/* Keep text within the schema's 160 characters without splitting UTF-8. */
-static void clip_text(char *s)
-{
-	size_t n = strlen(s);
-
-	if (n <= 160)
-		return;
-	n = 160;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	s[n] = '\0';
-}
-
-static void write_album(FILE *fp, const char *title, const char *artist,
-			const char *upc, const char *catalog,
-			struct init_track *tr, size_t n)
-{
-	struct pm_side_limits lim;
-	struct pm_xmlw w;
-	double lengths[PM_MAX_TRACKS];
-	size_t first[PM_MAX_TRACKS + 1], nsides, i, s;
-	char idbuf[16], list[PM_MAX_TRACKS * 4 + 1];
-	size_t len;
-
-	pm_xmlw_init(&w, fp);
-	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", fp);
-	pm_xmlw_start(&w, "album");
-	pm_xmlw_attr(&w, "xmlns", PM_ALBUM_NS);
-	pm_xmlw_attr(&w, "version", PM_ALBUM_VERSION);
-	pm_xmlw_comment(&w, "Written by premaster init; see premaster-album(5). Positions are in samples of the source or in seconds.");
-
-	pm_xmlw_start(&w, "release");
-	pm_xmlw_text_element(&w, "title", title);
-	pm_xmlw_text_element(&w, "artist", artist);
-	if (catalog)
-		pm_xmlw_text_element(&w, "catalog", catalog);
-	if (upc)
-		pm_xmlw_text_element(&w, "upc", upc);
-	pm_xmlw_end(&w);
-
-	pm_xmlw_start(&w, "tracks");
-	for (i = 0; i < n; i++) {
-		snprintf(idbuf, sizeof(idbuf), "t%zu", i + 1);
-		pm_xmlw_start(&w, "track");
-		pm_xmlw_attr(&w, "id", idbuf);
-		pm_xmlw_start(&w, "source");
-		pm_xmlw_attr(&w, "file", tr[i].rel);
-		pm_xmlw_end(&w);
-		pm_xmlw_text_element(&w, "title", tr[i].title);
-		if (tr[i].artist && strcmp(tr[i].artist, artist) != 0)
-			pm_xmlw_text_element(&w, "artist", tr[i].artist);
-		if (tr[i].isrc[0])
-			pm_xmlw_text_element(&w, "isrc", tr[i].isrc);
-		if (i > 0) {
-			pm_xmlw_start(&w, "gap");
-			pm_xmlw_attr(&w, "length", "2s");
-			pm_xmlw_end(&w);
-		}
-		pm_xmlw_end(&w);
-	}
-	pm_xmlw_end(&w);
-
-	pm_xmlw_start(&w, "mastering");
-	pm_xmlw_start(&w, "eq");
-	pm_xmlw_start(&w, "band");
-	pm_xmlw_attr(&w, "type", "highpass");
-	pm_xmlw_attr(&w, "freq", "20");
-	pm_xmlw_end(&w);
-	pm_xmlw_end(&w);
-	pm_xmlw_start(&w, "limiter");
-	pm_xmlw_end(&w);
-	pm_xmlw_start(&w, "loudness");
-	pm_xmlw_attr(&w, "mode", "album");
-	pm_xmlw_attr(&w, "target-lufs", "-14");
-	pm_xmlw_end(&w);
-	pm_xmlw_start(&w, "tone-match");
-	pm_xmlw_attr(&w, "mode", "report");
-	pm_xmlw_end(&w);
-	pm_xmlw_end(&w);
-
-	pm_xmlw_start(&w, "deliverables");
-	pm_xmlw_start(&w, "cd");
-	pm_xmlw_start(&w, "cd-text");
-	pm_xmlw_attr(&w, "transliterate", "true");
-	pm_xmlw_start(&w, "block");
-	pm_xmlw_attr(&w, "language", "en");
-	pm_xmlw_end(&w);
-	pm_xmlw_end(&w);
-	pm_xmlw_end(&w);
-
-	pm_side_limits(12, 33, &lim);
-	for (i = 0; i < n; i++)
-		lengths[i] = tr[i].length_s;
-	nsides = pm_split_sides(lengths, n, 3.0, &lim, first);
-	if (nsides > 8)
-		nsides = 8; /* longer albums need editing by hand */
-	pm_xmlw_start(&w, "vinyl");
-	pm_xmlw_attr(&w, "size", "12");
-	pm_xmlw_attr(&w, "speed", "33");
-	pm_xmlw_attr(&w, "gap", "3s");
-	for (s = 0; s < nsides; s++) {
-		len = 0;
-		list[0] = '\0';
-		for (i = first[s]; i < (s + 1 == nsides ? n : first[s + 1]); i++)
-			len += (size_t)snprintf(list + len, sizeof(list) - len,
-						"%st%zu", len ? " " : "", i + 1);
-		if (!len)
-			continue;
-		pm_xmlw_start(&w, "side");
-		pm_xmlw_attrf(&w, "name", "%c", (char)('A' + s));
-		pm_xmlw_attr(&w, "tracks", list);
-		pm_xmlw_end(&w);
-	}
-	pm_xmlw_end(&w);
-	pm_xmlw_start(&w, "streaming");
-	pm_xmlw_attr(&w, "profile", "spotify");
-	pm_xmlw_end(&w);
-	pm_xmlw_start(&w, "streaming");
-	pm_xmlw_attr(&w, "profile", "apple");
-	pm_xmlw_end(&w);
-	pm_xmlw_start(&w, "streaming");
-	pm_xmlw_attr(&w, "profile", "bandcamp");
-	pm_xmlw_end(&w);
-	pm_xmlw_end(&w);
-	pm_xmlw_end(&w);
-}
-
 static int cmd_init(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -541,17 +321,15 @@ static int cmd_init(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pm_common common = { .want_progress = true };
-	const char *title = NULL, *artist = NULL, *upc_arg = NULL;
-	const char *catalog = NULL, *isrc_arg = NULL, *why;
+	struct pm_init_options io = { 0 };
+	const char *upc_arg = NULL, *isrc_arg = NULL, *why, *out_path;
 	char upc[PM_EAN_LEN + 1], isrc[PM_ISRC_LEN + 1] = "";
-	struct init_track *tr = NULL;
-	struct pm_audio_tags tags0 = { 0 };
 	struct pm_err err = { 0 };
 	struct pm_file out = { 0 };
-	const char *out_path;
-	char *album_dir = NULL, *abs_file = NULL, *slash, *tmp;
-	size_t n = 0, i;
-	int c, ret = EX_SOFTWARE;
+	char *album_dir = NULL, *slash, *tmp;
+	uint64_t code;
+	size_t n;
+	int c, ret;
 
 	pm_log_init("premaster init", PM_LOG_NOTE);
 	optind = 1;
@@ -561,16 +339,16 @@ static int cmd_init(int argc, char **argv)
 			continue;
 		switch (c) {
 		case OPT_TITLE:
-			title = optarg;
+			io.title = optarg;
 			break;
 		case OPT_ARTIST:
-			artist = optarg;
+			io.artist = optarg;
 			break;
 		case OPT_UPC:
 			upc_arg = optarg;
 			break;
 		case OPT_CATALOG:
-			catalog = optarg;
+			io.catalog = optarg;
 			break;
 		case OPT_ISRC_FIRST:
 			isrc_arg = optarg;
@@ -589,21 +367,24 @@ static int cmd_init(int argc, char **argv)
 		pm_usage_error("--upc '%s': %s", upc_arg, why);
 	if (isrc_arg && pm_isrc_normalize(isrc_arg, isrc, &why) < 0)
 		pm_usage_error("--isrc-first '%s': %s", isrc_arg, why);
-	if (title && !*title)
+	if (isrc_arg && pm_parse_uint(isrc + 7, 0, 99999, &code) == 0 &&
+	    code + n - 1 > 99999)
+		pm_usage_error("--isrc-first '%s': the designation codes run out after track %u",
+			       isrc_arg, (unsigned)(100000 - code));
+	if (io.title && !*io.title)
 		pm_usage_error("--title must not be empty");
-	if (artist && !*artist)
+	if (io.artist && !*io.artist)
 		pm_usage_error("--artist must not be empty");
+	io.upc = upc_arg ? upc : NULL;
+	io.isrc_first = isrc_arg ? isrc : NULL;
 	out_path = common.output ? common.output : "album.xml";
 
-	tr = calloc(n, sizeof(*tr));
-	if (!tr) {
+	/* the directory the album will live in, for relative paths */
+	tmp = strdup(out_path);
+	if (!tmp) {
 		pm_error("out of memory");
 		return EX_OSERR;
 	}
-	/* the directory the album will live in, for relative paths */
-	tmp = strdup(out_path);
-	if (!tmp)
-		goto oom;
 	slash = strrchr(tmp, '/');
 	if (slash)
 		*slash = '\0';
@@ -612,94 +393,12 @@ static int cmd_init(int argc, char **argv)
 	if (!album_dir) {
 		pm_error("cannot find the directory of '%s': %s", out_path,
 			 strerror(errno));
-		ret = EX_CANTCREAT;
-		goto out;
+		return EX_CANTCREAT;
 	}
-
-	for (i = 0; i < n; i++) {
-		struct pm_audio_tags tags = { 0 };
-
-		tr[i].path = argv[optind + (int)i];
-		if (pm_audio_probe(tr[i].path, &tr[i].info, &err) < 0) {
-			pm_error("%s", err.msg);
-			ret = pm_exit_status(&err);
-			goto out;
-		}
-		if (tr[i].info.rate < 44100 || tr[i].info.rate > 192000) {
-			pm_error("'%s' is at %u Hz; premaster takes 44.1 to 192 kHz",
-				 tr[i].path, tr[i].info.rate);
-			ret = EX_DATAERR;
-			goto out;
-		}
-		if (tr[i].info.channels < 1 || tr[i].info.channels > 2) {
-			pm_error("'%s' has %u channels; premaster takes mono or stereo",
-				 tr[i].path, tr[i].info.channels);
-			ret = EX_DATAERR;
-			goto out;
-		}
-		if (tr[i].info.is_lossy && strcmp(tr[i].info.format, "ogg") != 0) {
-			pm_error("'%s' is lossy %s; premaster takes WAV, AIFF, FLAC or Ogg",
-				 tr[i].path, tr[i].info.format);
-			ret = EX_DATAERR;
-			goto out;
-		}
-		if (tr[i].info.length_samples <= 0) {
-			pm_error("'%s' has no audio", tr[i].path);
-			ret = EX_DATAERR;
-			goto out;
-		}
-		tr[i].length_s = (double)tr[i].info.length_samples /
-				 tr[i].info.rate;
-		free(abs_file);
-		abs_file = absolute(tr[i].path);
-		if (!abs_file) {
-			pm_error("cannot resolve '%s': %s", tr[i].path,
-				 strerror(errno));
-			ret = EX_NOINPUT;
-			goto out;
-		}
-		tr[i].rel = relative_to(album_dir, abs_file);
-		if (!tr[i].rel)
-			goto oom;
-		if (pm_audio_read_tags(tr[i].path, &tags, &err) == 0) {
-			tr[i].title = tags.title;
-			tr[i].artist = tags.artist;
-			tags.title = tags.artist = NULL;
-			if (i == 0) {
-				tags0.album = tags.album;
-				tags.album = NULL;
-			}
-			pm_audio_tags_release(&tags);
-		}
-		if (!tr[i].title)
-			tr[i].title = title_from_name(tr[i].path);
-		if (!tr[i].title)
-			goto oom;
-		clip_text(tr[i].title);
-		if (tr[i].artist)
-			clip_text(tr[i].artist);
-		if (isrc[0]) {
-			memcpy(tr[i].isrc, isrc, sizeof(isrc));
-			if (isrc_next(isrc) < 0 && i + 1 < n) {
-				pm_error("--isrc-first '%s': the designation codes run out after track %zu",
-					 isrc_arg, i + 1);
-				ret = EX_USAGE;
-				goto out;
-			}
-		}
-	}
-	if (!title)
-		title = tags0.album ? tags0.album : "Untitled";
-	if (!artist)
-		artist = tr[0].artist ? tr[0].artist : "Unknown Artist";
-
-	if (pm_file_open(&out, out_path, common.force, &err) < 0) {
-		pm_error("%s", err.msg);
-		ret = pm_exit_status(&err);
-		goto out;
-	}
-	write_album(out.fp, title, artist, upc_arg ? upc : NULL, catalog, tr, n);
-	if (pm_file_commit(&out, &err) < 0) {
+	io.dir = album_dir;
+	if (pm_file_open(&out, out_path, common.force, &err) < 0 ||
+	    pm_init_album(out.fp, &io, argv + optind, n, &err) < 0 ||
+	    pm_file_commit(&out, &err) < 0) {
 		pm_error("%s", err.msg);
 		ret = pm_exit_status(&err);
 		goto out;
@@ -707,20 +406,8 @@ static int cmd_init(int argc, char **argv)
 	pm_note("wrote '%s' with %zu track%s", out_path, n, n == 1 ? "" : "s");
 	printf("%s\n", out_path);
 	ret = 0;
-	goto out;
-oom:
-	pm_error("out of memory");
-	ret = EX_OSERR;
 out:
 	pm_file_abort(&out);
-	for (i = 0; tr && i < n; i++) {
-		free(tr[i].rel);
-		free(tr[i].title);
-		free(tr[i].artist);
-	}
-	free(tr);
-	free(tags0.album);
-	free(abs_file);
 	free(album_dir);
 	return ret;
 }

@@ -15,11 +15,11 @@
 
 #include "album/album.h"
 #include "album/targets.h"
-#include "cd/msf.h"
 #include "cli.h"
 #include "sequence/sequence.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/msf.h"
 #include "util/outdir.h"
 #include "util/pool.h"
 

@@ -16,9 +16,9 @@
 #include "album/charset.h"
 #include "album/isrc.h"
 #include "album/targets.h"
-#include "cd/msf.h"
 #include "io/audio.h"
 #include "util/log.h"
+#include "util/msf.h"
 
 #include "util/banned.h"
 

@@ -142,3 +142,17 @@ bool pm_ean_valid(const char *s)
 
 	return s && strlen(s) == PM_EAN_LEN && pm_ean_normalize(s, out, &why) == 0;
 }
+
+int pm_isrc_next(char isrc[13])
+{
+	int i;
+
+	for (i = 11; i >= 7; i--) {
+		if (isrc[i] < '9') {
+			isrc[i]++;
+			return 0;
+		}
+		isrc[i] = '0';
+	}
+	return -1;
+}

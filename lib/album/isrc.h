@@ -42,4 +42,10 @@ int pm_ean_normalize(const char *in, char out[PM_EAN_LEN + 1],
 /* Whether `s` is 13 digits with a correct check digit. */
 bool pm_ean_valid(const char *s);
 
+/*
+ * The next ISRC of a normalised one: its designation code (the last five
+ * digits) counts up.  Returns 0, or -1 when the codes run out (99999).
+ */
+int pm_isrc_next(char isrc[13]);
+
 #endif

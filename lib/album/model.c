@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cd/msf.h"
+#include "util/msf.h"
 
 #include "util/banned.h"
 

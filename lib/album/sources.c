@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 
 #include "album/paths.h"
-#include "cd/msf.h"
 #include "dsp/loudness.h"
 #include "io/audio.h"
 #include "util/db.h"
+#include "util/msf.h"
 #include "util/outdir.h"
 
 #include "util/banned.h"

@@ -21,9 +21,9 @@
 #include "album/isrc.h"
 #include "album/paths.h"
 #include "cd/cdtext.h"
-#include "cd/msf.h"
 #include "io/audio.h"
 #include "util/crc32.h"
+#include "util/msf.h"
 #include "util/outdir.h"
 #include "util/progress.h"
 

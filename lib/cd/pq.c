@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "album/isrc.h"
-#include "cd/msf.h"
 #include "util/log.h"
+#include "util/msf.h"
 
 #include "util/banned.h"
 

@@ -15,7 +15,7 @@
 
 #include "album/charset.h"
 #include "cd/cdio.h"
-#include "cd/msf.h"
+#include "util/msf.h"
 #include "util/xmlw.h"
 
 const char *sheet_msf(uint32_t frames, char *buf);

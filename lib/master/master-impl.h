@@ -15,7 +15,6 @@
 
 #include "album/paths.h"
 #include "album/sources.h"
-#include "cd/msf.h"
 #include "dsp/biquad.h"
 #include "dsp/bs1770.h"
 #include "dsp/dynamics.h"
@@ -25,12 +24,13 @@
 #include "dsp/resample.h"
 #include "dsp/truepeak.h"
 #include "io/audio.h"
+#include "util/db.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/msf.h"
 #include "util/outdir.h"
 #include "util/pool.h"
 #include "util/progress.h"
-#include "util/db.h"
 #include "util/simd.h"
 
 #define BLOCK 8192        /* frames per processing block */

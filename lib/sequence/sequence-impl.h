@@ -16,7 +16,6 @@
 #include "album/paths.h"
 #include "album/sources.h"
 #include "album/vinyl.h"
-#include "cd/msf.h"
 #include "cd/pq.h"
 #include "cd/sheets.h"
 #include "dsp/dither.h"
@@ -28,6 +27,7 @@
 #include "util/crc32.h"
 #include "util/db.h"
 #include "util/log.h"
+#include "util/msf.h"
 #include "util/outdir.h"
 #include "util/progress.h"
 

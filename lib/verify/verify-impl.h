@@ -22,7 +22,6 @@
 #include "cd/cdio.h"
 #include "cd/cdtext.h"
 #include "cd/ddp.h"
-#include "cd/msf.h"
 #include "cd/pq.h"
 #include "cd/sheets.h"
 #include "dsp/loudness.h"
@@ -33,6 +32,7 @@
 #include "util/json.h"
 #include "util/log.h"
 #include "util/md5.h"
+#include "util/msf.h"
 #include "util/outdir.h"
 #include "util/xmlw.h"
 

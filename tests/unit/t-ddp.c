@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "cd/ddp.h"
-#include "cd/msf.h"
 #include "cd/pq.h"
 #include "io/audio.h"
 #include "logcap.h"
@@ -26,6 +25,7 @@
 #include "util/crc32.h"
 #include "util/log.h"
 #include "util/md5.h"
+#include "util/msf.h"
 #include "util/outdir.h"
 
 static char scratch[] = "/tmp/t-ddp-XXXXXX";

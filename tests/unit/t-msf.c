@@ -2,8 +2,8 @@
 /* t-msf.c: Red Book frame arithmetic. */
 #include <config.h>
 
-#include "cd/msf.h"
 #include "tap.h"
+#include "util/msf.h"
 
 int main(void)
 {

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cd/msf.h"
 #include "cd/pq.h"
 #include "logcap.h"
 #include "tap.h"
 #include "util/log.h"
+#include "util/msf.h"
 
 /* A track whose index 01 is at `idx01`, with an index 00 at `pause` when
  * pause differs from idx01. */

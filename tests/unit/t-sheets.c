@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include "cd/cdio.h"
-#include "cd/msf.h"
 #include "cd/pq.h"
 #include "cd/sheets.h"
 #include "io/audio.h"
 #include "tap.h"
+#include "util/msf.h"
 
 static char dir[] = "/tmp/t-sheets.XXXXXX";
 

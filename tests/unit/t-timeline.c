@@ -9,12 +9,12 @@
 #include <unistd.h>
 
 #include "album/album.h"
-#include "cd/msf.h"
 #include "cd/pq.h"
-#include "sequence/timeline.h"
 #include "logcap.h"
+#include "sequence/timeline.h"
 #include "tap.h"
 #include "util/log.h"
+#include "util/msf.h"
 
 #define F PM_SAMPLES_PER_FRAME
 

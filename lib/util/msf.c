@@ -2,7 +2,7 @@
 /* msf.c: Red Book minute/second/frame arithmetic. */
 #include <config.h>
 
-#include "cd/msf.h"
+#include "util/msf.h"
 
 #include <ctype.h>
 #include <stdio.h>
