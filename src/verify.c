@@ -124,15 +124,17 @@ int main(int argc, char **argv)
 		ret = pm_exit_status(&err);
 		goto out;
 	}
-	for (i = 0; i < v.nfindings; i++)
-		printf("%s\t%s\t%s\t%s\n",
-		       v.findings[i].severity == PM_SEV_ERROR ? "error" : "warning",
-		       v.findings[i].rule, v.findings[i].where, v.findings[i].msg);
+	for (i = 0; i < v.findings.n; i++)
+		if (v.findings.v[i].severity != PM_SEV_IGNORE)
+			printf("%s\t%s\t%s\t%s\n",
+			       pm_severity_name(v.findings.v[i].severity),
+			       v.findings.v[i].rule, v.findings.v[i].where,
+			       v.findings.v[i].message);
 	printf("verdict\t%s\terrors=%u\twarnings=%u\tchecks=%u\n",
-	       v.errors ? "not-fit" : "fit", v.errors, v.warnings, v.checks);
-	if (v.errors) {
+	       v.findings.errors ? "not-fit" : "fit", v.findings.errors, v.findings.warnings, v.checks);
+	if (v.findings.errors) {
 		pm_error("not fit for release: %u error%s (see %s/%s/verify.txt)",
-			 v.errors, v.errors == 1 ? "" : "s", outdir, PM_DIR_REPORT);
+			 v.findings.errors, v.findings.errors == 1 ? "" : "s", outdir, PM_DIR_REPORT);
 		ret = PM_EXIT_NOTFIT;
 	}
 out:

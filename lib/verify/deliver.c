@@ -156,11 +156,7 @@ void pm_verify_release(struct pm_verify *v)
 {
 	size_t i, k;
 
-	for (i = 0; i < v->nfindings; i++) {
-		free(v->findings[i].where);
-		free(v->findings[i].msg);
-	}
-	free(v->findings);
+	pm_findings_release(&v->findings);
 	for (i = 0; i < v->ndeliv; i++) {
 		for (k = 0; k < v->deliv[i].n; k++)
 			free(v->deliv[i].m[k].name);

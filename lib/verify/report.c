@@ -10,11 +10,6 @@
 /* Reports                                                              */
 /* ------------------------------------------------------------------ */
 
-static const char *sev_name(enum pm_severity s)
-{
-	return s == PM_SEV_ERROR ? "error" : s == PM_SEV_WARNING ? "warning" : "ignore";
-}
-
 static const char *title_of(const struct pm_verify *v)
 {
 	const char *t = pm_texts_get(&v->album->release.text[PM_FIELD_TITLE],
@@ -32,17 +27,19 @@ int pm_verify_write_text(FILE *fp, const struct pm_verify *v,
 	pm_sheet_date(date, sizeof(date));
 	fprintf(fp, "premaster verify: %s\n%s\n\n", title_of(v), date);
 	fprintf(fp, "Verdict: %s (%u error%s, %u warning%s, %u checks)\n",
-		v->errors ? "NOT FIT" : "FIT", v->errors, v->errors == 1 ? "" : "s",
-		v->warnings, v->warnings == 1 ? "" : "s", v->checks);
+		v->findings.errors ? "NOT FIT" : "FIT", v->findings.errors, v->findings.errors == 1 ? "" : "s",
+		v->findings.warnings, v->findings.warnings == 1 ? "" : "s", v->checks);
 	if (v->image_md5[0])
 		fprintf(fp, "CD programme MD5 (16-bit LE samples): %s\n", v->image_md5);
 	fputs("\nFindings\n", fp);
-	if (v->nfindings == 0)
+	if (v->findings.n == 0)
 		fputs("  none\n", fp);
-	for (i = 0; i < v->nfindings; i++)
-		fprintf(fp, "  %-7s  %-18s %s: %s\n",
-			sev_name(v->findings[i].severity), v->findings[i].rule,
-			v->findings[i].where, v->findings[i].msg);
+	for (i = 0; i < v->findings.n; i++)
+		if (v->findings.v[i].severity != PM_SEV_IGNORE)
+			fprintf(fp, "  %-7s  %-18s %s: %s\n",
+				pm_severity_name(v->findings.v[i].severity),
+				v->findings.v[i].rule, v->findings.v[i].where,
+				v->findings.v[i].message);
 	for (i = 0; i < v->ndeliv; i++) {
 		const struct pm_deliverable *d = &v->deliv[i];
 
@@ -78,21 +75,15 @@ int pm_verify_write_json(FILE *fp, const struct pm_verify *v,
 	pm_json_object(&j, NULL);
 	pm_json_string(&j, "generator", "premaster " PACKAGE_VERSION);
 	pm_json_string(&j, "title", title_of(v));
-	pm_json_bool(&j, "fit", v->errors == 0);
-	pm_json_int(&j, "errors", v->errors);
-	pm_json_int(&j, "warnings", v->warnings);
+	pm_json_bool(&j, "fit", v->findings.errors == 0);
+	pm_json_int(&j, "errors", v->findings.errors);
+	pm_json_int(&j, "warnings", v->findings.warnings);
 	pm_json_int(&j, "checks", v->checks);
 	if (v->image_md5[0])
 		pm_json_string(&j, "cd_programme_md5", v->image_md5);
 	pm_json_array(&j, "findings");
-	for (i = 0; i < v->nfindings; i++) {
-		pm_json_object(&j, NULL);
-		pm_json_string(&j, "severity", sev_name(v->findings[i].severity));
-		pm_json_string(&j, "rule", v->findings[i].rule);
-		pm_json_string(&j, "where", v->findings[i].where);
-		pm_json_string(&j, "message", v->findings[i].msg);
-		pm_json_end(&j, true);
-	}
+	for (i = 0; i < v->findings.n; i++)
+		pm_finding_json(&j, &v->findings.v[i]);
 	pm_json_end(&j, false);
 	pm_json_array(&j, "deliverables");
 	for (i = 0; i < v->ndeliv; i++) {
@@ -158,24 +149,26 @@ int pm_verify_write_html(FILE *fp, const struct pm_verify *v,
 	      fp);
 	pm_xml_escape(fp, title_of(v), false);
 	fprintf(fp, "</h1>\n<p class=\"%s\"><strong>%s</strong>: %u error%s, %u warning%s, %u checks (%s)</p>\n",
-		v->errors ? "notfit" : "fit", v->errors ? "Not fit for release" : "Fit for release",
-		v->errors, v->errors == 1 ? "" : "s", v->warnings,
-		v->warnings == 1 ? "" : "s", v->checks, date);
+		v->findings.errors ? "notfit" : "fit", v->findings.errors ? "Not fit for release" : "Fit for release",
+		v->findings.errors, v->findings.errors == 1 ? "" : "s", v->findings.warnings,
+		v->findings.warnings == 1 ? "" : "s", v->checks, date);
 	fputs("<p>Related: <a href=\"../cd/pq-sheet.html\">PQ sheet</a>, "
 	      "<a href=\"verify.json\">verify.json</a>, "
 	      "<a href=\"analysis.json\">analysis.json</a></p>\n",
 	      fp);
 	fputs("<h2>Findings</h2>\n<table>\n<tr><th>Severity</th><th>Rule</th><th>Where</th><th>Finding</th></tr>\n",
 	      fp);
-	for (i = 0; i < v->nfindings; i++) {
-		fprintf(fp, "<tr class=\"%s\">", sev_name(v->findings[i].severity));
-		cell(fp, sev_name(v->findings[i].severity));
-		cell(fp, v->findings[i].rule);
-		cell(fp, v->findings[i].where);
-		cell(fp, v->findings[i].msg);
+	for (i = 0; i < v->findings.n; i++) {
+		if (v->findings.v[i].severity == PM_SEV_IGNORE)
+			continue;
+		fprintf(fp, "<tr class=\"%s\">", pm_severity_name(v->findings.v[i].severity));
+		cell(fp, pm_severity_name(v->findings.v[i].severity));
+		cell(fp, v->findings.v[i].rule);
+		cell(fp, v->findings.v[i].where);
+		cell(fp, v->findings.v[i].message);
 		fputs("</tr>\n", fp);
 	}
-	if (v->nfindings == 0)
+	if (v->findings.n == 0)
 		fputs("<tr><td colspan=\"4\">none</td></tr>\n", fp);
 	fputs("</table>\n", fp);
 	for (i = 0; i < v->ndeliv; i++) {

@@ -21,32 +21,38 @@ void verify_quiet(enum pm_log_level level, const char *msg, void *ctx)
 /* Findings                                                             */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The deliverable a path under OUTDIR belongs to: "cd", "ddp", "vinyl",
+ * a streaming profile, or "album" for anything else.
+ */
+static void deliverable_of(const char *where, char *out, size_t size)
+{
+	size_t n = strcspn(where, "/");
+
+	if (strncmp(where, "streaming/", 10) == 0)
+		snprintf(out, size, "%.*s", (int)strcspn(where + 10, "/"),
+			 where + 10);
+	else if (where[n] == '/' || strcmp(where, "cd") == 0 ||
+		 strcmp(where, "ddp") == 0 || strcmp(where, "vinyl") == 0)
+		snprintf(out, size, "%.*s", (int)n, where);
+	else
+		snprintf(out, size, "%s", where);
+}
+
 void verify_find(struct pm_verify *v, const char *rule, enum pm_severity dflt,
 		 const char *where, const char *fmt, ...)
 {
-	enum pm_severity sev = pm_rule_severity(v->album, rule, dflt, NULL);
-	struct pm_finding *f;
-	char msg[1024];
+	struct pm_finding_at at = pm_finding_nowhere();
+	char msg[1024], deliv[64];
 	va_list ap;
 
-	if (sev == PM_SEV_IGNORE)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	f = realloc(v->findings, (v->nfindings + 1) * sizeof(*f));
-	if (!f)
-		return;
-	v->findings = f;
-	f = &v->findings[v->nfindings++];
-	f->severity = sev;
-	snprintf(f->rule, sizeof(f->rule), "%s", rule);
-	f->where = strdup(where);
-	f->msg = strdup(msg);
-	if (sev == PM_SEV_ERROR)
-		v->errors++;
-	else
-		v->warnings++;
+	deliverable_of(where, deliv, sizeof(deliv));
+	at.deliverable = deliv;
+	at.where = where;
+	pm_findings_add(&v->findings, v->album, rule, dflt, &at, "%s", msg);
 }
 
 double verify_rule_value(const struct pm_verify *v, const char *rule,

@@ -28,14 +28,8 @@
 #include <stdio.h>
 
 #include "album/album.h"
+#include "album/findings.h"
 #include "util/err.h"
-
-struct pm_finding {
-	enum pm_severity severity;
-	char rule[24];
-	char *where; /* a path relative to OUTDIR, or "album" */
-	char *msg;
-};
 
 struct pm_measured {
 	char *name;           /* relative to OUTDIR */
@@ -62,9 +56,7 @@ struct pm_deliverable {
 struct pm_verify {
 	const struct pm_album *album; /* borrowed */
 	const char *outdir;           /* borrowed */
-	size_t nfindings;
-	struct pm_finding *findings;  /* owned */
-	unsigned errors, warnings;
+	struct pm_findings findings;  /* owned */
 	size_t ndeliv;
 	struct pm_deliverable *deliv; /* owned */
 	char image_md5[33];           /* the CD programme's samples */
@@ -74,7 +66,7 @@ struct pm_verify {
 /*
  * Check what a build wrote to `outdir` for `album` (probed).  Findings
  * are collected, not logged.  Returns 0 when the checks ran (whatever
- * they found: see v->errors), or -1 with `err` when they could not.
+ * they found: see v->findings.errors), or -1 with `err` when they could not.
  */
 int pm_verify_run(const struct pm_album *album, const char *outdir,
 		  struct pm_verify *v, struct pm_err *err);
