@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "album/album.h"
@@ -29,6 +30,7 @@
 #include "sequence/timeline.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/manifest.h"
 #include "util/msf.h"
 #include "util/outdir.h"
 
@@ -123,6 +125,41 @@ static void parse(int argc, char **argv, struct options *o)
 	o->arg = argv[optind];
 }
 
+/*
+ * After the DDP: the PQ sheet again, now with IMAGE.DAT's MD5 and the
+ * MD5 of each checksum file, so a plant can check what it received;
+ * then the manifests, over the DDP and the new sheets.
+ */
+static int finish_delivery(const struct pm_album *album,
+			   const struct pm_timeline *tl,
+			   const struct pm_inputs *in, const char *outdir,
+			   const char *ddpdir, bool crc32, const char *image_md5,
+			   struct pm_err *err)
+{
+	static const char *const names[] = { PM_DDP_CHECKSUM_MD5,
+					     PM_DDP_CHECKSUM_TXT };
+	const char *fresh[3] = { PM_DIR_DDP, PM_DIR_CD "/" PM_CD_PQ_TXT,
+				 PM_DIR_CD "/" PM_CD_PQ_HTML };
+	struct pm_pq_file files[2];
+	char path[4352], cd[4352], sha[PM_SHA256_HEX_BYTES];
+	size_t n = 0, i;
+	struct stat st;
+
+	for (i = 0; i < (crc32 ? 2u : 1u); i++) {
+		snprintf(path, sizeof(path), "%s/%s", ddpdir, names[i]);
+		snprintf(files[n].name, sizeof(files[n].name), "%s", names[i]);
+		if (pm_hash_file(path, files[n].md5, sha, err) < 0)
+			return -1;
+		n++;
+	}
+	snprintf(cd, sizeof(cd), "%s/%s", outdir, PM_DIR_CD);
+	if (album->cd.want_pq_sheet && stat(cd, &st) == 0 &&
+	    S_ISDIR(st.st_mode) &&
+	    pm_cd_pq_sheets(album, tl, in, cd, image_md5, files, n, err) < 0)
+		return -1;
+	return pm_seq_manifest(outdir, fresh, 3, err);
+}
+
 static int make(const struct options *o, struct pm_err *err)
 {
 	struct pm_album *album = NULL;
@@ -207,6 +244,10 @@ static int make(const struct options *o, struct pm_err *err)
 			   ddpdir, why);
 		goto out;
 	}
+	/* the PQ sheet gets the DDP's checksums; the manifests, the DDP */
+	if (finish_delivery(album, &tl, &in, outdir, ddpdir, wo.want_crc32,
+			    w.image_md5, err) < 0)
+		goto out;
 	printf("ddp=%s tracks=%u leadout=%s frames=%u cdtext_bytes=%zu image_md5=%s",
 	       ddpdir, tl.disc.ntracks,
 	       pm_msf_format(tl.disc.leadout_frames, (char[12]){ 0 }),

@@ -14,6 +14,7 @@
 #include <sysexits.h>
 
 #include "album/album.h"
+#include "album/paths.h"
 #include "album/targets.h"
 #include "cli.h"
 #include "sequence/sequence.h"
@@ -117,6 +118,17 @@ static void run_job(void *job)
 	j->status = fn(j->album, j->target, j->so, &j->res, &j->err);
 }
 
+/* The directory a deliverable is written to, relative to OUTDIR. */
+static const char *fresh_dir(const struct pm_target *t, char *buf, size_t size)
+{
+	if (t->kind == PM_TARGET_CD)
+		return PM_DIR_CD;
+	if (t->kind == PM_TARGET_VINYL)
+		return PM_DIR_VINYL;
+	snprintf(buf, size, "%s/%s", PM_DIR_STREAMING, t->name);
+	return buf;
+}
+
 static void report(const struct job *j, const char *outdir)
 {
 	const struct pm_target *t = j->target;
@@ -135,13 +147,19 @@ static void report(const struct job *j, const char *outdir)
 		       outdir, r->from_masters ? "masters" : "sources", dur,
 		       r->files);
 	} else {
-		printf("deliverable=%s dir=%s/streaming/%s source=%s length=%s files=%u",
+		printf("deliverable=%s dir=%s/streaming/%s source=%s length=%s files=%u encode_s=%.2f",
 		       t->name, outdir, t->name,
-		       r->from_masters ? "masters" : "sources", dur, r->files);
+		       r->from_masters ? "masters" : "sources", dur, r->files,
+		       r->encode_s);
 		if (r->lossy)
-			printf(" decoded_tp_dbtp=%.2f codec_trim_db=%.2f",
+			printf(" format=%s encodes=%u decoded_tp_dbtp=%.2f codec_trim_db=%.2f",
+			       pm_format_name(t->format), r->encodes,
 			       r->decoded_tp_dbtp, r->codec_trim_db);
 		putchar('\n');
+		for (size_t k = 0; k < r->nfiles; k++)
+			printf("file=streaming/%s/%s kbps=%.1f trim_db=%.2f decoded_tp_dbtp=%.2f\n",
+			       t->name, r->file[k].name, r->file[k].kbps,
+			       r->codec_trim_db, r->file[k].decoded_tp_dbtp);
 	}
 }
 
@@ -153,7 +171,9 @@ int main(int argc, char **argv)
 	struct pm_target targets[2 + 32];
 	struct pm_seq_options so = { 0 };
 	struct job *jobs = NULL;
-	size_t nt, nj = 0, i;
+	const char *fresh[2 + 32];
+	char dirs[2 + 32][96];
+	size_t nt, nj = 0, nfresh, i;
 	char *outdir = NULL, bad[64], known[512];
 	int ret = 0;
 
@@ -205,6 +225,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	pm_pool_run(jobs, nj, sizeof(*jobs), run_job, o.jobs, NULL);
+	/* the manifests cover what was written, and what was already there */
+	for (i = 0, nfresh = 0; i < nj; i++)
+		if (jobs[i].status == 0)
+			fresh[nfresh++] = fresh_dir(jobs[i].target, dirs[i],
+						    sizeof(dirs[i]));
+	if (nfresh && !pm_interrupted() &&
+	    pm_seq_manifest(outdir, fresh, nfresh, &err) < 0) {
+		pm_error("%s", err.msg);
+		ret = pm_exit_status(&err);
+	}
 	for (i = 0; i < nj; i++) {
 		if (jobs[i].status == 0) {
 			report(&jobs[i], outdir);
@@ -217,6 +247,8 @@ int main(int argc, char **argv)
 			break;
 	}
 out:
+	for (i = 0; jobs && i < nj; i++)
+		pm_seq_result_release(&jobs[i].res);
 	free(jobs);
 	free(outdir);
 	pm_album_free(album);

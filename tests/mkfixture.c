@@ -362,7 +362,6 @@ int main(int argc, char **argv)
 	spec.rate = o.rate;
 	spec.channels = o.channels;
 	spec.bits = o.bits;
-	spec.quality = 0;
 	meta.title = o.title;
 	meta.artist = o.artist;
 	w = pm_audio_create(argv[optind + 2], &spec, &meta, &err);

@@ -309,6 +309,9 @@ struct pm_stream {
 	unsigned bits;
 	uint32_t rate; /* Hz; 0: each track's own; 1: the album's */
 	enum pm_gap_policy gaps;
+	/* lossy encoder settings that override the preset's; mode
+	 * PM_BITRATE_DEFAULT and the has_ flags false leave them */
+	struct pm_encoder enc;
 	int line;
 };
 
@@ -337,6 +340,11 @@ struct pm_release {
 	char *c_line;
 	unsigned c_year;
 	char *master_id;
+	/* for the PQ sheet: who ordered the discs, who mastered them, and
+	 * anything the plant should know; NULL when not given */
+	char *customer;
+	char *engineer;
+	char *notes;
 };
 
 struct pm_album {
@@ -441,6 +449,10 @@ const char *pm_charset_name(enum pm_charset c);
  * or -1 when unknown.
  */
 int pm_language_code(const char *iso639);
+
+/* The English name of EBU Tech 3264 language `code` ("English" for
+ * 0x09), or NULL when the code is not one of CD-TEXT's. */
+const char *pm_language_name(unsigned code);
 
 /* The CD-TEXT genre code for a genre token ("rock" -> 23), or -1. */
 int pm_genre_code(const char *token);

@@ -31,7 +31,8 @@ const char *const pm_verify_rule_ids[] = {
 	"loudness-spread",  "leading-silence",  "trailing-silence",
 	"clipping",         "dc-offset",        "sample-rate",
 	"wav-format",       "consistency",      "vinyl-side-length",
-	"lossy-headroom",   "crossfade-peak",   NULL
+	"lossy-headroom",   "crossfade-peak",   "manifest",
+	NULL
 };
 
 struct checker {
@@ -199,6 +200,85 @@ static void check_mastering(struct checker *c, const struct pm_album *a)
 		     "the tone reference is unused when tone-match is off");
 }
 
+/* The MPEG-1 Layer III bit rates, which LAME's CBR takes. */
+static bool mp3_cbr_kbps(double kbps)
+{
+	static const int legal[] = { 32,  40,  48,  56,	 64,  80,  96,
+				     112, 128, 160, 192, 224, 256, 320 };
+	size_t i;
+
+	for (i = 0; i < PM_ARRAY_SIZE(legal); i++)
+		if (kbps == legal[i])
+			return true;
+	return false;
+}
+
+/* Encoder settings fit the format a profile writes. */
+static void check_encoder(struct checker *c, const struct pm_stream *s,
+			  enum pm_format f)
+{
+	const struct pm_encoder *e = &s->enc;
+	bool any = e->mode != PM_BITRATE_DEFAULT || e->has_kbps || e->has_quality;
+
+	if (!any)
+		return;
+	if (f != PM_FORMAT_MP3 && f != PM_FORMAT_OGG && f != PM_FORMAT_OPUS) {
+		problem(c, s->line,
+			"profile '%s': bitrate-mode, kbps and quality set a lossy encoder; this profile writes %s",
+			s->name, pm_format_name(f));
+		return;
+	}
+	if (e->has_kbps && e->has_quality)
+		problem(c, s->line,
+			"profile '%s': give kbps or quality, not both", s->name);
+	if (e->mode != PM_BITRATE_DEFAULT && f != PM_FORMAT_MP3)
+		problem(c, s->line,
+			"profile '%s': bitrate-mode is for MP3; %s is always variable bit rate",
+			s->name, pm_format_name(f));
+	switch (f) {
+	case PM_FORMAT_MP3:
+		if (e->mode == PM_BITRATE_VBR && e->has_kbps)
+			problem(c, s->line,
+				"profile '%s': MP3 VBR takes a quality (LAME level 0 to 9), not kbps",
+				s->name);
+		if ((e->mode == PM_BITRATE_CBR || e->mode == PM_BITRATE_ABR) &&
+		    e->has_quality)
+			problem(c, s->line,
+				"profile '%s': MP3 %s takes kbps, not a quality",
+				s->name, pm_bitrate_mode_names[e->mode]);
+		if (e->has_quality && e->quality > 9)
+			problem(c, s->line,
+				"profile '%s': MP3 VBR levels run from 0 (best) to 9, not %g",
+				s->name, e->quality);
+		if (e->has_kbps && e->mode != PM_BITRATE_ABR &&
+		    !mp3_cbr_kbps(e->kbps))
+			problem(c, s->line,
+				"profile '%s': MP3 CBR takes 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256 or 320 kb/s, not %g (or set bitrate-mode=\"abr\")",
+				s->name, e->kbps);
+		if (e->has_kbps && e->kbps > 320)
+			problem(c, s->line,
+				"profile '%s': MP3 goes up to 320 kb/s, not %g",
+				s->name, e->kbps);
+		break;
+	case PM_FORMAT_OPUS:
+		if (e->has_quality)
+			problem(c, s->line,
+				"profile '%s': Opus takes kbps (12 to 512 for stereo), not a quality",
+				s->name);
+		if (e->has_kbps && e->kbps < 12)
+			problem(c, s->line,
+				"profile '%s': Opus needs at least 12 kb/s for stereo, not %g",
+				s->name, e->kbps);
+		break;
+	default: /* Vorbis */
+		if (e->has_kbps && (e->kbps < 64 || e->kbps > 500))
+			problem(c, s->line,
+				"profile '%s': Vorbis kbps runs from 64 (quality 0) to 500 (quality 10), not %g",
+				s->name, e->kbps);
+		break;
+	}
+}
+
 static void check_deliverables(struct checker *c, struct pm_album *a,
 			       struct pm_err *err)
 {
@@ -251,6 +331,8 @@ static void check_deliverables(struct checker *c, struct pm_album *a,
 			problem(c, s->line,
 				"profile '%s': this build's libsndfile cannot write %s",
 				s->name, pm_format_name(s->format));
+		if (p)
+			check_encoder(c, s, s->has_format ? s->format : p->format);
 	}
 
 	for (i = 0; i < a->vinyl.nsides; i++) {

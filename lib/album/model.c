@@ -89,6 +89,9 @@ void pm_album_free(struct pm_album *a)
 	free(a->release.p_line);
 	free(a->release.c_line);
 	free(a->release.master_id);
+	free(a->release.customer);
+	free(a->release.engineer);
+	free(a->release.notes);
 	source_release(&a->htoa.source);
 	texts_release(&a->htoa.title);
 	for (i = 0; i < a->ntracks; i++) {
@@ -252,6 +255,54 @@ int pm_language_code(const char *iso)
 		if (strcmp(languages[i].iso, iso) == 0)
 			return (int)languages[i].ebu;
 	return -1;
+}
+
+/* EBU Tech 3264 language codes and their names in English. */
+static const struct {
+	unsigned ebu;
+	const char *name;
+} language_names[] = {
+	{ 0x01, "Albanian" }, { 0x02, "Breton" }, { 0x03, "Catalan" },
+	{ 0x04, "Croatian" }, { 0x05, "Welsh" }, { 0x06, "Czech" },
+	{ 0x07, "Danish" }, { 0x08, "German" }, { 0x09, "English" },
+	{ 0x0A, "Spanish" }, { 0x0B, "Esperanto" }, { 0x0C, "Estonian" },
+	{ 0x0D, "Basque" }, { 0x0E, "Faroese" }, { 0x0F, "French" },
+	{ 0x10, "Frisian" }, { 0x11, "Irish" }, { 0x12, "Gaelic" },
+	{ 0x13, "Galician" }, { 0x14, "Icelandic" }, { 0x15, "Italian" },
+	{ 0x16, "Sami" }, { 0x17, "Latin" }, { 0x18, "Latvian" },
+	{ 0x19, "Luxembourgish" }, { 0x1A, "Lithuanian" },
+	{ 0x1B, "Hungarian" }, { 0x1C, "Maltese" }, { 0x1D, "Dutch" },
+	{ 0x1E, "Norwegian" }, { 0x1F, "Occitan" }, { 0x20, "Polish" },
+	{ 0x21, "Portuguese" }, { 0x22, "Romanian" }, { 0x23, "Romansh" },
+	{ 0x24, "Serbian" }, { 0x25, "Slovak" }, { 0x26, "Slovenian" },
+	{ 0x27, "Finnish" }, { 0x28, "Swedish" }, { 0x29, "Turkish" },
+	{ 0x45, "Zulu" }, { 0x46, "Vietnamese" }, { 0x47, "Uzbek" },
+	{ 0x48, "Urdu" }, { 0x49, "Ukrainian" }, { 0x4A, "Thai" },
+	{ 0x4B, "Telugu" }, { 0x4C, "Tatar" }, { 0x4D, "Tamil" },
+	{ 0x4E, "Tajik" }, { 0x4F, "Swahili" }, { 0x51, "Somali" },
+	{ 0x52, "Sinhala" }, { 0x53, "Shona" }, { 0x56, "Russian" },
+	{ 0x57, "Quechua" }, { 0x58, "Pashto" }, { 0x59, "Punjabi" },
+	{ 0x5A, "Persian" }, { 0x5C, "Oriya" }, { 0x5D, "Nepali" },
+	{ 0x5F, "Marathi" }, { 0x61, "Malay" }, { 0x62, "Malagasy" },
+	{ 0x63, "Macedonian" }, { 0x64, "Lao" }, { 0x65, "Korean" },
+	{ 0x66, "Khmer" }, { 0x67, "Kazakh" }, { 0x68, "Kannada" },
+	{ 0x69, "Japanese" }, { 0x6A, "Indonesian" }, { 0x6B, "Hindi" },
+	{ 0x6C, "Hebrew" }, { 0x6D, "Hausa" }, { 0x6E, "Guarani" },
+	{ 0x6F, "Gujarati" }, { 0x70, "Greek" }, { 0x71, "Georgian" },
+	{ 0x72, "Fulani" }, { 0x75, "Chinese" }, { 0x76, "Burmese" },
+	{ 0x77, "Bulgarian" }, { 0x78, "Bengali" }, { 0x79, "Belarusian" },
+	{ 0x7A, "Bambara" }, { 0x7B, "Azerbaijani" }, { 0x7C, "Assamese" },
+	{ 0x7D, "Armenian" }, { 0x7E, "Arabic" }, { 0x7F, "Amharic" },
+};
+
+const char *pm_language_name(unsigned ebu)
+{
+	size_t i;
+
+	for (i = 0; i < PM_ARRAY_SIZE(language_names); i++)
+		if (language_names[i].ebu == ebu)
+			return language_names[i].name;
+	return NULL;
 }
 
 /* The CD-TEXT genre codes, by the tokens album.xsd uses. */

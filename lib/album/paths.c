@@ -10,6 +10,10 @@
 
 #include "util/banned.h"
 
+const char *const pm_deliverable_dirs[] = { PM_DIR_CD, PM_DIR_DDP,
+					     PM_DIR_VINYL, PM_DIR_STREAMING };
+const size_t pm_ndeliverable_dirs = 4;
+
 void pm_track_file_name(const struct pm_album *a, size_t i, const char *ext,
 			char *out, size_t size)
 {

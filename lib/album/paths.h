@@ -11,6 +11,7 @@
  *                   timing-sheet.txt
  *   OUTDIR/streaming/<profile>/NN-<title>.<ext>
  *   OUTDIR/report/  analysis.json verify.txt verify.json report.html
+ *   OUTDIR/manifest.md5, OUTDIR/manifest.sha256   over the deliverables
  */
 #ifndef PM_LAYOUT_H
 #define PM_LAYOUT_H
@@ -33,6 +34,15 @@
 #define PM_CD_PQ_HTML "pq-sheet.html"
 #define PM_CD_TRACKS "tracks"
 #define PM_VINYL_SHEET "timing-sheet.txt"
+
+/*
+ * The directories that hold deliverables, which OUTDIR/manifest.md5 and
+ * manifest.sha256 cover.  masters/ (an intermediate the deliverables are
+ * made from) and report/ (written by verify, after the manifests, and
+ * read by people, not by a plant) are not deliverables.
+ */
+extern const char *const pm_deliverable_dirs[];
+extern const size_t pm_ndeliverable_dirs;
 
 /*
  * The file name of track i (0-based) of the album: "NN-<title>.<ext>"

@@ -16,46 +16,77 @@
  * (platform specs as published or measured), AES TD1008, EBU R128,
  * ATSC A/85, UMG's vinyl asset guide.
  */
+/*
+ * The lossy encoders of a row: Opus at `opus` kb/s, Vorbis at quality
+ * `vq`, MP3 in `mode` at `mp3` (kb/s for CBR, the LAME level for VBR).
+ * Opus at 160 kb/s and Vorbis at quality 6 (about 192 kb/s) are
+ * transparent for almost all music; MP3 at 320 kb/s CBR is what download
+ * stores sell, V0 what Bandcamp offers as its best MP3.
+ */
+#define LOSSY(opus, vq, mode, mp3)                                           \
+	{ PM_BITRATE_DEFAULT, true, false, (opus), 0 },                       \
+	{ PM_BITRATE_DEFAULT, false, true, 0, (vq) },                         \
+	{ (mode), (mode) != PM_BITRATE_VBR, (mode) == PM_BITRATE_VBR,          \
+	  (mode) != PM_BITRATE_VBR ? (mp3) : 0,                                \
+	  (mode) == PM_BITRATE_VBR ? (mp3) : 0 }
+
 const struct pm_preset pm_presets[] = {
 	{ "cd", PM_TARGET_CD, false, 0, -0.3, false, 0, 0, true,
 	  PM_FORMAT_WAV, 16, PM_CD_RATE, PM_GAPS_APPEND,
-	  "Red Book: the mastering level, 44.1 kHz/16-bit" },
+	  "Red Book: the mastering level, 44.1 kHz/16-bit",
+	  LOSSY(160, 6, PM_BITRATE_CBR, 320) },
 	{ "vinyl", PM_TARGET_VINYL, true, -18, 0, false, 0, 0, false,
 	  PM_FORMAT_WAV, 24, PM_RATE_ALBUM, PM_GAPS_APPEND,
-	  "UMG vinyl masters: about -18 LUFS, no loudness limiting" },
+	  "UMG vinyl masters: about -18 LUFS, no loudness limiting",
+	  LOSSY(160, 6, PM_BITRATE_CBR, 320) },
 	{ "spotify", PM_TARGET_STREAM, true, -14, -1, true, -14, -2, true,
 	  PM_FORMAT_FLAC, 24, PM_RATE_SOURCE, PM_GAPS_APPEND,
-	  "Spotify: -14 LUFS; -1 dBTP, -2 dBTP when louder than -14" },
+	  "Spotify: -14 LUFS; -1 dBTP, -2 dBTP when louder than -14",
+	  LOSSY(160, 6, PM_BITRATE_CBR, 320) },
 	{ "apple", PM_TARGET_STREAM, true, -16, -1, false, 0, 0, true,
 	  PM_FORMAT_WAV, 24, PM_RATE_SOURCE, PM_GAPS_APPEND,
-	  "Apple Digital Masters: Sound Check about -16 LUFS, 24-bit" },
+	  "Apple Digital Masters: Sound Check about -16 LUFS, 24-bit",
+	  LOSSY(160, 6, PM_BITRATE_CBR, 320) },
 	{ "youtube", PM_TARGET_STREAM, true, -14, -1, false, 0, 0, true,
 	  PM_FORMAT_FLAC, 24, PM_RATE_SOURCE, PM_GAPS_APPEND,
-	  "YouTube: about -14 LUFS, turn-down only" },
+	  "YouTube: about -14 LUFS, turn-down only",
+	  LOSSY(160, 6, PM_BITRATE_CBR, 320) },
 	{ "amazon", PM_TARGET_STREAM, true, -14, -2, false, 0, 0, true,
 	  PM_FORMAT_FLAC, 24, PM_RATE_SOURCE, PM_GAPS_APPEND,
-	  "Amazon Music: -14 LUFS, -2 dBTP" },
+	  "Amazon Music: -14 LUFS, -2 dBTP",
+	  LOSSY(160, 6, PM_BITRATE_CBR, 320) },
 	{ "tidal", PM_TARGET_STREAM, true, -14, -1, false, 0, 0, true,
 	  PM_FORMAT_FLAC, 24, PM_RATE_SOURCE, PM_GAPS_APPEND,
-	  "TIDAL: -14 LUFS (BS.1770-4)" },
+	  "TIDAL: -14 LUFS (BS.1770-4)",
+	  LOSSY(160, 6, PM_BITRATE_CBR, 320) },
 	{ "deezer", PM_TARGET_STREAM, true, -15, -1, false, 0, 0, true,
 	  PM_FORMAT_FLAC, 16, PM_CD_RATE, PM_GAPS_APPEND,
-	  "Deezer: -15 LUFS, FLAC 16/44.1" },
+	  "Deezer: -15 LUFS, FLAC 16/44.1",
+	  LOSSY(160, 6, PM_BITRATE_CBR, 320) },
 	{ "soundcloud", PM_TARGET_STREAM, false, 0, -1, false, 0, 0, true,
 	  PM_FORMAT_WAV, 24, PM_RATE_SOURCE, PM_GAPS_APPEND,
-	  "SoundCloud: no normalisation; -1 dBTP for the lossy transcode" },
+	  "SoundCloud: no normalisation; -1 dBTP for the lossy transcode",
+	  LOSSY(160, 6, PM_BITRATE_CBR, 320) },
+	{ "cdbaby", PM_TARGET_STREAM, false, 0, -1, false, 0, 0, true,
+	  PM_FORMAT_WAV, 16, PM_CD_RATE, PM_GAPS_APPEND,
+	  "CD Baby: CD-quality WAV, 16-bit/44.1 kHz; -1 dBTP for its lossy stores",
+	  LOSSY(160, 6, PM_BITRATE_CBR, 320) },
 	{ "bandcamp", PM_TARGET_STREAM, false, 0, -1, false, 0, 0, true,
 	  PM_FORMAT_WAV, 24, PM_RATE_SOURCE, PM_GAPS_APPEND,
-	  "Bandcamp: no normalisation; -1 dBTP for lossy downloads" },
+	  "Bandcamp: no normalisation; -1 dBTP for lossy downloads",
+	  LOSSY(160, 6, PM_BITRATE_VBR, 0) },
 	{ "aes-td1008", PM_TARGET_STREAM, true, -16, -1, false, 0, 0, true,
 	  PM_FORMAT_FLAC, 24, PM_RATE_SOURCE, PM_GAPS_APPEND,
-	  "AES TD1008: tracks at most -16 LUFS, -1 dBTP" },
+	  "AES TD1008: tracks at most -16 LUFS, -1 dBTP",
+	  LOSSY(160, 6, PM_BITRATE_CBR, 320) },
 	{ "ebu-r128", PM_TARGET_STREAM, true, -23, -1, false, 0, 0, true,
 	  PM_FORMAT_WAV, 24, PM_RATE_SOURCE, PM_GAPS_APPEND,
-	  "EBU R128 broadcast: -23 LUFS, -1 dBTP" },
+	  "EBU R128 broadcast: -23 LUFS, -1 dBTP",
+	  LOSSY(160, 6, PM_BITRATE_CBR, 320) },
 	{ "atsc-a85", PM_TARGET_STREAM, true, -24, -2, false, 0, 0, true,
 	  PM_FORMAT_WAV, 24, PM_RATE_SOURCE, PM_GAPS_APPEND,
-	  "ATSC A/85: -24 LKFS, -2 dBTP" },
+	  "ATSC A/85: -24 LKFS, -2 dBTP",
+	  LOSSY(160, 6, PM_BITRATE_CBR, 320) },
 };
 
 const size_t pm_npresets = PM_ARRAY_SIZE(pm_presets);
@@ -87,6 +118,32 @@ static void from_preset(struct pm_target *t, const struct pm_preset *p,
 	t->bits = p->bits;
 	t->rate = p->rate;
 	t->gaps = p->gaps;
+}
+
+/* The preset's encoder for `format`, with album.xml's settings over it. */
+static struct pm_encoder encoder_of(const struct pm_preset *p,
+				    enum pm_format format,
+				    const struct pm_encoder *over)
+{
+	struct pm_encoder e = { 0 };
+
+	if (format == PM_FORMAT_OPUS)
+		e = p->opus;
+	else if (format == PM_FORMAT_OGG)
+		e = p->vorbis;
+	else if (format == PM_FORMAT_MP3)
+		e = p->mp3;
+	else
+		return e;
+	if (over->mode != PM_BITRATE_DEFAULT)
+		e.mode = over->mode;
+	if (over->has_kbps || over->has_quality) {
+		e.has_kbps = over->has_kbps;
+		e.kbps = over->kbps;
+		e.has_quality = over->has_quality;
+		e.quality = over->quality;
+	}
+	return e;
 }
 
 size_t pm_album_targets(const struct pm_album *a, struct pm_target *out)
@@ -150,6 +207,12 @@ size_t pm_album_targets(const struct pm_album *a, struct pm_target *out)
 			t->rate = 48000; /* Opus decodes to 48 kHz anyway */
 		if (s->has_gaps)
 			t->gaps = s->gaps;
+		t->enc = encoder_of(p, t->format, &s->enc);
+		/* "keep": the mastering level, as the CD has it */
+		if (!t->has_target && ld->has_target) {
+			t->has_target = true;
+			t->target_lufs = ld->target_lufs;
+		}
 	}
 	return n;
 }
@@ -203,13 +266,45 @@ bool pm_lossy_rate_ok(enum pm_format format, uint32_t rate)
 	return false;
 }
 
+/*
+ * The highest source rate among the tracks that become one piece of
+ * audio with track `i`: its vinyl side, or its run of crossfades.
+ */
+static uint32_t group_rate(const struct pm_target *t, const struct pm_album *a,
+			   size_t i)
+{
+	uint32_t r = a->tracks[i].source.info.rate;
+	size_t s, k, first = i, last = i;
+
+	if (t->kind == PM_TARGET_VINYL) {
+		for (s = 0; s < a->vinyl.nsides; s++) {
+			const struct pm_vinyl_side *side = &a->vinyl.sides[s];
+			bool here = false;
+
+			for (k = 0; k < side->ntracks; k++)
+				here = here || side->tracks[k] == i;
+			for (k = 0; here && k < side->ntracks; k++)
+				r = PM_MAX(r, a->tracks[side->tracks[k]].source.info.rate);
+			if (here)
+				return r;
+		}
+	}
+	while (first > 0 && a->tracks[first].xfade.is_set)
+		first--;
+	while (last + 1 < a->ntracks && a->tracks[last + 1].xfade.is_set)
+		last++;
+	for (k = first; k <= last; k++)
+		r = PM_MAX(r, a->tracks[k].source.info.rate);
+	return r;
+}
+
 uint32_t pm_target_rate(const struct pm_target *t, const struct pm_album *a,
 			size_t i)
 {
 	uint32_t r = t->rate;
 
 	if (r == PM_RATE_SOURCE)
-		r = a->tracks[i].source.info.rate;
+		r = group_rate(t, a, i);
 	else if (r == PM_RATE_ALBUM)
 		r = pm_album_rate(a);
 	else

@@ -34,6 +34,8 @@ struct pm_preset {
 	uint32_t rate;       /* a rate in Hz, or PM_RATE_SOURCE/PM_RATE_ALBUM */
 	enum pm_gap_policy gaps;
 	const char *note;    /* where the figure comes from */
+	/* the lossy encoders, used when album.xml sets format to one */
+	struct pm_encoder opus, vorbis, mp3;
 };
 
 /* The table, and its length. */
@@ -57,6 +59,8 @@ struct pm_target {
 	unsigned bits;
 	uint32_t rate; /* Hz, PM_RATE_SOURCE or PM_RATE_ALBUM */
 	enum pm_gap_policy gaps;
+	struct pm_encoder enc; /* for a lossy format: the preset's settings
+				  for it, then album.xml's */
 };
 
 /*
@@ -95,7 +99,10 @@ bool pm_lossy_rate_ok(enum pm_format format, uint32_t rate);
 /* The rate a target renders track `i` at.  An Opus profile with no rate
  * of its own is 48 kHz; an MP3 one whose policy lands on a rate MP3
  * cannot carry (88.2, 96 kHz, ...) takes 48 kHz for multiples of 48 kHz
- * and 44.1 kHz otherwise. */
+ * and 44.1 kHz otherwise.  Under the source-rate policy, tracks that
+ * become one piece of audio share a rate, the highest of their sources:
+ * a run of tracks joined by crossfades in streaming, and a vinyl side;
+ * so a crossfade never meets two rates, whatever the mixes are at. */
 uint32_t pm_target_rate(const struct pm_target *t,
 			const struct pm_album *album, size_t i);
 

@@ -563,6 +563,12 @@ static void read_release(struct walk *w, const xmlNode *n,
 			r->c_year = attr_uint(w, c, "year", 0);
 		} else if (is(c, "master-id")) {
 			r->master_id = content(w, c);
+		} else if (is(c, "customer")) {
+			r->customer = content(w, c);
+		} else if (is(c, "engineer")) {
+			r->engineer = content(w, c);
+		} else if (is(c, "notes")) {
+			r->notes = content(w, c);
 		}
 	}
 	(void)a;
@@ -803,6 +809,13 @@ static void read_stream(struct walk *w, const xmlNode *n, struct pm_stream *s)
 	s->has_gaps = has_attr(n, "gaps");
 	s->gaps = (enum pm_gap_policy)attr_enum(w, n, "gaps", pm_gap_names,
 						PM_NGAP_POLICIES, 0);
+	s->enc.mode = (enum pm_bitrate_mode)attr_enum(w, n, "bitrate-mode",
+						      pm_bitrate_mode_names,
+						      PM_NBITRATE_MODES, 0);
+	s->enc.has_kbps = has_attr(n, "kbps");
+	s->enc.kbps = attr_double(w, n, "kbps", 0);
+	s->enc.has_quality = has_attr(n, "quality");
+	s->enc.quality = attr_double(w, n, "quality", 0);
 }
 
 static void read_rules(struct walk *w, const xmlNode *n, struct pm_album *a)

@@ -134,12 +134,140 @@ static void table_start(FILE *fp, bool html, const char *caption)
 	}
 }
 
+/* "English (0x09)", or "language 0x5E" for a code without a name. */
+static const char *lang_label(unsigned code, char *buf, size_t size)
+{
+	const char *name = pm_language_name(code);
+
+	if (name)
+		snprintf(buf, size, "%s (0x%02X)", name, code);
+	else
+		snprintf(buf, size, "language 0x%02X", code);
+	return buf;
+}
+
+static const char *const field_label[PM_NFIELDS] = {
+	"Title", "Performer", "Songwriter", "Composer", "Arranger", "Message",
+};
+
+/* The CD-TEXT of every block, as the caller says it is on the disc. */
+static void cdtext_section(FILE *fp, bool html, const struct pm_sheet_text *t,
+			   unsigned ntracks)
+{
+	char lang[64];
+	size_t b;
+	unsigned n;
+	int f;
+
+	if (!t || t->nblocks == 0)
+		return;
+	if (html)
+		fputs("<h2>CD-TEXT as written to the disc</h2>\n", fp);
+	else
+		fputs("\nCD-TEXT as written to the disc (decoded from CDTEXT.BIN)\n", fp);
+	for (b = 0; b < t->nblocks; b++) {
+		const struct pm_sheet_text_block *blk = &t->block[b];
+		bool used[PM_NFIELDS] = { false };
+
+		for (f = 0; f < PM_NFIELDS; f++)
+			for (n = 0; n <= ntracks && n < 100; n++)
+				used[f] = used[f] || blk->s[f][n];
+		lang_label(blk->lang_code, lang, sizeof(lang));
+		if (html) {
+			fprintf(fp, "<h3>Block %zu: ", b);
+			pm_xml_escape(fp, lang, false);
+			fprintf(fp, ", %s</h3>\n<table class=\"cdtext\">\n<tr><th>Track</th>",
+				pm_charset_name(blk->charset));
+			for (f = 0; f < PM_NFIELDS; f++)
+				if (used[f])
+					fprintf(fp, "<th>%s</th>", field_label[f]);
+			fputs("</tr>\n", fp);
+		} else {
+			fprintf(fp, "\nBlock %zu: %s, %s\n", b, lang,
+				pm_charset_name(blk->charset));
+		}
+		for (n = 0; n <= ntracks && n < 100; n++) {
+			char tr[8];
+
+			if (n == 0)
+				snprintf(tr, sizeof(tr), "Disc");
+			else
+				snprintf(tr, sizeof(tr), "%02u", n);
+			if (html) {
+				fputs("<tr>", fp);
+				html_cell(fp, tr);
+				for (f = 0; f < PM_NFIELDS; f++)
+					if (used[f])
+						html_cell(fp, blk->s[f][n]);
+				fputs("</tr>\n", fp);
+				continue;
+			}
+			for (f = 0; f < PM_NFIELDS; f++)
+				if (blk->s[f][n])
+					fprintf(fp, "  %-5s %-11s %s\n",
+						f == 0 || !blk->s[0][n] ? tr : "",
+						field_label[f], blk->s[f][n]);
+		}
+		if (html)
+			fputs("</table>\n", fp);
+	}
+}
+
+/* The DDP's checksums, or a word on where they will come from. */
+static void ddp_lines(FILE *fp, bool html, const struct pm_pq_info *info)
+{
+	char key[64];
+	size_t i;
+
+	if (!info->want_ddp)
+		return;
+	if (!info->ddp_image_md5) {
+		header_line(fp, html, "DDP image",
+			    "not written yet: premaster ddpmake adds its checksums here");
+		return;
+	}
+	header_line(fp, html, "DDP IMAGE.DAT MD5", info->ddp_image_md5);
+	for (i = 0; i < info->nddp_files; i++) {
+		snprintf(key, sizeof(key), "DDP %s MD5", info->ddp_files[i].name);
+		header_line(fp, html, key, info->ddp_files[i].md5);
+	}
+}
+
+/*
+ * Print rules: the margins and type that keep a disc of 20 tracks on one
+ * or two pages of A4 or Letter (the narrower width and the shorter
+ * height of the two), tables that fill the width and wrap long titles,
+ * rows never split across pages, and headings kept with what follows.
+ */
+static const char css[] =
+	"body{font-family:sans-serif;margin:2em}"
+	"table{border-collapse:collapse;margin-bottom:1.5em}"
+	"th,td{border:1px solid #999;padding:2px 8px;text-align:left;"
+	"vertical-align:top}"
+	"table.pq td:nth-child(-n+5){font-family:monospace;white-space:nowrap}"
+	"td{overflow-wrap:anywhere}"
+	".sign{margin-top:3em}\n"
+	"@page{margin:10mm 10mm 12mm 10mm}\n"
+	"@media print{"
+	"body{margin:0;font-size:8pt;line-height:1.15}"
+	"h1{font-size:13pt;margin:0 0 4pt}"
+	"h2{font-size:10pt;margin:8pt 0 3pt;break-after:avoid;"
+	"page-break-after:avoid}"
+	"h3{font-size:9pt;margin:6pt 0 2pt;break-after:avoid;"
+	"page-break-after:avoid}"
+	"table{width:100%;margin-bottom:6pt;font-size:7.5pt}"
+	"th,td{padding:1px 3px}"
+	"tr{break-inside:avoid;page-break-inside:avoid}"
+	"thead{display:table-header-group}"
+	".sign{margin-top:14pt;break-inside:avoid}"
+	"}\n";
+
 int pm_pqsheet_write(FILE *fp, const struct pm_disc *d,
 		     const struct pm_sheet_text *t,
 		     const struct pm_pq_info *info, bool html,
 		     struct pm_err *err)
 {
-	char buf[256], b1[12], b2[16], fl[32];
+	char buf[512], b1[12], b2[16], fl[32], lang[64];
 	uint32_t origin = d->track[0].index[0];
 	unsigned i, k, pass;
 	size_t b;
@@ -147,12 +275,9 @@ int pm_pqsheet_write(FILE *fp, const struct pm_disc *d,
 
 	if (html) {
 		fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-		      "<title>PQ sheet</title>\n<style>\n"
-		      "body{font-family:sans-serif;margin:2em}"
-		      "table{border-collapse:collapse;margin-bottom:1.5em}"
-		      "th,td{border:1px solid #999;padding:2px 8px;text-align:left}"
-		      "table.pq td:nth-child(-n+5){font-family:monospace}"
-		      ".sign{margin-top:3em}\n</style>\n</head>\n<body>\n"
+		      "<title>PQ sheet</title>\n<style>\n", fp);
+		fputs(css, fp);
+		fputs("</style>\n</head>\n<body>\n"
 		      "<h1>PQ sheet</h1>\n<table class=\"head\">\n",
 		      fp);
 	} else {
@@ -164,6 +289,8 @@ int pm_pqsheet_write(FILE *fp, const struct pm_disc *d,
 	header_line(fp, html, "Catalogue number", info->catalog);
 	header_line(fp, html, "UPC/EAN (MCN)", d->upc[0] ? d->upc : "none");
 	header_line(fp, html, "Master ID", info->master_id);
+	header_line(fp, html, "Customer", info->customer);
+	header_line(fp, html, "Mastering engineer", info->engineer);
 	snprintf(buf, sizeof(buf), "%u", d->ntracks);
 	header_line(fp, html, "Tracks", buf);
 	snprintf(buf, sizeof(buf), "%s (%u frames, the 2-second pause included)",
@@ -175,27 +302,29 @@ int pm_pqsheet_write(FILE *fp, const struct pm_disc *d,
 		size_t n = 0;
 
 		buf[0] = '\0';
-		for (b = 0; b < t->nblocks; b++)
+		for (b = 0; b < t->nblocks && n < sizeof(buf); b++)
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-					      "%sblock %zu: language 0x%02X, %s",
+					      "%sblock %zu: %s, %s",
 					      b ? "; " : "", b,
-					      t->block[b].lang_code,
+					      lang_label(t->block[b].lang_code,
+							 lang, sizeof(lang)),
 					      pm_charset_name(t->block[b].charset));
 		header_line(fp, html, "CD-TEXT", buf);
 	} else {
 		header_line(fp, html, "CD-TEXT", "none");
 	}
+	ddp_lines(fp, html, info);
 	if (info->htoa)
 		header_line(fp, html, "Hidden track (HTOA)", info->htoa);
 	buf[0] = '\0';
-	for (i = 0, b = 0; i < d->ntracks; i++)
+	for (i = 0, b = 0; i < d->ntracks && b < sizeof(buf); i++)
 		if (d->track[i].control & PM_CTL_PREEMPHASIS)
 			b += (size_t)snprintf(buf + b, sizeof(buf) - b, "%s%u",
 					      b ? ", " : "", i + 1);
 	if (buf[0])
 		header_line(fp, html, "Pre-emphasis on tracks", buf);
 	buf[0] = '\0';
-	for (i = 0, b = 0; i < d->ntracks; i++)
+	for (i = 0, b = 0; i < d->ntracks && b < sizeof(buf); i++)
 		if (d->track[i].nindex > 1)
 			b += (size_t)snprintf(buf + b, sizeof(buf) - b, "%s%u (%u)",
 					      b ? ", " : "", i + 1,
@@ -268,6 +397,25 @@ int pm_pqsheet_write(FILE *fp, const struct pm_disc *d,
 		if (html)
 			fputs("</table>\n", fp);
 	}
+	if (info->ntransitions) {
+		if (html)
+			fputs("<h2>Crossfades and segues</h2>\n<ul>\n", fp);
+		else
+			fputs("\nCrossfades and segues (the audio runs across these track boundaries)\n",
+			      fp);
+		for (b = 0; b < info->ntransitions; b++) {
+			if (html) {
+				fputs("<li>", fp);
+				pm_xml_escape(fp, info->transitions[b], false);
+				fputs("</li>\n", fp);
+			} else {
+				fprintf(fp, "  %s\n", info->transitions[b]);
+			}
+		}
+		if (html)
+			fputs("</ul>\n", fp);
+	}
+	cdtext_section(fp, html, t, d->ntracks);
 	if (html) {
 		fputs("<h2>Cover times</h2>\n<table>\n<tr><th>Track</th><th>Length</th><th>Title</th></tr>\n",
 		      fp);

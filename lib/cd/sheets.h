@@ -83,16 +83,39 @@ int pm_toc_write(FILE *fp, const struct pm_disc *d,
 		 const struct pm_sheet_text *t, const char *image_name,
 		 struct pm_err *err);
 
+/* A file of the DDP and its MD5, for the PQ sheet. */
+struct pm_pq_file {
+	char name[24];
+	char md5[33];
+};
+
 /* What a PQ sheet's header says besides the disc. */
 struct pm_pq_info {
 	const char *artist, *title, *label, *catalog, *master_id;
+	const char *customer; /* who ordered the discs, or NULL */
+	const char *engineer; /* who mastered them, or NULL */
 	const char *date;     /* of the sheet, from SOURCE_DATE_EPOCH */
 	const char *notes;    /* free text, or NULL */
 	const char *htoa;     /* hidden track description, or NULL */
 	const char *version;  /* "premaster 0.1" */
+	/* crossfades and segues, one line each ("Track 3: ..."), or none */
+	const char *const *transitions;
+	size_t ntransitions;
+	/* the DDP: whether one is to be made, and once it is, the MD5 of
+	 * IMAGE.DAT and of each checksum file */
+	bool want_ddp;
+	const char *ddp_image_md5; /* NULL: not written yet */
+	size_t nddp_files;
+	const struct pm_pq_file *ddp_files;
 };
 
-/* Write the PQ sheet as plain text or as HTML.  Returns 0 or -1. */
+/*
+ * Write the PQ sheet as plain text or as HTML: the header, the DDP's
+ * checksums, the CD-TEXT of every block in `t` under its language's
+ * name (the caller gives the text as written to the disc), the PQ
+ * listing in absolute and relative times, crossfades and segues, cover
+ * times.  The HTML carries print rules that keep it on as few A4 or
+ * Letter pages as fit.  Returns 0 or -1. */
 int pm_pqsheet_write(FILE *fp, const struct pm_disc *d,
 		     const struct pm_sheet_text *t,
 		     const struct pm_pq_info *info, bool html,

@@ -70,6 +70,13 @@ struct pm_audio_writer {
 	int32_t *scratch; /* quantised samples for integer targets */
 	enum raw_kind raw;
 	unsigned char *buf; /* RAW_CHUNK_BYTES of packed samples */
+	SF_BROADCAST_INFO *bext; /* as set before the audio, or NULL */
+	bool bext_dirty;         /* loudness to write at the end */
+};
+
+const char *const pm_bitrate_mode_names[PM_NBITRATE_MODES] = {
+	[PM_BITRATE_DEFAULT] = "default", [PM_BITRATE_CBR] = "cbr",
+	[PM_BITRATE_ABR] = "abr",	  [PM_BITRATE_VBR] = "vbr",
 };
 
 static const char *major_name(int format)
@@ -468,6 +475,67 @@ void pm_audio_tags_release(struct pm_audio_tags *tags)
 	memset(tags, 0, sizeof(*tags));
 }
 
+int pm_audio_read_bext(const char *path, struct pm_bext_read *b,
+		       struct pm_err *err)
+{
+	SF_BROADCAST_INFO_VAR(1024) *bi;
+	struct pm_audio_reader *r = pm_audio_open(path, NULL, err);
+	int ret = 0;
+
+	memset(b, 0, sizeof(*b));
+	if (!r)
+		return -1;
+	bi = calloc(1, sizeof(*bi));
+	if (!bi) {
+		pm_audio_close(r);
+		return pm_err_set(err, PM_ENOMEM, "out of memory");
+	}
+	if (sf_command(r->sf, SFC_GET_BROADCAST_INFO, bi, sizeof(*bi)) == SF_TRUE) {
+		memcpy(b->description, bi->description, sizeof(bi->description));
+		memcpy(b->originator, bi->originator, sizeof(bi->originator));
+		memcpy(b->originator_ref, bi->originator_reference,
+		       sizeof(bi->originator_reference));
+		memcpy(b->date, bi->origination_date, sizeof(bi->origination_date));
+		memcpy(b->time, bi->origination_time, sizeof(bi->origination_time));
+		b->version = bi->version;
+		b->loudness_value = bi->loudness_value;
+		b->loudness_range = bi->loudness_range;
+		b->max_true_peak = bi->max_true_peak_level;
+		b->max_momentary = bi->max_momentary_loudness;
+		b->max_shortterm = bi->max_shortterm_loudness;
+		snprintf(b->coding_history, sizeof(b->coding_history), "%.*s",
+			 (int)PM_MIN(bi->coding_history_size, sizeof(bi->coding_history)),
+			 bi->coding_history);
+		ret = 1;
+	}
+	free(bi);
+	pm_audio_close(r);
+	return ret;
+}
+
+int pm_audio_read_cues(const char *path, int64_t *pos, size_t max,
+		       struct pm_err *err)
+{
+	struct pm_audio_reader *r = pm_audio_open(path, NULL, err);
+	SF_CUES *cues;
+	uint32_t i, n = 0;
+
+	if (!r)
+		return -1;
+	cues = calloc(1, sizeof(*cues));
+	if (!cues) {
+		pm_audio_close(r);
+		return pm_err_set(err, PM_ENOMEM, "out of memory");
+	}
+	if (sf_command(r->sf, SFC_GET_CUE, cues, sizeof(*cues)) == SF_TRUE)
+		n = cues->cue_count;
+	for (i = 0; i < n && i < max && i < 100; i++)
+		pos[i] = cues->cue_points[i].sample_offset;
+	free(cues);
+	pm_audio_close(r);
+	return (int)n;
+}
+
 static int sf_format_for(const struct pm_audio_spec *spec, struct pm_err *err)
 {
 	int major, sub;
@@ -535,6 +603,202 @@ static void set_string(SNDFILE *sf, int which, const char *value)
 		sf_set_string(sf, which, value);
 }
 
+static double clamp01(double x)
+{
+	return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+/*
+ * oggenc's nominal bit rates for quality 0..10 (stereo, 44.1 kHz), to
+ * turn a Vorbis kb/s into the quality that aims at it.
+ */
+static const double vorbis_nominal_kbps[11] = { 64,  80,  96,  112, 128, 160,
+						192, 224, 256, 320, 500 };
+
+static double vorbis_quality_for(double kbps)
+{
+	int q;
+
+	if (kbps <= vorbis_nominal_kbps[0])
+		return 0;
+	for (q = 1; q < 11; q++)
+		if (kbps <= vorbis_nominal_kbps[q])
+			return q - 1 + (kbps - vorbis_nominal_kbps[q - 1]) /
+					       (vorbis_nominal_kbps[q] -
+						vorbis_nominal_kbps[q - 1]);
+	return 10;
+}
+
+/*
+ * Turn our settings into libsndfile's: one "compression level" from 0
+ * (best) to 1 (smallest) that each codec maps its own way (libsndfile
+ * 1.1+): Opus, a target of (1 - level) * 250 + 6 kb/s per channel;
+ * Vorbis, quality (1 - level) * 10; MP3 CBR and ABR, 320 - level * 288
+ * kb/s at the MPEG-1 rates (160 - level * 152 at MPEG-2's, 64 - level *
+ * 56 at MPEG-2.5's), truncated, then LAME takes the nearest legal rate;
+ * MP3 VBR, LAME level level * 10.  A half kb/s is added before inverting
+ * so that the truncation lands on the rate asked for.
+ */
+static void apply_encoder(SNDFILE *sf, const struct pm_audio_spec *spec)
+{
+	const struct pm_encoder *e = &spec->enc;
+	double level = -1;
+
+	switch (spec->format) {
+	case PM_FORMAT_OPUS:
+		if (e->has_kbps)
+			level = 1.0 - (e->kbps * 1000.0 / spec->channels - 6000.0) /
+					      250000.0;
+		break;
+	case PM_FORMAT_OGG:
+		if (e->has_quality)
+			level = 1.0 - e->quality / 10.0;
+		else if (e->has_kbps)
+			level = 1.0 - vorbis_quality_for(e->kbps) / 10.0;
+		break;
+	case PM_FORMAT_MP3: {
+		enum pm_bitrate_mode m = e->mode;
+		int mode;
+
+		if (m == PM_BITRATE_DEFAULT)
+			m = e->has_quality && !e->has_kbps ? PM_BITRATE_VBR
+							   : PM_BITRATE_CBR;
+		mode = m == PM_BITRATE_VBR   ? SF_BITRATE_MODE_VARIABLE
+		       : m == PM_BITRATE_ABR ? SF_BITRATE_MODE_AVERAGE
+					     : SF_BITRATE_MODE_CONSTANT;
+		sf_command(sf, SFC_SET_BITRATE_MODE, &mode, sizeof(mode));
+		if (m == PM_BITRATE_VBR && e->has_quality) {
+			level = e->quality / 10.0;
+		} else if (m != PM_BITRATE_VBR && e->has_kbps) {
+			double hi = 320, lo = 32, k = e->kbps + 0.5;
+
+			if (spec->rate < 16000) {
+				hi = 64;
+				lo = 8;
+			} else if (spec->rate < 32000) {
+				hi = 160;
+				lo = 8;
+			}
+			level = (hi - k) / (hi - lo);
+		}
+		break;
+	}
+	default:
+		return;
+	}
+	if (level >= -0.5) {
+		level = clamp01(level);
+		sf_command(sf, SFC_SET_COMPRESSION_LEVEL, &level, sizeof(level));
+	}
+}
+
+/* Copy an ASCII string into a fixed field, cut to fit. */
+static void put_field(char *dst, size_t size, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+
+	if (n > size)
+		n = size;
+	memset(dst, 0, size);
+	if (n)
+		memcpy(dst, src, n);
+}
+
+/* bext v2 stores round(100 x value) in 16 bits; 0x7FFF is "not set". */
+static int16_t bext_value(double v)
+{
+	if (!isfinite(v))
+		return 0x7FFF;
+	v = round(v * 100.0);
+	if (v > 32767)
+		v = 32767;
+	if (v < -32768)
+		v = -32768;
+	return (int16_t)v;
+}
+
+static int set_bext(struct pm_audio_writer *w, const struct pm_bext *b,
+		    struct pm_err *err)
+{
+	SF_BROADCAST_INFO *bi = calloc(1, sizeof(*bi));
+
+	if (!bi)
+		return pm_err_set(err, PM_ENOMEM, "out of memory");
+	put_field(bi->description, sizeof(bi->description), b->description);
+	put_field(bi->originator, sizeof(bi->originator), b->originator);
+	put_field(bi->originator_reference, sizeof(bi->originator_reference),
+		  b->originator_ref);
+	put_field(bi->origination_date, sizeof(bi->origination_date), b->date);
+	put_field(bi->origination_time, sizeof(bi->origination_time), b->time);
+	bi->time_reference_low = (uint32_t)(b->time_reference & 0xFFFFFFFFu);
+	bi->time_reference_high = (uint32_t)(b->time_reference >> 32);
+	bi->version = 2;
+	bi->loudness_value = bi->loudness_range = bi->max_true_peak_level =
+		bi->max_momentary_loudness = bi->max_shortterm_loudness = 0x7FFF;
+	if (b->coding_history && *b->coding_history)
+		snprintf(bi->coding_history, sizeof(bi->coding_history),
+			 "%.200s\r\n", b->coding_history);
+	bi->coding_history_size = (uint32_t)strlen(bi->coding_history);
+	w->bext = bi;
+	/*
+	 * Set before any audio: libsndfile reserves the chunk in the header
+	 * then, and lets it be set again (same size) once the loudness is
+	 * known.
+	 */
+	if (sf_command(w->sf, SFC_SET_BROADCAST_INFO, bi, sizeof(*bi)) != SF_TRUE)
+		return pm_err_set(err, PM_ECREATE,
+				  "cannot add a bext chunk to '%s': %s", w->path,
+				  sf_strerror(w->sf));
+	return 0;
+}
+
+static int set_cues(struct pm_audio_writer *w, const struct pm_audio_meta *m,
+		    struct pm_err *err)
+{
+	SF_CUES *cues;
+	size_t i;
+	int ok;
+
+	if (m->ncues > 100)
+		return pm_err_set(err, PM_EINVAL,
+				  "'%s': %zu cue markers; a WAV file takes 100",
+				  w->path, m->ncues);
+	cues = calloc(1, sizeof(*cues));
+	if (!cues)
+		return pm_err_set(err, PM_ENOMEM, "out of memory");
+	cues->cue_count = (uint32_t)m->ncues;
+	for (i = 0; i < m->ncues; i++) {
+		SF_CUE_POINT *c = &cues->cue_points[i];
+
+		c->indx = (int32_t)m->cues[i].id;
+		c->position = (uint32_t)m->cues[i].pos_samples;
+		c->fcc_chunk = 0x61746164; /* "data", little-endian */
+		c->chunk_start = 0;
+		c->block_start = 0;
+		c->sample_offset = (uint32_t)m->cues[i].pos_samples;
+	}
+	ok = sf_command(w->sf, SFC_SET_CUE, cues, sizeof(*cues)) == SF_TRUE;
+	free(cues);
+	if (!ok)
+		return pm_err_set(err, PM_ECREATE,
+				  "cannot add cue markers to '%s': %s", w->path,
+				  sf_strerror(w->sf));
+	return 0;
+}
+
+void pm_audio_set_loudness(struct pm_audio_writer *w,
+			   const struct pm_bext_loudness *l)
+{
+	if (!w || !w->bext)
+		return;
+	w->bext->loudness_value = bext_value(l->integrated_lufs);
+	w->bext->loudness_range = bext_value(l->range_lu);
+	w->bext->max_true_peak_level = bext_value(l->max_true_peak_dbtp);
+	w->bext->max_momentary_loudness = bext_value(l->max_momentary_lufs);
+	w->bext->max_shortterm_loudness = bext_value(l->max_shortterm_lufs);
+	w->bext_dirty = true;
+}
+
 struct pm_audio_writer *pm_audio_create(const char *path,
 					const struct pm_audio_spec *spec,
 					const struct pm_audio_meta *meta,
@@ -585,13 +849,8 @@ struct pm_audio_writer *pm_audio_create(const char *path,
 
 		sf_command(w->sf, SFC_SET_COMPRESSION_LEVEL, &level,
 			   sizeof(level));
-	} else if (spec->format == PM_FORMAT_OGG || spec->format == PM_FORMAT_OPUS ||
-		   spec->format == PM_FORMAT_MP3) {
-		/* libsndfile: 0 is best quality, 1 smallest */
-		double level = spec->quality > 0 ? 1.0 - spec->quality : 0.1;
-
-		sf_command(w->sf, SFC_SET_COMPRESSION_LEVEL, &level,
-			   sizeof(level));
+	} else {
+		apply_encoder(w->sf, spec);
 	}
 	/* plain WAV in the host's byte order takes the fast path */
 	w->raw = (f & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV
@@ -615,6 +874,12 @@ struct pm_audio_writer *pm_audio_create(const char *path,
 		set_string(w->sf, SF_STR_COMMENT, meta->comment);
 		set_string(w->sf, SF_STR_TRACKNUMBER, meta->tracknumber);
 		set_string(w->sf, SF_STR_SOFTWARE, meta->software);
+		if (spec->format == PM_FORMAT_WAV &&
+		    ((meta->bext && set_bext(w, meta->bext, err) < 0) ||
+		     (meta->ncues && set_cues(w, meta, err) < 0))) {
+			pm_audio_finish(w, NULL);
+			return NULL;
+		}
 	}
 	return w;
 }
@@ -758,11 +1023,17 @@ int pm_audio_finish(struct pm_audio_writer *w, struct pm_err *err)
 	 * No fsync: deliverables are published by renaming a complete
 	 * directory, and syncing every file cost more than the processing.
 	 */
-	if (sf_error(w->sf) != SF_ERR_NO_ERROR)
+	if (w->bext_dirty &&
+	    sf_command(w->sf, SFC_SET_BROADCAST_INFO, w->bext,
+		       sizeof(*w->bext)) != SF_TRUE)
+		ret = pm_err_set(err, PM_EIO, "cannot update the bext chunk of '%s': %s",
+				 w->path, sf_strerror(w->sf));
+	if (ret == 0 && sf_error(w->sf) != SF_ERR_NO_ERROR)
 		ret = pm_err_set(err, PM_EIO, "cannot finish '%s': %s", w->path,
 				 sf_strerror(w->sf));
 	if (sf_close(w->sf) != 0 && ret == 0)
 		ret = pm_err_set(err, PM_EIO, "cannot close '%s'", w->path);
+	free(w->bext);
 	free(w->scratch);
 	free(w->buf);
 	free(w->path);

@@ -100,13 +100,73 @@ int pm_audio_read_tags(const char *path, struct pm_audio_tags *tags,
 /* Free the strings of `tags` (not the struct). */
 void pm_audio_tags_release(struct pm_audio_tags *tags);
 
+/* How a lossy encoder spends its bits (MP3; Opus and Vorbis are VBR). */
+enum pm_bitrate_mode {
+	PM_BITRATE_DEFAULT = 0, /* the format's own: CBR for MP3 */
+	PM_BITRATE_CBR,
+	PM_BITRATE_ABR,
+	PM_BITRATE_VBR,
+};
+#define PM_NBITRATE_MODES (PM_BITRATE_VBR + 1)
+
+/* "default", "cbr", "abr", "vbr". */
+extern const char *const pm_bitrate_mode_names[PM_NBITRATE_MODES];
+
+/*
+ * Lossy encoder settings, in each codec's own terms:
+ *  - MP3: CBR or ABR at `kbps` (32..320 for MPEG-1 rates), or VBR at
+ *    LAME level `quality` 0 (best) .. 9;
+ *  - Opus: a VBR target of `kbps` for the stereo pair (12..512);
+ *  - Ogg Vorbis: oggenc's `quality` 0 .. 10 (best), or a nominal `kbps`
+ *    turned into the quality that aims at it.
+ * Unset values leave the encoder's own default.
+ */
+struct pm_encoder {
+	enum pm_bitrate_mode mode;
+	bool has_kbps, has_quality;
+	double kbps;
+	double quality;
+};
+
 /* What to write. */
 struct pm_audio_spec {
 	enum pm_format format;
 	uint32_t rate;
 	unsigned channels;
 	unsigned bits; /* 16, 24, 32 (integer PCM) or 0 for 32-bit float */
-	double quality; /* lossy formats: 0 (small) .. 1 (best); 0 = default */
+	struct pm_encoder enc; /* lossy formats only */
+};
+
+/*
+ * The BWF Broadcast Audio Extension chunk (EBU Tech 3285 v2) of a WAV
+ * file.  Strings are ASCII and cut to their fields (256, 32, 32 bytes);
+ * NULL leaves a field empty.  The loudness fields are filled in by
+ * pm_audio_set_loudness() once the audio is written.
+ */
+struct pm_bext {
+	const char *description;
+	const char *originator;
+	const char *originator_ref;
+	const char *date; /* "YYYY-MM-DD" */
+	const char *time; /* "HH:MM:SS" */
+	const char *coding_history; /* one line, without its CR LF */
+	uint64_t time_reference;    /* samples since midnight */
+};
+
+/* The loudness of a file as bext version 2 carries it: LUFS, LU, dBTP.
+ * A value that is not finite is written as "not measured" (0x7FFF). */
+struct pm_bext_loudness {
+	double integrated_lufs;
+	double range_lu;
+	double max_true_peak_dbtp;
+	double max_momentary_lufs;
+	double max_shortterm_lufs;
+};
+
+/* A marker in a WAV file's cue chunk. */
+struct pm_audio_cue {
+	uint32_t id;         /* unique, from 1 */
+	int64_t pos_samples; /* where it points, in frames from the start */
 };
 
 /* Metadata to embed where the container allows it. */
@@ -120,6 +180,9 @@ struct pm_audio_meta {
 	const char *comment;
 	const char *tracknumber; /* "3" or "3/12" */
 	const char *software;
+	const struct pm_bext *bext;     /* WAV: a bext chunk, or NULL */
+	const struct pm_audio_cue *cues; /* WAV: markers (at most 100) */
+	size_t ncues;
 };
 
 struct pm_audio_writer;
@@ -150,10 +213,46 @@ int pm_audio_write_s16(struct pm_audio_writer *w, const int16_t *buf,
 		       int64_t n_samples, struct pm_err *err);
 
 /*
+ * Set the loudness fields of the bext chunk that pm_audio_meta asked for
+ * (no-op without one); they are written when the file is finished.
+ */
+void pm_audio_set_loudness(struct pm_audio_writer *w,
+			   const struct pm_bext_loudness *l);
+
+/*
  * Finish and close a writer.  Returns 0, or -1 with `err` if the file
  * could not be completed (then it should be discarded).  NULL is a no-op.
  */
 int pm_audio_finish(struct pm_audio_writer *w, struct pm_err *err);
+
+/* What a WAV file's bext chunk says, read back (for tests and verify). */
+struct pm_bext_read {
+	char description[257];
+	char originator[33];
+	char originator_ref[33];
+	char date[11];
+	char time[9];
+	unsigned version;
+	/* the loudness fields as stored: hundredths of a LUFS/LU/dBTP, or
+	 * 0x7FFF when not measured */
+	int loudness_value, loudness_range, max_true_peak, max_momentary,
+		max_shortterm;
+	char coding_history[1024];
+};
+
+/*
+ * Read the bext chunk of the WAV file at `path`.  Returns 1 when it has
+ * one, 0 when it has none, -1 with `err` when it cannot be read.
+ */
+int pm_audio_read_bext(const char *path, struct pm_bext_read *b,
+		       struct pm_err *err);
+
+/*
+ * Read the positions of the WAV file's cue markers into `pos` (at most
+ * `max`, in file order).  Returns how many there are, or -1 with `err`.
+ */
+int pm_audio_read_cues(const char *path, int64_t *pos, size_t max,
+		       struct pm_err *err);
 
 /* Whether this libsndfile can write `format` (Opus and MP3 vary). */
 bool pm_audio_can_write(enum pm_format format);

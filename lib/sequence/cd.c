@@ -45,8 +45,6 @@ struct cd_text_ctx {
 	const struct pm_album *a;
 	const struct pm_disc *d;
 	const struct pm_sheet_text *t;
-	bool html;
-	const char *htoa;
 };
 
 static int put_cue(FILE *fp, const void *ctx, struct pm_err *err)
@@ -63,25 +61,128 @@ static int put_toc(FILE *fp, const void *ctx, struct pm_err *err)
 	return pm_toc_write(fp, c->d, c->t, PM_CD_IMAGE, err);
 }
 
-static int put_pq(FILE *fp, const void *ctx, struct pm_err *err)
+/* Crossfades and segues, one line per track that has one. */
+static size_t transitions(const struct pm_album *a, char (*line)[200],
+			  const char **lines)
 {
-	const struct cd_text_ctx *c = ctx;
-	const struct pm_album *a = c->a;
-	struct pm_pq_info info = { 0 };
-	char date[16], version[32];
+	size_t i, n = 0;
 
+	for (i = 1; i < a->ntracks && i < PM_MAX_TRACKS; i++) {
+		const struct pm_track *t = &a->tracks[i];
+
+		if (t->xfade.is_set) {
+			double len = pm_time_seconds(t->xfade.length);
+			double at = t->xfade.has_id_at ? pm_time_seconds(t->xfade.id_at)
+						       : len / 2;
+
+			snprintf(line[n], 200,
+				 "Track %zu: crossfades from track %zu over %.2f s (%s); its ID is %.2f s into the overlap",
+				 i + 1, i, len, pm_shape_names[t->xfade.shape], at);
+		} else if (!t->has_gap || pm_time_samples(t->gap, PM_CD_RATE) == 0) {
+			snprintf(line[n], 200,
+				 "Track %zu: segue from track %zu with no pause; its ID is on the frame at or before the join",
+				 i + 1, i);
+		} else {
+			continue;
+		}
+		lines[n] = line[n];
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The CD-TEXT as the disc will carry it: encoded as for CDTEXT.BIN, then
+ * decoded back, so the sheet shows the transliterations and every block.
+ */
+static int disc_text(const struct pm_album *a, struct pm_sheet_text *t,
+		     struct pm_err *err)
+{
+	struct pm_cdtext_text cd = { 0 };
+	uint8_t *packs = NULL;
+	size_t len = 0;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	if (pm_cdtext_from_album(a, &packs, &len, err) < 0)
+		return -1;
+	if (!packs)
+		return 0;
+	ret = pm_cdio_cdtext_decode(packs, len, &cd, err);
+	free(packs);
+	if (ret == 0)
+		ret = pm_sheet_text_from_cdtext(&cd, t, err);
+	pm_cdio_cdtext_release(&cd);
+	return ret;
+}
+
+static int pq_file(const char *dir, const char *name, bool html,
+		   const struct pm_disc *d, const struct pm_sheet_text *t,
+		   const struct pm_pq_info *info, struct pm_err *err)
+{
+	struct pm_file f = { 0 };
+	char path[4352];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (pm_file_open(&f, path, true, err) < 0)
+		return -1;
+	if (pm_pqsheet_write(f.fp, d, t, info, html, err) < 0) {
+		pm_file_abort(&f);
+		return -1;
+	}
+	return pm_file_commit(&f, err);
+}
+
+int pm_cd_pq_sheets(const struct pm_album *a, const struct pm_timeline *tl,
+		    const struct pm_inputs *in, const char *dir,
+		    const char *ddp_image_md5, const struct pm_pq_file *files,
+		    size_t nfiles, struct pm_err *err)
+{
+	char line[PM_MAX_TRACKS][200];
+	const char *lines[PM_MAX_TRACKS];
+	struct pm_sheet_text text;
+	struct pm_pq_info info = { 0 };
+	char date[16], version[32], htoa[160];
+	int ret;
+
+	if (disc_text(a, &text, err) < 0)
+		return -1;
 	pm_sheet_date(date, sizeof(date));
 	snprintf(version, sizeof(version), "premaster %s", PACKAGE_VERSION);
 	info.artist = pm_texts_get(&a->release.text[PM_FIELD_PERFORMER], NULL,
 				   false);
 	info.title = pm_texts_get(&a->release.text[PM_FIELD_TITLE], NULL, false);
+	/* as on the disc, when it has CD-TEXT */
+	if (text.nblocks && text.block[0].s[PM_FIELD_TITLE][0])
+		info.title = text.block[0].s[PM_FIELD_TITLE][0];
+	if (text.nblocks && text.block[0].s[PM_FIELD_PERFORMER][0])
+		info.artist = text.block[0].s[PM_FIELD_PERFORMER][0];
 	info.label = a->release.label;
 	info.catalog = a->release.catalog;
 	info.master_id = a->release.master_id;
+	info.customer = a->release.customer;
+	info.engineer = a->release.engineer;
+	info.notes = a->release.notes;
 	info.date = date;
 	info.version = version;
-	info.htoa = c->htoa;
-	return pm_pqsheet_write(fp, c->d, c->t, &info, c->html, err);
+	if (in->has_htoa) {
+		snprintf(htoa, sizeof(htoa),
+			 "%.2f s of audio in track 1's pregap from 00:02:00; the first 2 s are digital silence; many players cannot reach it",
+			 (double)in->htoa_length / PM_CD_RATE);
+		info.htoa = htoa;
+	}
+	info.ntransitions = transitions(a, line, lines);
+	info.transitions = lines;
+	info.want_ddp = a->cd.want_ddp;
+	info.ddp_image_md5 = ddp_image_md5;
+	info.ddp_files = files;
+	info.nddp_files = nfiles;
+	ret = pq_file(dir, PM_CD_PQ_TXT, false, &tl->disc, &text, &info, err);
+	if (ret == 0)
+		ret = pq_file(dir, PM_CD_PQ_HTML, true, &tl->disc, &text, &info,
+			      err);
+	pm_sheet_text_release(&text);
+	return ret;
 }
 
 void pm_cd_limits(const struct pm_album *a, struct pm_disc_limits *lim)
@@ -164,13 +265,15 @@ struct span_out {
 	struct pm_span span;
 	char name[96];
 	struct pm_audio_writer *w;
+	struct seq_meter meter;
 };
 
-static int open_span(const struct pm_outdir *od, struct span_out *s,
-		     struct pm_err *err)
+static int open_span(const struct pm_album *a, const struct pm_outdir *od,
+		     struct span_out *s, struct pm_err *err)
 {
 	struct pm_audio_spec spec = { .format = PM_FORMAT_WAV, .rate = PM_CD_RATE,
 				      .channels = 2, .bits = 16 };
+	struct seq_wav_meta wm;
 	char rel[128];
 	char *path;
 
@@ -178,9 +281,26 @@ static int open_span(const struct pm_outdir *od, struct span_out *s,
 	path = pm_outdir_path(od, rel, err);
 	if (!path)
 		return -1;
-	s->w = pm_audio_create(path, &spec, NULL, err);
+	/* a pause of the split policy is the album's, not a track's */
+	seq_wav_meta(a, s->span.track ? s->span.track - 1 : PM_DISC, "cd",
+		     PM_CD_RATE, 16, &wm);
+	s->w = pm_audio_create(path, &spec, &wm.meta, err);
 	free(path);
-	return s->w ? 0 : -1;
+	if (!s->w)
+		return -1;
+	return seq_meter_init(&s->meter, PM_CD_RATE, err);
+}
+
+/* Finish a WAV with the loudness its meter saw in its bext chunk. */
+static int finish_metered(struct pm_audio_writer *w, struct seq_meter *m,
+			  struct pm_err *err)
+{
+	struct pm_bext_loudness l;
+
+	seq_meter_result(m, &l);
+	seq_meter_free(m);
+	pm_audio_set_loudness(w, &l);
+	return pm_audio_finish(w, err);
 }
 
 int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
@@ -203,11 +323,12 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 	size_t ngains = 0;
 	struct pm_feed feed = { 0 };
 	struct cd_text_ctx ctx = { 0 };
+	struct seq_wav_meta wm;
+	struct seq_meter image_meter = { 0 };
 	size_t nspans = 0, i;
 	float *buf = NULL;
 	int16_t *pcm = NULL;
 	char *path = NULL, *tracks_dir = NULL;
-	char htoa_note[128];
 	int64_t pos;
 	int ret = -1;
 
@@ -233,8 +354,9 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 	path = pm_outdir_path(&od, PM_CD_IMAGE, err);
 	if (!path)
 		goto out;
-	image = pm_audio_create(path, &spec, NULL, err);
-	if (!image)
+	seq_wav_meta(a, PM_DISC, "cd image", PM_CD_RATE, 16, &wm);
+	image = pm_audio_create(path, &spec, &wm.meta, err);
+	if (!image || seq_meter_init(&image_meter, PM_CD_RATE, err) < 0)
 		goto out;
 
 	nspans = pm_disc_spans(&tl.disc, a->cd.track_gaps, raw);
@@ -259,7 +381,8 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 	for (pos = 0; pos < tl.length; pos += BLOCK_FRAMES) {
 		int64_t n = PM_MIN((int64_t)BLOCK_FRAMES, tl.length - pos);
 
-		if (pm_tl_render_next(&rr, buf, n, err) < 0)
+		if (pm_tl_render_next(&rr, buf, n, err) < 0 ||
+		    seq_meter_add(&image_meter, buf, n, err) < 0)
 			goto out;
 		pm_dither_s16(&dith, buf, pcm, (size_t)n, 2);
 		if (pm_audio_write_s16(image, pcm, n, err) < 0)
@@ -272,16 +395,18 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 
 			if (a0 >= a1)
 				continue;
-			if (!s->w && open_span(&od, s, err) < 0)
+			if (!s->w && open_span(a, &od, s, err) < 0)
 				goto out;
-			if (pm_audio_write_s16(s->w, pcm + (a0 - pos) * 2, a1 - a0,
+			if (seq_meter_add(&s->meter, buf + (a0 - pos) * 2, a1 - a0,
+					  err) < 0 ||
+			    pm_audio_write_s16(s->w, pcm + (a0 - pos) * 2, a1 - a0,
 					       err) < 0)
 				goto out;
 			if (a1 == s1) {
 				struct pm_audio_writer *w = s->w;
 
 				s->w = NULL;
-				if (pm_audio_finish(w, err) < 0)
+				if (finish_metered(w, &s->meter, err) < 0)
 					goto out;
 				res->files++;
 			}
@@ -289,7 +414,7 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 		pm_progress_update("cd", (uint64_t)pos, (uint64_t)tl.length);
 	}
 	pm_progress_clear();
-	ret = pm_audio_finish(image, err);
+	ret = finish_metered(image, &image_meter, err);
 	image = NULL;
 	if (ret < 0)
 		goto out;
@@ -302,22 +427,13 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 	ctx.a = a;
 	ctx.d = &tl.disc;
 	ctx.t = &text;
-	ctx.htoa = NULL;
-	if (in.has_htoa) {
-		snprintf(htoa_note, sizeof(htoa_note),
-			 "%.2f s of audio in track 1's pregap from 00:02:00; the first 2 s are digital silence; many players cannot reach it",
-			 (double)in.htoa_length / PM_CD_RATE);
-		ctx.htoa = htoa_note;
-	}
 	if (a->cd.want_cue && write_text(&od, PM_CD_CUE, put_cue, &ctx, err) < 0)
 		goto out;
 	if (a->cd.want_toc && write_text(&od, PM_CD_TOC, put_toc, &ctx, err) < 0)
 		goto out;
 	if (a->cd.want_pq_sheet) {
-		if (write_text(&od, PM_CD_PQ_TXT, put_pq, &ctx, err) < 0)
-			goto out;
-		ctx.html = true;
-		if (write_text(&od, PM_CD_PQ_HTML, put_pq, &ctx, err) < 0)
+		if (pm_cd_pq_sheets(a, &tl, &in, od.tmp_path, NULL, NULL, 0,
+				    err) < 0)
 			goto out;
 	}
 	if (pm_interrupted()) {
@@ -331,8 +447,11 @@ out:
 	pm_progress_clear();
 	pm_tl_render_release(&rr);
 	pm_feed_release(&feed);
-	for (i = 0; i < nspans; i++)
+	for (i = 0; i < nspans; i++) {
+		seq_meter_free(&spans[i].meter);
 		pm_audio_finish(spans[i].w, NULL);
+	}
+	seq_meter_free(&image_meter);
 	pm_audio_finish(image, NULL);
 	pm_outdir_release(&od);
 	pm_sheet_text_release(&text);

@@ -7,6 +7,8 @@
 
 #include "sequence/sequence-impl.h"
 
+#include "util/manifest.h"
+
 #include "util/banned.h"
 
 /* ------------------------------------------------------------------ */
@@ -16,6 +18,8 @@
 int seq_sink_write(struct sink *s, const float *buf, int64_t n,
 		   struct pm_err *err)
 {
+	if (seq_meter_add(&s->meter, buf, n, err) < 0)
+		return -1;
 	if (!s->dither16)
 		return pm_audio_write(s->w, buf, n, err);
 	pm_dither_s16(&s->dith, buf, s->pcm, (size_t)n, 2);
@@ -34,4 +38,11 @@ int seq_sink_silence(struct sink *s, float *buf, int64_t n,
 		n -= k;
 	}
 	return 0;
+}
+
+int pm_seq_manifest(const char *outdir, const char *const *fresh, size_t n,
+		    struct pm_err *err)
+{
+	return pm_manifest_update(outdir, pm_deliverable_dirs,
+				  pm_ndeliverable_dirs, fresh, n, err);
 }

@@ -22,6 +22,13 @@ struct pm_seq_options {
 	bool unity; /* read the sources even if masters exist */
 };
 
+/* One lossy file as delivered: its bit rate and decoded true peak. */
+struct pm_seq_file {
+	char name[128];
+	double kbps;            /* file size over playing time */
+	double decoded_tp_dbtp; /* as a player decodes it, 4x oversampled */
+};
+
 /* What a run did, for the summary. */
 struct pm_seq_result {
 	bool from_masters;
@@ -36,7 +43,23 @@ struct pm_seq_result {
 	bool lossy;
 	double decoded_tp_dbtp;
 	double codec_trim_db;
+	unsigned encodes;          /* passes through the encoder: 1 or 2 */
+	double encode_s;           /* seconds spent writing the files */
+	size_t nfiles;
+	struct pm_seq_file *file;  /* lossy: per track file; owned */
 };
+
+/*
+ * Bring OUTDIR/manifest.md5 and manifest.sha256 up to date over every
+ * deliverable (pm_deliverable_dirs), hashing again what lies under the
+ * `n` paths in `fresh` (relative to OUTDIR: the deliverables just
+ * written).  Returns 0 or -1 with `err`.
+ */
+int pm_seq_manifest(const char *outdir, const char *const *fresh, size_t n,
+		    struct pm_err *err);
+
+/* Release what a result owns. */
+void pm_seq_result_release(struct pm_seq_result *res);
 
 /*
  * The CD timeline of an album: find the cd target's inputs (masters or
@@ -52,6 +75,21 @@ struct pm_disc_limits;
 int pm_cd_timeline(const struct pm_album *album, const struct pm_target *t,
 		 const struct pm_seq_options *o, struct pm_inputs *in,
 		 struct pm_timeline *tl, struct pm_err *err);
+
+/*
+ * Write the CD's PQ sheet, pq-sheet.txt and pq-sheet.html, into `dir`,
+ * each file atomically: the disc of `tl` and `in` (pm_cd_timeline's),
+ * its CD-TEXT as encoded for the disc and decoded back (every block,
+ * with its language's name), the album's customer, engineer and notes,
+ * its crossfades and segues, and, once ddpmake has written the DDP,
+ * IMAGE.DAT's MD5 (`ddp_image_md5`) and each checksum file's (`files`).
+ * Returns 0 or -1 with `err`.
+ */
+struct pm_pq_file;
+int pm_cd_pq_sheets(const struct pm_album *album, const struct pm_timeline *tl,
+		    const struct pm_inputs *in, const char *dir,
+		    const char *ddp_image_md5, const struct pm_pq_file *files,
+		    size_t nfiles, struct pm_err *err);
 
 /* The album's Red Book limits (warn-length, max-length). */
 void pm_cd_limits(const struct pm_album *album, struct pm_disc_limits *lim);

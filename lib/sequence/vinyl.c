@@ -33,7 +33,10 @@ int pm_sequence_vinyl(const struct pm_album *a, const struct pm_target *t,
 	struct pm_side_limits lim;
 	struct sink sink = { 0 };
 	struct pm_audio_spec spec = { .format = PM_FORMAT_WAV, .channels = 2 };
-	char masters[4096], name[160], t1[64], t2[64];
+	char masters[4096], name[160], t1[64], t2[64], what[64];
+	struct seq_wav_meta wm;
+	struct pm_audio_cue cues[100];
+	struct pm_bext_loudness loud;
 	float *buf = NULL;
 	FILE *sheet = NULL;
 	char *path = NULL;
@@ -148,8 +151,22 @@ int pm_sequence_vinyl(const struct pm_album *a, const struct pm_target *t,
 		}
 		spec.rate = rate;
 		spec.bits = t->bits;
-		sink.w = pm_audio_create(fpath, &spec, NULL, err);
+		/* a cue marker at each track's first sample: the bands a
+		 * cutting engineer sees */
+		snprintf(what, sizeof(what), "vinyl side %s", side->name);
+		seq_wav_meta(a, PM_DISC, what, rate, t->bits, &wm);
+		for (k = 0; k < tl.ntracks && k < PM_ARRAY_SIZE(cues); k++) {
+			cues[k].id = (uint32_t)k + 1;
+			cues[k].pos_samples = tl.tracks[k].audio;
+		}
+		wm.meta.cues = cues;
+		wm.meta.ncues = k;
+		sink.w = pm_audio_create(fpath, &spec, &wm.meta, err);
 		free(fpath);
+		if (sink.w && seq_meter_init(&sink.meter, rate, err) < 0) {
+			pm_timeline_release(&tl);
+			goto out;
+		}
 		if (!sink.w || pm_feed_init(&feed, &in, &tl, 0, err) < 0 ||
 		    pm_tl_render_init(&rr, &tl, pm_feed_read, &feed, err) < 0) {
 			pm_feed_release(&feed);
@@ -171,6 +188,9 @@ int pm_sequence_vinyl(const struct pm_album *a, const struct pm_target *t,
 			    seq_sink_write(&sink, buf, n, err) < 0)
 				goto side_fail;
 		}
+		seq_meter_result(&sink.meter, &loud);
+		seq_meter_free(&sink.meter);
+		pm_audio_set_loudness(sink.w, &loud);
 		if (pm_audio_finish(sink.w, err) < 0) {
 			sink.w = NULL;
 			goto side_fail;
@@ -213,6 +233,7 @@ side_fail:
 out:
 	if (sheet)
 		fclose(sheet);
+	seq_meter_free(&sink.meter);
 	pm_audio_finish(sink.w, NULL);
 	free(sink.pcm);
 	pm_outdir_release(&od);

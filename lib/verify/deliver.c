@@ -149,6 +149,7 @@ int pm_verify_run(const struct pm_album *a, const char *outdir,
 			break;
 		}
 	}
+	verify_manifest_checks(v);
 	return 0;
 }
 

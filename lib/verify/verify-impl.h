@@ -49,6 +49,10 @@ struct probe {
 
 void verify_cd_checks(struct pm_verify *v, const struct pm_target *t);
 
+/* manifest.md5 and manifest.sha256 against the deliverables (rule
+ * "manifest"). */
+void verify_manifest_checks(struct pm_verify *v);
+
 /* Loudness against the target, true peak against the ceiling. */
 void verify_levels(struct pm_verify *v, struct pm_deliverable *d,
 		   struct pm_meter **meters, double hot_above, double hot_ceiling,

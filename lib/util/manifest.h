@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * manifest.h: checksum manifests over a delivery, as distributors ask
+ * for them: OUTDIR/manifest.md5 and OUTDIR/manifest.sha256, one line per
+ * file, "<hex>  <path>" with the path relative to OUTDIR, in the order
+ * of the paths' bytes; the layout md5sum -c and sha256sum -c read
+ * (a path holding a backslash or a newline is escaped their way).
+ */
+#ifndef PM_MANIFEST_H
+#define PM_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/err.h"
+#include "util/md5.h"
+#include "util/sha256.h"
+
+#define PM_MANIFEST_MD5 "manifest.md5"
+#define PM_MANIFEST_SHA256 "manifest.sha256"
+
+/* Hash a file both ways in one pass.  Returns 0 or -1 with `err`. */
+int pm_hash_file(const char *path, char md5[PM_MD5_HEX_BYTES],
+		 char sha256[PM_SHA256_HEX_BYTES], struct pm_err *err);
+
+/*
+ * The files under `roots` (directories relative to `dir`; missing ones
+ * are skipped), recursively, as sorted paths relative to `dir`.  Names
+ * starting with '.' (our temporary directories) are left out.  Returns
+ * 0 with *paths (n of them, each and the array to free) or -1.
+ */
+int pm_manifest_list(const char *dir, const char *const *roots, size_t nroots,
+		     char ***paths, size_t *n, struct pm_err *err);
+
+/* One line of a manifest. */
+struct pm_manifest_line {
+	char *path;
+	char hex[PM_SHA256_HEX_BYTES]; /* lower case */
+	int lineno;
+};
+
+struct pm_manifest {
+	bool present;
+	size_t n;
+	struct pm_manifest_line *v; /* owned */
+	unsigned bad;    /* lines that are not "<hex>  <path>" */
+	int first_bad;   /* the first of them */
+};
+
+/*
+ * Read a manifest written in md5sum/sha256sum form: `hexlen` is 32 or
+ * 64.  Either hex case and either mode marker (' ' text, '*' binary) are
+ * accepted, as the tools do; CR LF ends a line too.  A missing file gives
+ * present false and 0.  Returns 0 or -1 with `err` (PM_EIO).
+ */
+int pm_manifest_read(const char *path, size_t hexlen, struct pm_manifest *m,
+		     struct pm_err *err);
+
+/* The line for `path`, or NULL (binary search: lines sorted as written). */
+const struct pm_manifest_line *pm_manifest_find(const struct pm_manifest *m,
+						const char *path);
+
+void pm_manifest_release(struct pm_manifest *m);
+
+/*
+ * Write DIR/manifest.md5 and DIR/manifest.sha256 over every file under
+ * `roots`, each atomically (written under a temporary name, renamed).
+ * A file is hashed again when its path starts with one of the `fresh`
+ * prefixes, when the old manifests lack it, or when it is newer than
+ * them; otherwise its old lines are kept, so that a stage that rewrote
+ * one deliverable does not read all the others again.  Returns 0 or -1.
+ */
+int pm_manifest_update(const char *dir, const char *const *roots,
+		       size_t nroots, const char *const *fresh, size_t nfresh,
+		       struct pm_err *err);
+
+#endif

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sha256.c: SHA-256 (FIPS 180-4 section 6.2), rounds unrolled eight at a
+ * time so that the working variables stay in registers. */
+#include <config.h>
+
+#include "util/sha256.h"
+
+#include <string.h>
+
+#include "util/banned.h"
+
+/* FIPS 180-4 section 4.2.2: the first 32 bits of the fractional parts of
+ * the cube roots of the first 64 primes. */
+static const uint32_t K[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+#define ROTR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+#define CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
+#define MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
+#define BSIG0(x) (ROTR((x), 2) ^ ROTR((x), 13) ^ ROTR((x), 22))
+#define BSIG1(x) (ROTR((x), 6) ^ ROTR((x), 11) ^ ROTR((x), 25))
+#define SSIG0(x) (ROTR((x), 7) ^ ROTR((x), 18) ^ ((x) >> 3))
+#define SSIG1(x) (ROTR((x), 17) ^ ROTR((x), 19) ^ ((x) >> 10))
+
+/*
+ * One round, with the variables renamed instead of moved: the caller
+ * rotates the argument list by one for each of eight rounds.
+ */
+#define ROUND(a, b, c, d, e, f, g, h, i)                                       \
+	do {                                                                   \
+		uint32_t t1 = (h) + BSIG1(e) + CH((e), (f), (g)) + K[i] + w[i];\
+		uint32_t t2 = BSIG0(a) + MAJ((a), (b), (c));                   \
+		(d) += t1;                                                     \
+		(h) = t1 + t2;                                                 \
+	} while (0)
+
+static inline uint32_t load_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static void store_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Hash `nblocks` whole 64-byte blocks. */
+static void blocks(uint32_t s[8], const uint8_t *p, size_t nblocks)
+{
+	while (nblocks--) {
+		uint32_t a = s[0], b = s[1], c = s[2], d = s[3];
+		uint32_t e = s[4], f = s[5], g = s[6], h = s[7];
+		uint32_t w[64];
+		int i;
+
+		for (i = 0; i < 16; i++)
+			w[i] = load_be32(p + 4 * i);
+		for (i = 16; i < 64; i++)
+			w[i] = SSIG1(w[i - 2]) + w[i - 7] + SSIG0(w[i - 15]) +
+			       w[i - 16];
+		for (i = 0; i < 64; i += 8) {
+			ROUND(a, b, c, d, e, f, g, h, i);
+			ROUND(h, a, b, c, d, e, f, g, i + 1);
+			ROUND(g, h, a, b, c, d, e, f, i + 2);
+			ROUND(f, g, h, a, b, c, d, e, i + 3);
+			ROUND(e, f, g, h, a, b, c, d, i + 4);
+			ROUND(d, e, f, g, h, a, b, c, i + 5);
+			ROUND(c, d, e, f, g, h, a, b, i + 6);
+			ROUND(b, c, d, e, f, g, h, a, i + 7);
+		}
+		s[0] += a;
+		s[1] += b;
+		s[2] += c;
+		s[3] += d;
+		s[4] += e;
+		s[5] += f;
+		s[6] += g;
+		s[7] += h;
+		p += 64;
+	}
+}
+
+void pm_sha256_init(struct pm_sha256 *ctx)
+{
+	/* section 5.3.3: the fractional parts of the square roots of the
+	 * first eight primes */
+	static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
+					0xa54ff53a, 0x510e527f, 0x9b05688c,
+					0x1f83d9ab, 0x5be0cd19 };
+
+	memcpy(ctx->state, h0, sizeof(h0));
+	ctx->total_bytes = 0;
+}
+
+void pm_sha256_update(struct pm_sha256 *ctx, const void *data, size_t n_bytes)
+{
+	const uint8_t *p = data;
+	size_t have = (size_t)(ctx->total_bytes % 64), take;
+
+	ctx->total_bytes += n_bytes;
+	if (have) {
+		take = 64 - have < n_bytes ? 64 - have : n_bytes;
+		memcpy(ctx->block + have, p, take);
+		p += take;
+		n_bytes -= take;
+		if (have + take < 64)
+			return;
+		blocks(ctx->state, ctx->block, 1);
+	}
+	if (n_bytes >= 64) {
+		blocks(ctx->state, p, n_bytes / 64);
+		p += n_bytes / 64 * 64;
+		n_bytes %= 64;
+	}
+	if (n_bytes)
+		memcpy(ctx->block, p, n_bytes);
+}
+
+void pm_sha256_final(struct pm_sha256 *ctx, uint8_t digest[PM_SHA256_BYTES])
+{
+	uint64_t bits = ctx->total_bytes * 8;
+	size_t have = (size_t)(ctx->total_bytes % 64);
+	int i;
+
+	/* section 5.1.1: a 1 bit, zeros to 56 bytes mod 64, the length */
+	ctx->block[have++] = 0x80;
+	if (have > 56) {
+		memset(ctx->block + have, 0, 64 - have);
+		blocks(ctx->state, ctx->block, 1);
+		have = 0;
+	}
+	memset(ctx->block + have, 0, 56 - have);
+	store_be32(ctx->block + 56, (uint32_t)(bits >> 32));
+	store_be32(ctx->block + 60, (uint32_t)bits);
+	blocks(ctx->state, ctx->block, 1);
+	for (i = 0; i < 8; i++)
+		store_be32(digest + 4 * i, ctx->state[i]);
+}
+
+void pm_sha256_buffer(const void *data, size_t n_bytes,
+		      uint8_t digest[PM_SHA256_BYTES])
+{
+	struct pm_sha256 ctx;
+
+	pm_sha256_init(&ctx);
+	pm_sha256_update(&ctx, data, n_bytes);
+	pm_sha256_final(&ctx, digest);
+}
+
+char *pm_sha256_hex(const uint8_t digest[PM_SHA256_BYTES],
+		    char hex[PM_SHA256_HEX_BYTES])
+{
+	static const char digits[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < PM_SHA256_BYTES; i++) {
+		hex[2 * i] = digits[digest[i] >> 4];
+		hex[2 * i + 1] = digits[digest[i] & 15];
+	}
+	hex[2 * PM_SHA256_BYTES] = '\0';
+	return hex;
+}
