@@ -9,8 +9,9 @@
  *    (the only module that includes libFLAC);
  *  - Ogg Vorbis and Opus: a new comment header (lib/io/ogg.c), with the
  *    stream's serial number set at the same time;
- *  - MP3: an ID3v2.4 tag in place of the ID3v2.3 and ID3v1 tags LAME
- *    wrote (ID3 tag version 2.4.0, main structure and native frames);
+ *  - MP3: an ID3v2.4 tag in place of any ID3v2 tag and of the ID3v1
+ *    trailer LAME wrote (ID3 tag version 2.4.0, main structure and
+ *    native frames);
  *  - WAV and AIFF: nothing here (WAV gets LIST/INFO and bext from
  *    lib/io/audio.c).
  */

@@ -309,16 +309,23 @@ static int stream_decoded_peak(struct stream_pass *p, double *tp,
  * overshoot a little quieter too, so the first decode predicts the
  * second.  Not exactly: the highest peak of the codec's noise is a new
  * draw each encode (MP3 quantises its scale factors in 1.5 dB steps,
- * every codec shapes its noise to the signal).  Measured on the real
- * album's masters and on generated music (Opus 96 and 160 kb/s, Vorbis
- * q5 and q6, MP3 192 and 320 kb/s CBR and V0, trims of 0.2 to 1 dB),
- * the second decode peaked up to 0.3 dB over the linear prediction, and
- * more where the first encode had overshot more: so the aim is a margin
- * of 0.1 dB and half the overshoot below the ceiling, at most 0.6 dB.
+ * Vorbis its floor in coarse steps, every codec shapes its noise to the
+ * signal).  Measured on the real album's masters and on generated music
+ * (Opus 96 and 160 kb/s, Vorbis q5 and q6, MP3 192 and 320 kb/s CBR and
+ * V0, trims of 0.1 to 2 dB), the second decode peaked up to 0.3 dB over
+ * the linear prediction for MP3 and Opus, and up to 0.5 dB for Vorbis
+ * (at 96 kHz; 0.3 dB at 44.1 kHz), more where the first encode had
+ * overshot more.  So the aim is a margin of 0.1 dB and half the
+ * overshoot below the ceiling, at least 0.3 dB (0.6 dB for Vorbis) and
+ * at most 1 dB.
  */
-#define CODEC_MARGIN_DB 0.1
-#define CODEC_MARGIN_SHARE 0.5
-#define CODEC_MARGIN_MAX_DB 0.6
+static double codec_margin(enum pm_format f, double overshoot_db)
+{
+	double m = 0.1 + 0.5 * overshoot_db;
+	double floor_db = f == PM_FORMAT_OGG ? 0.6 : 0.3;
+
+	return PM_MIN(PM_MAX(m, floor_db), 1.0);
+}
 
 /* Per file: bit rate and decoded true peak, for the report. */
 static int stream_report(struct stream_pass *p, const double *tp,
@@ -471,9 +478,7 @@ int pm_sequence_stream(const struct pm_album *a, const struct pm_target *t,
 			goto out;
 		first_peak = peak;
 		if (peak > ceiling) {
-			aim = ceiling - PM_MIN(CODEC_MARGIN_DB + CODEC_MARGIN_SHARE *
-							    (peak - ceiling),
-					       CODEC_MARGIN_MAX_DB);
+			aim = ceiling - codec_margin(t->format, peak - ceiling);
 			res->codec_trim_db = aim - peak;
 			p.gain = (float)pm_db_to_gain(res->codec_trim_db);
 			pm_note("%s: the encoded files peak at %.2f dBTP, over the %.2f dBTP ceiling; encoding them again %.2f dB quieter",

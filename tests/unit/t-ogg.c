@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* t-ogg.c: renumbering an Ogg stream keeps it valid and the audio intact;
- * a file that is not a clean single Ogg stream is refused untouched. */
+/* t-ogg.c: renumbering an Ogg stream and replacing its comment header
+ * keep it valid and the audio intact; a file that is not a clean single
+ * Ogg stream is refused untouched. */
 #include <config.h>
 
 #include <math.h>
@@ -146,6 +147,96 @@ out:
 	return buf;
 }
 
+/* Whether the pages' sequence numbers count 0, 1, 2, ... */
+static bool sequence_counts(const unsigned char *b, size_t n)
+{
+	size_t pos = 0, len, i;
+	uint32_t want = 0;
+
+	while (pos + 27 <= n) {
+		uint32_t seq = (uint32_t)b[pos + 18] | (uint32_t)b[pos + 19] << 8 |
+			       (uint32_t)b[pos + 20] << 16 |
+			       (uint32_t)b[pos + 21] << 24;
+
+		if (seq != want++)
+			return false;
+		len = 27u + b[pos + 26];
+		for (i = 0; i < b[pos + 26]; i++)
+			len += b[pos + 27 + i];
+		pos += len;
+	}
+	return pos == n;
+}
+
+static bool contains(const unsigned char *b, size_t n, const char *s)
+{
+	size_t k = strlen(s), i;
+
+	for (i = 0; i + k <= n; i++)
+		if (memcmp(b + i, s, k) == 0)
+			return true;
+	return false;
+}
+
+/* New comments: a long one that needs header pages of its own, then a
+ * short set; the audio decodes the same each time. */
+static void comments(const char *path, const char *name, const float *before,
+		     int64_t nb)
+{
+	struct pm_err err = { 0 };
+	char *big = malloc(70000);
+	const char *c[3] = { "TITLE=T\xc3\xadtulo", "ISRC=USAB12600001", big };
+	unsigned char *b0, *b1;
+	size_t s0, s1;
+	unsigned count;
+	bool serial_ok, crc_ok;
+	int64_t na = 0;
+	float *after;
+
+	memcpy(big, "NOTES=", 6);
+	memset(big + 6, 'x', 70000 - 7);
+	big[70000 - 1] = '\0';
+	is_int(pm_ogg_rewrite(path, 0xC0FFEEu, c, 3, &err), 0,
+	       "%s: a 70 kB comment header is written", name);
+	b0 = slurp(path, &s0);
+	pages(b0, s0, 0xC0FFEEu, &count, &serial_ok, &crc_ok);
+	ok(serial_ok && crc_ok, "%s: every page has the serial and a right checksum",
+	   name);
+	ok(sequence_counts(b0, s0), "%s: the %u pages count up from 0", name,
+	   count);
+	ok(contains(b0, s0, "ISRC=USAB12600001") && contains(b0, s0, c[0]),
+	   "%s: the comments are there", name);
+	after = decode(path, &na);
+	ok(na == nb && after &&
+		   memcmp(before, after, (size_t)nb * 2 * sizeof(float)) == 0,
+	   "%s: it decodes to the same %lld frames", name, (long long)na);
+	free(after);
+
+	is_int(pm_ogg_rewrite(path, 0xC0FFEEu, c, 2, &err), 0,
+	       "%s: a short comment header replaces it", name);
+	b1 = slurp(path, &s1);
+	ok(s1 + 60000 < s0, "%s: the file shrinks (%zu to %zu bytes)", name, s0,
+	   s1);
+	pages(b1, s1, 0xC0FFEEu, &count, &serial_ok, &crc_ok);
+	ok(serial_ok && crc_ok && sequence_counts(b1, s1),
+	   "%s: its %u pages are sound", name, count);
+	ok(!contains(b1, s1, "NOTES="), "%s: the old comments are gone", name);
+	after = decode(path, &na);
+	ok(na == nb && after &&
+		   memcmp(before, after, (size_t)nb * 2 * sizeof(float)) == 0,
+	   "%s: and it still decodes the same", name);
+	free(after);
+	free(b0);
+	is_int(pm_ogg_rewrite(path, 0xC0FFEEu, c, 2, &err), 0,
+	       "%s: written again", name);
+	b0 = slurp(path, &s0);
+	ok(s0 == s1 && memcmp(b0, b1, s0) == 0,
+	   "%s: the same comments give the same bytes", name);
+	free(b0);
+	free(b1);
+	free(big);
+}
+
 static void one_format(enum pm_format f, const char *name)
 {
 	struct pm_audio_spec spec = { .format = f, .rate = 48000, .channels = 2 };
@@ -196,6 +287,9 @@ static void one_format(enum pm_format f, const char *name)
 	b0 = slurp(path, &size0);
 	ok(size0 == size1 && memcmp(b0, b1, size0) == 0,
 	   "%s: renumbering is idempotent", name);
+
+	comments(path, name, before, nb);
+	spill(path, b1, size1);
 
 	/* a damaged page: refused, and the file is left as it was */
 	b1[size1 - 1] ^= 0x40; /* the last page's payload */

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * t-manifest.c: SHA-256 against the FIPS 180-4 examples, and the
+ * manifests: every file under the deliverable roots and nothing else,
+ * sorted, hashes that pm_hash_file (and so md5sum/sha256sum) agree with,
+ * odd names escaped and read back, and a fresh part hashed again while
+ * the rest keeps its lines.
+ */
+#include <config.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "util/manifest.h"
+#include "util/outdir.h"
+#include "util/sha256.h"
+
+static char dir[] = "/tmp/t-manifest.XXXXXX";
+
+static const char *path_of(const char *name)
+{
+	static char p[4][512];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(p[k], sizeof(p[k]), "%s/%s", dir, name);
+	return p[k];
+}
+
+static void put(const char *name, const char *text)
+{
+	struct pm_err err = { 0 };
+	char d[512], *slash;
+	FILE *fp;
+
+	snprintf(d, sizeof(d), "%s", path_of(name));
+	slash = strrchr(d, '/');
+	*slash = '\0';
+	pm_mkdirs(d, &err);
+	fp = fopen(path_of(name), "wb");
+	if (fp) {
+		fputs(text, fp);
+		fclose(fp);
+	}
+}
+
+static const char *sha_of(const void *data, size_t n)
+{
+	static char hex[PM_SHA256_HEX_BYTES];
+	uint8_t d[PM_SHA256_BYTES];
+
+	pm_sha256_buffer(data, n, d);
+	return pm_sha256_hex(d, hex);
+}
+
+static void vectors(void)
+{
+	/* FIPS 180-4 / its examples document: "abc", the 448-bit message,
+	 * a million 'a's; and the empty message */
+	static const char two_blocks[] =
+		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	char *million = malloc(1000000);
+	struct pm_sha256 ctx;
+	uint8_t d[PM_SHA256_BYTES];
+	char hex[PM_SHA256_HEX_BYTES];
+	size_t i;
+
+	is_str(sha_of("", 0),
+	       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+	       "SHA-256 of the empty message");
+	is_str(sha_of("abc", 3),
+	       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+	       "SHA-256 of \"abc\"");
+	is_str(sha_of(two_blocks, strlen(two_blocks)),
+	       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+	       "SHA-256 of the 448-bit message (padding to a second block)");
+	memset(million, 'a', 1000000);
+	is_str(sha_of(million, 1000000),
+	       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+	       "SHA-256 of a million 'a's");
+	/* any split of the input: the same digest */
+	pm_sha256_init(&ctx);
+	for (i = 0; i < 1000000; i += 1 + i % 131)
+		pm_sha256_update(&ctx, million + i,
+				 (i + 1 + i % 131 > 1000000 ? 1000000 : i + 1 + i % 131) - i);
+	pm_sha256_final(&ctx, d);
+	is_str(pm_sha256_hex(d, hex),
+	       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+	       "the same in uneven pieces");
+	free(million);
+}
+
+static const char *const roots[] = { "cd", "ddp", "streaming" };
+
+static void manifests(void)
+{
+	struct pm_err err = { 0 };
+	struct pm_manifest m5, m256;
+	const struct pm_manifest_line *l;
+	char md5[PM_MD5_HEX_BYTES], sha[PM_SHA256_HEX_BYTES];
+	char **files = NULL;
+	size_t n = 0, i;
+	struct timespec old[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	const char *fresh[] = { "streaming/a" };
+	bool sorted = true;
+
+	put("cd/album.wav", "image");
+	put("cd/tracks/01-One.wav", "one");
+	put("ddp/IMAGE.DAT", "dat");
+	put("streaming/a/01-One.flac", "flac one");
+	put("streaming/b/odd\\name.wav", "backslash");
+	put("streaming/b/new\nline.wav", "newline");
+	put("streaming/.b.tmp-1/partial.wav", "temporary");
+	put("report/verify.json", "{}");
+	put("masters/cd/01-One.wav", "master");
+
+	is_int(pm_manifest_list(dir, roots, 3, &files, &n, &err), 0,
+	       "the deliverables are listed");
+	is_int(n, 6, "six of them: not report/, masters/ or a temporary directory");
+	for (i = 1; i < n; i++)
+		sorted = sorted && strcmp(files[i - 1], files[i]) < 0;
+	ok(sorted, "in the order of their bytes");
+	for (i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+
+	is_int(pm_manifest_update(dir, roots, 3, NULL, 0, &err), 0,
+	       "the manifests are written");
+	is_int(pm_manifest_read(path_of(PM_MANIFEST_MD5), 32, &m5, &err), 0,
+	       "manifest.md5 reads back");
+	is_int(pm_manifest_read(path_of(PM_MANIFEST_SHA256), 64, &m256, &err), 0,
+	       "manifest.sha256 reads back");
+	ok(m5.present && m5.n == 6 && m5.bad == 0, "six good MD5 lines");
+	ok(m256.present && m256.n == 6 && m256.bad == 0, "six good SHA-256 lines");
+	l = pm_manifest_find(&m256, "cd/album.wav");
+	is_str(l ? l->hex : "", sha_of("image", 5), "album.wav's SHA-256");
+	pm_hash_file(path_of("streaming/b/odd\\name.wav"), md5, sha, &err);
+	l = pm_manifest_find(&m5, "streaming/b/odd\\name.wav");
+	is_str(l ? l->hex : "", md5, "a backslash in a name is escaped and read back");
+	l = pm_manifest_find(&m5, "streaming/b/new\nline.wav");
+	ok(l != NULL, "and a newline too");
+	pm_manifest_release(&m5);
+	pm_manifest_release(&m256);
+
+	/* what is not fresh and older than the manifests keeps its line;
+	 * what is fresh is read again */
+	put("cd/album.wav", "IMAGE");
+	put("streaming/a/01-One.flac", "FLAC ONE");
+	utimensat(AT_FDCWD, path_of("cd/album.wav"), old, 0);
+	utimensat(AT_FDCWD, path_of("streaming/a/01-One.flac"), old, 0);
+	is_int(pm_manifest_update(dir, roots, 3, fresh, 1, &err), 0,
+	       "the manifests are brought up to date");
+	pm_manifest_read(path_of(PM_MANIFEST_SHA256), 64, &m256, &err);
+	l = pm_manifest_find(&m256, "streaming/a/01-One.flac");
+	is_str(l ? l->hex : "", sha_of("FLAC ONE", 8), "the fresh file is hashed again");
+	l = pm_manifest_find(&m256, "cd/album.wav");
+	is_str(l ? l->hex : "", sha_of("image", 5),
+	       "an old file outside it keeps its line (verify would catch it)");
+	pm_manifest_release(&m256);
+	/* a file newer than the manifests is read again */
+	put("cd/tracks/01-One.wav", "ONE");
+	sleep(0);
+	is_int(pm_manifest_update(dir, roots, 3, NULL, 0, &err), 0, "again");
+	pm_manifest_read(path_of(PM_MANIFEST_SHA256), 64, &m256, &err);
+	l = pm_manifest_find(&m256, "cd/tracks/01-One.wav");
+	ok(l && strcmp(l->hex, sha_of("ONE", 3)) == 0,
+	   "a file changed since the manifests is hashed again");
+	pm_manifest_release(&m256);
+
+	/* other tools' forms: upper case, binary mode, CR LF */
+	put("other.md5", "D41D8CD98F00B204E9800998ECF8427E *cd/empty.wav\r\n"
+			 "not a line\n"
+			 "\\d41d8cd98f00b204e9800998ecf8427e  cd/back\\\\slash\n");
+	is_int(pm_manifest_read(path_of("other.md5"), 32, &m5, &err), 0,
+	       "an md5sum file of another tool reads");
+	ok(m5.n == 2 && m5.bad == 1 && m5.first_bad == 2,
+	   "two lines, one bad one at line 2");
+	l = pm_manifest_find(&m5, "cd/empty.wav");
+	is_str(l ? l->hex : "", "d41d8cd98f00b204e9800998ecf8427e",
+	       "upper case and binary mode are read, the hex in lower case");
+	ok(pm_manifest_find(&m5, "cd/back\\slash") != NULL,
+	   "an escaped name is unescaped");
+	pm_manifest_release(&m5);
+	is_int(pm_manifest_read(path_of("none.md5"), 32, &m5, &err), 0,
+	       "a missing manifest is no error");
+	ok(!m5.present, "but is not present");
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return 99;
+	vectors();
+	manifests();
+	pm_remove_tree(dir);
+	return tap_done();
+}
