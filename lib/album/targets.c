@@ -243,6 +243,19 @@ double pm_target_ceiling(const struct pm_target *t)
 	return t->ceiling_dbtp;
 }
 
+double pm_lossy_headroom(enum pm_format format)
+{
+	switch (format) {
+	case PM_FORMAT_OPUS:
+		return 1.0;
+	case PM_FORMAT_OGG:
+	case PM_FORMAT_MP3:
+		return 0.5;
+	default:
+		return 0;
+	}
+}
+
 bool pm_lossy_rate_ok(enum pm_format format, uint32_t rate)
 {
 	static const uint32_t opus[] = { 8000, 12000, 16000, 24000, 48000 };

@@ -92,6 +92,17 @@ uint32_t pm_album_rate(const struct pm_album *album);
  * loudness target is above hot_above_lufs (Spotify's -2 dBTP rule). */
 double pm_target_ceiling(const struct pm_target *t);
 
+/*
+ * The headroom a lossy format's masters keep under the target's ceiling
+ * (dB, 0 for the others): the overshoot its encoder typically adds, so
+ * that the decoded files meet the ceiling at the target's loudness and
+ * the codec trim after encoding (lib/sequence/stream.c) stays small.
+ * Measured on limited masters at -1 dBTP: Opus at 160 kb/s overshoots by
+ * 0.3 to 1.4 dB, Ogg Vorbis at quality 6 and MP3 at 320 kb/s or V0 by
+ * 0.1 to 0.7 dB.
+ */
+double pm_lossy_headroom(enum pm_format format);
+
 /* Whether a lossy format can be written at `rate` (true for the others):
  * Opus at 8, 12, 16, 24 or 48 kHz; MP3 at the MPEG-1/2/2.5 rates. */
 bool pm_lossy_rate_ok(enum pm_format format, uint32_t rate);

@@ -118,6 +118,9 @@ static void policy(struct pm_master_run *run, struct pm_target_result *tr,
 		if (out > t->hot_above_lufs)
 			tr->ceiling_dbtp = t->hot_ceiling_dbtp;
 	}
+	/* a lossy format's encoder overshoots: its masters keep the room,
+	 * so the decoded files meet the ceiling at the target's loudness */
+	tr->ceiling_dbtp -= pm_lossy_headroom(t->format);
 	if (limiter)
 		return;
 	/*
