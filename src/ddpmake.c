@@ -127,10 +127,9 @@ static void parse(int argc, char **argv, struct options *o)
 
 /*
  * After the DDP: the PQ sheet again, now with IMAGE.DAT's MD5 and the
- * MD5 of each checksum file, so a plant can check what it received;
- * then the manifests, over the DDP and the new sheets.
+ * MD5 of each checksum file, so a plant can check what it received.
  */
-static int finish_delivery(const struct pm_album *album,
+static int pq_sheet_checksums(const struct pm_album *album,
 			   const struct pm_timeline *tl,
 			   const struct pm_inputs *in, const char *outdir,
 			   const char *ddpdir, bool crc32, const char *image_md5,
@@ -138,8 +137,6 @@ static int finish_delivery(const struct pm_album *album,
 {
 	static const char *const names[] = { PM_DDP_CHECKSUM_MD5,
 					     PM_DDP_CHECKSUM_TXT };
-	const char *fresh[3] = { PM_DIR_DDP, PM_DIR_CD "/" PM_CD_PQ_TXT,
-				 PM_DIR_CD "/" PM_CD_PQ_HTML };
 	struct pm_pq_file files[2];
 	char path[4352], cd[4352], sha[PM_SHA256_HEX_BYTES];
 	size_t n = 0, i;
@@ -157,7 +154,7 @@ static int finish_delivery(const struct pm_album *album,
 	    S_ISDIR(st.st_mode) &&
 	    pm_cd_pq_sheets(album, tl, in, cd, image_md5, files, n, err) < 0)
 		return -1;
-	return pm_seq_manifest(outdir, fresh, 3, err);
+	return 0;
 }
 
 static int make(const struct options *o, struct pm_err *err)
@@ -244,8 +241,8 @@ static int make(const struct options *o, struct pm_err *err)
 			   ddpdir, why);
 		goto out;
 	}
-	/* the PQ sheet gets the DDP's checksums; the manifests, the DDP */
-	if (finish_delivery(album, &tl, &in, outdir, ddpdir, wo.want_crc32,
+	/* the PQ sheet gets the DDP's checksums */
+	if (pq_sheet_checksums(album, &tl, &in, outdir, ddpdir, wo.want_crc32,
 			    w.image_md5, err) < 0)
 		goto out;
 	printf("ddp=%s tracks=%u leadout=%s frames=%u cdtext_bytes=%zu image_md5=%s",

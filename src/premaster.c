@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * premaster.c: the front end.  `premaster init` writes an album.xml from
- * audio files, `premaster build` runs master, sequence, ddpmake and verify
- * in turn, and `premaster TOOL ...` runs one tool, found beside this
- * program or in the package's libexec directory.
+ * audio files, `premaster build` runs master, sequence, ddpmake, manifest
+ * and verify in turn, `premaster manifest` writes the checksum manifests
+ * of the deliverables, and `premaster TOOL ...` runs one tool, found
+ * beside this program or in the package's libexec directory.
  */
 #include <config.h>
 
@@ -22,10 +23,12 @@
 #include "album/album.h"
 #include "album/init.h"
 #include "album/isrc.h"
+#include "album/paths.h"
 #include "cli.h"
 #include "io/audio.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/manifest.h"
 #include "util/msf.h"
 #include "util/outdir.h"
 
@@ -41,10 +44,11 @@ static void usage_main(void)
 	       "streaming files, from one album.xml.\n\n"
 	       "Commands:\n"
 	       "  init      write an album.xml from audio files\n"
-	       "  build     run master, sequence, ddpmake and verify\n"
+	       "  build     run master, sequence, ddpmake, manifest and verify\n"
 	       "  master    master the album once per target\n"
 	       "  sequence  lay out the timelines; write CUE, TOC, PQ sheet, sides\n"
 	       "  ddpmake   write or extract a DDP 2.00 image\n"
+	       "  manifest  write the MD5 and SHA-256 manifests of the deliverables\n"
 	       "  verify    check a release against the Red Book and its targets\n\n"
 	       "  -h, --help      show this help and exit\n"
 	       "  -V, --version   show the version and exit\n\n"
@@ -159,19 +163,115 @@ static int spawn(const char *tool, char *const *args)
 }
 
 /* ------------------------------------------------------------------ */
+/* manifest                                                             */
+/* ------------------------------------------------------------------ */
+
+static void usage_manifest(void)
+{
+	printf("usage: premaster manifest [OPTIONS] ALBUM.xml\n"
+	       "Write OUTDIR/manifest.md5 and OUTDIR/manifest.sha256 over every\n"
+	       "deliverable (cd/, ddp/, vinyl/, streaming/), in the form md5sum -c\n"
+	       "and sha256sum -c read.\n\n"
+	       "%s\n"
+	       "OUTDIR defaults to 'out' beside ALBUM.xml.\n"
+	       "See premaster(1).\n",
+	       pm_common_help);
+}
+
+/* The manifests of `outdir`; returns an exit status. */
+static int write_manifests(const char *outdir)
+{
+	struct pm_err err = { 0 };
+	size_t n = 0;
+
+	if (pm_manifest_write(outdir, pm_deliverable_dirs, pm_ndeliverable_dirs,
+			      &n, &err) < 0) {
+		pm_error("%s", err.msg);
+		return pm_exit_status(&err);
+	}
+	if (n == 0)
+		pm_warning("'%s' has no deliverables; the manifests are empty",
+			   outdir);
+	printf("manifest=%s/%s files=%zu\nmanifest=%s/%s files=%zu\n", outdir,
+	       PM_MANIFEST_MD5, n, outdir, PM_MANIFEST_SHA256, n);
+	return 0;
+}
+
+static int cmd_manifest(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		PM_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pm_common common = { .want_progress = true };
+	struct stat st;
+	char *outdir;
+	int c, ret;
+
+	pm_log_init("premaster manifest", PM_LOG_NOTE);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS, longopts,
+				NULL)) != -1) {
+		if (pm_common_option(c, optarg, &common, usage_manifest))
+			continue;
+		pm_usage_fail();
+	}
+	pm_common_apply(&common);
+	if (argc - optind != 1)
+		pm_usage_error("expected one ALBUM.xml");
+	outdir = pm_output_dir(common.output, argv[optind]);
+	if (!outdir) {
+		pm_error("out of memory");
+		return EX_OSERR;
+	}
+	if (stat(outdir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		pm_error("'%s' does not exist; run premaster build", outdir);
+		free(outdir);
+		return EX_NOINPUT;
+	}
+	pm_signals_install();
+	ret = write_manifests(outdir);
+	free(outdir);
+	if (pm_interrupted())
+		pm_signals_reraise();
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
 /* build                                                                */
 /* ------------------------------------------------------------------ */
 
 static void usage_build(void)
 {
 	printf("usage: premaster build [OPTIONS] ALBUM.xml\n"
-	       "Run master, sequence, ddpmake and verify on an album.\n\n"
+	       "Run master, sequence, ddpmake, manifest and verify on an album.\n\n"
 	       "  -j, --jobs=N        tracks to process at once (1)\n"
 	       "%s\n"
 	       "Outputs go to OUTDIR (default: 'out' beside ALBUM.xml):\n"
-	       "masters/, cd/, ddp/, vinyl/, streaming/, report/.\n"
+	       "masters/, cd/, ddp/, vinyl/, streaming/, report/, and the\n"
+	       "manifests manifest.md5 and manifest.sha256.\n"
 	       "See premaster(1).\n",
 	       pm_common_help);
+}
+
+/* write_manifests() with its result lines on stderr, as build shows a
+ * stage's */
+static int write_manifests_to_stderr(const char *outdir)
+{
+	int saved = dup(STDOUT_FILENO), ret;
+
+	if (saved < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		pm_error("cannot redirect the manifest step's output: %s",
+			 strerror(errno));
+		if (saved >= 0)
+			close(saved);
+		return EX_OSERR;
+	}
+	ret = write_manifests(outdir);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	return ret;
 }
 
 static int cmd_build(int argc, char **argv)
@@ -182,13 +282,14 @@ static int cmd_build(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const stage_names[] = { "master", "sequence",
-						   "ddpmake", "verify" };
+						   "ddpmake", "manifest",
+						   "verify" };
 	struct pm_common common = { .want_progress = true };
 	const char *album_path;
 	char *outdir = NULL;
 	const char *jobs = "1";
 	char *args[16];
-	int status[4] = { -1, -1, -1, -1 };
+	int status[5] = { -1, -1, -1, -1, -1 };
 	int c, st, ret = 0;
 	size_t s, k;
 	struct timespec t0, t1;
@@ -237,7 +338,14 @@ static int cmd_build(int argc, char **argv)
 		args[k] = NULL;
 		pm_info("running premaster %s", stage_names[s]);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		st = spawn(stage_names[s], args);
+		/* the manifests are written here, once every deliverable is:
+		 * their results are progress, like a stage's */
+		if (strcmp(stage_names[s], "manifest") == 0) {
+			fflush(stdout);
+			st = write_manifests_to_stderr(outdir);
+		} else {
+			st = spawn(stage_names[s], args);
+		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		status[s] = st;
 		if (st == 0) {
@@ -433,6 +541,8 @@ int main(int argc, char **argv)
 		return cmd_init(argc - 1, argv + 1);
 	if (strcmp(argv[1], "build") == 0)
 		return cmd_build(argc - 1, argv + 1);
+	if (strcmp(argv[1], "manifest") == 0)
+		return cmd_manifest(argc - 1, argv + 1);
 	if (is_tool(argv[1]))
 		return run_tool(argv[1], argv + 1);
 	pm_error("'%s' is not a premaster command", argv[1]);

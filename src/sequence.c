@@ -14,7 +14,6 @@
 #include <sysexits.h>
 
 #include "album/album.h"
-#include "album/paths.h"
 #include "album/targets.h"
 #include "cli.h"
 #include "sequence/sequence.h"
@@ -118,17 +117,6 @@ static void run_job(void *job)
 	j->status = fn(j->album, j->target, j->so, &j->res, &j->err);
 }
 
-/* The directory a deliverable is written to, relative to OUTDIR. */
-static const char *fresh_dir(const struct pm_target *t, char *buf, size_t size)
-{
-	if (t->kind == PM_TARGET_CD)
-		return PM_DIR_CD;
-	if (t->kind == PM_TARGET_VINYL)
-		return PM_DIR_VINYL;
-	snprintf(buf, size, "%s/%s", PM_DIR_STREAMING, t->name);
-	return buf;
-}
-
 static void report(const struct job *j, const char *outdir)
 {
 	const struct pm_target *t = j->target;
@@ -171,9 +159,7 @@ int main(int argc, char **argv)
 	struct pm_target targets[2 + 32];
 	struct pm_seq_options so = { 0 };
 	struct job *jobs = NULL;
-	const char *fresh[2 + 32];
-	char dirs[2 + 32][96];
-	size_t nt, nj = 0, nfresh, i;
+	size_t nt, nj = 0, i;
 	char *outdir = NULL, bad[64], known[512];
 	int ret = 0;
 
@@ -225,16 +211,6 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	pm_pool_run(jobs, nj, sizeof(*jobs), run_job, o.jobs, NULL);
-	/* the manifests cover what was written, and what was already there */
-	for (i = 0, nfresh = 0; i < nj; i++)
-		if (jobs[i].status == 0)
-			fresh[nfresh++] = fresh_dir(jobs[i].target, dirs[i],
-						    sizeof(dirs[i]));
-	if (nfresh && !pm_interrupted() &&
-	    pm_seq_manifest(outdir, fresh, nfresh, &err) < 0) {
-		pm_error("%s", err.msg);
-		ret = pm_exit_status(&err);
-	}
 	for (i = 0; i < nj; i++) {
 		if (jobs[i].status == 0) {
 			report(&jobs[i], outdir);

@@ -291,16 +291,46 @@ static int open_span(const struct pm_album *a, const struct pm_outdir *od,
 	return seq_meter_init(&s->meter, PM_CD_RATE, err);
 }
 
-/* Finish a WAV with the loudness its meter saw in its bext chunk. */
+/* Finish a track file with the loudness its meter saw in its bext chunk
+ * (the meter stays, for the image's). */
 static int finish_metered(struct pm_audio_writer *w, struct seq_meter *m,
-			  struct pm_err *err)
+			  struct pm_bext_loudness *l, struct pm_err *err)
 {
-	struct pm_bext_loudness l;
-
-	seq_meter_result(m, &l);
-	seq_meter_free(m);
-	pm_audio_set_loudness(w, &l);
+	seq_meter_result(m, l);
+	pm_audio_set_loudness(w, l);
 	return pm_audio_finish(w, err);
+}
+
+/*
+ * The image's loudness, from its track files' meters: true peak the
+ * highest of theirs, momentary and short-term the same (a window across
+ * a file boundary is not counted), integrated loudness and range over
+ * all their blocks as one programme.  Their files cover the image but
+ * for the pauses the "none" policy leaves out, which are silence.  One
+ * meter less over the whole programme: true peak is the costly part.
+ */
+static void image_loudness(struct span_out *spans, size_t n,
+			   const struct pm_bext_loudness *each,
+			   struct pm_bext_loudness *l)
+{
+	struct pm_bs1770 *k[2 * PM_MAX_TRACKS];
+	size_t i, nk = 0;
+
+	l->max_true_peak_dbtp = l->max_momentary_lufs = l->max_shortterm_lufs =
+		-HUGE_VAL;
+	for (i = 0; i < n; i++) {
+		if (!spans[i].meter.k)
+			continue;
+		k[nk++] = spans[i].meter.k;
+		l->max_true_peak_dbtp = PM_MAX(l->max_true_peak_dbtp,
+					       each[i].max_true_peak_dbtp);
+		l->max_momentary_lufs = PM_MAX(l->max_momentary_lufs,
+					       each[i].max_momentary_lufs);
+		l->max_shortterm_lufs = PM_MAX(l->max_shortterm_lufs,
+					       each[i].max_shortterm_lufs);
+	}
+	l->integrated_lufs = nk ? pm_bs1770_global(k, nk) : -HUGE_VAL;
+	l->range_lu = nk ? pm_bs1770_global_range(k, nk) : -HUGE_VAL;
 }
 
 int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
@@ -324,7 +354,7 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 	struct pm_feed feed = { 0 };
 	struct cd_text_ctx ctx = { 0 };
 	struct seq_wav_meta wm;
-	struct seq_meter image_meter = { 0 };
+	struct pm_bext_loudness loud[2 * PM_MAX_TRACKS], image_loud;
 	size_t nspans = 0, i;
 	float *buf = NULL;
 	int16_t *pcm = NULL;
@@ -356,7 +386,7 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 		goto out;
 	seq_wav_meta(a, PM_DISC, "cd image", PM_CD_RATE, 16, &wm);
 	image = pm_audio_create(path, &spec, &wm.meta, err);
-	if (!image || seq_meter_init(&image_meter, PM_CD_RATE, err) < 0)
+	if (!image)
 		goto out;
 
 	nspans = pm_disc_spans(&tl.disc, a->cd.track_gaps, raw);
@@ -381,8 +411,7 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 	for (pos = 0; pos < tl.length; pos += BLOCK_FRAMES) {
 		int64_t n = PM_MIN((int64_t)BLOCK_FRAMES, tl.length - pos);
 
-		if (pm_tl_render_next(&rr, buf, n, err) < 0 ||
-		    seq_meter_add(&image_meter, buf, n, err) < 0)
+		if (pm_tl_render_next(&rr, buf, n, err) < 0)
 			goto out;
 		pm_dither_s16(&dith, buf, pcm, (size_t)n, 2);
 		if (pm_audio_write_s16(image, pcm, n, err) < 0)
@@ -406,7 +435,8 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 				struct pm_audio_writer *w = s->w;
 
 				s->w = NULL;
-				if (finish_metered(w, &s->meter, err) < 0)
+				if (finish_metered(w, &s->meter, &loud[i],
+						   err) < 0)
 					goto out;
 				res->files++;
 			}
@@ -414,7 +444,9 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 		pm_progress_update("cd", (uint64_t)pos, (uint64_t)tl.length);
 	}
 	pm_progress_clear();
-	ret = finish_metered(image, &image_meter, err);
+	image_loudness(spans, nspans, loud, &image_loud);
+	pm_audio_set_loudness(image, &image_loud);
+	ret = pm_audio_finish(image, err);
 	image = NULL;
 	if (ret < 0)
 		goto out;
@@ -451,7 +483,6 @@ out:
 		seq_meter_free(&spans[i].meter);
 		pm_audio_finish(spans[i].w, NULL);
 	}
-	seq_meter_free(&image_meter);
 	pm_audio_finish(image, NULL);
 	pm_outdir_release(&od);
 	pm_sheet_text_release(&text);

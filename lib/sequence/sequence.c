@@ -7,8 +7,6 @@
 
 #include "sequence/sequence-impl.h"
 
-#include "util/manifest.h"
-
 #include "util/banned.h"
 
 /* ------------------------------------------------------------------ */
@@ -40,9 +38,3 @@ int seq_sink_silence(struct sink *s, float *buf, int64_t n,
 	return 0;
 }
 
-int pm_seq_manifest(const char *outdir, const char *const *fresh, size_t n,
-		    struct pm_err *err)
-{
-	return pm_manifest_update(outdir, pm_deliverable_dirs,
-				  pm_ndeliverable_dirs, fresh, n, err);
-}

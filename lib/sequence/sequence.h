@@ -49,15 +49,6 @@ struct pm_seq_result {
 	struct pm_seq_file *file;  /* lossy: per track file; owned */
 };
 
-/*
- * Bring OUTDIR/manifest.md5 and manifest.sha256 up to date over every
- * deliverable (pm_deliverable_dirs), hashing again what lies under the
- * `n` paths in `fresh` (relative to OUTDIR: the deliverables just
- * written).  Returns 0 or -1 with `err`.
- */
-int pm_seq_manifest(const char *outdir, const char *const *fresh, size_t n,
-		    struct pm_err *err);
-
 /* Release what a result owns. */
 void pm_seq_result_release(struct pm_seq_result *res);
 

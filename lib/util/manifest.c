@@ -322,82 +322,26 @@ static void put_line(FILE *fp, const char *hex, const char *path)
 	fputc('\n', fp);
 }
 
-static bool under(const char *path, const char *const *fresh, size_t n)
+int pm_manifest_write(const char *dir, const char *const *roots,
+		      size_t nroots, size_t *nfiles, struct pm_err *err)
 {
-	size_t i, len;
-
-	for (i = 0; i < n; i++) {
-		len = strlen(fresh[i]);
-		if (strncmp(path, fresh[i], len) == 0 &&
-		    (path[len] == '\0' || path[len] == '/'))
-			return true;
-	}
-	return false;
-}
-
-/* The older of two files' modification times (0 when either is missing). */
-static struct timespec older_mtime(const char *a, const char *b)
-{
-	struct timespec none = { 0, 0 };
-	struct stat sa, sb;
-
-	if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
-		return none;
-	if (sa.st_mtim.tv_sec < sb.st_mtim.tv_sec ||
-	    (sa.st_mtim.tv_sec == sb.st_mtim.tv_sec &&
-	     sa.st_mtim.tv_nsec < sb.st_mtim.tv_nsec))
-		return sa.st_mtim;
-	return sb.st_mtim;
-}
-
-static bool newer(const struct stat *st, struct timespec t)
-{
-	return st->st_mtim.tv_sec > t.tv_sec ||
-	       (st->st_mtim.tv_sec == t.tv_sec && st->st_mtim.tv_nsec >= t.tv_nsec);
-}
-
-int pm_manifest_update(const char *dir, const char *const *roots,
-		       size_t nroots, const char *const *fresh, size_t nfresh,
-		       struct pm_err *err)
-{
-	struct pm_manifest old5 = { 0 }, old256 = { 0 };
 	struct pm_file f5 = { 0 }, f256 = { 0 };
 	char p5[8192], p256[8192], path[8192];
 	char md5[PM_MD5_HEX_BYTES], sha[PM_SHA256_HEX_BYTES];
-	struct timespec since;
 	char **files = NULL;
 	size_t n = 0, i;
 	int ret = -1;
 
 	snprintf(p5, sizeof(p5), "%s/%s", dir, PM_MANIFEST_MD5);
 	snprintf(p256, sizeof(p256), "%s/%s", dir, PM_MANIFEST_SHA256);
-	since = older_mtime(p5, p256);
-	if (pm_manifest_read(p5, 32, &old5, err) < 0 ||
-	    pm_manifest_read(p256, 64, &old256, err) < 0 ||
-	    pm_manifest_list(dir, roots, nroots, &files, &n, err) < 0 ||
+	if (pm_manifest_list(dir, roots, nroots, &files, &n, err) < 0 ||
 	    pm_file_open(&f5, p5, true, err) < 0 ||
 	    pm_file_open(&f256, p256, true, err) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		const struct pm_manifest_line *l5 = pm_manifest_find(&old5, files[i]);
-		const struct pm_manifest_line *l256 =
-			pm_manifest_find(&old256, files[i]);
-		struct stat st;
-
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		if (stat(path, &st) < 0) {
-			pm_err_sys(err, PM_EIO, "cannot stat '%s'", path);
+		if (pm_hash_file(path, md5, sha, err) < 0)
 			goto out;
-		}
-		if (!l5 || !l256 || under(files[i], fresh, nfresh) ||
-		    since.tv_sec == 0 || newer(&st, since)) {
-			if (pm_hash_file(path, md5, sha, err) < 0)
-				goto out;
-		} else {
-			memcpy(md5, l5->hex, sizeof(md5) - 1);
-			md5[sizeof(md5) - 1] = '\0';
-			snprintf(sha, sizeof(sha), "%s", l256->hex);
-		}
 		put_line(f5.fp, md5, files[i]);
 		put_line(f256.fp, sha, files[i]);
 		if (pm_interrupted()) {
@@ -411,12 +355,12 @@ int pm_manifest_update(const char *dir, const char *const *roots,
 	}
 	if (pm_file_commit(&f5, err) < 0 || pm_file_commit(&f256, err) < 0)
 		goto out;
+	if (nfiles)
+		*nfiles = n;
 	ret = 0;
 out:
 	pm_file_abort(&f5);
 	pm_file_abort(&f256);
-	pm_manifest_release(&old5);
-	pm_manifest_release(&old256);
 	for (i = 0; i < n; i++)
 		free(files[i]);
 	free(files);

@@ -64,14 +64,11 @@ void pm_manifest_release(struct pm_manifest *m);
 
 /*
  * Write DIR/manifest.md5 and DIR/manifest.sha256 over every file under
- * `roots`, each atomically (written under a temporary name, renamed).
- * A file is hashed again when its path starts with one of the `fresh`
- * prefixes, when the old manifests lack it, or when it is newer than
- * them; otherwise its old lines are kept, so that a stage that rewrote
- * one deliverable does not read all the others again.  Returns 0 or -1.
+ * `roots`, each hashed once for both, each manifest atomically (written
+ * under a temporary name, renamed).  *nfiles (may be NULL) gets the
+ * count.  Returns 0 or -1 with `err` (PM_EINTR when interrupted).
  */
-int pm_manifest_update(const char *dir, const char *const *roots,
-		       size_t nroots, const char *const *fresh, size_t nfresh,
-		       struct pm_err *err);
+int pm_manifest_write(const char *dir, const char *const *roots,
+		      size_t nroots, size_t *nfiles, struct pm_err *err);
 
 #endif

@@ -45,9 +45,11 @@ static void read_one(struct pm_verify *v, const char *name, size_t hexlen,
 		verify_find(v, "manifest", PM_SEV_ERROR, name, "%s", err.msg);
 		return;
 	}
+	/* none is a warning, as a DDP without checksum files is: the
+	 * deliverables may be checked before they are delivered */
 	if (!m->present)
-		verify_find(v, "manifest", PM_SEV_ERROR, name,
-			    "there is no %s; premaster sequence and ddpmake write it",
+		verify_find(v, "manifest", PM_SEV_WARNING, name,
+			    "there is no %s; premaster manifest writes it (build runs it)",
 			    name);
 	else if (m->bad)
 		verify_find(v, "manifest", PM_SEV_ERROR, name,

@@ -17,7 +17,7 @@ t_expect 0 "init writes an album" premaster init --title "Pipeline" \
 	--artist "Tester" --upc 036000291452 --catalog PM-TEST \
 	--isrc-first USAB12600001 mixes/*
 t_expect 0 "build runs it end to end without edits" premaster build album.xml -o out
-for s in master sequence ddpmake verify; do
+for s in master sequence ddpmake manifest verify; do
 	t_stdout_has "build reports that $s ran" "stage	$s	done"
 done
 for d in masters cd ddp vinyl streaming report; do

@@ -4,8 +4,8 @@
 #
 #  - every option --help shows (long and short) is the tag of a paragraph
 #    (.TP) in the program's page, and every option a page documents that
-#    way is one --help shows; premaster(1) covers premaster, premaster init
-#    and premaster build;
+#    way is one --help shows; premaster(1) covers premaster, premaster init,
+#    premaster build and premaster manifest;
 #  - --help exits 0, writes to stdout and points to the page; a tool whose
 #    --help is not written yet (exit 70) must say so in its page, and its
 #    page must still document the options every tool shares;
@@ -106,6 +106,7 @@ check_reverse() {
 check_program premaster.1 premaster premaster
 check_program premaster.1 "premaster init" premaster init
 check_program premaster.1 "premaster build" premaster build
+check_program premaster.1 "premaster manifest" premaster manifest
 check_reverse premaster.1
 for tool in master sequence ddpmake verify; do
 	check_program "premaster-$tool.1" "premaster-$tool" "premaster-$tool"
