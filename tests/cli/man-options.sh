@@ -18,7 +18,8 @@
 
 doc="$top_srcdir/doc"
 
-# The options every tool takes (style guide B.8), as "SHORT LONG" pairs.
+# The options every tool takes (doc/internals/style.md §9), as "SHORT LONG"
+# pairs.
 common="-o,--output -f,--force -q,--quiet -v,--verbose ,--no-progress
 -h,--help -V,--version"
 
