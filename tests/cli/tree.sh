@@ -73,7 +73,7 @@ t_ok "files cite doc/internals notes" test -s "$T/cites.u"
 # shellcheck disable=SC2317 # called through t_ok
 note_has() {
 	sec=$(printf '%s' "$2" | sed 's/\./\\./g')
-	grep -E -e "^#{2,3} $sec[. ]" "$top/$1" >/dev/null
+	grep -E -e "^#{2,3} ${sec}[. ]" "$top/$1" >/dev/null
 }
 
 sed 's/ .*//' "$T/cites.u" | sort -u >"$T/cited-notes"
