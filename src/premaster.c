@@ -22,6 +22,7 @@
 #include "album/album.h"
 #include "album/init.h"
 #include "album/isrc.h"
+#include "album/paths.h"
 #include "cli.h"
 #include "io/audio.h"
 #include "util/err.h"
@@ -125,8 +126,12 @@ static int run_tool(const char *tool, char **argv)
 	return EX_OSERR;
 }
 
-/* Run a tool as a child and return its exit status (128+N if killed). */
-static int spawn(const char *tool, char *const *args)
+/*
+ * Run a tool as a child and return its exit status (128+N if killed).
+ * Its stdout is build's with --json (its events are build's events), and
+ * stderr otherwise: its result lines are progress from build's view.
+ */
+static int spawn(const char *tool, char *const *args, bool relay)
 {
 	char path[PATH_MAX + 64];
 	pid_t pid;
@@ -142,9 +147,8 @@ static int spawn(const char *tool, char *const *args)
 		return EX_OSERR;
 	}
 	if (pid == 0) {
-		/* build's stdout carries its own results; a stage's result
-		 * lines are progress from here, so they go to stderr */
-		dup2(STDERR_FILENO, STDOUT_FILENO);
+		if (!relay)
+			dup2(STDERR_FILENO, STDOUT_FILENO);
 		execv(path, args);
 		fprintf(stderr, "premaster: error: cannot run '%s': %s\n", path,
 			strerror(errno));
@@ -174,6 +178,102 @@ static void usage_build(void)
 	       pm_common_help);
 }
 
+static const char *const stage_names[] = { "master", "sequence", "ddpmake",
+					    "verify" };
+
+static const char *status_name(int status)
+{
+	return status == 0		  ? "done"
+	       : status < 0		  ? "not run"
+	       : status == PM_EXIT_NOTFIT ? "not fit"
+					  : "failed";
+}
+
+static void stage_event(size_t s, int status, double seconds)
+{
+	struct pm_json j;
+
+	pm_event_begin(&j, "stage");
+	pm_json_string(&j, "stage", stage_names[s]);
+	pm_json_string(&j, "status", status_name(status));
+	pm_json_int(&j, "exit", status);
+	pm_json_fixed(&j, "seconds", seconds, 1);
+	pm_event_end(&j);
+}
+
+/* What ran, and where the outputs are: lines, or the result event. */
+static void build_result(const int *status, const char *outdir, int ret)
+{
+	static const char *const dirs[] = { PM_DIR_MASTERS, PM_DIR_CD,
+					    PM_DIR_DDP,	    PM_DIR_VINYL,
+					    PM_DIR_STREAMING, PM_DIR_REPORT };
+	bool outputs = ret == 0 || ret == PM_EXIT_NOTFIT;
+	char p[PATH_MAX];
+	struct pm_json j;
+	struct stat sb;
+	size_t s, k;
+
+	if (pm_json_events()) {
+		pm_event_begin(&j, "result");
+		pm_json_string(&j, "status", ret == 0		      ? "fit"
+					     : ret == PM_EXIT_NOTFIT ? "not fit"
+								      : "failed");
+		pm_json_int(&j, "exit", ret);
+		pm_json_object(&j, "outputs");
+		for (k = 0; outputs && k < PM_ARRAY_SIZE(dirs); k++) {
+			snprintf(p, sizeof(p), "%s/%s", outdir, dirs[k]);
+			if (stat(p, &sb) == 0)
+				pm_json_string(&j, dirs[k], p);
+		}
+		pm_json_end(&j, true);
+		pm_event_end(&j);
+		return;
+	}
+	if (!pm_want_results())
+		return;
+	for (s = 0; s < PM_ARRAY_SIZE(stage_names); s++)
+		printf("stage\t%s\t%s\n", stage_names[s], status_name(status[s]));
+	for (k = 0; outputs && k < PM_ARRAY_SIZE(dirs); k++) {
+		snprintf(p, sizeof(p), "%s/%s", outdir, dirs[k]);
+		if (stat(p, &sb) == 0)
+			printf("output\t%s\t%s\n", dirs[k], p);
+	}
+}
+
+/*
+ * A file the stages share to print each warning once per run: made in
+ * $TMPDIR, named in PREMASTER_WARNINGS, removed at the end.
+ */
+static char *share_warnings(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *path;
+	size_t n;
+	int fd;
+
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	n = strlen(tmp) + 32;
+
+	path = malloc(n);
+	if (!path)
+		return NULL;
+	snprintf(path, n, "%s/premaster-warn.XXXXXX", tmp);
+	fd = mkstemp(path);
+	if (fd < 0) {
+		free(path);
+		return NULL;
+	}
+	close(fd);
+	if (setenv("PREMASTER_WARNINGS", path, 1) < 0 ||
+	    pm_log_share_warnings(path) < 0) {
+		unlink(path);
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
 static int cmd_build(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -181,17 +281,16 @@ static int cmd_build(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const stage_names[] = { "master", "sequence",
-						   "ddpmake", "verify" };
 	struct pm_common common = { .want_progress = true };
 	const char *album_path;
-	char *outdir = NULL;
+	char *outdir = NULL, *warnings;
 	const char *jobs = "1";
 	char *args[16];
 	int status[4] = { -1, -1, -1, -1 };
 	int c, st, ret = 0;
 	size_t s, k;
 	struct timespec t0, t1;
+	double secs;
 
 	pm_log_init("premaster build", PM_LOG_NOTE);
 	optind = 1;
@@ -215,6 +314,8 @@ static int cmd_build(int argc, char **argv)
 		pm_error("out of memory");
 		return EX_OSERR;
 	}
+	warnings = share_warnings();
+	pm_event_start(album_path, outdir);
 
 	for (s = 0; s < PM_ARRAY_SIZE(stage_names); s++) {
 		k = 0;
@@ -230,6 +331,8 @@ static int cmd_build(int argc, char **argv)
 			args[k++] = (char *)(uintptr_t)"--verbose";
 		if (!common.want_progress)
 			args[k++] = (char *)(uintptr_t)"--no-progress";
+		if (common.json)
+			args[k++] = (char *)(uintptr_t)"--json";
 		if (s < 2) {
 			args[k++] = (char *)(uintptr_t)"--jobs";
 			args[k++] = (char *)(uintptr_t)jobs;
@@ -237,13 +340,15 @@ static int cmd_build(int argc, char **argv)
 		args[k] = NULL;
 		pm_info("running premaster %s", stage_names[s]);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		st = spawn(stage_names[s], args);
+		st = spawn(stage_names[s], args, common.json);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs = (double)(t1.tv_sec - t0.tv_sec) +
+		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		status[s] = st;
+		if (common.json)
+			stage_event(s, st, secs);
 		if (st == 0) {
-			pm_note("%s: done (%.1f s)", stage_names[s],
-				(double)(t1.tv_sec - t0.tv_sec) +
-					(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+			pm_note("%s: done (%.1f s)", stage_names[s], secs);
 			continue;
 		}
 		if (st == PM_EXIT_NOTFIT) {
@@ -256,25 +361,10 @@ static int cmd_build(int argc, char **argv)
 		ret = st > 125 ? EX_SOFTWARE : st;
 		break;
 	}
-	/* results: what ran, and where the outputs are */
-	for (s = 0; s < PM_ARRAY_SIZE(stage_names); s++)
-		printf("stage\t%s\t%s\n", stage_names[s],
-		       status[s] == 0 ? "done"
-		       : status[s] < 0 ? "not run"
-		       : status[s] == PM_EXIT_NOTFIT ? "not fit"
-						  : "failed");
-	if (ret == 0 || ret == PM_EXIT_NOTFIT) {
-		static const char *const dirs[] = { "masters", "cd", "ddp",
-						    "vinyl", "streaming",
-						    "report" };
-		char p[PATH_MAX];
-		struct stat sb;
-
-		for (k = 0; k < PM_ARRAY_SIZE(dirs); k++) {
-			snprintf(p, sizeof(p), "%s/%s", outdir, dirs[k]);
-			if (stat(p, &sb) == 0)
-				printf("output\t%s\t%s\n", dirs[k], p);
-		}
+	build_result(status, outdir, ret);
+	if (warnings) {
+		unlink(warnings);
+		free(warnings);
 	}
 	free(outdir);
 	return ret;
@@ -404,7 +494,16 @@ static int cmd_init(int argc, char **argv)
 		goto out;
 	}
 	pm_note("wrote '%s' with %zu track%s", out_path, n, n == 1 ? "" : "s");
-	printf("%s\n", out_path);
+	if (pm_json_events()) {
+		struct pm_json j;
+
+		pm_event_begin(&j, "result");
+		pm_json_string(&j, "album", out_path);
+		pm_json_int(&j, "tracks", (long long)n);
+		pm_event_end(&j);
+	} else if (pm_want_results()) {
+		printf("%s\n", out_path);
+	}
 	ret = 0;
 out:
 	pm_file_abort(&out);

@@ -13,6 +13,7 @@
 
 #include "album/album.h"
 #include "album/paths.h"
+#include "album/targets.h"
 #include "cli.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -87,14 +88,46 @@ static int report(const struct pm_verify *v, const char *outdir,
 	return pm_file_commit(&f, err);
 }
 
+/* The findings and the verdict: lines on stdout, or one JSON event. */
+static void verdict(const struct pm_verify *v)
+{
+	const struct pm_findings *f = &v->findings;
+	struct pm_json j;
+	size_t i;
+
+	if (pm_json_events()) {
+		pm_event_begin(&j, "result");
+		pm_json_bool(&j, "fit", f->errors == 0);
+		pm_json_int(&j, "errors", f->errors);
+		pm_json_int(&j, "warnings", f->warnings);
+		pm_json_int(&j, "checks", v->checks);
+		pm_json_array(&j, "findings");
+		for (i = 0; i < f->n; i++)
+			pm_finding_json(&j, &f->v[i]);
+		pm_json_end(&j, false);
+		pm_event_end(&j);
+		return;
+	}
+	if (!pm_want_results())
+		return;
+	for (i = 0; i < f->n; i++)
+		if (f->v[i].severity != PM_SEV_IGNORE)
+			printf("%s\t%s\t%s\t%s\n",
+			       pm_severity_name(f->v[i].severity), f->v[i].rule,
+			       f->v[i].where, f->v[i].message);
+	printf("verdict\t%s\terrors=%u\twarnings=%u\tchecks=%u\n",
+	       f->errors ? "not-fit" : "fit", f->errors, f->warnings,
+	       v->checks);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .common = { .want_progress = true }, .reports = true };
 	struct pm_err err = { 0 };
 	struct pm_album *album = NULL;
 	struct pm_verify v = { 0 };
+	struct pm_target targets[2 + 32];
 	char *outdir = NULL;
-	size_t i;
 	int ret = 0;
 
 	pm_log_init("premaster verify", PM_LOG_NOTE);
@@ -112,6 +145,9 @@ int main(int argc, char **argv)
 		ret = EX_OSERR;
 		goto out;
 	}
+	pm_event_start(o.album, outdir);
+	pm_stage_begin("verify", pm_album_seconds(album) *
+					 (double)(pm_album_targets(album, targets) + 2));
 	if (pm_verify_run(album, outdir, &v, &err) < 0 ||
 	    (o.reports &&
 	     (report(&v, outdir, "verify.txt", o.common.force,
@@ -120,18 +156,13 @@ int main(int argc, char **argv)
 		     pm_verify_write_json, &err) < 0 ||
 	      report(&v, outdir, "report.html", o.common.force,
 		     pm_verify_write_html, &err) < 0))) {
+		pm_stage_end();
 		pm_error("%s", err.msg);
 		ret = pm_exit_status(&err);
 		goto out;
 	}
-	for (i = 0; i < v.findings.n; i++)
-		if (v.findings.v[i].severity != PM_SEV_IGNORE)
-			printf("%s\t%s\t%s\t%s\n",
-			       pm_severity_name(v.findings.v[i].severity),
-			       v.findings.v[i].rule, v.findings.v[i].where,
-			       v.findings.v[i].message);
-	printf("verdict\t%s\terrors=%u\twarnings=%u\tchecks=%u\n",
-	       v.findings.errors ? "not-fit" : "fit", v.findings.errors, v.findings.warnings, v.checks);
+	pm_stage_end();
+	verdict(&v);
 	if (v.findings.errors) {
 		pm_error("not fit for release: %u error%s (see %s/%s/verify.txt)",
 			 v.findings.errors, v.findings.errors == 1 ? "" : "s", outdir, PM_DIR_REPORT);

@@ -424,6 +424,12 @@ struct pm_track *pm_album_track(const struct pm_album *album, const char *id);
  */
 int64_t pm_source_length(const struct pm_source *src);
 
+/*
+ * The album's audio in seconds: every track's source as trimmed, and the
+ * hidden track's (progress estimates).  Needs pm_album_probe().
+ */
+double pm_album_seconds(const struct pm_album *album);
+
 /* The schema built into the program, and its length. */
 extern const unsigned char pm_album_xsd[];
 extern const size_t pm_album_xsd_len;

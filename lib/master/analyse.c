@@ -251,6 +251,8 @@ int master_analyse(struct pass1 *p)
 			goto out;
 		}
 		left -= (int64_t)n;
+		if (!ref)
+			pm_progress_add((double)n / rate);
 		stats_add(&st, buf, n);
 		if (st.block_peak >= CLIP_LEVEL) {
 			/* full scale reached: count the clipped runs exactly */

@@ -35,6 +35,7 @@
 
 struct sink {
 	struct pm_audio_writer *w;
+	uint32_t rate; /* of the file: progress counts its seconds */
 	char *path; /* streaming: the file being written */
 	bool ogg;   /* streaming: give it our serial number when done */
 	bool dither16;

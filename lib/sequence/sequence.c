@@ -16,6 +16,8 @@
 int seq_sink_write(struct sink *s, const float *buf, int64_t n,
 		   struct pm_err *err)
 {
+	if (s->rate)
+		pm_progress_add((double)n / s->rate);
 	if (!s->dither16)
 		return pm_audio_write(s->w, buf, n, err);
 	pm_dither_s16(&s->dith, buf, s->pcm, (size_t)n, 2);

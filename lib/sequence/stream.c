@@ -61,6 +61,7 @@ static int open_stream_file(const struct pm_outdir *od, const char *name,
 	snprintf(soft, sizeof(soft), "premaster %s", PACKAGE_VERSION);
 	meta.software = soft;
 	sink->w = pm_audio_create(path, &spec, &meta, err);
+	sink->rate = rate;
 	free(sink->path);
 	sink->path = path;
 	sink->ogg = t->format == PM_FORMAT_OGG || t->format == PM_FORMAT_OPUS;

@@ -149,6 +149,7 @@ int pm_sequence_vinyl(const struct pm_album *a, const struct pm_target *t,
 		spec.rate = rate;
 		spec.bits = t->bits;
 		sink.w = pm_audio_create(fpath, &spec, NULL, err);
+		sink.rate = spec.rate;
 		free(fpath);
 		if (!sink.w || pm_feed_init(&feed, &in, &tl, 0, err) < 0 ||
 		    pm_tl_render_init(&rr, &tl, pm_feed_read, &feed, err) < 0) {

@@ -32,6 +32,7 @@ int verify_probe_add(struct probe *p, const float *x, size_t n,
 {
 	size_t i;
 
+	pm_progress_add((double)n / p->rate);
 	if (pm_meter_add(p->ebu, x, (int64_t)n, err) < 0)
 		return -1;
 	if (p->tp)

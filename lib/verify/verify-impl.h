@@ -34,6 +34,7 @@
 #include "util/md5.h"
 #include "util/msf.h"
 #include "util/outdir.h"
+#include "util/progress.h"
 #include "util/xmlw.h"
 
 #define SILENCE 0.001 /* -60 dBFS: below it a sample counts as silence */
