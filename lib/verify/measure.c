@@ -42,6 +42,8 @@ int verify_probe_add(struct probe *p, const float *x, size_t n,
 		float m = a > b ? a : b;
 
 		p->sum += (double)x[2 * i] + x[2 * i + 1];
+		if (m > p->peak)
+			p->peak = m;
 		if (m >= SILENCE) {
 			if (p->first_sound < 0)
 				p->first_sound = p->n + (int64_t)i;
@@ -69,6 +71,9 @@ int verify_probe_finish(struct probe *p, struct pm_measured *m,
 	if (pm_meter_result(p->ebu, &r, err) < 0)
 		return -1;
 	m->seconds = (double)p->n / p->rate;
+	m->samples = p->n;
+	m->rate = p->rate;
+	m->peak_dbfs = p->peak > 0 ? 20 * log10(p->peak) : -HUGE_VAL;
 	m->lufs = r.integrated_lufs;
 	m->range_lu = r.range_lu;
 	if (p->tp)
@@ -86,14 +91,43 @@ int verify_probe_finish(struct probe *p, struct pm_measured *m,
 	return 0;
 }
 
+/*
+ * The next `n` frames of the master beside a delivered file, compared:
+ * how many differ by more than `tol`, and by how much at most.
+ */
+static void compare_master(struct pm_audio_reader *mr, unsigned channels,
+			   float *mbuf, const float *x, size_t n, float tol,
+			   struct pm_measured *m)
+{
+	int64_t got = pm_audio_read(mr, mbuf, (int64_t)n, NULL);
+
+	for (size_t i = 0; i < (size_t)PM_MAX(got, 0); i++)
+		for (unsigned c = 0; c < 2; c++) {
+			float d = fabsf(x[2 * i + c] -
+					mbuf[channels == 1 ? i : 2 * i + c]);
+
+			if (d > tol) {
+				if (m->master_differ++ == 0)
+					m->master_first_differ =
+						m->samples_compared + (int64_t)i;
+			}
+			if (d > m->master_max_diff)
+				m->master_max_diff = d;
+		}
+	m->samples_compared += PM_MAX(got, 0);
+}
+
 /* Measure a whole file; keeps its libebur128 meter in *keep. */
 int verify_measure_file(struct pm_verify *v, const char *path,
 			struct pm_measured *m, struct pm_audio_info *info,
-			struct pm_meter **keep, struct pm_err *err)
+			struct pm_meter **keep, const char *master,
+			struct pm_err *err)
 {
 	struct pm_audio_reader *r = pm_audio_open(path, info, err);
+	struct pm_audio_reader *mr = NULL;
+	struct pm_audio_info minfo;
 	struct probe p = { 0 };
-	float *buf = NULL, *mono = NULL;
+	float *buf = NULL, *mono = NULL, *mbuf = NULL, tol = 0;
 	int64_t got;
 	size_t i;
 	int ret = -1;
@@ -101,6 +135,26 @@ int verify_measure_file(struct pm_verify *v, const char *path,
 	(void)v;
 	if (!r)
 		return -1;
+	/*
+	 * A lossless file of a track the sequencer did not join to another
+	 * is its master at the delivered rate and depth: 24-bit masters are
+	 * written at 24 bits and must come back bit for bit; a 16-bit file
+	 * is its float master dithered, within two steps.
+	 */
+	if (master && !info->is_lossy && info->channels <= 2) {
+		mr = pm_audio_open(master, &minfo, NULL);
+		if (mr && (minfo.rate != info->rate || minfo.channels > 2 ||
+			   minfo.length_samples != info->length_samples)) {
+			pm_audio_close(mr);
+			mr = NULL;
+		}
+		tol = info->bits == 16 ? 2.0f / 32768.0f : 0.0f;
+		m->compared = mr != NULL;
+		if (mr)
+			mbuf = pm_malloc(8192 * 2 * sizeof(float), err);
+		if (mr && !mbuf)
+			goto out;
+	}
 	if (info->channels > 2) {
 		pm_err_set(err, PM_EFORMAT, "'%s' has %u channels", path,
 			   info->channels);
@@ -115,6 +169,9 @@ int verify_measure_file(struct pm_verify *v, const char *path,
 		if (info->channels == 1)
 			for (i = 0; i < (size_t)got; i++)
 				buf[2 * i] = buf[2 * i + 1] = mono[i];
+		if (mr)
+			compare_master(mr, minfo.channels, mbuf, buf,
+				       (size_t)got, tol, m);
 		if (verify_probe_add(&p, buf, (size_t)got, err) < 0)
 			goto out;
 	}
@@ -127,8 +184,10 @@ out:
 	pm_meter_free(p.ebu);
 	pm_truepeak_free(p.tp);
 	pm_audio_close(r);
+	pm_audio_close(mr);
 	free(buf);
 	free(mono);
+	free(mbuf);
 	return ret;
 }
 
