@@ -92,7 +92,7 @@ out:
 /* One pass over a file                                                 */
 /* ------------------------------------------------------------------ */
 
-/* Long-term spectrum by octave bands, from a block every 2 seconds. */
+/* Long-term spectrum by octave bands, from a block every 4 seconds. */
 struct bands {
 	struct pm_fft *fft;
 	size_t n, every;
@@ -114,7 +114,7 @@ static int bands_init(struct bands *b, uint32_t rate, struct pm_err *err)
 	memset(b, 0, sizeof(*b));
 	b->rate = rate;
 	b->n = rate > 64000 ? 16384 : 8192;
-	b->every = (size_t)rate * 2;
+	b->every = (size_t)rate * 4;
 	b->fft = pm_fft_new(b->n, err);
 	b->win = pm_malloc(b->n * sizeof(double), err);
 	b->in = pm_malloc(b->n * sizeof(double), err);
@@ -179,6 +179,25 @@ static void bands_free(struct bands *b)
 	free(b->in);
 	free(b->pow);
 	free(b->hold);
+}
+
+/* The largest magnitude, in a form the compiler vectorises. */
+static float peak_of(const float *x, size_t n, float peak)
+{
+	float m[8] = { 0 };
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		for (int k = 0; k < 8; k++) {
+			float a = fabsf(x[i + (size_t)k]);
+
+			m[k] = a > m[k] ? a : m[k];
+		}
+	for (; i < n; i++)
+		peak = fabsf(x[i]) > peak ? fabsf(x[i]) : peak;
+	for (int k = 0; k < 8; k++)
+		peak = m[k] > peak ? m[k] : peak;
+	return peak;
 }
 
 /* What a pass over one file found. */
@@ -262,18 +281,15 @@ static int scan_file(const char *path, int64_t from, int64_t count,
 		if (info.channels == 1)
 			for (i = 0; i < n; i++)
 				buf[2 * i] = buf[2 * i + 1] = mono[i];
-		for (i = 0; i < 2 * n; i++) {
-			float x = buf[i];
-
-			if (!isfinite(x)) {
+		/* only float files can hold what is not a number */
+		for (i = 0; info.is_float && i < 2 * n; i++)
+			if (!isfinite(buf[i])) {
 				if (s->first_nonfinite < 0)
 					s->first_nonfinite = pos + (int64_t)i / 2;
 				s->nonfinite++;
 				buf[i] = 0;
-			} else if (fabsf(x) > peak) {
-				peak = fabsf(x);
 			}
-		}
+		peak = peak_of(buf, 2 * n, peak);
 		/* only [from, from + count) is the track's */
 		if (pos < from)
 			a = (size_t)PM_MIN((int64_t)n, from - pos);

@@ -22,43 +22,82 @@ static void md5_s16(struct pm_md5 *md5, const int16_t *x, size_t n)
 	pm_md5_update(md5, b, n * 4);
 }
 
-static int md5_of_wav(const char *path, uint32_t rate, int64_t want,
-		      char hex[PM_MD5_HEX_BYTES], const char **why,
-		      struct pm_err *err)
+/*
+ * The per-track files, read in step with the image: the spans of the
+ * album's gap policy cover the programme once, in order, so each file is
+ * opened when the image reaches its start and compared frame by frame.
+ */
+struct parts_compare {
+	const struct pm_span *spans;
+	size_t ns, cur;          /* the span being read */
+	struct pm_audio_reader *r;
+	int16_t *buf;
+	bool *bad;               /* per span: differs or unreadable */
+	const char **why;        /* per span */
+	char (*name)[128];
+};
+
+static void parts_open(struct parts_compare *pc, const char *dir)
 {
 	struct pm_audio_info info;
-	struct pm_audio_reader *r = pm_audio_open(path, &info, err);
-	struct pm_md5 md5;
-	uint8_t digest[PM_MD5_BYTES];
-	int16_t *x = NULL;
-	int64_t got;
+	struct pm_err err = { 0 };
+	const struct pm_span *sp = &pc->spans[pc->cur];
+	char path[4096 + 256];
 
-	*why = NULL;
-	if (!r)
-		return -1;
-	if (info.rate != rate || info.channels != 2 || info.bits != 16) {
-		*why = "is not 44.1 kHz, 16-bit stereo";
-		pm_audio_close(r);
-		return 0;
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, PM_CD_TRACKS,
+		 pc->name[pc->cur]);
+	pc->r = pm_audio_open(path, &info, &err);
+	if (!pc->r) {
+		pc->bad[pc->cur] = true;
+		pc->why[pc->cur] = "cannot be read";
+		return;
 	}
-	if (info.length_samples != want) {
-		*why = "has the wrong length";
-		pm_audio_close(r);
-		return 0;
+	if (info.rate != PM_CD_RATE || info.channels != 2 || info.bits != 16) {
+		pc->why[pc->cur] = "is not 44.1 kHz, 16-bit stereo";
+	} else if (info.length_samples !=
+		   pm_frame_samples(sp->end_frames - sp->start_frames)) {
+		pc->why[pc->cur] = "has the wrong length";
+	} else {
+		return;
 	}
-	x = pm_malloc(8192 * 2 * sizeof(*x), err);
-	if (!x) {
-		pm_audio_close(r);
-		return -1;
+	pc->bad[pc->cur] = true;
+	pm_audio_close(pc->r);
+	pc->r = NULL;
+}
+
+static void parts_chunk(struct parts_compare *pc, const char *dir,
+			const int16_t *x, size_t n, int64_t pos)
+{
+	while (n > 0 && pc->cur < pc->ns) {
+		const struct pm_span *sp = &pc->spans[pc->cur];
+		int64_t end = pm_frame_samples(sp->end_frames);
+		size_t k = (size_t)PM_MIN((int64_t)n, end - pos);
+
+		if (pos == pm_frame_samples(sp->start_frames) && !pc->r &&
+		    !pc->bad[pc->cur])
+			parts_open(pc, dir);
+		if (pc->r && k > 0) {
+			int64_t got = pm_audio_read_s16(pc->r, pc->buf,
+							(int64_t)k, NULL);
+
+			if (got != (int64_t)k ||
+			    memcmp(pc->buf, x, k * 2 * sizeof(*x)) != 0) {
+				pc->bad[pc->cur] = true;
+				pc->why[pc->cur] =
+					"its samples differ from its part of the CD image";
+				pm_audio_close(pc->r);
+				pc->r = NULL;
+			}
+		}
+		x += 2 * k;
+		n -= k;
+		pos += (int64_t)k;
+		if (pos >= end) {
+			pm_audio_close(pc->r);
+			pc->r = NULL;
+			pc->cur++;
+		}
 	}
-	pm_md5_init(&md5);
-	while ((got = pm_audio_read_s16(r, x, 8192, err)) > 0)
-		md5_s16(&md5, x, (size_t)got);
-	pm_md5_final(&md5, digest);
-	pm_md5_hex(digest, hex);
-	free(x);
-	pm_audio_close(r);
-	return got < 0 ? -1 : 0;
 }
 
 /* A CUE or TOC read back by libcdio against the disc. */
@@ -519,16 +558,20 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
 	struct pm_err err = { 0 };
 	struct pm_deliverable *d;
 	struct pm_span spans[2 * PM_MAX_TRACKS], parts[2 * PM_MAX_TRACKS];
-	struct pm_md5 whole, part[2 * PM_MAX_TRACKS];
+	struct pm_md5 whole;
+	struct parts_compare pc = { 0 };
+	bool bad[2 * PM_MAX_TRACKS] = { false };
+	const char *why[2 * PM_MAX_TRACKS] = { NULL };
+	char names[2 * PM_MAX_TRACKS][128];
 	struct probe *pr = NULL;
-	struct pm_meter *meters[PM_MAX_TRACKS];
+	struct pm_bs1770 *meters[PM_MAX_TRACKS];
 	float part_peak[PM_MAX_TRACKS] = { 0 };
 	struct pm_audio_info info;
 	struct pm_audio_reader *r = NULL;
 	struct ddp_compare cmp = { .fd = -1, .first_differ = -1 };
 	struct pm_ddp *ddp = NULL;
 	char dir[4096], image[4096 + 64], path[4096 + 256];
-	char hex[PM_MD5_HEX_BYTES], name[128];
+	char name[128];
 	uint8_t digest[PM_MD5_BYTES];
 	int16_t *x = NULL;
 	float *f = NULL;
@@ -598,8 +641,22 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
 		if (verify_probe_init(&pr[i], PM_CD_RATE, true, &err) < 0)
 			goto out;
 	pm_md5_init(&whole);
-	for (i = 0; i < ns; i++)
-		pm_md5_init(&part[i]);
+	for (i = 0; i < ns; i++) {
+		if (spans[i].track)
+			pm_track_file_name(a, spans[i].track - 1, "wav",
+					   names[i], sizeof(names[i]));
+		else
+			snprintf(names[i], sizeof(names[i]), "%02u-pause.wav",
+				 spans[i].pause_of);
+	}
+	pc.spans = spans;
+	pc.ns = ns;
+	pc.bad = bad;
+	pc.why = why;
+	pc.name = names;
+	pc.buf = malloc(8192 * 2 * sizeof(*pc.buf));
+	if (!pc.buf)
+		goto out;
 	while ((got = pm_audio_read_s16(r, x, 8192, &err)) > 0) {
 		size_t n = (size_t)got, j;
 
@@ -612,15 +669,7 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
 		     j++)
 			if (x[j] != 0)
 				silent = false;
-		for (i = 0; i < ns; i++) {
-			int64_t a0 = PM_MAX(pos, pm_frame_samples(spans[i].start_frames));
-			int64_t a1 = PM_MIN(pos + (int64_t)n,
-					    pm_frame_samples(spans[i].end_frames));
-
-			if (a0 < a1)
-				md5_s16(&part[i], x + (a0 - pos) * 2,
-					(size_t)(a1 - a0));
-		}
+		parts_chunk(&pc, dir, x, n, pos);
 		for (i = 0; i < np; i++) {
 			int64_t a0 = PM_MAX(pos, pm_frame_samples(parts[i].start_frames));
 			int64_t a1 = PM_MIN(pos + (int64_t)n,
@@ -651,30 +700,10 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
 
 	/* every per-track file, bit for bit */
 	for (i = 0; i < ns; i++) {
-		const char *why;
-
-		if (spans[i].track)
-			pm_track_file_name(a, spans[i].track - 1, "wav", name,
-					   sizeof(name));
-		else
-			snprintf(name, sizeof(name), "%02u-pause.wav",
-				 spans[i].pause_of);
-		snprintf(path, sizeof(path), "%s/%s/%s", dir, PM_CD_TRACKS, name);
 		v->checks++;
-		if (md5_of_wav(path, PM_CD_RATE,
-			       pm_frame_samples(spans[i].end_frames -
-						spans[i].start_frames),
-			       hex, &why, &err) < 0) {
-			verify_find(v, "consistency", PM_SEV_ERROR, name, "%s",
-				    err.msg);
-			continue;
-		}
-		pm_md5_final(&part[i], digest);
-		if (why)
-			verify_find(v, "consistency", PM_SEV_ERROR, name, "%s", why);
-		else if (strcmp(hex, pm_md5_hex(digest, (char[PM_MD5_HEX_BYTES]){ 0 })) != 0)
-			verify_find(v, "consistency", PM_SEV_ERROR, name,
-				    "its samples differ from its part of the CD image");
+		if (bad[i])
+			verify_find(v, "consistency", PM_SEV_ERROR, names[i], "%s",
+				    why[i]);
 	}
 	for (i = 0; i < np; i++) {
 		struct pm_measured *m;
@@ -688,7 +717,7 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
 						: -HUGE_VAL;
 		m->samples = pm_frame_samples(parts[i].end_frames -
 					      parts[i].start_frames);
-		meters[i] = pr[i].ebu;
+		meters[i] = pr[i].k;
 	}
 	verify_levels(v, d, meters, 0, 0, false);
 	verify_sanity(v, d, target_index, PM_CD_RATE, 588);
@@ -714,9 +743,11 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
 			   pm_frame_samples(tl.disc.leadout_frames));
 out:
 	for (i = 0; pr && i < np; i++) {
-		pm_meter_free(pr[i].ebu);
+		pm_bs1770_free(pr[i].k);
 		pm_truepeak_free(pr[i].tp);
 	}
+	pm_audio_close(pc.r);
+	free(pc.buf);
 	if (cmp.fd >= 0)
 		close(cmp.fd);
 	free(cmp.buf);

@@ -12,7 +12,7 @@
 
 static void file_checks(struct pm_verify *v, struct pm_deliverable *d,
 			const char *rel, const struct pm_target *t,
-			uint32_t rate, struct pm_meter **keep, unsigned track,
+			uint32_t rate, struct pm_bs1770 **keep, unsigned track,
 			const char *master)
 {
 	struct pm_audio_info info;
@@ -57,7 +57,7 @@ void verify_vinyl_checks(struct pm_verify *v, const struct pm_target *t)
 {
 	const struct pm_album *a = v->album;
 	struct pm_deliverable *d = verify_deliverable(v, "vinyl");
-	struct pm_meter *meters[8] = { 0 };
+	struct pm_bs1770 *meters[8] = { 0 };
 	struct pm_side_limits lim;
 	char dir[4096], name[160], rel[256];
 	uint32_t rate;
@@ -110,7 +110,7 @@ void verify_vinyl_checks(struct pm_verify *v, const struct pm_target *t)
 	}
 	verify_levels(v, d, meters, 0, 0, false);
 	for (s = 0; s < 8; s++)
-		pm_meter_free(meters[s]);
+		pm_bs1770_free(meters[s]);
 }
 
 void verify_stream_checks(struct pm_verify *v, const struct pm_target *t,
@@ -118,7 +118,7 @@ void verify_stream_checks(struct pm_verify *v, const struct pm_target *t,
 {
 	const struct pm_album *a = v->album;
 	struct pm_deliverable *d = verify_deliverable(v, t->name);
-	struct pm_meter *meters[PM_MAX_TRACKS] = { 0 };
+	struct pm_bs1770 *meters[PM_MAX_TRACKS] = { 0 };
 	char dir[4096], name[128], rel[256], master[4096 + 256];
 	size_t k;
 
@@ -150,7 +150,7 @@ void verify_stream_checks(struct pm_verify *v, const struct pm_target *t,
 	verify_levels(v, d, meters, t->hot_above_lufs, t->hot_ceiling_dbtp, t->has_hot);
 	verify_sanity(v, d, target_index, 0, 0);
 	for (k = 0; k < PM_MAX_TRACKS; k++)
-		pm_meter_free(meters[k]);
+		pm_bs1770_free(meters[k]);
 }
 
 /* ------------------------------------------------------------------ */

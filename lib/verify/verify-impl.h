@@ -27,6 +27,7 @@
 #include "cd/ddp.h"
 #include "cd/pq.h"
 #include "cd/sheets.h"
+#include "dsp/bs1770.h"
 #include "dsp/loudness.h"
 #include "dsp/truepeak.h"
 #include "io/audio.h"
@@ -47,7 +48,7 @@
 #define SILENCE 0.001 /* -60 dBFS: below it a sample counts as silence */
 
 struct probe {
-	struct pm_meter *ebu;
+	struct pm_bs1770 *k;
 	float peak;
 	struct pm_truepeak *tp;
 	uint32_t rate;
@@ -95,24 +96,24 @@ void verify_sanity(struct pm_verify *v, const struct pm_deliverable *d,
 
 /* Loudness against the target, true peak against the ceiling. */
 void verify_levels(struct pm_verify *v, struct pm_deliverable *d,
-		   struct pm_meter **meters, double hot_above, double hot_ceiling,
+		   struct pm_bs1770 **meters, double hot_above, double hot_ceiling,
 		   bool has_hot);
 
-/* Measure a whole file; keeps its libebur128 meter in *keep. */
+/* Measure a whole file; keeps its loudness meter in *keep. */
 /*
- * Measure a whole file; keeps its libebur128 meter in *keep.  With
+ * Measure a whole file; keeps its loudness meter in *keep.  With
  * `master` (may be NULL), a lossless file is compared sample by sample
  * with that master when both have the same rate and length.
  */
 int verify_measure_file(struct pm_verify *v, const char *path,
 			struct pm_measured *m, struct pm_audio_info *info,
-			struct pm_meter **keep, const char *master,
+			struct pm_bs1770 **keep, const char *master,
 			struct pm_err *err);
 
 int verify_probe_add(struct probe *p, const float *x, size_t n,
 		     struct pm_err *err);
 
-/* Finish into `m`; the libebur128 meter stays for album loudness. */
+/* Finish into `m`; the loudness meter stays for album loudness. */
 int verify_probe_finish(struct probe *p, struct pm_measured *m,
 			struct pm_err *err);
 

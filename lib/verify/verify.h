@@ -13,7 +13,8 @@
  *    same samples as the CD image, the same CD-TEXT as album.xml asks;
  *  - vinyl sides and streaming files: present, in the format, rate and
  *    depth asked, WAV files not WAVE_FORMAT_EXTENSIBLE, loudness against
- *    the target (libebur128, the reference meter), true peak under the
+ *    the target (premaster's BS.1770 meter, which the tests hold to
+ *    libebur128, the reference), true peak under the
  *    ceiling, leading and trailing silence, clipping, DC offset, side
  *    lengths, the spread of track loudness.
  *
@@ -46,7 +47,7 @@ struct pm_measured {
 	int64_t samples_compared, master_differ, master_first_differ;
 	float master_max_diff;
 	double seconds;
-	double lufs;          /* libebur128 */
+	double lufs;          /* BS.1770, integrated */
 	double range_lu;
 	double true_peak_dbtp;
 	double lead_silence_s, trail_silence_s;
@@ -60,7 +61,7 @@ struct pm_deliverable {
 	bool has_target;
 	double target_lufs;
 	double ceiling_dbtp;
-	double album_lufs;      /* libebur128, all files as one programme */
+	double album_lufs;      /* all files as one programme */
 	size_t n;
 	struct pm_measured *m; /* owned */
 };
