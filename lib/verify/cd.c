@@ -399,28 +399,39 @@ static void ddp_find(struct pm_verify *v, const char *rule,
 }
 
 /* What the DDP reader found, as findings. */
-void verify_ddp_problems(struct pm_verify *v, const struct pm_ddp *ddp)
+/* A message of the reader's is about a checksum list. */
+static bool about_sums(const struct pm_ddp *ddp, const char *m)
 {
-	for (size_t i = 0; i < ddp->nproblems; i++) {
-		const char *m = ddp->problems[i].msg;
-		const char *file = strrchr(m, '/');
-		bool sum = false;
+	const char *file = strrchr(m, '/');
 
-		/* "DIR/FILE: ..."; a problem of a checksum list is one of
-		 * checksums */
-		file = file ? file + 1 : m;
-		for (size_t k = 0; k < ddp->nsum_files; k++)
-			if (strncmp(file, ddp->sum_files[k],
-				    strlen(ddp->sum_files[k])) == 0)
-				sum = true;
-		if (strstr(m, "CHECKSUM") || strstr(m, "does not match") ||
-		    strstr(m, "does not list") ||
-		    strstr(m, "not a checksum line"))
-			sum = true;
-		verify_find(v, sum ? "checksums" : "ddp-integrity",
-			    ddp->problems[i].level == PM_LOG_ERROR
-				    ? PM_SEV_ERROR
-				    : PM_SEV_WARNING,
+	/* "DIR/FILE: ..." */
+	file = file ? file + 1 : m;
+	for (size_t k = 0; k < ddp->nsum_files; k++)
+		if (strncmp(file, ddp->sum_files[k],
+			    strlen(ddp->sum_files[k])) == 0 &&
+		    file[strlen(ddp->sum_files[k])] == ':')
+			return true;
+	return strstr(m, "CHECKSUM") || strstr(m, "does not match") ||
+	       strstr(m, "does not list") || strstr(m, "not a checksum line");
+}
+
+void verify_ddp_problems(struct pm_verify *v, const struct pm_ddp *ddp,
+			 const struct verify_log *log)
+{
+	/*
+	 * The reader logs every problem (the Red Book and CD-TEXT checks
+	 * in detail, where its list has one summary of them): the log says
+	 * what is wrong, when there is one.
+	 */
+	size_t n = log ? log->n : ddp->nproblems;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *m = log ? log->msg[i] : ddp->problems[i].msg;
+		enum pm_log_level l = log ? log->level[i]
+					  : ddp->problems[i].level;
+
+		verify_find(v, about_sums(ddp, m) ? "checksums" : "ddp-integrity",
+			    l == PM_LOG_ERROR ? PM_SEV_ERROR : PM_SEV_WARNING,
 			    "ddp", "%s", m);
 	}
 	if (!ddp->nsum_files)
@@ -441,7 +452,6 @@ static void ddp_checks(struct pm_verify *v, const struct pm_disc *disc,
 	uint8_t *cdtext = NULL;
 	size_t cdtext_len = 0;
 
-	verify_ddp_problems(v, ddp);
 	if (!pm_disc_same(&ddp->disc, disc, why, sizeof(why)))
 		verify_find(v, "consistency", PM_SEV_ERROR, "ddp/PQDESCR",
 			    "the DDP is not the disc album.xml describes: %s", why);
@@ -505,6 +515,7 @@ static struct pm_ddp *ddp_open(struct pm_verify *v, struct ddp_compare *c)
 	struct pm_ddp_read_options ro = { .keep_broken = true };
 	struct pm_disc_limits lim;
 	struct pm_err err = { 0 };
+	struct verify_log log = { 0 };
 	struct pm_ddp *ddp;
 	char dir[4096];
 
@@ -519,14 +530,17 @@ static struct pm_ddp *ddp_open(struct pm_verify *v, struct ddp_compare *c)
 	}
 	pm_cd_limits(v->album, &lim);
 	ro.limits = &lim;
-	pm_log_set_sink(verify_quiet, NULL);
+	pm_log_set_sink(verify_quiet, &log);
 	ddp = pm_ddp_read(dir, &ro, &err);
 	pm_log_set_sink(NULL, NULL);
 	if (!ddp) {
 		verify_find(v, "ddp-integrity", PM_SEV_ERROR, "ddp", "%s",
 			    err.msg);
+		verify_log_release(&log);
 		return NULL;
 	}
+	verify_ddp_problems(v, ddp, &log);
+	verify_log_release(&log);
 	if (ddp->image_path) {
 		c->fd = open(ddp->image_path, O_RDONLY);
 		c->offset = ddp->image_offset_bytes;

@@ -153,6 +153,7 @@ static void make_listing(struct pm_verify *v, const struct pm_ddp *ddp)
 int pm_verify_ddp(const char *dir, struct pm_verify *v, struct pm_err *err)
 {
 	struct pm_ddp_read_options ro = { .keep_broken = true };
+	struct verify_log log = { 0 };
 	struct pm_ddp *ddp;
 	double straight = 0, swapped = 0;
 
@@ -160,12 +161,15 @@ int pm_verify_ddp(const char *dir, struct pm_verify *v, struct pm_err *err)
 	v->ddp_dir = dir;
 	v->outdir = dir;
 	v->checks++;
-	pm_log_set_sink(verify_quiet, NULL);
+	pm_log_set_sink(verify_quiet, &log);
 	ddp = pm_ddp_read(dir, &ro, err);
 	pm_log_set_sink(NULL, NULL);
-	if (!ddp)
+	if (!ddp) {
+		verify_log_release(&log);
 		return -1;
-	verify_ddp_problems(v, ddp);
+	}
+	verify_ddp_problems(v, ddp, &log);
+	verify_log_release(&log);
 	v->disc = ddp->disc;
 	v->has_disc = ddp->disc.ntracks > 0;
 	if (ddp->image_path && ddp->nerrors == 0) {

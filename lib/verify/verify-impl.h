@@ -47,6 +47,20 @@
 
 #define SILENCE 0.001 /* -60 dBFS: below it a sample counts as silence */
 
+/*
+ * The DDP reader and the layout log what they find; verify reports it as
+ * findings instead, so their messages are held back while they run:
+ * with a struct verify_log as `ctx`, errors and warnings are kept.
+ */
+struct verify_log {
+	size_t n;
+	char **msg;
+	enum pm_log_level *level;
+};
+
+void verify_quiet(enum pm_log_level level, const char *msg, void *ctx);
+void verify_log_release(struct verify_log *l);
+
 struct probe {
 	struct pm_bs1770 *k;
 	float peak;
@@ -65,7 +79,8 @@ void verify_stream_checks(struct pm_verify *v, const struct pm_target *t,
 			  size_t target_index);
 
 /* The DDP reader's problems, and whether there is a checksum list. */
-void verify_ddp_problems(struct pm_verify *v, const struct pm_ddp *ddp);
+void verify_ddp_problems(struct pm_verify *v, const struct pm_ddp *ddp,
+			 const struct verify_log *log);
 
 /* The PQ sheet's times, ISRCs and UPC/EAN against the disc. */
 void verify_pq_sheet(struct pm_verify *v, const struct pm_disc *d,
@@ -137,11 +152,7 @@ bool verify_is_dir(const char *p);
 
 struct pm_measured *verify_measured(struct pm_deliverable *d, const char *name);
 
-/*
- * The DDP reader and the layout log what they find; verify reports it as
- * findings instead, so their messages are held back while they run.
- */
-void verify_quiet(enum pm_log_level level, const char *msg, void *ctx);
+
 
 /* The pictures (svg.c). */
 extern const char *const verify_colour_source;

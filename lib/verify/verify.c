@@ -12,9 +12,30 @@
  */
 void verify_quiet(enum pm_log_level level, const char *msg, void *ctx)
 {
-	(void)level;
-	(void)msg;
-	(void)ctx;
+	struct verify_log *l = ctx;
+	char **m;
+
+	if (!l || (level != PM_LOG_ERROR && level != PM_LOG_WARNING))
+		return;
+	m = realloc(l->msg, (l->n + 1) * sizeof(*m));
+	if (!m)
+		return;
+	l->msg = m;
+	l->level = realloc(l->level, (l->n + 1) * sizeof(*l->level));
+	if (!l->level)
+		return;
+	l->level[l->n] = level;
+	if ((l->msg[l->n] = strdup(msg)) != NULL)
+		l->n++;
+}
+
+void verify_log_release(struct verify_log *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->msg[i]);
+	free(l->msg);
+	free(l->level);
+	memset(l, 0, sizeof(*l));
 }
 
 /* ------------------------------------------------------------------ */
