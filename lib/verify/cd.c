@@ -23,6 +23,35 @@ static void md5_s16(struct pm_md5 *md5, const int16_t *x, size_t n)
 }
 
 /*
+ * Give each envelope value, for frames from `first`, to the track whose
+ * audio holds that frame (pauses belong to none).  The envelope of a
+ * track's last frame spans the instants up to the next track's first
+ * sample and would read that sample's level: the last frame counts by
+ * its own sample only (the sample peak, taken separately).
+ */
+static void attribute(const float *env, size_t n, int64_t first,
+		      const struct pm_span *parts, size_t np, float *peak)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		int64_t t = first + (int64_t)i;
+
+		if (t < 0)
+			continue;
+		while (k < np && t >= pm_frame_samples(parts[k].end_frames))
+			k++;
+		if (k == np)
+			return;
+		if (t < pm_frame_samples(parts[k].start_frames) ||
+		    t == pm_frame_samples(parts[k].end_frames) - 1)
+			continue;
+		if (env[i] > peak[k])
+			peak[k] = env[i];
+	}
+}
+
+/*
  * The per-track files, read in step with the image: the spans of the
  * album's gap policy cover the programme once, in order, so each file is
  * opened when the image reaches its start and compared frame by frame.
@@ -580,6 +609,10 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
 	struct probe *pr = NULL;
 	struct pm_bs1770 *meters[PM_MAX_TRACKS];
 	float part_peak[PM_MAX_TRACKS] = { 0 };
+	float part_tp[PM_MAX_TRACKS] = { 0 };
+	struct pm_truepeak *tp = NULL;
+	float *env = NULL;
+	size_t lat = 0;
 	struct pm_audio_info info;
 	struct pm_audio_reader *r = NULL;
 	struct ddp_compare cmp = { .fd = -1, .first_differ = -1 };
@@ -640,9 +673,11 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
 	/*
 	 * What the files must hold, and each track's own audio for its
 	 * figures: index 01 to where the next track's pause or index 01
-	 * begins, measured on its own (a true peak over-read from the next
-	 * track's first samples, or a loudness range that counts a pause,
-	 * would not be the track's).
+	 * begins (a loudness range that counts a pause, or a true peak
+	 * over-read from the next track's first sample, would not be the
+	 * track's).  The true peak is the player's: one detector over the
+	 * whole programme, as the DAC sees a crossfade or a gapless join,
+	 * each value given to its track (attribute()).
 	 */
 	ns = pm_disc_spans(&tl.disc, a->cd.track_gaps, spans);
 	np = pm_disc_spans(&tl.disc, PM_GAPS_NONE, parts);
@@ -651,8 +686,13 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
 	f = malloc(8192 * 2 * sizeof(*f));
 	if (!pr || !x || !f)
 		goto out;
+	env = malloc((8192 + 64) * sizeof(*env));
+	tp = pm_truepeak_new(2, PM_CD_RATE, 4, 0, &err);
+	if (!env || !tp)
+		goto out;
+	lat = pm_truepeak_latency(tp);
 	for (i = 0; i < np; i++)
-		if (verify_probe_init(&pr[i], PM_CD_RATE, true, &err) < 0)
+		if (verify_probe_init(&pr[i], PM_CD_RATE, false, &err) < 0)
 			goto out;
 	pm_md5_init(&whole);
 	for (i = 0; i < ns; i++) {
@@ -699,8 +739,12 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
 				if (fabsf(f[j]) > part_peak[i])
 					part_peak[i] = fabsf(f[j]);
 		}
+		pm_truepeak_process(tp, f, n, env);
+		attribute(env, n, pos - (int64_t)lat, parts, np, part_tp);
 		pos += (int64_t)n;
 	}
+	pm_truepeak_flush(tp, env);
+	attribute(env, lat, pos - (int64_t)lat, parts, np, part_tp);
 	if (got < 0) {
 		verify_find(v, "consistency", PM_SEV_ERROR, "cd/" PM_CD_IMAGE,
 			    "%s", err.msg);
@@ -729,6 +773,10 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
 		m->track = parts[i].track;
 		m->peak_dbfs = part_peak[i] > 0 ? 20 * log10(part_peak[i])
 						: -HUGE_VAL;
+		/* never under the sample peak, as libebur128 reports it */
+		part_tp[i] = PM_MAX(part_tp[i], part_peak[i]);
+		m->true_peak_dbtp = part_tp[i] > 0 ? 20 * log10(part_tp[i])
+						   : -HUGE_VAL;
 		m->samples = pm_frame_samples(parts[i].end_frames -
 					      parts[i].start_frames);
 		meters[i] = pr[i].k;
@@ -762,6 +810,8 @@ out:
 	}
 	pm_audio_close(pc.r);
 	free(pc.buf);
+	free(env);
+	pm_truepeak_free(tp);
 	if (cmp.fd >= 0)
 		close(cmp.fd);
 	free(cmp.buf);
