@@ -83,5 +83,6 @@ awk -v what="$what" -v secs="$secs" -v vu="$vu" -v vs="$vs" -v ve="$ve" \
 	printf "  ffmpeg ebur128 peak=true on the same %d files + IMAGE.DAT, one thread: %6.1f s CPU   %6.1fx real time\n",
 		n, f, secs / f
 	printf "  ratio: verify is %.2fx as fast as ffmpeg measuring the same audio\n", f / v
-	printf "  target: 150x real time on one core: %s\n", secs / v >= 150 ? "met" : "NOT met"
+	met = (secs / v >= 150) ? "met" : "NOT met"
+	printf "  target: 150x real time on one core: %s\n", met
 }'
