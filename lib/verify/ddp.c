@@ -174,6 +174,7 @@ int pm_verify_ddp(const char *dir, struct pm_verify *v, struct pm_err *err)
 	v->has_disc = ddp->disc.ntracks > 0;
 	if (ddp->image_path && ddp->nerrors == 0) {
 		v->checks++;
+		pm_progress_expect((double)ddp->image_frames * 588 / PM_CD_RATE);
 		if (byte_order(ddp, &straight, &swapped) == 0 &&
 		    straight > SMOOTH_NOISE && swapped < SMOOTH_MUSIC)
 			verify_find(v, "ddp-byte-order", PM_SEV_ERROR,
