@@ -5,11 +5,14 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "util/log.h"
 #include "util/progress.h"
@@ -21,7 +24,8 @@ const char pm_common_help[] =
 	"  -f, --force         overwrite existing outputs\n"
 	"  -q, --quiet         print errors only\n"
 	"  -v, --verbose       print more; repeat for debugging output\n"
-	"      --no-progress   never draw the progress line\n"
+	"      --no-progress   never draw the progress bar\n"
+	"      --json          print events and results as JSON lines\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n";
 
@@ -54,6 +58,9 @@ bool pm_common_option(int c, const char *arg, struct pm_common *common,
 	case PM_OPT_NO_PROGRESS:
 		common->want_progress = false;
 		return true;
+	case PM_OPT_JSON:
+		common->json = true;
+		return true;
 	default:
 		return false;
 	}
@@ -78,12 +85,118 @@ void pm_usage_fail(void)
 	exit(EX_USAGE);
 }
 
+static struct {
+	bool quiet, json;
+} console;
+
+/* The tool's short name for events: "master" of "premaster master". */
+static const char *tool_name(void)
+{
+	const char *p = pm_progname(), *sp = strrchr(p, ' ');
+
+	return sp ? sp + 1 : p;
+}
+
+/* Events come from worker threads too (progress, diagnostics): one at a
+ * time on stdout. */
+static pthread_mutex_t event_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void pm_event_begin(struct pm_json *j, const char *event)
+{
+	pthread_mutex_lock(&event_lock);
+	pm_json_init_compact(j, stdout);
+	pm_json_object(j, NULL);
+	pm_json_string(j, "event", event);
+	pm_json_string(j, "tool", tool_name());
+}
+
+void pm_event_end(struct pm_json *j)
+{
+	pm_json_end(j, true);
+	fflush(stdout);
+	pthread_mutex_unlock(&event_lock);
+}
+
+static void progress_event(const char *stage, double percent, double eta_s,
+			   void *ctx)
+{
+	struct pm_json j;
+
+	(void)ctx;
+	pm_event_begin(&j, "progress");
+	pm_json_string(&j, "stage", stage);
+	pm_json_fixed(&j, "percent", percent, 1);
+	if (eta_s >= 0)
+		pm_json_fixed(&j, "eta_s", eta_s, 1);
+	else
+		pm_json_number(&j, "eta_s", NAN);
+	pm_event_end(&j);
+}
+
+static void diagnostic_event(enum pm_log_level level, const char *msg,
+			     void *ctx)
+{
+	static const char *const names[] = { "error", "warning", "note",
+					     "info", "debug" };
+	struct pm_json j;
+
+	(void)ctx;
+	pm_event_begin(&j, "diagnostic");
+	pm_json_string(&j, "level", names[level]);
+	pm_json_string(&j, "message", msg);
+	pm_event_end(&j);
+}
+
 void pm_common_apply(const struct pm_common *common)
 {
+	const char *shared = getenv("PREMASTER_WARNINGS");
+
+	console.quiet = common->verbosity < 0;
+	console.json = common->json;
 	/* -q: errors only, as every --help says */
 	pm_log_init(NULL, common->verbosity < 0 ? PM_LOG_ERROR
 					       : PM_LOG_NOTE + common->verbosity);
-	pm_progress_init(common->want_progress && common->verbosity >= 0);
+	pm_progress_init(common->want_progress && common->verbosity >= 0 &&
+			 !common->json);
+	if (shared && *shared)
+		pm_log_share_warnings(shared);
+	if (common->json) {
+		pm_progress_set_listener(progress_event, NULL);
+		pm_log_set_observer(diagnostic_event, NULL);
+	}
+}
+
+bool pm_want_results(void)
+{
+	return !console.quiet && !console.json;
+}
+
+bool pm_json_events(void)
+{
+	return console.json;
+}
+
+void pm_event_start(const char *album, const char *outdir)
+{
+	struct pm_json j;
+
+	if (!console.json)
+		return;
+	pm_event_begin(&j, "start");
+	pm_json_string(&j, "album", album);
+	if (outdir)
+		pm_json_string(&j, "outdir", outdir);
+	pm_event_end(&j);
+}
+
+void pm_stage_begin(const char *stage, double seconds)
+{
+	pm_progress_begin(stage, seconds);
+}
+
+void pm_stage_end(void)
+{
+	pm_progress_end();
 }
 
 unsigned pm_jobs_option(const char *arg)
@@ -109,4 +222,38 @@ char *pm_output_dir(const char *output, const char *album)
 	if (out)
 		snprintf(out, n + 4, "%.*sout", (int)n, album);
 	return out;
+}
+
+/*
+ * A file the stages share to print each warning once per run: made in
+ * $TMPDIR, named in PREMASTER_WARNINGS, removed at the end.
+ */
+char *pm_share_warnings(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *path;
+	size_t n;
+	int fd;
+
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	n = strlen(tmp) + 32;
+
+	path = malloc(n);
+	if (!path)
+		return NULL;
+	snprintf(path, n, "%s/premaster-warn.XXXXXX", tmp);
+	fd = mkstemp(path);
+	if (fd < 0) {
+		free(path);
+		return NULL;
+	}
+	close(fd);
+	if (setenv("PREMASTER_WARNINGS", path, 1) < 0 ||
+	    pm_log_share_warnings(path) < 0) {
+		unlink(path);
+		free(path);
+		return NULL;
+	}
+	return path;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "util/compat.h"
+#include "util/json.h"
 #include "util/parse.h"
 
 /* The options every tool takes, parsed into one place. */
@@ -19,11 +20,13 @@ struct pm_common {
 	int verbosity; /* -q: -1, default 0, each -v: +1 */
 	bool want_progress;
 	bool force;
+	bool json;          /* --json: events on stdout, one per line */
 	const char *output; /* -o, borrowed from argv */
 };
 
 enum {
 	PM_OPT_NO_PROGRESS = 256,
+	PM_OPT_JSON,
 	PM_OPT_FIRST_TOOL = 300, /* tools number their long-only options from here */
 };
 
@@ -38,7 +41,8 @@ enum {
 	{ "verbose", no_argument, NULL, 'v' },                       \
 	{ "force", no_argument, NULL, 'f' },                         \
 	{ "output", required_argument, NULL, 'o' },                  \
-	{ "no-progress", no_argument, NULL, PM_OPT_NO_PROGRESS }
+	{ "no-progress", no_argument, NULL, PM_OPT_NO_PROGRESS },    \
+	{ "json", no_argument, NULL, PM_OPT_JSON }
 
 /* Help text lines for the shared options (ends with a newline). */
 extern const char pm_common_help[];
@@ -66,7 +70,56 @@ unsigned pm_jobs_option(const char *arg);
  */
 char *pm_output_dir(const char *output, const char *album);
 
-/* Apply verbosity and progress settings after parsing. */
+/*
+ * Apply the shared options after parsing: the log's threshold (-q leaves
+ * errors only, -v adds notes and debugging), the progress bar (drawn on
+ * a terminal unless -q, --no-progress or --json), --json events, and
+ * warnings printed once per run: when the environment names a file in
+ * PREMASTER_WARNINGS (premaster build sets it for its stages), warnings
+ * an earlier stage printed are not printed again.
+ */
 void pm_common_apply(const struct pm_common *common);
+
+/*
+ * The console contract.  Results go to stdout, diagnostics to stderr.
+ * In text mode a tool prints its result lines itself when
+ * pm_want_results(); with --json it writes events instead, each one JSON
+ * object on its own line of stdout, {"event": ..., "tool": ..., ...}:
+ *
+ *   start       the tool began: album, outdir
+ *   progress    stage, percent, eta_s (at most one a second)
+ *   diagnostic  level ("error", "warning", "note", ...), message
+ *   result      the tool's results (one or more)
+ *   stage       premaster build: a stage finished: stage, status, exit
+ *
+ * Diagnostics are still printed on stderr too.
+ */
+bool pm_want_results(void); /* text results: neither -q nor --json */
+bool pm_json_events(void);  /* --json */
+
+/*
+ * Start an event object on stdout: {"event":EVENT,"tool":TOOL, then the
+ * caller adds its members to `j` and closes it with pm_event_end().
+ */
+void pm_event_begin(struct pm_json *j, const char *event);
+void pm_event_end(struct pm_json *j);
+
+/*
+ * premaster build: a file its stages share to print each warning once per
+ * run, made in $TMPDIR and named in PREMASTER_WARNINGS.  Returns its path
+ * (remove it and free the string at the end), or NULL when it cannot be
+ * made (then warnings may repeat).
+ */
+char *pm_share_warnings(void);
+
+/* The "start" event (--json only). */
+void pm_event_start(const char *album, const char *outdir);
+
+/*
+ * Open the tool's stage on the progress bar, expecting `seconds` of audio
+ * to be processed (the library adds as it goes), and close it.
+ */
+void pm_stage_begin(const char *stage, double seconds);
+void pm_stage_end(void);
 
 #endif

@@ -157,6 +157,37 @@ static int pq_sheet_checksums(const struct pm_album *album,
 	return 0;
 }
 
+/* The result of make: a line on stdout, or a JSON event. */
+static void made(const char *ddpdir, const struct pm_disc *disc,
+		 size_t cdtext_len, const struct pm_ddp_written *w,
+		 bool crc32)
+{
+	char msf[12], crc[12];
+	struct pm_json j;
+
+	pm_msf_format(disc->leadout_frames, msf);
+	snprintf(crc, sizeof(crc), "%08X", w->image_crc32);
+	if (pm_json_events()) {
+		pm_event_begin(&j, "result");
+		pm_json_string(&j, "ddp", ddpdir);
+		pm_json_int(&j, "tracks", disc->ntracks);
+		pm_json_string(&j, "leadout", msf);
+		pm_json_int(&j, "frames", disc->leadout_frames);
+		pm_json_int(&j, "cdtext_bytes", (long long)cdtext_len);
+		pm_json_string(&j, "image_md5", w->image_md5);
+		if (crc32)
+			pm_json_string(&j, "image_crc32", crc);
+		pm_event_end(&j);
+	} else if (pm_want_results()) {
+		printf("ddp=%s tracks=%u leadout=%s frames=%u cdtext_bytes=%zu image_md5=%s",
+		       ddpdir, disc->ntracks, msf, disc->leadout_frames,
+		       cdtext_len, w->image_md5);
+		if (crc32)
+			printf(" image_crc32=%s", crc);
+		printf("\n");
+	}
+}
+
 static int make(const struct options *o, struct pm_err *err)
 {
 	struct pm_album *album = NULL;
@@ -222,8 +253,14 @@ static int make(const struct options *o, struct pm_err *err)
 	wo.force = o->common.force;
 	wo.limits = &lim;
 	wo.context = album->path;
-	if (pm_ddp_write(&tl.disc, image, outdir, &wo, &w, err) < 0)
+	pm_event_start(o->arg, outdir);
+	pm_stage_begin("ddpmake", (double)tl.disc.leadout_frames /
+					  PM_FRAMES_PER_SEC);
+	if (pm_ddp_write(&tl.disc, image, outdir, &wo, &w, err) < 0) {
+		pm_stage_end();
 		goto out;
+	}
+	pm_stage_end();
 
 	/* read it back: the reader is independent of the writer's state */
 	snprintf(ddpdir, sizeof(ddpdir), "%s/%s", outdir, PM_DIR_DDP);
@@ -243,15 +280,9 @@ static int make(const struct options *o, struct pm_err *err)
 	}
 	/* the PQ sheet gets the DDP's checksums */
 	if (pq_sheet_checksums(album, &tl, &in, outdir, ddpdir, wo.want_crc32,
-			    w.image_md5, err) < 0)
+			       w.image_md5, err) < 0)
 		goto out;
-	printf("ddp=%s tracks=%u leadout=%s frames=%u cdtext_bytes=%zu image_md5=%s",
-	       ddpdir, tl.disc.ntracks,
-	       pm_msf_format(tl.disc.leadout_frames, (char[12]){ 0 }),
-	       tl.disc.leadout_frames, cdtext_len, w.image_md5);
-	if (wo.want_crc32)
-		printf(" image_crc32=%08X", w.image_crc32);
-	printf("\n");
+	made(ddpdir, &tl.disc, cdtext_len, &w, wo.want_crc32);
 	ret = 0;
 out:
 	pm_ddp_free(back);
@@ -261,6 +292,26 @@ out:
 	pm_album_free(album);
 	free(outdir);
 	return ret;
+}
+
+static void extracted(const char *dir, const struct pm_disc *disc,
+		      size_t files)
+{
+	char msf[12];
+	struct pm_json j;
+
+	pm_msf_format(disc->leadout_frames, msf);
+	if (pm_json_events()) {
+		pm_event_begin(&j, "result");
+		pm_json_string(&j, "extracted", dir);
+		pm_json_int(&j, "tracks", disc->ntracks);
+		pm_json_int(&j, "files", (long long)files);
+		pm_json_string(&j, "leadout", msf);
+		pm_event_end(&j);
+	} else if (pm_want_results()) {
+		printf("extracted=%s tracks=%u files=%zu leadout=%s\n", dir,
+		       disc->ntracks, files, msf);
+	}
 }
 
 static int extract(const struct options *o, struct pm_err *err)
@@ -300,6 +351,9 @@ static int extract(const struct options *o, struct pm_err *err)
 			    slash ? (*slash = '\0', slash + 1) : parent,
 			    o->common.force, err) < 0)
 		goto out;
+	pm_event_start(o->arg, o->common.output);
+	pm_stage_begin("extract", (double)ddp->disc.leadout_frames /
+					  PM_FRAMES_PER_SEC);
 	if (pm_ddp_extract_into(ddp, o->gaps, &od, err) < 0)
 		goto out;
 	n = pm_disc_spans(&ddp->disc, o->gaps, spans);
@@ -329,11 +383,11 @@ static int extract(const struct options *o, struct pm_err *err)
 	fp = NULL;
 	if (pm_outdir_commit(&od, err) < 0)
 		goto out;
-	printf("extracted=%s tracks=%u files=%zu leadout=%s\n", o->common.output,
-	       ddp->disc.ntracks, n,
-	       pm_msf_format(ddp->disc.leadout_frames, (char[12]){ 0 }));
+	pm_stage_end();
+	extracted(o->common.output, &ddp->disc, n);
 	ret = 0;
 out:
+	pm_stage_end();
 	if (fp)
 		fclose(fp);
 	pm_outdir_release(&od);
@@ -345,6 +399,44 @@ out:
 	return ret;
 }
 
+/* The PQ listing as a JSON event. */
+static int listing_json(const char *dir, const struct pm_ddp *ddp)
+{
+	const struct pm_disc *d = &ddp->disc;
+	char msf[12];
+	struct pm_json j;
+
+	pm_event_begin(&j, "result");
+	pm_json_string(&j, "ddp", dir);
+	pm_json_string(&j, "level", ddp->id.level);
+	pm_json_string(&j, "upc", d->upc);
+	pm_json_string(&j, "leadout", pm_msf_format(d->leadout_frames, msf));
+	pm_json_int(&j, "errors", ddp->nerrors);
+	pm_json_int(&j, "warnings", ddp->nwarnings);
+	pm_json_array(&j, "tracks");
+	for (unsigned t = 0; t < d->ntracks; t++) {
+		const struct pm_pq_track *x = &d->track[t];
+
+		pm_json_object(&j, NULL);
+		pm_json_int(&j, "track", t + 1);
+		if (x->has_pause)
+			pm_json_string(&j, "index00",
+				       pm_msf_format(x->pause_frames, msf));
+		pm_json_array(&j, "indexes");
+		for (unsigned k = 0; k < x->nindex; k++)
+			pm_json_string(&j, NULL, pm_msf_format(x->index[k], msf));
+		pm_json_end(&j, false);
+		pm_json_string(&j, "isrc", x->isrc);
+		pm_json_bool(&j, "pre_emphasis", x->control & PM_CTL_PREEMPHASIS);
+		pm_json_bool(&j, "copy", x->control & PM_CTL_COPY);
+		pm_json_bool(&j, "scms", x->scms);
+		pm_json_end(&j, true);
+	}
+	pm_json_end(&j, false);
+	pm_event_end(&j);
+	return 0;
+}
+
 static int list(const struct options *o, struct pm_err *err)
 {
 	struct pm_ddp_read_options ro = { .keep_broken = true };
@@ -353,7 +445,10 @@ static int list(const struct options *o, struct pm_err *err)
 
 	if (!ddp)
 		return -1;
-	ret = pm_ddp_listing(stdout, &ddp->disc, err);
+	if (pm_json_events())
+		ret = listing_json(o->arg, ddp);
+	else
+		ret = pm_ddp_listing(stdout, &ddp->disc, err);
 	if (ret == 0 && ddp->nerrors) {
 		ret = pm_err_set(err, PM_EFORMAT, "'%s' has %u problem%s (see above)",
 				 o->arg, ddp->nerrors, ddp->nerrors == 1 ? "" : "s");

@@ -2,9 +2,8 @@
 /*
  * premaster.c: the front end.  `premaster init` writes an album.xml from
  * audio files, `premaster build` runs master, sequence, ddpmake, manifest
- * and verify in turn, `premaster manifest` writes the checksum manifests
- * of the deliverables, and `premaster TOOL ...` runs one tool, found
- * beside this program or in the package's libexec directory.
+ * and verify in turn, and `premaster TOOL ...` runs one tool, found beside
+ * this program or in the package's libexec directory.
  */
 #include <config.h>
 
@@ -129,8 +128,12 @@ static int run_tool(const char *tool, char **argv)
 	return EX_OSERR;
 }
 
-/* Run a tool as a child and return its exit status (128+N if killed). */
-static int spawn(const char *tool, char *const *args)
+/*
+ * Run a tool as a child and return its exit status (128+N if killed).
+ * Its stdout is build's with --json (its events are build's events), and
+ * stderr otherwise: its result lines are progress from build's view.
+ */
+static int spawn(const char *tool, char *const *args, bool relay)
 {
 	char path[PATH_MAX + 64];
 	pid_t pid;
@@ -146,9 +149,8 @@ static int spawn(const char *tool, char *const *args)
 		return EX_OSERR;
 	}
 	if (pid == 0) {
-		/* build's stdout carries its own results; a stage's result
-		 * lines are progress from here, so they go to stderr */
-		dup2(STDERR_FILENO, STDOUT_FILENO);
+		if (!relay)
+			dup2(STDERR_FILENO, STDOUT_FILENO);
 		execv(path, args);
 		fprintf(stderr, "premaster: error: cannot run '%s': %s\n", path,
 			strerror(errno));
@@ -169,68 +171,53 @@ static int spawn(const char *tool, char *const *args)
 static void usage_manifest(void)
 {
 	printf("usage: premaster manifest [OPTIONS] ALBUM.xml\n"
-	       "Write OUTDIR/manifest.md5 and OUTDIR/manifest.sha256 over every\n"
-	       "deliverable (cd/, ddp/, vinyl/, streaming/), in the form md5sum -c\n"
-	       "and sha256sum -c read.\n\n"
-	       "%s\n"
-	       "OUTDIR defaults to 'out' beside ALBUM.xml.\n"
-	       "See premaster(1).\n",
-	       pm_common_help);
+	       "Write OUTDIR/manifest.md5 and manifest.sha256 over the deliverables.\n\n"
+	       "%s\nSee premaster(1).\n", pm_common_help);
 }
 
-/* The manifests of `outdir`; returns an exit status. */
-static int write_manifests(const char *outdir)
+/* The manifests, the result to `out` (build's goes to stderr, as its
+ * stages' do); returns an exit status. */
+static int write_manifests(const char *outdir, FILE *out)
 {
 	struct pm_err err = { 0 };
+	struct pm_json j;
 	size_t n = 0;
 
-	if (pm_manifest_write(outdir, pm_deliverable_dirs, pm_ndeliverable_dirs,
-			      &n, &err) < 0) {
-		pm_error("%s", err.msg);
-		return pm_exit_status(&err);
+	if (pm_deliverables_manifest(outdir, &n, &err) < 0)
+		return (pm_error("%s", err.msg), pm_exit_status(&err));
+	if (pm_json_events() && out == stdout) {
+		pm_event_begin(&j, "result");
+		pm_json_int(&j, "files", (long long)n);
+		pm_event_end(&j);
+	} else if (pm_want_results()) {
+		fprintf(out, "manifest=%s/%s files=%zu\nmanifest=%s/%s files=%zu\n",
+			outdir, PM_MANIFEST_MD5, n, outdir, PM_MANIFEST_SHA256, n);
 	}
-	if (n == 0)
-		pm_warning("'%s' has no deliverables; the manifests are empty",
-			   outdir);
-	printf("manifest=%s/%s files=%zu\nmanifest=%s/%s files=%zu\n", outdir,
-	       PM_MANIFEST_MD5, n, outdir, PM_MANIFEST_SHA256, n);
 	return 0;
 }
 
 static int cmd_manifest(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		PM_COMMON_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option longopts[] = { PM_COMMON_LONGOPTS,
+						  { NULL, 0, NULL, 0 } };
 	struct pm_common common = { .want_progress = true };
-	struct stat st;
 	char *outdir;
-	int c, ret;
+	int c, ret = EX_OSERR;
 
 	pm_log_init("premaster manifest", PM_LOG_NOTE);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS, longopts,
-				NULL)) != -1) {
-		if (pm_common_option(c, optarg, &common, usage_manifest))
-			continue;
-		pm_usage_fail();
-	}
+				NULL)) != -1)
+		if (!pm_common_option(c, optarg, &common, usage_manifest))
+			pm_usage_fail();
 	pm_common_apply(&common);
 	if (argc - optind != 1)
 		pm_usage_error("expected one ALBUM.xml");
-	outdir = pm_output_dir(common.output, argv[optind]);
-	if (!outdir) {
-		pm_error("out of memory");
-		return EX_OSERR;
-	}
-	if (stat(outdir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		pm_error("'%s' does not exist; run premaster build", outdir);
-		free(outdir);
-		return EX_NOINPUT;
-	}
 	pm_signals_install();
-	ret = write_manifests(outdir);
+	outdir = pm_output_dir(common.output, argv[optind]);
+	pm_event_start(argv[optind], outdir ? outdir : "");
+	if (outdir)
+		ret = write_manifests(outdir, stdout);
 	free(outdir);
 	if (pm_interrupted())
 		pm_signals_reraise();
@@ -254,24 +241,66 @@ static void usage_build(void)
 	       pm_common_help);
 }
 
-/* write_manifests() with its result lines on stderr, as build shows a
- * stage's */
-static int write_manifests_to_stderr(const char *outdir)
-{
-	int saved = dup(STDOUT_FILENO), ret;
+static const char *const stage_names[] = { "master", "sequence", "ddpmake",
+					    "manifest", "verify" };
 
-	if (saved < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
-		pm_error("cannot redirect the manifest step's output: %s",
-			 strerror(errno));
-		if (saved >= 0)
-			close(saved);
-		return EX_OSERR;
+static const char *status_name(int status)
+{
+	return status == 0		  ? "done"
+	       : status < 0		  ? "not run"
+	       : status == PM_EXIT_NOTFIT ? "not fit"
+					  : "failed";
+}
+
+static void stage_event(size_t s, int status, double seconds)
+{
+	struct pm_json j;
+
+	pm_event_begin(&j, "stage");
+	pm_json_string(&j, "stage", stage_names[s]);
+	pm_json_string(&j, "status", status_name(status));
+	pm_json_int(&j, "exit", status);
+	pm_json_fixed(&j, "seconds", seconds, 1);
+	pm_event_end(&j);
+}
+
+/* What ran, and where the outputs are: lines, or the result event. */
+static void build_result(const int *status, const char *outdir, int ret)
+{
+	static const char *const dirs[] = { PM_DIR_MASTERS, PM_DIR_CD,
+					    PM_DIR_DDP,	    PM_DIR_VINYL,
+					    PM_DIR_STREAMING, PM_DIR_REPORT };
+	bool outputs = ret == 0 || ret == PM_EXIT_NOTFIT;
+	char p[PATH_MAX];
+	struct pm_json j;
+	struct stat sb;
+	size_t s, k;
+
+	if (pm_json_events()) {
+		pm_event_begin(&j, "result");
+		pm_json_string(&j, "status", ret == 0		      ? "fit"
+					     : ret == PM_EXIT_NOTFIT ? "not fit"
+								      : "failed");
+		pm_json_int(&j, "exit", ret);
+		pm_json_object(&j, "outputs");
+		for (k = 0; outputs && k < PM_ARRAY_SIZE(dirs); k++) {
+			snprintf(p, sizeof(p), "%s/%s", outdir, dirs[k]);
+			if (stat(p, &sb) == 0)
+				pm_json_string(&j, dirs[k], p);
+		}
+		pm_json_end(&j, true);
+		pm_event_end(&j);
+		return;
 	}
-	ret = write_manifests(outdir);
-	fflush(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
-	return ret;
+	if (!pm_want_results())
+		return;
+	for (s = 0; s < PM_ARRAY_SIZE(stage_names); s++)
+		printf("stage\t%s\t%s\n", stage_names[s], status_name(status[s]));
+	for (k = 0; outputs && k < PM_ARRAY_SIZE(dirs); k++) {
+		snprintf(p, sizeof(p), "%s/%s", outdir, dirs[k]);
+		if (stat(p, &sb) == 0)
+			printf("output\t%s\t%s\n", dirs[k], p);
+	}
 }
 
 static int cmd_build(int argc, char **argv)
@@ -281,18 +310,16 @@ static int cmd_build(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const stage_names[] = { "master", "sequence",
-						   "ddpmake", "manifest",
-						   "verify" };
 	struct pm_common common = { .want_progress = true };
 	const char *album_path;
-	char *outdir = NULL;
+	char *outdir = NULL, *warnings;
 	const char *jobs = "1";
 	char *args[16];
 	int status[5] = { -1, -1, -1, -1, -1 };
 	int c, st, ret = 0;
 	size_t s, k;
 	struct timespec t0, t1;
+	double secs;
 
 	pm_log_init("premaster build", PM_LOG_NOTE);
 	optind = 1;
@@ -316,6 +343,8 @@ static int cmd_build(int argc, char **argv)
 		pm_error("out of memory");
 		return EX_OSERR;
 	}
+	warnings = pm_share_warnings();
+	pm_event_start(album_path, outdir);
 
 	for (s = 0; s < PM_ARRAY_SIZE(stage_names); s++) {
 		k = 0;
@@ -331,6 +360,8 @@ static int cmd_build(int argc, char **argv)
 			args[k++] = (char *)(uintptr_t)"--verbose";
 		if (!common.want_progress)
 			args[k++] = (char *)(uintptr_t)"--no-progress";
+		if (common.json)
+			args[k++] = (char *)(uintptr_t)"--json";
 		if (s < 2) {
 			args[k++] = (char *)(uintptr_t)"--jobs";
 			args[k++] = (char *)(uintptr_t)jobs;
@@ -338,20 +369,19 @@ static int cmd_build(int argc, char **argv)
 		args[k] = NULL;
 		pm_info("running premaster %s", stage_names[s]);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		/* the manifests are written here, once every deliverable is:
-		 * their results are progress, like a stage's */
-		if (strcmp(stage_names[s], "manifest") == 0) {
-			fflush(stdout);
-			st = write_manifests_to_stderr(outdir);
-		} else {
-			st = spawn(stage_names[s], args);
-		}
+		/* the manifests: here, once every deliverable is written */
+		if (strcmp(stage_names[s], "manifest") == 0)
+			st = write_manifests(outdir, stderr);
+		else
+			st = spawn(stage_names[s], args, common.json);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs = (double)(t1.tv_sec - t0.tv_sec) +
+		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		status[s] = st;
+		if (common.json)
+			stage_event(s, st, secs);
 		if (st == 0) {
-			pm_note("%s: done (%.1f s)", stage_names[s],
-				(double)(t1.tv_sec - t0.tv_sec) +
-					(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+			pm_note("%s: done (%.1f s)", stage_names[s], secs);
 			continue;
 		}
 		if (st == PM_EXIT_NOTFIT) {
@@ -364,25 +394,10 @@ static int cmd_build(int argc, char **argv)
 		ret = st > 125 ? EX_SOFTWARE : st;
 		break;
 	}
-	/* results: what ran, and where the outputs are */
-	for (s = 0; s < PM_ARRAY_SIZE(stage_names); s++)
-		printf("stage\t%s\t%s\n", stage_names[s],
-		       status[s] == 0 ? "done"
-		       : status[s] < 0 ? "not run"
-		       : status[s] == PM_EXIT_NOTFIT ? "not fit"
-						  : "failed");
-	if (ret == 0 || ret == PM_EXIT_NOTFIT) {
-		static const char *const dirs[] = { "masters", "cd", "ddp",
-						    "vinyl", "streaming",
-						    "report" };
-		char p[PATH_MAX];
-		struct stat sb;
-
-		for (k = 0; k < PM_ARRAY_SIZE(dirs); k++) {
-			snprintf(p, sizeof(p), "%s/%s", outdir, dirs[k]);
-			if (stat(p, &sb) == 0)
-				printf("output\t%s\t%s\n", dirs[k], p);
-		}
+	build_result(status, outdir, ret);
+	if (warnings) {
+		unlink(warnings);
+		free(warnings);
 	}
 	free(outdir);
 	return ret;
@@ -512,7 +527,16 @@ static int cmd_init(int argc, char **argv)
 		goto out;
 	}
 	pm_note("wrote '%s' with %zu track%s", out_path, n, n == 1 ? "" : "s");
-	printf("%s\n", out_path);
+	if (pm_json_events()) {
+		struct pm_json j;
+
+		pm_event_begin(&j, "result");
+		pm_json_string(&j, "album", out_path);
+		pm_json_int(&j, "tracks", (long long)n);
+		pm_event_end(&j);
+	} else if (pm_want_results()) {
+		printf("%s\n", out_path);
+	}
 	ret = 0;
 out:
 	pm_file_abort(&out);

@@ -117,12 +117,51 @@ static void run_job(void *job)
 	j->status = fn(j->album, j->target, j->so, &j->res, &j->err);
 }
 
+static void report_json(const struct job *j, const char *outdir)
+{
+	const struct pm_target *t = j->target;
+	const struct pm_seq_result *r = &j->res;
+	char dir[4096], msf[12];
+	struct pm_json js;
+
+	if (t->kind == PM_TARGET_CD)
+		snprintf(dir, sizeof(dir), "%s/cd", outdir);
+	else if (t->kind == PM_TARGET_VINYL)
+		snprintf(dir, sizeof(dir), "%s/vinyl", outdir);
+	else
+		snprintf(dir, sizeof(dir), "%s/streaming/%s", outdir, t->name);
+	pm_event_begin(&js, "result");
+	pm_json_string(&js, "deliverable", t->name);
+	pm_json_string(&js, "dir", dir);
+	pm_json_string(&js, "source", r->from_masters ? "masters" : "sources");
+	pm_json_fixed(&js, "length_s", r->length_s, 3);
+	pm_json_int(&js, "files", r->files);
+	if (t->kind == PM_TARGET_CD) {
+		pm_json_string(&js, "leadout", pm_msf_format(r->frames, msf));
+		pm_json_int(&js, "frames", r->frames);
+		pm_json_int(&js, "dithered", (long long)r->dithered);
+		pm_json_int(&js, "passed", (long long)r->passed);
+		pm_json_int(&js, "crossfades_limited", r->crossfades_limited);
+	}
+	if (r->lossy) {
+		pm_json_fixed(&js, "decoded_tp_dbtp", r->decoded_tp_dbtp, 2);
+		pm_json_fixed(&js, "codec_trim_db", r->codec_trim_db, 2);
+	}
+	pm_event_end(&js);
+}
+
 static void report(const struct job *j, const char *outdir)
 {
 	const struct pm_target *t = j->target;
 	const struct pm_seq_result *r = &j->res;
 	char msf[12], dur[32];
 
+	if (pm_json_events()) {
+		report_json(j, outdir);
+		return;
+	}
+	if (!pm_want_results())
+		return;
 	pm_format_duration(r->length_s, dur, sizeof(dur));
 	if (t->kind == PM_TARGET_CD) {
 		printf("deliverable=cd dir=%s/cd source=%s leadout=%s frames=%u files=%u dithered=%llu passed=%llu crossfades_limited=%u\n",
@@ -210,7 +249,10 @@ int main(int argc, char **argv)
 		pm_warning("no deliverable to sequence");
 		goto out;
 	}
+	pm_event_start(o.album, outdir);
+	pm_stage_begin("sequence", pm_album_seconds(album) * (double)nj);
 	pm_pool_run(jobs, nj, sizeof(*jobs), run_job, o.jobs, NULL);
+	pm_stage_end();
 	for (i = 0; i < nj; i++) {
 		if (jobs[i].status == 0) {
 			report(&jobs[i], outdir);

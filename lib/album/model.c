@@ -339,3 +339,17 @@ enum pm_severity pm_rule_severity(const struct pm_album *a, const char *id,
 	}
 	return dflt;
 }
+
+double pm_album_seconds(const struct pm_album *a)
+{
+	double s = 0;
+
+	for (size_t i = 0; i < a->ntracks; i++)
+		if (a->tracks[i].source.info.rate)
+			s += (double)pm_source_length(&a->tracks[i].source) /
+			     a->tracks[i].source.info.rate;
+	if (a->htoa.is_set && a->htoa.source.info.rate)
+		s += (double)pm_source_length(&a->htoa.source) /
+		     a->htoa.source.info.rate;
+	return s;
+}

@@ -5,7 +5,10 @@
 #include "album/paths.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 
+#include "util/log.h"
+#include "util/manifest.h"
 #include "util/outdir.h"
 
 #include "util/banned.h"
@@ -13,6 +16,27 @@
 const char *const pm_deliverable_dirs[] = { PM_DIR_CD, PM_DIR_DDP,
 					     PM_DIR_VINYL, PM_DIR_STREAMING };
 const size_t pm_ndeliverable_dirs = 4;
+
+int pm_deliverables_manifest(const char *outdir, size_t *nfiles,
+			     struct pm_err *err)
+{
+	struct stat st;
+	size_t n = 0;
+
+	if (stat(outdir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return pm_err_set(err, PM_ENOINPUT,
+				  "'%s' does not exist; run premaster build",
+				  outdir);
+	if (pm_manifest_write(outdir, pm_deliverable_dirs, pm_ndeliverable_dirs,
+			      &n, err) < 0)
+		return -1;
+	if (n == 0)
+		pm_warning("'%s' has no deliverables; the manifests are empty",
+			   outdir);
+	if (nfiles)
+		*nfiles = n;
+	return 0;
+}
 
 void pm_track_file_name(const struct pm_album *a, size_t i, const char *ext,
 			char *out, size_t size)

@@ -13,12 +13,13 @@
  *   OUTDIR/report/  analysis.json verify.txt verify.json report.html
  *   OUTDIR/manifest.md5, OUTDIR/manifest.sha256   over the deliverables
  */
-#ifndef PM_LAYOUT_H
-#define PM_LAYOUT_H
+#ifndef PM_PATHS_H
+#define PM_PATHS_H
 
 #include <stddef.h>
 
 #include "album/album.h"
+#include "util/err.h"
 
 #define PM_DIR_MASTERS "masters"
 #define PM_DIR_CD "cd"
@@ -43,6 +44,15 @@
  */
 extern const char *const pm_deliverable_dirs[];
 extern const size_t pm_ndeliverable_dirs;
+
+/*
+ * Write OUTDIR/manifest.md5 and manifest.sha256 over the deliverables
+ * (util/manifest.h), warning when there are none; *nfiles (may be NULL)
+ * gets the count.  Returns 0 or -1 with `err` (PM_ENOINPUT when `outdir`
+ * is not a directory).
+ */
+int pm_deliverables_manifest(const char *outdir, size_t *nfiles,
+			     struct pm_err *err);
 
 /*
  * The file name of track i (0-based) of the album: "NN-<title>.<ext>"

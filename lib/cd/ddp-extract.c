@@ -162,7 +162,9 @@ int pm_ddp_extract_into(const struct pm_ddp *ddp, enum pm_gap_policy policy,
 			goto out;
 		free(path);
 		path = NULL;
-		pm_progress_update("tracks", i + 1, n);
+		pm_progress_add((double)(spans[i].end_frames -
+					 spans[i].start_frames) /
+				PM_FRAMES_PER_SEC);
 	}
 	path = pm_outdir_path(od, PM_DDP_LISTING, err);
 	if (!path)

@@ -369,7 +369,7 @@ static int write_image(struct pm_audio_reader *r, const char *wav,
 			goto out;
 		}
 		done += n;
-		pm_progress_update(PM_DDP_IMAGE, done, frames);
+		pm_progress_add((double)n / PM_FRAMES_PER_SEC);
 	}
 	if (close(fd) < 0) {
 		fd = -1;

@@ -2,8 +2,8 @@
 /*
  * ddp.h: DDP 2.00 filesets for Red Book audio CDs, the form plants press
  * from.  The writer follows the cue2ddp/Sonoris/HOFA consensus byte for
- * byte (doc: ddp-2.00.md, "Write" column of §8); the reader accepts
- * every variant listed there ("Accept" column) and refuses what is
+ * byte (doc/internals/ddp-cdtext.md §9, "Written"); the reader accepts
+ * every variant listed there ("Accepted") and refuses what is
  * broken, naming each problem; extraction cuts the image back into
  * per-track WAV files.
  *
@@ -89,7 +89,7 @@ struct pm_ddp_written {
  * bytes.
  *
  * The directory is built under a temporary name and swapped in only when
- * complete (lib/outdir): a failure or a signal (pm_interrupted()) leaves
+ * complete (util/outdir): a failure or a signal (pm_interrupted()) leaves
  * no partial DDP, and an earlier OUTDIR/ddp stays as it was.
  *
  * Refused before anything is written: a disc pm_disc_check() finds
@@ -165,7 +165,11 @@ struct pm_ddp {
 	int64_t image_offset_bytes;  /* where sector image_start_frames is */
 	uint32_t image_start_frames; /* the D0 DSS (0) */
 	uint32_t image_frames;       /* the D0 DSL: sectors of audio */
-	bool has_md5, has_crc32;     /* CHECKSUM.MD5/.TXT present and checked */
+	bool has_md5, has_crc32;     /* some list gave MD5s / CRC-32s, checked */
+	bool image_listed;           /* some list names the audio stream */
+	size_t nsum_files;
+	char **sum_files;            /* the checksum lists found, by file
+					name, sorted; owned */
 	/*
 	 * Everything found, in order.  Each is also logged as it is found.
 	 * pm_disc_check() and pm_cdtext_validate() log their own detailed
@@ -188,19 +192,22 @@ struct pm_ddp_read_options {
 
 /*
  * Read and check the DDP fileset in directory `dir`: DDPID, DDPMS, the
- * streams it names (the PQ descriptor, CD-TEXT, the audio), and
- * CHECKSUM.MD5 / CHECKSUM.TXT when present (every listed file must
- * match, every DDPMS file must be listed).  The PQ becomes a pm_disc,
+ * streams it names (the PQ descriptor, CD-TEXT, the audio), and every
+ * checksum list beside them, in the layouts other writers use too
+ * (doc/internals/ddp-checksums.md: md5sum in either case and mode, CRLF,
+ * CHECKSUM.TXT's CRC-32, Sonoris, HOFA and the others): every listed
+ * file must match, and a list of the fileset must list every DDPMS file
+ * (an error for CHECKSUM.MD5/.TXT, a warning for other writers' lists).  The PQ becomes a pm_disc,
  * checked with pm_disc_check(); CD-TEXT is checked with
  * pm_cdtext_validate().
  *
- * Accepted (ddp-2.00.md §8): space- or zero-padded numbers, one or two
- * lead-outs, either DDPID user-text layout, a 12-digit UPC-A, CDTEXT TRK
- * blank or 00, DSI size " 17" or "017", SSM 0 or 7, SCR 0 or 1, PQ HRS
- * blank or 00, the ISRC on a track's first packet or on several, the UPC
- * on the lead-in or every packet, a zero-length index 00 (a warning), a
- * trailing 0x00 after the CD-TEXT packs (a warning), CB1 four-channel
- * bit (a warning).
+ * Accepted (doc/internals/ddp-cdtext.md §9): space- or zero-padded
+ * numbers, one or two lead-outs, either DDPID user-text layout, a
+ * 12-digit UPC-A, CDTEXT TRK blank or 00, DSI size " 17" or "017", SSM
+ * 0 or 7, SCR 0 or 1, PQ HRS blank or 00, the ISRC on a track's first
+ * packet or on several, the UPC on the lead-in or every packet, a
+ * zero-length index 00 (a warning), a trailing 0x00 after the CD-TEXT
+ * packs (a warning), CB1 four-channel bit (a warning).
  *
  * Each problem is logged ("DIR/FILE: ...") and listed in the result.
  * Returns a new DDP to free with pm_ddp_free(), or NULL with `err`:
@@ -224,7 +231,7 @@ void pm_ddp_free(struct pm_ddp *ddp);
  * for the pause before track NN (track 1's pregap: 01-pause.wav); the
  * samples are bit for bit those of IMAGE.DAT.  Also writes PQ.TXT, the
  * listing of pm_ddp_listing().  The files go into the directory `outdir`,
- * built atomically (lib/outdir; `force` replaces an existing one).  The
+ * built atomically (util/outdir; `force` replaces an existing one).  The
  * DDP must have been read without errors.  Returns 0 or -1 with `err`
  * (PM_EINVAL for a broken DDP, PM_ECREATE, PM_EIO, PM_EINTR).
  */

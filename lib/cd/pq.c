@@ -30,7 +30,7 @@ struct pm_disc_limits pm_disc_limits_default(void)
 /*
  * Whether track t (0-based slot of track n) has an index 00 that takes
  * time.  A zero-length index 00 is no pause: nothing to play, nothing to
- * cut, and the DDP writer leaves it out (ddp-2.00.md §8).
+ * cut, and the DDP writer leaves it out (doc/internals/ddp-cdtext.md §5).
  */
 static bool has_real_pause(const struct pm_pq_track *t)
 {
@@ -398,10 +398,13 @@ struct pm_pq_entry *pm_disc_entries(const struct pm_disc *disc, size_t *n,
 	return e;
 }
 
-/* A track's pause in frames: a zero-length index 00 is no pause. */
+/*
+ * Where a track's pause starts: its index 00, or its index 01 when it
+ * has none, so that a zero-length index 00 is the same as no pause.
+ */
 static uint32_t pause_of(const struct pm_pq_track *t)
 {
-	return t->has_pause ? t->pause_frames : 0;
+	return t->has_pause ? t->pause_frames : t->index[0];
 }
 
 bool pm_disc_same(const struct pm_disc *a, const struct pm_disc *b,
@@ -435,12 +438,6 @@ bool pm_disc_same(const struct pm_disc *a, const struct pm_disc *b,
 			snprintf(why, size, "track %u's flags differ", i + 1);
 			return false;
 		}
-		if (pause_of(x) != pause_of(y)) {
-			snprintf(why, size,
-				 "track %u's pause is %u frames, not %u", i + 1,
-				 pause_of(x), pause_of(y));
-			return false;
-		}
 		if (x->nindex != y->nindex) {
 			snprintf(why, size, "track %u has %u index marks, not %u",
 				 i + 1, x->nindex, y->nindex);
@@ -453,6 +450,12 @@ bool pm_disc_same(const struct pm_disc *a, const struct pm_disc *b,
 					 i + 1, k + 1, x->index[k], y->index[k]);
 				return false;
 			}
+		if (pause_of(x) != pause_of(y)) {
+			snprintf(why, size,
+				 "track %u's pause starts at frame %u, not %u",
+				 i + 1, pause_of(x), pause_of(y));
+			return false;
+		}
 	}
 	return true;
 }

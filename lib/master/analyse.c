@@ -103,7 +103,7 @@ static void spectrum_finish(struct spectrum *sp, double *band_db)
 typedef pm_v2d v2d;
 typedef long long v2i __attribute__((vector_size(16)));
 #else
-#error "mastering.c needs GCC or clang vector extensions"
+#error "lib/master needs GCC or clang vector extensions"
 #endif
 
 struct stats {
@@ -251,6 +251,8 @@ int master_analyse(struct pass1 *p)
 			goto out;
 		}
 		left -= (int64_t)n;
+		if (!ref)
+			pm_progress_add((double)n / rate);
 		stats_add(&st, buf, n);
 		if (st.block_peak >= CLIP_LEVEL) {
 			/* full scale reached: count the clipped runs exactly */

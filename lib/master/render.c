@@ -109,7 +109,7 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 }
 
 /*
- * Round to the 24-bit grid in place, clipped, as lib/audio writes it (x
+ * Round to the 24-bit grid in place, clipped, as io/audio writes it (x
  * 2^23 rounded half to even): the master's samples are then measured as
  * they are stored.  1.5 * 2^52 added and taken away rounds a double.
  */
@@ -364,7 +364,7 @@ static int render(struct pass2 *p)
 	double width = run->album->mastering.width;
 	uint32_t rate;
 	int64_t left;
-	size_t t, g, ng = 0;
+	size_t t, g, ng = 0, nlanes = 0;
 	int ret = -1;
 	const struct pm_tone_result *tone =
 		p->track == PM_DISC ? NULL : &run->tone[p->track];
@@ -386,6 +386,7 @@ static int render(struct pass2 *p)
 			continue;
 		if (lane_init(&lanes[t], p, t, err) < 0)
 			goto out;
+		nlanes++;
 		lanes[t].group = -1;
 		if (lanes[t].res->rate == rate)
 			continue;
@@ -411,6 +412,7 @@ static int render(struct pass2 *p)
 		if (pm_track_read(r, buf, (int64_t)n, err) < 0)
 			goto out;
 		left -= (int64_t)n;
+		pm_progress_add((double)n / rate * nlanes);
 		master_shared_process(&sh, buf, n);
 		/* the same width for every target: once, before resampling */
 		if (width != 1.0)

@@ -418,6 +418,7 @@ int pm_master(const struct pm_album *a, const struct pm_master_options *o,
 			want[t] = renders < MAX_RENDERS &&
 				  correct(run, &run->targets[t]);
 			if (want[t]) {
+				pm_progress_expect(pm_album_seconds(run->album));
 				pm_info("%s: %.2f LU off the target after render %u; rendering again",
 					run->targets[t].target.name,
 					run->targets[t].album_error_lu, renders);

@@ -441,9 +441,9 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 				res->files++;
 			}
 		}
-		pm_progress_update("cd", (uint64_t)pos, (uint64_t)tl.length);
+		pm_progress_add((double)PM_MIN((int64_t)BLOCK_FRAMES, tl.length - pos) /
+				PM_CD_RATE);
 	}
-	pm_progress_clear();
 	image_loudness(spans, nspans, loud, &image_loud);
 	pm_audio_set_loudness(image, &image_loud);
 	ret = pm_audio_finish(image, err);

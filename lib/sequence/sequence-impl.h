@@ -26,6 +26,7 @@
 #include "io/audio.h"
 #include "io/ogg.h"
 #include "io/tags.h"
+#include "sequence/feed.h"
 #include "sequence/timeline.h"
 #include "sequence/xfade.h"
 #include "util/crc32.h"
@@ -52,6 +53,7 @@ void seq_meter_free(struct seq_meter *m);
 
 struct sink {
 	struct pm_audio_writer *w;
+	uint32_t rate; /* of the file: progress counts its seconds */
 	char *path; /* streaming: the file being written */
 	bool dither16;
 	struct pm_ditherer dith;

@@ -18,6 +18,8 @@ int seq_sink_write(struct sink *s, const float *buf, int64_t n,
 {
 	if (seq_meter_add(&s->meter, buf, n, err) < 0)
 		return -1;
+	if (s->rate)
+		pm_progress_add((double)n / s->rate);
 	if (!s->dither16)
 		return pm_audio_write(s->w, buf, n, err);
 	pm_dither_s16(&s->dith, buf, s->pcm, (size_t)n, 2);

@@ -73,6 +73,7 @@ static int open_stream_file(const struct pm_outdir *od, const char *name,
 	if (t->format != PM_FORMAT_WAV)
 		wm.meta.bext = NULL;
 	sink->w = pm_audio_create(path, &spec, &wm.meta, err);
+	sink->rate = rate;
 	free(sink->path);
 	sink->path = path;
 	if (!sink->w)

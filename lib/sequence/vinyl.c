@@ -162,6 +162,7 @@ int pm_sequence_vinyl(const struct pm_album *a, const struct pm_target *t,
 		wm.meta.cues = cues;
 		wm.meta.ncues = k;
 		sink.w = pm_audio_create(fpath, &spec, &wm.meta, err);
+		sink.rate = spec.rate;
 		free(fpath);
 		if (sink.w && seq_meter_init(&sink.meter, rate, err) < 0) {
 			pm_timeline_release(&tl);

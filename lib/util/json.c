@@ -16,6 +16,12 @@ void pm_json_init(struct pm_json *j, FILE *fp)
 	j->first[0] = true;
 }
 
+void pm_json_init_compact(struct pm_json *j, FILE *fp)
+{
+	pm_json_init(j, fp);
+	j->compact = true;
+}
+
 static void escaped(FILE *fp, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -42,14 +48,15 @@ static void lead(struct pm_json *j, const char *key)
 
 	if (!j->first[j->depth])
 		fputc(',', j->fp);
-	if (j->depth > 0)
-		fputc('\n', j->fp);
 	j->first[j->depth] = false;
-	for (i = 0; i < j->depth; i++)
-		fputs("  ", j->fp);
+	if (j->depth > 0 && !j->compact) {
+		fputc('\n', j->fp);
+		for (i = 0; i < j->depth; i++)
+			fputs("  ", j->fp);
+	}
 	if (key) {
 		escaped(j->fp, key);
-		fputs(": ", j->fp);
+		fputs(j->compact ? ":" : ": ", j->fp);
 	}
 }
 
@@ -78,7 +85,7 @@ void pm_json_end(struct pm_json *j, bool object)
 	bool empty = j->first[j->depth];
 
 	j->depth--;
-	if (!empty) {
+	if (!empty && !j->compact) {
 		fputc('\n', j->fp);
 		for (i = 0; i < j->depth; i++)
 			fputs("  ", j->fp);

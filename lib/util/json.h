@@ -12,10 +12,14 @@
 struct pm_json {
 	FILE *fp;
 	unsigned depth;
+	bool compact;   /* one line, no spaces: a JSON Lines record */
 	bool first[32]; /* no comma needed yet at this depth */
 };
 
 void pm_json_init(struct pm_json *j, FILE *fp);
+
+/* The same, writing each top-level value on one line (JSON Lines). */
+void pm_json_init_compact(struct pm_json *j, FILE *fp);
 
 /* Containers; `key` is NULL inside arrays and at the top. */
 void pm_json_object(struct pm_json *j, const char *key);

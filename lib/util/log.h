@@ -46,6 +46,23 @@ void pm_log(enum pm_log_level level, const char *fmt, ...) PM_PRINTF(2, 3);
 #define pm_info(...) pm_log(PM_LOG_INFO, __VA_ARGS__)
 #define pm_debug(...) pm_log(PM_LOG_DEBUG, __VA_ARGS__)
 
+/*
+ * An observer hears every message that is printed (after the threshold
+ * and the once-per-run rule), beside the sink: the tools' --json mode
+ * turns them into events.  NULL removes it.
+ */
+void pm_log_set_observer(pm_log_fn *fn, void *ctx);
+
+/*
+ * Warnings are printed once per run: a warning whose text was printed
+ * before is dropped.  A run may span several processes (premaster build
+ * runs each stage as its own): pm_log_share_warnings() reads the
+ * warnings already printed from the file at `path` and appends each new
+ * one to it.  Returns 0, or -1 when the file cannot be opened (then
+ * warnings are only deduplicated within this process).
+ */
+int pm_log_share_warnings(const char *path);
+
 /* How many errors and warnings were logged since start (for summaries). */
 unsigned pm_log_count(enum pm_log_level level);
 
