@@ -19,9 +19,9 @@
 
 cd "$T" || exit 99
 # quiet mixes (about -30 LUFS): "keep" at the mixes' level would show
-mkfixture -r 44100 -b 24 -a -20 -s 1 --fade 0.5 music 8s a.wav || exit 99
-mkfixture -r 96000 -b 24 -a -20 -s 2 --fade 0.5 music 7s b.wav || exit 99
-mkfixture -r 44100 -b 24 -a -20 -s 3 --fade 0.5 music 6s c.wav || exit 99
+mkfixture -r 44100 -b 24 -a -20 -s 1 --fade 0.5 music 5s a.wav || exit 99
+mkfixture -r 96000 -b 24 -a -20 -s 2 --fade 0.5 music 6s b.wav || exit 99
+mkfixture -r 44100 -b 24 -a -20 -s 3 --fade 0.5 music 5s c.wav || exit 99
 cat >album.xml <<'XML'
 <?xml version="1.0" encoding="UTF-8"?>
 <album xmlns="urn:x-premaster:album:1" version="1">
@@ -163,13 +163,13 @@ t_result $? "and its true peak, under the -1 dBTP ceiling ($tp)"
 side=$(ls out/vinyl/*_A_*.wav)
 audioinfo "$side" >cues
 t_is "side A has one cue marker per track" "$(sed -n 's/^cues=//p' cues)" 2
-t_is "at the starts the timing sheet gives (0 and 11 s)" \
-	"$(sed -n 's/^cue=//p' cues | tr '\n' ' ')" "0 485100 "
-grep -q '  A2  00:11.00' out/vinyl/timing-sheet.txt
-t_result $? "the timing sheet has A2 at 00:11.00"
+t_is "at the starts the timing sheet gives (0 and 8 s)" \
+	"$(sed -n 's/^cue=//p' cues | tr '\n' ' ')" "0 352800 "
+grep -q '  A2  00:08.00' out/vinyl/timing-sheet.txt
+t_result $? "the timing sheet has A2 at 00:08.00"
 t_is "ffprobe reads them as chapters" \
 	"$(ffprobe -v error -show_entries chapter=start -of csv=p=0 "$side" | tr '\n' ' ')" \
-	"0 485100 "
+	"0 352800 "
 
 # encoder settings
 br() { ffprobe -v error -show_entries format=bit_rate -of csv=p=0 "$1"; }

@@ -24,8 +24,8 @@ pair() {
 	[ $((hi % 48000)) = 0 ] && mp3=48000
 	d=$T/p$ra-$rb
 	mkdir -p "$d" && cd "$d" || return
-	mkfixture -r "$ra" -b 24 -a -6 -s 7 --fade 0.3 music 6s a.wav &&
-		mkfixture -r "$rb" -b 24 -a -6 -s 8 --fade 0.3 music 6s b.wav ||
+	mkfixture -r "$ra" -b 24 -a -6 -s 7 --fade 0.3 music 5s a.wav &&
+		mkfixture -r "$rb" -b 24 -a -6 -s 8 --fade 0.3 music 5s b.wav ||
 		exit 99
 	cat >album.xml <<XML
 <?xml version="1.0" encoding="UTF-8"?>
