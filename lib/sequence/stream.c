@@ -41,7 +41,7 @@ static bool is_lossy(enum pm_format f)
 	return f == PM_FORMAT_OGG || f == PM_FORMAT_OPUS || f == PM_FORMAT_MP3;
 }
 
-/* Libsndfile draws the Ogg serial at random: ours is the file's name's
+/* libsndfile draws the Ogg serial at random: ours is the file's name's
  * CRC, so the same album gives the same bytes. */
 static uint32_t serial_of(const char *path)
 {
