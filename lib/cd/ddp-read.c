@@ -91,31 +91,32 @@ static void summarise(struct pm_ddp *ddp, const char *path, unsigned nerr,
 static int slurp(const char *path, size_t max, uint8_t **buf, size_t *len,
 		 struct pm_err *err)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY);
+	int64_t size = 0;
+	struct pm_err e = { 0 };
+	int fd = pm_open_regular(path, &size, &e);
 	ssize_t got;
 
 	*buf = NULL;
 	*len = 0;
-	if (fd < 0)
-		return pm_err_sys(err, PM_ENOINPUT, "cannot open '%s'", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return pm_err_set(err, PM_ENOINPUT,
-				  "'%s' is not a regular file", path);
+	if (fd < 0 && e.code == PM_EFORMAT) /* callers name the path */
+		return pm_err_set(err, PM_EFORMAT, "not a regular file");
+	if (fd < 0) {
+		if (err)
+			*err = e;
+		return -1;
 	}
-	if ((uint64_t)st.st_size > max) {
+	if ((uint64_t)size > max) {
 		close(fd);
 		return pm_err_set(err, PM_EFORMAT,
-				  "%" PRId64 " bytes, more than %zu",
-				  (int64_t)st.st_size, max);
+				  "%" PRId64 " bytes, more than %zu", size, max);
 	}
-	*buf = pm_malloc((size_t)st.st_size + 1, err);
+	*buf = pm_malloc((size_t)size + 1, err);
 	if (!*buf) {
 		close(fd);
 		return -1;
 	}
-	got = ddp_read_at(fd, *buf, (size_t)st.st_size, 0);
+	/* at most the size it had when opened, even if it grows */
+	got = ddp_read_at(fd, *buf, (size_t)size, 0);
 	close(fd);
 	if (got < 0) {
 		free(*buf);
@@ -404,6 +405,11 @@ static void check_stream_files(struct reader *rd)
 			err_at(rd, rd->ddpms_path,
 			       "packet %zu names '%s', which is missing", k + 1,
 			       m->dsi);
+		} else if (!S_ISREG(st.st_mode)) {
+			/* a device or FIFO would be read forever, or block */
+			err_at(rd, rd->ddpms_path,
+			       "packet %zu names '%s', which is not a regular file",
+			       k + 1, m->dsi);
 		} else if (m == rd->d0) {
 			want = PM_MAX(m->ofs_bytes, 0) +
 			       PM_MAX(m->dsl, 0) * PM_BYTES_PER_FRAME;
@@ -845,7 +851,7 @@ static void check_silence(struct reader *rd)
 	    ddp->image_frames < PM_PREGAP_FRAMES)
 		return;
 	buf = malloc(n);
-	fd = open(ddp->image_path, O_RDONLY);
+	fd = pm_open_regular(ddp->image_path, NULL, NULL);
 	if (buf && fd >= 0) {
 		got = ddp_read_at(fd, buf, n, ddp->image_offset_bytes);
 		for (ssize_t i = 0; i < got; i++)
@@ -860,32 +866,38 @@ static void check_silence(struct reader *rd)
 	free(buf);
 }
 
-/* Hash one file: MD5 and, when asked, CRC-32 in one pass. */
+/*
+ * Hash one regular file: MD5 and, when asked, CRC-32 in one pass, over
+ * the bytes it had when opened (a file that grows meanwhile is not read
+ * past them).
+ */
 static int hash_file(const char *path, uint8_t md5[PM_MD5_BYTES], uint32_t *crc,
 		     bool want_crc32, struct pm_err *err)
 {
 	struct pm_md5 ctx;
 	uint8_t *buf = pm_malloc(CHUNK_BYTES, err);
-	int64_t at = 0;
+	int64_t at = 0, size = 0;
 	ssize_t got;
 	int fd, ret = -1;
 
 	if (!buf)
 		return -1;
-	fd = open(path, O_RDONLY);
+	fd = pm_open_regular(path, &size, err);
 	if (fd < 0) {
 		free(buf);
-		return pm_err_sys(err, PM_ENOINPUT, "cannot open '%s'", path);
+		return -1;
 	}
 	pm_md5_init(&ctx);
 	*crc = 0;
-	for (;;) {
+	while (at < size) {
 		if (pm_interrupted()) {
 			pm_err_set(err, PM_EINTR,
 				   "interrupted while reading '%s'", path);
 			goto out;
 		}
-		got = ddp_read_at(fd, buf, CHUNK_BYTES, at);
+		got = ddp_read_at(fd, buf,
+				  (size_t)PM_MIN((int64_t)CHUNK_BYTES, size - at),
+				  at);
 		if (got < 0) {
 			pm_err_sys(err, PM_EIO, "cannot read '%s'", path);
 			goto out;
@@ -977,7 +989,8 @@ static void parse_md5_file(struct reader *rd, const char *path, char *text,
 			    lo = hexval(line[2 * i + 1]);
 
 			okay = hi >= 0 && lo >= 0;
-			md5[i] = (uint8_t)(hi << 4 | lo);
+			if (okay) /* -1 << 4 is undefined */
+				md5[i] = (uint8_t)(hi << 4 | lo);
 		}
 		if (!okay || !plain_name(line + 34)) {
 			err_at(rd, path, "line %zu is not '<md5> *NAME'",
@@ -1132,7 +1145,8 @@ static int check_checksums(struct reader *rd)
 				goto out;
 			}
 			err_at(rd, paths[l[j].has_md5 ? 0 : 1],
-			       "lists '%s', which cannot be read", l[j].name);
+			       "lists '%s', which cannot be read: %s", l[j].name,
+			       e.msg);
 			continue;
 		}
 		free(path);

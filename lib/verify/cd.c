@@ -154,6 +154,7 @@ static void ddp_checks(struct pm_verify *v, const struct pm_disc *disc,
 	uint8_t *cdtext = NULL;
 	size_t cdtext_len = 0, i;
 	FILE *fp;
+	int fd;
 
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", v->outdir, PM_DIR_DDP) >=
 	    sizeof(dir))
@@ -193,7 +194,11 @@ static void ddp_checks(struct pm_verify *v, const struct pm_disc *disc,
 		     "DDPID says UPC/EAN '%s', the album '%s'", ddp->id.upc, disc->upc);
 	/* the image's samples: by the checksum file, or by reading it */
 	snprintf(path, sizeof(path), "%s/%s", dir, PM_DDP_CHECKSUM_MD5);
-	fp = fopen(path, "r");
+	/* a regular file only: a FIFO here would block the open */
+	fd = pm_open_regular(path, NULL, NULL);
+	fp = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (fd >= 0 && !fp)
+		close(fd);
 	while (fp && fgets(line, sizeof(line), fp))
 		if (strstr(line, PM_DDP_IMAGE) && strlen(line) > 32)
 			snprintf(want, sizeof(want), "%.32s", line);
