@@ -120,6 +120,7 @@ static void parse(int argc, char **argv, struct options *o)
 						    : "expected one ALBUM.xml");
 	if (o->extract && !o->common.output)
 		pm_usage_error("--extract needs -o DIR");
+	pm_output_check(o->common.output);
 	o->arg = argv[optind];
 }
 

@@ -465,6 +465,8 @@ static int cmd_init(int argc, char **argv)
 		pm_usage_error("--title must not be empty");
 	if (io.artist && !*io.artist)
 		pm_usage_error("--artist must not be empty");
+	if (common.output && !*common.output)
+		pm_usage_error("-o: the output path is empty");
 	io.upc = upc_arg ? upc : NULL;
 	io.isrc_first = isrc_arg ? isrc : NULL;
 	out_path = common.output ? common.output : "album.xml";

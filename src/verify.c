@@ -133,6 +133,7 @@ int main(int argc, char **argv)
 	pm_log_init("premaster verify", PM_LOG_NOTE);
 	parse(argc, argv, &o);
 	pm_common_apply(&o.common);
+	pm_output_check(o.common.output);
 	pm_signals_install();
 	album = pm_album_open(o.album, &err);
 	if (!album) {
