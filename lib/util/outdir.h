@@ -6,7 +6,8 @@
  * never leaves a partial deliverable and never damages an earlier good
  * one.  Single files are written under a temporary name and renamed.
  * Names derived from titles and ids are made safe here, so no output can
- * escape its directory.
+ * escape its directory.  Directories and files are made as the umask
+ * allows (0777 and 0666 before it), like any other program's.
  */
 #ifndef PM_OUTDIR_H
 #define PM_OUTDIR_H
@@ -28,6 +29,11 @@ struct pm_outdir {
  * path of safe components like "masters/cd") under `parent`, which is
  * created if missing.  If the final directory exists and `force` is false,
  * fails with PM_ECREATE ("exists; use --force").  Returns 0 or -1.
+ *
+ * The temporary directory holds a marker naming this process, its host
+ * and boot, removed at commit.  Temporaries beside it whose marker names
+ * a process of this host that is provably gone (SIGKILL, a crash, a
+ * reboot) are removed first, with a note; any other is left alone.
  */
 int pm_outdir_begin(struct pm_outdir *od, const char *parent,
 		    const char *name, bool force, struct pm_err *err);
