@@ -445,7 +445,9 @@ int main(int argc, char **argv)
 		pm_error("%s", err.msg);
 		ret = pm_exit_status(&err);
 	}
-	if (pm_interrupted())
+	if (pm_interrupted()) {
 		pm_signals_reraise();
+		ret = PM_EXIT_INTERRUPTED;
+	}
 	return ret;
 }

@@ -261,7 +261,9 @@ out:
 	pm_master_run_release(&run);
 	pm_album_free(album);
 	free(outdir);
-	if (pm_interrupted())
+	if (pm_interrupted()) {
 		pm_signals_reraise();
+		ret = PM_EXIT_INTERRUPTED;
+	}
 	return ret;
 }

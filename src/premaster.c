@@ -130,6 +130,8 @@ static int run_tool(const char *tool, char **argv)
  * Run a tool as a child and return its exit status (128+N if killed).
  * Its stdout is build's with --json (its events are build's events), and
  * stderr otherwise: its result lines are progress from build's view.
+ * A SIGINT, SIGTERM or SIGHUP that build catches meanwhile is passed on
+ * to the child, and build waits for it to clean up and exit.
  */
 static int spawn(const char *tool, char *const *args, bool relay)
 {
@@ -147,6 +149,10 @@ static int spawn(const char *tool, char *const *args, bool relay)
 		return EX_OSERR;
 	}
 	if (pid == 0) {
+		/* until the tool installs its handlers, a signal ends it */
+		pm_signals_default();
+		if (pm_interrupted())
+			_exit(PM_EXIT_INTERRUPTED);
 		if (!relay)
 			dup2(STDERR_FILENO, STDOUT_FILENO);
 		execv(path, args);
@@ -154,9 +160,13 @@ static int spawn(const char *tool, char *const *args, bool relay)
 			strerror(errno));
 		_exit(EX_OSERR);
 	}
+	pm_signals_forward((long)pid);
 	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			pm_signals_forward(0);
 			return EX_OSERR;
+		}
+	pm_signals_forward(0);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
@@ -183,10 +193,11 @@ static const char *const stage_names[] = { "master", "sequence", "ddpmake",
 
 static const char *status_name(int status)
 {
-	return status == 0		  ? "done"
-	       : status < 0		  ? "not run"
-	       : status == PM_EXIT_NOTFIT ? "not fit"
-					  : "failed";
+	return status == 0		       ? "done"
+	       : status < 0		       ? "not run"
+	       : status == PM_EXIT_NOTFIT      ? "not fit"
+	       : status == PM_EXIT_INTERRUPTED ? "interrupted"
+					       : "failed";
 }
 
 static void stage_event(size_t s, int status, double seconds)
@@ -309,6 +320,7 @@ static int cmd_build(int argc, char **argv)
 	if (argc - optind != 1)
 		pm_usage_error("expected one ALBUM.xml");
 	album_path = argv[optind];
+	pm_signals_install();
 	outdir = pm_output_dir(common.output, album_path);
 	if (!outdir) {
 		pm_error("out of memory");
@@ -338,6 +350,10 @@ static int cmd_build(int argc, char **argv)
 			args[k++] = (char *)(uintptr_t)jobs;
 		}
 		args[k] = NULL;
+		if (pm_interrupted()) {
+			ret = PM_EXIT_INTERRUPTED;
+			break;
+		}
 		pm_info("running premaster %s", stage_names[s]);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		st = spawn(stage_names[s], args, common.json);
@@ -347,6 +363,12 @@ static int cmd_build(int argc, char **argv)
 		status[s] = st;
 		if (common.json)
 			stage_event(s, st, secs);
+		if (pm_interrupted() || st == PM_EXIT_INTERRUPTED) {
+			/* the stage has cleaned up: it is safe to stop */
+			pm_error("%s: interrupted; stopping", stage_names[s]);
+			ret = PM_EXIT_INTERRUPTED;
+			break;
+		}
 		if (st == 0) {
 			pm_note("%s: done (%.1f s)", stage_names[s], secs);
 			continue;
@@ -367,6 +389,10 @@ static int cmd_build(int argc, char **argv)
 		free(warnings);
 	}
 	free(outdir);
+	if (pm_interrupted()) {
+		pm_signals_reraise();
+		ret = PM_EXIT_INTERRUPTED;
+	}
 	return ret;
 }
 

@@ -263,7 +263,9 @@ out:
 	free(jobs);
 	free(outdir);
 	pm_album_free(album);
-	if (pm_interrupted())
+	if (pm_interrupted()) {
 		pm_signals_reraise();
+		ret = PM_EXIT_INTERRUPTED;
+	}
 	return ret;
 }

@@ -173,7 +173,9 @@ out:
 	pm_verify_release(&v);
 	pm_album_free(album);
 	free(outdir);
-	if (pm_interrupted())
+	if (pm_interrupted()) {
 		pm_signals_reraise();
+		ret = PM_EXIT_INTERRUPTED;
+	}
 	return ret;
 }

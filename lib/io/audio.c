@@ -567,8 +567,13 @@ struct pm_audio_writer *pm_audio_create(const char *path,
 	}
 	w->sf = sf_open(path, SFM_WRITE, &w->info);
 	if (!w->sf) {
-		pm_err_set(err, PM_ECREATE, "cannot create '%s': %s", path,
-			   sf_strerror(NULL));
+		int e = errno;
+
+		/* a full disk is an I/O error wherever it strikes */
+		pm_err_set(err, pm_errno_full(e) ? PM_EIO : PM_ECREATE,
+			   "cannot create '%s': %s", path, sf_strerror(NULL));
+		if (err && pm_errno_full(e))
+			err->sys_errno = e;
 		free(w->path);
 		free(w);
 		return NULL;

@@ -655,22 +655,48 @@ void pm_file_abort(struct pm_file *f)
 }
 
 static volatile sig_atomic_t caught;
+static volatile sig_atomic_t forward_to; /* a child's pid, or 0 */
+static bool hup_ignored;
 
 static void on_signal(int sig)
 {
+	int saved = errno;
+
 	caught = sig;
+	if (forward_to > 0)
+		kill((pid_t)forward_to, sig);
+	errno = saved;
 }
 
 void pm_signals_install(void)
 {
-	struct sigaction sa;
+	struct sigaction sa, old;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	/* under nohup a hangup is not meant to stop us */
+	if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+		hup_ignored = true;
+	else
+		sigaction(SIGHUP, &sa, NULL);
+}
+
+void pm_signals_default(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, hup_ignored ? SIG_IGN : SIG_DFL);
+}
+
+void pm_signals_forward(long pid)
+{
+	forward_to = (sig_atomic_t)(pid > 0 ? pid : 0);
+	/* one that came before we knew the child is passed on now */
+	if (pid > 0 && caught)
+		kill((pid_t)pid, caught);
 }
 
 bool pm_interrupted(void)
@@ -680,10 +706,15 @@ bool pm_interrupted(void)
 
 void pm_signals_reraise(void)
 {
-	int sig = caught;
-
-	if (!sig)
+	/*
+	 * Only SIGINT: a shell running a script waits for the program
+	 * Ctrl-C reached and stops the script too only if the program died
+	 * of SIGINT.  TERM and HUP end with PM_EXIT_INTERRUPTED, which is
+	 * what the shell reports for SIGINT: one status for an interrupted
+	 * run.
+	 */
+	if (caught != SIGINT)
 		return;
-	signal(sig, SIG_DFL);
-	raise(sig);
+	signal(SIGINT, SIG_DFL);
+	raise(SIGINT);
 }

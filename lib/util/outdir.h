@@ -94,11 +94,28 @@ int pm_remove_tree(const char *path);
 /*
  * Install SIGINT/SIGTERM/SIGHUP handlers that set a flag (see
  * pm_interrupted()); long loops poll it and fail with PM_EINTR, and the
- * tool then aborts its temporary directories and re-raises the signal.
+ * tool then aborts its temporary directories and ends with
+ * PM_EXIT_INTERRUPTED (130) after pm_signals_reraise().  SIGHUP is left
+ * alone when it is ignored (nohup).
  */
 void pm_signals_install(void);
 bool pm_interrupted(void);
-/* Re-raise the caught signal with its default action (after cleanup). */
+
+/*
+ * Pass every signal the handlers catch on to process `pid` (a running
+ * stage), including one caught already; 0 stops.  The caller still sees
+ * pm_interrupted(), and waits for the stage to clean up.
+ */
+void pm_signals_forward(long pid);
+
+/* The dispositions from before pm_signals_install (a child, before exec). */
+void pm_signals_default(void);
+
+/*
+ * After cleanup: when the signal was SIGINT, re-raise it with its default
+ * action, so that a shell running a script stops too (it sees 130).
+ * Returns for SIGTERM and SIGHUP: the caller exits PM_EXIT_INTERRUPTED.
+ */
 void pm_signals_reraise(void);
 
 #endif
