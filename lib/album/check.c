@@ -8,7 +8,9 @@
 
 #include "album/check.h"
 
+#include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "album/charset.h"
 #include "album/isrc.h"
 #include "album/targets.h"
+#include "album/vinyl.h"
 #include "io/audio.h"
 #include "util/log.h"
 #include "util/msf.h"
@@ -601,6 +604,269 @@ static void check_fades(struct checker *c, const struct pm_fade *fi,
 			who, b2);
 }
 
+/* ------------------------------------------------------------------ */
+/* The layout, as far as album.xml and the headers tell                 */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A source's used length at rate `to`, as the mastering stage's resampler
+ * makes it: round(n * to / from) (dsp/resample.c, pm_resample_length).
+ */
+static int64_t length_at(const struct pm_source *s, uint32_t to)
+{
+	int64_t n = pm_source_length(s);
+	uint32_t from = s->info.rate;
+
+	if (n <= 0 || from == 0)
+		return 0;
+	if (from == to)
+		return n;
+	return (int64_t)(((uint64_t)n * to + from / 2) / from);
+}
+
+static int64_t up_frame(int64_t x)
+{
+	return (x + PM_SAMPLES_PER_FRAME - 1) / PM_SAMPLES_PER_FRAME *
+	       PM_SAMPLES_PER_FRAME;
+}
+
+static int64_t down_frame(int64_t x)
+{
+	return x / PM_SAMPLES_PER_FRAME * PM_SAMPLES_PER_FRAME;
+}
+
+static int64_t cd_time(struct pm_time t)
+{
+	return t.is_set ? pm_time_samples(t, PM_CD_RATE) : 0;
+}
+
+/*
+ * The CD's track IDs and lead-out, laid out as sequence/timeline.c lays
+ * them out (pm_timeline_build with the CD's options, which this mirrors
+ * step for step), and the Red Book rules that need them: every track at
+ * least 4 seconds from its index 01 to the next, the programme within
+ * max-length.  sequence checks the finished layout again; these are here
+ * so that no tool writes anything for an album that cannot be a CD (a
+ * 1-sample source, a 9:59:59 gap).
+ */
+static void check_cd_layout(struct checker *c, const struct pm_album *a)
+{
+	const int64_t pregap = pm_frame_samples(PM_PREGAP_FRAMES);
+	const int64_t preroll = (int64_t)a->cd.preroll_frames *
+				PM_SAMPLES_PER_FRAME;
+	int64_t id[PM_MAX_TRACKS], prev_end = 0, prev_len = 0, floor_id = 0;
+	int64_t end, max_frames;
+	uint32_t frames, leadout;
+	char b1[32], b2[32], name[64];
+	size_t i, n = a->ntracks;
+	bool long_gap = false;
+
+	if (!a->cd.enabled || n == 0 || n > PM_MAX_TRACKS)
+		return;
+	max_frames = PM_MIN((int64_t)PM_MAX_DISC_FRAMES,
+			    cd_time(a->cd.max_length) / PM_SAMPLES_PER_FRAME);
+	/* a pause no disc holds is the pause's fault, not the disc's */
+	for (i = 0; i < n; i++)
+		if (a->tracks[i].has_gap &&
+		    cd_time(a->tracks[i].gap) / PM_SAMPLES_PER_FRAME >
+			    max_frames) {
+			pm_format_duration(pm_time_seconds(a->tracks[i].gap), b1,
+					   sizeof(b1));
+			problem(c, a->tracks[i].gap_line,
+				"%s: a pause of %s is longer than the whole disc may be (%s)",
+				track_name(a, i, name, sizeof(name)), b1,
+				pm_msf_format((uint32_t)max_frames, b2));
+			long_gap = true;
+		}
+	if (long_gap)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct pm_track *t = &a->tracks[i];
+		int64_t len = length_at(&t->source, PM_CD_RATE), start;
+
+		if (i == 0) {
+			/* the disc's first pause, and maybe hidden audio */
+			int64_t lead = t->has_gap ? cd_time(t->gap) : pregap;
+
+			if (lead < pregap && !a->htoa.is_set)
+				lead = pregap;
+			if (a->htoa.is_set) {
+				prev_end = pregap +
+					   length_at(&a->htoa.source, PM_CD_RATE);
+				floor_id = up_frame(prev_end);
+				lead = prev_end + cd_time(t->gap);
+			}
+			start = up_frame(lead);
+			if (start < pregap + preroll)
+				start = pregap + preroll;
+			id[i] = start - preroll;
+			if (id[i] < floor_id)
+				id[i] = floor_id;
+			if (id[i] < pregap)
+				id[i] = pregap;
+		} else if (t->xfade.is_set) {
+			int64_t x = cd_time(t->xfade.length), at;
+
+			x = PM_MIN(x, PM_MIN(len, prev_len));
+			start = prev_end - x;
+			at = t->xfade.has_id_at ? cd_time(t->xfade.id_at) : x / 2;
+			id[i] = down_frame(start + PM_MIN(at, x));
+		} else if (t->has_gap && cd_time(t->gap) > 0) {
+			int64_t pause = up_frame(prev_end);
+
+			start = up_frame(prev_end + cd_time(t->gap));
+			id[i] = PM_MAX(start - preroll, pause);
+		} else {
+			start = prev_end;
+			id[i] = down_frame(start);
+		}
+		prev_end = start + len;
+		prev_len = len;
+	}
+	end = up_frame(prev_end);
+	if (end / PM_SAMPLES_PER_FRAME > max_frames) {
+		problem(c, a->cd.line,
+			"the programme is %s long; the longest allowed is %s",
+			pm_msf_format((uint32_t)PM_MIN(end / PM_SAMPLES_PER_FRAME,
+						       (int64_t)UINT32_MAX),
+				      b1),
+			pm_msf_format((uint32_t)max_frames, b2));
+		return; /* the lengths below mean little on such a disc */
+	}
+	leadout = (uint32_t)(end / PM_SAMPLES_PER_FRAME);
+	for (i = 0; i < n; i++) {
+		uint32_t from = (uint32_t)(id[i] / PM_SAMPLES_PER_FRAME);
+		uint32_t to = i + 1 < n
+				      ? (uint32_t)(id[i + 1] / PM_SAMPLES_PER_FRAME)
+				      : leadout;
+
+		if (to <= from)
+			continue; /* out of order: sequence says so */
+		frames = to - from;
+		if (frames < PM_MIN_TRACK_FRAMES)
+			problem(c, a->tracks[i].line,
+				"track %zu: is %s long (%u frames); a track must be at least %s (%u frames) from its index 01 to the next track's index 01 or the lead-out",
+				i + 1, pm_msf_format(frames, b1), frames,
+				pm_msf_format(PM_MIN_TRACK_FRAMES, b2),
+				PM_MIN_TRACK_FRAMES);
+	}
+}
+
+static void fmt_side(double s, char *buf, size_t size)
+{
+	long long cs = llround(s * 100.0);
+
+	snprintf(buf, size, "%02lld:%02lld.%02lld", cs / 6000, cs / 100 % 60,
+		 cs % 100);
+}
+
+/*
+ * Vinyl sides: a size and speed a plant cuts, one rate per side, and no
+ * side longer than it holds while the vinyl-side-length rule is an error
+ * (its warnings stay with sequence).  A side is laid out as sequence's
+ * timeline lays it: the tracks end to end, the side's gap between them,
+ * a crossfade where a track segues from the one before it on the side.
+ */
+static void check_vinyl_layout(struct checker *c, const struct pm_album *a)
+{
+	const struct pm_vinyl *v = &a->vinyl;
+	struct pm_target targets[2 + 32];
+	const struct pm_target *t = NULL;
+	struct pm_side_limits lim;
+	size_t nt, s, k;
+	char b1[32], b2[32];
+
+	if (!v->enabled || v->nsides == 0)
+		return;
+	if (pm_side_limits(v->size_in, v->speed_rpm, &lim) < 0) {
+		problem(c, v->line, "no plant cuts %u\" records at %u rpm",
+			v->size_in, v->speed_rpm);
+		return;
+	}
+	nt = pm_album_targets(a, targets);
+	for (k = 0; k < nt; k++)
+		if (targets[k].kind == PM_TARGET_VINYL)
+			t = &targets[k];
+	if (!t)
+		return;
+	for (s = 0; s < v->nsides; s++) {
+		const struct pm_vinyl_side *side = &v->sides[s];
+		int64_t prev_end = 0, prev_len = 0, start, gap;
+		uint32_t rate;
+		bool same = true;
+
+		if (side->ntracks == 0)
+			continue;
+		rate = pm_target_rate(t, a, side->tracks[0]);
+		for (k = 0; k < side->ntracks; k++) {
+			size_t i = side->tracks[k];
+			const struct pm_track *tr = &a->tracks[i];
+			int64_t len;
+
+			if (pm_target_rate(t, a, i) != rate) {
+				problem(c, side->line,
+					"side %s: tracks at %u and %u Hz; a side is one file at one rate (set rate on <vinyl>)",
+					side->name, rate, pm_target_rate(t, a, i));
+				same = false;
+				break;
+			}
+			len = length_at(&tr->source, rate);
+			if (k > 0 && tr->xfade.is_set &&
+			    side->tracks[k - 1] + 1 == i) {
+				int64_t x = pm_time_samples(tr->xfade.length,
+							    rate);
+
+				start = prev_end - PM_MIN(x, PM_MIN(len, prev_len));
+			} else if (k > 0) {
+				gap = pm_time_samples(v->gap, rate);
+				start = prev_end + gap;
+			} else {
+				start = 0;
+			}
+			prev_end = start + len;
+			prev_len = len;
+		}
+		if (!same)
+			continue;
+		if ((double)prev_end / rate > lim.max_s &&
+		    pm_rule_severity(a, "vinyl-side-length", PM_SEV_ERROR,
+				     NULL) == PM_SEV_ERROR) {
+			fmt_side((double)prev_end / rate, b1, sizeof(b1));
+			fmt_side(lim.max_s, b2, sizeof(b2));
+			problem(c, side->line,
+				"side %s runs %s, more than a %u\" side at %u rpm holds (%s); move tracks or set the verify rule vinyl-side-length to warning",
+				side->name, b1, v->size_in, v->speed_rpm, b2);
+		}
+	}
+}
+
+/*
+ * Streaming profiles that keep each track's rate: tracks that crossfade
+ * are one stretch of audio, so they must share a rate.
+ */
+static void check_stream_layout(struct checker *c, const struct pm_album *a)
+{
+	struct pm_target targets[2 + 32];
+	size_t nt = pm_album_targets(a, targets), k, i;
+
+	for (k = 0; k < nt; k++) {
+		const struct pm_target *t = &targets[k];
+
+		if (t->kind != PM_TARGET_STREAM)
+			continue;
+		for (i = 1; i < a->ntracks; i++) {
+			uint32_t r0 = pm_target_rate(t, a, i - 1);
+			uint32_t r1 = pm_target_rate(t, a, i);
+
+			if (a->tracks[i].xfade.is_set && r0 != r1)
+				problem(c, a->tracks[i].xfade.line,
+					"'%s' and '%s' crossfade but are at %u and %u Hz, and streaming profile '%s' keeps each track's rate",
+					a->tracks[i - 1].id, a->tracks[i].id,
+					r0, r1, t->name);
+		}
+	}
+}
+
 int pm_album_probe(struct pm_album *a, struct pm_err *err)
 {
 	struct checker c = { .a = a };
@@ -680,12 +946,15 @@ int pm_album_probe(struct pm_album *a, struct pm_err *err)
 					"%s: index %02zu must come after index %02zu",
 					name, k + 2, k + 1);
 		}
-		/* with hidden audio, track 1's gap is the silence after it */
-		if (i == 0 && t->has_gap && !a->htoa.is_set &&
+		/* with hidden audio, track 1's gap is the silence after it,
+		 * which premaster-album(5) holds to 2 seconds too */
+		if (i == 0 && t->has_gap &&
 		    pm_time_samples(t->gap, PM_CD_RATE) <
 			    (int64_t)pm_frame_samples(PM_PREGAP_FRAMES))
 			problem(&c, t->gap_line,
-				"%s: the disc's first pause must be at least 2 seconds (Red Book)",
+				a->htoa.is_set
+					? "%s: the pause between the hidden track and track 1 must be at least 2 seconds"
+					: "%s: the disc's first pause must be at least 2 seconds (Red Book)",
 				name);
 	}
 	if (a->htoa.is_set) {
@@ -697,6 +966,11 @@ int pm_album_probe(struct pm_album *a, struct pm_err *err)
 		resolve_time(&h->fade_out.length, rate);
 		check_fades(&c, &h->fade_in, &h->fade_out,
 			    pm_source_length(&h->source), rate, "hidden track");
+	}
+	if (c.errors == 0) {
+		check_cd_layout(&c, a);
+		check_vinyl_layout(&c, a);
+		check_stream_layout(&c, a);
 	}
 	if (c.errors)
 		return pm_err_set(err, PM_ESCHEMA, "'%s' has %u error%s", a->path,
