@@ -117,7 +117,8 @@ struct pm_source_info {
 	unsigned channels;
 	unsigned bits; /* 16, 24, 32; 0 for lossy or float sources */
 	bool is_float;
-	int64_t length_samples;
+	int64_t length_samples; /* what there is to read (see check.c) */
+	int64_t header_samples; /* what the header says there should be */
 	char format[16]; /* "wav", "aiff", "flac", "ogg", ... */
 };
 
@@ -127,6 +128,12 @@ struct pm_source {
 	char *path; /* resolved against the album's directory */
 	struct pm_time in;  /* trim: first sample used (default 0) */
 	struct pm_time out; /* trim: one past the last (unset: the end) */
+	/* non-finite="zero": NaN and Inf samples become silence, with a
+	 * warning (the default refuses them) */
+	bool nonfinite_zero;
+	/* truncated="accept": a file shorter than its header says is used
+	 * as it is, with a warning (the default refuses it) */
+	bool accept_truncated;
 	int line;
 	struct pm_source_info info;
 };
@@ -205,6 +212,9 @@ struct pm_loudness {
 	double ceiling_dbtp;
 	char *anchor; /* track id, for anchor mode */
 	bool loudest_track; /* AES TD1008: the loudest track meets the target */
+	/* the most a source's level may move on its way to a target, gain
+	 * and limiting together, in either direction (30 dB) */
+	double max_gain_db;
 	int line;
 };
 

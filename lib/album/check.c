@@ -515,6 +515,38 @@ int pm_album_check(struct pm_album *a, struct pm_err *err)
 /* Probing the audio                                                    */
 /* ------------------------------------------------------------------ */
 
+/*
+ * How far a lossy stream's last granule position may overstate what it
+ * decodes to and still be an encoder's slip, not a cut: the longest
+ * Vorbis block, 8192 samples.
+ */
+#define LOSSY_SLACK_SAMPLES 8192
+
+/* A file that holds less than its header says. */
+static void check_length(struct checker *c, const struct pm_source *s,
+			 const struct pm_audio_info *info, const char *who)
+{
+	int64_t have = info->length_samples, said = info->header_samples;
+	char b1[32], b2[32];
+
+	if (said <= have || info->rate == 0)
+		return;
+	pm_format_duration((double)said / info->rate, b1, sizeof(b1));
+	pm_format_duration((double)have / info->rate, b2, sizeof(b2));
+	if (info->is_lossy && said - have <= LOSSY_SLACK_SAMPLES)
+		warn(c, s->line,
+		     "%s: '%s' claims %s (%lld samples) but decodes to %s (%lld samples); using the decoded audio",
+		     who, s->file, b1, (long long)said, b2, (long long)have);
+	else if (s->accept_truncated)
+		warn(c, s->line,
+		     "%s: '%s' is truncated: its header says %s (%lld samples), the file holds %s (%lld samples); using what is there (truncated=\"accept\")",
+		     who, s->file, b1, (long long)said, b2, (long long)have);
+	else
+		problem(c, s->line,
+			"%s: '%s' is truncated: its header says %s (%lld samples), the file holds %s (%lld samples) (set truncated=\"accept\" on its <source> to use what is there)",
+			who, s->file, b1, (long long)said, b2, (long long)have);
+}
+
 static int probe_source(struct checker *c, struct pm_source *s,
 			const char *who, struct pm_err *err)
 {
@@ -533,7 +565,9 @@ static int probe_source(struct checker *c, struct pm_source *s,
 	s->info.bits = info.bits;
 	s->info.is_float = info.is_float;
 	s->info.length_samples = info.length_samples;
+	s->info.header_samples = info.header_samples;
 	snprintf(s->info.format, sizeof(s->info.format), "%s", info.format);
+	check_length(c, s, &info, who);
 	if (info.rate < 44100 || info.rate > 192000)
 		problem(c, s->line,
 			"%s: '%s' is at %u Hz; sources must be 44.1 to 192 kHz",

@@ -153,6 +153,7 @@ void pm_album_defaults(struct pm_album *a)
 	a->mastering.limiter.oversampling = 4;
 	a->mastering.loudness.mode = PM_LOUDNESS_ALBUM;
 	a->mastering.loudness.ceiling_dbtp = 0;
+	a->mastering.loudness.max_gain_db = 30;
 	a->mastering.tone.mode = PM_TONE_REPORT;
 	a->mastering.tone.max_db = 3;
 

@@ -395,12 +395,19 @@ static void read_fade(struct walk *w, const xmlNode *n, struct pm_fade *f,
 		dflt_shape);
 }
 
+static const char *const nonfinite_names[] = { "refuse", "zero" };
+static const char *const truncated_names[] = { "refuse", "accept" };
+
 static void read_source(struct walk *w, const xmlNode *n, struct pm_source *s)
 {
 	s->line = line_of(n);
 	s->file = attr(w, n, "file");
 	attr_time(w, n, "in", &s->in);
 	attr_time(w, n, "out", &s->out);
+	s->nonfinite_zero = attr_enum(w, n, "non-finite", nonfinite_names, 2,
+				      0) == 1;
+	s->accept_truncated = attr_enum(w, n, "truncated", truncated_names,
+					2, 0) == 1;
 }
 
 static void read_eq(struct walk *w, const xmlNode *n, struct pm_eq *eq)
@@ -641,6 +648,8 @@ static void read_mastering(struct walk *w, const xmlNode *n,
 			m->loudness.anchor = attr(w, c, "anchor");
 			m->loudness.loudest_track =
 				attr_bool(w, c, "loudest-track", false);
+			m->loudness.max_gain_db =
+				attr_double(w, c, "max-gain-db", 30);
 		} else if (is(c, "tone-match")) {
 			m->tone.line = line_of(c);
 			m->tone.mode = (enum pm_tone_mode)attr_enum(
