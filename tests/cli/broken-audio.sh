@@ -132,9 +132,10 @@ t_expect 0 "--analyse-only only warns" \
 t_stderr_has "with the same words" "beyond the 30 dB a source should need"
 album hot70.xml 'file="hot.wav"' 'max-gain-db="70"'
 t_expect 0 "max-gain-db=\"70\" lets it through" premaster master hot70.xml -o out-hot70
-album quiet.xml 'file="ok.wav"' 'mode="track" target-lufs="-14" max-gain-db="2"'
-mkfixture -b 16 -a -40 sine 10s ok.wav || exit 99
-t_expect 65 "a quiet source raised beyond max-gain-db: refused too" \
+mkfixture -b 16 -a -50 sine 10s quiet.wav || exit 99
+album quiet.xml 'file="quiet.wav"' 'mode="track" target-lufs="-14"'
+t_expect 65 "a source at -50 dBFS raised to -14 LUFS: refused too" \
 	premaster master quiet.xml -o out-quiet
-t_stderr_has "saying so" "target 'cd' moves it +"
+t_stderr_has "saying so" "target 'cd' moves it +36.0 dB (gain +36.0 dB, limiting 0.0 dB)"
+t_ok "and writes nothing" test ! -e out-quiet
 t_done

@@ -45,16 +45,20 @@ swap() {
 
 for kind in zero fifo; do
 	swap IMAGE.DAT $kind
-	t_expect 65 "IMAGE.DAT a $kind: ddpmake --list refuses it" \
+	case $kind in
+	zero) what="a link to /dev/zero" ;;
+	*) what="a FIFO" ;;
+	esac
+	t_expect 65 "IMAGE.DAT $what: ddpmake --list refuses it" \
 		bounded premaster-ddpmake --list bad
-	t_stderr_has "IMAGE.DAT a $kind: saying it is not a regular file" \
+	t_stderr_has "IMAGE.DAT $what: saying it is not a regular file" \
 		"'IMAGE.DAT', which is not a regular file"
-	t_expect 65 "IMAGE.DAT a $kind: ddpmake --extract refuses it" \
+	t_expect 65 "IMAGE.DAT $what: ddpmake --extract refuses it" \
 		bounded premaster-ddpmake --extract -o x bad
-	t_ok "IMAGE.DAT a $kind: nothing is extracted" test ! -e x
-	t_expect 1 "IMAGE.DAT a $kind: verify finds the release not fit" \
+	t_ok "IMAGE.DAT $what: nothing is extracted" test ! -e x
+	t_expect 1 "IMAGE.DAT $what: verify finds the release not fit" \
 		bounded premaster-verify -f album.xml -o out
-	t_stdout_has "IMAGE.DAT a $kind: verify says why" \
+	t_stdout_has "IMAGE.DAT $what: verify says why" \
 		"'IMAGE.DAT', which is not a regular file"
 done
 
