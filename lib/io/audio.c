@@ -333,13 +333,39 @@ struct pm_audio_reader *pm_audio_open(const char *path,
 	return r;
 }
 
+/*
+ * Decode `r` from frame `from` to its end (seeking there first) and
+ * count the frames.  Returns the count, or -1 with `err`; -2 when the
+ * seek fails.
+ */
+static int64_t count_from(struct pm_audio_reader *r, int64_t from, float *buf,
+			  int64_t chunk, struct pm_err *err)
+{
+	int64_t n = 0, got;
+
+	if (sf_seek(r->sf, from, SEEK_SET) != from)
+		return -2;
+	while ((got = sf_readf_float(r->sf, buf, chunk)) > 0) {
+		n += got;
+		if (pm_interrupted())
+			return pm_err_set(err, PM_EINTR, "interrupted");
+	}
+	if (sf_error(r->sf) != SF_ERR_NO_ERROR)
+		return pm_err_set(err, PM_EIO, "cannot decode '%s': %s", r->path,
+				  sf_strerror(r->sf));
+	return n;
+}
+
+/* How much of a lossy stream's end is decoded to find its length. */
+#define TAIL_SAMPLES 65536
+
 int pm_audio_probe(const char *path, struct pm_audio_info *info,
 		   struct pm_err *err)
 {
 	struct pm_audio_info own;
 	struct pm_audio_reader *r;
 	const int64_t chunk = 4096;
-	int64_t n = 0, got;
+	int64_t from, n;
 	float *buf;
 
 	if (!info)
@@ -353,29 +379,30 @@ int pm_audio_probe(const char *path, struct pm_audio_info *info,
 	}
 	/*
 	 * A lossy stream's length comes from its last granule position,
-	 * which encoders get wrong; what it decodes to is the truth.
+	 * which encoders get wrong; what it decodes to is the truth.  The
+	 * last stretch is decoded (libsndfile seeks to the sample); when
+	 * the claim is so far off that nothing decodes there, all of it.
 	 */
 	buf = pm_malloc((size_t)chunk * info->channels * sizeof(float), err);
 	if (!buf) {
 		pm_audio_close(r);
 		return -1;
 	}
-	while ((got = sf_readf_float(r->sf, buf, chunk)) > 0) {
-		n += got;
-		if (pm_interrupted()) {
-			got = pm_err_set(err, PM_EINTR, "interrupted");
-			break;
-		}
+	from = PM_MAX((int64_t)0, info->length_samples - TAIL_SAMPLES);
+	n = count_from(r, from, buf, chunk, err);
+	if (from > 0 && (n == 0 || n == -2)) {
+		from = 0;
+		n = count_from(r, 0, buf, chunk, err);
 	}
-	if (got == 0 && sf_error(r->sf) != SF_ERR_NO_ERROR)
-		got = pm_err_set(err, PM_EIO, "cannot decode '%s': %s", path,
-				 sf_strerror(r->sf));
+	if (n == -2)
+		n = pm_err_set(err, PM_EIO, "cannot decode '%s': it cannot be read from its start",
+			       path);
 	free(buf);
 	pm_audio_close(r);
-	if (got < 0)
+	if (n < 0)
 		return -1;
 	info->header_samples = info->length_samples;
-	info->length_samples = n;
+	info->length_samples = from + n;
 	return 0;
 }
 
@@ -921,9 +948,19 @@ int pm_audio_write(struct pm_audio_writer *w, const float *buf,
 	    (w->info.format & SF_FORMAT_SUBMASK) == SF_FORMAT_VORBIS ||
 	    (w->info.format & SF_FORMAT_SUBMASK) == SF_FORMAT_OPUS ||
 	    (w->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG) {
-		if (sf_writef_float(w->sf, buf, n_samples) != n_samples)
-			return pm_err_set(err, PM_EIO, "cannot write '%s': %s",
-					  w->path, sf_strerror(w->sf));
+		/*
+		 * In steps: libvorbis takes a whole call's samples at once
+		 * and crashed on a minute of audio in one call.
+		 */
+		while (done < n_samples) {
+			n = (size_t)PM_MIN((int64_t)chunk, n_samples - done);
+			if (sf_writef_float(w->sf, buf + (size_t)done * ch,
+					    (sf_count_t)n) != (sf_count_t)n)
+				return pm_err_set(err, PM_EIO,
+						  "cannot write '%s': %s",
+						  w->path, sf_strerror(w->sf));
+			done += (int64_t)n;
+		}
 		return 0;
 	}
 	if (!w->scratch) {

@@ -347,5 +347,22 @@ int main(void)
 	ok(!pm_audio_open(dir, &info, &err) && err.code == PM_ENOINPUT,
 	   "a directory is not audio");
 	ok(pm_audio_can_write(PM_FORMAT_FLAC), "FLAC is writable");
+	{
+		/* a minute of Vorbis in one call crashed inside libvorbis */
+		int64_t n = 60 * 44100;
+		float *big = calloc((size_t)n * 2, sizeof(float));
+
+		spec.format = PM_FORMAT_OGG;
+		spec.bits = 0;
+		w = big ? pm_audio_create(path_of("minute.ogg"), &spec, NULL, &err)
+			: NULL;
+		ok(w && pm_audio_write(w, big, n, &err) == 0 &&
+			   pm_audio_finish(w, &err) == 0,
+		   "a minute of Ogg Vorbis written in one call");
+		ok(pm_audio_probe(path_of("minute.ogg"), &info, &err) == 0 &&
+			   info.length_samples == n,
+		   "and it decodes to a minute");
+		free(big);
+	}
 	return tap_done();
 }
