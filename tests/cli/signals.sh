@@ -61,37 +61,50 @@ temps() {
 	ls -A "$@" 2>/dev/null | grep -c '\.tmp-'
 }
 
-# interrupt SIGNAL: signal build alone while its first stage is stopped
+# interrupt SIGNAL [group]: signal build alone (or its whole process
+# group, as a terminal's Ctrl-C does) while its first stage is stopped
 interrupt() {
 	sig=$1
 	rm -rf "out-$sig"
 	# the child must not inherit lib.sh's cleanup trap
 	trap - EXIT INT TERM
-	${PM_TEST_WRAPPER:-} premaster build -q album.xml -o "out-$sig" \
-		> "$sig.out" 2>&1 &
+	if [ "${2:-}" = group ]; then
+		# its own process group, whose id is its pid
+		setsid ${PM_TEST_WRAPPER:-} premaster build -q album.xml \
+			-o "out-$sig" > "$sig.out" 2>&1 &
+	else
+		${PM_TEST_WRAPPER:-} premaster build -q album.xml -o "out-$sig" \
+			> "$sig.out" 2>&1 &
+	fi
 	build=$!
 	trap 'rm -rf "$T"' EXIT INT TERM
 	stage=$(child_of $build)
 	[ -n "$stage" ] && kill -STOP "$stage"
-	kill -"$sig" $build
+	if [ "${2:-}" = group ]; then
+		kill -"$sig" -$build
+		sig="$sig-group"
+	else
+		kill -"$sig" $build
+	fi
 	[ -n "$stage" ] && kill -CONT "$stage"
 	wait $build
 	st=$?
 	t_is "SIGTERM/INT to build: found its stage ($sig)" \
 		"$([ -n "$stage" ] && echo yes)" yes
-	t_is "$sig to build alone: build exits 130" "$st" 130
+	t_is "$sig to build: build exits 130" "$st" 130
 	alive=no
 	[ -n "$stage" ] && kill -0 "$stage" 2>/dev/null && alive=yes
-	t_is "$sig to build alone: no stage is left running" "$alive" no
-	t_is "$sig to build alone: no temporary folder is left" \
-		"$(temps "out-$sig" "out-$sig/masters")" 0
-	t_ok "$sig to build alone: no masters were committed" \
-		test ! -e "out-$sig/masters/cd"
-	t_ok "$sig to build alone: build says it stopped" \
-		grep -F "interrupted; stopping" "$sig.out"
+	t_is "$sig to build: no stage is left running" "$alive" no
+	t_is "$sig to build: no temporary folder is left" \
+		"$(temps "out-$1" "out-$1/masters")" 0
+	t_ok "$sig to build: no masters were committed" \
+		test ! -e "out-$1/masters/cd"
+	t_ok "$sig to build: build says it stopped" \
+		grep -F "interrupted; stopping" "$1.out"
 }
 interrupt TERM
 interrupt INT
+interrupt INT group
 
 # each tool on its own: 130, however it is interrupted
 for sig in TERM INT HUP; do
