@@ -10,8 +10,8 @@
  * writes; the TOC gives each track its slice of the file and START at its
  * index 01, so track 1 shows PREGAP 00:02:00 in cdrdao.
  */
-#ifndef PM_CUESHEET_H
-#define PM_CUESHEET_H
+#ifndef PM_SHEETS_H
+#define PM_SHEETS_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -67,7 +67,7 @@ int pm_cue_write_files(FILE *fp, const struct pm_disc *d,
 struct pm_cdtext_text;
 
 /*
- * The texts of decoded CD-TEXT (lib/disc), for the CUE sheet of an
+ * The texts of decoded CD-TEXT (cd/cdio.h), for the CUE sheet of an
  * extracted DDP.  Returns 0 or -1 with `err`.
  */
 int pm_sheet_text_from_cdtext(const struct pm_cdtext_text *cd,

@@ -12,11 +12,11 @@
  * loudness of several programmes as one (an album) or of a programme
  * under a gain, without running the audio again.
  *
- * libebur128 (lib/loudness) stays the reference: the tests hold this
+ * libebur128 (dsp/loudness) stays the reference: the tests hold this
  * meter to it, and verify measures deliverables with it.
  */
-#ifndef PM_KMETER_H
-#define PM_KMETER_H
+#ifndef PM_BS1770_H
+#define PM_BS1770_H
 
 #include <stddef.h>
 #include <stdint.h>
