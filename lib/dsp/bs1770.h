@@ -48,6 +48,13 @@ double pm_bs1770_global(struct pm_bs1770 *const *m, size_t n);
 /* Loudness range of several meters as one programme. */
 double pm_bs1770_global_range(struct pm_bs1770 *const *m, size_t n);
 
+/*
+ * The K-weighted mean square of every complete 100 ms so far, channels
+ * summed (loudness is -0.691 + 10 log10 of a mean of them): *n of them,
+ * owned by the meter.  verify draws short-term loudness from these.
+ */
+const double *pm_bs1770_blocks(const struct pm_bs1770 *m, size_t *n);
+
 void pm_bs1770_free(struct pm_bs1770 *m);
 
 #endif
