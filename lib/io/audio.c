@@ -627,7 +627,8 @@ int64_t pm_audio_read(struct pm_audio_reader *r, float *buf,
 	if (got <= 0)
 		return got;
 	r->pos += got;
-	if (r->is_float && check_finite(r, buf, got, at, err) < 0)
+	if (r->is_float && r->nonfinite != PM_NONFINITE_KEEP &&
+	    check_finite(r, buf, got, at, err) < 0)
 		return -1;
 	return got;
 }

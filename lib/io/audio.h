@@ -85,6 +85,8 @@ int pm_audio_probe(const char *path, struct pm_audio_info *info,
 enum pm_nonfinite {
 	PM_NONFINITE_REFUSE = 0, /* fail the read: PM_EFORMAT */
 	PM_NONFINITE_ZERO,       /* make it 0 and warn, once per reader */
+	PM_NONFINITE_KEEP,       /* deliver it as it is: for a caller that
+				    counts them itself (verify) */
 };
 
 /*
