@@ -148,6 +148,8 @@ struct pm_track {
 	struct pm_fade fade_in, fade_out;
 	bool has_gap;
 	struct pm_time gap; /* pause (index 00) before this track */
+	bool gap_in_source; /* the pause is the source's first `gap`, not
+			       added silence */
 	int gap_line;
 	struct pm_crossfade xfade;
 	size_t nindexes;
@@ -219,6 +221,9 @@ struct pm_tone {
 };
 
 struct pm_mastering {
+	/* no chain at all: every target gets the sources at unity gain */
+	bool pass_through;
+	int line; /* of <mastering>; 0 when absent */
 	struct pm_eq eq;
 	struct pm_compressor comp;
 	double width; /* side gain; 1 leaves the image alone */
