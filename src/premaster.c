@@ -20,10 +20,9 @@
 #include <unistd.h>
 
 #include "album/album.h"
-#include "album/init.h"
-#include "album/isrc.h"
 #include "album/paths.h"
 #include "cli.h"
+#include "init.h"
 #include "io/audio.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -370,147 +369,6 @@ static int cmd_build(int argc, char **argv)
 	return ret;
 }
 
-/* ------------------------------------------------------------------ */
-/* init                                                                 */
-/* ------------------------------------------------------------------ */
-
-static void usage_init(void)
-{
-	printf("usage: premaster init [OPTIONS] AUDIO...\n"
-	       "Write an album.xml for the audio files, in the order given.\n\n"
-	       "      --title=TEXT       album title (default: the first file's\n"
-	       "                         album tag, or \"Untitled\")\n"
-	       "      --artist=TEXT      album artist (default: the first file's\n"
-	       "                         artist tag, or \"Unknown Artist\")\n"
-	       "      --upc=CODE         UPC-A or EAN-13 of the release\n"
-	       "      --catalog=TEXT     catalogue number\n"
-	       "      --isrc-first=CODE  ISRC of track 1; later tracks count up\n"
-	       "%s\n"
-	       "The album goes to album.xml unless -o names another file.\n"
-	       "See premaster(1) and premaster-album(5).\n",
-	       pm_common_help);
-}
-
-enum {
-	OPT_TITLE = PM_OPT_FIRST_TOOL,
-	OPT_ARTIST,
-	OPT_UPC,
-	OPT_CATALOG,
-	OPT_ISRC_FIRST,
-};
-
-static int cmd_init(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		PM_COMMON_LONGOPTS,
-		{ "title", required_argument, NULL, OPT_TITLE },
-		{ "artist", required_argument, NULL, OPT_ARTIST },
-		{ "upc", required_argument, NULL, OPT_UPC },
-		{ "catalog", required_argument, NULL, OPT_CATALOG },
-		{ "isrc-first", required_argument, NULL, OPT_ISRC_FIRST },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct pm_common common = { .want_progress = true };
-	struct pm_init_options io = { 0 };
-	const char *upc_arg = NULL, *isrc_arg = NULL, *why, *out_path;
-	char upc[PM_EAN_LEN + 1], isrc[PM_ISRC_LEN + 1] = "";
-	struct pm_err err = { 0 };
-	struct pm_file out = { 0 };
-	char *album_dir = NULL, *slash, *tmp;
-	uint64_t code;
-	size_t n;
-	int c, ret;
-
-	pm_log_init("premaster init", PM_LOG_NOTE);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS, longopts,
-				NULL)) != -1) {
-		if (pm_common_option(c, optarg, &common, usage_init))
-			continue;
-		switch (c) {
-		case OPT_TITLE:
-			io.title = optarg;
-			break;
-		case OPT_ARTIST:
-			io.artist = optarg;
-			break;
-		case OPT_UPC:
-			upc_arg = optarg;
-			break;
-		case OPT_CATALOG:
-			io.catalog = optarg;
-			break;
-		case OPT_ISRC_FIRST:
-			isrc_arg = optarg;
-			break;
-		default:
-			pm_usage_fail();
-		}
-	}
-	pm_common_apply(&common);
-	n = (size_t)(argc - optind);
-	if (n == 0)
-		pm_usage_error("expected at least one AUDIO file");
-	if (n > PM_MAX_TRACKS)
-		pm_usage_error("a CD holds at most 99 tracks; %zu files given", n);
-	if (upc_arg && pm_ean_normalize(upc_arg, upc, &why) < 0)
-		pm_usage_error("--upc '%s': %s", upc_arg, why);
-	if (isrc_arg && pm_isrc_normalize(isrc_arg, isrc, &why) < 0)
-		pm_usage_error("--isrc-first '%s': %s", isrc_arg, why);
-	if (isrc_arg && pm_parse_uint(isrc + 7, 0, 99999, &code) == 0 &&
-	    code + n - 1 > 99999)
-		pm_usage_error("--isrc-first '%s': the designation codes run out after track %u",
-			       isrc_arg, (unsigned)(100000 - code));
-	if (io.title && !*io.title)
-		pm_usage_error("--title must not be empty");
-	if (io.artist && !*io.artist)
-		pm_usage_error("--artist must not be empty");
-	io.upc = upc_arg ? upc : NULL;
-	io.isrc_first = isrc_arg ? isrc : NULL;
-	out_path = common.output ? common.output : "album.xml";
-
-	/* the directory the album will live in, for relative paths */
-	tmp = strdup(out_path);
-	if (!tmp) {
-		pm_error("out of memory");
-		return EX_OSERR;
-	}
-	slash = strrchr(tmp, '/');
-	if (slash)
-		*slash = '\0';
-	album_dir = realpath(slash ? (*tmp ? tmp : "/") : ".", NULL);
-	free(tmp);
-	if (!album_dir) {
-		pm_error("cannot find the directory of '%s': %s", out_path,
-			 strerror(errno));
-		return EX_CANTCREAT;
-	}
-	io.dir = album_dir;
-	if (pm_file_open(&out, out_path, common.force, &err) < 0 ||
-	    pm_init_album(out.fp, &io, argv + optind, n, &err) < 0 ||
-	    pm_file_commit(&out, &err) < 0) {
-		pm_error("%s", err.msg);
-		ret = pm_exit_status(&err);
-		goto out;
-	}
-	pm_note("wrote '%s' with %zu track%s", out_path, n, n == 1 ? "" : "s");
-	if (pm_json_events()) {
-		struct pm_json j;
-
-		pm_event_begin(&j, "result");
-		pm_json_string(&j, "album", out_path);
-		pm_json_int(&j, "tracks", (long long)n);
-		pm_event_end(&j);
-	} else if (pm_want_results()) {
-		printf("%s\n", out_path);
-	}
-	ret = 0;
-out:
-	pm_file_abort(&out);
-	free(album_dir);
-	return ret;
-}
-
 int main(int argc, char **argv)
 {
 	pm_log_init("premaster", PM_LOG_NOTE);
@@ -529,7 +387,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "init") == 0)
-		return cmd_init(argc - 1, argv + 1);
+		return pm_cmd_init(argc - 1, argv + 1);
 	if (strcmp(argv[1], "build") == 0)
 		return cmd_build(argc - 1, argv + 1);
 	if (is_tool(argv[1]))

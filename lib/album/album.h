@@ -453,7 +453,14 @@ const char *pm_charset_name(enum pm_charset c);
  */
 int pm_language_code(const char *iso639);
 
+/* The ISO 639-1 code for an EBU Tech 3264 code (0x09 -> "en"), or NULL
+ * (0x1E, Norwegian, is "no"). */
+const char *pm_language_iso(unsigned ebu);
+
 /* The CD-TEXT genre code for a genre token ("rock" -> 23), or -1. */
 int pm_genre_code(const char *token);
+
+/* The genre token for a CD-TEXT genre code (23 -> "rock"), or NULL. */
+const char *pm_genre_token(unsigned code);
 
 #endif

@@ -188,20 +188,9 @@ static void release(struct writer *x, const struct pm_release *r)
 	if (r->release_date)
 		pm_xmlw_text_element(&x->w, "release-date", r->release_date);
 	if (r->genre) {
-		static const char *const codes[] = {
-			NULL, "undefined", "adult-contemporary",
-			"alternative-rock", "childrens", "classical",
-			"contemporary-christian", "country", "dance",
-			"easy-listening", "erotic", "folk", "gospel",
-			"hip-hop", "jazz", "latin", "musical", "new-age",
-			"opera", "operetta", "pop", "rap", "reggae", "rock",
-			"rhythm-and-blues", "sound-effects", "soundtrack",
-			"spoken-word", "world-music",
-		};
-
 		pm_xmlw_start(&x->w, "genre");
-		if (r->genre_code > 0 && r->genre_code < PM_ARRAY_SIZE(codes))
-			pm_xmlw_attr(&x->w, "code", codes[r->genre_code]);
+		if (pm_genre_token(r->genre_code))
+			pm_xmlw_attr(&x->w, "code", pm_genre_token(r->genre_code));
 		pm_xmlw_end_text(&x->w, r->genre);
 	}
 	if (r->p_line) {

@@ -54,6 +54,8 @@ int pm_cue_write(FILE *fp, const struct pm_disc *d,
 		PACKAGE_VERSION, image_name);
 	if (d->upc[0])
 		fprintf(fp, "CATALOG %s\n", d->upc);
+	if (t && t->cdtext_file)
+		fprintf(fp, "CDTEXTFILE \"%s\"\n", t->cdtext_file);
 	for (f = 0; f < PM_NFIELDS; f++)
 		cue_string(fp, "", cue_keys[f],
 			   pm_sheet_text_get(t, (enum pm_field)f, 0), t);
@@ -108,6 +110,8 @@ int pm_cue_write_files(FILE *fp, const struct pm_disc *d,
 		PACKAGE_VERSION);
 	if (d->upc[0])
 		fprintf(fp, "CATALOG %s\n", d->upc);
+	if (t && t->cdtext_file)
+		fprintf(fp, "CDTEXTFILE \"%s\"\n", t->cdtext_file);
 	for (f = 0; f < PM_NFIELDS; f++)
 		cue_string(fp, "", cue_keys[f],
 			   pm_sheet_text_get(t, (enum pm_field)f, 0), t);
@@ -185,6 +189,11 @@ int pm_sheet_text_from_cdtext(const struct pm_cdtext_text *cd,
 				}
 			}
 		t->nblocks++;
+	}
+	if (cd->nblocks) {
+		t->disc_id = cd->block[0].disc_id;
+		t->genre_code = cd->block[0].genre_code;
+		t->genre_text = cd->block[0].genre_text;
 	}
 	return 0;
 }
