@@ -21,6 +21,7 @@
 
 #include "album/album.h"
 #include "album/paths.h"
+#include "album/stamp.h"
 #include "cli.h"
 #include "init.h"
 #include "io/audio.h"
@@ -33,6 +34,8 @@
 
 static const char *const tools[] = { "master", "sequence", "ddpmake",
 				     "verify" };
+
+enum { OPT_IF_CHANGED = PM_OPT_FIRST_TOOL };
 
 static void usage_main(void)
 {
@@ -170,9 +173,13 @@ static void usage_build(void)
 	printf("usage: premaster build [OPTIONS] ALBUM.xml\n"
 	       "Run master, sequence, ddpmake and verify on an album.\n\n"
 	       "  -j, --jobs=N        tracks to process at once (1)\n"
+	       "      --if-changed    do nothing when album.xml, its sources and\n"
+	       "                      premaster are what the last fit build of\n"
+	       "                      OUTDIR was made from; else build as --force\n"
 	       "%s\n"
 	       "Outputs go to OUTDIR (default: 'out' beside ALBUM.xml):\n"
-	       "masters/, cd/, ddp/, vinyl/, streaming/, report/.\n"
+	       "masters/, cd/, ddp/, vinyl/, streaming/, report/.  One build at\n"
+	       "a time: a second one into the same OUTDIR exits 75.\n"
 	       "See premaster(1).\n",
 	       pm_common_help);
 }
@@ -180,9 +187,11 @@ static void usage_build(void)
 static const char *const stage_names[] = { "master", "sequence", "ddpmake",
 					    "verify" };
 
+/* a stage's status: its exit status, -1 not run, -2 up to date */
 static const char *status_name(int status)
 {
 	return status == 0		  ? "done"
+	       : status == -2		  ? "up to date"
 	       : status < 0		  ? "not run"
 	       : status == PM_EXIT_NOTFIT ? "not fit"
 					  : "failed";
@@ -214,7 +223,8 @@ static void build_result(const int *status, const char *outdir, int ret)
 
 	if (pm_json_events()) {
 		pm_event_begin(&j, "result");
-		pm_json_string(&j, "status", ret == 0		      ? "fit"
+		pm_json_string(&j, "status", status[0] == -2	      ? "up to date"
+					     : ret == 0		      ? "fit"
 					     : ret == PM_EXIT_NOTFIT ? "not fit"
 								      : "failed");
 		pm_json_int(&j, "exit", ret);
@@ -278,9 +288,13 @@ static int cmd_build(int argc, char **argv)
 	static const struct option longopts[] = {
 		PM_COMMON_LONGOPTS,
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "if-changed", no_argument, NULL, OPT_IF_CHANGED },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pm_common common = { .want_progress = true };
+	struct pm_build_guard guard;
+	struct pm_err err = { 0 };
+	bool if_changed = false, fresh;
 	const char *album_path;
 	char *outdir = NULL, *warnings;
 	const char *jobs = "1";
@@ -302,6 +316,10 @@ static int cmd_build(int argc, char **argv)
 			jobs = optarg;
 			continue;
 		}
+		if (c == OPT_IF_CHANGED) {
+			if_changed = true;
+			continue;
+		}
 		pm_usage_fail();
 	}
 	pm_common_apply(&common);
@@ -315,6 +333,20 @@ static int cmd_build(int argc, char **argv)
 	}
 	warnings = share_warnings();
 	pm_event_start(album_path, outdir);
+	/* the lock, and the stamp of what the outputs were made from */
+	if (pm_guard_begin(&guard, album_path, outdir, if_changed, &fresh,
+			   &err) < 0) {
+		pm_error("%s", err.msg);
+		ret = pm_exit_status(&err);
+		goto done;
+	}
+	if (fresh) {
+		pm_note("'%s' is up to date in '%s'", album_path, outdir);
+		for (s = 0; s < PM_ARRAY_SIZE(stage_names); s++)
+			status[s] = -2;
+		goto done;
+	}
+	common.force |= if_changed; /* a changed input: rebuild it all */
 
 	for (s = 0; s < PM_ARRAY_SIZE(stage_names); s++) {
 		k = 0;
@@ -360,6 +392,8 @@ static int cmd_build(int argc, char **argv)
 		ret = st > 125 ? EX_SOFTWARE : st;
 		break;
 	}
+done:
+	pm_guard_end(&guard, ret, album_path);
 	build_result(status, outdir, ret);
 	if (warnings) {
 		unlink(warnings);

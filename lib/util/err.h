@@ -24,6 +24,7 @@ enum pm_code {
 	PM_ECREATE,      /* an output cannot be created or exists (73) */
 	PM_EIO,          /* a read or write failed part-way (74) */
 	PM_EINTR,        /* interrupted by a signal; outputs rolled back */
+	PM_EBUSY,        /* another run holds the output's lock (75) */
 };
 
 struct pm_err {
@@ -58,7 +59,7 @@ int pm_err_prefix(struct pm_err *err, const char *fmt, ...) PM_PRINTF(2, 3);
 /*
  * The process exit status for a failure of this kind, following
  * sysexits(3): 65 data, 66 no input, 70 software, 71 OS, 73 cannot
- * create, 74 I/O; 1 for a mismatch.
+ * create, 74 I/O, 75 busy (try again later); 1 for a mismatch.
  */
 int pm_exit_status(const struct pm_err *err);
 
