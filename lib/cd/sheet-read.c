@@ -221,7 +221,7 @@ static char *resolve(struct rd *r, const char *name)
 	size_t n;
 	char *p;
 
-	if (name[0] == '/')
+	if (name[0] == '/' || strcmp(r->dir, ".") == 0)
 		return pm_strdup(name, r->err);
 	n = strlen(r->dir) + strlen(name) + 2;
 	p = pm_malloc(n, r->err);
@@ -258,7 +258,7 @@ static int open_file(struct rd *r, struct sfile *f, const char *name,
 		f->samples = st.st_size / 4;
 	} else {
 		if (pm_audio_probe(f->path, &info, &e) < 0)
-			return fail(r, line, e.code, "'%s': %s", name, e.msg);
+			return fail(r, line, e.code, "%s", e.msg);
 		if (info.rate % PM_FRAMES_PER_SEC || info.rate < PM_CD_RATE ||
 		    info.rate > 192000 || info.channels < 1 || info.channels > 2)
 			return fail(r, line, PM_EFORMAT,
