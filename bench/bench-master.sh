@@ -10,22 +10,32 @@
 #     thread, and the ratio to (2);
 #  4. the whole run with -j 2: the speed-up over (2);
 #  5. the peak RSS of each run.
-# The album is the real one (sh ../shared/tools/real-album unpacks it to
-# ~/.cache/premaster-real-album/mixes) when present, else generated music.
+# The album is the real one: $PM_REAL_ALBUM when set (the folder of its
+# mixes), else what bench/real-album.sh fetches and caches (the first run
+# downloads it; later runs reuse ~/.cache/premaster-real-album).  When
+# that cannot run (no apt-get download, no ffmpeg, no network), or
+# PM_REAL_ALBUM names a folder without mixes, generated music is used
+# instead and the output says so.
 # Usage: bench-master.sh [BUILDDIR]
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top}
 pm=$build/src/premaster
 mkfix=$build/tests/mkfixture
-mixes=${PM_REAL_ALBUM:-$HOME/.cache/premaster-real-album/mixes}
+if [ -z "${PM_REAL_ALBUM+set}" ]; then
+	PM_REAL_ALBUM=$(sh "$top/bench/real-album.sh") || {
+		echo "bench-master: bench/real-album.sh failed; using generated audio" >&2
+		PM_REAL_ALBUM=
+	}
+fi
+mixes=$PM_REAL_ALBUM
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-master.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
 command -v ffmpeg >/dev/null || { echo "bench-master: ffmpeg is needed" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "bench-master: /usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
 
-if ls "$mixes"/*.wav >/dev/null 2>&1; then
+if [ -n "$mixes" ] && ls "$mixes"/*.wav >/dev/null 2>&1; then
 	what="the real album ($mixes)"
 	set -- "$mixes"/*.wav
 	ls "$mixes"/*.flac >/dev/null 2>&1 && set -- "$@" "$mixes"/*.flac

@@ -7,20 +7,30 @@
 #
 #   sh bench/bench-sequence.sh [BUILDDIR]
 #
-# Uses the real album that ../shared/tools/real-album unpacks (61 minutes)
-# when it is there, else ten generated four-minute tracks.  The masters
-# are made once (not timed); each side then runs three times and the best
-# time is kept.  The bar: under 3 s for the 61-minute album.
+# Uses the real album (61 minutes): $PM_REAL_ALBUM when set (the folder
+# of its mixes), else what bench/real-album.sh fetches and caches; ten
+# generated four-minute tracks when that cannot run or PM_REAL_ALBUM names
+# a folder without mixes.  The masters are made once (not timed); each
+# side then runs three times and the best time is kept.  The bar: under
+# 3 s for the 61-minute album.
 set -eu
 
+top=$(cd "$(dirname "$0")/.." && pwd)
 builddir=$(cd "${1:-.}" && pwd)
-mixes=${PREMASTER_REAL_ALBUM:-$HOME/.cache/premaster-real-album}/mixes
+if [ -z "${PM_REAL_ALBUM+set}" ]; then
+	PM_REAL_ALBUM=$(sh "$top/bench/real-album.sh") || {
+		echo "bench-sequence: bench/real-album.sh failed; using generated audio" >&2
+		PM_REAL_ALBUM=
+	}
+fi
+mixes=$PM_REAL_ALBUM
+case $mixes in /* | '') ;; *) mixes=$(pwd)/$mixes ;; esac
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-seq.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 cd "$tmp"
 mkdir -p src masters/cd
 
-if [ -d "$mixes" ]; then
+if [ -n "$mixes" ] && ls "$mixes"/[0-9]*.* >/dev/null 2>&1; then
 	ls "$mixes"/[0-9]*.* > list.txt
 	what="the real album ($(wc -l < list.txt | tr -d ' ') tracks)"
 else

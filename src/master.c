@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * master.c: premaster master, album-consistent mastering rendered once
- * per target.  The work is lib/mastering's; this is options and output.
+ * per target.  The work is lib/master/'s; this is options and output.
  */
 #include <config.h>
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* logcap.c: capturing lib/log for the unit tests. */
+/* logcap.c: capturing util/log for the unit tests. */
 #include <config.h>
 
 #include "logcap.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * logcap.h: what lib/log said, captured for the unit tests to assert on.
+ * logcap.h: what util/log said, captured for the unit tests to assert on.
  * logcap_start() replaces the stderr sink; messages are kept (the first
  * LOGCAP_MAX of them) with their levels until logcap_clear().
  */

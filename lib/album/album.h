@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * album.h: the album description, what schemas/album.xsd allows, as plain
- * C.  Nothing from libxml2 escapes lib/album.c.  All strings are UTF-8 and
+ * C.  Nothing from libxml2 escapes album/xml.c.  All strings are UTF-8 and
  * owned by the album.  Every element keeps the line it came from, so that
  * later checks can report "FILE:LINE: message".
  */
@@ -407,7 +407,7 @@ void pm_album_defaults(struct pm_album *album);
  * block's language, else the unlabelled text; for a track's performer,
  * songwriter, composer and arranger, else the album's by the same rule.
  * Returns a borrowed string, or NULL when the field is not set.  Needs
- * the blocks album-check fills in (at least one).
+ * the blocks album/check.c fills in (at least one).
  */
 const char *pm_album_cdtext(const struct pm_album *album, size_t blk,
 			    enum pm_field f, size_t track);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * check.h: the rules of album.xml that the schema cannot express.
- * Used by album.c after validation and by lib/cdtext; not for tools (they
+ * Used by xml.c after validation and by cd/cdtext.c; not for tools (they
  * call pm_album_load and pm_album_probe).
  */
 #ifndef PM_ALBUM_CHECK_H

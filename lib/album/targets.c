@@ -12,9 +12,9 @@
 #include "util/banned.h"
 
 /*
- * Sources: ../shared/docs/mastering-and-delivery.md section 2 and 7
- * (platform specs as published or measured), AES TD1008, EBU R128,
- * ATSC A/85, UMG's vinyl asset guide.
+ * Where each figure comes from (platform specs as published or measured,
+ * AES TD1008, EBU R128, ATSC A/85, UMG's vinyl asset guide):
+ * doc/internals/targets.md §3.
  */
 const struct pm_preset pm_presets[] = {
 	{ "cd", PM_TARGET_CD, false, 0, -0.3, false, 0, 0, true,

@@ -2,7 +2,8 @@
 /*
  * targets.h: what each deliverable is mastered to.  The loudness targets,
  * ceilings and file formats live in one data table (targets.c), not in
- * code paths; album.xml can override every value.
+ * code paths; album.xml can override every value.  The table and its
+ * sources: doc/internals/targets.md.
  */
 #ifndef PM_TARGETS_H
 #define PM_TARGETS_H

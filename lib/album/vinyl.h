@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * vinyl.h: how much a record side holds, and splitting an album into
- * sides.  Figures from cutting rooms and plants: see targets.c's sources
- * and ../shared/docs/mastering-and-delivery.md section 3.1.
+ * sides.  Figures from cutting rooms and plants: see
+ * doc/internals/targets.md §3, "Vinyl side lengths".
  */
 #ifndef PM_VINYL_H
 #define PM_VINYL_H

@@ -7,7 +7,7 @@
  * program (which also fills in the schema's default attributes, so that
  * defaults live in one place, the XSD), and a walk of the tree that copies
  * everything into plain C structures.  The rules the schema cannot express
- * are checked afterwards by album-check.c.
+ * are checked afterwards by check.c.
  */
 #include <config.h>
 
@@ -451,7 +451,7 @@ static void read_track(struct walk *w, const xmlNode *n, struct pm_track *t)
 		} else if (is(c, "isrc")) {
 			s = content(w, c);
 			t->isrc_line = line_of(c);
-			/* syntax is the schema's; album-check says why */
+			/* syntax is the schema's; check.c says why */
 			if (s && pm_isrc_normalize(s, t->isrc, &why) < 0)
 				snprintf(t->isrc, sizeof(t->isrc), "%s", s);
 			free(s);
@@ -540,7 +540,7 @@ static void read_release(struct walk *w, const xmlNode *n,
 		} else if (is(c, "catalog")) {
 			r->catalog = content(w, c);
 		} else if (is(c, "upc")) {
-			/* the check digit is album-check's business */
+			/* the check digit is check.c's business */
 			s = content(w, c);
 			r->upc_line = line_of(c);
 			if (s)

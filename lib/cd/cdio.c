@@ -2,8 +2,8 @@
 /*
  * cdio.c: disc images through libcdio, the only file that includes its
  * headers.  Sections: libcdio plumbing (its global log handler), CD-TEXT
- * decoding.  CUE and TOC reading (libcdio's bincue and cdrdao drivers)
- * belong here too when they come.
+ * decoding, and reading CUE and TOC sheets back (libcdio's bincue and
+ * cdrdao drivers).
  */
 #include <config.h>
 
@@ -34,7 +34,7 @@
 
 /*
  * libcdio reports through one process-wide handler, which prints to
- * stderr by default.  While we call into it, its messages go to lib/log
+ * stderr by default.  While we call into it, its messages go to util/log
  * instead and the last one is kept, to explain a failure in `err`.  (Not
  * thread-safe, like libcdio's handler itself.)
  */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cdio.h: what a disc image says about itself, read through libcdio.
- * lib/disc.c is the only file that includes libcdio headers; nothing of
- * libcdio (cdtext_t, CdIo_t, its enums) appears here.  Today it decodes
- * CD-TEXT packs (a DDP's CDTEXT.BIN); CUE and TOC sheets are to follow.
+ * cd/cdio.c is the only file that includes libcdio headers; nothing of
+ * libcdio (cdtext_t, CdIo_t, its enums) appears here.  It decodes CD-TEXT
+ * packs (a DDP's CDTEXT.BIN) and reads CUE sheets and TOCs back.
  */
 #ifndef PM_DISC_H
 #define PM_DISC_H
@@ -57,7 +57,7 @@ struct pm_cdtext_text {
  * without moving on to the next track, which shifts the rest of the pack
  * to the wrong tracks).  CRCs are not checked: that is
  * pm_cdtext_validate()'s job, and it should run first.  libcdio's
- * messages go to lib/log at PM_LOG_DEBUG.
+ * messages go to util/log at PM_LOG_DEBUG.
  *
  * Returns 0, or -1 with `err` set (PM_EFORMAT: not packs, blocks out of
  * order, a block without size information, libcdio refused it;

@@ -553,7 +553,7 @@ static int fill_block(struct strings *s, const struct pm_album *a, size_t blk,
 			if (!b->text[f][t])
 				return -1;
 		}
-		/* album-check refuses this at load time; stay defensive */
+		/* album/check.c refuses this at load time; stay defensive */
 		for (t = 1; t <= a->ntracks; t++) {
 			if (!b->text[f][t] && !missing)
 				missing = t;

@@ -4,7 +4,8 @@
  * CDTEXT.BIN: 18-byte packs (4 header bytes, 12 payload bytes, an inverted
  * CRC-16), up to 8 language blocks, each ending with three 0x8F size-info
  * packs.  Our own encoder (libcdio only decodes) and a structural
- * validator.  Decoding to strings is lib/disc's (libcdio).
+ * validator.  Decoding to strings is cd/cdio.c's (libcdio).  The layout:
+ * doc/internals/ddp-cdtext.md §7.
  */
 #ifndef PM_CDTEXT_H
 #define PM_CDTEXT_H
@@ -36,7 +37,7 @@ enum {
 };
 
 /* One language block to encode.  Strings are already in the block's
- * character set (see lib/charset), NUL-terminated. */
+ * character set (see album/charset.h), NUL-terminated. */
 struct pm_cdtext_block_in {
 	unsigned lang_code;      /* EBU Tech 3264: 0x09 English, ... */
 	enum pm_charset charset; /* character code in the size info */
@@ -93,7 +94,7 @@ int pm_cdtext_encode(const struct pm_cdtext_in *in, uint8_t **out,
 /*
  * Build and encode the CD-TEXT of an album: one block per
  * album->cd.blocks entry, in that order, with its language code and
- * character set; texts chosen by pm_album_cdtext() (album-check's
+ * character set; texts chosen by pm_album_cdtext() (album/check.c's
  * rule: the block's language, the unlabelled text in the first block,
  * track artist/songwriter/composer/arranger falling back to the
  * release's); the UPC and ISRCs (0x8E), the genre code and text (0x87,

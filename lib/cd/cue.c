@@ -26,7 +26,7 @@ static void cue_string(FILE *fp, const char *indent, const char *key,
 		return;
 	if (pm_charset_convert(value, t->block[0].charset, t->transliterate,
 			       bytes, sizeof(bytes), &res) < 0)
-		return; /* album-check refused such text already */
+		return; /* album/check.c refused such text already */
 	fprintf(fp, "%s%s \"", indent, key);
 	for (p = bytes; *p; p++)
 		fputc(*p == '"' ? '\'' : *p, fp);

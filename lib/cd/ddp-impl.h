@@ -32,13 +32,13 @@
 #define CHUNK_FRAMES 256u
 #define CHUNK_BYTES  (CHUNK_FRAMES * PM_BYTES_PER_FRAME)
 
-/* Upper bounds on what the reader loads into memory (style B.6). */
+/* Upper bounds on what the reader loads (doc/internals/style.md §6). */
 #define MAX_DDPMS_BYTES    (128u * 1024)
 #define MAX_PQ_BYTES       (1024u * 1024) /* 99 tracks x 100 indexes x 64 */
 #define MAX_CDTEXT_BYTES   (64u * 1024)   /* 8 blocks x 255 packs x 18 */
 #define MAX_CHECKSUM_BYTES (64u * 1024)
 
-/* Field offsets, from ddp-2.00.md §2-§4. */
+/* Field offsets: doc/internals/ddp-cdtext.md §3-§5. */
 enum {
 	ID_LEVEL = 0,
 	ID_UPC = 8,

@@ -312,7 +312,7 @@ static void parse_map(struct reader *rd, size_t k, const uint8_t *rec,
 	}
 }
 
-/* Which stream each packet is; the checks of ddp-2.00.md §14.2. */
+/* Which stream each packet is (doc/internals/ddp-cdtext.md §4). */
 static void classify_maps(struct reader *rd)
 {
 	struct pm_ddp *ddp = rd->ddp;
@@ -770,9 +770,9 @@ static void read_pq(struct reader *rd)
 			rd->pq_upc);
 
 	/*
-	 * Four-channel is a warning when reading (ddp-2.00.md §8: cue2ddp
-	 * writes it, ddpinfo refuses it); pm_disc_check() would make it an
-	 * error, so it checks a copy without that bit.
+	 * Four-channel is a warning when reading (cue2ddp writes it, ddpinfo
+	 * refuses it: doc/internals/ddp-cdtext.md §9); pm_disc_check() would
+	 * make it an error, so it checks a copy without that bit.
 	 */
 	masked = ddp->disc;
 	for (unsigned t = 0; t < masked.ntracks; t++)

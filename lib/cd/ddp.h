@@ -2,8 +2,8 @@
 /*
  * ddp.h: DDP 2.00 filesets for Red Book audio CDs, the form plants press
  * from.  The writer follows the cue2ddp/Sonoris/HOFA consensus byte for
- * byte (doc: ddp-2.00.md, "Write" column of §8); the reader accepts
- * every variant listed there ("Accept" column) and refuses what is
+ * byte (doc/internals/ddp-cdtext.md §9, "Written"); the reader accepts
+ * every variant listed there ("Accepted") and refuses what is
  * broken, naming each problem; extraction cuts the image back into
  * per-track WAV files.
  *
@@ -89,7 +89,7 @@ struct pm_ddp_written {
  * bytes.
  *
  * The directory is built under a temporary name and swapped in only when
- * complete (lib/outdir): a failure or a signal (pm_interrupted()) leaves
+ * complete (util/outdir): a failure or a signal (pm_interrupted()) leaves
  * no partial DDP, and an earlier OUTDIR/ddp stays as it was.
  *
  * Refused before anything is written: a disc pm_disc_check() finds
@@ -194,13 +194,13 @@ struct pm_ddp_read_options {
  * checked with pm_disc_check(); CD-TEXT is checked with
  * pm_cdtext_validate().
  *
- * Accepted (ddp-2.00.md §8): space- or zero-padded numbers, one or two
- * lead-outs, either DDPID user-text layout, a 12-digit UPC-A, CDTEXT TRK
- * blank or 00, DSI size " 17" or "017", SSM 0 or 7, SCR 0 or 1, PQ HRS
- * blank or 00, the ISRC on a track's first packet or on several, the UPC
- * on the lead-in or every packet, a zero-length index 00 (a warning), a
- * trailing 0x00 after the CD-TEXT packs (a warning), CB1 four-channel
- * bit (a warning).
+ * Accepted (doc/internals/ddp-cdtext.md §9): space- or zero-padded
+ * numbers, one or two lead-outs, either DDPID user-text layout, a
+ * 12-digit UPC-A, CDTEXT TRK blank or 00, DSI size " 17" or "017", SSM
+ * 0 or 7, SCR 0 or 1, PQ HRS blank or 00, the ISRC on a track's first
+ * packet or on several, the UPC on the lead-in or every packet, a
+ * zero-length index 00 (a warning), a trailing 0x00 after the CD-TEXT
+ * packs (a warning), CB1 four-channel bit (a warning).
  *
  * Each problem is logged ("DIR/FILE: ...") and listed in the result.
  * Returns a new DDP to free with pm_ddp_free(), or NULL with `err`:
@@ -224,7 +224,7 @@ void pm_ddp_free(struct pm_ddp *ddp);
  * for the pause before track NN (track 1's pregap: 01-pause.wav); the
  * samples are bit for bit those of IMAGE.DAT.  Also writes PQ.TXT, the
  * listing of pm_ddp_listing().  The files go into the directory `outdir`,
- * built atomically (lib/outdir; `force` replaces an existing one).  The
+ * built atomically (util/outdir; `force` replaces an existing one).  The
  * DDP must have been read without errors.  Returns 0 or -1 with `err`
  * (PM_EINVAL for a broken DDP, PM_ECREATE, PM_EIO, PM_EINTR).
  */

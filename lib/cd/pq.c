@@ -30,7 +30,7 @@ struct pm_disc_limits pm_disc_limits_default(void)
 /*
  * Whether track t (0-based slot of track n) has an index 00 that takes
  * time.  A zero-length index 00 is no pause: nothing to play, nothing to
- * cut, and the DDP writer leaves it out (ddp-2.00.md §8).
+ * cut, and the DDP writer leaves it out (doc/internals/ddp-cdtext.md §5).
  */
 static bool has_real_pause(const struct pm_pq_track *t)
 {

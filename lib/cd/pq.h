@@ -6,6 +6,7 @@
  * track 1's pregap; the 2-second pause is inside the programme).  The
  * sequencer produces a pm_disc, the DDP writer, the CUE/TOC writers and
  * the PQ sheet consume it, and the DDP reader produces one from an image.
+ * The rules it is checked against: doc/internals/redbook.md §2.
  */
 #ifndef PM_PQ_H
 #define PM_PQ_H

@@ -82,7 +82,7 @@ int pm_cue_write_files(FILE *fp, const struct pm_disc *d,
 struct pm_cdtext_text;
 
 /*
- * The texts of decoded CD-TEXT (lib/disc), for the CUE sheet of an
+ * The texts of decoded CD-TEXT (cd/cdio.h), for the CUE sheet of an
  * extracted DDP.  Returns 0 or -1 with `err`.
  */
 int pm_sheet_text_from_cdtext(const struct pm_cdtext_text *cd,

@@ -21,7 +21,7 @@ static void toc_string(FILE *fp, const char *indent, const char *key,
 		return;
 	if (pm_charset_convert(utf8, cs, translit, bytes, sizeof(bytes),
 			       &res) < 0)
-		return; /* album-check refused such text already */
+		return; /* album/check.c refused such text already */
 	fprintf(fp, "%s%s \"", indent, key);
 	for (p = (const unsigned char *)bytes; *p; p++) {
 		if (*p == '"' || *p == '\\' || *p < 0x20 || *p > 0x7E)

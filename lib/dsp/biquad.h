@@ -4,7 +4,7 @@
  * Cookbook formulas in double precision, and a cascade processor for
  * interleaved float audio with double-precision state (transposed direct
  * form II).  This is the EQ of the mastering chain and the building block
- * of the crossovers in lib/dynamics.
+ * of the crossovers in dsp/dynamics.
  */
 #ifndef PM_BIQUAD_H
 #define PM_BIQUAD_H

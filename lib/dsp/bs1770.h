@@ -12,7 +12,7 @@
  * loudness of several programmes as one (an album) or of a programme
  * under a gain, without running the audio again.
  *
- * libebur128 (lib/loudness) stays the reference: the tests hold this
+ * libebur128 (dsp/loudness) stays the reference: the tests hold this
  * meter to it, and verify measures deliverables with it.
  */
 #ifndef PM_KMETER_H

@@ -37,7 +37,7 @@ static PM_ALWAYS_INLINE pm_v4d v4need(pm_v4d m, pm_v4d aim)
 
 /*
  * The side chain runs a block at a time, in passes that each do one thing
- * over the whole block: the envelope (lib/truepeak), the gain each sample
+ * over the whole block: the envelope (dsp/truepeak), the gain each sample
  * needs, the low-frequency path, the two held minima, and the one
  * recursion that is left (release and smoothing).  Only that last pass is
  * sample by sample; the others have no recursion, or one short enough

@@ -3,7 +3,7 @@
  * limiter.h: the true-peak look-ahead limiter at the end of the mastering
  * chain, and the static trim that verification applies after it.
  *
- * Side chain: the oversampled envelope of lib/truepeak (4x or 8x) gives,
+ * Side chain: the oversampled envelope of dsp/truepeak (4x or 8x) gives,
  * for every sample, the gain its neighbourhood needs to stay under the
  * ceiling.  That requirement is min-held over the look-ahead window,
  * released smoothly (one-pole, release_ms), and smoothed by two moving

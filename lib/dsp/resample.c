@@ -69,9 +69,10 @@ struct pm_resampler *pm_resample_new(unsigned channels, uint32_t in_rate,
 	io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
 	/*
 	 * 28-bit precision (about 170 dB of stop band), the 0.913 default
-	 * pass band, linear phase: the "very high quality" of SoX's rate -v
-	 * that the research notes measured at -150 dB THD+N and -162 dBc
-	 * aliasing.  One thread: callers parallelise across tracks.
+	 * pass band, linear phase: the "very high quality" of SoX's rate -v,
+	 * measured at -150 dB THD+N and -162 dBc aliasing (see
+	 * doc/internals/targets.md §6).  One thread: callers parallelise
+	 * across tracks.
 	 */
 	q = soxr_quality_spec(SOXR_VHQ, SOXR_LINEAR_PHASE);
 	rt = soxr_runtime_spec(1);

@@ -129,7 +129,7 @@ struct pm_audio_writer;
  * tag 0x0001 (PCM) or 0x0003 (float), never WAVE_FORMAT_EXTENSIBLE, and
  * with nothing time-dependent in them (no PEAK chunk timestamps), so the
  * same samples give the same bytes.  The file is written where asked; use
- * lib/outdir for atomic replacement.  Returns a writer, or NULL with `err`
+ * util/outdir for atomic replacement.  Returns a writer, or NULL with `err`
  * (PM_ECREATE, PM_EUNSUPPORTED).
  */
 struct pm_audio_writer *pm_audio_create(const char *path,
@@ -140,7 +140,7 @@ struct pm_audio_writer *pm_audio_create(const char *path,
 /*
  * Write `n_samples` frames of interleaved floats.  Integer formats are
  * rounded to the nearest step and clipped; no dither is added (callers
- * dither: see lib/dither).  Returns 0 or -1 with `err` (PM_EIO).
+ * dither: see dsp/dither).  Returns 0 or -1 with `err` (PM_EIO).
  */
 int pm_audio_write(struct pm_audio_writer *w, const float *buf,
 		   int64_t n_samples, struct pm_err *err);

@@ -21,15 +21,17 @@
  *     shared chain once; its output feeds every target, each with its own
  *     resampler (libsoxr, very high quality, in float), width, vinyl
  *     LF-mono, gain and true-peak limiter (not for vinyl), and is written
- *     as 32-bit float to OUTDIR/masters/<target>/NN-<title>.wav.  Every
- *     output's true peak is measured by the same 4x interpolator the
- *     limiter uses; a master over its ceiling gets a static trim.  When
- *     limiting moved the album's loudness off the target by more than
- *     0.05 LU (0.15 LU when it took more than 1 dB), the gains are
- *     corrected, by the slope the last correction showed, and the target
- *     rendered again (four renders at most).  Gain is linear whenever it can be: without a
- *     limiter the gain stops at the ceiling, and the report says by how
- *     much the target was missed.
+ *     to OUTDIR/masters/<target>/NN-<title>.wav: 24-bit PCM for a target
+ *     delivered as 24-bit PCM, 32-bit float for the others (the CD among
+ *     them; doc/internals/targets.md §5).  Every output's true peak is
+ *     measured by the same 4x interpolator the limiter uses; a master
+ *     over its ceiling gets a static trim.  When limiting moved the
+ *     album's loudness off the target by more than 0.05 LU (0.15 LU when
+ *     it took more than 1 dB), the gains are corrected, by the slope the
+ *     last correction showed, and the target rendered again (four renders
+ *     at most).  Gain is linear whenever it can be: without a limiter the
+ *     gain stops at the ceiling, and the report says by how much the
+ *     target was missed.
  */
 #ifndef PM_MASTERING_H
 #define PM_MASTERING_H

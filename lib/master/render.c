@@ -111,7 +111,7 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 }
 
 /*
- * Round to the 24-bit grid in place, clipped, as lib/audio writes it (x
+ * Round to the 24-bit grid in place, clipped, as io/audio writes it (x
  * 2^23 rounded half to even): the master's samples are then measured as
  * they are stored.  1.5 * 2^52 added and taken away rounds a double.
  */

@@ -22,6 +22,7 @@
 #include "dsp/truepeak.h"
 #include "io/audio.h"
 #include "io/ogg.h"
+#include "sequence/feed.h"
 #include "sequence/timeline.h"
 #include "sequence/xfade.h"
 #include "util/crc32.h"

@@ -5,9 +5,10 @@
  * pregap, pre-roll and subcode), a vinyl side and the per-track streaming
  * files; they differ only in their options.
  *
- * Frame alignment policy (CD): an ID never comes late.  Every index point
- * lands on the 588-sample frame boundary at or before the first sample it
- * marks, and only silence is ever stretched to reach a boundary:
+ * Frame alignment policy (CD; doc/internals/redbook.md §4): an ID never
+ * comes late.  Every index point lands on the 588-sample frame boundary
+ * at or before the first sample it marks, and only silence is ever
+ * stretched to reach a boundary:
  *  - after a pause (index 00, digital silence), the pause is lengthened by
  *    less than a frame so the track's audio starts exactly on its ID;
  *  - a gapless join keeps the audio continuous, and the ID goes on the

@@ -15,6 +15,7 @@
 
 #include "album/album.h"
 #include "album/sources.h"
+#include "sequence/feed.h"
 #include "sequence/timeline.h"
 #include "util/err.h"
 

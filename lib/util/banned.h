@@ -3,7 +3,7 @@
  * banned.h: functions that cannot report errors or bound their output.
  * Included last by every file in lib/ and src/, so that a use of one of
  * them fails to compile.  Use snprintf, memcpy with explicit lengths,
- * the lib/cli parsers and mkstemp instead.
+ * the util/parse.h parsers and mkstemp instead.
  */
 #ifndef PM_BANNED_H
 #define PM_BANNED_H

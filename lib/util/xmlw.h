@@ -2,7 +2,7 @@
 /*
  * xmlw.h: writing XML and HTML text with correct escaping and two-space
  * indentation, to a stdio stream.  Used for album.xml (init) and reports;
- * reading XML is lib/album's (libxml2).
+ * reading XML is album/xml.c's (libxml2).
  */
 #ifndef PM_XMLW_H
 #define PM_XMLW_H

@@ -8,7 +8,7 @@
  *    the image, the CUE and TOC read back by libcdio (starts, lead-out,
  *    ISRCs, MCN, flags), the first 150 frames digitally silent, the true
  *    peak under the CD's ceiling, loudness against its target;
- *  - the DDP: read back with every check of lib/ddp (sizes, PQ order, Red
+ *  - the DDP: read back with every check of cd/ddp (sizes, PQ order, Red
  *    Book, CD-TEXT CRCs, checksums), the same disc as the layout, the
  *    same samples as the CD image, the same CD-TEXT as album.xml asks;
  *  - vinyl sides and streaming files: present, in the format, rate and

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # man-lint.sh: every man page formats without a warning and has the house
-# shape (style guide B.12).
+# shape (doc/internals/style.md §12).
 #
 #  - 'groff -man -ww -z PAGE' prints nothing (groff exits 0 even when it
 #    warns, so stderr is what counts), nor does the terminal rendering

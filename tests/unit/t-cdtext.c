@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * t-cdtext.c: the CD-TEXT encoder against the cue2ddp vector of
- * ddp-2.00.md §13, the validator, the album mapping, and round trips
- * through libcdio (lib/disc), the independent decoder.
+ * t-cdtext.c: the CD-TEXT encoder against cue2ddp's output
+ * (doc/internals/ddp-cdtext.md §12), the validator, the album mapping,
+ * and round trips through libcdio (cd/cdio.c), the independent decoder.
  */
 #include <config.h>
 
@@ -21,7 +21,7 @@
 #include "util/log.h"
 
 /* ------------------------------------------------------------------ */
-/* Vector A: cue2ddp output, ddp-2.00.md §13 (rev exp/011)              */
+/* Vector A: cue2ddp output (ddp-reverse-eng exp/011)                   */
 /* ------------------------------------------------------------------ */
 
 static const uint8_t vector_a[11][18] = {
@@ -708,7 +708,7 @@ static void test_overflow(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* libcdio's quirks, worked around in lib/disc                          */
+/* libcdio's quirks, worked around in cd/cdio.c                         */
 /* ------------------------------------------------------------------ */
 
 static void test_decoder_quirks(void)
@@ -1019,7 +1019,7 @@ static void test_from_album(void)
 
 	/*
 	 * The defensive all-or-none check: without the album composer only
-	 * T3 has one (album-check refuses this at load time).
+	 * T3 has one (album/check.c refuses this at load time).
 	 */
 	a->cd.transliterate = true;
 	{
@@ -1044,7 +1044,7 @@ static void test_from_album(void)
 	ok(out == NULL && len == 0, "and gives nothing");
 	pm_album_free(a);
 
-	/* album-check already refuses it at load time */
+	/* album/check.c already refuses it at load time */
 	logcap_clear();
 	a = load_good("false", &err);
 	ok(a == NULL, "without transliteration the album does not even load");

@@ -2,7 +2,8 @@
 /*
  * t-ddp.c: the DDP 2.00 writer, reader and extractor: golden bytes from
  * real cue2ddp filesets, round trips, extraction for every gap policy,
- * broken images refused for the right reason, §8 variants accepted, and
+ * broken images refused for the right reason, the variants of
+ * doc/internals/ddp-cdtext.md §9 accepted, and
  * atomic replacement of an earlier DDP.
  */
 #include <config.h>
@@ -441,7 +442,7 @@ static void id_rec(uint8_t *rec, const char *upc, const char *mid)
 	field(rec, 87, "CD");
 }
 
-/* Our file equals the reference, after `fix` (our §8 choice undone). */
+/* Our file equals the reference, after `fix` (our choice undone). */
 static void same_file(const char *path, const uint8_t *ref, size_t n,
 		      const char *what)
 {
@@ -456,10 +457,10 @@ static void same_file(const char *path, const uint8_t *ref, size_t n,
 
 /*
  * Vector A (exp/011): two tracks, CD-TEXT.  PQ and CDTEXT.BIN are
- * cue2ddp's byte for byte.  DDPMS differs in two fields:
- *  - the PQ file is named PQDESCR (the recommended name, §1), cue2ddp
- *    calls it SD;
- *  - the D0 SCR is 0, cue2ddp writes 1 (§8: write 0, as Sonoris and HOFA:
+ * cue2ddp's byte for byte.  DDPMS differs in two fields (both explained
+ * in doc/internals/ddp-cdtext.md §2 and §9):
+ *  - the PQ file is named PQDESCR, cue2ddp calls it SD;
+ *  - the D0 SCR is 0, cue2ddp writes 1 (write 0, as Sonoris and HOFA:
  *    audio is not scrambled).
  */
 static void golden_a(void)
@@ -519,9 +520,9 @@ static void golden_a(void)
 
 /*
  * Vector B (exp/005): ISRC and UPC.  DDPID is cue2ddp's byte for byte.
- * The PQ differs in one field: we also put the ISRC on index 01 (§8 and
- * pq.h: "idx 00 and idx 01", the ddptools author's "safest");
- * cue2ddp puts it on the track's first packet only.  DDPMS differs as in A.
+ * The PQ differs in one field: we also put the ISRC on index 01 (the
+ * ddptools author's "safest", doc/internals/ddp-cdtext.md §5); cue2ddp
+ * puts it on the track's first packet only.  DDPMS differs as in A.
  */
 static void golden_b(void)
 {
@@ -577,7 +578,7 @@ static void golden_b(void)
 
 /*
  * Vector C (exp/006, exp/010): flags.  SCMS is cue2ddp's byte for byte.
- * PRE DCP 4CH: we refuse four-channel (§8, §11: ddpinfo rejects it), so
+ * PRE DCP 4CH: we refuse four-channel (doc/internals/redbook.md §2), so
  * we write PRE DCP ("31") and compare with cue2ddp's "B1" file after
  * setting the 4CH bit back.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * t-limiter.c: the output's true peak, measured by libebur128 (through
- * lib/loudness), never exceeds the ceiling on torture signals; audio under
+ * dsp/loudness), never exceeds the ceiling on torture signals; audio under
  * the ceiling passes bit for bit once the latency is compensated; a 1 kHz
  * sine driven 3 dB in and a 40 Hz sine driven 6 dB in come out clean
  * (THD+N), the latter thanks to the LF-aware hold.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * t-mastering.c: pm_master() on albums written at test time, its masters
- * measured by the reference meter (libebur128, through lib/loudness) and
+ * measured by the reference meter (libebur128, through dsp/loudness) and
  * by ffmpeg: the loudness policy's promises (album, track and anchor
  * modes), true peak under the ceiling on torture signals, a unity chain
  * that passes audio bit for bit, the vinyl chain (LF-mono, no limiter, a
@@ -429,9 +429,10 @@ static void test_album_mode(void)
 }
 
 /*
- * The section 7 torture signals, 6 dB over the ceiling, through the album
- * pipeline: libebur128 reads every master at or under the ceiling (no
- * tolerance), ffmpeg within 0.15 dB of it.
+ * Torture signals (a tone at fs/4, 45 degrees; noise; bass with
+ * transients), 6 dB over the ceiling, through the album pipeline:
+ * libebur128 reads every master at or under the ceiling (no tolerance),
+ * ffmpeg within 0.15 dB of it.
  */
 static void test_true_peak(void)
 {

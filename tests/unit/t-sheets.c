@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * t-sheets.c: the CUE and TOC writers read back by libcdio (lib/disc):
+ * t-sheets.c: the CUE and TOC writers read back by libcdio (cd/cdio.c):
  * every track start, the lead-out, ISRCs, the catalogue number, flags and
  * CD-TEXT come back as written.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * t-truepeak.c: the detector agrees with libebur128 (through lib/loudness)
+ * t-truepeak.c: the detector agrees with libebur128 (through dsp/loudness)
  * on faded test signals at 44.1, 48 and 96 kHz; 8x never reads less than
  * 4x; the scalar and AVX2 kernels agree; the envelope is where the header
  * says it is, whatever the block sizes.
@@ -33,7 +33,7 @@ static const char *const sig_name[NSIG] = { "fs/4 45deg -6 dBFS",
 
 /*
  * `n` stereo frames of a test signal with 0.5 s raised-cosine fades at
- * both ends (abrupt onsets make meters disagree, see the research notes).
+ * both ends (abrupt onsets make true-peak meters disagree).
  * The right channel is the left one at 0.9 and a quarter-period later
  * for tones, and independent for noise.
  */

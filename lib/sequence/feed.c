@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* feed.c: the album's audio into a timeline renderer. */
+#include <config.h>
+
+#include "sequence/feed.h"
+
+#include <stdlib.h>
+
+#include "util/outdir.h"
+
+#include "util/banned.h"
+
+int pm_feed_init(struct pm_feed *f, const struct pm_inputs *in,
+		 const struct pm_timeline *tl, int64_t from, struct pm_err *err)
+{
+	f->in = in;
+	f->tl = tl;
+	f->from = from;
+	f->r = pm_calloc(tl->nclips, sizeof(*f->r), err);
+	return f->r ? 0 : -1;
+}
+
+int pm_feed_read(void *ctx, size_t clip, float *buf, int64_t n,
+		 struct pm_err *err)
+{
+	struct pm_feed *f = ctx;
+	const struct pm_tl_clip *cl = &f->tl->clips[clip];
+
+	if (pm_interrupted())
+		return pm_err_set(err, PM_EINTR, "interrupted");
+	if (!f->r[clip]) {
+		f->r[clip] = pm_track_open(
+			f->in, cl->track == PM_TL_HTOA ? PM_DISC : cl->track, err);
+		if (!f->r[clip])
+			return -1;
+		if (f->from > cl->start &&
+		    pm_track_seek(f->r[clip], f->from - cl->start, err) < 0)
+			return -1;
+	}
+	return pm_track_read(f->r[clip], buf, n, err);
+}
+
+void pm_feed_release(struct pm_feed *f)
+{
+	size_t i;
+
+	for (i = 0; f->r && i < f->tl->nclips; i++)
+		pm_track_close(f->r[i]);
+	free(f->r);
+	f->r = NULL;
+}
