@@ -393,6 +393,8 @@ static int cmd_build(int argc, char **argv)
 		break;
 	}
 done:
+	if (warnings) /* what the stages warned of, not to warn of again */
+		pm_log_share_warnings(warnings);
 	pm_guard_end(&guard, ret, album_path);
 	build_result(status, outdir, ret);
 	if (warnings) {

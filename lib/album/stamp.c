@@ -110,7 +110,7 @@ static void add_file(struct text *t, const char *kind, const char *shown,
 	add(t, "%s %s %s\n", kind, hex, shown);
 }
 
-char *pm_stamp_inputs(const char *album_path, struct pm_err *err)
+char *pm_stamp_make(const char *album_path, struct pm_err *err)
 {
 	struct text t = { 0 };
 	struct pm_album *a;
@@ -203,7 +203,7 @@ int pm_guard_begin(struct pm_build_guard *g, const char *album_path,
 	if (pm_lock_take(&g->lock, outdir, NULL, NULL, err) < 0)
 		goto fail;
 	if (if_changed) {
-		g->stamp = pm_stamp_inputs(album_path, err);
+		g->stamp = pm_stamp_make(album_path, err);
 		if (!g->stamp)
 			goto fail;
 		if (matches(g->stamp_path, outdir, g->stamp)) {
@@ -230,7 +230,7 @@ void pm_guard_end(struct pm_build_guard *g, int status, const char *album)
 
 	if (status == 0 && g->stamp_path && album) {
 		if (!g->stamp)
-			g->stamp = pm_stamp_inputs(album, &err);
+			g->stamp = pm_stamp_make(album, &err);
 		if (g->stamp && pm_file_open(&f, g->stamp_path, true, &err) == 0) {
 			fputs(g->stamp, f.fp);
 			for (i = 0; i < PM_ARRAY_SIZE(outputs); i++)

@@ -52,6 +52,6 @@ void pm_guard_end(struct pm_build_guard *g, int status,
  * the path), newly allocated, or NULL with `err` (PM_ENOINPUT when an
  * input cannot be read, errors of pm_album_load()).
  */
-char *pm_stamp_inputs(const char *album_path, struct pm_err *err);
+char *pm_stamp_make(const char *album_path, struct pm_err *err);
 
 #endif
