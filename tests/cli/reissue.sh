@@ -8,7 +8,8 @@
 # an album whose build has the very same IMAGE.DAT, PQ and CD-TEXT, byte
 # for byte.  A CDRWIN sheet of two files (the 2-second pregap left to the
 # burner, a PREGAP between) comes out with its files' samples where it
-# says.  What init refuses, it refuses with the right status.
+# says, and so does a disc with audio in its first 2 seconds.  What init
+# refuses, it refuses with the right status.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 cd "$T" || exit 99
@@ -117,6 +118,31 @@ mkdir xs
 t_expect 0 "init --from-cue of the extracted tracks (one FILE each)" \
 	premaster init -q --from-cue split/tracks.cue -o xs/album.xml
 check xs "from the extracted tracks"
+
+# audio from the very first sample: track 1's pregap is its source's
+mkdir early
+cat >early/album.xml <<'EOF2'
+<?xml version="1.0" encoding="UTF-8"?>
+<album xmlns="urn:x-premaster:album:1" version="1">
+  <release><title>Early</title></release>
+  <tracks>
+    <track id="a"><source file="../a.wav"/><title>A</title>
+      <gap length="3s" in-source="true"/></track>
+    <track id="b"><source file="../b.wav"/><title>B</title></track>
+  </tracks>
+</album>
+EOF2
+t_expect 0 "an album whose disc has audio in its first 2 seconds builds" \
+	premaster build -q early/album.xml -o early/out
+mkdir early/re
+t_expect 0 "init --from-ddp of it" premaster init -q \
+	--from-ddp early/out/ddp -o early/re/album.xml
+t_ok "track 1's pregap is carried in its source" \
+	grep -q '<gap length="132300" in-source="true"/>' early/re/album.xml
+t_expect 0 "it builds" premaster build -q early/re/album.xml -o early/re/out
+cmp -s early/out/ddp/IMAGE.DAT early/re/out/ddp/IMAGE.DAT &&
+	cmp -s early/out/ddp/PQDESCR early/re/out/ddp/PQDESCR
+t_result $? "with the same IMAGE.DAT and PQ"
 
 # what init refuses
 t_expect 73 "an existing album.xml needs --force" \
