@@ -170,10 +170,11 @@ static int choose_source(struct importer *im, struct pm_source *src,
 		in = p->offset + (int64_t)into * p->rate / PM_FRAMES_PER_SEC;
 		out = in + (int64_t)(sp.end - sp.start) * p->rate /
 				   PM_FRAMES_PER_SEC;
-		/* sample counts: the probe gives them the file's rate */
+		/* sample counts: the probe gives them the file's rate; the
+		 * last file may end inside its last frame, which the CD pads */
 		if (in)
 			src->in = pm_time_from_samples(in, 0);
-		if (out != info.length_samples)
+		if (out < info.length_samples)
 			src->out = pm_time_from_samples(out, 0);
 		*rate = p->rate;
 		im->res->referenced++;

@@ -58,6 +58,11 @@ FILE "odd.wav" WAVE
 EOF
 t_expect 0 "the same audio in a sound CUE sheet is taken" \
 	premaster init -q --from-cue good.cue -o album.xml
+t_expect 0 "and builds, the last file's part frame padded" \
+	premaster build -q album.xml -o out
+t_is "its samples all on the disc" \
+	"$(premaster ddpmake --list out/ddp 2>/dev/null | grep '^AA' | cut -f3)" \
+	"00:20:01"
 cat >good.toc <<'EOF'
 CD_DA
 TRACK AUDIO
