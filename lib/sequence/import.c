@@ -400,6 +400,63 @@ static int texts(struct importer *im, struct pm_err *err)
 	return 0;
 }
 
+/*
+ * Every text must be writable in its block's character set: a sheet's
+ * text (UTF-8) may not be.  Transliteration is turned on when it helps
+ * (a loss: the disc will read the near equivalents); a text it cannot
+ * help is refused, named.
+ */
+static int charsets(struct importer *im, struct pm_err *err)
+{
+	struct pm_album *a = im->a;
+	struct pm_charset_result res;
+	char out[1024], what[128], cp[32];
+	size_t b, t;
+	int f, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (b = 0; b < a->cd.nblocks; b++)
+			for (t = 0; t <= a->ntracks; t++)
+				for (f = 0; f < PM_NFIELDS; f++) {
+					const char *v = pm_album_cdtext(
+						a, b, (enum pm_field)f,
+						t ? t - 1 : PM_DISC);
+
+					if (!v || pm_charset_convert(
+							  v, a->cd.blocks[b].charset,
+							  a->cd.transliterate, out,
+							  sizeof(out), &res) == 0)
+						continue;
+					if (t)
+						snprintf(what, sizeof(what),
+							 "track %zu's %s", t,
+							 pm_field_element[f]);
+					else
+						snprintf(what, sizeof(what),
+							 "the album %s",
+							 pm_field_element[f]);
+					if (pass == 0 && !res.too_long) {
+						a->cd.transliterate = true;
+						loss(im, "%s '%s' is not %s: CD-TEXT gets near equivalents (transliterate=\"true\")",
+						     what, v,
+						     pm_charset_name(a->cd.blocks[b].charset));
+						goto again;
+					}
+					return pm_err_set(
+						err, PM_EFORMAT,
+						"%s '%s': %s cannot be written in CD-TEXT %s",
+						what, v,
+						res.too_long ? "it is too long and"
+							     : pm_describe_cp(res.bad_cp, cp,
+									      sizeof(cp)),
+						pm_charset_name(a->cd.blocks[b].charset));
+				}
+		return 0;
+again:;
+	}
+	return 0;
+}
+
 /* The CD-TEXT blocks, and what every block shares. */
 static int cdtext_settings(struct importer *im, struct pm_err *err)
 {
@@ -554,7 +611,7 @@ static int build_album(struct importer *im, struct pm_err *err)
 				0);
 		}
 	}
-	if (img->has_text && texts(im, err) < 0)
+	if (img->has_text && (texts(im, err) < 0 || charsets(im, err) < 0))
 		return -1;
 	for (i = 0; i < a->ntracks; i++) {
 		if (a->tracks[i].text[PM_FIELD_TITLE].n)
@@ -631,8 +688,28 @@ out:
  * Read the written album back: the same model, and laid out for the CD
  * the very disc it came from.
  */
+static int check_album_quietly(struct importer *im, const char *path,
+			       struct pm_err *err);
+
+/*
+ * What the album says was said when it was made (the losses); reading
+ * it back would say it again, about a temporary file: only errors, which
+ * would be ours, are shown.
+ */
 static int check_album(struct importer *im, const char *path,
 		       struct pm_err *err)
+{
+	enum pm_log_level was = pm_log_level();
+	int ret;
+
+	pm_log_init(NULL, PM_LOG_ERROR);
+	ret = check_album_quietly(im, path, err);
+	pm_log_init(NULL, (int)was);
+	return ret;
+}
+
+static int check_album_quietly(struct importer *im, const char *path,
+			       struct pm_err *err)
 {
 	const struct pm_disc_image *img = im->img;
 	struct pm_tl_options to = { .rate = PM_CD_RATE, .cd = true,

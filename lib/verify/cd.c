@@ -109,11 +109,12 @@ static void check_sheet(struct pm_verify *v, const struct pm_disc *d,
 	 * libcdio's cdrdao driver ends the last track at its start plus the
 	 * whole FILE length, as if START were not inside it: with a pause
 	 * before the last track it reads the lead-out that much late
-	 * (cdrdao itself reads our TOC right).  Expect what it reads.
+	 * (cdrdao itself reads our TOC right).  Expect what it reads.  A
+	 * disc of one track is no exception: its START is the first pause.
 	 */
 	want = d->leadout_frames;
 	last = &d->track[d->ntracks - 1];
-	if (is_toc && d->ntracks > 1 && last->has_pause)
+	if (is_toc && last->has_pause)
 		want += last->index[0] - last->pause_frames;
 	if (l->leadout_lsn != (int32_t)want)
 		verify_find(v, "consistency", PM_SEV_ERROR, where,

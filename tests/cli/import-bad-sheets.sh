@@ -63,6 +63,19 @@ t_expect 0 "and builds, the last file's part frame padded" \
 t_is "its samples all on the disc" \
 	"$(premaster ddpmake --list out/ddp 2>/dev/null | grep '^AA' | cut -f3)" \
 	"00:20:01"
+# text in UTF-8: ISO-8859-1 CD-TEXT takes near equivalents, with a
+# warning; text with none is refused, named
+printf 'TITLE "\305\201\303\263d\305\272"\nFILE "a.wav" WAVE\n  TRACK 01 AUDIO\n    TITLE "One"\n    INDEX 01 00:00:00\n' >utf8.cue
+t_expect 0 "a CUE sheet in UTF-8 beyond ISO-8859-1 is taken" \
+	premaster init --from-cue utf8.cue -o utf8.xml
+t_stderr_has "warning that CD-TEXT gets near equivalents" \
+	"transliterate=\"true\""
+t_ok "the album keeps the text itself" grep -q "<title>$(printf '\305\201\303\263d\305\272')</title>" utf8.xml
+printf 'TITLE "\346\227\245\346\234\254"\nFILE "a.wav" WAVE\n  TRACK 01 AUDIO\n    TITLE "One"\n    INDEX 01 00:00:00\n' >kanji.cue
+t_expect 65 "text ISO-8859-1 has no equivalent for is refused" \
+	premaster init --from-cue kanji.cue -o kanji.xml
+t_stderr_has "naming the character" "U+65E5"
+
 cat >good.toc <<'EOF'
 CD_DA
 TRACK AUDIO

@@ -31,6 +31,10 @@ t_is "five tracks, in the shell's order" \
 	"$(sed -n 's/.*<source file="\([^"]*\)".*/\1/p' all.xml | tr '\n' ' ')" \
 	"mixes/03.wav mixes/a.flac mixes/b.aiff mixes/c.wav mixes/d.ogg "
 t_expect 0 "and the album builds" premaster build -q all.xml -o out
+t_expect 0 "a single mix makes an album" premaster init -o one.xml mixes/c.wav
+t_expect 0 "which builds and is fit (a disc of one track)" \
+	premaster build -q one.xml -o one
+
 echo "notes" >mixes/notes.txt
 t_expect 65 "a file that is not audio is refused" \
 	premaster init -o bad.xml mixes/*
