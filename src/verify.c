@@ -24,24 +24,31 @@
 
 enum {
 	OPT_NO_REPORTS = PM_OPT_FIRST_TOOL,
+	OPT_DDP,
 };
 
 struct options {
 	struct pm_common common;
 	const char *album;
+	const char *ddp; /* --ddp DIR */
 	bool reports;
 };
 
 static void usage(void)
 {
 	printf("usage: premaster verify [OPTIONS] ALBUM.xml\n"
+	       "       premaster verify [OPTIONS] --ddp DIR\n"
 	       "Check everything a build wrote against the Red Book, the album's\n"
-	       "identifiers and targets, and itself; say whether it is fit.\n\n"
+	       "identifiers and targets, and itself; say whether it is fit.\n"
+	       "With --ddp, check any DDP on its own and list its PQ and CD-TEXT.\n\n"
+	       "      --ddp=DIR       check the DDP in DIR, whoever wrote it\n"
 	       "      --no-reports    print the findings; write no report files\n"
 	       "%s\n"
 	       "Reads OUTDIR (default: 'out' beside ALBUM.xml) and writes\n"
 	       "OUTDIR/report/verify.txt, verify.json and report.html.\n"
-	       "Exit 0: fit for release; 1: not fit.  See premaster-verify(1).\n",
+	       "With --ddp, reports are written only with -o OUTDIR.\n"
+	       "Exit 0: fit for release; 1: not fit; 65, 66: the input cannot\n"
+	       "be read.  See premaster-verify(1).\n",
 	       pm_common_help);
 }
 
@@ -50,6 +57,7 @@ static void parse(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		PM_COMMON_LONGOPTS,
 		{ "no-reports", no_argument, NULL, OPT_NO_REPORTS },
+		{ "ddp", required_argument, NULL, OPT_DDP },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -62,7 +70,16 @@ static void parse(int argc, char **argv, struct options *o)
 			o->reports = false;
 			continue;
 		}
+		if (c == OPT_DDP) {
+			o->ddp = optarg;
+			continue;
+		}
 		pm_usage_fail();
+	}
+	if (o->ddp) {
+		if (argc - optind != 0)
+			pm_usage_error("--ddp takes a DDP directory, not an album");
+		return;
 	}
 	if (argc - optind != 1)
 		pm_usage_error("expected one ALBUM.xml");
@@ -96,28 +113,62 @@ static void verdict(const struct pm_verify *v)
 	size_t i;
 
 	if (pm_json_events()) {
+		/* the result is the report itself, as in verify.json */
 		pm_event_begin(&j, "result");
-		pm_json_bool(&j, "fit", f->errors == 0);
-		pm_json_int(&j, "errors", f->errors);
-		pm_json_int(&j, "warnings", f->warnings);
-		pm_json_int(&j, "checks", v->checks);
-		pm_json_array(&j, "findings");
-		for (i = 0; i < f->n; i++)
-			pm_finding_json(&j, &f->v[i]);
-		pm_json_end(&j, false);
+		pm_verify_json_members(&j, v);
 		pm_event_end(&j);
 		return;
 	}
 	if (!pm_want_results())
 		return;
+	if (v->listing)
+		fputs(v->listing, stdout);
 	for (i = 0; i < f->n; i++)
 		if (f->v[i].severity != PM_SEV_IGNORE)
 			printf("%s\t%s\t%s\t%s\n",
 			       pm_severity_name(f->v[i].severity), f->v[i].rule,
-			       f->v[i].where, f->v[i].message);
+			       f->v[i].where ? f->v[i].where
+					     : f->v[i].deliverable,
+			       f->v[i].message);
 	printf("verdict\t%s\terrors=%u\twarnings=%u\tchecks=%u\n",
 	       f->errors ? "not-fit" : "fit", f->errors, f->warnings,
 	       v->checks);
+}
+
+/* --ddp DIR: any DDP on its own. */
+static int verify_ddp(const struct options *o)
+{
+	struct pm_err err = { 0 };
+	struct pm_verify v = { 0 };
+	int ret = 0;
+
+	pm_event_start(o->ddp, o->common.output);
+	pm_stage_begin("verify", 0);
+	if (pm_verify_ddp(o->ddp, &v, &err) < 0 ||
+	    (o->common.output && o->reports &&
+	     (report(&v, o->common.output, "verify.txt", o->common.force,
+		     pm_verify_write_text, &err) < 0 ||
+	      report(&v, o->common.output, "verify.json", o->common.force,
+		     pm_verify_write_json, &err) < 0 ||
+	      report(&v, o->common.output, "report.html", o->common.force,
+		     pm_verify_write_html, &err) < 0))) {
+		pm_stage_end();
+		pm_error("%s", err.msg);
+		ret = pm_exit_status(&err);
+		goto out;
+	}
+	pm_stage_end();
+	verdict(&v);
+	if (v.findings.errors) {
+		pm_error("%s is not fit for a plant: %u error%s", o->ddp,
+			 v.findings.errors, v.findings.errors == 1 ? "" : "s");
+		ret = PM_EXIT_NOTFIT;
+	}
+out:
+	pm_verify_release(&v);
+	if (pm_interrupted())
+		pm_signals_reraise();
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -134,6 +185,8 @@ int main(int argc, char **argv)
 	parse(argc, argv, &o);
 	pm_common_apply(&o.common);
 	pm_signals_install();
+	if (o.ddp)
+		return verify_ddp(&o);
 	album = pm_album_open(o.album, &err);
 	if (!album) {
 		pm_error("%s", err.msg);
@@ -146,8 +199,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	pm_event_start(o.album, outdir);
+	/* the sources, then each target's masters and deliverables */
 	pm_stage_begin("verify", pm_album_seconds(album) *
-					 (double)(pm_album_targets(album, targets) + 2));
+					 (1.0 + 2.0 * (double)pm_album_targets(album, targets)));
 	if (pm_verify_run(album, outdir, &v, &err) < 0 ||
 	    (o.reports &&
 	     (report(&v, outdir, "verify.txt", o.common.force,

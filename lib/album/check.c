@@ -31,7 +31,10 @@ const char *const pm_verify_rule_ids[] = {
 	"loudness-spread",  "leading-silence",  "trailing-silence",
 	"clipping",         "dc-offset",        "sample-rate",
 	"wav-format",       "consistency",      "vinyl-side-length",
-	"lossy-headroom",   "crossfade-peak",   NULL
+	"lossy-headroom",   "crossfade-peak",   "ddp-audio",
+	"ddp-byte-order",   "audio-silent",     "audio-nan",
+	"audio-short",      "source-truncated", "master-ceiling",
+	NULL
 };
 
 struct checker {

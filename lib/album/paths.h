@@ -12,8 +12,8 @@
  *   OUTDIR/streaming/<profile>/NN-<title>.<ext>
  *   OUTDIR/report/  analysis.json verify.txt verify.json report.html
  */
-#ifndef PM_LAYOUT_H
-#define PM_LAYOUT_H
+#ifndef PM_PATHS_H
+#define PM_PATHS_H
 
 #include <stddef.h>
 

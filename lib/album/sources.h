@@ -6,8 +6,8 @@
  * gain applied, mono made stereo), so the CD path works and is testable
  * without the mastering stage.
  */
-#ifndef PM_INPUTS_H
-#define PM_INPUTS_H
+#ifndef PM_SOURCES_H
+#define PM_SOURCES_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -5,8 +5,8 @@
  * libcdio (cdtext_t, CdIo_t, its enums) appears here.  It decodes CD-TEXT
  * packs (a DDP's CDTEXT.BIN) and reads CUE sheets and TOCs back.
  */
-#ifndef PM_DISC_H
-#define PM_DISC_H
+#ifndef PM_CDIO_H
+#define PM_CDIO_H
 
 #include <stdbool.h>
 #include <stddef.h>

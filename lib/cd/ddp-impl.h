@@ -123,4 +123,63 @@ const char *ddp_shown(const uint8_t *rec, size_t off, size_t width,
 
 int ddp_write_all(int fd, const void *buf, size_t n);
 
+/* ------------------------------------------------------------------ */
+/* The reader's state, shared with the checksum lists (ddp-sums.c) */
+
+struct ddp_reader {
+	struct pm_ddp *ddp;
+	const struct pm_ddp_read_options *opt;
+	struct pm_err *err;
+	char *ddpms_path, *pq_path, *cdtext_path;
+	const struct pm_ddp_map *d0, *pqmap, *cdtextmap;
+	uint32_t pq_upc_set; /* packets carrying a UPC */
+	char pq_upc[PM_EAN_LEN + 1];
+};
+
+/* Log and list one problem of the fileset, "PATH: message". */
+void ddp_problem(struct ddp_reader *rd, enum pm_log_level level,
+		 const char *path, const char *fmt, ...) PM_PRINTF(4, 5);
+
+/*
+ * Read a whole small file (NUL-terminated one byte past *len).  Returns 0,
+ * or -1 with `err`: PM_ENOINPUT when it cannot be opened, PM_EIO,
+ * PM_EFORMAT when it exceeds `max`.
+ */
+int ddp_slurp(const char *path, size_t max, uint8_t **buf, size_t *len,
+	      struct pm_err *err);
+
+/* One entry of a checksum list: a file and what it should hash to. */
+struct ddp_sum {
+	char name[PM_DDP_DSI_MAX + 48];
+	bool has_md5, has_crc32;
+	uint8_t md5[PM_MD5_BYTES];
+	uint32_t crc32;
+	unsigned line;
+};
+
+/* One checksum list, parsed. */
+struct ddp_sumfile {
+	char *name; /* its file name, owned */
+	bool known; /* CHECKSUM.MD5 or CHECKSUM.TXT: must list every file */
+	size_t n;
+	struct ddp_sum *v; /* owned */
+	unsigned nbad, first_bad; /* lines in no layout we know */
+};
+
+/*
+ * Parse the text of the checksum list `file_name` (modified in place)
+ * in any of the layouts of doc/internals/ddp-checksums.md.  Returns 0, or
+ * -1 when memory runs out.  Release with ddp_sums_release().
+ */
+int ddp_sums_parse(const char *file_name, char *text, struct ddp_sumfile *f);
+void ddp_sums_release(struct ddp_sumfile *f);
+
+/*
+ * Find every checksum list beside the fileset, check each listed file
+ * and that a list is complete; problems are reported with ddp_problem().
+ * Sets ddp->has_md5, has_crc32, image_listed, sum_files.  Returns -1 only
+ * when interrupted or out of memory (with rd->err).
+ */
+int ddp_check_sums(struct ddp_reader *rd);
+
 #endif

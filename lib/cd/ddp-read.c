@@ -10,15 +10,7 @@
 /* Reading: problems                                                    */
 /* ------------------------------------------------------------------ */
 
-struct reader {
-	struct pm_ddp *ddp;
-	const struct pm_ddp_read_options *opt;
-	struct pm_err *err;
-	char *ddpms_path, *pq_path, *cdtext_path;
-	const struct pm_ddp_map *d0, *pqmap, *cdtextmap;
-	uint32_t pq_upc_set; /* packets carrying a UPC */
-	char pq_upc[PM_EAN_LEN + 1];
-};
+#define reader ddp_reader
 
 static void record(struct pm_ddp *ddp, enum pm_log_level level, bool do_log,
 		   const char *msg)
@@ -42,9 +34,8 @@ static void record(struct pm_ddp *ddp, enum pm_log_level level, bool do_log,
 }
 
 /* Log and list one problem, "PATH: message". */
-PM_PRINTF(4, 5)
-static void problem(struct reader *rd, enum pm_log_level level,
-		    const char *path, const char *fmt, ...)
+void ddp_problem(struct reader *rd, enum pm_log_level level, const char *path,
+		 const char *fmt, ...)
 {
 	char msg[512];
 	int n = snprintf(msg, sizeof(msg), "%s: ", path);
@@ -80,16 +71,16 @@ static void summarise(struct pm_ddp *ddp, const char *path, unsigned nerr,
 	}
 }
 
-#define err_at(rd, path, ...) problem((rd), PM_LOG_ERROR, (path), __VA_ARGS__)
+#define err_at(rd, path, ...) ddp_problem((rd), PM_LOG_ERROR, (path), __VA_ARGS__)
 #define warn_at(rd, path, ...)                                                 \
-	problem((rd), PM_LOG_WARNING, (path), __VA_ARGS__)
+	ddp_problem((rd), PM_LOG_WARNING, (path), __VA_ARGS__)
 
 /*
  * Read a whole small file.  Returns 0, or -1 with `err`: PM_ENOINPUT
  * when it cannot be opened, PM_EIO, PM_EFORMAT when it exceeds `max`.
  */
-static int slurp(const char *path, size_t max, uint8_t **buf, size_t *len,
-		 struct pm_err *err)
+int ddp_slurp(const char *path, size_t max, uint8_t **buf, size_t *len,
+	      struct pm_err *err)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY);
@@ -442,7 +433,7 @@ static int read_ddpms(struct reader *rd)
 	struct pm_err e;
 	char s[8];
 
-	if (slurp(rd->ddpms_path, MAX_DDPMS_BYTES, &buf, &len, &e) < 0) {
+	if (ddp_slurp(rd->ddpms_path, MAX_DDPMS_BYTES, &buf, &len, &e) < 0) {
 		if (e.code != PM_EFORMAT) {
 			if (rd->err)
 				*rd->err = e;
@@ -730,7 +721,7 @@ static void read_pq(struct reader *rd)
 	rd->pq_path = ddp_path_join(ddp->dir, rd->pqmap->dsi, &e);
 	if (!rd->pq_path)
 		return;
-	if (slurp(rd->pq_path, MAX_PQ_BYTES, &buf, &len, &e) < 0) {
+	if (ddp_slurp(rd->pq_path, MAX_PQ_BYTES, &buf, &len, &e) < 0) {
 		if (e.code == PM_EFORMAT)
 			err_at(rd, rd->pq_path, "%s", e.msg);
 		return; /* a missing file is already reported */
@@ -813,7 +804,7 @@ static void read_cdtext(struct reader *rd)
 	rd->cdtext_path = ddp_path_join(ddp->dir, rd->cdtextmap->dsi, &e);
 	if (!rd->cdtext_path)
 		return;
-	if (slurp(rd->cdtext_path, MAX_CDTEXT_BYTES, &buf, &len, &e) < 0) {
+	if (ddp_slurp(rd->cdtext_path, MAX_CDTEXT_BYTES, &buf, &len, &e) < 0) {
 		if (e.code == PM_EFORMAT)
 			err_at(rd, rd->cdtext_path, "%s", e.msg);
 		return;
@@ -860,299 +851,6 @@ static void check_silence(struct reader *rd)
 	free(buf);
 }
 
-/* Hash one file: MD5 and, when asked, CRC-32 in one pass. */
-static int hash_file(const char *path, uint8_t md5[PM_MD5_BYTES], uint32_t *crc,
-		     bool want_crc32, struct pm_err *err)
-{
-	struct pm_md5 ctx;
-	uint8_t *buf = pm_malloc(CHUNK_BYTES, err);
-	int64_t at = 0;
-	ssize_t got;
-	int fd, ret = -1;
-
-	if (!buf)
-		return -1;
-	fd = open(path, O_RDONLY);
-	if (fd < 0) {
-		free(buf);
-		return pm_err_sys(err, PM_ENOINPUT, "cannot open '%s'", path);
-	}
-	pm_md5_init(&ctx);
-	*crc = 0;
-	for (;;) {
-		if (pm_interrupted()) {
-			pm_err_set(err, PM_EINTR,
-				   "interrupted while reading '%s'", path);
-			goto out;
-		}
-		got = ddp_read_at(fd, buf, CHUNK_BYTES, at);
-		if (got < 0) {
-			pm_err_sys(err, PM_EIO, "cannot read '%s'", path);
-			goto out;
-		}
-		if (got == 0)
-			break;
-		pm_md5_update(&ctx, buf, (size_t)got);
-		if (want_crc32)
-			*crc = pm_crc32_update(*crc, buf, (size_t)got);
-		at += got;
-	}
-	pm_md5_final(&ctx, md5);
-	ret = 0;
-out:
-	close(fd);
-	free(buf);
-	return ret;
-}
-
-/* One line of a checksum file: a file and what it should hash to. */
-struct listed {
-	char name[PM_DDP_DSI_MAX + 32];
-	bool has_md5, has_crc32;
-	uint8_t md5[PM_MD5_BYTES];
-	uint32_t crc32;
-};
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static struct listed *find_listed(struct listed *l, size_t *n, size_t max,
-				  const char *name)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp(l[i].name, name) == 0)
-			return &l[i];
-	if (*n == max)
-		return NULL;
-	memset(&l[*n], 0, sizeof(l[*n]));
-	snprintf(l[*n].name, sizeof(l[*n].name), "%s", name);
-	return &l[(*n)++];
-}
-
-/* Split text into lines, without CR; returns the next line or NULL. */
-static char *next_line(char **p)
-{
-	char *s = *p, *e;
-
-	if (!s || !*s)
-		return NULL;
-	e = strchr(s, '\n');
-	if (e) {
-		*e = '\0';
-		*p = e + 1;
-	} else {
-		*p = s + strlen(s);
-	}
-	if (*s && s[strlen(s) - 1] == '\r')
-		s[strlen(s) - 1] = '\0';
-	return s;
-}
-
-/* md5sum lines: "<32 hex> *NAME" (binary) or "<32 hex>  NAME" (text). */
-static void parse_md5_file(struct reader *rd, const char *path, char *text,
-			   struct listed *l, size_t *n, size_t max)
-{
-	char *p = text, *line;
-	size_t lineno = 0;
-
-	while ((line = next_line(&p)) != NULL) {
-		struct listed *f;
-		uint8_t md5[PM_MD5_BYTES];
-		bool okay = strlen(line) > 34 && line[32] == ' ' &&
-			    (line[33] == '*' || line[33] == ' ');
-
-		lineno++;
-		if (!*line)
-			continue;
-		for (int i = 0; okay && i < PM_MD5_BYTES; i++) {
-			int hi = hexval(line[2 * i]),
-			    lo = hexval(line[2 * i + 1]);
-
-			okay = hi >= 0 && lo >= 0;
-			md5[i] = (uint8_t)(hi << 4 | lo);
-		}
-		if (!okay || !plain_name(line + 34)) {
-			err_at(rd, path, "line %zu is not '<md5> *NAME'",
-			       lineno);
-			continue;
-		}
-		f = find_listed(l, n, max, line + 34);
-		if (!f) {
-			err_at(rd, path, "lists too many files");
-			return;
-		}
-		f->has_md5 = true;
-		memcpy(f->md5, md5, sizeof(md5));
-	}
-}
-
-/* cue2ddp's CHECKSUM.TXT: "[CRC32 Checksum]" then "NAME=XXXXXXXX". */
-static void parse_crc_file(struct reader *rd, const char *path, char *text,
-			   struct listed *l, size_t *n, size_t max)
-{
-	char *p = text, *line;
-	size_t lineno = 0;
-	bool header = false;
-
-	while ((line = next_line(&p)) != NULL) {
-		char *eq = strrchr(line, '=');
-		struct listed *f;
-		uint32_t crc = 0;
-		bool okay = eq && strlen(eq + 1) == 8;
-
-		lineno++;
-		if (!*line)
-			continue;
-		if (!header) {
-			header = strcmp(line, "[CRC32 Checksum]") == 0;
-			if (!header) {
-				err_at(rd, path,
-				       "does not start with '[CRC32 Checksum]'");
-				return;
-			}
-			continue;
-		}
-		for (int i = 0; okay && i < 8; i++) {
-			int v = hexval(eq[1 + i]);
-
-			okay = v >= 0;
-			crc = crc << 4 | (uint32_t)(v < 0 ? 0 : v);
-		}
-		if (okay) {
-			*eq = '\0';
-			okay = plain_name(line);
-		}
-		if (!okay) {
-			err_at(rd, path, "line %zu is not 'NAME=XXXXXXXX'",
-			       lineno);
-			continue;
-		}
-		f = find_listed(l, n, max, line);
-		if (!f) {
-			err_at(rd, path, "lists too many files");
-			return;
-		}
-		f->has_crc32 = true;
-		f->crc32 = crc;
-	}
-}
-
-/*
- * CHECKSUM.MD5 and CHECKSUM.TXT, when present: every listed file exists
- * and matches, and every file of the fileset is listed.  Each file is
- * read once for both.  Returns -1 only when interrupted (or out of
- * memory); mismatches are problems.
- */
-static int check_checksums(struct reader *rd)
-{
-	static const char *const names[2] = { PM_DDP_CHECKSUM_MD5,
-					      PM_DDP_CHECKSUM_TXT };
-	struct pm_ddp *ddp = rd->ddp;
-	struct listed l[64];
-	size_t nl = 0;
-	char *paths[2] = { NULL, NULL };
-	int ret = 0;
-
-	for (int i = 0; i < 2; i++) {
-		uint8_t *buf = NULL;
-		size_t len = 0;
-		struct pm_err e;
-
-		paths[i] = ddp_path_join(ddp->dir, names[i], rd->err);
-		if (!paths[i]) {
-			ret = -1;
-			goto out;
-		}
-		if (access(paths[i], F_OK) < 0)
-			continue;
-		if (slurp(paths[i], MAX_CHECKSUM_BYTES, &buf, &len, &e) < 0) {
-			err_at(rd, paths[i], "%s", e.msg);
-			continue;
-		}
-		buf[len] = '\0';
-		if (i == 0) {
-			ddp->has_md5 = true;
-			parse_md5_file(rd, paths[i], (char *)buf, l, &nl,
-				       PM_ARRAY_SIZE(l));
-		} else {
-			ddp->has_crc32 = true;
-			parse_crc_file(rd, paths[i], (char *)buf, l, &nl,
-				       PM_ARRAY_SIZE(l));
-		}
-		free(buf);
-	}
-
-	/* every file of the fileset is listed in each checksum file */
-	for (int i = 0; i < 2; i++) {
-		bool present = i == 0 ? ddp->has_md5 : ddp->has_crc32;
-
-		for (size_t k = 0; present && k < ddp->nmaps + 2; k++) {
-			const char *name = k == 0   ? PM_DDP_DDPID
-					   : k == 1 ? PM_DDP_DDPMS
-						    : ddp->maps[k - 2].dsi;
-			bool listed = false;
-
-			if (!name[0])
-				continue;
-			for (size_t j = 0; j < nl; j++)
-				if (strcmp(l[j].name, name) == 0)
-					listed = i == 0 ? l[j].has_md5
-							: l[j].has_crc32;
-			if (!listed)
-				err_at(rd, paths[i], "does not list '%s'",
-				       name);
-		}
-	}
-
-	for (size_t j = 0; j < nl; j++) {
-		uint8_t md5[PM_MD5_BYTES];
-		char have[PM_MD5_HEX_BYTES], want[PM_MD5_HEX_BYTES];
-		uint32_t crc = 0;
-		struct pm_err e;
-		char *path = ddp_path_join(ddp->dir, l[j].name, rd->err);
-
-		if (!path) {
-			ret = -1;
-			goto out;
-		}
-		if (hash_file(path, md5, &crc, l[j].has_crc32, &e) < 0) {
-			free(path);
-			if (e.code == PM_EINTR || e.code == PM_ENOMEM) {
-				if (rd->err)
-					*rd->err = e;
-				ret = -1;
-				goto out;
-			}
-			err_at(rd, paths[l[j].has_md5 ? 0 : 1],
-			       "lists '%s', which cannot be read", l[j].name);
-			continue;
-		}
-		free(path);
-		if (l[j].has_md5 && memcmp(md5, l[j].md5, sizeof(md5)) != 0)
-			err_at(rd, paths[0],
-			       "'%s' does not match: its MD5 is %s, the list says %s",
-			       l[j].name, pm_md5_hex(md5, have),
-			       pm_md5_hex(l[j].md5, want));
-		if (l[j].has_crc32 && crc != l[j].crc32)
-			err_at(rd, paths[1],
-			       "'%s' does not match: its CRC-32 is %08" PRIX32
-			       ", the list says %08" PRIX32,
-			       l[j].name, crc, l[j].crc32);
-	}
-out:
-	free(paths[0]);
-	free(paths[1]);
-	return ret;
-}
-
 struct pm_ddp *pm_ddp_read(const char *dir,
 			   const struct pm_ddp_read_options *opt,
 			   struct pm_err *err)
@@ -1186,7 +884,7 @@ struct pm_ddp *pm_ddp_read(const char *dir,
 	if (!ddp->dir || !path || !rd.ddpms_path)
 		goto fail;
 
-	if (slurp(path, 4096, &buf, &len, err) < 0) {
+	if (ddp_slurp(path, 4096, &buf, &len, err) < 0) {
 		if (err && err->code == PM_EFORMAT)
 			pm_err_prefix(err, "'%s': ", path);
 		goto fail;
@@ -1207,7 +905,7 @@ struct pm_ddp *pm_ddp_read(const char *dir,
 	read_pq(&rd);
 	read_cdtext(&rd);
 	check_silence(&rd);
-	if (!rd.opt->skip_checksums && check_checksums(&rd) < 0)
+	if (!rd.opt->skip_checksums && ddp_check_sums(&rd) < 0)
 		goto fail;
 
 	if (ddp->nerrors > 0 && !rd.opt->keep_broken) {
@@ -1244,6 +942,9 @@ void pm_ddp_free(struct pm_ddp *ddp)
 	for (size_t i = 0; i < ddp->nproblems; i++)
 		free(ddp->problems[i].msg);
 	free(ddp->problems);
+	for (size_t i = 0; i < ddp->nsum_files; i++)
+		free(ddp->sum_files[i]);
+	free(ddp->sum_files);
 	free(ddp->maps);
 	free(ddp->pq);
 	free(ddp->cdtext);

@@ -165,7 +165,11 @@ struct pm_ddp {
 	int64_t image_offset_bytes;  /* where sector image_start_frames is */
 	uint32_t image_start_frames; /* the D0 DSS (0) */
 	uint32_t image_frames;       /* the D0 DSL: sectors of audio */
-	bool has_md5, has_crc32;     /* CHECKSUM.MD5/.TXT present and checked */
+	bool has_md5, has_crc32;     /* some list gave MD5s / CRC-32s, checked */
+	bool image_listed;           /* some list names the audio stream */
+	size_t nsum_files;
+	char **sum_files;            /* the checksum lists found, by file
+					name, sorted; owned */
 	/*
 	 * Everything found, in order.  Each is also logged as it is found.
 	 * pm_disc_check() and pm_cdtext_validate() log their own detailed
@@ -188,9 +192,12 @@ struct pm_ddp_read_options {
 
 /*
  * Read and check the DDP fileset in directory `dir`: DDPID, DDPMS, the
- * streams it names (the PQ descriptor, CD-TEXT, the audio), and
- * CHECKSUM.MD5 / CHECKSUM.TXT when present (every listed file must
- * match, every DDPMS file must be listed).  The PQ becomes a pm_disc,
+ * streams it names (the PQ descriptor, CD-TEXT, the audio), and every
+ * checksum list beside them, in the layouts other writers use too
+ * (doc/internals/ddp-checksums.md: md5sum in either case and mode, CRLF,
+ * CHECKSUM.TXT's CRC-32, Sonoris, HOFA and the others): every listed
+ * file must match, and a list of the fileset must list every DDPMS file
+ * (an error for CHECKSUM.MD5/.TXT, a warning for other writers' lists).  The PQ becomes a pm_disc,
  * checked with pm_disc_check(); CD-TEXT is checked with
  * pm_cdtext_validate().
  *

@@ -10,8 +10,8 @@
  * writes; the TOC gives each track its slice of the file and START at its
  * index 01, so track 1 shows PREGAP 00:02:00 in cdrdao.
  */
-#ifndef PM_CUESHEET_H
-#define PM_CUESHEET_H
+#ifndef PM_SHEETS_H
+#define PM_SHEETS_H
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -92,6 +92,12 @@ struct pm_bs1770 *pm_bs1770_new(unsigned channels, uint32_t rate,
 	return m;
 }
 
+const double *pm_bs1770_blocks(const struct pm_bs1770 *m, size_t *n)
+{
+	*n = m->ne;
+	return m->e;
+}
+
 void pm_bs1770_free(struct pm_bs1770 *m)
 {
 	if (!m)

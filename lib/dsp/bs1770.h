@@ -15,8 +15,8 @@
  * libebur128 (dsp/loudness) stays the reference: the tests hold this
  * meter to it, and verify measures deliverables with it.
  */
-#ifndef PM_KMETER_H
-#define PM_KMETER_H
+#ifndef PM_BS1770_H
+#define PM_BS1770_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -47,6 +47,13 @@ double pm_bs1770_global(struct pm_bs1770 *const *m, size_t n);
 
 /* Loudness range of several meters as one programme. */
 double pm_bs1770_global_range(struct pm_bs1770 *const *m, size_t n);
+
+/*
+ * The K-weighted mean square of every complete 100 ms so far, channels
+ * summed (loudness is -0.691 + 10 log10 of a mean of them): *n of them,
+ * owned by the meter.  verify draws short-term loudness from these.
+ */
+const double *pm_bs1770_blocks(const struct pm_bs1770 *m, size_t *n);
 
 void pm_bs1770_free(struct pm_bs1770 *m);
 

@@ -103,7 +103,7 @@ static void spectrum_finish(struct spectrum *sp, double *band_db)
 typedef pm_v2d v2d;
 typedef long long v2i __attribute__((vector_size(16)));
 #else
-#error "mastering.c needs GCC or clang vector extensions"
+#error "lib/master needs GCC or clang vector extensions"
 #endif
 
 struct stats {

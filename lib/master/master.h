@@ -33,8 +33,8 @@
  *     gain stops at the ceiling, and the report says by how much the
  *     target was missed.
  */
-#ifndef PM_MASTERING_H
-#define PM_MASTERING_H
+#ifndef PM_MASTER_H
+#define PM_MASTER_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -5,8 +5,8 @@
  * timing sheet, and the per-track streaming files.  Each deliverable is
  * built in a temporary directory and swapped into place when complete.
  */
-#ifndef PM_SEQUENCER_H
-#define PM_SEQUENCER_H
+#ifndef PM_SEQUENCE_H
+#define PM_SEQUENCE_H
 
 #include <stdbool.h>
 #include <stdint.h>

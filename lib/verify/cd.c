@@ -10,24 +10,6 @@
 /* The CD                                                               */
 /* ------------------------------------------------------------------ */
 
-/* Give each envelope value, for frames from `first`, to its part. */
-static void attribute(const float *env, size_t n, int64_t first,
-		      const struct pm_span *parts, size_t np, double *peak)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n; i++) {
-		int64_t t = first + (int64_t)i;
-
-		if (t < 0)
-			continue;
-		while (k + 1 < np && t >= pm_frame_samples(parts[k].end_frames))
-			k++;
-		if (env[i] > peak[k])
-			peak[k] = env[i];
-	}
-}
-
 static void md5_s16(struct pm_md5 *md5, const int16_t *x, size_t n)
 {
 	uint8_t b[8192 * 4];
@@ -40,43 +22,111 @@ static void md5_s16(struct pm_md5 *md5, const int16_t *x, size_t n)
 	pm_md5_update(md5, b, n * 4);
 }
 
-static int md5_of_wav(const char *path, uint32_t rate, int64_t want,
-		      char hex[PM_MD5_HEX_BYTES], const char **why,
-		      struct pm_err *err)
+/*
+ * Give each envelope value, for frames from `first`, to the track whose
+ * audio holds that frame (pauses belong to none).  The envelope of a
+ * track's last frame spans the instants up to the next track's first
+ * sample and would read that sample's level: the last frame counts by
+ * its own sample only (the sample peak, taken separately).
+ */
+static void attribute(const float *env, size_t n, int64_t first,
+		      const struct pm_span *parts, size_t np, float *peak)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		int64_t t = first + (int64_t)i;
+
+		if (t < 0)
+			continue;
+		while (k < np && t >= pm_frame_samples(parts[k].end_frames))
+			k++;
+		if (k == np)
+			return;
+		if (t < pm_frame_samples(parts[k].start_frames) ||
+		    t == pm_frame_samples(parts[k].end_frames) - 1)
+			continue;
+		if (env[i] > peak[k])
+			peak[k] = env[i];
+	}
+}
+
+/*
+ * The per-track files, read in step with the image: the spans of the
+ * album's gap policy cover the programme once, in order, so each file is
+ * opened when the image reaches its start and compared frame by frame.
+ */
+struct parts_compare {
+	const struct pm_span *spans;
+	size_t ns, cur;          /* the span being read */
+	struct pm_audio_reader *r;
+	int16_t *buf;
+	bool *bad;               /* per span: differs or unreadable */
+	const char **why;        /* per span */
+	char (*name)[128];
+};
+
+static void parts_open(struct parts_compare *pc, const char *dir)
 {
 	struct pm_audio_info info;
-	struct pm_audio_reader *r = pm_audio_open(path, &info, err);
-	struct pm_md5 md5;
-	uint8_t digest[PM_MD5_BYTES];
-	int16_t *x = NULL;
-	int64_t got;
+	struct pm_err err = { 0 };
+	const struct pm_span *sp = &pc->spans[pc->cur];
+	char path[4096 + 256];
 
-	*why = NULL;
-	if (!r)
-		return -1;
-	if (info.rate != rate || info.channels != 2 || info.bits != 16) {
-		*why = "is not 44.1 kHz, 16-bit stereo";
-		pm_audio_close(r);
-		return 0;
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, PM_CD_TRACKS,
+		 pc->name[pc->cur]);
+	pc->r = pm_audio_open(path, &info, &err);
+	if (!pc->r) {
+		pc->bad[pc->cur] = true;
+		pc->why[pc->cur] = "cannot be read";
+		return;
 	}
-	if (info.length_samples != want) {
-		*why = "has the wrong length";
-		pm_audio_close(r);
-		return 0;
+	if (info.rate != PM_CD_RATE || info.channels != 2 || info.bits != 16) {
+		pc->why[pc->cur] = "is not 44.1 kHz, 16-bit stereo";
+	} else if (info.length_samples !=
+		   pm_frame_samples(sp->end_frames - sp->start_frames)) {
+		pc->why[pc->cur] = "has the wrong length";
+	} else {
+		return;
 	}
-	x = pm_malloc(8192 * 2 * sizeof(*x), err);
-	if (!x) {
-		pm_audio_close(r);
-		return -1;
+	pc->bad[pc->cur] = true;
+	pm_audio_close(pc->r);
+	pc->r = NULL;
+}
+
+static void parts_chunk(struct parts_compare *pc, const char *dir,
+			const int16_t *x, size_t n, int64_t pos)
+{
+	while (n > 0 && pc->cur < pc->ns) {
+		const struct pm_span *sp = &pc->spans[pc->cur];
+		int64_t end = pm_frame_samples(sp->end_frames);
+		size_t k = (size_t)PM_MIN((int64_t)n, end - pos);
+
+		if (pos == pm_frame_samples(sp->start_frames) && !pc->r &&
+		    !pc->bad[pc->cur])
+			parts_open(pc, dir);
+		if (pc->r && k > 0) {
+			int64_t got = pm_audio_read_s16(pc->r, pc->buf,
+							(int64_t)k, NULL);
+
+			if (got != (int64_t)k ||
+			    memcmp(pc->buf, x, k * 2 * sizeof(*x)) != 0) {
+				pc->bad[pc->cur] = true;
+				pc->why[pc->cur] =
+					"its samples differ from its part of the CD image";
+				pm_audio_close(pc->r);
+				pc->r = NULL;
+			}
+		}
+		x += 2 * k;
+		n -= k;
+		pos += (int64_t)k;
+		if (pos >= end) {
+			pm_audio_close(pc->r);
+			pc->r = NULL;
+			pc->cur++;
+		}
 	}
-	pm_md5_init(&md5);
-	while ((got = pm_audio_read_s16(r, x, 8192, err)) > 0)
-		md5_s16(&md5, x, (size_t)got);
-	pm_md5_final(&md5, digest);
-	pm_md5_hex(digest, hex);
-	free(x);
-	pm_audio_close(r);
-	return got < 0 ? -1 : 0;
 }
 
 /* A CUE or TOC read back by libcdio against the disc. */
@@ -143,87 +193,407 @@ static void check_sheet(struct pm_verify *v, const struct pm_disc *d,
 	free(l);
 }
 
+/* ------------------------------------------------------------------ */
+/* The PQ sheet                                                         */
+/* ------------------------------------------------------------------ */
+
+static bool msf_token(const char *s, uint32_t *frames)
+{
+	unsigned m, sec, f;
+	char tail;
+
+	if (strlen(s) != 8 || sscanf(s, "%2u:%2u:%2u%c", &m, &sec, &f, &tail) != 3 ||
+	    sec > 59 || f > 74)
+		return false;
+	*frames = pm_msf_to_frames((struct pm_msf){ m, sec, f });
+	return true;
+}
+
+static bool isrc_token(const char *s)
+{
+	return strlen(s) == 12 && isupper((unsigned char)s[0]) &&
+	       isupper((unsigned char)s[1]) &&
+	       strspn(s + 7, "0123456789") == 5;
+}
+
+/*
+ * The PQ sheet a plant reads against the disc: its absolute times (every
+ * index mark to the frame, the lead-out), each track's ISRC and whether
+ * it has flags, and the UPC/EAN.
+ */
+void verify_pq_sheet(struct pm_verify *v, const struct pm_disc *d,
+		     const char *path)
+{
+	const char *where = "cd/" PM_CD_PQ_TXT;
+	FILE *fp = fopen(path, "r");
+	char line[512];
+	bool in_abs = false, seen_abs = false, leadout = false;
+	unsigned marks = 0, want_marks = 0;
+
+	if (!fp)
+		return;
+	for (unsigned n = 0; n < d->ntracks; n++)
+		want_marks += d->track[n].nindex +
+			      (d->track[n].has_pause ? 1u : 0u);
+	while (fgets(line, sizeof(line), fp)) {
+		char tok[8][64];
+		int nt;
+		unsigned trk, idx;
+		uint32_t at;
+
+		if (strncmp(line, "UPC/EAN", 7) == 0) {
+			char *digits = line + strcspn(line, "0123456789");
+
+			digits[strspn(digits, "0123456789")] = '\0';
+			if (strcmp(digits, d->upc) != 0)
+				verify_find(v, "consistency", PM_SEV_ERROR, where,
+					    "the PQ sheet gives the UPC/EAN '%s', the disc '%s'",
+					    digits, d->upc);
+			continue;
+		}
+		if (strncmp(line, "Absolute times", 14) == 0) {
+			in_abs = seen_abs = true;
+			continue;
+		}
+		if (!in_abs)
+			continue;
+		nt = sscanf(line, "%63s %63s %63s %63s %63s %63s", tok[0],
+			    tok[1], tok[2], tok[3], tok[4], tok[5]);
+		if (nt <= 0) {
+			in_abs = false; /* the blank line after the table */
+			continue;
+		}
+		if (nt < 3 || !msf_token(tok[2], &at))
+			continue; /* the column heads */
+		if (strcmp(tok[0], "AA") == 0) {
+			leadout = true;
+			if (at != d->leadout_frames)
+				verify_find(v, "consistency", PM_SEV_ERROR, where,
+					    "the PQ sheet puts the lead-out at frame %u, the disc at %u",
+					    at, d->leadout_frames);
+			continue;
+		}
+		if (sscanf(tok[0], "%2u", &trk) != 1 ||
+		    sscanf(tok[1], "%2u", &idx) != 1 || trk == 0)
+			continue;
+		if (trk > d->ntracks) {
+			verify_find(v, "consistency", PM_SEV_ERROR, where,
+				    "the PQ sheet lists track %u; the disc has %u",
+				    trk, d->ntracks);
+			continue;
+		}
+		{
+			const struct pm_pq_track *q = &d->track[trk - 1];
+			uint32_t want = idx == 0 ? q->pause_frames
+				       : idx <= q->nindex ? q->index[idx - 1]
+							  : UINT32_MAX;
+			const char *isrc = "";
+
+			marks++;
+			if (at != want)
+				verify_find(v, "consistency", PM_SEV_ERROR, where,
+					    "the PQ sheet puts track %u index %02u at frame %u, the disc at %u",
+					    trk, idx, at, want);
+			for (int k = 3; k < nt; k++)
+				if (isrc_token(tok[k]))
+					isrc = tok[k];
+			if (strcmp(isrc, q->isrc) != 0)
+				verify_find(v, "consistency", PM_SEV_ERROR, where,
+					    "the PQ sheet gives track %u the ISRC '%s', the disc '%s'",
+					    trk, isrc, q->isrc);
+		}
+	}
+	fclose(fp);
+	if (!seen_abs || !leadout)
+		verify_find(v, "consistency", PM_SEV_WARNING, where,
+			    "premaster cannot read the PQ sheet's table of times");
+	else if (marks != want_marks)
+		verify_find(v, "consistency", PM_SEV_ERROR, where,
+			    "the PQ sheet lists %u index marks, the disc has %u",
+			    marks, want_marks);
+}
+
+/* ------------------------------------------------------------------ */
+/* The DDP against the build                                            */
+/* ------------------------------------------------------------------ */
+
+/* Read up to n bytes at `offset`; the count (short only at the end). */
+static ssize_t read_at(int fd, void *buf, size_t n, int64_t offset)
+{
+	uint8_t *p = buf;
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = pread(fd, p + got, n - got,
+				  (off_t)(offset + (int64_t)got));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+static uint16_t swap16(uint16_t x)
+{
+	return (uint16_t)(x >> 8 | x << 8);
+}
+
+/* Where IMAGE.DAT and the CD programme part, sample by sample. */
+struct ddp_compare {
+	int fd;
+	int64_t offset, frames;   /* the image's audio: where, how long */
+	int64_t differ, swapped;  /* frames that differ; that match swapped */
+	int64_t first_differ;     /* frame, or -1 */
+	int64_t nonzero;          /* frames that are not digital silence */
+	uint8_t *buf;
+	bool io_failed;
+};
+
+static void ddp_compare_chunk(struct ddp_compare *c, const int16_t *x,
+			      size_t n, int64_t pos)
+{
+	size_t k = 0, i;
+	ssize_t got;
+
+	if (c->fd < 0 || pos >= c->frames)
+		return;
+	if (pos + (int64_t)n > c->frames)
+		n = (size_t)(c->frames - pos);
+	got = read_at(c->fd, c->buf, n * 4, c->offset + pos * 4);
+	if (got < 0) {
+		c->io_failed = true;
+		return;
+	}
+	k = (size_t)got / 4;
+	for (i = 0; i < k; i++) {
+		const uint8_t *b = c->buf + 4 * i;
+		uint16_t l = (uint16_t)(b[0] | b[1] << 8);
+		uint16_t r = (uint16_t)(b[2] | b[3] << 8);
+
+		if (x[2 * i] || x[2 * i + 1])
+			c->nonzero++;
+		if ((int16_t)l == x[2 * i] && (int16_t)r == x[2 * i + 1])
+			continue;
+		if (c->first_differ < 0)
+			c->first_differ = pos + (int64_t)i;
+		c->differ++;
+		if ((int16_t)swap16(l) == x[2 * i] &&
+		    (int16_t)swap16(r) == x[2 * i + 1])
+			c->swapped++;
+	}
+	if (k < n) { /* the image ends early: the rest differs */
+		if (c->first_differ < 0)
+			c->first_differ = pos + (int64_t)k;
+		c->differ += (int64_t)(n - k);
+	}
+}
+
+/* The album track and the time in it of an image frame. */
+static unsigned track_at(const struct pm_disc *d, int64_t frame, double *t)
+{
+	unsigned n;
+
+	for (n = d->ntracks; n > 1; n--)
+		if (frame >= pm_frame_samples(d->track[n - 1].index[0]))
+			break;
+	*t = (double)(frame - pm_frame_samples(d->track[n - 1].index[0])) /
+	     PM_CD_RATE;
+	return n;
+}
+
+static void ddp_find(struct pm_verify *v, const char *rule,
+		     enum pm_severity sev, const char *where, unsigned track,
+		     double time_s, const char *fmt, ...) PM_PRINTF(7, 8);
+
+static void ddp_find(struct pm_verify *v, const char *rule,
+		     enum pm_severity sev, const char *where, unsigned track,
+		     double time_s, const char *fmt, ...)
+{
+	struct pm_finding_at at = pm_finding_nowhere();
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	at.deliverable = "ddp";
+	at.where = where;
+	at.track = track;
+	at.time_s = time_s;
+	pm_findings_add(&v->findings, v->album, rule, sev, &at, "%s", msg);
+}
+
+/* What the DDP reader found, as findings. */
+/* A message of the reader's is about a checksum list. */
+static bool about_sums(const struct pm_ddp *ddp, const char *m)
+{
+	const char *file = strrchr(m, '/');
+
+	/* "DIR/FILE: ..." */
+	file = file ? file + 1 : m;
+	for (size_t k = 0; k < ddp->nsum_files; k++)
+		if (strncmp(file, ddp->sum_files[k],
+			    strlen(ddp->sum_files[k])) == 0 &&
+		    file[strlen(ddp->sum_files[k])] == ':')
+			return true;
+	return strstr(m, "CHECKSUM") || strstr(m, "does not match") ||
+	       strstr(m, "does not list") || strstr(m, "not a checksum line");
+}
+
+void verify_ddp_problems(struct pm_verify *v, const struct pm_ddp *ddp,
+			 const struct verify_log *log)
+{
+	/*
+	 * The reader logs every problem (the Red Book and CD-TEXT checks
+	 * in detail, where its list has one summary of them): the log says
+	 * what is wrong, when there is one.
+	 */
+	size_t n = log ? log->n : ddp->nproblems;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *m = log ? log->msg[i] : ddp->problems[i].msg;
+		enum pm_log_level l = log ? log->level[i]
+					  : ddp->problems[i].level;
+
+		verify_find(v, about_sums(ddp, m) ? "checksums" : "ddp-integrity",
+			    l == PM_LOG_ERROR ? PM_SEV_ERROR : PM_SEV_WARNING,
+			    "ddp", "%s", m);
+	}
+	if (!ddp->nsum_files)
+		verify_find(v, "checksums", PM_SEV_WARNING, "ddp",
+			    "there is no checksum list (CHECKSUM.MD5 or another writer's): plants ask for one");
+	else if (!ddp->image_listed)
+		verify_find(v, "checksums", PM_SEV_WARNING, "ddp",
+			    "no checksum list names the audio image");
+}
+
 static void ddp_checks(struct pm_verify *v, const struct pm_disc *disc,
-		       const char *image_md5)
+		       struct pm_ddp *ddp, const struct ddp_compare *c,
+		       int64_t programme_frames)
 {
 	const struct pm_album *a = v->album;
-	struct pm_ddp_read_options ro = { .keep_broken = true };
-	struct pm_disc_limits lim;
 	struct pm_err err = { 0 };
-	struct pm_ddp *ddp;
-	char dir[4096], path[4096 + 64], why[256], line[256], want[PM_MD5_HEX_BYTES] = "";
+	char why[256];
 	uint8_t *cdtext = NULL;
-	size_t cdtext_len = 0, i;
-	FILE *fp;
+	size_t cdtext_len = 0;
 
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", v->outdir, PM_DIR_DDP) >=
-	    sizeof(dir))
-		return;
-	v->checks++;
-	if (!verify_is_dir(dir)) {
-		verify_find(v, "ddp-integrity", PM_SEV_ERROR, "ddp",
-		     "there is no DDP; run premaster ddpmake");
-		return;
-	}
-	pm_cd_limits(a, &lim);
-	ro.limits = &lim;
-	pm_log_set_sink(verify_quiet, NULL);
-	ddp = pm_ddp_read(dir, &ro, &err);
-	pm_log_set_sink(NULL, NULL);
-	if (!ddp) {
-		verify_find(v, "ddp-integrity", PM_SEV_ERROR, "ddp", "%s", err.msg);
-		return;
-	}
-	for (i = 0; i < ddp->nproblems; i++) {
-		const char *m = ddp->problems[i].msg;
-		bool sum = strstr(m, "CHECKSUM") != NULL;
-
-		verify_find(v, sum ? "checksums" : "ddp-integrity",
-		     ddp->problems[i].level == PM_LOG_ERROR ? PM_SEV_ERROR
-							    : PM_SEV_WARNING,
-		     "ddp", "%s", m);
-	}
-	if (!ddp->has_md5)
-		verify_find(v, "checksums", PM_SEV_WARNING, "ddp",
-		     "no CHECKSUM.MD5: plants ask for one");
 	if (!pm_disc_same(&ddp->disc, disc, why, sizeof(why)))
 		verify_find(v, "consistency", PM_SEV_ERROR, "ddp/PQDESCR",
-		     "the DDP is not the disc album.xml describes: %s", why);
+			    "the DDP is not the disc album.xml describes: %s", why);
 	if (strcmp(ddp->id.upc, disc->upc) != 0)
 		verify_find(v, "upc", PM_SEV_ERROR, "ddp/DDPID",
-		     "DDPID says UPC/EAN '%s', the album '%s'", ddp->id.upc, disc->upc);
-	/* the image's samples: by the checksum file, or by reading it */
-	snprintf(path, sizeof(path), "%s/%s", dir, PM_DDP_CHECKSUM_MD5);
-	fp = fopen(path, "r");
-	while (fp && fgets(line, sizeof(line), fp))
-		if (strstr(line, PM_DDP_IMAGE) && strlen(line) > 32)
-			snprintf(want, sizeof(want), "%.32s", line);
-	if (fp)
-		fclose(fp);
-	if (want[0] && image_md5[0] && strcmp(want, image_md5) != 0)
-		verify_find(v, "consistency", PM_SEV_ERROR, "ddp/IMAGE.DAT",
-		     "IMAGE.DAT's samples differ from cd/%s", PM_CD_IMAGE);
+			    "DDPID says UPC/EAN '%s', the album '%s'", ddp->id.upc,
+			    disc->upc);
+	/*
+	 * The image's samples against the CD programme, read side by side;
+	 * never a checksum list, which may be missing or made for the
+	 * wrong file.
+	 */
+	v->checks++;
+	if (c->fd < 0 || c->io_failed) {
+		verify_find(v, "ddp-audio", PM_SEV_ERROR, "ddp/" PM_DDP_IMAGE,
+			    "the audio image cannot be read");
+	} else if (c->frames != programme_frames) {
+		ddp_find(v, "ddp-audio", PM_SEV_ERROR, "ddp/" PM_DDP_IMAGE, 0,
+			 NAN,
+			 "the image holds %lld samples, the CD programme %lld (%+.3f s)",
+			 (long long)c->frames, (long long)programme_frames,
+			 (double)(c->frames - programme_frames) / PM_CD_RATE);
+	} else if (c->differ && c->swapped == c->differ &&
+		   c->swapped * 2 > c->nonzero) {
+		ddp_find(v, "ddp-byte-order", PM_SEV_ERROR,
+			 "ddp/" PM_DDP_IMAGE, 0, NAN,
+			 "the image's samples are the CD programme's with their two bytes swapped: it is big-endian, and DDP audio is little-endian");
+	} else if (c->differ) {
+		double t;
+		unsigned track = track_at(disc, c->first_differ, &t);
+
+		ddp_find(v, "ddp-audio", PM_SEV_ERROR, "ddp/" PM_DDP_IMAGE,
+			 track, t,
+			 "%lld of its %lld samples differ from the CD programme (cd/%s), the first in track %u at %.3f s",
+			 (long long)c->differ, (long long)c->frames, PM_CD_IMAGE,
+			 track, t);
+	}
 	if (pm_cdtext_from_album(a, &cdtext, &cdtext_len, &err) == 0) {
 		if (cdtext_len != ddp->cdtext_bytes ||
 		    (cdtext_len && memcmp(cdtext, ddp->cdtext, cdtext_len) != 0))
-			verify_find(v, "cdtext-fields", PM_SEV_ERROR, "ddp/CDTEXT.BIN",
-			     "the CD-TEXT differs from what album.xml asks for");
+			verify_find(v, "cdtext-fields", PM_SEV_ERROR,
+				    "ddp/CDTEXT.BIN",
+				    "the CD-TEXT differs from what album.xml asks for");
 		if (ddp->cdtext) {
 			struct pm_cdtext_text ct = { 0 };
 
 			if (pm_cdio_cdtext_decode(ddp->cdtext, ddp->cdtext_bytes,
 						  &ct, &err) < 0)
 				verify_find(v, "cdtext-charset", PM_SEV_ERROR,
-				     "ddp/CDTEXT.BIN", "libcdio cannot decode it: %s",
-				     err.msg);
+					    "ddp/CDTEXT.BIN",
+					    "libcdio cannot decode it: %s", err.msg);
 			pm_cdio_cdtext_release(&ct);
 		}
 	}
 	free(cdtext);
-	pm_ddp_free(ddp);
 }
 
-void verify_cd_checks(struct pm_verify *v, const struct pm_target *t)
+/* The DDP, read before the CD so that its image is compared in step. */
+static struct pm_ddp *ddp_open(struct pm_verify *v, struct ddp_compare *c)
+{
+	struct pm_ddp_read_options ro = { .keep_broken = true };
+	struct pm_disc_limits lim;
+	struct pm_err err = { 0 };
+	struct verify_log log = { 0 };
+	struct pm_ddp *ddp;
+	char dir[4096];
+
+	c->fd = -1;
+	c->first_differ = -1;
+	snprintf(dir, sizeof(dir), "%s/%s", v->outdir, PM_DIR_DDP);
+	v->checks++;
+	if (!verify_is_dir(dir)) {
+		verify_find(v, "ddp-integrity", PM_SEV_ERROR, "ddp",
+			    "there is no DDP; run premaster ddpmake");
+		return NULL;
+	}
+	pm_cd_limits(v->album, &lim);
+	ro.limits = &lim;
+	pm_log_set_sink(verify_quiet, &log);
+	ddp = pm_ddp_read(dir, &ro, &err);
+	pm_log_set_sink(NULL, NULL);
+	if (!ddp) {
+		verify_find(v, "ddp-integrity", PM_SEV_ERROR, "ddp", "%s",
+			    err.msg);
+		verify_log_release(&log);
+		return NULL;
+	}
+	verify_ddp_problems(v, ddp, &log);
+	verify_log_release(&log);
+	if (ddp->image_path) {
+		c->fd = open(ddp->image_path, O_RDONLY);
+		c->offset = ddp->image_offset_bytes;
+		c->frames = pm_frame_samples(ddp->image_frames);
+		c->buf = malloc(8192 * 4);
+		if (c->fd >= 0) {
+			struct stat st;
+
+			/* a short file is what it holds, not what DDPMS says */
+			if (fstat(c->fd, &st) == 0 &&
+			    (st.st_size - c->offset) / 4 < c->frames)
+				c->frames = (st.st_size - c->offset) / 4;
+		}
+		if (!c->buf && c->fd >= 0) {
+			close(c->fd);
+			c->fd = -1;
+		}
+	}
+	return ddp;
+}
+
+void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
+		      size_t target_index)
 {
 	const struct pm_album *a = v->album;
 	struct pm_seq_options so = { .outdir = v->outdir };
@@ -232,21 +602,28 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t)
 	struct pm_err err = { 0 };
 	struct pm_deliverable *d;
 	struct pm_span spans[2 * PM_MAX_TRACKS], parts[2 * PM_MAX_TRACKS];
-	struct pm_md5 whole, part[2 * PM_MAX_TRACKS];
+	struct pm_md5 whole;
+	struct parts_compare pc = { 0 };
+	bool bad[2 * PM_MAX_TRACKS] = { false };
+	const char *why[2 * PM_MAX_TRACKS] = { NULL };
+	char names[2 * PM_MAX_TRACKS][128];
 	struct probe *pr = NULL;
+	struct pm_bs1770 *meters[PM_MAX_TRACKS];
+	float part_peak[PM_MAX_TRACKS] = { 0 };
+	float part_tp[PM_MAX_TRACKS] = { 0 };
 	struct pm_truepeak *tp = NULL;
 	float *env = NULL;
-	double part_peak[2 * PM_MAX_TRACKS] = { 0 };
 	size_t lat = 0;
-	struct pm_meter *meters[PM_MAX_TRACKS];
 	struct pm_audio_info info;
 	struct pm_audio_reader *r = NULL;
+	struct ddp_compare cmp = { .fd = -1, .first_differ = -1 };
+	struct pm_ddp *ddp = NULL;
 	char dir[4096], image[4096 + 64], path[4096 + 256];
-	char hex[PM_MD5_HEX_BYTES], name[128];
+	char name[128];
 	uint8_t digest[PM_MD5_BYTES];
 	int16_t *x = NULL;
 	float *f = NULL;
-	size_t ns, np, i;
+	size_t ns, np = 0, i;
 	int64_t pos = 0, got;
 	bool silent = true;
 
@@ -263,7 +640,7 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t)
 	v->checks++;
 	if (!verify_is_dir(dir)) {
 		verify_find(v, "consistency", PM_SEV_ERROR, "cd",
-		     "there is no CD; run premaster sequence");
+			    "there is no CD; run premaster sequence");
 		return;
 	}
 	d->present = true;
@@ -274,41 +651,72 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t)
 		return;
 	}
 	pm_log_set_sink(NULL, NULL);
+	v->disc = tl.disc;
+	v->has_disc = true;
+	v->has_htoa = a->htoa.is_set;
+	if (a->cd.want_ddp)
+		ddp = ddp_open(v, &cmp);
 	r = pm_audio_open(image, &info, &err);
 	if (!r) {
-		verify_find(v, "consistency", PM_SEV_ERROR, "cd/" PM_CD_IMAGE, "%s", err.msg);
+		verify_find(v, "consistency", PM_SEV_ERROR, "cd/" PM_CD_IMAGE,
+			    "%s", err.msg);
 		goto out;
 	}
 	if (info.rate != PM_CD_RATE || info.channels != 2 || info.bits != 16 ||
 	    info.length_samples != pm_frame_samples(tl.disc.leadout_frames)) {
 		verify_find(v, "consistency", PM_SEV_ERROR, "cd/" PM_CD_IMAGE,
-		     "%u Hz, %u channels, %u bits, %lld samples; the album's CD is 44100 Hz, 2, 16, %lld",
-		     info.rate, info.channels, info.bits,
-		     (long long)info.length_samples,
-		     (long long)pm_frame_samples(tl.disc.leadout_frames));
+			    "%u Hz, %u channels, %u bits, %lld samples; the album's CD is 44100 Hz, 2, 16, %lld",
+			    info.rate, info.channels, info.bits,
+			    (long long)info.length_samples,
+			    (long long)pm_frame_samples(tl.disc.leadout_frames));
 		goto out;
 	}
-	/* what the files must hold, and each track's part for loudness */
+	/*
+	 * What the files must hold, and each track's own audio for its
+	 * figures: index 01 to where the next track's pause or index 01
+	 * begins (a loudness range that counts a pause, or a true peak
+	 * over-read from the next track's first sample, would not be the
+	 * track's).  The true peak is the player's: one detector over the
+	 * whole programme, as the DAC sees a crossfade or a gapless join,
+	 * each value given to its track (attribute()).
+	 */
 	ns = pm_disc_spans(&tl.disc, a->cd.track_gaps, spans);
-	np = pm_disc_spans(&tl.disc, PM_GAPS_APPEND, parts);
-	pr = calloc(np, sizeof(*pr));
+	np = pm_disc_spans(&tl.disc, PM_GAPS_NONE, parts);
+	pr = calloc(np ? np : 1, sizeof(*pr));
 	x = malloc(8192 * 2 * sizeof(*x));
 	f = malloc(8192 * 2 * sizeof(*f));
+	if (!pr || !x || !f)
+		goto out;
 	env = malloc((8192 + 64) * sizeof(*env));
 	tp = pm_truepeak_new(2, PM_CD_RATE, 4, 0, &err);
-	if (!pr || !x || !f || !env || !tp)
+	if (!env || !tp)
 		goto out;
 	lat = pm_truepeak_latency(tp);
 	for (i = 0; i < np; i++)
 		if (verify_probe_init(&pr[i], PM_CD_RATE, false, &err) < 0)
 			goto out;
 	pm_md5_init(&whole);
-	for (i = 0; i < ns; i++)
-		pm_md5_init(&part[i]);
+	for (i = 0; i < ns; i++) {
+		if (spans[i].track)
+			pm_track_file_name(a, spans[i].track - 1, "wav",
+					   names[i], sizeof(names[i]));
+		else
+			snprintf(names[i], sizeof(names[i]), "%02u-pause.wav",
+				 spans[i].pause_of);
+	}
+	pc.spans = spans;
+	pc.ns = ns;
+	pc.bad = bad;
+	pc.why = why;
+	pc.name = names;
+	pc.buf = malloc(8192 * 2 * sizeof(*pc.buf));
+	if (!pc.buf)
+		goto out;
 	while ((got = pm_audio_read_s16(r, x, 8192, &err)) > 0) {
 		size_t n = (size_t)got, j;
 
 		md5_s16(&whole, x, n);
+		ddp_compare_chunk(&cmp, x, n, pos);
 		for (j = 0; j < n * 2; j++)
 			f[j] = (float)x[j] / 32768.0f;
 		for (j = 0; j < n * 2 && pos + (int64_t)(j / 2) <
@@ -316,63 +724,45 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t)
 		     j++)
 			if (x[j] != 0)
 				silent = false;
-		for (i = 0; i < ns; i++) {
-			int64_t a0 = PM_MAX(pos, pm_frame_samples(spans[i].start_frames));
-			int64_t a1 = PM_MIN(pos + (int64_t)n,
-					    pm_frame_samples(spans[i].end_frames));
-
-			if (a0 < a1)
-				md5_s16(&part[i], x + (a0 - pos) * 2, (size_t)(a1 - a0));
-		}
+		parts_chunk(&pc, dir, x, n, pos);
 		for (i = 0; i < np; i++) {
 			int64_t a0 = PM_MAX(pos, pm_frame_samples(parts[i].start_frames));
 			int64_t a1 = PM_MIN(pos + (int64_t)n,
 					    pm_frame_samples(parts[i].end_frames));
 
-			if (a0 < a1 && verify_probe_add(&pr[i], f + (a0 - pos) * 2,
-						 (size_t)(a1 - a0), &err) < 0)
+			if (a0 >= a1)
+				continue;
+			if (verify_probe_add(&pr[i], f + (a0 - pos) * 2,
+					     (size_t)(a1 - a0), &err) < 0)
 				goto out;
+			for (j = (size_t)(a0 - pos) * 2; j < (size_t)(a1 - pos) * 2;
+			     j++)
+				if (fabsf(f[j]) > part_peak[i])
+					part_peak[i] = fabsf(f[j]);
 		}
 		pm_truepeak_process(tp, f, n, env);
-		attribute(env, n, pos - (int64_t)lat, parts, np, part_peak);
+		attribute(env, n, pos - (int64_t)lat, parts, np, part_tp);
 		pos += (int64_t)n;
 	}
 	pm_truepeak_flush(tp, env);
-	attribute(env, lat, pos - (int64_t)lat, parts, np, part_peak);
+	attribute(env, lat, pos - (int64_t)lat, parts, np, part_tp);
 	if (got < 0) {
-		verify_find(v, "consistency", PM_SEV_ERROR, "cd/" PM_CD_IMAGE, "%s", err.msg);
+		verify_find(v, "consistency", PM_SEV_ERROR, "cd/" PM_CD_IMAGE,
+			    "%s", err.msg);
 		goto out;
 	}
 	pm_md5_final(&whole, digest);
 	pm_md5_hex(digest, v->image_md5);
-	if (!silent)
+	if (!silent && !a->htoa.is_set)
 		verify_find(v, "htoa-silence", PM_SEV_WARNING, "cd/" PM_CD_IMAGE,
-		     "the first 2 seconds are not digital silence");
+			    "the first 2 seconds are not digital silence");
 
 	/* every per-track file, bit for bit */
 	for (i = 0; i < ns; i++) {
-		const char *why;
-
-		if (spans[i].track)
-			pm_track_file_name(a, spans[i].track - 1, "wav", name,
-					   sizeof(name));
-		else
-			snprintf(name, sizeof(name), "%02u-pause.wav", spans[i].pause_of);
-		snprintf(path, sizeof(path), "%s/%s/%s", dir, PM_CD_TRACKS, name);
 		v->checks++;
-		if (md5_of_wav(path, PM_CD_RATE,
-			       pm_frame_samples(spans[i].end_frames -
-						spans[i].start_frames),
-			       hex, &why, &err) < 0) {
-			verify_find(v, "consistency", PM_SEV_ERROR, name, "%s", err.msg);
-			continue;
-		}
-		pm_md5_final(&part[i], digest);
-		if (why)
-			verify_find(v, "consistency", PM_SEV_ERROR, name, "%s", why);
-		else if (strcmp(hex, pm_md5_hex(digest, (char[PM_MD5_HEX_BYTES]){ 0 })) != 0)
-			verify_find(v, "consistency", PM_SEV_ERROR, name,
-			     "its samples differ from its part of the CD image");
+		if (bad[i])
+			verify_find(v, "consistency", PM_SEV_ERROR, names[i], "%s",
+				    why[i]);
 	}
 	for (i = 0; i < np; i++) {
 		struct pm_measured *m;
@@ -381,11 +771,19 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t)
 		m = verify_measured(d, name);
 		if (!m || verify_probe_finish(&pr[i], m, &err) < 0)
 			goto out;
-		m->true_peak_dbtp = part_peak[i] > 0 ? 20 * log10(part_peak[i])
-						     : -HUGE_VAL;
-		meters[i] = pr[i].ebu;
+		m->track = parts[i].track;
+		m->peak_dbfs = part_peak[i] > 0 ? 20 * log10(part_peak[i])
+						: -HUGE_VAL;
+		/* never under the sample peak, as libebur128 reports it */
+		part_tp[i] = PM_MAX(part_tp[i], part_peak[i]);
+		m->true_peak_dbtp = part_tp[i] > 0 ? 20 * log10(part_tp[i])
+						   : -HUGE_VAL;
+		m->samples = pm_frame_samples(parts[i].end_frames -
+					      parts[i].start_frames);
+		meters[i] = pr[i].k;
 	}
 	verify_levels(v, d, meters, 0, 0, false);
+	verify_sanity(v, d, target_index, PM_CD_RATE, 588);
 	if (a->cd.want_cue) {
 		snprintf(path, sizeof(path), "%s/%s", dir, PM_CD_CUE);
 		check_sheet(v, &tl.disc, path, false, image, "cd/" PM_CD_CUE);
@@ -396,22 +794,32 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t)
 	}
 	if (a->cd.want_pq_sheet) {
 		snprintf(path, sizeof(path), "%s/%s", dir, PM_CD_PQ_TXT);
+		v->checks++;
 		if (access(path, R_OK) != 0)
-			verify_find(v, "consistency", PM_SEV_ERROR, "cd/" PM_CD_PQ_TXT,
-			     "the PQ sheet is missing");
+			verify_find(v, "consistency", PM_SEV_ERROR,
+				    "cd/" PM_CD_PQ_TXT, "the PQ sheet is missing");
+		else
+			verify_pq_sheet(v, &tl.disc, path);
 	}
-	if (a->cd.want_ddp)
-		ddp_checks(v, &tl.disc, v->image_md5);
+	if (ddp)
+		ddp_checks(v, &tl.disc, ddp, &cmp,
+			   pm_frame_samples(tl.disc.leadout_frames));
 out:
 	for (i = 0; pr && i < np; i++) {
-		pm_meter_free(pr[i].ebu);
+		pm_bs1770_free(pr[i].k);
 		pm_truepeak_free(pr[i].tp);
 	}
+	pm_audio_close(pc.r);
+	free(pc.buf);
+	free(env);
+	pm_truepeak_free(tp);
+	if (cmp.fd >= 0)
+		close(cmp.fd);
+	free(cmp.buf);
+	pm_ddp_free(ddp);
 	free(pr);
 	free(x);
 	free(f);
-	free(env);
-	pm_truepeak_free(tp);
 	pm_audio_close(r);
 	pm_timeline_release(&tl);
 	pm_inputs_release(&in);

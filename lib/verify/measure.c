@@ -21,56 +21,97 @@ int verify_probe_init(struct probe *p, uint32_t rate, bool with_tp,
 	memset(p, 0, sizeof(*p));
 	p->rate = rate;
 	p->first_sound = -1;
-	p->ebu = pm_meter_new(2, rate, PM_METER_LRA | PM_METER_EXACT, err);
+	p->k = pm_bs1770_new(2, rate, err);
 	if (with_tp)
 		p->tp = pm_truepeak_new(2, rate, 4, 0, err);
-	return p->ebu && (p->tp || !with_tp) ? 0 : -1;
+	return p->k && (p->tp || !with_tp) ? 0 : -1;
+}
+
+/* Largest magnitude and sum of a block, in lanes the compiler vectorises. */
+static void block_stats(const float *x, size_t n, float *peak, double *sum)
+{
+	float m[8] = { 0 }, t[8] = { 0 };
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		for (int k = 0; k < 8; k++) {
+			float v = x[i + (size_t)k], a = fabsf(v);
+
+			m[k] = a > m[k] ? a : m[k];
+			t[k] += v;
+		}
+	for (; i < n; i++) {
+		m[0] = fabsf(x[i]) > m[0] ? fabsf(x[i]) : m[0];
+		t[0] += x[i];
+	}
+	for (int k = 0; k < 8; k++) {
+		*peak = m[k] > *peak ? m[k] : *peak;
+		*sum += t[k];
+	}
+}
+
+static float frame_max(const float *x, size_t i)
+{
+	float a = fabsf(x[2 * i]), b = fabsf(x[2 * i + 1]);
+
+	return a > b ? a : b;
 }
 
 int verify_probe_add(struct probe *p, const float *x, size_t n,
 		     struct pm_err *err)
 {
+	float peak = 0;
 	size_t i;
 
 	pm_progress_add((double)n / p->rate);
-	if (pm_meter_add(p->ebu, x, (int64_t)n, err) < 0)
+	if (pm_bs1770_add(p->k, x, n, err) < 0)
 		return -1;
 	if (p->tp)
 		pm_truepeak_process(p->tp, x, n, NULL);
-	for (i = 0; i < n; i++) {
-		float a = fabsf(x[2 * i]), b = fabsf(x[2 * i + 1]);
-		float m = a > b ? a : b;
-
-		p->sum += (double)x[2 * i] + x[2 * i + 1];
-		if (m >= SILENCE) {
-			if (p->first_sound < 0)
-				p->first_sound = p->n + (int64_t)i;
-			p->last_sound = p->n + (int64_t)i;
-		}
-		if (m >= 32767.0f / 32768.0f) {
-			if (++p->run == 3)
-				p->clipped_runs++;
-		} else {
-			p->run = 0;
+	block_stats(x, 2 * n, &peak, &p->sum);
+	if (peak > p->peak)
+		p->peak = peak;
+	if (peak >= SILENCE) {
+		/* the first and last sound: only the ends are searched */
+		if (p->first_sound < 0)
+			for (i = 0; i < n; i++)
+				if (frame_max(x, i) >= SILENCE) {
+					p->first_sound = p->n + (int64_t)i;
+					break;
+				}
+		for (i = n; i-- > 0;)
+			if (frame_max(x, i) >= SILENCE) {
+				p->last_sound = p->n + (int64_t)i;
+				break;
+			}
+	}
+	if (peak >= 32767.0f / 32768.0f || p->run) {
+		for (i = 0; i < n; i++) {
+			if (frame_max(x, i) >= 32767.0f / 32768.0f) {
+				if (++p->run == 3)
+					p->clipped_runs++;
+			} else {
+				p->run = 0;
+			}
 		}
 	}
 	p->n += (int64_t)n;
 	return 0;
 }
 
-/* Finish into `m`; the libebur128 meter stays for album loudness. */
+/* Finish into `m`; the loudness meter stays for album loudness. */
 int verify_probe_finish(struct probe *p, struct pm_measured *m,
 			struct pm_err *err)
 {
-	struct pm_loudness_result r;
-
+	(void)err;
 	if (p->tp)
 		pm_truepeak_flush(p->tp, NULL);
-	if (pm_meter_result(p->ebu, &r, err) < 0)
-		return -1;
 	m->seconds = (double)p->n / p->rate;
-	m->lufs = r.integrated_lufs;
-	m->range_lu = r.range_lu;
+	m->samples = p->n;
+	m->rate = p->rate;
+	m->peak_dbfs = p->peak > 0 ? 20 * log10(p->peak) : -HUGE_VAL;
+	m->lufs = pm_bs1770_integrated(p->k);
+	m->range_lu = pm_bs1770_range(p->k);
 	if (p->tp)
 		m->true_peak_dbtp = pm_truepeak_max_dbtp(p->tp);
 	m->lead_silence_s = p->first_sound < 0 ? m->seconds
@@ -86,14 +127,43 @@ int verify_probe_finish(struct probe *p, struct pm_measured *m,
 	return 0;
 }
 
-/* Measure a whole file; keeps its libebur128 meter in *keep. */
+/*
+ * The next `n` frames of the master beside a delivered file, compared:
+ * how many differ by more than `tol`, and by how much at most.
+ */
+static void compare_master(struct pm_audio_reader *mr, unsigned channels,
+			   float *mbuf, const float *x, size_t n, float tol,
+			   struct pm_measured *m)
+{
+	int64_t got = pm_audio_read(mr, mbuf, (int64_t)n, NULL);
+
+	for (size_t i = 0; i < (size_t)PM_MAX(got, 0); i++)
+		for (unsigned c = 0; c < 2; c++) {
+			float d = fabsf(x[2 * i + c] -
+					mbuf[channels == 1 ? i : 2 * i + c]);
+
+			if (d > tol) {
+				if (m->master_differ++ == 0)
+					m->master_first_differ =
+						m->samples_compared + (int64_t)i;
+			}
+			if (d > m->master_max_diff)
+				m->master_max_diff = d;
+		}
+	m->samples_compared += PM_MAX(got, 0);
+}
+
+/* Measure a whole file; keeps its loudness meter in *keep. */
 int verify_measure_file(struct pm_verify *v, const char *path,
 			struct pm_measured *m, struct pm_audio_info *info,
-			struct pm_meter **keep, struct pm_err *err)
+			struct pm_bs1770 **keep, const char *master,
+			struct pm_err *err)
 {
 	struct pm_audio_reader *r = pm_audio_open(path, info, err);
+	struct pm_audio_reader *mr = NULL;
+	struct pm_audio_info minfo;
 	struct probe p = { 0 };
-	float *buf = NULL, *mono = NULL;
+	float *buf = NULL, *mono = NULL, *mbuf = NULL, tol = 0;
 	int64_t got;
 	size_t i;
 	int ret = -1;
@@ -101,6 +171,26 @@ int verify_measure_file(struct pm_verify *v, const char *path,
 	(void)v;
 	if (!r)
 		return -1;
+	/*
+	 * A lossless file of a track the sequencer did not join to another
+	 * is its master at the delivered rate and depth: 24-bit masters are
+	 * written at 24 bits and must come back bit for bit; a 16-bit file
+	 * is its float master dithered, within two steps.
+	 */
+	if (master && !info->is_lossy && info->channels <= 2) {
+		mr = pm_audio_open(master, &minfo, NULL);
+		if (mr && (minfo.rate != info->rate || minfo.channels > 2 ||
+			   minfo.length_samples != info->length_samples)) {
+			pm_audio_close(mr);
+			mr = NULL;
+		}
+		tol = info->bits == 16 ? 2.0f / 32768.0f : 0.0f;
+		m->compared = mr != NULL;
+		if (mr)
+			mbuf = pm_malloc(8192 * 2 * sizeof(float), err);
+		if (mr && !mbuf)
+			goto out;
+	}
 	if (info->channels > 2) {
 		pm_err_set(err, PM_EFORMAT, "'%s' has %u channels", path,
 			   info->channels);
@@ -115,20 +205,25 @@ int verify_measure_file(struct pm_verify *v, const char *path,
 		if (info->channels == 1)
 			for (i = 0; i < (size_t)got; i++)
 				buf[2 * i] = buf[2 * i + 1] = mono[i];
+		if (mr)
+			compare_master(mr, minfo.channels, mbuf, buf,
+				       (size_t)got, tol, m);
 		if (verify_probe_add(&p, buf, (size_t)got, err) < 0)
 			goto out;
 	}
 	if (got < 0 || verify_probe_finish(&p, m, err) < 0)
 		goto out;
-	*keep = p.ebu;
-	p.ebu = NULL;
+	*keep = p.k;
+	p.k = NULL;
 	ret = 0;
 out:
-	pm_meter_free(p.ebu);
+	pm_bs1770_free(p.k);
 	pm_truepeak_free(p.tp);
 	pm_audio_close(r);
+	pm_audio_close(mr);
 	free(buf);
 	free(mono);
+	free(mbuf);
 	return ret;
 }
 
@@ -160,7 +255,7 @@ void verify_qc(struct pm_verify *v, const struct pm_measured *m)
 
 /* Loudness against the target, true peak against the ceiling. */
 void verify_levels(struct pm_verify *v, struct pm_deliverable *d,
-		   struct pm_meter **meters, double hot_above, double hot_ceiling,
+		   struct pm_bs1770 **meters, double hot_above, double hot_ceiling,
 		   bool has_hot)
 {
 	const struct pm_loudness *ld = &v->album->mastering.loudness;
@@ -171,7 +266,7 @@ void verify_levels(struct pm_verify *v, struct pm_deliverable *d,
 
 	if (d->n == 0)
 		return;
-	d->album_lufs = pm_meter_global(meters, d->n);
+	d->album_lufs = pm_bs1770_global(meters, d->n);
 	/* a master made at the threshold measures a few hundredths either
 	 * side of it once encoded; only a clearly louder one is "louder" */
 	if (has_hot && d->album_lufs > hot_above + HOT_TOLERANCE_LU)

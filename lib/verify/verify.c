@@ -12,9 +12,30 @@
  */
 void verify_quiet(enum pm_log_level level, const char *msg, void *ctx)
 {
-	(void)level;
-	(void)msg;
-	(void)ctx;
+	struct verify_log *l = ctx;
+	char **m;
+
+	if (!l || (level != PM_LOG_ERROR && level != PM_LOG_WARNING))
+		return;
+	m = realloc(l->msg, (l->n + 1) * sizeof(*m));
+	if (!m)
+		return;
+	l->msg = m;
+	l->level = realloc(l->level, (l->n + 1) * sizeof(*l->level));
+	if (!l->level)
+		return;
+	l->level[l->n] = level;
+	if ((l->msg[l->n] = strdup(msg)) != NULL)
+		l->n++;
+}
+
+void verify_log_release(struct verify_log *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->msg[i]);
+	free(l->msg);
+	free(l->level);
+	memset(l, 0, sizeof(*l));
 }
 
 /* ------------------------------------------------------------------ */
@@ -95,4 +116,95 @@ struct pm_measured *verify_measured(struct pm_deliverable *d, const char *name)
 	memset(m, 0, sizeof(*m));
 	m->name = strdup(name);
 	return m;
+}
+
+/* ------------------------------------------------------------------ */
+/* The run                                                              */
+/* ------------------------------------------------------------------ */
+
+int pm_verify_run(const struct pm_album *a, const char *outdir,
+		  struct pm_verify *v, struct pm_err *err)
+{
+	struct pm_target targets[2 + 32];
+	size_t nt, t, i;
+
+	memset(v, 0, sizeof(*v));
+	v->album = a;
+	v->outdir = outdir;
+	if (!verify_is_dir(outdir))
+		return pm_err_set(err, PM_ENOINPUT,
+				  "'%s' does not exist; run premaster build", outdir);
+	nt = pm_album_targets(a, targets);
+	v->targets = pm_calloc(nt ? nt : 1, sizeof(*v->targets), err);
+	v->tracks = pm_calloc(a->ntracks ? a->ntracks : 1, sizeof(*v->tracks),
+			      err);
+	if (!v->targets || !v->tracks)
+		return -1;
+	memcpy(v->targets, targets, nt * sizeof(*targets));
+	v->ntargets = nt;
+	for (i = 0; i < a->ntracks; i++) {
+		v->tracks[i].masters = pm_calloc(nt ? nt : 1,
+						 sizeof(*v->tracks[i].masters),
+						 err);
+		if (!v->tracks[i].masters)
+			return -1;
+	}
+	/*
+	 * What the build started from and what master made, first: the
+	 * deliverables are checked against the masters.
+	 */
+	verify_sources(v);
+	if (pm_interrupted())
+		return pm_err_set(err, PM_EINTR, "interrupted");
+	verify_masters(v);
+	verify_limiter_log(v);
+	for (t = 0; t < nt; t++) {
+		if (pm_interrupted())
+			return pm_err_set(err, PM_EINTR, "interrupted");
+		switch (targets[t].kind) {
+		case PM_TARGET_CD:
+			verify_cd_checks(v, &targets[t], t);
+			break;
+		case PM_TARGET_VINYL:
+			verify_vinyl_checks(v, &targets[t]);
+			break;
+		case PM_TARGET_STREAM:
+			verify_stream_checks(v, &targets[t], t);
+			break;
+		}
+	}
+	/*
+	 * Room for the checks other modules add on the same findings: the
+	 * defect detectors on the deliverables (defects.c) and the
+	 * checksum manifests (manifest.c) hook in here.
+	 */
+	if (pm_interrupted())
+		return pm_err_set(err, PM_EINTR, "interrupted");
+	return 0;
+}
+
+void pm_verify_release(struct pm_verify *v)
+{
+	size_t i, k;
+
+	pm_findings_release(&v->findings);
+	for (i = 0; i < v->ndeliv; i++) {
+		for (k = 0; k < v->deliv[i].n; k++)
+			free(v->deliv[i].m[k].name);
+		free(v->deliv[i].m);
+	}
+	free(v->deliv);
+	for (i = 0; v->tracks && v->album && i < v->album->ntracks; i++) {
+		for (k = 0; v->tracks[i].masters && k < v->ntargets; k++) {
+			free(v->tracks[i].masters[k].st);
+			free(v->tracks[i].masters[k].gr);
+		}
+		free(v->tracks[i].masters);
+		free(v->tracks[i].st);
+	}
+	free(v->tracks);
+	free(v->targets);
+	free(v->sides);
+	free(v->listing);
+	memset(v, 0, sizeof(*v));
 }

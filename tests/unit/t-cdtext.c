@@ -1031,7 +1031,7 @@ static void test_from_album(void)
 		       "a field on one track only is refused");
 		is_str(err.msg,
 		       "track 1 ('t1') has no composer in CD-TEXT block 'en', but t3 has one; CD-TEXT needs it for every track or none",
-		       "in album-check's words");
+		       "in the album checks' words");
 		rt->n = rn;
 	}
 
@@ -1051,7 +1051,7 @@ static void test_from_album(void)
 	ok(logcap_matches(PM_LOG_ERROR,
 		  "track 3 ('t3') title: 'Ł' (U+0141) cannot be written in CD-TEXT iso-8859-1") ==
 		   1,
-	   "album-check names the same field, track and character");
+	   "the album checks name the same field, track and character");
 	pm_album_free(a);
 }
 

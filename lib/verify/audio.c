@@ -1,0 +1,558 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * audio.c: the sources and the masters, decoded once each: samples that
+ * are not numbers, sources shorter than their headers say, masters over
+ * their ceilings, and the figures and curves the report draws.
+ */
+#include <config.h>
+
+#include "verify/verify-impl.h"
+
+#include <stdio.h>
+
+#include "dsp/bs1770.h"
+#include "dsp/fft.h"
+
+#include "util/banned.h"
+
+#define BLOCK 8192
+
+/* ------------------------------------------------------------------ */
+/* What a header claims                                                 */
+/* ------------------------------------------------------------------ */
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/*
+ * The frames a WAV or AIFF header says its data chunk holds, from the
+ * chunk's size and the frame size: libsndfile quietly reads what is
+ * there, so a file cut short in transfer would pass unseen.  -1 when the
+ * file is of another kind (FLAC says its length in STREAMINFO, which the
+ * decoder checks itself) or the header is not one we walk.
+ */
+int64_t verify_header_frames(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	uint8_t h[12], c[8], fmt[16];
+	unsigned block = 0;
+	int64_t ret = -1;
+	bool aiff;
+
+	if (!fp)
+		return -1;
+	if (fread(h, 1, 12, fp) != 12)
+		goto out;
+	aiff = memcmp(h, "FORM", 4) == 0 &&
+	       (memcmp(h + 8, "AIFF", 4) == 0 || memcmp(h + 8, "AIFC", 4) == 0);
+	if (!aiff && (memcmp(h, "RIFF", 4) != 0 || memcmp(h + 8, "WAVE", 4) != 0))
+		goto out;
+	while (fread(c, 1, 8, fp) == 8) {
+		uint32_t size = aiff ? be32(c + 4) : le32(c + 4);
+		long skip = (long)size + (long)(size & 1);
+
+		if (!aiff && memcmp(c, "fmt ", 4) == 0 && size >= 16) {
+			if (fread(fmt, 1, 16, fp) != 16)
+				goto out;
+			block = (unsigned)fmt[12] | (unsigned)fmt[13] << 8;
+			skip -= 16;
+		} else if (aiff && memcmp(c, "COMM", 4) == 0 && size >= 8) {
+			if (fread(fmt, 1, 8, fp) != 8)
+				goto out;
+			block = ((unsigned)fmt[0] << 8 | fmt[1]) *
+				(((unsigned)fmt[6] << 8 | fmt[7]) + 7) / 8;
+			skip -= 8;
+		} else if (!aiff && memcmp(c, "data", 4) == 0) {
+			if (block && size != 0xFFFFFFFFu)
+				ret = (int64_t)size / block;
+			goto out;
+		} else if (aiff && memcmp(c, "SSND", 4) == 0) {
+			if (block && size >= 8)
+				ret = (int64_t)(size - 8) / block;
+			goto out;
+		}
+		if (fseek(fp, skip, SEEK_CUR) != 0)
+			goto out;
+	}
+out:
+	fclose(fp);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* One pass over a file                                                 */
+/* ------------------------------------------------------------------ */
+
+/* Long-term spectrum by octave bands, from a block every 4 seconds. */
+struct bands {
+	struct pm_fft *fft;
+	size_t n, every;
+	double *win, *in, *pow;
+	float *hold; /* the block being gathered (mid channel) */
+	size_t fill;
+	int64_t next; /* frame where the next block starts */
+	uint32_t rate;
+	double sum[PM_VERIFY_BANDS];
+	unsigned blocks;
+};
+
+static const double band_hz[PM_VERIFY_BANDS] = { 31.5, 63,   125,  250,
+						  500,  1000, 2000, 4000,
+						  8000, 16000 };
+
+static int bands_init(struct bands *b, uint32_t rate, struct pm_err *err)
+{
+	memset(b, 0, sizeof(*b));
+	b->rate = rate;
+	b->n = rate > 64000 ? 16384 : 8192;
+	b->every = (size_t)rate * 4;
+	b->fft = pm_fft_new(b->n, err);
+	b->win = pm_malloc(b->n * sizeof(double), err);
+	b->in = pm_malloc(b->n * sizeof(double), err);
+	b->pow = pm_malloc((b->n / 2 + 1) * sizeof(double), err);
+	b->hold = pm_malloc(b->n * sizeof(float), err);
+	if (!b->fft || !b->win || !b->in || !b->pow || !b->hold)
+		return -1;
+	for (size_t i = 0; i < b->n; i++)
+		b->win[i] = 0.5 - 0.5 * cos(2 * M_PI * (double)i / (double)b->n);
+	return 0;
+}
+
+static void bands_block(struct bands *b)
+{
+	double bin_hz = (double)b->rate / (double)b->n;
+
+	for (size_t i = 0; i < b->n; i++)
+		b->in[i] = b->hold[i] * b->win[i];
+	pm_fft_power(b->fft, b->in, b->pow);
+	for (size_t k = 0; k < PM_VERIFY_BANDS; k++) {
+		double lo = band_hz[k] / M_SQRT2, hi = band_hz[k] * M_SQRT2;
+		size_t i0 = (size_t)ceil(lo / bin_hz), i1 = (size_t)(hi / bin_hz);
+
+		for (size_t i = i0 ? i0 : 1; i <= i1 && i <= b->n / 2; i++)
+			b->sum[k] += b->pow[i];
+	}
+	b->blocks++;
+}
+
+static void bands_add(struct bands *b, const float *x, size_t n, int64_t pos)
+{
+	for (size_t i = 0; i < n; i++) {
+		int64_t t = pos + (int64_t)i;
+
+		if (t < b->next)
+			continue;
+		b->hold[b->fill++] = 0.5f * (x[2 * i] + x[2 * i + 1]);
+		if (b->fill == b->n) {
+			bands_block(b);
+			b->fill = 0;
+			b->next = t + 1 + (int64_t)b->every;
+		}
+	}
+}
+
+static void bands_result(struct bands *b, double *out)
+{
+	/* levels relative to a full-scale sine's bin power, so that the
+	 * master's and the source's compare whatever their rates */
+	double ref = (double)b->n * (double)b->n / 16.0 * 0.375;
+
+	for (size_t k = 0; k < PM_VERIFY_BANDS; k++)
+		out[k] = b->blocks && b->sum[k] > 0
+				 ? 10 * log10(b->sum[k] / b->blocks / ref)
+				 : -HUGE_VAL;
+}
+
+static void bands_free(struct bands *b)
+{
+	pm_fft_free(b->fft);
+	free(b->win);
+	free(b->in);
+	free(b->pow);
+	free(b->hold);
+}
+
+/* The largest magnitude, in a form the compiler vectorises. */
+static float peak_of(const float *x, size_t n, float peak)
+{
+	float m[8] = { 0 };
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		for (int k = 0; k < 8; k++) {
+			float a = fabsf(x[i + (size_t)k]);
+
+			m[k] = a > m[k] ? a : m[k];
+		}
+	for (; i < n; i++)
+		peak = fabsf(x[i]) > peak ? fabsf(x[i]) : peak;
+	for (int k = 0; k < 8; k++)
+		peak = m[k] > peak ? m[k] : peak;
+	return peak;
+}
+
+/* What a pass over one file found. */
+struct scan {
+	int64_t frames, claimed, nonfinite, first_nonfinite;
+	double seconds, lufs, range_lu, true_peak_dbtp, peak_dbfs;
+	double band_db[PM_VERIFY_BANDS];
+	size_t nst;
+	float *st;
+	uint32_t rate;
+	bool is_float;
+};
+
+/* Short-term loudness every 100 ms from the meter's 100 ms energies. */
+static float *shortterm(const struct pm_bs1770 *k, size_t *n)
+{
+	size_t ne, i;
+	const double *e = pm_bs1770_blocks(k, &ne);
+	float *st = malloc((ne ? ne : 1) * sizeof(*st));
+	double acc = 0;
+
+	*n = 0;
+	if (!st)
+		return NULL;
+	for (i = 0; i < ne; i++) {
+		size_t w = i < 30 ? i + 1 : 30;
+
+		acc += e[i];
+		if (i >= 30)
+			acc -= e[i - 30];
+		st[i] = acc > 1e-20 ? (float)(-0.691 + 10 * log10(acc / (double)w))
+				    : -200.0f;
+	}
+	*n = ne;
+	return st;
+}
+
+/*
+ * Decode `path` from frame `from` for `count` frames (-1: to the end):
+ * loudness, true peak, sample peak, band levels, the short-term curve,
+ * samples that are not numbers (made zero for the meters).
+ */
+static int scan_file(const char *path, int64_t from, int64_t count,
+		     struct scan *s, struct pm_err *err)
+{
+	struct pm_audio_info info;
+	struct pm_audio_reader *r = pm_audio_open(path, &info, err);
+	struct pm_bs1770 *k = NULL;
+	struct pm_truepeak *tp = NULL;
+	struct bands b = { 0 };
+	float *buf = NULL, *mono = NULL;
+	int64_t got, pos = 0;
+	float peak = 0;
+	int ret = -1;
+
+	memset(s, 0, sizeof(*s));
+	s->first_nonfinite = -1;
+	if (!r)
+		return -1;
+	if (info.channels > 2) {
+		pm_err_set(err, PM_EFORMAT, "'%s' has %u channels", path,
+			   info.channels);
+		goto out;
+	}
+	s->rate = info.rate;
+	s->is_float = info.is_float;
+	s->claimed = verify_header_frames(path);
+	if (s->claimed < 0)
+		s->claimed = info.length_samples;
+	buf = pm_malloc(BLOCK * 2 * sizeof(float), err);
+	mono = pm_malloc(BLOCK * sizeof(float), err);
+	k = pm_bs1770_new(2, info.rate, err);
+	tp = pm_truepeak_new(2, info.rate, 4, 0, err);
+	if (!buf || !mono || !k || !tp || bands_init(&b, info.rate, err) < 0)
+		goto out;
+	while ((got = pm_audio_read(r, info.channels == 1 ? mono : buf, BLOCK,
+				    err)) > 0) {
+		size_t n = (size_t)got, i, a = 0, e = n;
+
+		pm_progress_add((double)n / info.rate);
+		if (info.channels == 1)
+			for (i = 0; i < n; i++)
+				buf[2 * i] = buf[2 * i + 1] = mono[i];
+		/* only float files can hold what is not a number */
+		for (i = 0; info.is_float && i < 2 * n; i++)
+			if (!isfinite(buf[i])) {
+				if (s->first_nonfinite < 0)
+					s->first_nonfinite = pos + (int64_t)i / 2;
+				s->nonfinite++;
+				buf[i] = 0;
+			}
+		peak = peak_of(buf, 2 * n, peak);
+		/* only [from, from + count) is the track's */
+		if (pos < from)
+			a = (size_t)PM_MIN((int64_t)n, from - pos);
+		if (count >= 0 && pos + (int64_t)n > from + count)
+			e = (size_t)PM_MAX(from + count - pos, (int64_t)a);
+		if (e > a) {
+			if (pm_bs1770_add(k, buf + 2 * a, e - a, err) < 0)
+				goto out;
+			pm_truepeak_process(tp, buf + 2 * a, e - a, NULL);
+			bands_add(&b, buf + 2 * a, e - a, pos + (int64_t)a - from);
+		}
+		pos += (int64_t)n;
+	}
+	if (got < 0)
+		goto out;
+	pm_truepeak_flush(tp, NULL);
+	s->frames = pos;
+	s->seconds = (double)(count >= 0 ? PM_MIN(count, pos - from) : pos - from) /
+		     info.rate;
+	s->lufs = pm_bs1770_integrated(k);
+	s->range_lu = pm_bs1770_range(k);
+	s->true_peak_dbtp = pm_truepeak_max_dbtp(tp);
+	s->peak_dbfs = peak > 0 ? 20 * log10(peak) : -HUGE_VAL;
+	bands_result(&b, s->band_db);
+	s->st = shortterm(k, &s->nst);
+	ret = s->st ? 0 : pm_err_set(err, PM_ENOMEM, "out of memory");
+out:
+	bands_free(&b);
+	pm_bs1770_free(k);
+	pm_truepeak_free(tp);
+	pm_audio_close(r);
+	free(buf);
+	free(mono);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sources                                                              */
+/* ------------------------------------------------------------------ */
+
+static void finding_at(struct pm_verify *v, const char *rule,
+		       enum pm_severity sev, const char *deliv,
+		       const char *where, unsigned track, double time_s,
+		       const char *fmt, ...) PM_PRINTF(8, 9);
+
+static void finding_at(struct pm_verify *v, const char *rule,
+		       enum pm_severity sev, const char *deliv,
+		       const char *where, unsigned track, double time_s,
+		       const char *fmt, ...)
+{
+	struct pm_finding_at at = pm_finding_nowhere();
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	at.deliverable = deliv;
+	at.where = where;
+	at.track = track;
+	at.time_s = time_s;
+	pm_findings_add(&v->findings, v->album, rule, sev, &at, "%s", msg);
+}
+
+void verify_sources(struct pm_verify *v)
+{
+	const struct pm_album *a = v->album;
+
+	for (size_t i = 0; i < a->ntracks; i++) {
+		const struct pm_source *src = &a->tracks[i].source;
+		struct pm_vtrack *t = &v->tracks[i];
+		struct pm_err err = { 0 };
+		uint32_t rate = src->info.rate;
+		int64_t from = rate ? pm_time_samples(src->in, rate) : 0;
+		struct scan s;
+
+		v->checks++;
+		if (scan_file(src->path, from, pm_source_length(src), &s,
+			      &err) < 0) {
+			finding_at(v, "consistency", PM_SEV_ERROR, "source",
+				   src->file, (unsigned)i + 1, NAN, "%s", err.msg);
+			continue;
+		}
+		if (s.nonfinite)
+			finding_at(v, "audio-nan", PM_SEV_ERROR, "source",
+				   src->file, (unsigned)i + 1,
+				   (double)(s.first_nonfinite - from) / s.rate,
+				   "%lld samples are not numbers (NaN or infinite); the first at %.3f s of the file",
+				   (long long)s.nonfinite,
+				   (double)s.first_nonfinite / s.rate);
+		if (s.frames < s.claimed)
+			finding_at(v, "source-truncated", PM_SEV_ERROR, "source",
+				   src->file, (unsigned)i + 1,
+				   (double)(s.frames - from) / s.rate,
+				   "the file ends after %lld of the %lld frames its header claims (%.3f s of %.3f s)",
+				   (long long)s.frames, (long long)s.claimed,
+				   (double)s.frames / s.rate,
+				   (double)s.claimed / s.rate);
+		t->source_read = true;
+		t->seconds = s.seconds;
+		t->lufs = s.lufs;
+		t->range_lu = s.range_lu;
+		t->true_peak_dbtp = s.true_peak_dbtp;
+		t->peak_dbfs = s.peak_dbfs;
+		memcpy(t->band_db, s.band_db, sizeof(t->band_db));
+		t->st = s.st;
+		t->nst = s.nst;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Masters                                                              */
+/* ------------------------------------------------------------------ */
+
+#define HOT_TOLERANCE_LU 0.1
+
+void verify_masters(struct pm_verify *v)
+{
+	const struct pm_album *a = v->album;
+	char dir[4096], path[4096 + 256], rel[512], name[160];
+
+	for (size_t t = 0; t < v->ntargets; t++) {
+		const struct pm_target *tg = &v->targets[t];
+		double ceiling = tg->ceiling_dbtp, lo = 0;
+		double e = 0;
+		size_t n = 0;
+
+		snprintf(dir, sizeof(dir), "%s/%s/%s", v->outdir, PM_DIR_MASTERS,
+			 tg->name);
+		if (!verify_is_dir(dir)) {
+			finding_at(v, "consistency", PM_SEV_WARNING, tg->name,
+				   PM_DIR_MASTERS, 0, NAN,
+				   "there are no masters for %s in %s: they are not checked",
+				   tg->name, PM_DIR_MASTERS);
+			continue;
+		}
+		for (size_t i = 0; i < a->ntracks; i++) {
+			struct pm_vmaster *m = &v->tracks[i].masters[t];
+			struct pm_err err = { 0 };
+			struct scan s;
+
+			pm_track_file_name(a, i, "wav", name, sizeof(name));
+			snprintf(path, sizeof(path), "%s/%s", dir, name);
+			snprintf(rel, sizeof(rel), "%s/%s/%s", PM_DIR_MASTERS,
+				 tg->name, name);
+			v->checks++;
+			if (scan_file(path, 0, -1, &s, &err) < 0) {
+				finding_at(v, "consistency", PM_SEV_ERROR,
+					   tg->name, rel, (unsigned)i + 1, NAN,
+					   "%s", err.msg);
+				continue;
+			}
+			if (s.nonfinite)
+				finding_at(v, "audio-nan", PM_SEV_ERROR, tg->name,
+					   rel, (unsigned)i + 1,
+					   (double)s.first_nonfinite / s.rate,
+					   "%lld samples of the master are not numbers (NaN or infinite)",
+					   (long long)s.nonfinite);
+			if (s.frames < s.claimed)
+				finding_at(v, "source-truncated", PM_SEV_ERROR,
+					   tg->name, rel, (unsigned)i + 1,
+					   (double)s.frames / s.rate,
+					   "the master ends after %lld of the %lld frames its header claims",
+					   (long long)s.frames, (long long)s.claimed);
+			m->present = true;
+			m->seconds = s.seconds;
+			m->lufs = s.lufs;
+			m->range_lu = s.range_lu;
+			m->true_peak_dbtp = s.true_peak_dbtp;
+			m->peak_dbfs = s.peak_dbfs;
+			memcpy(m->band_db, s.band_db, sizeof(m->band_db));
+			m->st = s.st;
+			m->nst = s.nst;
+			if (isfinite(s.lufs)) {
+				e += pow(10, s.lufs / 10) * s.seconds;
+				lo += s.seconds;
+				n++;
+			}
+		}
+		/* the album's level decides Spotify's lower ceiling, as in
+		 * verify_levels() */
+		if (tg->has_hot && n && lo > 0 &&
+		    10 * log10(e / lo) > tg->hot_above_lufs + HOT_TOLERANCE_LU)
+			ceiling = tg->hot_ceiling_dbtp;
+		for (size_t i = 0; i < a->ntracks; i++) {
+			const struct pm_vmaster *m = &v->tracks[i].masters[t];
+
+			if (!m->present)
+				continue;
+			pm_track_file_name(a, i, "wav", name, sizeof(name));
+			snprintf(rel, sizeof(rel), "%s/%s/%s", PM_DIR_MASTERS,
+				 tg->name, name);
+			if (m->true_peak_dbtp > ceiling)
+				finding_at(v, "master-ceiling", PM_SEV_ERROR,
+					   tg->name, rel, (unsigned)i + 1, NAN,
+					   "the master's true peak %.3f dBTP is over the %.2f dBTP ceiling of %s",
+					   m->true_peak_dbtp, ceiling, tg->name);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The limiter's log                                                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * OUTDIR/report/limiter.tsv, when master wrote one: a header line, then
+ * "target TAB track TAB time_s TAB gr_db" every 100 ms of limiting.
+ */
+void verify_limiter_log(struct pm_verify *v)
+{
+	char path[4096 + 64], line[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s/limiter.tsv", v->outdir,
+		 PM_DIR_REPORT);
+	fp = fopen(path, "r");
+	if (!fp)
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		char target[64];
+		unsigned track;
+		double time_s, gr;
+		size_t t, k;
+		struct pm_vmaster *m;
+
+		if (sscanf(line, "%63[^\t]\t%u\t%lf\t%lf", target, &track,
+			   &time_s, &gr) != 4 ||
+		    track < 1 || track > v->album->ntracks || time_s < 0 ||
+		    time_s > 24 * 3600.0 || !isfinite(gr))
+			continue; /* the header, or a line we do not read */
+		for (t = 0; t < v->ntargets; t++)
+			if (strcmp(v->targets[t].name, target) == 0)
+				break;
+		if (t == v->ntargets)
+			continue;
+		m = &v->tracks[track - 1].masters[t];
+		k = (size_t)(time_s / PM_VERIFY_BLOCK_S + 0.5);
+		if (k >= m->ngr) {
+			size_t cap = k + 1 > m->ngr * 2 ? k + 1 : m->ngr * 2;
+			float *g = realloc(m->gr, cap * sizeof(*g));
+
+			if (!g)
+				break;
+			for (size_t j = m->ngr; j < cap; j++)
+				g[j] = 0;
+			m->gr = g;
+			m->ngr = cap;
+		}
+		gr = fabs(gr);
+		if (gr > m->gr[k])
+			m->gr[k] = (float)gr;
+	}
+	fclose(fp);
+	for (size_t i = 0; i < v->album->ntracks; i++)
+		for (size_t t = 0; t < v->ntargets; t++) {
+			struct pm_vmaster *m = &v->tracks[i].masters[t];
+
+			for (size_t k = 0; k < m->ngr; k++) {
+				if (m->gr[k] > m->max_gr_db)
+					m->max_gr_db = m->gr[k];
+				if (m->gr[k] > 0.01f)
+					m->limited_s += PM_VERIFY_BLOCK_S;
+			}
+		}
+}
