@@ -96,10 +96,11 @@ int pm_timeline_build(const struct pm_album *a, const size_t *which,
 			     which[i - 1] + 1 == which[i];
 		int64_t len = lengths[which[i]];
 		int64_t start, id, base;
-		/* a pause carried by the source: index 00 where it begins */
-		bool in_source = t->has_gap && t->gap_in_source && !o->fixed_gap &&
-				 !segue && !(i == 0 && o->with_htoa &&
-					     a->htoa.is_set);
+		/* a pause carried by the source: index 00 where it begins (a
+		 * CD's; elsewhere it is just the start of the track's audio) */
+		bool in_source = o->cd && t->has_gap && t->gap_in_source &&
+				 !o->fixed_gap && !segue &&
+				 !(i == 0 && o->with_htoa && a->htoa.is_set);
 		int64_t own = in_source ? at_rate(t->gap, o->rate) : 0;
 
 		m->album_index = which[i];

@@ -780,6 +780,15 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
 						   : -HUGE_VAL;
 		m->samples = pm_frame_samples(parts[i].end_frames -
 					      parts[i].start_frames);
+		/* a pause in the source is the master's too, under index 00 */
+		if (parts[i].track && parts[i].track <= a->ntracks &&
+		    a->tracks[parts[i].track - 1].gap_in_source) {
+			const struct pm_pq_track *q =
+				&tl.disc.track[parts[i].track - 1];
+
+			m->samples += pm_frame_samples(q->index[0] -
+						       q->pause_frames);
+		}
 		meters[i] = pr[i].k;
 	}
 	verify_levels(v, d, meters, 0, 0, false);
