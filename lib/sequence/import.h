@@ -69,8 +69,9 @@ struct pm_import_result {
  * logged as a warning and counted in res->losses.  Returns 0, or -1 with
  * `err`: PM_ECREATE (the outputs exist, or cannot be made), PM_ENOINPUT
  * and PM_EIO (the audio), PM_EUNSUPPORTED (a track across files that are
- * not CD audio), PM_EINTR, PM_ESOFTWARE when the album would not give
- * the disc back.
+ * not CD audio), PM_EFORMAT (a text its CD-TEXT block's character set
+ * cannot hold), PM_EINTR, PM_EINVAL (70) when the album would not give
+ * the disc back: a bug.
  */
 int pm_import(const struct pm_disc_image *img,
 	      const struct pm_import_options *o, struct pm_import_result *res,
