@@ -328,6 +328,29 @@ static int extract(const struct options *o, struct pm_err *err)
 				 spans[k].pause_of);
 		np[k] = names[k];
 	}
+	/* every CD-TEXT block, for the CUE's CDTEXTFILE */
+	if (ddp->cdtext && text.nblocks) {
+		path = pm_outdir_path(&od, "tracks.cdt", err);
+		if (!path)
+			goto out;
+		fp = fopen(path, "wb");
+		if (!fp || fwrite(ddp->cdtext, 1, ddp->cdtext_bytes, fp) !=
+				   ddp->cdtext_bytes) {
+			pm_err_sys(err, fp ? PM_EIO : PM_ECREATE,
+				   "cannot write '%s'", path);
+			goto out;
+		}
+		if (fclose(fp) != 0) {
+			fp = NULL;
+			pm_err_sys(err, PM_EIO, "cannot write '%s'", path);
+			goto out;
+		}
+		fp = NULL;
+		free(path);
+		text.packs = ddp->cdtext;
+		text.packs_len = ddp->cdtext_bytes;
+		text.cdtext_file = "tracks.cdt";
+	}
 	path = pm_outdir_path(&od, "tracks.cue", err);
 	if (!path)
 		goto out;

@@ -155,6 +155,8 @@ struct pm_track {
 	struct pm_fade fade_in, fade_out;
 	bool has_gap;
 	struct pm_time gap; /* pause (index 00) before this track */
+	bool gap_in_source; /* the pause is the source's first `gap`, not
+			       added silence */
 	int gap_line;
 	struct pm_crossfade xfade;
 	size_t nindexes;
@@ -229,6 +231,9 @@ struct pm_tone {
 };
 
 struct pm_mastering {
+	/* no chain at all: every target gets the sources at unity gain */
+	bool pass_through;
+	int line; /* of <mastering>; 0 when absent */
 	struct pm_eq eq;
 	struct pm_compressor comp;
 	double width; /* side gain; 1 leaves the image alone */
@@ -458,7 +463,14 @@ const char *pm_charset_name(enum pm_charset c);
  */
 int pm_language_code(const char *iso639);
 
+/* The ISO 639-1 code for an EBU Tech 3264 code (0x09 -> "en"), or NULL
+ * (0x1E, Norwegian, is "no"). */
+const char *pm_language_iso(unsigned ebu);
+
 /* The CD-TEXT genre code for a genre token ("rock" -> 23), or -1. */
 int pm_genre_code(const char *token);
+
+/* The genre token for a CD-TEXT genre code (23 -> "rock"), or NULL. */
+const char *pm_genre_token(unsigned code);
 
 #endif

@@ -169,6 +169,10 @@ static void check_tracks(struct checker *c, const struct pm_album *a)
 			problem(c, t->fade_out.line,
 				"%s: the next track crossfades with this one; drop the fade-out",
 				name);
+		if (t->gap_in_source && i == 0 && a->htoa.is_set)
+			problem(c, t->gap_line,
+				"%s: with hidden track one audio, the first pause cannot come from the source",
+				name);
 		if (t->copy_permitted && t->scms)
 			problem(c, t->flags_line,
 				"%s: copy and scms cannot both be set (SCMS restricts the copying that copy permits)",
@@ -178,6 +182,53 @@ static void check_tracks(struct checker *c, const struct pm_album *a)
 		check_texts(c, &a->release.text[f], pm_field_element[f]);
 	if (a->htoa.is_set)
 		check_texts(c, &a->htoa.title, "title");
+}
+
+/*
+ * Pass-through promises the sources unchanged: anything that would change
+ * them contradicts it, and is named rather than silently ignored.
+ */
+static void check_pass_through(struct checker *c, const struct pm_album *a)
+{
+	const struct pm_mastering *m = &a->mastering;
+	static const char why[] = "mastering is pass-through";
+	char name[64];
+	size_t i;
+
+	if (m->eq.nbands)
+		problem(c, m->eq.bands[0].line, "%s: it has no EQ", why);
+	if (m->comp.enabled)
+		problem(c, m->comp.line, "%s: it has no compressor", why);
+	if (m->width != 1.0)
+		problem(c, m->line, "%s: the width must stay 1", why);
+	if (m->limiter.line && m->limiter.enabled)
+		problem(c, m->limiter.line,
+			"%s: it has no limiter (drop <limiter> or set enabled=\"false\")",
+			why);
+	if (m->loudness.has_target || m->loudness.has_ceiling)
+		problem(c, m->loudness.line,
+			"%s: it keeps the sources' level (no target-lufs or ceiling-dbtp)",
+			why);
+	if (m->tone.mode == PM_TONE_MATCH)
+		problem(c, m->tone.line, "%s: tone-match can only report", why);
+	for (i = 0; i < a->ntracks; i++)
+		if (a->tracks[i].master.gain_db != 0 ||
+		    a->tracks[i].master.eq.nbands)
+			problem(c, a->tracks[i].line,
+				"%s: %s has a mastering trim", why,
+				track_name(a, i, name, sizeof(name)));
+	if (a->cd.has_target)
+		problem(c, a->cd.line, "%s: the CD keeps the sources' level (no target-lufs)",
+			why);
+	if (a->vinyl.has_target)
+		problem(c, a->vinyl.line,
+			"%s: the vinyl cut keeps the sources' level (no target-lufs)",
+			why);
+	for (i = 0; i < a->nstreams; i++)
+		if (a->streams[i].has_target)
+			problem(c, a->streams[i].line,
+				"%s: profile '%s' keeps the sources' level (no target-lufs)",
+				why, a->streams[i].name);
 }
 
 static void check_mastering(struct checker *c, const struct pm_album *a)
@@ -203,6 +254,8 @@ static void check_mastering(struct checker *c, const struct pm_album *a)
 	if (a->mastering.tone.mode == PM_TONE_OFF && a->mastering.tone.reference)
 		warn(c, a->mastering.tone.line,
 		     "the tone reference is unused when tone-match is off");
+	if (a->mastering.pass_through)
+		check_pass_through(c, a);
 }
 
 static void check_deliverables(struct checker *c, struct pm_album *a,
@@ -966,6 +1019,17 @@ int pm_album_probe(struct pm_album *a, struct pm_err *err)
 					"%s: id-at lies after the end of the crossfade",
 					name);
 		}
+		if (t->gap_in_source) {
+			int64_t g = pm_time_samples(t->gap, rate);
+
+			if (g <= 0 || g >= len)
+				problem(&c, t->gap_line,
+					"%s: the pause in the source (%s) must be shorter than the source (%s)",
+					name, (fmt_time(g, rate, b1, sizeof(b1)), b1),
+					(fmt_time(len, rate, b2, sizeof(b2)), b2));
+			else
+				len -= g; /* index marks count from index 01 */
+		}
 		for (k = 0; k < t->nindexes; k++) {
 			int64_t at;
 
@@ -983,15 +1047,17 @@ int pm_album_probe(struct pm_album *a, struct pm_err *err)
 					"%s: index %02zu must come after index %02zu",
 					name, k + 2, k + 1);
 		}
-		/* with hidden audio, track 1's gap is the silence after it,
-		 * which premaster-album(5) holds to 2 seconds too */
-		if (i == 0 && t->has_gap &&
+		/*
+		 * The disc's first 2 seconds are silent (Red Book).  With
+		 * hidden audio those come before it, and track 1's gap is
+		 * what follows the hidden audio: any length, down to none,
+		 * as discs with hidden tracks have it.
+		 */
+		if (i == 0 && t->has_gap && !a->htoa.is_set &&
 		    pm_time_samples(t->gap, PM_CD_RATE) <
 			    (int64_t)pm_frame_samples(PM_PREGAP_FRAMES))
 			problem(&c, t->gap_line,
-				a->htoa.is_set
-					? "%s: the pause between the hidden track and track 1 must be at least 2 seconds"
-					: "%s: the disc's first pause must be at least 2 seconds (Red Book)",
+				"%s: the disc's first pause must be at least 2 seconds (Red Book)",
 				name);
 	}
 	if (a->htoa.is_set) {

@@ -255,6 +255,16 @@ int pm_language_code(const char *iso)
 	return -1;
 }
 
+const char *pm_language_iso(unsigned ebu)
+{
+	size_t i;
+
+	for (i = 0; i < PM_ARRAY_SIZE(languages); i++)
+		if (languages[i].ebu == ebu)
+			return languages[i].iso;
+	return NULL;
+}
+
 /* The CD-TEXT genre codes, by the tokens album.xsd uses. */
 static const char *const genres[] = {
 	NULL, "undefined", "adult-contemporary", "alternative-rock",
@@ -264,6 +274,11 @@ static const char *const genres[] = {
 	"rap", "reggae", "rock", "rhythm-and-blues", "sound-effects",
 	"soundtrack", "spoken-word", "world-music",
 };
+
+const char *pm_genre_token(unsigned code)
+{
+	return code > 0 && code < PM_ARRAY_SIZE(genres) ? genres[code] : NULL;
+}
 
 int pm_genre_code(const char *token)
 {

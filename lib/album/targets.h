@@ -58,6 +58,9 @@ struct pm_target {
 	unsigned bits;
 	uint32_t rate; /* Hz, PM_RATE_SOURCE or PM_RATE_ALBUM */
 	enum pm_gap_policy gaps;
+	/* <mastering pass-through="true">: unity gain, no limiter, no trim
+	 * to the ceiling (which verify still measures) */
+	bool pass_through;
 };
 
 /*

@@ -472,6 +472,7 @@ static void read_track(struct walk *w, const xmlNode *n, struct pm_track *t)
 			t->has_gap = true;
 			t->gap_line = line_of(c);
 			attr_time(w, c, "length", &t->gap);
+			t->gap_in_source = attr_bool(w, c, "in-source", false);
 		} else if (is(c, "crossfade")) {
 			t->xfade.is_set = true;
 			t->xfade.line = line_of(c);
@@ -598,6 +599,8 @@ static void read_mastering(struct walk *w, const xmlNode *n,
 	struct pm_comp_band shared;
 	int i;
 
+	m->line = line_of(n);
+	m->pass_through = attr_bool(w, n, "pass-through", false);
 	for (c = n->children; c; c = c->next) {
 		if (is(c, "eq")) {
 			read_eq(w, c, &m->eq);

@@ -77,6 +77,12 @@ static void policy(struct pm_master_run *run, struct pm_target_result *tr,
 	size_t i;
 
 	tr->ceiling_dbtp = t->ceiling_dbtp;
+	if (t->pass_through) {
+		/* the sources as they are, peaks and all */
+		for (i = 0; i < run->ntracks; i++)
+			tr->track[i].gain_db = 0;
+		return;
+	}
 	if (t->has_target) {
 		switch (ld->mode) {
 		case PM_LOUDNESS_TRACK:

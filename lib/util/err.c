@@ -123,6 +123,8 @@ int pm_exit_status(const struct pm_err *err)
 		return EX_OSERR;
 	case PM_EINVAL:
 		return EX_SOFTWARE;
+	case PM_EBUSY:
+		return EX_TEMPFAIL;
 	}
 	return EX_SOFTWARE;
 }

@@ -25,6 +25,7 @@ enum pm_code {
 	PM_EIO,          /* a read or write failed part-way, or the disk is
 			    full wherever that happens (74) */
 	PM_EINTR,        /* interrupted by a signal; outputs rolled back (130) */
+	PM_EBUSY,        /* another run holds the output's lock (75) */
 };
 
 struct pm_err {
@@ -67,7 +68,8 @@ int pm_errno_full(int e);
 /*
  * The process exit status for a failure of this kind, following
  * sysexits(3): 65 data, 66 no input, 70 software, 71 OS, 73 cannot
- * create, 74 I/O and a full disk; 1 for a mismatch; 130 interrupted.
+ * create, 74 I/O and a full disk, 75 busy (try again later); 1 for a
+ * mismatch; 130 interrupted.
  */
 int pm_exit_status(const struct pm_err *err);
 
