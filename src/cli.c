@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -208,12 +209,93 @@ unsigned pm_jobs_option(const char *arg)
 	return (unsigned)u;
 }
 
+/* Append component `c` (n bytes) to the absolute path `p` (size bytes). */
+static bool path_push(char *p, size_t size, const char *c, size_t n)
+{
+	size_t len = strlen(p);
+
+	if (len + 1 + n + 1 > size)
+		return false;
+	if (len > 1)
+		p[len++] = '/';
+	memcpy(p + len, c, n);
+	p[len + n] = '\0';
+	return true;
+}
+
+/* Drop the last component of the absolute path `p` ("/" stays "/"). */
+static void path_pop(char *p)
+{
+	char *slash = strrchr(p, '/');
+
+	if (slash == p)
+		p[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+}
+
+/*
+ * Whether writing into `path` would write into the root directory.  The
+ * part of the path that exists is resolved as the system resolves it
+ * (symbolic links, ".."); the rest is taken as the directories that
+ * would be created for it, where ".." is the parent of the previous one.
+ * Returns -1 when that cannot be told (a path too long, no current
+ * directory): the writes themselves will fail then.
+ */
+static int is_root(const char *path)
+{
+	char at[PATH_MAX], probe[PATH_MAX + 2];
+	const char *p = path, *c;
+	bool exists = true;
+	size_t n;
+
+	if (path[0] == '/')
+		snprintf(at, sizeof(at), "/");
+	else if (!getcwd(at, sizeof(at)))
+		return -1;
+	for (; *p; p = c + n) {
+		while (*p == '/')
+			p++;
+		c = p;
+		n = strcspn(c, "/");
+		if (n == 0 || (n == 1 && c[0] == '.'))
+			continue;
+		if (exists) {
+			snprintf(probe, sizeof(probe), "%s", at);
+			if (!path_push(probe, sizeof(probe), c, n))
+				return -1;
+			if (realpath(probe, at))
+				continue;
+			exists = false;
+			snprintf(at, sizeof(at), "%s", probe);
+			path_pop(at);
+		}
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			path_pop(at);
+		else if (!path_push(at, sizeof(at), c, n))
+			return -1;
+	}
+	return strcmp(at, "/") == 0;
+}
+
+void pm_output_check(const char *output)
+{
+	if (!output)
+		return;
+	if (!*output)
+		pm_usage_error("-o: the output path is empty");
+	if (is_root(output) == 1)
+		pm_usage_error("-o '%s': refusing to write into the root directory",
+			       output);
+}
+
 char *pm_output_dir(const char *output, const char *album)
 {
 	const char *slash;
 	size_t n;
 	char *out;
 
+	pm_output_check(output);
 	if (output)
 		return strdup(output);
 	slash = strrchr(album, '/');

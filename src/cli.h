@@ -65,8 +65,16 @@ PM_NORETURN void pm_usage_fail(void);
 unsigned pm_jobs_option(const char *arg);
 
 /*
- * Where a tool writes: `output` (-o) when given, else "out" in the
- * directory of `album`.  Newly allocated; NULL when memory runs out.
+ * Refuse (a usage error, exit 64) an -o that is empty or names the root
+ * directory, however it is spelt ("/", "/tmp/..", a link to "/"), before
+ * anything is written.  NULL (no -o) passes.
+ */
+void pm_output_check(const char *output);
+
+/*
+ * Where a tool writes: `output` (-o) when given (checked first by
+ * pm_output_check), else "out" in the directory of `album`.  Newly
+ * allocated; NULL when memory runs out.
  */
 char *pm_output_dir(const char *output, const char *album);
 

@@ -122,6 +122,7 @@ static void parse(int argc, char **argv, struct options *o)
 						    : "expected one ALBUM.xml");
 	if (o->extract && !o->common.output)
 		pm_usage_error("--extract needs -o DIR");
+	pm_output_check(o->common.output);
 	o->arg = argv[optind];
 }
 
@@ -365,6 +366,29 @@ static int extract(const struct options *o, struct pm_err *err)
 				 spans[k].pause_of);
 		np[k] = names[k];
 	}
+	/* every CD-TEXT block, for the CUE's CDTEXTFILE */
+	if (ddp->cdtext && text.nblocks) {
+		path = pm_outdir_path(&od, "tracks.cdt", err);
+		if (!path)
+			goto out;
+		fp = fopen(path, "wb");
+		if (!fp || fwrite(ddp->cdtext, 1, ddp->cdtext_bytes, fp) !=
+				   ddp->cdtext_bytes) {
+			pm_err_sys(err, fp ? PM_EIO : PM_ECREATE,
+				   "cannot write '%s'", path);
+			goto out;
+		}
+		if (fclose(fp) != 0) {
+			fp = NULL;
+			pm_err_sys(err, PM_EIO, "cannot write '%s'", path);
+			goto out;
+		}
+		fp = NULL;
+		free(path);
+		text.packs = ddp->cdtext;
+		text.packs_len = ddp->cdtext_bytes;
+		text.cdtext_file = "tracks.cdt";
+	}
 	path = pm_outdir_path(&od, "tracks.cue", err);
 	if (!path)
 		goto out;
@@ -482,7 +506,9 @@ int main(int argc, char **argv)
 		pm_error("%s", err.msg);
 		ret = pm_exit_status(&err);
 	}
-	if (pm_interrupted())
+	if (pm_interrupted()) {
 		pm_signals_reraise();
+		ret = PM_EXIT_INTERRUPTED;
+	}
 	return ret;
 }

@@ -210,6 +210,7 @@ int main(int argc, char **argv)
 	pm_log_init("premaster master", PM_LOG_NOTE);
 	parse(argc, argv, &o);
 	pm_common_apply(&o.common);
+	pm_output_check(o.common.output);
 	pm_signals_install();
 	album = pm_album_open(o.album, &err);
 	if (!album) {
@@ -260,7 +261,9 @@ out:
 	pm_master_run_release(&run);
 	pm_album_free(album);
 	free(outdir);
-	if (pm_interrupted())
+	if (pm_interrupted()) {
 		pm_signals_reraise();
+		ret = PM_EXIT_INTERRUPTED;
+	}
 	return ret;
 }

@@ -20,10 +20,10 @@
 #include <unistd.h>
 
 #include "album/album.h"
-#include "album/init.h"
-#include "album/isrc.h"
 #include "album/paths.h"
+#include "album/stamp.h"
 #include "cli.h"
+#include "init.h"
 #include "io/audio.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -35,6 +35,8 @@
 
 static const char *const tools[] = { "master", "sequence", "ddpmake",
 				     "verify" };
+
+enum { OPT_IF_CHANGED = PM_OPT_FIRST_TOOL };
 
 static void usage_main(void)
 {
@@ -132,6 +134,8 @@ static int run_tool(const char *tool, char **argv)
  * Run a tool as a child and return its exit status (128+N if killed).
  * Its stdout is build's with --json (its events are build's events), and
  * stderr otherwise: its result lines are progress from build's view.
+ * A SIGINT, SIGTERM or SIGHUP that build catches meanwhile is passed on
+ * to the child, and build waits for it to clean up and exit.
  */
 static int spawn(const char *tool, char *const *args, bool relay)
 {
@@ -149,6 +153,10 @@ static int spawn(const char *tool, char *const *args, bool relay)
 		return EX_OSERR;
 	}
 	if (pid == 0) {
+		/* until the tool installs its handlers, a signal ends it */
+		pm_signals_default();
+		if (pm_interrupted())
+			_exit(PM_EXIT_INTERRUPTED);
 		if (!relay)
 			dup2(STDERR_FILENO, STDOUT_FILENO);
 		execv(path, args);
@@ -156,9 +164,13 @@ static int spawn(const char *tool, char *const *args, bool relay)
 			strerror(errno));
 		_exit(EX_OSERR);
 	}
+	pm_signals_forward((long)pid);
 	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			pm_signals_forward(0);
 			return EX_OSERR;
+		}
+	pm_signals_forward(0);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
@@ -233,10 +245,14 @@ static void usage_build(void)
 	printf("usage: premaster build [OPTIONS] ALBUM.xml\n"
 	       "Run master, sequence, ddpmake, manifest and verify on an album.\n\n"
 	       "  -j, --jobs=N        tracks to process at once (1)\n"
+	       "      --if-changed    do nothing when album.xml, its sources and\n"
+	       "                      premaster are what the last fit build of\n"
+	       "                      OUTDIR was made from; else build as --force\n"
 	       "%s\n"
 	       "Outputs go to OUTDIR (default: 'out' beside ALBUM.xml):\n"
 	       "masters/, cd/, ddp/, vinyl/, streaming/, report/, and the\n"
-	       "manifests manifest.md5 and manifest.sha256.\n"
+	       "manifests manifest.md5 and manifest.sha256.  One build at a time:\n"
+	       "a second one into the same OUTDIR exits 75.\n"
 	       "See premaster(1).\n",
 	       pm_common_help);
 }
@@ -244,12 +260,15 @@ static void usage_build(void)
 static const char *const stage_names[] = { "master", "sequence", "ddpmake",
 					    "manifest", "verify" };
 
+/* a stage's status: its exit status, -1 not run, -2 up to date */
 static const char *status_name(int status)
 {
-	return status == 0		  ? "done"
-	       : status < 0		  ? "not run"
-	       : status == PM_EXIT_NOTFIT ? "not fit"
-					  : "failed";
+	return status == 0		       ? "done"
+	       : status == -2		       ? "up to date"
+	       : status < 0		       ? "not run"
+	       : status == PM_EXIT_NOTFIT      ? "not fit"
+	       : status == PM_EXIT_INTERRUPTED ? "interrupted"
+					       : "failed";
 }
 
 static void stage_event(size_t s, int status, double seconds)
@@ -278,7 +297,8 @@ static void build_result(const int *status, const char *outdir, int ret)
 
 	if (pm_json_events()) {
 		pm_event_begin(&j, "result");
-		pm_json_string(&j, "status", ret == 0		      ? "fit"
+		pm_json_string(&j, "status", status[0] == -2	      ? "up to date"
+					     : ret == 0		      ? "fit"
 					     : ret == PM_EXIT_NOTFIT ? "not fit"
 								      : "failed");
 		pm_json_int(&j, "exit", ret);
@@ -308,9 +328,13 @@ static int cmd_build(int argc, char **argv)
 	static const struct option longopts[] = {
 		PM_COMMON_LONGOPTS,
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "if-changed", no_argument, NULL, OPT_IF_CHANGED },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pm_common common = { .want_progress = true };
+	struct pm_build_guard guard;
+	struct pm_err err = { 0 };
+	bool if_changed = false, fresh;
 	const char *album_path;
 	char *outdir = NULL, *warnings;
 	const char *jobs = "1";
@@ -332,12 +356,17 @@ static int cmd_build(int argc, char **argv)
 			jobs = optarg;
 			continue;
 		}
+		if (c == OPT_IF_CHANGED) {
+			if_changed = true;
+			continue;
+		}
 		pm_usage_fail();
 	}
 	pm_common_apply(&common);
 	if (argc - optind != 1)
 		pm_usage_error("expected one ALBUM.xml");
 	album_path = argv[optind];
+	pm_signals_install();
 	outdir = pm_output_dir(common.output, album_path);
 	if (!outdir) {
 		pm_error("out of memory");
@@ -345,6 +374,20 @@ static int cmd_build(int argc, char **argv)
 	}
 	warnings = pm_share_warnings();
 	pm_event_start(album_path, outdir);
+	/* the lock, and the stamp of what the outputs were made from */
+	if (pm_guard_begin(&guard, album_path, outdir, if_changed, &fresh,
+			   &err) < 0) {
+		pm_error("%s", err.msg);
+		ret = pm_exit_status(&err);
+		goto done;
+	}
+	if (fresh) {
+		pm_note("'%s' is up to date in '%s'", album_path, outdir);
+		for (s = 0; s < PM_ARRAY_SIZE(stage_names); s++)
+			status[s] = -2;
+		goto done;
+	}
+	common.force |= if_changed; /* a changed input: rebuild it all */
 
 	for (s = 0; s < PM_ARRAY_SIZE(stage_names); s++) {
 		k = 0;
@@ -367,6 +410,10 @@ static int cmd_build(int argc, char **argv)
 			args[k++] = (char *)(uintptr_t)jobs;
 		}
 		args[k] = NULL;
+		if (pm_interrupted()) {
+			ret = PM_EXIT_INTERRUPTED;
+			break;
+		}
 		pm_info("running premaster %s", stage_names[s]);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		/* the manifests: here, once every deliverable is written */
@@ -380,6 +427,12 @@ static int cmd_build(int argc, char **argv)
 		status[s] = st;
 		if (common.json)
 			stage_event(s, st, secs);
+		if (pm_interrupted() || st == PM_EXIT_INTERRUPTED) {
+			/* the stage has cleaned up: it is safe to stop */
+			pm_error("%s: interrupted; stopping", stage_names[s]);
+			ret = PM_EXIT_INTERRUPTED;
+			break;
+		}
 		if (st == 0) {
 			pm_note("%s: done (%.1f s)", stage_names[s], secs);
 			continue;
@@ -394,153 +447,20 @@ static int cmd_build(int argc, char **argv)
 		ret = st > 125 ? EX_SOFTWARE : st;
 		break;
 	}
+done:
+	if (warnings) /* what the stages warned of, not to warn of again */
+		pm_log_share_warnings(warnings);
+	pm_guard_end(&guard, ret, album_path);
 	build_result(status, outdir, ret);
 	if (warnings) {
 		unlink(warnings);
 		free(warnings);
 	}
 	free(outdir);
-	return ret;
-}
-
-/* ------------------------------------------------------------------ */
-/* init                                                                 */
-/* ------------------------------------------------------------------ */
-
-static void usage_init(void)
-{
-	printf("usage: premaster init [OPTIONS] AUDIO...\n"
-	       "Write an album.xml for the audio files, in the order given.\n\n"
-	       "      --title=TEXT       album title (default: the first file's\n"
-	       "                         album tag, or \"Untitled\")\n"
-	       "      --artist=TEXT      album artist (default: the first file's\n"
-	       "                         artist tag, or \"Unknown Artist\")\n"
-	       "      --upc=CODE         UPC-A or EAN-13 of the release\n"
-	       "      --catalog=TEXT     catalogue number\n"
-	       "      --isrc-first=CODE  ISRC of track 1; later tracks count up\n"
-	       "%s\n"
-	       "The album goes to album.xml unless -o names another file.\n"
-	       "See premaster(1) and premaster-album(5).\n",
-	       pm_common_help);
-}
-
-enum {
-	OPT_TITLE = PM_OPT_FIRST_TOOL,
-	OPT_ARTIST,
-	OPT_UPC,
-	OPT_CATALOG,
-	OPT_ISRC_FIRST,
-};
-
-static int cmd_init(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		PM_COMMON_LONGOPTS,
-		{ "title", required_argument, NULL, OPT_TITLE },
-		{ "artist", required_argument, NULL, OPT_ARTIST },
-		{ "upc", required_argument, NULL, OPT_UPC },
-		{ "catalog", required_argument, NULL, OPT_CATALOG },
-		{ "isrc-first", required_argument, NULL, OPT_ISRC_FIRST },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct pm_common common = { .want_progress = true };
-	struct pm_init_options io = { 0 };
-	const char *upc_arg = NULL, *isrc_arg = NULL, *why, *out_path;
-	char upc[PM_EAN_LEN + 1], isrc[PM_ISRC_LEN + 1] = "";
-	struct pm_err err = { 0 };
-	struct pm_file out = { 0 };
-	char *album_dir = NULL, *slash, *tmp;
-	uint64_t code;
-	size_t n;
-	int c, ret;
-
-	pm_log_init("premaster init", PM_LOG_NOTE);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS, longopts,
-				NULL)) != -1) {
-		if (pm_common_option(c, optarg, &common, usage_init))
-			continue;
-		switch (c) {
-		case OPT_TITLE:
-			io.title = optarg;
-			break;
-		case OPT_ARTIST:
-			io.artist = optarg;
-			break;
-		case OPT_UPC:
-			upc_arg = optarg;
-			break;
-		case OPT_CATALOG:
-			io.catalog = optarg;
-			break;
-		case OPT_ISRC_FIRST:
-			isrc_arg = optarg;
-			break;
-		default:
-			pm_usage_fail();
-		}
+	if (pm_interrupted()) {
+		pm_signals_reraise();
+		ret = PM_EXIT_INTERRUPTED;
 	}
-	pm_common_apply(&common);
-	n = (size_t)(argc - optind);
-	if (n == 0)
-		pm_usage_error("expected at least one AUDIO file");
-	if (n > PM_MAX_TRACKS)
-		pm_usage_error("a CD holds at most 99 tracks; %zu files given", n);
-	if (upc_arg && pm_ean_normalize(upc_arg, upc, &why) < 0)
-		pm_usage_error("--upc '%s': %s", upc_arg, why);
-	if (isrc_arg && pm_isrc_normalize(isrc_arg, isrc, &why) < 0)
-		pm_usage_error("--isrc-first '%s': %s", isrc_arg, why);
-	if (isrc_arg && pm_parse_uint(isrc + 7, 0, 99999, &code) == 0 &&
-	    code + n - 1 > 99999)
-		pm_usage_error("--isrc-first '%s': the designation codes run out after track %u",
-			       isrc_arg, (unsigned)(100000 - code));
-	if (io.title && !*io.title)
-		pm_usage_error("--title must not be empty");
-	if (io.artist && !*io.artist)
-		pm_usage_error("--artist must not be empty");
-	io.upc = upc_arg ? upc : NULL;
-	io.isrc_first = isrc_arg ? isrc : NULL;
-	out_path = common.output ? common.output : "album.xml";
-
-	/* the directory the album will live in, for relative paths */
-	tmp = strdup(out_path);
-	if (!tmp) {
-		pm_error("out of memory");
-		return EX_OSERR;
-	}
-	slash = strrchr(tmp, '/');
-	if (slash)
-		*slash = '\0';
-	album_dir = realpath(slash ? (*tmp ? tmp : "/") : ".", NULL);
-	free(tmp);
-	if (!album_dir) {
-		pm_error("cannot find the directory of '%s': %s", out_path,
-			 strerror(errno));
-		return EX_CANTCREAT;
-	}
-	io.dir = album_dir;
-	if (pm_file_open(&out, out_path, common.force, &err) < 0 ||
-	    pm_init_album(out.fp, &io, argv + optind, n, &err) < 0 ||
-	    pm_file_commit(&out, &err) < 0) {
-		pm_error("%s", err.msg);
-		ret = pm_exit_status(&err);
-		goto out;
-	}
-	pm_note("wrote '%s' with %zu track%s", out_path, n, n == 1 ? "" : "s");
-	if (pm_json_events()) {
-		struct pm_json j;
-
-		pm_event_begin(&j, "result");
-		pm_json_string(&j, "album", out_path);
-		pm_json_int(&j, "tracks", (long long)n);
-		pm_event_end(&j);
-	} else if (pm_want_results()) {
-		printf("%s\n", out_path);
-	}
-	ret = 0;
-out:
-	pm_file_abort(&out);
-	free(album_dir);
 	return ret;
 }
 
@@ -562,7 +482,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "init") == 0)
-		return cmd_init(argc - 1, argv + 1);
+		return pm_cmd_init(argc - 1, argv + 1);
 	if (strcmp(argv[1], "build") == 0)
 		return cmd_build(argc - 1, argv + 1);
 	if (strcmp(argv[1], "manifest") == 0)

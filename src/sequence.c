@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "album/album.h"
+#include "album/paths.h"
 #include "album/targets.h"
 #include "cli.h"
 #include "sequence/sequence.h"
@@ -190,6 +192,53 @@ static void report(const struct job *j, const char *outdir)
 	}
 }
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Before anything is written: --masters must name masters for every
+ * deliverable asked for (a typo must not quietly give the sources at
+ * unity gain); without it, a deliverable with no masters in OUTDIR is
+ * made from the sources, and the user is told.  Returns 0 or an exit
+ * status.
+ */
+static int masters_check(const struct options *o, const char *outdir,
+			 const struct job *jobs, size_t nj)
+{
+	char path[4096];
+	size_t i;
+
+	if (o->unity)
+		return 0;
+	if (o->masters && !is_dir(o->masters)) {
+		pm_error("--masters: '%s' is not a directory of masters (premaster master writes them to OUTDIR/masters)",
+			 o->masters);
+		return EX_NOINPUT;
+	}
+	for (i = 0; i < nj; i++) {
+		if (o->masters)
+			snprintf(path, sizeof(path), "%s/%s", o->masters,
+				 jobs[i].target->name);
+		else
+			snprintf(path, sizeof(path), "%s/%s/%s", outdir,
+				 PM_DIR_MASTERS, jobs[i].target->name);
+		if (is_dir(path))
+			continue;
+		if (o->masters) {
+			pm_error("--masters: '%s' has no masters for '%s' ('%s' is missing)",
+				 o->masters, jobs[i].target->name, path);
+			return EX_NOINPUT;
+		}
+		pm_note("%s: no masters in '%s'; reading the sources at unity gain (premaster master makes masters)",
+			jobs[i].target->name, path);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .common = { .want_progress = true }, .jobs = 1 };
@@ -205,6 +254,7 @@ int main(int argc, char **argv)
 	pm_log_init("premaster sequence", PM_LOG_NOTE);
 	parse(argc, argv, &o);
 	pm_common_apply(&o.common);
+	pm_output_check(o.common.output);
 	pm_signals_install();
 
 	album = pm_album_open(o.album, &err);
@@ -249,6 +299,9 @@ int main(int argc, char **argv)
 		pm_warning("no deliverable to sequence");
 		goto out;
 	}
+	ret = masters_check(&o, outdir, jobs, nj);
+	if (ret)
+		goto out;
 	pm_event_start(o.album, outdir);
 	pm_stage_begin("sequence", pm_album_seconds(album) * (double)nj);
 	pm_pool_run(jobs, nj, sizeof(*jobs), run_job, o.jobs, NULL);
@@ -270,7 +323,9 @@ out:
 	free(jobs);
 	free(outdir);
 	pm_album_free(album);
-	if (pm_interrupted())
+	if (pm_interrupted()) {
 		pm_signals_reraise();
+		ret = PM_EXIT_INTERRUPTED;
+	}
 	return ret;
 }

@@ -184,6 +184,7 @@ int main(int argc, char **argv)
 	pm_log_init("premaster verify", PM_LOG_NOTE);
 	parse(argc, argv, &o);
 	pm_common_apply(&o.common);
+	pm_output_check(o.common.output);
 	pm_signals_install();
 	if (o.ddp)
 		return verify_ddp(&o);
@@ -226,7 +227,9 @@ out:
 	pm_verify_release(&v);
 	pm_album_free(album);
 	free(outdir);
-	if (pm_interrupted())
+	if (pm_interrupted()) {
 		pm_signals_reraise();
+		ret = PM_EXIT_INTERRUPTED;
+	}
 	return ret;
 }

@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "io/audio.h"
+#include "io/ogg.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -38,6 +39,13 @@ struct opts {
 	uint64_t seed;
 	const char *title, *artist;
 	bool dc;
+	size_t npokes;
+	struct {
+		int64_t frame;
+		unsigned channel; /* 1-based */
+		float value;
+	} pokes[8];
+	int64_t granule_extra; /* added to the last Ogg page's granule */
 };
 
 /* xorshift64*: small, fast, and the same everywhere */
@@ -78,7 +86,99 @@ static void usage(void)
 	       "  -s, --seed=N         noise and music seed (1)\n"
 	       "      --dc             add a DC offset of a tenth of the level\n"
 	       "  -t, --title=TEXT     title tag\n"
-	       "  -A, --artist=TEXT    artist tag\n");
+	       "  -A, --artist=TEXT    artist tag\n"
+	       "Damage, for tests of bad input:\n"
+	       "      --poke=F:C:V     set frame F (from 0) of channel C (from 1)\n"
+	       "                       to V: a number, nan, inf or -inf (up to 8)\n"
+	       "      --granule=N      Ogg: the last page's granule position\n"
+	       "                       claims N samples more than it decodes to\n"
+	       "A level above 0 dBFS needs -b float.\n");
+}
+
+static int parse_poke(const char *arg, struct opts *o)
+{
+	char *end;
+	long long f;
+	unsigned long ch;
+	float v;
+
+	if (o->npokes == PM_ARRAY_SIZE(o->pokes))
+		return -1;
+	f = strtoll(arg, &end, 10);
+	if (end == arg || *end != ':' || f < 0)
+		return -1;
+	ch = strtoul(end + 1, &end, 10);
+	if (*end != ':' || ch < 1)
+		return -1;
+	end++;
+	if (strcmp(end, "nan") == 0)
+		v = NAN;
+	else if (strcmp(end, "inf") == 0)
+		v = INFINITY;
+	else if (strcmp(end, "-inf") == 0)
+		v = -INFINITY;
+	else if (pm_parse_double(end, -1e30, 1e30, &(double){ 0 }) == 0)
+		v = (float)strtod(end, NULL);
+	else
+		return -1;
+	o->pokes[o->npokes].frame = f;
+	o->pokes[o->npokes].channel = (unsigned)ch;
+	o->pokes[o->npokes].value = v;
+	o->npokes++;
+	return 0;
+}
+
+/*
+ * Set the granule position of the last page of the Ogg file at `path` to
+ * `value`, or add `value` to it (`add`), and make the page's CRC right
+ * again (RFC 3533: granule at byte 6, CRC at 22).
+ */
+static int set_granule(const char *path, bool add, int64_t value)
+{
+	FILE *f = fopen(path, "r+b");
+	unsigned char *b = NULL, *p;
+	long size, at = -1, pos;
+	uint64_t g;
+	uint32_t crc;
+	int i, ret = -1;
+
+	if (!f || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 27)
+		goto out;
+	b = malloc((size_t)size);
+	if (!b || fseek(f, 0, SEEK_SET) != 0 ||
+	    fread(b, 1, (size_t)size, f) != (size_t)size)
+		goto out;
+	/* walk the pages: the last one is the one that ends the file */
+	for (pos = 0; pos + 27 <= size && memcmp(b + pos, "OggS", 4) == 0;) {
+		long len = 27 + b[pos + 26];
+
+		if (pos + len > size)
+			break;
+		for (i = 0; i < b[pos + 26]; i++)
+			len += b[pos + 27 + i];
+		at = pos;
+		pos += len;
+	}
+	if (at < 0 || pos != size)
+		goto out;
+	p = b + at;
+	for (g = 0, i = 7; i >= 0; i--)
+		g = g << 8 | p[6 + i];
+	g = add ? g + (uint64_t)value : (uint64_t)value;
+	for (i = 0; i < 8; i++)
+		p[6 + i] = (unsigned char)(g >> (8 * i));
+	memset(p + 22, 0, 4);
+	crc = pm_ogg_crc_update(0, p, (size_t)(size - at));
+	for (i = 0; i < 4; i++)
+		p[22 + i] = (unsigned char)(crc >> (8 * i));
+	if (fseek(f, at, SEEK_SET) == 0 &&
+	    fwrite(p, 1, (size_t)(size - at), f) == (size_t)(size - at))
+		ret = 0;
+out:
+	free(b);
+	if (f && fclose(f) != 0)
+		ret = -1;
+	return ret;
 }
 
 /* One note of the music generator: a few partials under an envelope. */
@@ -231,6 +331,24 @@ static void fade(float *buf, int64_t n, const struct opts *o)
 	}
 }
 
+/*
+ * Make the last granule position of an Ogg Vorbis file claim `extra`
+ * samples more than the stream decodes to, as encoders that miscount
+ * their last block do.  The encoder's own last granule already trims the
+ * padding of the last block away, so first a far larger one lets the
+ * whole stream decode and be counted.
+ */
+static int overstate(const char *path, int64_t extra)
+{
+	struct pm_audio_info info;
+	struct pm_err err = { 0 };
+
+	if (set_granule(path, true, (int64_t)1 << 24) < 0 ||
+	    pm_audio_probe(path, &info, &err) < 0)
+		return -1;
+	return set_granule(path, false, info.length_samples + extra);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -247,6 +365,8 @@ int main(int argc, char **argv)
 		{ "dc", no_argument, NULL, 258 },
 		{ "title", required_argument, NULL, 't' },
 		{ "artist", required_argument, NULL, 'A' },
+		{ "poke", required_argument, NULL, 259 },
+		{ "granule", required_argument, NULL, 260 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -296,8 +416,18 @@ int main(int argc, char **argv)
 			o.format = (enum pm_format)i;
 			break;
 		case 'a':
-			if (pm_parse_db(optarg, -200, 0, &o.level_db) < 0)
+			if (pm_parse_db(optarg, -200, 96, &o.level_db) < 0)
 				pm_usage_error("bad level '%s'", optarg);
+			break;
+		case 259:
+			if (parse_poke(optarg, &o) < 0)
+				pm_usage_error("bad --poke '%s' (FRAME:CHANNEL:VALUE)",
+					       optarg);
+			break;
+		case 260:
+			if (pm_parse_uint(optarg, 1, 1u << 30, &u) < 0)
+				pm_usage_error("bad --granule '%s'", optarg);
+			o.granule_extra = (int64_t)u;
 			break;
 		case 'q':
 			if (pm_parse_double(optarg, 0.001, 400000, &o.freq_hz) < 0)
@@ -337,6 +467,10 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 3)
 		pm_usage_error("expected KIND LENGTH OUTPUT");
+	if (o.level_db > 0 && o.bits != 0)
+		pm_usage_error("a level above 0 dBFS needs -b float");
+	if (o.granule_extra && o.format != PM_FORMAT_OGG)
+		pm_usage_error("--granule is for -F ogg");
 	if (pm_parse_time(argv[optind + 1], &len) < 0)
 		pm_usage_error("bad length '%s'", argv[optind + 1]);
 	n = pm_time_samples(len, o.rate);
@@ -355,6 +489,14 @@ int main(int argc, char **argv)
 		pm_usage_error("unknown kind '%s'", argv[optind]);
 	}
 	fade(buf, n, &o);
+	for (size_t k = 0; k < o.npokes; k++) {
+		if (o.pokes[k].frame >= n || o.pokes[k].channel > o.channels)
+			pm_usage_error("--poke: frame %lld, channel %u is outside the audio",
+				       (long long)o.pokes[k].frame,
+				       o.pokes[k].channel);
+		buf[(size_t)o.pokes[k].frame * o.channels +
+		    o.pokes[k].channel - 1] = o.pokes[k].value;
+	}
 	if (o.dc)
 		for (size_t j = 0; j < (size_t)n * o.channels; j++)
 			buf[j] += (float)(0.1 * pow(10.0, o.level_db / 20.0));
@@ -373,6 +515,11 @@ int main(int argc, char **argv)
 	if (!w && err.code != PM_OK) {
 		pm_error("%s", err.msg);
 		return pm_exit_status(&err);
+	}
+	if (o.granule_extra && overstate(argv[optind + 2], o.granule_extra) < 0) {
+		pm_error("cannot change the granule position of '%s'",
+			 argv[optind + 2]);
+		return EX_IOERR;
 	}
 	return 0;
 }

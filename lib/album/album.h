@@ -117,7 +117,8 @@ struct pm_source_info {
 	unsigned channels;
 	unsigned bits; /* 16, 24, 32; 0 for lossy or float sources */
 	bool is_float;
-	int64_t length_samples;
+	int64_t length_samples; /* what there is to read (see check.c) */
+	int64_t header_samples; /* what the header says there should be */
 	char format[16]; /* "wav", "aiff", "flac", "ogg", ... */
 };
 
@@ -127,6 +128,12 @@ struct pm_source {
 	char *path; /* resolved against the album's directory */
 	struct pm_time in;  /* trim: first sample used (default 0) */
 	struct pm_time out; /* trim: one past the last (unset: the end) */
+	/* non-finite="zero": NaN and Inf samples become silence, with a
+	 * warning (the default refuses them) */
+	bool nonfinite_zero;
+	/* truncated="accept": a file shorter than its header says is used
+	 * as it is, with a warning (the default refuses it) */
+	bool accept_truncated;
 	int line;
 	struct pm_source_info info;
 };
@@ -148,6 +155,8 @@ struct pm_track {
 	struct pm_fade fade_in, fade_out;
 	bool has_gap;
 	struct pm_time gap; /* pause (index 00) before this track */
+	bool gap_in_source; /* the pause is the source's first `gap`, not
+			       added silence */
 	int gap_line;
 	struct pm_crossfade xfade;
 	size_t nindexes;
@@ -205,6 +214,9 @@ struct pm_loudness {
 	double ceiling_dbtp;
 	char *anchor; /* track id, for anchor mode */
 	bool loudest_track; /* AES TD1008: the loudest track meets the target */
+	/* the most a source's level may move on its way to a target, gain
+	 * and limiting together, in either direction (30 dB) */
+	double max_gain_db;
 	int line;
 };
 
@@ -219,6 +231,9 @@ struct pm_tone {
 };
 
 struct pm_mastering {
+	/* no chain at all: every target gets the sources at unity gain */
+	bool pass_through;
+	int line; /* of <mastering>; 0 when absent */
 	struct pm_eq eq;
 	struct pm_compressor comp;
 	double width; /* side gain; 1 leaves the image alone */
@@ -460,7 +475,14 @@ int pm_language_code(const char *iso639);
  * 0x09), or NULL when the code is not one of CD-TEXT's. */
 const char *pm_language_name(unsigned code);
 
+/* The ISO 639-1 code for an EBU Tech 3264 code (0x09 -> "en"), or NULL
+ * (0x1E, Norwegian, is "no"). */
+const char *pm_language_iso(unsigned ebu);
+
 /* The CD-TEXT genre code for a genre token ("rock" -> 23), or -1. */
 int pm_genre_code(const char *token);
+
+/* The genre token for a CD-TEXT genre code (23 -> "rock"), or NULL. */
+const char *pm_genre_token(unsigned code);
 
 #endif

@@ -8,7 +8,9 @@
 
 #include "album/check.h"
 
+#include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "album/charset.h"
 #include "album/isrc.h"
 #include "album/targets.h"
+#include "album/vinyl.h"
 #include "io/audio.h"
 #include "util/log.h"
 #include "util/msf.h"
@@ -167,6 +170,10 @@ static void check_tracks(struct checker *c, const struct pm_album *a)
 			problem(c, t->fade_out.line,
 				"%s: the next track crossfades with this one; drop the fade-out",
 				name);
+		if (t->gap_in_source && i == 0 && a->htoa.is_set)
+			problem(c, t->gap_line,
+				"%s: with hidden track one audio, the first pause cannot come from the source",
+				name);
 		if (t->copy_permitted && t->scms)
 			problem(c, t->flags_line,
 				"%s: copy and scms cannot both be set (SCMS restricts the copying that copy permits)",
@@ -176,6 +183,53 @@ static void check_tracks(struct checker *c, const struct pm_album *a)
 		check_texts(c, &a->release.text[f], pm_field_element[f]);
 	if (a->htoa.is_set)
 		check_texts(c, &a->htoa.title, "title");
+}
+
+/*
+ * Pass-through promises the sources unchanged: anything that would change
+ * them contradicts it, and is named rather than silently ignored.
+ */
+static void check_pass_through(struct checker *c, const struct pm_album *a)
+{
+	const struct pm_mastering *m = &a->mastering;
+	static const char why[] = "mastering is pass-through";
+	char name[64];
+	size_t i;
+
+	if (m->eq.nbands)
+		problem(c, m->eq.bands[0].line, "%s: it has no EQ", why);
+	if (m->comp.enabled)
+		problem(c, m->comp.line, "%s: it has no compressor", why);
+	if (m->width != 1.0)
+		problem(c, m->line, "%s: the width must stay 1", why);
+	if (m->limiter.line && m->limiter.enabled)
+		problem(c, m->limiter.line,
+			"%s: it has no limiter (drop <limiter> or set enabled=\"false\")",
+			why);
+	if (m->loudness.has_target || m->loudness.has_ceiling)
+		problem(c, m->loudness.line,
+			"%s: it keeps the sources' level (no target-lufs or ceiling-dbtp)",
+			why);
+	if (m->tone.mode == PM_TONE_MATCH)
+		problem(c, m->tone.line, "%s: tone-match can only report", why);
+	for (i = 0; i < a->ntracks; i++)
+		if (a->tracks[i].master.gain_db != 0 ||
+		    a->tracks[i].master.eq.nbands)
+			problem(c, a->tracks[i].line,
+				"%s: %s has a mastering trim", why,
+				track_name(a, i, name, sizeof(name)));
+	if (a->cd.has_target)
+		problem(c, a->cd.line, "%s: the CD keeps the sources' level (no target-lufs)",
+			why);
+	if (a->vinyl.has_target)
+		problem(c, a->vinyl.line,
+			"%s: the vinyl cut keeps the sources' level (no target-lufs)",
+			why);
+	for (i = 0; i < a->nstreams; i++)
+		if (a->streams[i].has_target)
+			problem(c, a->streams[i].line,
+				"%s: profile '%s' keeps the sources' level (no target-lufs)",
+				why, a->streams[i].name);
 }
 
 static void check_mastering(struct checker *c, const struct pm_album *a)
@@ -201,6 +255,8 @@ static void check_mastering(struct checker *c, const struct pm_album *a)
 	if (a->mastering.tone.mode == PM_TONE_OFF && a->mastering.tone.reference)
 		warn(c, a->mastering.tone.line,
 		     "the tone reference is unused when tone-match is off");
+	if (a->mastering.pass_through)
+		check_pass_through(c, a);
 }
 
 /* The MPEG-1 Layer III bit rates, which LAME's CBR takes. */
@@ -597,6 +653,38 @@ int pm_album_check(struct pm_album *a, struct pm_err *err)
 /* Probing the audio                                                    */
 /* ------------------------------------------------------------------ */
 
+/*
+ * How far a lossy stream's last granule position may overstate what it
+ * decodes to and still be an encoder's slip, not a cut: the longest
+ * Vorbis block, 8192 samples.
+ */
+#define LOSSY_SLACK_SAMPLES 8192
+
+/* A file that holds less than its header says. */
+static void check_length(struct checker *c, const struct pm_source *s,
+			 const struct pm_audio_info *info, const char *who)
+{
+	int64_t have = info->length_samples, said = info->header_samples;
+	char b1[32], b2[32];
+
+	if (said <= have || info->rate == 0)
+		return;
+	pm_format_duration((double)said / info->rate, b1, sizeof(b1));
+	pm_format_duration((double)have / info->rate, b2, sizeof(b2));
+	if (info->is_lossy && said - have <= LOSSY_SLACK_SAMPLES)
+		warn(c, s->line,
+		     "%s: '%s' claims %s (%lld samples) but decodes to %s (%lld samples); using the decoded audio",
+		     who, s->file, b1, (long long)said, b2, (long long)have);
+	else if (s->accept_truncated)
+		warn(c, s->line,
+		     "%s: '%s' is truncated: its header says %s (%lld samples), the file holds %s (%lld samples); using what is there (truncated=\"accept\")",
+		     who, s->file, b1, (long long)said, b2, (long long)have);
+	else
+		problem(c, s->line,
+			"%s: '%s' is truncated: its header says %s (%lld samples), the file holds %s (%lld samples) (set truncated=\"accept\" on its <source> to use what is there)",
+			who, s->file, b1, (long long)said, b2, (long long)have);
+}
+
 static int probe_source(struct checker *c, struct pm_source *s,
 			const char *who, struct pm_err *err)
 {
@@ -615,7 +703,9 @@ static int probe_source(struct checker *c, struct pm_source *s,
 	s->info.bits = info.bits;
 	s->info.is_float = info.is_float;
 	s->info.length_samples = info.length_samples;
+	s->info.header_samples = info.header_samples;
 	snprintf(s->info.format, sizeof(s->info.format), "%s", info.format);
+	check_length(c, s, &info, who);
 	if (info.rate < 44100 || info.rate > 192000)
 		problem(c, s->line,
 			"%s: '%s' is at %u Hz; sources must be 44.1 to 192 kHz",
@@ -686,6 +776,271 @@ static void check_fades(struct checker *c, const struct pm_fade *fi,
 			who, b2);
 }
 
+/* ------------------------------------------------------------------ */
+/* The layout, as far as album.xml and the headers tell                 */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A source's used length at rate `to`, as the mastering stage's resampler
+ * makes it: round(n * to / from) (dsp/resample.c, pm_resample_length).
+ */
+static int64_t length_at(const struct pm_source *s, uint32_t to)
+{
+	int64_t n = pm_source_length(s);
+	uint32_t from = s->info.rate;
+
+	if (n <= 0 || from == 0)
+		return 0;
+	if (from == to)
+		return n;
+	return (int64_t)(((uint64_t)n * to + from / 2) / from);
+}
+
+static int64_t up_frame(int64_t x)
+{
+	return (x + PM_SAMPLES_PER_FRAME - 1) / PM_SAMPLES_PER_FRAME *
+	       PM_SAMPLES_PER_FRAME;
+}
+
+static int64_t down_frame(int64_t x)
+{
+	return x / PM_SAMPLES_PER_FRAME * PM_SAMPLES_PER_FRAME;
+}
+
+static int64_t cd_time(struct pm_time t)
+{
+	return t.is_set ? pm_time_samples(t, PM_CD_RATE) : 0;
+}
+
+/*
+ * The CD's track IDs and lead-out, laid out as sequence/timeline.c lays
+ * them out (pm_timeline_build with the CD's options, which this mirrors
+ * step for step), and the Red Book rules that need them: every track at
+ * least 4 seconds from its index 01 to the next, the programme within
+ * max-length.  sequence checks the finished layout again; these are here
+ * so that no tool writes anything for an album that cannot be a CD (a
+ * 1-sample source, a 9:59:59 gap).
+ */
+static void check_cd_layout(struct checker *c, const struct pm_album *a)
+{
+	const int64_t pregap = pm_frame_samples(PM_PREGAP_FRAMES);
+	const int64_t preroll = (int64_t)a->cd.preroll_frames *
+				PM_SAMPLES_PER_FRAME;
+	int64_t id[PM_MAX_TRACKS], prev_end = 0, prev_len = 0, floor_id = 0;
+	int64_t end, max_frames;
+	uint32_t frames, leadout;
+	char b1[32], b2[32], name[64];
+	size_t i, n = a->ntracks;
+	bool long_gap = false;
+
+	if (!a->cd.enabled || n == 0 || n > PM_MAX_TRACKS)
+		return;
+	max_frames = PM_MIN((int64_t)PM_MAX_DISC_FRAMES,
+			    cd_time(a->cd.max_length) / PM_SAMPLES_PER_FRAME);
+	/* a pause no disc holds is the pause's fault, not the disc's */
+	for (i = 0; i < n; i++)
+		if (a->tracks[i].has_gap &&
+		    cd_time(a->tracks[i].gap) / PM_SAMPLES_PER_FRAME >
+			    max_frames) {
+			pm_format_duration(pm_time_seconds(a->tracks[i].gap), b1,
+					   sizeof(b1));
+			problem(c, a->tracks[i].gap_line,
+				"%s: a pause of %s is longer than the whole disc may be (%s)",
+				track_name(a, i, name, sizeof(name)), b1,
+				pm_msf_format((uint32_t)max_frames, b2));
+			long_gap = true;
+		}
+	if (long_gap)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct pm_track *t = &a->tracks[i];
+		int64_t len = length_at(&t->source, PM_CD_RATE), start;
+
+		if (i == 0) {
+			/* the disc's first pause, and maybe hidden audio */
+			int64_t lead = t->has_gap ? cd_time(t->gap) : pregap;
+
+			if (lead < pregap && !a->htoa.is_set)
+				lead = pregap;
+			if (a->htoa.is_set) {
+				prev_end = pregap +
+					   length_at(&a->htoa.source, PM_CD_RATE);
+				floor_id = up_frame(prev_end);
+				lead = prev_end + cd_time(t->gap);
+			}
+			start = up_frame(lead);
+			if (start < pregap + preroll)
+				start = pregap + preroll;
+			id[i] = start - preroll;
+			if (id[i] < floor_id)
+				id[i] = floor_id;
+			if (id[i] < pregap)
+				id[i] = pregap;
+		} else if (t->xfade.is_set) {
+			int64_t x = cd_time(t->xfade.length), at;
+
+			x = PM_MIN(x, PM_MIN(len, prev_len));
+			start = prev_end - x;
+			at = t->xfade.has_id_at ? cd_time(t->xfade.id_at) : x / 2;
+			id[i] = down_frame(start + PM_MIN(at, x));
+		} else if (t->has_gap && cd_time(t->gap) > 0) {
+			int64_t pause = up_frame(prev_end);
+
+			start = up_frame(prev_end + cd_time(t->gap));
+			id[i] = PM_MAX(start - preroll, pause);
+		} else {
+			start = prev_end;
+			id[i] = down_frame(start);
+		}
+		prev_end = start + len;
+		prev_len = len;
+	}
+	end = up_frame(prev_end);
+	if (end / PM_SAMPLES_PER_FRAME > max_frames) {
+		problem(c, a->cd.line,
+			"the programme is %s long; the longest allowed is %s",
+			pm_msf_format((uint32_t)PM_MIN(end / PM_SAMPLES_PER_FRAME,
+						       (int64_t)UINT32_MAX),
+				      b1),
+			pm_msf_format((uint32_t)max_frames, b2));
+		return; /* the lengths below mean little on such a disc */
+	}
+	leadout = (uint32_t)(end / PM_SAMPLES_PER_FRAME);
+	for (i = 0; i < n; i++) {
+		uint32_t from = (uint32_t)(id[i] / PM_SAMPLES_PER_FRAME);
+		uint32_t to = i + 1 < n
+				      ? (uint32_t)(id[i + 1] / PM_SAMPLES_PER_FRAME)
+				      : leadout;
+
+		if (to <= from)
+			continue; /* out of order: sequence says so */
+		frames = to - from;
+		if (frames < PM_MIN_TRACK_FRAMES)
+			problem(c, a->tracks[i].line,
+				"track %zu: is %s long (%u frames); a track must be at least %s (%u frames) from its index 01 to the next track's index 01 or the lead-out",
+				i + 1, pm_msf_format(frames, b1), frames,
+				pm_msf_format(PM_MIN_TRACK_FRAMES, b2),
+				PM_MIN_TRACK_FRAMES);
+	}
+}
+
+static void fmt_side(double s, char *buf, size_t size)
+{
+	long long cs = llround(s * 100.0);
+
+	snprintf(buf, size, "%02lld:%02lld.%02lld", cs / 6000, cs / 100 % 60,
+		 cs % 100);
+}
+
+/*
+ * Vinyl sides: a size and speed a plant cuts, one rate per side, and no
+ * side longer than it holds while the vinyl-side-length rule is an error
+ * (its warnings stay with sequence).  A side is laid out as sequence's
+ * timeline lays it: the tracks end to end, the side's gap between them,
+ * a crossfade where a track segues from the one before it on the side.
+ */
+static void check_vinyl_layout(struct checker *c, const struct pm_album *a)
+{
+	const struct pm_vinyl *v = &a->vinyl;
+	struct pm_target targets[2 + 32];
+	const struct pm_target *t = NULL;
+	struct pm_side_limits lim;
+	size_t nt, s, k;
+	char b1[32], b2[32];
+
+	if (!v->enabled || v->nsides == 0)
+		return;
+	if (pm_side_limits(v->size_in, v->speed_rpm, &lim) < 0) {
+		problem(c, v->line, "no plant cuts %u\" records at %u rpm",
+			v->size_in, v->speed_rpm);
+		return;
+	}
+	nt = pm_album_targets(a, targets);
+	for (k = 0; k < nt; k++)
+		if (targets[k].kind == PM_TARGET_VINYL)
+			t = &targets[k];
+	if (!t)
+		return;
+	for (s = 0; s < v->nsides; s++) {
+		const struct pm_vinyl_side *side = &v->sides[s];
+		int64_t prev_end = 0, prev_len = 0, start, gap;
+		uint32_t rate;
+		bool same = true;
+
+		if (side->ntracks == 0)
+			continue;
+		rate = pm_target_rate(t, a, side->tracks[0]);
+		for (k = 0; k < side->ntracks; k++) {
+			size_t i = side->tracks[k];
+			const struct pm_track *tr = &a->tracks[i];
+			int64_t len;
+
+			if (pm_target_rate(t, a, i) != rate) {
+				problem(c, side->line,
+					"side %s: tracks at %u and %u Hz; a side is one file at one rate (set rate on <vinyl>)",
+					side->name, rate, pm_target_rate(t, a, i));
+				same = false;
+				break;
+			}
+			len = length_at(&tr->source, rate);
+			if (k > 0 && tr->xfade.is_set &&
+			    side->tracks[k - 1] + 1 == i) {
+				int64_t x = pm_time_samples(tr->xfade.length,
+							    rate);
+
+				start = prev_end - PM_MIN(x, PM_MIN(len, prev_len));
+			} else if (k > 0) {
+				gap = pm_time_samples(v->gap, rate);
+				start = prev_end + gap;
+			} else {
+				start = 0;
+			}
+			prev_end = start + len;
+			prev_len = len;
+		}
+		if (!same)
+			continue;
+		if ((double)prev_end / rate > lim.max_s &&
+		    pm_rule_severity(a, "vinyl-side-length", PM_SEV_ERROR,
+				     NULL) == PM_SEV_ERROR) {
+			fmt_side((double)prev_end / rate, b1, sizeof(b1));
+			fmt_side(lim.max_s, b2, sizeof(b2));
+			problem(c, side->line,
+				"side %s runs %s, more than a %u\" side at %u rpm holds (%s); move tracks or set the verify rule vinyl-side-length to warning",
+				side->name, b1, v->size_in, v->speed_rpm, b2);
+		}
+	}
+}
+
+/*
+ * Streaming profiles that keep each track's rate: tracks that crossfade
+ * are one stretch of audio, so they must share a rate.  pm_target_rate()
+ * gives a crossfaded run its highest rate, so this holds by design; the
+ * check keeps a change there from reaching sequence.
+ */
+static void check_stream_layout(struct checker *c, const struct pm_album *a)
+{
+	struct pm_target targets[2 + 32];
+	size_t nt = pm_album_targets(a, targets), k, i;
+
+	for (k = 0; k < nt; k++) {
+		const struct pm_target *t = &targets[k];
+
+		if (t->kind != PM_TARGET_STREAM)
+			continue;
+		for (i = 1; i < a->ntracks; i++) {
+			uint32_t r0 = pm_target_rate(t, a, i - 1);
+			uint32_t r1 = pm_target_rate(t, a, i);
+
+			if (a->tracks[i].xfade.is_set && r0 != r1)
+				problem(c, a->tracks[i].xfade.line,
+					"'%s' and '%s' crossfade but are at %u and %u Hz, and streaming profile '%s' keeps each track's rate",
+					a->tracks[i - 1].id, a->tracks[i].id,
+					r0, r1, t->name);
+		}
+	}
+}
+
 int pm_album_probe(struct pm_album *a, struct pm_err *err)
 {
 	struct checker c = { .a = a };
@@ -748,6 +1103,17 @@ int pm_album_probe(struct pm_album *a, struct pm_err *err)
 					"%s: id-at lies after the end of the crossfade",
 					name);
 		}
+		if (t->gap_in_source) {
+			int64_t g = pm_time_samples(t->gap, rate);
+
+			if (g <= 0 || g >= len)
+				problem(&c, t->gap_line,
+					"%s: the pause in the source (%s) must be shorter than the source (%s)",
+					name, (fmt_time(g, rate, b1, sizeof(b1)), b1),
+					(fmt_time(len, rate, b2, sizeof(b2)), b2));
+			else
+				len -= g; /* index marks count from index 01 */
+		}
 		for (k = 0; k < t->nindexes; k++) {
 			int64_t at;
 
@@ -765,7 +1131,12 @@ int pm_album_probe(struct pm_album *a, struct pm_err *err)
 					"%s: index %02zu must come after index %02zu",
 					name, k + 2, k + 1);
 		}
-		/* with hidden audio, track 1's gap is the silence after it */
+		/*
+		 * The disc's first 2 seconds are silent (Red Book).  With
+		 * hidden audio those come before it, and track 1's gap is
+		 * what follows the hidden audio: any length, down to none,
+		 * as discs with hidden tracks have it.
+		 */
 		if (i == 0 && t->has_gap && !a->htoa.is_set &&
 		    pm_time_samples(t->gap, PM_CD_RATE) <
 			    (int64_t)pm_frame_samples(PM_PREGAP_FRAMES))
@@ -782,6 +1153,11 @@ int pm_album_probe(struct pm_album *a, struct pm_err *err)
 		resolve_time(&h->fade_out.length, rate);
 		check_fades(&c, &h->fade_in, &h->fade_out,
 			    pm_source_length(&h->source), rate, "hidden track");
+	}
+	if (c.errors == 0) {
+		check_cd_layout(&c, a);
+		check_vinyl_layout(&c, a);
+		check_stream_layout(&c, a);
 	}
 	if (c.errors)
 		return pm_err_set(err, PM_ESCHEMA, "'%s' has %u error%s", a->path,

@@ -11,10 +11,11 @@
 #include "album/album.h"
 #include "album/isrc.h"
 #include "album/vinyl.h"
+#include "album/write.h"
 #include "io/audio.h"
+#include "util/log.h"
 #include "util/msf.h"
 #include "util/path.h"
-#include "util/xmlw.h"
 
 #include "util/banned.h"
 
@@ -28,29 +29,42 @@ struct pm_init_track {
 	char isrc[13];
 };
 
-/* A title from a file name: no directory, extension or leading number. */
+/*
+ * A title from a file name: no directory, extension or leading track
+ * number ("03 - Song.wav" is "Song"); a name that is only a number
+ * ("03.wav", as ddpmake --extract writes) is "Track 03".
+ */
 static char *title_from_name(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	const char *p;
 	char *t, *dot, *q;
+	size_t n;
 
 	base = base ? base + 1 : path;
-	p = base;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (p > base && (*p == ' ' || *p == '-' || *p == '_' || *p == '.')) {
-		while (*p == ' ' || *p == '-' || *p == '_' || *p == '.')
-			p++;
-	} else {
-		p = base;
-	}
-	t = strdup(*p ? p : base);
+	t = strdup(base);
 	if (!t)
 		return NULL;
 	dot = strrchr(t, '.');
 	if (dot && dot != t)
 		*dot = '\0';
+	p = t;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p > t && *p == '\0') {
+		n = strlen(t) + 7;
+		q = malloc(n);
+		if (q)
+			snprintf(q, n, "Track %s", t);
+		free(t);
+		return q;
+	}
+	if (p > t && (*p == ' ' || *p == '-' || *p == '_' || *p == '.')) {
+		while (*p == ' ' || *p == '-' || *p == '_' || *p == '.')
+			p++;
+		if (*p)
+			memmove(t, p, strlen(p) + 1);
+	}
 	for (q = t; *q; q++)
 		if (*q == '_')
 			*q = ' ';
@@ -70,82 +84,51 @@ static void clip_text(char *s)
 	s[n] = '\0';
 }
 
-static void write_album(FILE *fp, const char *title, const char *artist,
-			const char *upc, const char *catalog,
-			struct pm_init_track *tr, size_t n)
+/* One unlabelled text, copied. */
+static int set_text(struct pm_texts *t, const char *value, struct pm_err *err)
 {
+	t->v = pm_calloc(1, sizeof(*t->v), err);
+	if (!t->v)
+		return -1;
+	t->v[0].value = pm_strdup(value, err);
+	if (!t->v[0].value)
+		return -1;
+	t->n = 1;
+	return 0;
+}
+
+/* The deliverables and mastering init proposes, into `a`. */
+static int propose(struct pm_album *a, const struct pm_init_track *tr,
+		   size_t n, struct pm_err *err)
+{
+	static const char *const profiles[] = { "spotify", "apple",
+						"bandcamp" };
 	struct pm_side_limits lim;
-	struct pm_xmlw w;
 	double lengths[PM_MAX_TRACKS];
-	size_t first[PM_MAX_TRACKS + 1], nsides, i, s;
-	char idbuf[24], list[PM_MAX_TRACKS * 4 + 1];
-	size_t len;
+	size_t first[PM_MAX_TRACKS + 1], nsides, i, s, end;
 
-	pm_xmlw_init(&w, fp);
-	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", fp);
-	pm_xmlw_start(&w, "album");
-	pm_xmlw_attr(&w, "xmlns", PM_ALBUM_NS);
-	pm_xmlw_attr(&w, "version", PM_ALBUM_VERSION);
-	pm_xmlw_comment(&w, "Written by premaster init; see premaster-album(5). Positions are in samples of the source or in seconds.");
+	a->mastering.eq.bands = pm_calloc(1, sizeof(*a->mastering.eq.bands),
+					  err);
+	if (!a->mastering.eq.bands)
+		return -1;
+	a->mastering.eq.nbands = 1;
+	a->mastering.eq.bands[0].type = PM_EQ_HIGHPASS;
+	a->mastering.eq.bands[0].freq_hz = 20;
+	a->mastering.eq.bands[0].q = 0.7071;
+	a->mastering.eq.bands[0].order = 2;
+	a->mastering.loudness.has_target = true;
+	a->mastering.loudness.target_lufs = -14;
 
-	pm_xmlw_start(&w, "release");
-	pm_xmlw_text_element(&w, "title", title);
-	pm_xmlw_text_element(&w, "artist", artist);
-	if (catalog)
-		pm_xmlw_text_element(&w, "catalog", catalog);
-	if (upc)
-		pm_xmlw_text_element(&w, "upc", upc);
-	pm_xmlw_end(&w);
-
-	pm_xmlw_start(&w, "tracks");
-	for (i = 0; i < n; i++) {
-		snprintf(idbuf, sizeof(idbuf), "t%zu", i + 1);
-		pm_xmlw_start(&w, "track");
-		pm_xmlw_attr(&w, "id", idbuf);
-		pm_xmlw_start(&w, "source");
-		pm_xmlw_attr(&w, "file", tr[i].rel);
-		pm_xmlw_end(&w);
-		pm_xmlw_text_element(&w, "title", tr[i].title);
-		if (tr[i].artist && strcmp(tr[i].artist, artist) != 0)
-			pm_xmlw_text_element(&w, "artist", tr[i].artist);
-		if (tr[i].isrc[0])
-			pm_xmlw_text_element(&w, "isrc", tr[i].isrc);
-		if (i > 0) {
-			pm_xmlw_start(&w, "gap");
-			pm_xmlw_attr(&w, "length", "2s");
-			pm_xmlw_end(&w);
-		}
-		pm_xmlw_end(&w);
-	}
-	pm_xmlw_end(&w);
-
-	pm_xmlw_start(&w, "mastering");
-	pm_xmlw_start(&w, "eq");
-	pm_xmlw_start(&w, "band");
-	pm_xmlw_attr(&w, "type", "highpass");
-	pm_xmlw_attr(&w, "freq", "20");
-	pm_xmlw_end(&w);
-	pm_xmlw_end(&w);
-	pm_xmlw_start(&w, "limiter");
-	pm_xmlw_end(&w);
-	pm_xmlw_start(&w, "loudness");
-	pm_xmlw_attr(&w, "mode", "album");
-	pm_xmlw_attr(&w, "target-lufs", "-14");
-	pm_xmlw_end(&w);
-	pm_xmlw_start(&w, "tone-match");
-	pm_xmlw_attr(&w, "mode", "report");
-	pm_xmlw_end(&w);
-	pm_xmlw_end(&w);
-
-	pm_xmlw_start(&w, "deliverables");
-	pm_xmlw_start(&w, "cd");
-	pm_xmlw_start(&w, "cd-text");
-	pm_xmlw_attr(&w, "transliterate", "true");
-	pm_xmlw_start(&w, "block");
-	pm_xmlw_attr(&w, "language", "en");
-	pm_xmlw_end(&w);
-	pm_xmlw_end(&w);
-	pm_xmlw_end(&w);
+	a->cd.enabled = true;
+	a->cd.transliterate = true;
+	a->cd.blocks = pm_calloc(1, sizeof(*a->cd.blocks), err);
+	if (!a->cd.blocks)
+		return -1;
+	a->cd.nblocks = 1;
+	a->cd.blocks[0].lang = pm_strdup("en", err);
+	a->cd.blocks[0].lang_code = 0x09;
+	if (!a->cd.blocks[0].lang)
+		return -1;
 
 	pm_side_limits(12, 33, &lim);
 	for (i = 0; i < n; i++)
@@ -153,37 +136,89 @@ static void write_album(FILE *fp, const char *title, const char *artist,
 	nsides = pm_split_sides(lengths, n, 3.0, &lim, first);
 	if (nsides > 8)
 		nsides = 8; /* longer albums need editing by hand */
-	pm_xmlw_start(&w, "vinyl");
-	pm_xmlw_attr(&w, "size", "12");
-	pm_xmlw_attr(&w, "speed", "33");
-	pm_xmlw_attr(&w, "gap", "3s");
+	a->vinyl.enabled = true;
+	a->vinyl.sides = pm_calloc(nsides ? nsides : 1, sizeof(*a->vinyl.sides),
+				   err);
+	if (!a->vinyl.sides)
+		return -1;
 	for (s = 0; s < nsides; s++) {
-		len = 0;
-		list[0] = '\0';
-		for (i = first[s]; i < (s + 1 == nsides ? n : first[s + 1]); i++)
-			len += (size_t)snprintf(list + len, sizeof(list) - len,
-						"%st%zu", len ? " " : "", i + 1);
-		if (!len)
+		struct pm_vinyl_side *side = &a->vinyl.sides[a->vinyl.nsides];
+		char name[2] = { (char)('A' + s), '\0' };
+
+		end = s + 1 == nsides ? n : first[s + 1];
+		if (end <= first[s])
 			continue;
-		pm_xmlw_start(&w, "side");
-		pm_xmlw_attrf(&w, "name", "%c", (char)('A' + s));
-		pm_xmlw_attr(&w, "tracks", list);
-		pm_xmlw_end(&w);
+		side->name = pm_strdup(name, err);
+		side->tracks = pm_calloc(end - first[s], sizeof(*side->tracks),
+					 err);
+		if (!side->name || !side->tracks)
+			return -1;
+		for (i = first[s]; i < end; i++)
+			side->tracks[side->ntracks++] = i;
+		a->vinyl.nsides++;
 	}
-	pm_xmlw_end(&w);
-	pm_xmlw_start(&w, "streaming");
-	pm_xmlw_attr(&w, "profile", "spotify");
-	pm_xmlw_end(&w);
-	pm_xmlw_start(&w, "streaming");
-	pm_xmlw_attr(&w, "profile", "apple");
-	pm_xmlw_end(&w);
-	pm_xmlw_start(&w, "streaming");
-	pm_xmlw_attr(&w, "profile", "bandcamp");
-	pm_xmlw_end(&w);
-	pm_xmlw_end(&w);
-	pm_xmlw_end(&w);
+	a->streams = pm_calloc(PM_ARRAY_SIZE(profiles), sizeof(*a->streams),
+			       err);
+	if (!a->streams)
+		return -1;
+	for (i = 0; i < PM_ARRAY_SIZE(profiles); i++) {
+		a->streams[i].name = pm_strdup(profiles[i], err);
+		if (!a->streams[i].name)
+			return -1;
+		a->nstreams++;
+	}
+	return 0;
 }
 
+static int write_album(FILE *fp, const char *title, const char *artist,
+		       const char *upc, const char *catalog,
+		       struct pm_init_track *tr, size_t n, struct pm_err *err)
+{
+	static const struct pm_album_write_options wo = {
+		.comment = "Written by premaster init; see premaster-album(5). Positions are in samples of the source or in seconds.",
+	};
+	struct pm_album *a = pm_calloc(1, sizeof(*a), err);
+	char idbuf[24];
+	size_t i;
+	int ret = -1;
+
+	if (!a)
+		return -1;
+	pm_album_defaults(a);
+	if (set_text(&a->release.text[PM_FIELD_TITLE], title, err) < 0 ||
+	    set_text(&a->release.text[PM_FIELD_PERFORMER], artist, err) < 0 ||
+	    (catalog && !(a->release.catalog = pm_strdup(catalog, err))))
+		goto out;
+	if (upc)
+		snprintf(a->release.upc, sizeof(a->release.upc), "%s", upc);
+	a->tracks = pm_calloc(n, sizeof(*a->tracks), err);
+	if (!a->tracks)
+		goto out;
+	for (i = 0; i < n; i++) {
+		struct pm_track *t = &a->tracks[a->ntracks++];
+
+		snprintf(idbuf, sizeof(idbuf), "t%zu", i + 1);
+		t->id = pm_strdup(idbuf, err);
+		t->source.file = pm_strdup(tr[i].rel, err);
+		if (!t->id || !t->source.file ||
+		    set_text(&t->text[PM_FIELD_TITLE], tr[i].title, err) < 0 ||
+		    (tr[i].artist && strcmp(tr[i].artist, artist) != 0 &&
+		     set_text(&t->text[PM_FIELD_PERFORMER], tr[i].artist,
+			      err) < 0))
+			goto out;
+		memcpy(t->isrc, tr[i].isrc, sizeof(t->isrc));
+		if (i > 0) {
+			t->has_gap = true;
+			t->gap = pm_time_from_seconds(2.0);
+		}
+	}
+	if (propose(a, tr, n, err) < 0)
+		goto out;
+	ret = pm_album_write(fp, a, &wo, err);
+out:
+	pm_album_free(a);
+	return ret;
+}
 
 static void release(struct pm_init_track *tr, size_t n)
 {
@@ -212,10 +247,9 @@ static int probe(struct pm_init_track *t, const char *dir, char **album_tag,
 		return pm_err_set(err, PM_EUNSUPPORTED,
 				  "'%s' has %u channels; premaster takes mono or stereo",
 				  t->path, t->info.channels);
-	if (t->info.is_lossy && strcmp(t->info.format, "ogg") != 0)
-		return pm_err_set(err, PM_EUNSUPPORTED,
-				  "'%s' is lossy %s; premaster takes WAV, AIFF, FLAC or Ogg",
-				  t->path, t->info.format);
+	if (t->info.is_lossy)
+		pm_warning("'%s' is lossy (%s): its masters carry the losses",
+			   t->path, t->info.format);
 	if (t->info.length_samples <= 0)
 		return pm_err_set(err, PM_EFORMAT, "'%s' has no audio", t->path);
 	t->length_s = (double)t->info.length_samples / t->info.rate;
@@ -282,8 +316,7 @@ int pm_init_album(FILE *fp, const struct pm_init_options *o,
 	artist = o->artist	 ? o->artist
 		 : tr[0].artist ? tr[0].artist
 				: "Unknown Artist";
-	write_album(fp, title, artist, o->upc, o->catalog, tr, n);
-	ret = 0;
+	ret = write_album(fp, title, artist, o->upc, o->catalog, tr, n, err);
 out:
 	release(tr, n);
 	free(album_tag);

@@ -26,10 +26,12 @@ struct pm_init_options {
 };
 
 /*
- * Probe the `n` audio `files` and write the album to `fp`.  Returns 0,
- * or -1 with `err`: PM_ENOINPUT (a file is missing), PM_EFORMAT or
- * PM_EUNSUPPORTED (not audio premaster takes), PM_EINVAL (the ISRCs run
- * out), PM_ENOMEM.
+ * Probe the `n` audio `files` (any format premaster reads; a lossy one
+ * draws a warning) and write the album to `fp` with pm_album_write().
+ * Returns 0, or -1 with `err`: PM_ENOINPUT (a file is missing),
+ * PM_EFORMAT or PM_EUNSUPPORTED (not audio premaster takes, or at a rate
+ * or with channels it cannot use), PM_EINVAL (the ISRCs run out),
+ * PM_ENOMEM, PM_EIO.
  */
 int pm_init_album(FILE *fp, const struct pm_init_options *o,
 		  char *const *files, size_t n, struct pm_err *err);

@@ -156,6 +156,7 @@ void pm_album_defaults(struct pm_album *a)
 	a->mastering.limiter.oversampling = 4;
 	a->mastering.loudness.mode = PM_LOUDNESS_ALBUM;
 	a->mastering.loudness.ceiling_dbtp = 0;
+	a->mastering.loudness.max_gain_db = 30;
 	a->mastering.tone.mode = PM_TONE_REPORT;
 	a->mastering.tone.max_db = 3;
 
@@ -305,6 +306,16 @@ const char *pm_language_name(unsigned ebu)
 	return NULL;
 }
 
+const char *pm_language_iso(unsigned ebu)
+{
+	size_t i;
+
+	for (i = 0; i < PM_ARRAY_SIZE(languages); i++)
+		if (languages[i].ebu == ebu)
+			return languages[i].iso;
+	return NULL;
+}
+
 /* The CD-TEXT genre codes, by the tokens album.xsd uses. */
 static const char *const genres[] = {
 	NULL, "undefined", "adult-contemporary", "alternative-rock",
@@ -314,6 +325,11 @@ static const char *const genres[] = {
 	"rap", "reggae", "rock", "rhythm-and-blues", "sound-effects",
 	"soundtrack", "spoken-word", "world-music",
 };
+
+const char *pm_genre_token(unsigned code)
+{
+	return code > 0 && code < PM_ARRAY_SIZE(genres) ? genres[code] : NULL;
+}
 
 int pm_genre_code(const char *token)
 {

@@ -4,7 +4,7 @@
  * premaster(1).  Every tool takes its paths from here.
  *
  *   OUTDIR/masters/<target>/NN-<title>.wav   master, once per target
- *   OUTDIR/cd/      album.wav album.cue album.toc pq-sheet.txt
+ *   OUTDIR/cd/      album.wav album.cue album.cdt album.toc pq-sheet.txt
  *                   pq-sheet.html tracks/NN-<title>.wav
  *   OUTDIR/ddp/     DDPID DDPMS PQDESCR CDTEXT.BIN IMAGE.DAT CHECKSUM.MD5
  *   OUTDIR/vinyl/   <catalogue>_<side>_<rate>Hz_<bits>bit.wav per side,
@@ -31,6 +31,7 @@
 #define PM_CD_IMAGE "album.wav"
 #define PM_CD_CUE "album.cue"
 #define PM_CD_TOC "album.toc"
+#define PM_CD_CDTEXT "album.cdt" /* the CUE's CDTEXTFILE: CDTEXT.BIN's packs */
 #define PM_CD_PQ_TXT "pq-sheet.txt"
 #define PM_CD_PQ_HTML "pq-sheet.html"
 #define PM_CD_TRACKS "tracks"

@@ -226,6 +226,7 @@ struct pm_track_reader {
 	int64_t left;  /* samples still to deliver from the file */
 	float gain;    /* 1 with masters */
 	bool unity;
+	bool source;   /* an album source, not a master */
 	float *mono;   /* mono-to-stereo scratch */
 	size_t mono_len;
 };
@@ -257,6 +258,11 @@ struct pm_track_reader *pm_track_open(const struct pm_inputs *in, size_t i,
 	r->unity = true;
 	if (in->kind == PM_INPUT_SOURCES) {
 		int64_t first = pm_time_samples(s->in, s->info.rate);
+
+		pm_audio_set_nonfinite(r->ar, s->nonfinite_zero
+						      ? PM_NONFINITE_ZERO
+						      : PM_NONFINITE_REFUSE);
+		r->source = true;
 
 		if (first > 0 && pm_audio_seek(r->ar, first, err) < 0)
 			goto fail;
@@ -306,6 +312,13 @@ int pm_track_read(struct pm_track_reader *r, float *buf, int64_t n,
 	while (got < want) {
 		k = pm_audio_read(r->ar, dst + (size_t)got * r->channels,
 				  want - got, err);
+		if (k < 0 && r->source && err && err->code == PM_EFORMAT) {
+			/* the one bad datum a read reports: say what helps */
+			size_t used = strlen(err->msg);
+
+			snprintf(err->msg + used, sizeof(err->msg) - used,
+				 " (non-finite=\"zero\" on its <source> replaces such samples with silence)");
+		}
 		if (k < 0)
 			return -1;
 		if (k == 0)

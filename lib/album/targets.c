@@ -214,6 +214,13 @@ size_t pm_album_targets(const struct pm_album *a, struct pm_target *out)
 			t->target_lufs = ld->target_lufs;
 		}
 	}
+	/* no chain: no loudness target, no limiter, the sources' level */
+	for (i = 0; a->mastering.pass_through && i < n; i++) {
+		out[i].pass_through = true;
+		out[i].has_target = false;
+		out[i].has_hot = false;
+		out[i].limiter = false;
+	}
 	return n;
 }
 

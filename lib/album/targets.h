@@ -62,6 +62,9 @@ struct pm_target {
 	enum pm_gap_policy gaps;
 	struct pm_encoder enc; /* for a lossy format: the preset's settings
 				  for it, then album.xml's */
+	/* <mastering pass-through="true">: unity gain, no limiter, no trim
+	 * to the ceiling (which verify still measures) */
+	bool pass_through;
 };
 
 /*

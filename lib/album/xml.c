@@ -395,12 +395,19 @@ static void read_fade(struct walk *w, const xmlNode *n, struct pm_fade *f,
 		dflt_shape);
 }
 
+static const char *const nonfinite_names[] = { "refuse", "zero" };
+static const char *const truncated_names[] = { "refuse", "accept" };
+
 static void read_source(struct walk *w, const xmlNode *n, struct pm_source *s)
 {
 	s->line = line_of(n);
 	s->file = attr(w, n, "file");
 	attr_time(w, n, "in", &s->in);
 	attr_time(w, n, "out", &s->out);
+	s->nonfinite_zero = attr_enum(w, n, "non-finite", nonfinite_names, 2,
+				      0) == 1;
+	s->accept_truncated = attr_enum(w, n, "truncated", truncated_names,
+					2, 0) == 1;
 }
 
 static void read_eq(struct walk *w, const xmlNode *n, struct pm_eq *eq)
@@ -465,6 +472,7 @@ static void read_track(struct walk *w, const xmlNode *n, struct pm_track *t)
 			t->has_gap = true;
 			t->gap_line = line_of(c);
 			attr_time(w, c, "length", &t->gap);
+			t->gap_in_source = attr_bool(w, c, "in-source", false);
 		} else if (is(c, "crossfade")) {
 			t->xfade.is_set = true;
 			t->xfade.line = line_of(c);
@@ -597,6 +605,8 @@ static void read_mastering(struct walk *w, const xmlNode *n,
 	struct pm_comp_band shared;
 	int i;
 
+	m->line = line_of(n);
+	m->pass_through = attr_bool(w, n, "pass-through", false);
 	for (c = n->children; c; c = c->next) {
 		if (is(c, "eq")) {
 			read_eq(w, c, &m->eq);
@@ -647,6 +657,8 @@ static void read_mastering(struct walk *w, const xmlNode *n,
 			m->loudness.anchor = attr(w, c, "anchor");
 			m->loudness.loudest_track =
 				attr_bool(w, c, "loudest-track", false);
+			m->loudness.max_gain_db =
+				attr_double(w, c, "max-gain-db", 30);
 		} else if (is(c, "tone-match")) {
 			m->tone.line = line_of(c);
 			m->tone.mode = (enum pm_tone_mode)attr_enum(

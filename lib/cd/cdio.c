@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -516,11 +517,41 @@ static void read_layout(CdIo_t *cd, struct pm_image_layout *o)
 	}
 }
 
+/*
+ * The CDTEXTFILE a CUE sheet names, as a plain file name beside it, into
+ * `name`; false when there is none (or it is not a plain name).
+ */
+static bool cdtext_file_of(const char *sheet, char *name, size_t size)
+{
+	FILE *fp = fopen(sheet, "r");
+	char line[1024], *p, *end;
+	bool found = false;
+
+	if (!fp)
+		return false;
+	while (!found && fgets(line, sizeof(line), fp)) {
+		p = line + strspn(line, " \t");
+		if (strncasecmp(p, "CDTEXTFILE", 10) != 0)
+			continue;
+		p += 10;
+		p += strspn(p, " \t\"");
+		end = p + strcspn(p, "\"\r\n");
+		*end = '\0';
+		if (*p && !strchr(p, '/') && strlen(p) < size) {
+			snprintf(name, size, "%s", p);
+			found = true;
+		}
+	}
+	fclose(fp);
+	return found;
+}
+
 int pm_cdio_read_image(const char *sheet, bool is_toc, const char *audio,
 		       struct pm_image_layout *out, struct pm_err *err)
 {
 	char dir[] = "/tmp/premaster-sheet.XXXXXX";
-	char copy[512], link1[512], link2[512], *abs_audio = NULL;
+	char copy[512], link1[512], link2[512], link3[512] = "", *abs_audio = NULL;
+	char cdt[256];
 	cdio_log_handler_t old;
 	CdIo_t *cd = NULL;
 	int here = -1, ret = -1;
@@ -543,6 +574,20 @@ int pm_cdio_read_image(const char *sheet, bool is_toc, const char *audio,
 	     symlink(abs_audio, link2) < 0)) {
 		pm_err_sys(err, PM_ESYS, "cannot link the image");
 		goto out;
+	}
+	/* the binary CD-TEXT a CUE names, beside the copy as beside it */
+	if (!is_toc && cdtext_file_of(sheet, cdt, sizeof(cdt)) &&
+	    strcmp(cdt, base_of(audio)) != 0 && strcmp(cdt, "disc.bin") != 0) {
+		char from[4096], *abs_cdt;
+		const char *slash = strrchr(sheet, '/');
+
+		snprintf(from, sizeof(from), "%.*s%s", slash ? (int)(slash - sheet + 1) : 0,
+			 sheet, cdt);
+		abs_cdt = realpath(from, NULL);
+		snprintf(link3, sizeof(link3), "%s/%s", dir, cdt);
+		if (abs_cdt && symlink(abs_cdt, link3) < 0)
+			link3[0] = '\0';
+		free(abs_cdt);
 	}
 	/* a TOC's FILE resolves against the working directory */
 	here = open(".", O_RDONLY | O_DIRECTORY);
@@ -570,6 +615,8 @@ out:
 		cdio_destroy(cd);
 	if (here >= 0)
 		close(here);
+	if (link3[0])
+		unlink(link3);
 	unlink(link2);
 	unlink(link1);
 	unlink(copy);

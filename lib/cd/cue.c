@@ -54,6 +54,8 @@ int pm_cue_write(FILE *fp, const struct pm_disc *d,
 		PACKAGE_VERSION, image_name);
 	if (d->upc[0])
 		fprintf(fp, "CATALOG %s\n", d->upc);
+	if (t && t->cdtext_file)
+		fprintf(fp, "CDTEXTFILE \"%s\"\n", t->cdtext_file);
 	for (f = 0; f < PM_NFIELDS; f++)
 		cue_string(fp, "", cue_keys[f],
 			   pm_sheet_text_get(t, (enum pm_field)f, 0), t);
@@ -108,23 +110,45 @@ int pm_cue_write_files(FILE *fp, const struct pm_disc *d,
 		PACKAGE_VERSION);
 	if (d->upc[0])
 		fprintf(fp, "CATALOG %s\n", d->upc);
+	if (t && t->cdtext_file)
+		fprintf(fp, "CDTEXTFILE \"%s\"\n", t->cdtext_file);
 	for (f = 0; f < PM_NFIELDS; f++)
 		cue_string(fp, "", cue_keys[f],
 			   pm_sheet_text_get(t, (enum pm_field)f, 0), t);
 	for (i = 0; i < d->ntracks; i++) {
 		const struct pm_pq_track *q = &d->track[i];
-		bool track_line = false;
+		long first = span_of(spans, nspans, q->index[0]);
 
+		/* a FILE comes before the TRACK that starts in it */
+		for (x = q->has_pause ? 0 : 1; x <= q->nindex; x++) {
+			k = span_of(spans, nspans,
+				    x == 0 ? q->pause_frames : q->index[x - 1]);
+			if (k >= 0) {
+				first = k;
+				break;
+			}
+		}
+		if (first >= 0 && first != cur) {
+			fprintf(fp, "FILE \"%s\" WAVE\n", names[first]);
+			cur = first;
+		}
+		fprintf(fp, "  TRACK %02u AUDIO\n", i + 1);
+		if (q->control & (PM_CTL_PREEMPHASIS | PM_CTL_COPY) || q->scms)
+			fprintf(fp, "    FLAGS%s%s%s\n",
+				q->control & PM_CTL_COPY ? " DCP" : "",
+				q->control & PM_CTL_PREEMPHASIS ? " PRE" : "",
+				q->scms ? " SCMS" : "");
+		if (q->isrc[0])
+			fprintf(fp, "    ISRC %s\n", q->isrc);
+		for (f = 0; f < PM_NFIELDS; f++)
+			cue_string(fp, "    ", cue_keys[f],
+				   pm_sheet_text_get(t, (enum pm_field)f, i + 1), t);
 		for (x = q->has_pause ? 0 : 1; x <= q->nindex; x++) {
 			uint32_t at = x == 0 ? q->pause_frames : q->index[x - 1];
 
 			k = span_of(spans, nspans, at);
 			if (k < 0) {
 				/* a dropped pause: the burner makes it */
-				if (!track_line) {
-					fprintf(fp, "  TRACK %02u AUDIO\n", i + 1);
-					track_line = true;
-				}
 				fprintf(fp, "    PREGAP %s\n",
 					pm_msf_format(q->index[0] - q->pause_frames, b1));
 				continue;
@@ -132,23 +156,6 @@ int pm_cue_write_files(FILE *fp, const struct pm_disc *d,
 			if (k != cur) {
 				fprintf(fp, "FILE \"%s\" WAVE\n", names[k]);
 				cur = k;
-			}
-			if (!track_line) {
-				fprintf(fp, "  TRACK %02u AUDIO\n", i + 1);
-				if (q->control & (PM_CTL_PREEMPHASIS | PM_CTL_COPY) ||
-				    q->scms)
-					fprintf(fp, "    FLAGS%s%s%s\n",
-						q->control & PM_CTL_COPY ? " DCP" : "",
-						q->control & PM_CTL_PREEMPHASIS ? " PRE" : "",
-						q->scms ? " SCMS" : "");
-				if (q->isrc[0])
-					fprintf(fp, "    ISRC %s\n", q->isrc);
-				for (f = 0; f < PM_NFIELDS; f++)
-					cue_string(fp, "    ", cue_keys[f],
-						   pm_sheet_text_get(t, (enum pm_field)f,
-								    i + 1),
-						   t);
-				track_line = true;
 			}
 			fprintf(fp, "    INDEX %02u %s\n", x,
 				pm_msf_format(at - spans[k].start_frames, b1));
@@ -185,6 +192,11 @@ int pm_sheet_text_from_cdtext(const struct pm_cdtext_text *cd,
 				}
 			}
 		t->nblocks++;
+	}
+	if (cd->nblocks) {
+		t->disc_id = cd->block[0].disc_id;
+		t->genre_code = cd->block[0].genre_code;
+		t->genre_text = cd->block[0].genre_text;
 	}
 	return 0;
 }

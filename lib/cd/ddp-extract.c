@@ -141,12 +141,9 @@ int pm_ddp_extract_into(const struct pm_ddp *ddp, enum pm_gap_policy policy,
 	buf = pm_malloc(CHUNK_BYTES, err);
 	if (!buf)
 		goto out;
-	fd = open(ddp->image_path, O_RDONLY);
-	if (fd < 0) {
-		pm_err_sys(err, PM_ENOINPUT, "cannot open '%s'",
-			   ddp->image_path);
+	fd = pm_open_regular(ddp->image_path, NULL, err);
+	if (fd < 0)
 		goto out;
-	}
 	for (size_t i = 0; i < n; i++) {
 		char name[32];
 

@@ -25,6 +25,7 @@
 #include "util/crc32.h"
 #include "util/msf.h"
 #include "util/outdir.h"
+#include "util/path.h"
 #include "util/progress.h"
 
 /* Sectors moved per read/write/hash step: 588 KiB, big enough that the

@@ -82,31 +82,32 @@ static void summarise(struct pm_ddp *ddp, const char *path, unsigned nerr,
 int ddp_slurp(const char *path, size_t max, uint8_t **buf, size_t *len,
 	      struct pm_err *err)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY);
+	int64_t size = 0;
+	struct pm_err e = { 0 };
+	int fd = pm_open_regular(path, &size, &e);
 	ssize_t got;
 
 	*buf = NULL;
 	*len = 0;
-	if (fd < 0)
-		return pm_err_sys(err, PM_ENOINPUT, "cannot open '%s'", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return pm_err_set(err, PM_ENOINPUT,
-				  "'%s' is not a regular file", path);
+	if (fd < 0 && e.code == PM_EFORMAT) /* callers name the path */
+		return pm_err_set(err, PM_EFORMAT, "not a regular file");
+	if (fd < 0) {
+		if (err)
+			*err = e;
+		return -1;
 	}
-	if ((uint64_t)st.st_size > max) {
+	if ((uint64_t)size > max) {
 		close(fd);
 		return pm_err_set(err, PM_EFORMAT,
-				  "%" PRId64 " bytes, more than %zu",
-				  (int64_t)st.st_size, max);
+				  "%" PRId64 " bytes, more than %zu", size, max);
 	}
-	*buf = pm_malloc((size_t)st.st_size + 1, err);
+	*buf = pm_malloc((size_t)size + 1, err);
 	if (!*buf) {
 		close(fd);
 		return -1;
 	}
-	got = ddp_read_at(fd, *buf, (size_t)st.st_size, 0);
+	/* at most the size it had when opened, even if it grows */
+	got = ddp_read_at(fd, *buf, (size_t)size, 0);
 	close(fd);
 	if (got < 0) {
 		free(*buf);
@@ -395,6 +396,11 @@ static void check_stream_files(struct reader *rd)
 			err_at(rd, rd->ddpms_path,
 			       "packet %zu names '%s', which is missing", k + 1,
 			       m->dsi);
+		} else if (!S_ISREG(st.st_mode)) {
+			/* a device or FIFO would be read forever, or block */
+			err_at(rd, rd->ddpms_path,
+			       "packet %zu names '%s', which is not a regular file",
+			       k + 1, m->dsi);
 		} else if (m == rd->d0) {
 			want = PM_MAX(m->ofs_bytes, 0) +
 			       PM_MAX(m->dsl, 0) * PM_BYTES_PER_FRAME;
@@ -836,7 +842,7 @@ static void check_silence(struct reader *rd)
 	    ddp->image_frames < PM_PREGAP_FRAMES)
 		return;
 	buf = malloc(n);
-	fd = open(ddp->image_path, O_RDONLY);
+	fd = pm_open_regular(ddp->image_path, NULL, NULL);
 	if (buf && fd >= 0) {
 		got = ddp_read_at(fd, buf, n, ddp->image_offset_bytes);
 		for (ssize_t i = 0; i < got; i++)

@@ -281,32 +281,38 @@ void ddp_sums_release(struct ddp_sumfile *f)
 /* Checking                                                             */
 /* ------------------------------------------------------------------ */
 
-/* Hash one file: MD5 and, when asked, CRC-32 in one pass. */
+/*
+ * Hash one regular file: MD5 and, when asked, CRC-32 in one pass, over
+ * the bytes it had when opened (a device is refused, not read forever; a
+ * file that grows meanwhile is not read past them).
+ */
 static int hash_file(const char *path, uint8_t md5[PM_MD5_BYTES],
 		     uint32_t *crc, bool want_crc32, struct pm_err *err)
 {
 	struct pm_md5 ctx;
 	uint8_t *buf = pm_malloc(CHUNK_BYTES, err);
-	int64_t at = 0;
+	int64_t at = 0, size = 0;
 	ssize_t got;
 	int fd, ret = -1;
 
 	if (!buf)
 		return -1;
-	fd = open(path, O_RDONLY);
+	fd = pm_open_regular(path, &size, err);
 	if (fd < 0) {
 		free(buf);
-		return pm_err_sys(err, PM_ENOINPUT, "cannot open '%s'", path);
+		return -1;
 	}
 	pm_md5_init(&ctx);
 	*crc = 0;
-	for (;;) {
+	while (at < size) {
 		if (pm_interrupted()) {
 			pm_err_set(err, PM_EINTR,
 				   "interrupted while reading '%s'", path);
 			goto out;
 		}
-		got = ddp_read_at(fd, buf, CHUNK_BYTES, at);
+		got = ddp_read_at(fd, buf,
+				  (size_t)PM_MIN((int64_t)CHUNK_BYTES, size - at),
+				  at);
 		if (got < 0) {
 			pm_err_sys(err, PM_EIO, "cannot read '%s'", path);
 			goto out;
@@ -435,6 +441,14 @@ int ddp_check_sums(struct ddp_reader *rd)
 		if (!path) {
 			ret = -1;
 			goto out;
+		}
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+		    known_name(names[i])) {
+			/* CHECKSUM.MD5 a FIFO or a device: never read it */
+			ddp_problem(rd, PM_LOG_ERROR, path,
+				    "not a regular file");
+			free(path);
+			continue;
 		}
 		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
 		    (st.st_size > (off_t)MAX_CHECKSUM_BYTES &&

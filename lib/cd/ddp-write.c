@@ -168,7 +168,7 @@ static int write_small(const struct pm_outdir *od, const char *name,
 
 	if (!path)
 		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
 	if (fd < 0) {
 		pm_err_sys(err, PM_ECREATE, "cannot create '%s'", path);
 		goto out;
@@ -335,7 +335,7 @@ static int write_image(struct pm_audio_reader *r, const char *wav,
 	have_hasher = true;
 	if (hasher_init(&h, want_crc32, err) < 0)
 		goto out;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
 	if (fd < 0) {
 		pm_err_sys(err, PM_ECREATE, "cannot create '%s'", path);
 		goto out;

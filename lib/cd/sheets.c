@@ -19,6 +19,9 @@ int pm_sheet_text_from_album(const struct pm_album *a, struct pm_sheet_text *t,
 	if (!a->cd.cdtext)
 		return 0;
 	t->transliterate = a->cd.transliterate;
+	t->disc_id = a->cd.disc_id;
+	t->genre_code = a->release.genre_code;
+	t->genre_text = a->release.genre_code ? a->release.genre : NULL;
 	for (b = 0; b < a->cd.nblocks && b < 8; b++) {
 		struct pm_sheet_text_block *blk = &t->block[b];
 

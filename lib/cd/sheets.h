@@ -31,6 +31,18 @@ struct pm_sheet_text {
 	size_t nblocks; /* 0: no CD-TEXT */
 	struct pm_sheet_text_block block[8];
 	bool transliterate;
+	/* what CD-TEXT says beyond the six texts (borrowed, or NULL/0) */
+	const char *disc_id;
+	unsigned genre_code;
+	const char *genre_text;
+	/* the packs the texts encode to (borrowed, or NULL): the TOC gives
+	 * each block its SIZE_INFO (character code, copyright) from them */
+	const uint8_t *packs;
+	size_t packs_len;
+	/* the binary CD-TEXT file beside the CUE sheet holding `packs`, for
+	 * its CDTEXTFILE line (every block, where CUE keywords carry one),
+	 * or NULL */
+	const char *cdtext_file;
 };
 
 /* The texts of an album's CD (empty when CD-TEXT is off). */
@@ -46,7 +58,10 @@ const char *pm_sheet_text_get(const struct pm_sheet_text *t, enum pm_field f,
  * Write a CUE sheet for the image `image_name` (a WAVE file).  Strings
  * are the first CD-TEXT block's, in its character set (ISO-8859-1 by
  * default), as CUE readers and burners expect; a double quote becomes a
- * single quote, since CUE has no escape.  Returns 0 or -1 (PM_EIO).
+ * single quote, since CUE has no escape.  With t->cdtext_file, a
+ * CDTEXTFILE line names the binary CD-TEXT beside it, which carries every
+ * block (libcdio, cdrecord and premaster read it).  Returns 0 or -1
+ * (PM_EIO).
  */
 int pm_cue_write(FILE *fp, const struct pm_disc *d,
 		 const struct pm_sheet_text *t, const char *image_name,
@@ -77,7 +92,11 @@ int pm_sheet_text_from_cdtext(const struct pm_cdtext_text *cd,
  * Write a cdrdao TOC for `image_name`.  CD_TEXT strings are in each
  * block's character set, with bytes outside printable ASCII, quotes and
  * backslashes written as octal escapes, each item on its own line and the
- * LANGUAGE_MAP on one line (what cd-info needs).  Returns 0 or -1.
+ * LANGUAGE_MAP on one line (what cd-info needs); with t->packs each
+ * block gets its SIZE_INFO.  What cdrdao has no keyword for, or libcdio
+ * cannot read in a TOC (SCMS, DISC_ID, GENRE), is written as a comment
+ * "// premaster: ..." that both ignore and premaster reads back.
+ * Returns 0 or -1.
  */
 int pm_toc_write(FILE *fp, const struct pm_disc *d,
 		 const struct pm_sheet_text *t, const char *image_name,

@@ -41,9 +41,64 @@ static const char *const toc_keys[PM_NFIELDS] = {
 	[PM_FIELD_MESSAGE] = "MESSAGE",
 };
 
+/* Block `b`'s size information: the payload of its three 0x8F packs. */
+static bool size_info(const struct pm_sheet_text *t, size_t b, uint8_t out[36])
+{
+	unsigned found = 0;
+	size_t i;
+
+	for (i = 0; t->packs && i + 18 <= t->packs_len; i += 18) {
+		const uint8_t *p = t->packs + i;
+
+		if (p[0] == 0x8F && ((p[3] >> 4) & 7) == b && p[1] < 3) {
+			memcpy(out + 12 * p[1], p + 4, 12);
+			found |= 1u << p[1];
+		}
+	}
+	return found == 7;
+}
+
+static void toc_binary(FILE *fp, const char *indent, const char *key,
+		       const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	fprintf(fp, "%s%s {", indent, key);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s %u", i ? "," : "", b[i]);
+	fputs(" }\n", fp);
+}
+
+/* DISC_ID and GENRE (code and ASCII text), as every block has them. */
+static void toc_disc_items(FILE *fp, const struct pm_sheet_text *t,
+			   const char *indent)
+{
+	struct pm_charset_result res;
+	uint8_t g[256];
+	char text[200];
+	size_t n = 0;
+
+	if (t->disc_id)
+		toc_string(fp, indent, "DISC_ID", t->disc_id, PM_CHARSET_ASCII,
+			   true);
+	if (!t->genre_code)
+		return;
+	g[n++] = (uint8_t)(t->genre_code >> 8);
+	g[n++] = (uint8_t)t->genre_code;
+	if (t->genre_text &&
+	    pm_charset_convert(t->genre_text, PM_CHARSET_ASCII, true, text,
+			       sizeof(text), &res) == 0) {
+		memcpy(g + n, text, res.len);
+		n += res.len;
+	}
+	g[n++] = 0;
+	toc_binary(fp, indent, "GENRE", g, n);
+}
+
 static void toc_cdtext(FILE *fp, const struct pm_sheet_text *t, unsigned track,
 		       const char *indent)
 {
+	uint8_t si[36];
 	size_t b;
 	int f;
 
@@ -64,9 +119,22 @@ static void toc_cdtext(FILE *fp, const struct pm_sheet_text *t, unsigned track,
 		for (f = 0; f < PM_NFIELDS; f++)
 			toc_string(fp, inner, toc_keys[f], t->block[b].s[f][track],
 				   t->block[b].charset, t->transliterate);
+		if (track == 0)
+			toc_disc_items(fp, t, inner);
 		fprintf(fp, "%s  }\n", indent);
 	}
 	fprintf(fp, "%s}\n", indent);
+	/* libcdio refuses SIZE_INFO in a TOC: say it aside */
+	for (b = 0; track == 0 && b < t->nblocks; b++) {
+		if (!size_info(t, b, si))
+			continue;
+		if (b == 0)
+			fputs("// each block's size information (character code, copyright),\n"
+			      "// which libcdio cannot read in a TOC, for premaster init --from-toc:\n",
+			      fp);
+		fprintf(fp, "// premaster: SIZE_INFO %zu", b);
+		toc_binary(fp, "", "", si, sizeof(si));
+	}
 }
 
 int pm_toc_write(FILE *fp, const struct pm_disc *d,
@@ -99,7 +167,8 @@ int pm_toc_write(FILE *fp, const struct pm_disc *d,
 						      : "NO PRE_EMPHASIS\n",
 		      fp);
 		if (q->scms)
-			fputs("// SCMS: serial copy management (cdrdao has no keyword for it)\n",
+			fputs("// serial copy management, which cdrdao has no keyword for:\n"
+			      "// premaster: SCMS\n",
 			      fp);
 		fputs("TWO_CHANNEL_AUDIO\n", fp);
 		if (q->isrc[0])

@@ -14,6 +14,9 @@
 
 #include <sndfile.h>
 
+#include "util/log.h"
+#include "util/outdir.h"
+#include "util/parse.h"
 #include "util/simd.h"
 
 #if PM_HAVE_AVX2
@@ -60,6 +63,10 @@ struct pm_audio_reader {
 	enum raw_kind raw;
 	bool big_endian;    /* raw samples are stored big-endian */
 	unsigned char *buf; /* RAW_CHUNK_BYTES for the integer kinds */
+	int64_t pos;        /* the next frame to read */
+	bool is_float;      /* only float files can hold NaN and Inf */
+	enum pm_nonfinite nonfinite;
+	bool warned;        /* PM_NONFINITE_ZERO said so already */
 };
 
 struct pm_audio_writer {
@@ -110,6 +117,7 @@ static void describe(const SF_INFO *si, struct pm_audio_info *info)
 	info->rate = (uint32_t)si->samplerate;
 	info->channels = (unsigned)si->channels;
 	info->length_samples = si->frames;
+	info->header_samples = si->frames;
 	snprintf(info->format, sizeof(info->format), "%s",
 		 major_name(si->format));
 	info->is_extensible = (si->format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAVEX ||
@@ -136,6 +144,92 @@ static void describe(const SF_INFO *si, struct pm_audio_info *info)
 		info->is_lossy = true;
 		break;
 	}
+}
+
+static uint32_t get_le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint32_t get_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/*
+ * The frames a WAV (RIFF, RF64) or AIFF header declares: its data chunk's
+ * size over the block size, or the COMM chunk's count; -1 when the header
+ * says nothing usable.  libsndfile quietly reads what is there when a
+ * file is cut short (or its header claims more than the file holds);
+ * this is what the header says it should hold.
+ */
+static int64_t declared_frames(const char *path, int format)
+{
+	int major = format & SF_FORMAT_TYPEMASK;
+	unsigned char h[12], c[8], b[16];
+	uint64_t ds64 = 0;
+	unsigned align = 0;
+	int64_t ret = -1;
+	FILE *f;
+	int k;
+
+	if (major != SF_FORMAT_WAV && major != SF_FORMAT_WAVEX &&
+	    major != SF_FORMAT_RF64 && major != SF_FORMAT_AIFF)
+		return -1;
+	f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	if (fread(h, 1, 12, f) != 12)
+		goto out;
+	if ((memcmp(h, "RIFF", 4) == 0 || memcmp(h, "RF64", 4) == 0) &&
+	    memcmp(h + 8, "WAVE", 4) == 0) {
+		for (k = 0; k < 256 && fread(c, 1, 8, f) == 8; k++) {
+			uint32_t size = get_le32(c + 4);
+
+			if (memcmp(c, "data", 4) == 0) {
+				uint64_t bytes = size == 0xFFFFFFFFu && ds64
+							 ? ds64
+							 : size;
+
+				if (align)
+					ret = (int64_t)(bytes / align);
+				break;
+			}
+			if ((memcmp(c, "ds64", 4) == 0 ||
+			     memcmp(c, "fmt ", 4) == 0) && size >= 16) {
+				if (fread(b, 1, 16, f) != 16)
+					break;
+				if (c[0] == 'd') /* riff size, then data size */
+					ds64 = get_le32(b + 8) |
+					       (uint64_t)get_le32(b + 12) << 32;
+				else /* nBlockAlign */
+					align = (unsigned)b[12] | (unsigned)b[13] << 8;
+				size -= 16;
+			}
+			if (fseek(f, (long)size + (long)(size & 1), SEEK_CUR) != 0)
+				break;
+		}
+	} else if (memcmp(h, "FORM", 4) == 0 &&
+		   (memcmp(h + 8, "AIFF", 4) == 0 ||
+		    memcmp(h + 8, "AIFC", 4) == 0)) {
+		for (k = 0; k < 256 && fread(c, 1, 8, f) == 8; k++) {
+			uint32_t size = get_be32(c + 4);
+
+			if (memcmp(c, "COMM", 4) == 0) {
+				/* numChannels (2), numSampleFrames (4) */
+				if (size >= 6 && fread(b, 1, 6, f) == 6)
+					ret = get_be32(b + 2);
+				break;
+			}
+			if (fseek(f, (long)size + (long)(size & 1), SEEK_CUR) != 0)
+				break;
+		}
+	}
+out:
+	fclose(f);
+	return ret;
 }
 
 static bool host_is_big_endian(void)
@@ -234,19 +328,143 @@ struct pm_audio_reader *pm_audio_open(const char *path,
 	}
 	r->path_copy = strdup(path);
 	r->path = r->path_copy ? r->path_copy : "audio file";
-	if (info)
+	r->is_float = (r->info.format & SF_FORMAT_SUBMASK) == SF_FORMAT_FLOAT ||
+		      (r->info.format & SF_FORMAT_SUBMASK) == SF_FORMAT_DOUBLE;
+	if (info) {
+		int64_t declared = declared_frames(path, r->info.format);
+
 		describe(&r->info, info);
+		if (declared >= 0)
+			info->header_samples = declared;
+	}
 	return r;
 }
+
+/*
+ * Decode `r` from frame `from` to its end (seeking there first) and
+ * count the frames.  Returns the count, or -1 with `err`; -2 when the
+ * seek fails.
+ */
+static int64_t count_from(struct pm_audio_reader *r, int64_t from, float *buf,
+			  int64_t chunk, struct pm_err *err)
+{
+	int64_t n = 0, got;
+
+	if (sf_seek(r->sf, from, SEEK_SET) != from)
+		return -2;
+	while ((got = sf_readf_float(r->sf, buf, chunk)) > 0) {
+		n += got;
+		if (pm_interrupted())
+			return pm_err_set(err, PM_EINTR, "interrupted");
+	}
+	if (sf_error(r->sf) != SF_ERR_NO_ERROR)
+		return pm_err_set(err, PM_EIO, "cannot decode '%s': %s", r->path,
+				  sf_strerror(r->sf));
+	return n;
+}
+
+/* How much of a lossy stream's end is decoded to find its length. */
+#define TAIL_SAMPLES 65536
 
 int pm_audio_probe(const char *path, struct pm_audio_info *info,
 		   struct pm_err *err)
 {
-	struct pm_audio_reader *r = pm_audio_open(path, info, err);
+	struct pm_audio_info own;
+	struct pm_audio_reader *r;
+	const int64_t chunk = 4096;
+	int64_t from, n;
+	float *buf;
 
+	if (!info)
+		info = &own;
+	r = pm_audio_open(path, info, err);
 	if (!r)
 		return -1;
+	if (!info->is_lossy) {
+		pm_audio_close(r);
+		return 0;
+	}
+	/*
+	 * A lossy stream's length comes from its last granule position,
+	 * which encoders get wrong; what it decodes to is the truth.  The
+	 * last stretch is decoded (libsndfile seeks to the sample); when
+	 * the claim is so far off that nothing decodes there, all of it.
+	 */
+	buf = pm_malloc((size_t)chunk * info->channels * sizeof(float), err);
+	if (!buf) {
+		pm_audio_close(r);
+		return -1;
+	}
+	from = PM_MAX((int64_t)0, info->length_samples - TAIL_SAMPLES);
+	n = count_from(r, from, buf, chunk, err);
+	if (from > 0 && (n == 0 || n == -2)) {
+		from = 0;
+		n = count_from(r, 0, buf, chunk, err);
+	}
+	if (n == -2)
+		n = pm_err_set(err, PM_EIO, "cannot decode '%s': it cannot be read from its start",
+			       path);
+	free(buf);
 	pm_audio_close(r);
+	if (n < 0)
+		return -1;
+	info->header_samples = info->length_samples;
+	info->length_samples = from + n;
+	return 0;
+}
+
+void pm_audio_set_nonfinite(struct pm_audio_reader *r, enum pm_nonfinite how)
+{
+	r->nonfinite = how;
+}
+
+/* Whether a float's exponent is all ones: NaN or an infinity. */
+static bool nonfinite_bits(float x)
+{
+	uint32_t u;
+
+	memcpy(&u, &x, sizeof(u));
+	return (u & 0x7F800000u) == 0x7F800000u;
+}
+
+/*
+ * Look at `n` frames just read into `buf`, which began at frame `at`:
+ * refuse a non-finite sample, or make each one 0.  Returns 0 or -1.
+ */
+static int check_finite(struct pm_audio_reader *r, float *buf, int64_t n,
+			int64_t at, struct pm_err *err)
+{
+	size_t ch = (size_t)r->info.channels, total = (size_t)n * ch, i;
+	uint32_t any = 0, u;
+	char when[32];
+
+	/* a branch-free pass first: almost every buffer is clean */
+	for (i = 0; i < total; i++) {
+		memcpy(&u, &buf[i], sizeof(u));
+		any |= (u & 0x7F800000u) == 0x7F800000u;
+	}
+	if (!any)
+		return 0;
+	for (i = 0; i < total && !nonfinite_bits(buf[i]); i++)
+		;
+	pm_format_duration((double)(at + (int64_t)(i / ch)) /
+				   r->info.samplerate,
+			   when, sizeof(when));
+	if (r->nonfinite == PM_NONFINITE_REFUSE)
+		return pm_err_set(err, PM_EFORMAT,
+				  "'%s': sample %lld (at %s) of channel %zu is %s: not a finite number",
+				  r->path, (long long)(at + (int64_t)(i / ch)),
+				  when, i % ch + 1,
+				  isnan(buf[i]) ? "NaN"
+				  : buf[i] > 0	? "+Inf"
+						: "-Inf");
+	if (!r->warned)
+		pm_warning("'%s': replacing samples that are not finite numbers with silence, the first at %s",
+			   r->path, when);
+	r->warned = true;
+	for (; i < total; i++)
+		if (nonfinite_bits(buf[i]))
+			buf[i] = 0.0f;
 	return 0;
 }
 
@@ -402,15 +620,23 @@ static int64_t read_raw(struct pm_audio_reader *r, float *buf,
 int64_t pm_audio_read(struct pm_audio_reader *r, float *buf,
 		      int64_t n_samples, struct pm_err *err)
 {
-	sf_count_t got;
+	int64_t got, at = r->pos;
 
-	if (r->raw != RAW_NONE)
-		return read_raw(r, buf, n_samples, err);
-	got = sf_readf_float(r->sf, buf, n_samples);
-
-	if (got < 0 || (got < n_samples && sf_error(r->sf) != SF_ERR_NO_ERROR))
-		return pm_err_set(err, PM_EIO, "cannot read '%s': %s", r->path,
-				  sf_strerror(r->sf));
+	if (r->raw != RAW_NONE) {
+		got = read_raw(r, buf, n_samples, err);
+	} else {
+		got = sf_readf_float(r->sf, buf, n_samples);
+		if (got < 0 ||
+		    (got < n_samples && sf_error(r->sf) != SF_ERR_NO_ERROR))
+			return pm_err_set(err, PM_EIO, "cannot read '%s': %s",
+					  r->path, sf_strerror(r->sf));
+	}
+	if (got <= 0)
+		return got;
+	r->pos += got;
+	if (r->is_float && r->nonfinite != PM_NONFINITE_KEEP &&
+	    check_finite(r, buf, got, at, err) < 0)
+		return -1;
 	return got;
 }
 
@@ -422,6 +648,7 @@ int64_t pm_audio_read_s16(struct pm_audio_reader *r, int16_t *buf,
 	if (got < 0 || (got < n_samples && sf_error(r->sf) != SF_ERR_NO_ERROR))
 		return pm_err_set(err, PM_EIO, "cannot read '%s': %s", r->path,
 				  sf_strerror(r->sf));
+	r->pos += got;
 	return got;
 }
 
@@ -432,6 +659,7 @@ int pm_audio_seek(struct pm_audio_reader *r, int64_t pos_samples,
 		return pm_err_set(err, PM_EIO, "cannot seek in '%s' to %lld: %s",
 				  r->path, (long long)pos_samples,
 				  sf_strerror(r->sf));
+	r->pos = pos_samples;
 	return 0;
 }
 
@@ -831,8 +1059,13 @@ struct pm_audio_writer *pm_audio_create(const char *path,
 	}
 	w->sf = sf_open(path, SFM_WRITE, &w->info);
 	if (!w->sf) {
-		pm_err_set(err, PM_ECREATE, "cannot create '%s': %s", path,
-			   sf_strerror(NULL));
+		int e = errno;
+
+		/* a full disk is an I/O error wherever it strikes */
+		pm_err_set(err, pm_errno_full(e) ? PM_EIO : PM_ECREATE,
+			   "cannot create '%s': %s", path, sf_strerror(NULL));
+		if (err && pm_errno_full(e))
+			err->sys_errno = e;
 		free(w->path);
 		free(w);
 		return NULL;
@@ -981,9 +1214,19 @@ int pm_audio_write(struct pm_audio_writer *w, const float *buf,
 	    (w->info.format & SF_FORMAT_SUBMASK) == SF_FORMAT_VORBIS ||
 	    (w->info.format & SF_FORMAT_SUBMASK) == SF_FORMAT_OPUS ||
 	    (w->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG) {
-		if (sf_writef_float(w->sf, buf, n_samples) != n_samples)
-			return pm_err_set(err, PM_EIO, "cannot write '%s': %s",
-					  w->path, sf_strerror(w->sf));
+		/*
+		 * In steps: libvorbis takes a whole call's samples at once
+		 * and crashed on a minute of audio in one call.
+		 */
+		while (done < n_samples) {
+			n = (size_t)PM_MIN((int64_t)chunk, n_samples - done);
+			if (sf_writef_float(w->sf, buf + (size_t)done * ch,
+					    (sf_count_t)n) != (sf_count_t)n)
+				return pm_err_set(err, PM_EIO,
+						  "cannot write '%s': %s",
+						  w->path, sf_strerror(w->sf));
+			done += (int64_t)n;
+		}
 		return 0;
 	}
 	if (!w->scratch) {

@@ -37,7 +37,14 @@ const char *pm_format_ext(enum pm_format format);
 struct pm_audio_info {
 	uint32_t rate;
 	unsigned channels;
-	int64_t length_samples;
+	int64_t length_samples; /* frames there are to read */
+	/*
+	 * Frames the file says it holds: a WAV's data chunk, an AIFF's COMM
+	 * chunk, a lossy stream's last granule position.  More than
+	 * length_samples when the file is cut short (or its header lies);
+	 * length_samples where the format says nothing else.
+	 */
+	int64_t header_samples;
 	unsigned bits;  /* 8, 16, 24, 32 for PCM; 0 for float or lossy */
 	bool is_float;  /* 32- or 64-bit float samples */
 	bool is_lossy;  /* Ogg Vorbis, Opus, MP3 */
@@ -65,15 +72,36 @@ struct pm_audio_reader *pm_audio_open(const char *path,
 				      struct pm_audio_info *info,
 				      struct pm_err *err);
 
-/* Open, describe, close.  Returns 0 or -1 with `err` as pm_audio_open(). */
+/*
+ * Open, describe, close.  A lossy file is decoded to the end, so that
+ * length_samples is what it decodes to, not what its last granule
+ * position claims (header_samples).  Returns 0 or -1 with `err` as
+ * pm_audio_open(), PM_EIO when decoding fails, PM_EINTR when interrupted.
+ */
 int pm_audio_probe(const char *path, struct pm_audio_info *info,
 		   struct pm_err *err);
+
+/* What a reader does with a sample that is NaN or infinite. */
+enum pm_nonfinite {
+	PM_NONFINITE_REFUSE = 0, /* fail the read: PM_EFORMAT */
+	PM_NONFINITE_ZERO,       /* make it 0 and warn, once per reader */
+	PM_NONFINITE_KEEP,       /* deliver it as it is: for a caller that
+				    counts them itself (verify) */
+};
+
+/*
+ * Set what `r` does with non-finite samples (only float files can hold
+ * them); the default is PM_NONFINITE_REFUSE.  The refusal names the
+ * first such sample's frame, time and channel.
+ */
+void pm_audio_set_nonfinite(struct pm_audio_reader *r, enum pm_nonfinite how);
 
 /*
  * Read up to `n_samples` frames as interleaved floats at full scale +-1.0
  * into `buf` (n_samples * channels floats).  Integer PCM converts exactly
  * (16- and 24-bit values are exact in float).  Returns the number of
- * frames read, 0 at the end, or -1 with `err` (PM_EIO).
+ * frames read, 0 at the end, or -1 with `err` (PM_EIO; PM_EFORMAT for a
+ * non-finite sample, see pm_audio_set_nonfinite).
  */
 int64_t pm_audio_read(struct pm_audio_reader *r, float *buf,
 		      int64_t n_samples, struct pm_err *err);

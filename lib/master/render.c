@@ -59,7 +59,9 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 	l->res = htoa ? &tr->htoa : &tr->track[p->track];
 	l->res->rate = rate;
 	l->gain = (float)pm_db_to_gain(htoa ? tr->track[0].gain_db : l->res->gain_db);
-	l->vinyl = tr->target.kind == PM_TARGET_VINYL;
+	/* the cut's LF mono is mastering too: pass-through has none */
+	l->vinyl = tr->target.kind == PM_TARGET_VINYL &&
+		   !tr->target.pass_through;
 	/*
 	 * A target delivered as 24-bit PCM gets a 24-bit master: the
 	 * sequencer would quantise it to those very values (it dithers only
@@ -458,6 +460,7 @@ static int render(struct pass2 *p)
 				err) < 0)
 			goto out;
 		if (l->res->peak_out_dbtp > l->tr->ceiling_dbtp &&
+		    !l->tr->target.pass_through &&
 		    trim(l, pm_limiter_trim_db(l->res->peak_out_dbtp,
 					       l->tr->ceiling_dbtp), err) < 0)
 			goto out;

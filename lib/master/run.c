@@ -77,6 +77,12 @@ static void policy(struct pm_master_run *run, struct pm_target_result *tr,
 	size_t i;
 
 	tr->ceiling_dbtp = t->ceiling_dbtp;
+	if (t->pass_through) {
+		/* the sources as they are, peaks and all */
+		for (i = 0; i < run->ntracks; i++)
+			tr->track[i].gain_db = 0;
+		return;
+	}
 	if (t->has_target) {
 		switch (ld->mode) {
 		case PM_LOUDNESS_TRACK:
@@ -146,6 +152,44 @@ static void policy(struct pm_master_run *run, struct pm_target_result *tr,
 			tr->track[i].gain_db += worst_peak;
 			tr->track[i].shortfall_lu = -worst_peak;
 		}
+}
+
+/*
+ * How far each track's level moves on its way to target `tr`: the
+ * policy's gain, less the limiting its peaks will need under the
+ * ceiling.  Beyond max-gain-db the source is the wrong file (a float
+ * file at +60 dBFS, a near-silent one), and rendering it would hide
+ * that.  Returns the number of tracks beyond; each is an error, or with
+ * `only_warn` a warning.
+ */
+static unsigned check_gains(const struct pm_master_run *run,
+			    const struct pm_target_result *tr, bool only_warn)
+{
+	const struct pm_album *a = run->album;
+	const double max = a->mastering.loudness.max_gain_db;
+	bool limiter = tr->target.limiter && a->mastering.limiter.enabled;
+	unsigned n = 0;
+	size_t i;
+
+	for (i = 0; i < run->ntracks; i++) {
+		const struct pm_source_analysis *sa = &run->source[i];
+		double g = tr->track[i].gain_db, peak, limiting = 0, moved;
+
+		peak = isfinite(sa->chain_peak_dbtp) ? sa->chain_peak_dbtp
+						       : sa->true_peak_dbtp;
+		if (limiter && isfinite(peak))
+			limiting = PM_MAX(0.0, peak + g - tr->ceiling_dbtp);
+		moved = g - limiting;
+		if (!isfinite(moved) || fabs(moved) <= max)
+			continue;
+		n++;
+		pm_log(only_warn ? PM_LOG_WARNING : PM_LOG_ERROR,
+		       "%s:%d: track %zu ('%s'): target '%s' moves it %+.1f dB (gain %+.1f dB, limiting %.1f dB), beyond the %g dB a source should need (max-gain-db on <loudness>); it measures %.1f LUFS and peaks at %+.1f dBTP: is it the right file, at the right scale?",
+		       a->path, a->tracks[i].line, i + 1, a->tracks[i].id,
+		       tr->target.name, moved, g, limiting, max,
+		       sa->integrated_lufs, sa->true_peak_dbtp);
+	}
+	return n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -306,7 +350,7 @@ int pm_master(const struct pm_album *a, const struct pm_master_options *o,
 	struct pm_outdir *dirs = NULL;
 	bool *want = NULL, need_peak = false;
 	size_t nt, n, i, t, k;
-	unsigned renders;
+	unsigned renders, beyond = 0;
 	int ret = -1;
 
 	memset(run, 0, sizeof(*run));
@@ -386,6 +430,13 @@ int pm_master(const struct pm_album *a, const struct pm_master_options *o,
 		if (!run->targets[k].track)
 			goto out;
 		policy(run, &run->targets[k], chain);
+		beyond += check_gains(run, &run->targets[k], o->analyse_only);
+	}
+	if (beyond && !o->analyse_only) {
+		pm_err_set(err, PM_EUNSUPPORTED,
+			   "'%s': %u source level%s beyond max-gain-db (see above); nothing written",
+			   a->path, beyond, beyond == 1 ? " is" : "s are");
+		goto out;
 	}
 	if (o->analyse_only || run->ntargets == 0) {
 		ret = 0;

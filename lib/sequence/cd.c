@@ -7,6 +7,8 @@
 
 #include "sequence/sequence-impl.h"
 
+#include "cd/cdtext.h"
+
 #include "util/banned.h"
 
 /* ------------------------------------------------------------------ */
@@ -46,6 +48,16 @@ struct cd_text_ctx {
 	const struct pm_disc *d;
 	const struct pm_sheet_text *t;
 };
+
+/* The CUE's CDTEXTFILE: the very packs the DDP's CDTEXT.BIN holds. */
+static int put_cdt(FILE *fp, const void *ctx, struct pm_err *err)
+{
+	const struct cd_text_ctx *c = ctx;
+
+	if (fwrite(c->t->packs, 1, c->t->packs_len, fp) != c->t->packs_len)
+		return pm_err_sys(err, PM_EIO, "cannot write the CD-TEXT file");
+	return 0;
+}
 
 static int put_cue(FILE *fp, const void *ctx, struct pm_err *err)
 {
@@ -347,6 +359,8 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 				      .channels = 2, .bits = 16 };
 	struct pm_audio_writer *image = NULL;
 	struct span_out spans[2 * PM_MAX_TRACKS];
+	uint8_t *packs = NULL;
+	size_t packs_len = 0;
 	struct pm_span raw[2 * PM_MAX_TRACKS];
 	struct pm_xfade_result xr = { 0 };
 	struct pm_tl_gain *gains = NULL;
@@ -374,8 +388,13 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 	res->crossfades_limited = xr.limited;
 	res->crossfade_max_dbtp = xr.max_dbtp;
 
-	if (pm_sheet_text_from_album(a, &text, err) < 0)
+	if (pm_sheet_text_from_album(a, &text, err) < 0 ||
+	    pm_cdtext_from_album(a, &packs, &packs_len, err) < 0)
 		goto out;
+	text.packs = packs;
+	text.packs_len = packs_len;
+	if (packs && a->cd.want_cue)
+		text.cdtext_file = PM_CD_CDTEXT;
 	if (pm_outdir_begin(&od, o->outdir, PM_DIR_CD, o->force, err) < 0)
 		goto out;
 	tracks_dir = pm_outdir_path(&od, PM_CD_TRACKS, err);
@@ -459,6 +478,9 @@ int pm_sequence_cd(const struct pm_album *a, const struct pm_target *t,
 	ctx.a = a;
 	ctx.d = &tl.disc;
 	ctx.t = &text;
+	if (text.cdtext_file &&
+	    write_text(&od, PM_CD_CDTEXT, put_cdt, &ctx, err) < 0)
+		goto out;
 	if (a->cd.want_cue && write_text(&od, PM_CD_CUE, put_cue, &ctx, err) < 0)
 		goto out;
 	if (a->cd.want_toc && write_text(&od, PM_CD_TOC, put_toc, &ctx, err) < 0)
@@ -486,6 +508,7 @@ out:
 	pm_audio_finish(image, NULL);
 	pm_outdir_release(&od);
 	pm_sheet_text_release(&text);
+	free(packs);
 	pm_xfade_gains_free(gains, ngains);
 	pm_timeline_release(&tl);
 	pm_inputs_release(&in);

@@ -95,10 +95,26 @@ int pm_timeline_build(const struct pm_album *a, const size_t *which,
 		bool segue = t->xfade.is_set && i > 0 &&
 			     which[i - 1] + 1 == which[i];
 		int64_t len = lengths[which[i]];
-		int64_t start, id;
+		int64_t start, id, base;
+		/* a pause carried by the source: index 00 where it begins (a
+		 * CD's; elsewhere it is just the start of the track's audio) */
+		bool in_source = o->cd && t->has_gap && t->gap_in_source &&
+				 !o->fixed_gap && !segue &&
+				 !(i == 0 && o->with_htoa && a->htoa.is_set);
+		int64_t own = in_source ? at_rate(t->gap, o->rate) : 0;
 
 		m->album_index = which[i];
-		if (i == 0 && o->lead_pause) {
+		if (in_source && (i > 0 || o->lead_pause)) {
+			/*
+			 * The pause is audio: it starts on the boundary after
+			 * the previous track, and the ID comes at or before
+			 * the sample `own` into the source.
+			 */
+			start = up(&fr, prev_end);
+			id = down(&fr, start + own);
+			m->has_pause = i == 0 || id > start;
+			m->pause = i == 0 ? 0 : m->has_pause ? start : id;
+		} else if (i == 0 && o->lead_pause) {
 			/* the disc's first pause, and maybe hidden audio */
 			int64_t lead = t->has_gap ? at_rate(t->gap, o->rate)
 						  : pregap_min;
@@ -178,9 +194,10 @@ int pm_timeline_build(const struct pm_album *a, const size_t *which,
 		m->id = id;
 		m->audio = start;
 		m->end = start + len;
+		base = start + own; /* index marks count from index 01 */
 		for (k = 0; k < t->nindexes && k < 98; k++)
 			m->index[m->nindex++] =
-				down(&fr, start + at_rate(t->indexes[k].at, o->rate));
+				down(&fr, base + at_rate(t->indexes[k].at, o->rate));
 
 		cl = &tl->clips[c++];
 		cl->track = which[i];

@@ -45,6 +45,8 @@ int pm_err_sys(struct pm_err *err, enum pm_code code, const char *fmt, ...)
 
 	if (!err)
 		return -1;
+	if (pm_errno_full(saved))
+		code = PM_EIO;
 	va_start(ap, fmt);
 	vset(err, code, saved, fmt, ap);
 	va_end(ap);
@@ -85,8 +87,20 @@ int pm_err_prefix(struct pm_err *err, const char *fmt, ...)
 	return -1;
 }
 
+int pm_errno_full(int e)
+{
+	return e == ENOSPC || e == EFBIG
+#ifdef EDQUOT
+	       || e == EDQUOT
+#endif
+		;
+}
+
 int pm_exit_status(const struct pm_err *err)
 {
+	if (err->code != PM_OK && err->code != PM_EINTR &&
+	    pm_errno_full(err->sys_errno))
+		return EX_IOERR;
 	switch (err->code) {
 	case PM_OK:
 		return EXIT_SUCCESS;
@@ -101,13 +115,16 @@ int pm_exit_status(const struct pm_err *err)
 	case PM_ECREATE:
 		return EX_CANTCREAT;
 	case PM_EIO:
-	case PM_EINTR:
 		return EX_IOERR;
+	case PM_EINTR:
+		return PM_EXIT_INTERRUPTED;
 	case PM_ENOMEM:
 	case PM_ESYS:
 		return EX_OSERR;
 	case PM_EINVAL:
 		return EX_SOFTWARE;
+	case PM_EBUSY:
+		return EX_TEMPFAIL;
 	}
 	return EX_SOFTWARE;
 }

@@ -22,8 +22,10 @@ enum pm_code {
 	PM_EMISMATCH,    /* a comparison found a difference (1) */
 	PM_ENOINPUT,     /* an input is missing or unreadable (66) */
 	PM_ECREATE,      /* an output cannot be created or exists (73) */
-	PM_EIO,          /* a read or write failed part-way (74) */
-	PM_EINTR,        /* interrupted by a signal; outputs rolled back */
+	PM_EIO,          /* a read or write failed part-way, or the disk is
+			    full wherever that happens (74) */
+	PM_EINTR,        /* interrupted by a signal; outputs rolled back (130) */
+	PM_EBUSY,        /* another run holds the output's lock (75) */
 };
 
 struct pm_err {
@@ -41,7 +43,9 @@ int pm_err_set(struct pm_err *err, enum pm_code code, const char *fmt, ...)
 
 /*
  * Like pm_err_set(), but saves errno first (before formatting can clobber
- * it) and appends ": strerror(errno)" to the message.
+ * it) and appends ": strerror(errno)" to the message.  When errno says
+ * the disk is full (pm_errno_full), the code becomes PM_EIO whatever
+ * `code` was: a full disk has one exit status wherever it strikes.
  */
 int pm_err_sys(struct pm_err *err, enum pm_code code, const char *fmt, ...)
 	PM_PRINTF(3, 4);
@@ -56,9 +60,16 @@ void pm_err_clear(struct pm_err *err);
 int pm_err_prefix(struct pm_err *err, const char *fmt, ...) PM_PRINTF(2, 3);
 
 /*
+ * Whether errno value `e` means the disk is full: ENOSPC, EDQUOT, or
+ * EFBIG (the file-size limit, RLIMIT_FSIZE, with SIGXFSZ ignored).
+ */
+int pm_errno_full(int e);
+
+/*
  * The process exit status for a failure of this kind, following
  * sysexits(3): 65 data, 66 no input, 70 software, 71 OS, 73 cannot
- * create, 74 I/O; 1 for a mismatch.
+ * create, 74 I/O and a full disk, 75 busy (try again later); 1 for a
+ * mismatch; 130 interrupted.
  */
 int pm_exit_status(const struct pm_err *err);
 
@@ -66,6 +77,9 @@ int pm_exit_status(const struct pm_err *err);
 enum {
 	PM_EXIT_OK = 0,
 	PM_EXIT_NOTFIT = 1, /* verify ran: the release is not fit */
+	/* interrupted by SIGINT, SIGTERM or SIGHUP: 128 + SIGINT, what a
+	 * shell reports for a program Ctrl-C stopped, whichever it was */
+	PM_EXIT_INTERRUPTED = 130,
 };
 
 /*

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,7 +15,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "util/log.h"
 
 #include "util/banned.h"
 
@@ -91,6 +95,252 @@ int pm_remove_tree(const char *path)
 	return ret;
 }
 
+/*
+ * Replace the trailing "XXXXXX" of `tmpl` with letters and digits and
+ * create it: a directory (mode 0777) or an empty file open for writing
+ * (0666), both as the umask allows, as mkdir(1) and touch(1) would make
+ * them (mkdtemp and mkstemp make 0700 and 0600, which nobody else on a
+ * shared studio machine could read).  Returns the file's descriptor, 0
+ * for a directory, or -1 with errno.
+ */
+static int make_unique(char *tmpl, bool dir)
+{
+	static const char set[] = "abcdefghijklmnopqrstuvwxyz"
+				  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static uint64_t counter;
+	size_t n = strlen(tmpl), i;
+	struct timespec ts;
+	uint64_t x;
+	int tries, fd;
+
+	if (n < 6 || strcmp(tmpl + n - 6, "XXXXXX") != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (tries = 0; tries < 1000; tries++) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		pthread_mutex_lock(&lock);
+		counter += 0x9E3779B97F4A7C15u;
+		x = counter;
+		pthread_mutex_unlock(&lock);
+		/* a name nobody else is making now; not a secret */
+		x ^= (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^
+		     (uint64_t)getpid() << 40;
+		x ^= x >> 31;
+		x *= 0xBF58476D1CE4E5B9u;
+		x ^= x >> 27;
+		for (i = 0; i < 6; i++) {
+			tmpl[n - 6 + i] = set[x % (sizeof(set) - 1)];
+			x /= sizeof(set) - 1;
+		}
+		if (dir) {
+			if (mkdir(tmpl, 0777) == 0)
+				return 0;
+		} else {
+			fd = open(tmpl, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+				  0666);
+			if (fd >= 0)
+				return fd;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/*
+ * Ownership markers.  Each temporary directory holds MARKER, saying which
+ * process on which host (and boot) builds it, so that a later run can
+ * remove what a killed one left (SIGKILL, a power cut) when it can prove
+ * the owner is gone; it is removed just before the directory is renamed
+ * into place.
+ */
+#define MARKER ".premaster-owner"
+#define MARKER_MAGIC "premaster temporary directory"
+
+struct owner {
+	long pid;
+	char host[256];
+	char boot[64];           /* the kernel's boot id; "" if unknown */
+	unsigned long long start; /* the process's start time; 0 if unknown */
+};
+
+static void read_line_of(const char *path, char *out, size_t size)
+{
+	FILE *f = fopen(path, "r");
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(out, (int)size, f))
+		out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+}
+
+/* When process `pid` started (clock ticks after boot), or 0. */
+static unsigned long long start_time(long pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v = 0;
+	FILE *f;
+	size_t n;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* the name, field 2, may hold spaces and ')': skip to the last ')' */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	for (field = 2; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		v = strtoull(p + 1, NULL, 10);
+	return v;
+}
+
+static void owner_self(struct owner *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->pid = (long)getpid();
+	if (gethostname(o->host, sizeof(o->host) - 1) < 0)
+		o->host[0] = '\0';
+	read_line_of("/proc/sys/kernel/random/boot_id", o->boot,
+		     sizeof(o->boot));
+	o->start = start_time(o->pid);
+}
+
+static int write_marker(const char *dir)
+{
+	struct owner o;
+	char *path = join(dir, MARKER, NULL);
+	FILE *f;
+	int ret = -1;
+
+	if (!path)
+		return -1;
+	owner_self(&o);
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "%s\npid %ld\nhost %s\nboot %s\nstart %llu\n",
+			MARKER_MAGIC, o.pid, o.host, o.boot, o.start);
+		ret = fclose(f) == 0 ? 0 : -1;
+	}
+	free(path);
+	return ret;
+}
+
+static void copy_field(char *out, size_t size, const char *in)
+{
+	size_t n = strlen(in);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, in, n);
+	out[n] = '\0';
+}
+
+/* Read a marker; returns 0 when it is one of ours, else -1. */
+static int read_marker(const char *dir, struct owner *o)
+{
+	char *path = join(dir, MARKER, NULL);
+	char line[320];
+	bool magic = false;
+	FILE *f;
+
+	memset(o, 0, sizeof(*o));
+	o->pid = -1;
+	if (!path)
+		return -1;
+	f = fopen(path, "r");
+	free(path);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strcmp(line, MARKER_MAGIC) == 0)
+			magic = true;
+		else if (strncmp(line, "pid ", 4) == 0)
+			o->pid = strtol(line + 4, NULL, 10);
+		else if (strncmp(line, "host ", 5) == 0)
+			copy_field(o->host, sizeof(o->host), line + 5);
+		else if (strncmp(line, "boot ", 5) == 0)
+			copy_field(o->boot, sizeof(o->boot), line + 5);
+		else if (strncmp(line, "start ", 6) == 0)
+			o->start = strtoull(line + 6, NULL, 10);
+	}
+	fclose(f);
+	return magic && o->pid > 0 && o->host[0] ? 0 : -1;
+}
+
+/*
+ * Whether the process a marker names is provably gone: it ran on this
+ * host, and this host has rebooted since, or no such process exists, or
+ * the process with its id started at another time (the id was reused).
+ * A process on another host sharing the file system is never judged.
+ */
+static bool owner_gone(const struct owner *o, const struct owner *self)
+{
+	unsigned long long start;
+
+	if (strcmp(o->host, self->host) != 0 || o->pid == self->pid)
+		return false;
+	if (o->boot[0] && self->boot[0] && strcmp(o->boot, self->boot) != 0)
+		return true;
+	if (kill((pid_t)o->pid, 0) < 0 && errno == ESRCH)
+		return true;
+	start = start_time(o->pid);
+	return o->start && start && start != o->start;
+}
+
+/* Whether `name` looks like one of our temporary directories. */
+static bool temp_name(const char *name)
+{
+	const char *t = strstr(name, ".tmp-");
+
+	return name[0] == '.' && t && strlen(t + 5) == 6;
+}
+
+/* Remove the temporaries in `parent` that dead runs of ours left. */
+static void remove_stale(const char *parent)
+{
+	struct owner self, o;
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+	char *sub;
+
+	d = opendir(parent);
+	if (!d)
+		return;
+	owner_self(&self);
+	while ((e = readdir(d)) != NULL) {
+		if (!temp_name(e->d_name))
+			continue;
+		sub = join(parent, e->d_name, NULL);
+		if (!sub)
+			break;
+		if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    read_marker(sub, &o) == 0 && owner_gone(&o, &self)) {
+			if (pm_remove_tree(sub) == 0)
+				pm_note("removed '%s', which process %ld left unfinished (it is gone)",
+					sub, o.pid);
+			else
+				pm_warning("cannot remove '%s', which process %ld left unfinished",
+					   sub, o.pid);
+		}
+		free(sub);
+	}
+	closedir(d);
+}
+
 /* Whether a relative path is made only of safe components. */
 static bool safe_relative(const char *name)
 {
@@ -143,17 +393,23 @@ int pm_outdir_begin(struct pm_outdir *od, const char *parent,
 	leaf_parent[n] = '\0';
 	if (pm_mkdirs(leaf_parent, err) < 0)
 		goto fail;
+	remove_stale(leaf_parent);
 	n = strlen(leaf_parent) + strlen(leaf) + 32;
 	tmpl = pm_malloc(n, err);
 	if (!tmpl)
 		goto fail;
 	snprintf(tmpl, n, "%s/.%s.tmp-XXXXXX", leaf_parent, leaf + 1);
-	if (!mkdtemp(tmpl)) {
+	if (make_unique(tmpl, true) < 0) {
 		pm_err_sys(err, PM_ECREATE, "cannot create a directory beside '%s'",
 			   od->final_path);
 		goto fail;
 	}
 	od->tmp_path = tmpl;
+	if (write_marker(tmpl) < 0) {
+		tmpl = NULL;
+		pm_err_sys(err, PM_ECREATE, "cannot write in '%s'", od->tmp_path);
+		goto fail;
+	}
 	free(leaf_parent);
 	return 0;
 fail:
@@ -186,12 +442,28 @@ static int exchange(const char *a, const char *b)
 #endif
 }
 
+/* The marker goes just before the directory becomes a deliverable. */
+static int drop_marker(const struct pm_outdir *od, struct pm_err *err)
+{
+	char *path = join(od->tmp_path, MARKER, err);
+	int ret = 0;
+
+	if (!path)
+		return -1;
+	if (unlink(path) < 0 && errno != ENOENT)
+		ret = pm_err_sys(err, PM_EIO, "cannot remove '%s'", path);
+	free(path);
+	return ret;
+}
+
 int pm_outdir_commit(struct pm_outdir *od, struct pm_err *err)
 {
 	struct stat st;
 	char *old;
 	size_t n;
 
+	if (drop_marker(od, err) < 0)
+		return -1;
 	if (lstat(od->final_path, &st) < 0) {
 		if (rename(od->tmp_path, od->final_path) < 0)
 			return pm_err_sys(err, PM_ECREATE, "cannot rename '%s' to '%s'",
@@ -310,13 +582,11 @@ int pm_file_open(struct pm_file *f, const char *path, bool force,
 			 path, slash + 1);
 	else
 		snprintf(f->tmp, n, ".%s.XXXXXX", path);
-	fd = mkstemp(f->tmp);
+	fd = make_unique(f->tmp, false);
 	if (fd < 0) {
 		pm_err_sys(err, PM_ECREATE, "cannot create '%s'", path);
 		goto fail;
 	}
-	/* mkstemp makes the file 0600; a deliverable is an ordinary file */
-	fchmod(fd, 0644);
 	f->fp = fdopen(fd, "wb");
 	if (!f->fp) {
 		pm_err_sys(err, PM_ECREATE, "cannot create '%s'", path);
@@ -385,22 +655,48 @@ void pm_file_abort(struct pm_file *f)
 }
 
 static volatile sig_atomic_t caught;
+static volatile sig_atomic_t forward_to; /* a child's pid, or 0 */
+static bool hup_ignored;
 
 static void on_signal(int sig)
 {
+	int saved = errno;
+
 	caught = sig;
+	if (forward_to > 0)
+		kill((pid_t)forward_to, sig);
+	errno = saved;
 }
 
 void pm_signals_install(void)
 {
-	struct sigaction sa;
+	struct sigaction sa, old;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	/* under nohup a hangup is not meant to stop us */
+	if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+		hup_ignored = true;
+	else
+		sigaction(SIGHUP, &sa, NULL);
+}
+
+void pm_signals_default(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, hup_ignored ? SIG_IGN : SIG_DFL);
+}
+
+void pm_signals_forward(long pid)
+{
+	forward_to = (sig_atomic_t)(pid > 0 ? pid : 0);
+	/* one that came before we knew the child is passed on now */
+	if (pid > 0 && caught)
+		kill((pid_t)pid, caught);
 }
 
 bool pm_interrupted(void)
@@ -410,10 +706,15 @@ bool pm_interrupted(void)
 
 void pm_signals_reraise(void)
 {
-	int sig = caught;
-
-	if (!sig)
+	/*
+	 * Only SIGINT: a shell running a script waits for the program
+	 * Ctrl-C reached and stops the script too only if the program died
+	 * of SIGINT.  TERM and HUP end with PM_EXIT_INTERRUPTED, which is
+	 * what the shell reports for SIGINT: one status for an interrupted
+	 * run.
+	 */
+	if (caught != SIGINT)
 		return;
-	signal(sig, SIG_DFL);
-	raise(sig);
+	signal(SIGINT, SIG_DFL);
+	raise(SIGINT);
 }

@@ -6,7 +6,8 @@
  * never leaves a partial deliverable and never damages an earlier good
  * one.  Single files are written under a temporary name and renamed.
  * Names derived from titles and ids are made safe here, so no output can
- * escape its directory.
+ * escape its directory.  Directories and files are made as the umask
+ * allows (0777 and 0666 before it), like any other program's.
  */
 #ifndef PM_OUTDIR_H
 #define PM_OUTDIR_H
@@ -28,6 +29,11 @@ struct pm_outdir {
  * path of safe components like "masters/cd") under `parent`, which is
  * created if missing.  If the final directory exists and `force` is false,
  * fails with PM_ECREATE ("exists; use --force").  Returns 0 or -1.
+ *
+ * The temporary directory holds a marker naming this process, its host
+ * and boot, removed at commit.  Temporaries beside it whose marker names
+ * a process of this host that is provably gone (SIGKILL, a crash, a
+ * reboot) are removed first, with a note; any other is left alone.
  */
 int pm_outdir_begin(struct pm_outdir *od, const char *parent,
 		    const char *name, bool force, struct pm_err *err);
@@ -88,11 +94,28 @@ int pm_remove_tree(const char *path);
 /*
  * Install SIGINT/SIGTERM/SIGHUP handlers that set a flag (see
  * pm_interrupted()); long loops poll it and fail with PM_EINTR, and the
- * tool then aborts its temporary directories and re-raises the signal.
+ * tool then aborts its temporary directories and ends with
+ * PM_EXIT_INTERRUPTED (130) after pm_signals_reraise().  SIGHUP is left
+ * alone when it is ignored (nohup).
  */
 void pm_signals_install(void);
 bool pm_interrupted(void);
-/* Re-raise the caught signal with its default action (after cleanup). */
+
+/*
+ * Pass every signal the handlers catch on to process `pid` (a running
+ * stage), including one caught already; 0 stops.  The caller still sees
+ * pm_interrupted(), and waits for the stage to clean up.
+ */
+void pm_signals_forward(long pid);
+
+/* The dispositions from before pm_signals_install (a child, before exec). */
+void pm_signals_default(void);
+
+/*
+ * After cleanup: when the signal was SIGINT, re-raise it with its default
+ * action, so that a shell running a script stops too (it sees 130).
+ * Returns for SIGTERM and SIGHUP: the caller exits PM_EXIT_INTERRUPTED.
+ */
 void pm_signals_reraise(void);
 
 #endif

@@ -4,8 +4,12 @@
 
 #include "util/path.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/banned.h"
 
@@ -35,4 +39,37 @@ char *pm_path_relative(const char *base, const char *target)
 		memcpy(out + 3 * i, "../", 4);
 	memcpy(out + 3 * ups, rest, strlen(rest) + 1);
 	return out;
+}
+
+int pm_open_regular(const char *path, int64_t *size_bytes, struct pm_err *err)
+{
+	struct stat st;
+	int fd, flags;
+
+	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return pm_err_sys(err, PM_ENOINPUT, "cannot open '%s'", path);
+	if (fstat(fd, &st) < 0) {
+		pm_err_sys(err, PM_ENOINPUT, "cannot open '%s'", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return pm_err_set(err, PM_EFORMAT,
+				  "'%s' is not a regular file (a %s)", path,
+				  S_ISDIR(st.st_mode)    ? "directory"
+				  : S_ISFIFO(st.st_mode) ? "FIFO"
+				  : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
+					  ? "device"
+					  : "special file");
+	}
+	/* reads of a regular file block as usual */
+	flags = fcntl(fd, F_GETFL);
+	if (flags >= 0)
+		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	if (size_bytes)
+		*size_bytes = (int64_t)st.st_size;
+	return fd;
 }

@@ -34,6 +34,15 @@ void pm_xml_escape(FILE *fp, const char *s, bool attribute)
 		case '\'':
 			fputs(attribute ? "&apos;" : "'", fp);
 			break;
+		case '\r':
+			fputs("&#13;", fp);
+			break;
+		case '\n':
+			fputs(attribute ? "&#10;" : "\n", fp);
+			break;
+		case '\t':
+			fputs(attribute ? "&#9;" : "\t", fp);
+			break;
 		default:
 			fputc(*s, fp);
 		}
@@ -94,6 +103,15 @@ void pm_xmlw_end(struct pm_xmlw *w)
 		return;
 	}
 	indent(w);
+	fprintf(w->fp, "</%s>\n", w->stack[w->depth]);
+}
+
+void pm_xmlw_end_text(struct pm_xmlw *w, const char *text)
+{
+	w->depth--;
+	w->open_tag = false;
+	fputc('>', w->fp);
+	pm_xml_escape(w->fp, text, false);
 	fprintf(w->fp, "</%s>\n", w->stack[w->depth]);
 }
 

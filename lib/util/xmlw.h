@@ -21,7 +21,11 @@ struct pm_xmlw {
 
 void pm_xmlw_init(struct pm_xmlw *w, FILE *fp);
 
-/* Write `s` escaped for text (&, <, >) or attributes (also ", '). */
+/*
+ * Write `s` escaped for text (&, <, >, and CR, which a parser would turn
+ * into LF) or attributes (also ", ', tab and LF, which a parser would
+ * turn into spaces).
+ */
 void pm_xml_escape(FILE *fp, const char *s, bool attribute);
 
 /* Start an element; attributes may follow until content or close. */
@@ -35,7 +39,13 @@ void pm_xmlw_attrf(struct pm_xmlw *w, const char *name, const char *fmt, ...)
 /* Close the current element ("/>" when it has no content). */
 void pm_xmlw_end(struct pm_xmlw *w);
 
-/* <name attrs>text</name> on one line. */
+/*
+ * Close the element just started (its attributes written) with `text` as
+ * its content: <name attrs>text</name> on one line.
+ */
+void pm_xmlw_end_text(struct pm_xmlw *w, const char *text);
+
+/* <name>text</name> on one line. */
 void pm_xmlw_text_element(struct pm_xmlw *w, const char *name,
 			  const char *text);
 

@@ -209,6 +209,7 @@ struct scan {
 	float *st;
 	uint32_t rate;
 	bool is_float;
+	bool lossy; /* claimed is a last granule position */
 };
 
 /* Short-term loudness every 100 ms from the meter's 100 ms energies. */
@@ -257,6 +258,8 @@ static int scan_file(const char *path, int64_t from, int64_t count,
 	s->first_nonfinite = -1;
 	if (!r)
 		return -1;
+	/* they are counted below, not refused by the reader */
+	pm_audio_set_nonfinite(r, PM_NONFINITE_KEEP);
 	if (info.channels > 2) {
 		pm_err_set(err, PM_EFORMAT, "'%s' has %u channels", path,
 			   info.channels);
@@ -264,6 +267,7 @@ static int scan_file(const char *path, int64_t from, int64_t count,
 	}
 	s->rate = info.rate;
 	s->is_float = info.is_float;
+	s->lossy = info.is_lossy;
 	s->claimed = verify_header_frames(path);
 	if (s->claimed < 0)
 		s->claimed = info.length_samples;
@@ -373,21 +377,44 @@ void verify_sources(struct pm_verify *v)
 				   src->file, (unsigned)i + 1, NAN, "%s", err.msg);
 			continue;
 		}
+		/*
+		 * What album.xml accepts (non-finite="zero", truncated=
+		 * "accept", a lossy stream whose last granule claims a little
+		 * too much) the album checks let through with a warning, and
+		 * so does the report.
+		 */
 		if (s.nonfinite)
-			finding_at(v, "audio-nan", PM_SEV_ERROR, "source",
-				   src->file, (unsigned)i + 1,
+			finding_at(v, "audio-nan",
+				   src->nonfinite_zero ? PM_SEV_WARNING
+						       : PM_SEV_ERROR,
+				   "source", src->file, (unsigned)i + 1,
 				   (double)(s.first_nonfinite - from) / s.rate,
-				   "%lld samples are not numbers (NaN or infinite); the first at %.3f s of the file",
+				   "%lld samples are not numbers (NaN or infinite); the first at %.3f s of the file%s",
 				   (long long)s.nonfinite,
-				   (double)s.first_nonfinite / s.rate);
-		if (s.frames < s.claimed)
-			finding_at(v, "source-truncated", PM_SEV_ERROR, "source",
-				   src->file, (unsigned)i + 1,
+				   (double)s.first_nonfinite / s.rate,
+				   src->nonfinite_zero
+					   ? " (made silence: non-finite=\"zero\")"
+					   : "");
+		if (s.frames < s.claimed && s.lossy &&
+		    s.frames == src->info.length_samples)
+			finding_at(v, "source-truncated", PM_SEV_WARNING,
+				   "source", src->file, (unsigned)i + 1,
 				   (double)(s.frames - from) / s.rate,
-				   "the file ends after %lld of the %lld frames its header claims (%.3f s of %.3f s)",
+				   "its last granule position claims %lld frames, it decodes to %lld; the decoded audio is used",
+				   (long long)s.claimed, (long long)s.frames);
+		else if (s.frames < s.claimed)
+			finding_at(v, "source-truncated",
+				   src->accept_truncated ? PM_SEV_WARNING
+							 : PM_SEV_ERROR,
+				   "source", src->file, (unsigned)i + 1,
+				   (double)(s.frames - from) / s.rate,
+				   "the file ends after %lld of the %lld frames its header claims (%.3f s of %.3f s)%s",
 				   (long long)s.frames, (long long)s.claimed,
 				   (double)s.frames / s.rate,
-				   (double)s.claimed / s.rate);
+				   (double)s.claimed / s.rate,
+				   src->accept_truncated
+					   ? " (used as it is: truncated=\"accept\")"
+					   : "");
 		t->source_read = true;
 		t->seconds = s.seconds;
 		t->lufs = s.lufs;

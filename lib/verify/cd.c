@@ -159,11 +159,12 @@ static void check_sheet(struct pm_verify *v, const struct pm_disc *d,
 	 * libcdio's cdrdao driver ends the last track at its start plus the
 	 * whole FILE length, as if START were not inside it: with a pause
 	 * before the last track it reads the lead-out that much late
-	 * (cdrdao itself reads our TOC right).  Expect what it reads.
+	 * (cdrdao itself reads our TOC right).  Expect what it reads.  A
+	 * disc of one track is no exception: its START is the first pause.
 	 */
 	want = d->leadout_frames;
 	last = &d->track[d->ntracks - 1];
-	if (is_toc && d->ntracks > 1 && last->has_pause)
+	if (is_toc && last->has_pause)
 		want += last->index[0] - last->pause_frames;
 	if (l->leadout_lsn != (int32_t)want)
 		verify_find(v, "consistency", PM_SEV_ERROR, where,
@@ -571,7 +572,9 @@ static struct pm_ddp *ddp_open(struct pm_verify *v, struct ddp_compare *c)
 	verify_ddp_problems(v, ddp, &log);
 	verify_log_release(&log);
 	if (ddp->image_path) {
-		c->fd = open(ddp->image_path, O_RDONLY);
+		/* a regular file only: a FIFO would block the open, a
+		 * device never end */
+		c->fd = pm_open_regular(ddp->image_path, NULL, NULL);
 		c->offset = ddp->image_offset_bytes;
 		c->frames = pm_frame_samples(ddp->image_frames);
 		c->buf = malloc(8192 * 4);
@@ -779,6 +782,15 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
 						   : -HUGE_VAL;
 		m->samples = pm_frame_samples(parts[i].end_frames -
 					      parts[i].start_frames);
+		/* a pause in the source is the master's too, under index 00 */
+		if (parts[i].track && parts[i].track <= a->ntracks &&
+		    a->tracks[parts[i].track - 1].gap_in_source) {
+			const struct pm_pq_track *q =
+				&tl.disc.track[parts[i].track - 1];
+
+			m->samples += pm_frame_samples(q->index[0] -
+						       q->pause_frames);
+		}
 		meters[i] = pr[i].k;
 	}
 	verify_levels(v, d, meters, 0, 0, false);

@@ -32,7 +32,7 @@ static int byte_order(const struct pm_ddp *ddp, double *straight,
 
 	if (!buf)
 		return -1;
-	fd = open(ddp->image_path, O_RDONLY);
+	fd = pm_open_regular(ddp->image_path, NULL, NULL);
 	if (fd < 0) {
 		free(buf);
 		return -1;

@@ -38,6 +38,7 @@
 #include "util/md5.h"
 #include "util/msf.h"
 #include "util/outdir.h"
+#include "util/path.h"
 #include "util/progress.h"
 #include "util/xmlw.h"
 

@@ -21,12 +21,14 @@
 data="$top_srcdir/tests/data"
 xsd="$top_srcdir/schemas/album.xsd"
 
-# The sources the albums name, 6 s each; low.wav is at a rate we refuse.
+# The sources the albums name, 6 s each; low.wav is at a rate we refuse,
+# one.wav holds a single sample.
 for s in a b c h; do
 	mkfixture sine 6s "$T/$s.wav" || exit 99
 done
 mkfixture noise 6s "$T/r.wav" || exit 99
 mkfixture --rate=22050 sine 6s "$T/low.wav" || exit 99
+mkfixture sine 1 "$T/one.wav" || exit 99
 
 have_xmllint=no
 if command -v xmllint >/dev/null 2>&1; then

@@ -76,8 +76,15 @@ cp one.bak one.wav
 # --- a source cut short ----------------------------------------------
 cp two.wav two.bak
 truncate -s -60000 two.wav
-t_expect 1 "a truncated source is caught" premaster verify -f album.xml -o out
-t_stdout_has "under source-truncated" "error	source-truncated	two.wav"
+# the album checks every tool runs first refuse it, unless album.xml
+# accepts it; then verify reports it, as a warning
+t_expect 65 "a truncated source is refused" premaster verify -f album.xml -o out
+t_stderr_has "with both lengths" "'two.wav' is truncated: its header says 0:05.000"
+sed 's|<source file="two.wav"/>|<source file="two.wav" truncated="accept"/>|' \
+	album.xml >accept.xml
+t_expect 0 "accepted in album.xml, it is caught but fit" \
+	premaster verify -f accept.xml -o out
+t_stdout_has "under source-truncated, as a warning" "warning	source-truncated	two.wav"
 t_ok "with its track and where it ends" sh -c 'jq -e "[.findings[] | select(.rule == \"source-truncated\")][0] | .track == 2 and .time_s > 4.5 and .time_s < 5" out/report/verify.json'
 cp two.bak two.wav
 

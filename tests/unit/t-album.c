@@ -78,14 +78,14 @@ int main(void)
 		 "<release><title>T</title><title lang=\"de\">T de</title>"
 		 "<artist>A</artist><upc>036000291452</upc></release>\n"
 		 "<tracks>\n"
-		 "<track id=\"t1\"><source file=\"a.wav\" out=\"3s\"/><title>One</title>"
+		 "<track id=\"t1\"><source file=\"long.wav\" out=\"5s\"/><title>One</title>"
 		 "<isrc>us-ab1-26-00001</isrc><index at=\"1s\"/></track>\n"
 		 "<track id=\"t2\"><source file=\"sub/b.wav\"/><title>Two</title>"
 		 "<artist>Guest</artist><crossfade length=\"0.5s\"/></track>\n"
 		 "</tracks>\n"
 		 "<mastering><limiter/></mastering>\n"
 		 "<deliverables><cd><cd-text><block language=\"en\"/><block language=\"de\"/></cd-text></cd>"
-		 "<streaming profile=\"spotify\"/><streaming profile=\"hi\" preset=\"apple\" bits=\"16\"/></deliverables>\n"
+		 "<streaming profile=\"spotify\" rate=\"48000\"/><streaming profile=\"hi\" preset=\"apple\" bits=\"16\" rate=\"48000\"/></deliverables>\n"
 		 "</album>\n",
 		 &err);
 	if (!ok(a != NULL, "a good album loads"))
@@ -122,14 +122,15 @@ int main(void)
 		ok(targets[0].ceiling_dbtp == -0.3 && !targets[0].has_target,
 		   "cd keeps the mastering level, -0.3 dBTP");
 		mkdir(path_of("sub"), 0777);
+		write_audio("long.wav", 44100, 2, 44100 * 6);
 		write_audio("a.wav", 44100, 2, 44100 * 4);
-		write_audio("sub/b.wav", 48000, 1, 48000 * 2);
+		write_audio("sub/b.wav", 48000, 1, 48000 * 5);
 		logcap_clear();
 		if (!ok(pm_album_probe(a, &err) == 0, "the audio probes"))
 			tap_diag("%s / %s", err.msg, logcap_first());
 		is_int(a->tracks[1].source.info.rate, 48000, "rate read");
 		is_int(a->tracks[1].source.info.channels, 1, "mono read");
-		is_int(pm_source_length(&a->tracks[0].source), 3 * 44100,
+		is_int(pm_source_length(&a->tracks[0].source), 5 * 44100,
 		       "out trim applied");
 		is_int(pm_time_samples(a->tracks[1].xfade.length, 48000), 24000,
 		       "crossfade length at the source rate");

@@ -157,6 +157,103 @@ static void vector_24(void)
 	unlink(path_of("v24.wav"));
 }
 
+/* Write `n` frames of `buf` (stereo) as `name` in `format`/`bits`. */
+static void write_file(const char *name, enum pm_format format, unsigned bits,
+		       const float *buf, int64_t n)
+{
+	struct pm_audio_spec spec = { .format = format, .rate = 44100,
+				      .channels = 2, .bits = bits };
+	struct pm_err err = { 0 };
+	struct pm_audio_writer *w = pm_audio_create(path_of(name), &spec, NULL,
+						    &err);
+
+	if (w)
+		pm_audio_write(w, buf, n, &err);
+	pm_audio_finish(w, &err);
+}
+
+/* NaN and Inf: refused at the right frame and channel, or made silence. */
+static void nonfinite(void)
+{
+	static float buf[2 * 44100], got[2 * 44100];
+	struct pm_audio_info info;
+	struct pm_err err = { 0 };
+	struct pm_audio_reader *r;
+	size_t i;
+	int64_t n;
+
+	for (i = 0; i < PM_ARRAY_SIZE(buf); i++)
+		buf[i] = 0.25f * (float)sin((double)i * 0.01);
+	buf[2 * 30000 + 1] = INFINITY;
+	buf[2 * 40000] = NAN;
+	write_file("inf.wav", PM_FORMAT_WAV, 0, buf, 44100);
+	write_file("inf.aif", PM_FORMAT_AIFF, 0, buf, 44100);
+
+	r = pm_audio_open(path_of("inf.wav"), &info, &err);
+	ok(r && pm_audio_read(r, got, 20000, &err) == 20000,
+	   "the clean part of a float WAV reads");
+	ok(r && pm_audio_read(r, got, 20000, &err) < 0 &&
+		   err.code == PM_EFORMAT,
+	   "the part with +Inf is refused");
+	ok(strstr(err.msg, "sample 30000 (at 0:00.680) of channel 2 is +Inf") !=
+		   NULL,
+	   "at its frame, time and channel: %s", err.msg);
+	ok(r && pm_audio_seek(r, 35000, &err) == 0 &&
+		   pm_audio_read(r, got, 9000, &err) < 0 &&
+		   strstr(err.msg, "sample 40000 (at 0:00.907) of channel 1 is NaN"),
+	   "after a seek the frame is still right: %s", err.msg);
+	pm_audio_close(r);
+
+	r = pm_audio_open(path_of("inf.aif"), &info, &err);
+	ok(r && pm_audio_read(r, got, 44100, &err) < 0 &&
+		   strstr(err.msg, "sample 30000 ") != NULL,
+	   "a float AIFF (read through libsndfile) too: %s", err.msg);
+	pm_audio_close(r);
+
+	r = pm_audio_open(path_of("inf.wav"), &info, &err);
+	pm_audio_set_nonfinite(r, PM_NONFINITE_ZERO);
+	n = r ? pm_audio_read(r, got, 44100, &err) : -1;
+	ok(n == 44100, "PM_NONFINITE_ZERO reads it all");
+	ok(got[2 * 30000 + 1] == 0.0f && got[2 * 40000] == 0.0f,
+	   "the non-finite samples are silence");
+	ok(got[2 * 30000] == buf[2 * 30000] && got[2 * 40000 + 1] ==
+		   buf[2 * 40000 + 1],
+	   "their neighbours are untouched");
+	pm_audio_close(r);
+}
+
+/* A file cut short: the header's length and the file's. */
+static void truncated(void)
+{
+	static float buf[2 * 44100];
+	struct pm_audio_info info;
+	struct pm_err err = { 0 };
+	const char *names[] = { "cut.wav", "cut.aif", "cut-f.wav" };
+	enum pm_format formats[] = { PM_FORMAT_WAV, PM_FORMAT_AIFF,
+				     PM_FORMAT_WAV };
+	unsigned bits[] = { 16, 24, 0 };
+	size_t k;
+
+	for (k = 0; k < 3; k++) {
+		write_file(names[k], formats[k], bits[k], buf, 44100);
+		ok(pm_audio_probe(path_of(names[k]), &info, &err) == 0 &&
+			   info.header_samples == 44100 &&
+			   info.length_samples == 44100,
+		   "%s whole: the header and the file agree", names[k]);
+		ok(truncate(path_of(names[k]), 20000) == 0, "cut it");
+		ok(pm_audio_probe(path_of(names[k]), &info, &err) == 0 &&
+			   info.header_samples == 44100 &&
+			   info.length_samples < 44100 &&
+			   info.length_samples > 0,
+		   "%s cut: the header says 44100, the file holds %lld",
+		   names[k], (long long)info.length_samples);
+	}
+	write_file("whole.flac", PM_FORMAT_FLAC, 16, buf, 44100);
+	ok(pm_audio_probe(path_of("whole.flac"), &info, &err) == 0 &&
+		   info.header_samples == info.length_samples,
+	   "formats without such a header: the two agree");
+}
+
 int main(void)
 {
 	struct pm_audio_spec spec = { .format = PM_FORMAT_WAV, .rate = 44100,
@@ -182,6 +279,8 @@ int main(void)
 	roundtrip(PM_FORMAT_FLAC, 24, "s24.flac");
 	roundtrip(PM_FORMAT_AIFF, 24, "s24.aif");
 	vector_24();
+	nonfinite();
+	truncated();
 
 	/* Spotify wants format tag 1, never WAVE_FORMAT_EXTENSIBLE */
 	f = fopen(path_of("s24.wav"), "rb");
@@ -248,5 +347,22 @@ int main(void)
 	ok(!pm_audio_open(dir, &info, &err) && err.code == PM_ENOINPUT,
 	   "a directory is not audio");
 	ok(pm_audio_can_write(PM_FORMAT_FLAC), "FLAC is writable");
+	{
+		/* a minute of Vorbis in one call crashed inside libvorbis */
+		int64_t n = 60 * 44100;
+		float *big = calloc((size_t)n * 2, sizeof(float));
+
+		spec.format = PM_FORMAT_OGG;
+		spec.bits = 0;
+		w = big ? pm_audio_create(path_of("minute.ogg"), &spec, NULL, &err)
+			: NULL;
+		ok(w && pm_audio_write(w, big, n, &err) == 0 &&
+			   pm_audio_finish(w, &err) == 0,
+		   "a minute of Ogg Vorbis written in one call");
+		ok(pm_audio_probe(path_of("minute.ogg"), &info, &err) == 0 &&
+			   info.length_samples == n,
+		   "and it decodes to a minute");
+		free(big);
+	}
 	return tap_done();
 }

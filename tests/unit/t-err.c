@@ -38,6 +38,32 @@ int main(void)
 	is_int(pm_exit_status(&err), EX_SOFTWARE, "an internal error exits 70");
 	err.code = PM_ENOMEM;
 	is_int(pm_exit_status(&err), EX_OSERR, "out of memory exits 71");
+	err.code = PM_EINTR;
+	err.sys_errno = 0;
+	is_int(pm_exit_status(&err), 130, "an interrupted run exits 130");
+
+	/* a full disk is 74 wherever it happens, creating or writing */
+	errno = ENOSPC;
+	pm_err_sys(&err, PM_ECREATE, "cannot create directory '%s'", "cd");
+	is_int(err.code, PM_EIO, "ENOSPC creating a directory is an I/O error");
+	is_int(pm_exit_status(&err), EX_IOERR, "so it exits 74, not 73");
+	errno = EFBIG;
+	pm_err_sys(&err, PM_ECREATE, "cannot rename");
+	is_int(pm_exit_status(&err), EX_IOERR, "the file-size limit (EFBIG) too");
+#ifdef EDQUOT
+	errno = EDQUOT;
+	pm_err_sys(&err, PM_ECREATE, "cannot create");
+	is_int(pm_exit_status(&err), EX_IOERR, "and a full quota (EDQUOT)");
+#endif
+	errno = ENOSPC;
+	pm_err_sys(&err, PM_EIO, "cannot write");
+	is_int(pm_exit_status(&err), EX_IOERR, "ENOSPC writing: 74");
+	err.code = PM_ECREATE;
+	is_int(pm_exit_status(&err), EX_IOERR,
+	       "a code set by hand with a full-disk errno: 74");
+	errno = EACCES;
+	pm_err_sys(&err, PM_ECREATE, "cannot create");
+	is_int(pm_exit_status(&err), EX_CANTCREAT, "other creation errors: 73");
 	ok(pm_err_set(NULL, PM_EINVAL, "x") == -1, "NULL err is allowed");
 	is_int(pm_mul_size(SIZE_MAX / 2, 3, &out), -1, "overflow detected");
 	is_int(out, 7, "output untouched on overflow");

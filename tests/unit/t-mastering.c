@@ -510,7 +510,7 @@ static void test_unity(void)
 {
 	char xml[4096];
 	struct album_run ar;
-	size_t n = RATE * 3, m;
+	size_t n = RATE * 4, m; /* a CD track lasts 4 s at least */
 	float *x = make(SIG_MUSIC, RATE, n, 4);
 	double lufs, tp;
 
@@ -656,7 +656,7 @@ static void test_resample(void)
 	const uint32_t hi = 96000;
 	char xml[4096];
 	struct album_run ar;
-	size_t n = hi * 3, m;
+	size_t n = hi * 4, m; /* a CD track lasts 4 s at least */
 	float *x = calloc(2 * n, sizeof(float)), *y;
 	struct pm_tone_analysis ta;
 	struct pm_err err;

@@ -3,10 +3,12 @@
 #include <config.h>
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -42,6 +44,142 @@ static void put(const char *path, const char *text)
 
 	fputs(text, f);
 	fclose(f);
+}
+
+/* The mode bits of `p`, or -1. */
+static int mode_of(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/* A temporary directory begun by a child that then dies as if killed. */
+static void leave_temp(const char *parent, const char *name, char *tmp,
+		       size_t size)
+{
+	int fds[2], status;
+	pid_t pid;
+	ssize_t n;
+
+	tmp[0] = '\0';
+	if (pipe(fds) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		struct pm_outdir od;
+
+		close(fds[0]);
+		if (pm_outdir_begin(&od, parent, name, true, NULL) == 0 &&
+		    write(fds[1], od.tmp_path, strlen(od.tmp_path)) > 0)
+			_exit(0); /* no abort, no cleanup: like SIGKILL */
+		_exit(1);
+	}
+	close(fds[1]);
+	n = pid > 0 ? read(fds[0], tmp, size - 1) : -1;
+	tmp[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+}
+
+/* A temporary directory with a marker for `pid` on `host`. */
+static void fake_temp(const char *path, long pid, const char *host)
+{
+	char m[600];
+	FILE *f;
+
+	mkdir(path, 0777);
+	snprintf(m, sizeof(m), "%s/.premaster-owner", path);
+	f = fopen(m, "w");
+	fprintf(f, "premaster temporary directory\npid %ld\nhost %s\nboot \nstart 0\n",
+		pid, host);
+	fclose(f);
+}
+
+static void stale(void)
+{
+	struct pm_outdir od;
+	struct pm_err err = { 0 };
+	char dead[512], parent[512], alive[600], other[600], plain[600];
+	char host[256] = "";
+	pid_t child;
+	int status;
+
+	snprintf(parent, sizeof(parent), "%s/stale", dir);
+	mkdir(parent, 0777);
+	leave_temp(parent, "spotify", dead, sizeof(dead));
+	ok(dead[0] && exists(dead), "a killed build leaves its temporary: %s",
+	   dead);
+
+	/* the same names, with owners that are alive or not ours to judge */
+	gethostname(host, sizeof(host) - 1);
+	child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(alive, sizeof(alive), "%s/.cd.tmp-aliveA", parent);
+	fake_temp(alive, (long)child, host);
+	snprintf(other, sizeof(other), "%s/.cd.tmp-otherB", parent);
+	fake_temp(other, 1, "another-host.example");
+	snprintf(plain, sizeof(plain), "%s/.cd.tmp-plainC", parent);
+	mkdir(plain, 0777);
+
+	ok(pm_outdir_begin(&od, parent, "vinyl", false, &err) == 0,
+	   "a later build begins");
+	ok(!exists(dead), "and removes the temporary of the dead one");
+	ok(exists(alive), "but not one whose owner is alive");
+	ok(exists(other), "nor one from another host");
+	ok(exists(plain), "nor one without a marker");
+	pm_outdir_abort(&od);
+	pm_outdir_release(&od);
+
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	ok(pm_outdir_begin(&od, parent, "vinyl", false, &err) == 0 &&
+		   !exists(alive),
+	   "once its owner is gone, that one goes too");
+	pm_outdir_abort(&od);
+	pm_outdir_release(&od);
+	ok(exists(other) && exists(plain), "the others stay");
+}
+
+static void modes(void)
+{
+	struct pm_outdir od;
+	struct pm_err err = { 0 };
+	struct pm_file pf;
+	char p[512];
+	mode_t old = umask(022);
+
+	ok(pm_outdir_begin(&od, dir, "umask", false, &err) == 0, "begin");
+	is_int(mode_of(od.tmp_path), 0755, "umask 022: the directory is 0755");
+	ok(pm_outdir_commit(&od, &err) == 0, "commit");
+	pm_outdir_release(&od);
+	snprintf(p, sizeof(p), "%s/umask", dir);
+	is_int(mode_of(p), 0755, "and stays 0755 in place");
+	pm_remove_tree(p);
+
+	umask(002);
+	ok(pm_outdir_begin(&od, dir, "umask", false, &err) == 0, "begin");
+	is_int(mode_of(od.tmp_path), 0775, "umask 002: 0775, for the group");
+	pm_outdir_abort(&od);
+	pm_outdir_release(&od);
+	snprintf(p, sizeof(p), "%s/umask.txt", dir);
+	ok(pm_file_open(&pf, p, false, &err) == 0 &&
+		   pm_file_commit(&pf, &err) == 0,
+	   "a file");
+	is_int(mode_of(p), 0664, "umask 002: a file is 0664");
+	unlink(p);
+
+	umask(077);
+	ok(pm_file_open(&pf, p, false, &err) == 0 &&
+		   pm_file_commit(&pf, &err) == 0,
+	   "a file");
+	is_int(mode_of(p), 0600, "umask 077: 0600");
+	unlink(p);
+	umask(old);
 }
 
 int main(void)
@@ -124,6 +262,9 @@ int main(void)
 	ok(pm_file_open(&pf, p, true, &err) == 0, "force");
 	pm_file_abort(&pf);
 	ok(exists(p), "an aborted replacement keeps the original");
+
+	modes();
+	stale();
 	pm_remove_tree(dir);
 	return tap_done();
 }

@@ -271,6 +271,41 @@ int main(void)
 	}
 	pm_album_free(a);
 
+	/* a pause in the source: index 00 where it starts, 01 within it */
+	a = album("<track id=\"a\"><source file=\"a.wav\"/><title>A</title>"
+		  "<gap length=\"4s\" in-source=\"true\"/></track>"
+		  "<track id=\"b\"><source file=\"b.wav\"/><title>B</title>"
+		  "<gap length=\"88200\" in-source=\"true\"/>"
+		  "<index at=\"44100\"/></track>"
+		  "<track id=\"c\"><source file=\"c.wav\"/><title>C</title></track>",
+		  NULL);
+	len[0] = 14 * 44100;
+	len[1] = 8 * 44100 + 100;
+	len[2] = 5 * 44100;
+	for (unsigned pre = 0; a && pre <= 5; pre += 5) {
+		if (build(a, len, 0, pre, &tl) < 0)
+			break;
+		is_int(tl.tracks[0].audio, 0,
+		       "in-source (pre-roll %u): track 1's audio from 00:00:00", pre);
+		is_int(tl.disc.track[0].index[0], 300,
+		       "in-source (pre-roll %u): its ID 4 s into it", pre);
+		ok(tl.disc.track[1].has_pause &&
+			   tl.disc.track[1].pause_frames == 1050 &&
+			   tl.tracks[1].audio == 1050 * F,
+		   "in-source (pre-roll %u): track 2's index 00 where its audio starts",
+		   pre);
+		is_int(tl.disc.track[1].index[0], 1200,
+		       "in-source (pre-roll %u): its ID 2 s in, not moved", pre);
+		is_int(tl.disc.track[1].index[1], 1275,
+		       "in-source (pre-roll %u): index 02 counts from the ID", pre);
+		is_int(tl.disc.track[2].index[0], 1650,
+		       "in-source (pre-roll %u): the next track follows gaplessly",
+		       pre);
+		ok(check(&tl) == 0, "in-source (pre-roll %u): a fit disc", pre);
+		pm_timeline_release(&tl);
+	}
+	pm_album_free(a);
+
 	/* fade shapes */
 	ok(pm_fade_gain(PM_SHAPE_LINEAR, 0.25) == 0.25, "linear");
 	ok(fabs(pm_fade_gain(PM_SHAPE_EQUAL_POWER, 0.5) - sqrt(0.5)) < 1e-12,
