@@ -373,7 +373,7 @@ int main(int argc, char **argv)
 	struct opts o = { .rate = 44100, .channels = 2, .bits = 16,
 			  .format = PM_FORMAT_WAV, .level_db = -6,
 			  .freq_hz = 1000, .freq2_hz = 20000, .seed = 1 };
-	struct pm_audio_spec spec;
+	struct pm_audio_spec spec = { 0 };
 	struct pm_audio_meta meta = { 0 };
 	struct pm_audio_writer *w;
 	struct pm_err err = { 0 };
