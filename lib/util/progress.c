@@ -96,7 +96,7 @@ static void show_locked(bool final)
 	elapsed = since(&p.start, &now);
 	if (final)
 		eta = 0;
-	else if (pct >= 1 && elapsed >= 1)
+	else if (pct >= 1 && elapsed >= 0.05)
 		eta = elapsed * (100 - pct) / pct;
 	if (p.listener && (final || since(&p.last_event, &now) >= 1.0)) {
 		p.last_event = now;
