@@ -15,7 +15,11 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "album/check.h"
+#include "album/paths.h"
+#include "album/targets.h"
 #include "util/log.h"
+#include "util/outdir.h"
 #include "util/progress.h"
 
 #include "util/banned.h"
@@ -207,6 +211,120 @@ unsigned pm_jobs_option(const char *arg)
 	if (pm_parse_uint(arg, 1, 64, &u) < 0)
 		pm_usage_error("-j wants a number from 1 to 64, not '%s'", arg);
 	return (unsigned)u;
+}
+
+int pm_tool_parse(int argc, char **argv, const struct pm_tool_option *opts,
+		  struct pm_common *common, void (*usage)(void))
+{
+	static const struct option shared[] = { PM_COMMON_LONGOPTS };
+	struct option longopts[PM_ARRAY_SIZE(shared) + PM_TOOL_OPTIONS_MAX + 1];
+	char shorts[sizeof(PM_COMMON_SHORTOPTS) + 2 * PM_TOOL_OPTIONS_MAX];
+	size_t n = 0, ns = strlen(PM_COMMON_SHORTOPTS), k;
+	int c;
+
+	memcpy(longopts, shared, sizeof(shared));
+	memcpy(shorts, PM_COMMON_SHORTOPTS, ns);
+	for (k = 0; opts[k].name && k < PM_TOOL_OPTIONS_MAX; k++) {
+		bool arg = opts[k].kind >= PM_ARG_TEXT;
+		struct option *l = &longopts[PM_ARRAY_SIZE(shared) + n++];
+
+		l->name = opts[k].name;
+		l->has_arg = arg ? required_argument : no_argument;
+		l->flag = NULL;
+		l->val = opts[k].letter ? opts[k].letter
+					: PM_OPT_FIRST_TOOL + (int)k;
+		if (opts[k].letter) {
+			shorts[ns++] = opts[k].letter;
+			if (arg)
+				shorts[ns++] = ':';
+		}
+	}
+	memset(&longopts[PM_ARRAY_SIZE(shared) + n], 0, sizeof(*longopts));
+	shorts[ns] = '\0';
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
+		if (pm_common_option(c, optarg, common, usage))
+			continue;
+		for (k = 0; k < n; k++)
+			if (c == (opts[k].letter ? opts[k].letter
+						 : PM_OPT_FIRST_TOOL + (int)k))
+				break;
+		if (k == n)
+			pm_usage_fail();
+		switch (opts[k].kind) {
+		case PM_ARG_TRUE:
+		case PM_ARG_FALSE:
+			*(bool *)opts[k].value = opts[k].kind == PM_ARG_TRUE;
+			break;
+		case PM_ARG_TEXT:
+			*(const char **)opts[k].value = optarg;
+			break;
+		case PM_ARG_JOBS:
+			*(unsigned *)opts[k].value = pm_jobs_option(optarg);
+			break;
+		}
+	}
+	pm_common_apply(common);
+	return optind;
+}
+
+const char *pm_album_operand(int argc, char **argv, int first)
+{
+	if (argc - first != 1)
+		pm_usage_error("expected one ALBUM.xml");
+	return argv[first];
+}
+
+int pm_tool_album(const char *path, const struct pm_common *common,
+		  struct pm_album **album, char **outdir)
+{
+	struct pm_err err = { 0 };
+
+	*outdir = NULL;
+	pm_output_check(common->output);
+	pm_signals_install();
+	*album = pm_album_open(path, &err);
+	if (!*album) {
+		pm_error("%s", err.msg);
+		return pm_exit_status(&err);
+	}
+	*outdir = pm_output_dir(common->output, path);
+	if (!*outdir) {
+		pm_album_free(*album);
+		*album = NULL;
+		pm_error("out of memory");
+		return EX_OSERR;
+	}
+	return 0;
+}
+
+void pm_only_check(const char *only, const struct pm_target *targets,
+		   size_t nt, const char *what)
+{
+	char bad[64], known[512];
+
+	if (only && pm_targets_check_list(only, targets, nt, bad, sizeof(bad),
+					  known, sizeof(known)) < 0)
+		pm_usage_error("--only: the album has no %s '%s' (it has %s)",
+			       what, bad, known);
+}
+
+int pm_report_open(struct pm_file *f, const char *outdir, const char *name,
+		   bool force, struct pm_err *err)
+{
+	size_t n = strlen(outdir) + sizeof(PM_DIR_REPORT) + strlen(name) + 3;
+	char *path = malloc(n);
+	int ret = -1;
+
+	if (!path)
+		return pm_err_set(err, PM_ENOMEM, "out of memory");
+	snprintf(path, n, "%s/%s", outdir, PM_DIR_REPORT);
+	if (pm_mkdirs(path, err) == 0) {
+		snprintf(path, n, "%s/%s/%s", outdir, PM_DIR_REPORT, name);
+		ret = pm_file_open(f, path, force, err);
+	}
+	free(path);
+	return ret;
 }
 
 /* Append component `c` (n bytes) to the absolute path `p` (size bytes). */

@@ -12,7 +12,9 @@
 #include <stdint.h>
 
 #include "util/compat.h"
+#include "util/err.h"
 #include "util/json.h"
+#include "util/outdir.h"
 #include "util/parse.h"
 
 /* The options every tool takes, parsed into one place. */
@@ -55,6 +57,56 @@ extern const char pm_common_help[];
 bool pm_common_option(int c, const char *arg, struct pm_common *common,
 		      void (*usage)(void));
 
+/*
+ * A tool's own options, for pm_tool_parse: the long name, the short
+ * letter (0 for none), what the option does and where it puts it.
+ */
+enum pm_arg {
+	PM_ARG_TRUE,  /* no argument; *(bool *)value = true */
+	PM_ARG_FALSE, /* no argument; *(bool *)value = false */
+	PM_ARG_TEXT,  /* an argument; *(const char **)value = it */
+	PM_ARG_JOBS,  /* -j: 1 to 64; *(unsigned *)value = it */
+};
+
+struct pm_tool_option {
+	const char *name;
+	char letter;
+	enum pm_arg kind;
+	void *value;
+};
+
+#define PM_TOOL_OPTIONS_MAX 16
+
+/*
+ * Parse a tool's command line: the shared options into `common`, which
+ * are then applied (pm_common_apply), and the tool's own `opts` (at most
+ * PM_TOOL_OPTIONS_MAX, ended by an entry with a NULL name) into their
+ * values.  -h calls `usage`; an unknown option is a usage error.
+ * Returns the index in argv of the first operand.
+ */
+int pm_tool_parse(int argc, char **argv, const struct pm_tool_option *opts,
+		  struct pm_common *common, void (*usage)(void));
+
+/*
+ * What master, sequence and verify do first: check -o, install the
+ * signal handlers, open the album (checked) and find OUTDIR.  Returns 0,
+ * or the exit status after printing the error.
+ */
+struct pm_album;
+int pm_tool_album(const char *path, const struct pm_common *common,
+		  struct pm_album **album, char **outdir);
+
+/*
+ * --only=LIST: each name must be one of the album's `nt` targets, else a
+ * usage error naming `what` ("target", "deliverable") and what there is.
+ */
+struct pm_target;
+void pm_only_check(const char *only, const struct pm_target *targets,
+		   size_t nt, const char *what);
+
+/* The one ALBUM.xml operand at argv[first], or a usage error. */
+const char *pm_album_operand(int argc, char **argv, int first);
+
 /* Print "PROG: error: MSG" and "Try 'PROG --help' ..." and exit 64. */
 PM_NORETURN void pm_usage_error(const char *fmt, ...) PM_PRINTF(1, 2);
 
@@ -77,6 +129,13 @@ void pm_output_check(const char *output);
  * allocated; NULL when memory runs out.
  */
 char *pm_output_dir(const char *output, const char *album);
+
+/*
+ * Open OUTDIR/report/NAME to be written under a temporary name, making
+ * the folder; the caller writes f->fp and commits or aborts the file.
+ */
+int pm_report_open(struct pm_file *f, const char *outdir, const char *name,
+		   bool force, struct pm_err *err);
 
 /*
  * Apply the shared options after parsing: the log's threshold (-q leaves

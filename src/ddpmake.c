@@ -8,7 +8,6 @@
  */
 #include <config.h>
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,19 +35,12 @@
 
 #include "util/banned.h"
 
-enum {
-	OPT_EXTRACT = PM_OPT_FIRST_TOOL,
-	OPT_LIST,
-	OPT_GAPS,
-	OPT_CRC32,
-	OPT_IMAGE,
-};
-
 struct options {
 	struct pm_common common;
 	const char *arg;   /* ALBUM.xml, or the DDP directory */
 	bool extract, list, crc32;
 	const char *image; /* the CD image WAV instead of OUTDIR/cd/album.wav */
+	const char *gaps_arg;
 	enum pm_gap_policy gaps;
 };
 
@@ -73,57 +65,34 @@ static void usage(void)
 
 static void parse(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		PM_COMMON_LONGOPTS,
-		{ "extract", no_argument, NULL, OPT_EXTRACT },
-		{ "list", no_argument, NULL, OPT_LIST },
-		{ "gaps", required_argument, NULL, OPT_GAPS },
-		{ "crc32", no_argument, NULL, OPT_CRC32 },
-		{ "image", required_argument, NULL, OPT_IMAGE },
-		{ NULL, 0, NULL, 0 }
+	const struct pm_tool_option opts[] = {
+		{ "extract", 0, PM_ARG_TRUE, &o->extract },
+		{ "list", 0, PM_ARG_TRUE, &o->list },
+		{ "gaps", 0, PM_ARG_TEXT, &o->gaps_arg },
+		{ "crc32", 0, PM_ARG_TRUE, &o->crc32 },
+		{ "image", 0, PM_ARG_TEXT, &o->image },
+		{ NULL, 0, 0, NULL }
 	};
-	int c, i;
+	int first = pm_tool_parse(argc, argv, opts, &o->common, usage), i;
 
-	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS, longopts,
-				NULL)) != -1) {
-		if (pm_common_option(c, optarg, &o->common, usage))
-			continue;
-		switch (c) {
-		case OPT_EXTRACT:
-			o->extract = true;
+	for (i = 0; o->gaps_arg && i <= PM_GAPS_NONE; i++)
+		if (strcmp(o->gaps_arg,
+			   pm_gap_policy_name((enum pm_gap_policy)i)) == 0)
 			break;
-		case OPT_LIST:
-			o->list = true;
-			break;
-		case OPT_CRC32:
-			o->crc32 = true;
-			break;
-		case OPT_IMAGE:
-			o->image = optarg;
-			break;
-		case OPT_GAPS:
-			for (i = 0; i <= PM_GAPS_NONE; i++)
-				if (strcmp(optarg, pm_gap_policy_name(
-							   (enum pm_gap_policy)i)) == 0)
-					break;
-			if (i > PM_GAPS_NONE)
-				pm_usage_error("--gaps wants append, prepend, split or none, not '%s'",
-					       optarg);
-			o->gaps = (enum pm_gap_policy)i;
-			break;
-		default:
-			pm_usage_fail();
-		}
-	}
+	if (o->gaps_arg && i > PM_GAPS_NONE)
+		pm_usage_error("--gaps wants append, prepend, split or none, not '%s'",
+			       o->gaps_arg);
+	if (o->gaps_arg)
+		o->gaps = (enum pm_gap_policy)i;
 	if (o->extract && o->list)
 		pm_usage_error("--extract and --list do not go together");
-	if (argc - optind != 1)
+	if (argc - first != 1)
 		pm_usage_error(o->extract || o->list ? "expected one DDP directory"
 						    : "expected one ALBUM.xml");
 	if (o->extract && !o->common.output)
 		pm_usage_error("--extract needs -o DIR");
 	pm_output_check(o->common.output);
-	o->arg = argv[optind];
+	o->arg = argv[first];
 }
 
 /*
@@ -494,7 +463,6 @@ int main(int argc, char **argv)
 
 	pm_log_init("premaster ddpmake", PM_LOG_NOTE);
 	parse(argc, argv, &o);
-	pm_common_apply(&o.common);
 	pm_signals_install();
 	if (o.extract)
 		ret = extract(&o, &err);

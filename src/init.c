@@ -8,7 +8,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,23 +54,15 @@ static void usage_init(void)
 	       pm_common_help);
 }
 
-enum {
-	OPT_TITLE = PM_OPT_FIRST_TOOL,
-	OPT_ARTIST,
-	OPT_UPC,
-	OPT_CATALOG,
-	OPT_ISRC_FIRST,
-	OPT_FROM_DDP,
-	OPT_FROM_CUE,
-	OPT_FROM_TOC,
-};
+enum { FROM_DDP, FROM_CUE, FROM_TOC };
 
 struct init_args {
 	struct pm_common common;
 	struct pm_init_options io;
 	const char *upc_arg, *isrc_arg, *artist;
-	const char *from;       /* the disc to import, or NULL */
-	int from_kind;          /* OPT_FROM_* */
+	const char *from_arg[3]; /* --from-ddp, --from-cue, --from-toc */
+	const char *from;        /* the disc to import, or NULL */
+	int from_kind;           /* FROM_* */
 	const char *out_path;
 	char *album_dir;
 };
@@ -151,11 +142,11 @@ static int import(struct init_args *a)
 	int ret = 0;
 
 	pm_event_start(a->from, a->out_path);
-	if (a->from_kind == OPT_FROM_DDP) {
+	if (a->from_kind == FROM_DDP) {
 		ddp = pm_ddp_read(a->from, &ro, &err);
 		if (!ddp || pm_disc_image_from_ddp(ddp, &img, &err) < 0)
 			goto fail;
-	} else if (pm_sheet_read(a->from, a->from_kind == OPT_FROM_TOC, &img,
+	} else if (pm_sheet_read(a->from, a->from_kind == FROM_TOC, &img,
 				 &err) < 0) {
 		goto fail;
 	}
@@ -208,17 +199,22 @@ out:
 	return ret;
 }
 
-static void set_from(struct init_args *a, int kind, const char *arg)
+/* The one --from-* option given, if any. */
+static void set_from(struct init_args *a)
 {
-	if (a->from)
-		pm_usage_error("give one of --from-ddp, --from-cue and --from-toc");
-	if (!*arg)
-		pm_usage_error("--from-%s needs a path",
-			       kind == OPT_FROM_DDP ? "ddp"
-			       : kind == OPT_FROM_CUE ? "cue"
-						      : "toc");
-	a->from = arg;
-	a->from_kind = kind;
+	static const char *const kinds[] = { "ddp", "cue", "toc" };
+	int k;
+
+	for (k = FROM_DDP; k <= FROM_TOC; k++) {
+		if (!a->from_arg[k])
+			continue;
+		if (a->from)
+			pm_usage_error("give one of --from-ddp, --from-cue and --from-toc");
+		if (!*a->from_arg[k])
+			pm_usage_error("--from-%s needs a path", kinds[k]);
+		a->from = a->from_arg[k];
+		a->from_kind = k;
+	}
 }
 
 /* What the options say together; usage errors exit 64. */
@@ -230,8 +226,8 @@ static void check_args(struct init_args *a, size_t n, char *upc, char *isrc)
 	if (a->from) {
 		if (n)
 			pm_usage_error("--from-%s takes no AUDIO files",
-				       a->from_kind == OPT_FROM_DDP ? "ddp"
-				       : a->from_kind == OPT_FROM_CUE ? "cue"
+				       a->from_kind == FROM_DDP ? "ddp"
+				       : a->from_kind == FROM_CUE ? "cue"
 								      : "toc");
 		if (a->upc_arg || a->isrc_arg || a->artist)
 			pm_usage_error("the disc says its UPC, ISRCs and artist: --upc, --isrc-first and --artist do not go with --from-*");
@@ -260,56 +256,26 @@ static void check_args(struct init_args *a, size_t n, char *upc, char *isrc)
 
 int pm_cmd_init(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		PM_COMMON_LONGOPTS,
-		{ "title", required_argument, NULL, OPT_TITLE },
-		{ "artist", required_argument, NULL, OPT_ARTIST },
-		{ "upc", required_argument, NULL, OPT_UPC },
-		{ "catalog", required_argument, NULL, OPT_CATALOG },
-		{ "isrc-first", required_argument, NULL, OPT_ISRC_FIRST },
-		{ "from-ddp", required_argument, NULL, OPT_FROM_DDP },
-		{ "from-cue", required_argument, NULL, OPT_FROM_CUE },
-		{ "from-toc", required_argument, NULL, OPT_FROM_TOC },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct init_args a = { .common = { .want_progress = true } };
+	const struct pm_tool_option opts[] = {
+		{ "title", 0, PM_ARG_TEXT, &a.io.title },
+		{ "artist", 0, PM_ARG_TEXT, &a.artist },
+		{ "upc", 0, PM_ARG_TEXT, &a.upc_arg },
+		{ "catalog", 0, PM_ARG_TEXT, &a.io.catalog },
+		{ "isrc-first", 0, PM_ARG_TEXT, &a.isrc_arg },
+		{ "from-ddp", 0, PM_ARG_TEXT, &a.from_arg[FROM_DDP] },
+		{ "from-cue", 0, PM_ARG_TEXT, &a.from_arg[FROM_CUE] },
+		{ "from-toc", 0, PM_ARG_TEXT, &a.from_arg[FROM_TOC] },
+		{ NULL, 0, 0, NULL }
+	};
 	char upc[PM_EAN_LEN + 1], isrc[PM_ISRC_LEN + 1] = "";
 	size_t n;
-	int c, ret;
+	int first, ret;
 
 	pm_log_init("premaster init", PM_LOG_NOTE);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS, longopts,
-				NULL)) != -1) {
-		if (pm_common_option(c, optarg, &a.common, usage_init))
-			continue;
-		switch (c) {
-		case OPT_TITLE:
-			a.io.title = optarg;
-			break;
-		case OPT_ARTIST:
-			a.artist = optarg;
-			break;
-		case OPT_UPC:
-			a.upc_arg = optarg;
-			break;
-		case OPT_CATALOG:
-			a.io.catalog = optarg;
-			break;
-		case OPT_ISRC_FIRST:
-			a.isrc_arg = optarg;
-			break;
-		case OPT_FROM_DDP:
-		case OPT_FROM_CUE:
-		case OPT_FROM_TOC:
-			set_from(&a, c, optarg);
-			break;
-		default:
-			pm_usage_fail();
-		}
-	}
-	pm_common_apply(&a.common);
-	n = (size_t)(argc - optind);
+	first = pm_tool_parse(argc, argv, opts, &a.common, usage_init);
+	set_from(&a);
+	n = (size_t)(argc - first);
 	check_args(&a, n, upc, isrc);
 	if (a.common.output && !*a.common.output)
 		pm_usage_error("-o: the output path is empty");
@@ -320,7 +286,7 @@ int pm_cmd_init(int argc, char **argv)
 			 strerror(errno));
 		return EX_CANTCREAT;
 	}
-	ret = a.from ? import(&a) : from_audio(&a, argv + optind, n);
+	ret = a.from ? import(&a) : from_audio(&a, argv + first, n);
 	free(a.album_dir);
 	return ret;
 }

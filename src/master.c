@@ -5,12 +5,10 @@
  */
 #include <config.h>
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 #include <time.h>
 
 #include "album/album.h"
@@ -23,11 +21,6 @@
 #include "util/outdir.h"
 
 #include "util/banned.h"
-
-enum {
-	OPT_ONLY = PM_OPT_FIRST_TOOL,
-	OPT_ANALYSE,
-};
 
 struct options {
 	struct pm_common common;
@@ -55,65 +48,30 @@ static void usage(void)
 
 static void parse(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		PM_COMMON_LONGOPTS,
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "only", required_argument, NULL, OPT_ONLY },
-		{ "analyse-only", no_argument, NULL, OPT_ANALYSE },
-		{ NULL, 0, NULL, 0 }
+	const struct pm_tool_option opts[] = {
+		{ "jobs", 'j', PM_ARG_JOBS, &o->jobs },
+		{ "only", 0, PM_ARG_TEXT, &o->only },
+		{ "analyse-only", 0, PM_ARG_TRUE, &o->analyse_only },
+		{ NULL, 0, 0, NULL }
 	};
-	int c;
 
-	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS "j:", longopts,
-				NULL)) != -1) {
-		if (pm_common_option(c, optarg, &o->common, usage))
-			continue;
-		switch (c) {
-		case 'j':
-			o->jobs = pm_jobs_option(optarg);
-			break;
-		case OPT_ONLY:
-			o->only = optarg;
-			break;
-		case OPT_ANALYSE:
-			o->analyse_only = true;
-			break;
-		default:
-			pm_usage_fail();
-		}
-	}
-	if (argc - optind != 1)
-		pm_usage_error("expected one ALBUM.xml");
-	o->album = argv[optind];
+	o->album = pm_album_operand(argc, argv,
+				    pm_tool_parse(argc, argv, opts, &o->common,
+						  usage));
 }
 
 static int write_report(const struct pm_master_run *run, const char *outdir,
 			bool force, struct pm_err *err)
 {
 	struct pm_file f;
-	char *dir, *path;
-	size_t n = strlen(outdir) + 64;
-	int ret = -1;
 
-	dir = malloc(n);
-	path = malloc(n);
-	if (!dir || !path) {
-		pm_err_set(err, PM_ENOMEM, "out of memory");
-		goto out;
-	}
-	snprintf(dir, n, "%s/%s", outdir, PM_DIR_REPORT);
-	snprintf(path, n, "%s/analysis.json", dir);
-	if (pm_mkdirs(dir, err) < 0 || pm_file_open(&f, path, force, err) < 0)
-		goto out;
+	if (pm_report_open(&f, outdir, "analysis.json", force, err) < 0)
+		return -1;
 	if (pm_master_report_json(f.fp, run, err) < 0) {
 		pm_file_abort(&f);
-		goto out;
+		return -1;
 	}
-	ret = pm_file_commit(&f, err);
-out:
-	free(dir);
-	free(path);
-	return ret;
+	return pm_file_commit(&f, err);
 }
 
 /* The results of one target: on stdout as a line, or a JSON event. */
@@ -209,32 +167,14 @@ int main(int argc, char **argv)
 
 	pm_log_init("premaster master", PM_LOG_NOTE);
 	parse(argc, argv, &o);
-	pm_common_apply(&o.common);
-	pm_output_check(o.common.output);
-	pm_signals_install();
-	album = pm_album_open(o.album, &err);
-	if (!album) {
-		pm_error("%s", err.msg);
-		return pm_exit_status(&err);
-	}
-	outdir = pm_output_dir(o.common.output, o.album);
-	if (!outdir) {
-		pm_error("out of memory");
-		ret = EX_OSERR;
-		goto out;
-	}
+	ret = pm_tool_album(o.album, &o.common, &album, &outdir);
+	if (ret)
+		return ret;
 	if (o.only) {
 		struct pm_target targets[2 + 32];
-		size_t nt = pm_album_targets(album, targets);
-		char bad[64], known[512];
 
-		if (pm_targets_check_list(o.only, targets, nt, bad, sizeof(bad),
-					  known, sizeof(known)) < 0) {
-			pm_album_free(album);
-			free(outdir);
-			pm_usage_error("--only: the album has no target '%s' (it has %s)",
-				       bad, known);
-		}
+		pm_only_check(o.only, targets, pm_album_targets(album, targets),
+			      "target");
 	}
 	mo.outdir = outdir;
 	mo.force = o.common.force;

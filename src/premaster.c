@@ -8,7 +8,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +35,6 @@
 static const char *const tools[] = { "master", "sequence", "ddpmake",
 				     "verify" };
 
-enum { OPT_IF_CHANGED = PM_OPT_FIRST_TOOL };
 
 static void usage_main(void)
 {
@@ -210,24 +208,19 @@ static int write_manifests(const char *outdir, FILE *out)
 
 static int cmd_manifest(int argc, char **argv)
 {
-	static const struct option longopts[] = { PM_COMMON_LONGOPTS,
-						  { NULL, 0, NULL, 0 } };
+	static const struct pm_tool_option none[] = { { NULL, 0, 0, NULL } };
 	struct pm_common common = { .want_progress = true };
+	const char *album;
 	char *outdir;
-	int c, ret = EX_OSERR;
+	int ret = EX_OSERR;
 
 	pm_log_init("premaster manifest", PM_LOG_NOTE);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS, longopts,
-				NULL)) != -1)
-		if (!pm_common_option(c, optarg, &common, usage_manifest))
-			pm_usage_fail();
-	pm_common_apply(&common);
-	if (argc - optind != 1)
-		pm_usage_error("expected one ALBUM.xml");
+	album = pm_album_operand(argc, argv, pm_tool_parse(argc, argv, none,
+							   &common,
+							   usage_manifest));
 	pm_signals_install();
-	outdir = pm_output_dir(common.output, argv[optind]);
-	pm_event_start(argv[optind], outdir ? outdir : "");
+	outdir = pm_output_dir(common.output, album);
+	pm_event_start(album, outdir ? outdir : "");
 	if (outdir)
 		ret = write_manifests(outdir, stdout);
 	free(outdir);
@@ -325,47 +318,30 @@ static void build_result(const int *status, const char *outdir, int ret)
 
 static int cmd_build(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		PM_COMMON_LONGOPTS,
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "if-changed", no_argument, NULL, OPT_IF_CHANGED },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct pm_common common = { .want_progress = true };
 	struct pm_build_guard guard;
 	struct pm_err err = { 0 };
 	bool if_changed = false, fresh;
+	unsigned jobs = 1;
+	const struct pm_tool_option opts[] = {
+		{ "jobs", 'j', PM_ARG_JOBS, &jobs },
+		{ "if-changed", 0, PM_ARG_TRUE, &if_changed },
+		{ NULL, 0, 0, NULL }
+	};
 	const char *album_path;
-	char *outdir = NULL, *warnings;
-	const char *jobs = "1";
+	char *outdir = NULL, *warnings, jobs_arg[16];
 	char *args[16];
 	int status[5] = { -1, -1, -1, -1, -1 };
-	int c, st, ret = 0;
+	int st, ret = 0;
 	size_t s, k;
 	struct timespec t0, t1;
 	double secs;
 
 	pm_log_init("premaster build", PM_LOG_NOTE);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS "j:", longopts,
-				NULL)) != -1) {
-		if (pm_common_option(c, optarg, &common, usage_build))
-			continue;
-		if (c == 'j') {
-			pm_jobs_option(optarg); /* checked here, passed on */
-			jobs = optarg;
-			continue;
-		}
-		if (c == OPT_IF_CHANGED) {
-			if_changed = true;
-			continue;
-		}
-		pm_usage_fail();
-	}
-	pm_common_apply(&common);
-	if (argc - optind != 1)
-		pm_usage_error("expected one ALBUM.xml");
-	album_path = argv[optind];
+	album_path = pm_album_operand(argc, argv, pm_tool_parse(argc, argv, opts,
+								&common,
+								usage_build));
+	snprintf(jobs_arg, sizeof(jobs_arg), "%u", jobs);
 	pm_signals_install();
 	outdir = pm_output_dir(common.output, album_path);
 	if (!outdir) {
@@ -407,7 +383,7 @@ static int cmd_build(int argc, char **argv)
 			args[k++] = (char *)(uintptr_t)"--json";
 		if (s < 2) {
 			args[k++] = (char *)(uintptr_t)"--jobs";
-			args[k++] = (char *)(uintptr_t)jobs;
+			args[k++] = jobs_arg;
 		}
 		args[k] = NULL;
 		if (pm_interrupted()) {

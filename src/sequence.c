@@ -7,7 +7,6 @@
  */
 #include <config.h>
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +25,6 @@
 #include "util/pool.h"
 
 #include "util/banned.h"
-
-enum {
-	OPT_UNITY = PM_OPT_FIRST_TOOL,
-	OPT_MASTERS,
-	OPT_ONLY,
-};
 
 struct options {
 	struct pm_common common;
@@ -61,40 +54,17 @@ static void usage(void)
 
 static void parse(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		PM_COMMON_LONGOPTS,
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "unity", no_argument, NULL, OPT_UNITY },
-		{ "masters", required_argument, NULL, OPT_MASTERS },
-		{ "only", required_argument, NULL, OPT_ONLY },
-		{ NULL, 0, NULL, 0 }
+	const struct pm_tool_option opts[] = {
+		{ "jobs", 'j', PM_ARG_JOBS, &o->jobs },
+		{ "unity", 0, PM_ARG_TRUE, &o->unity },
+		{ "masters", 0, PM_ARG_TEXT, &o->masters },
+		{ "only", 0, PM_ARG_TEXT, &o->only },
+		{ NULL, 0, 0, NULL }
 	};
-	int c;
 
-	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS "j:", longopts,
-				NULL)) != -1) {
-		if (pm_common_option(c, optarg, &o->common, usage))
-			continue;
-		switch (c) {
-		case 'j':
-			o->jobs = pm_jobs_option(optarg);
-			break;
-		case OPT_UNITY:
-			o->unity = true;
-			break;
-		case OPT_MASTERS:
-			o->masters = optarg;
-			break;
-		case OPT_ONLY:
-			o->only = optarg;
-			break;
-		default:
-			pm_usage_fail();
-		}
-	}
-	if (argc - optind != 1)
-		pm_usage_error("expected one ALBUM.xml");
-	o->album = argv[optind];
+	o->album = pm_album_operand(argc, argv,
+				    pm_tool_parse(argc, argv, opts, &o->common,
+						  usage));
 }
 
 struct job {
@@ -242,45 +212,26 @@ static int masters_check(const struct options *o, const char *outdir,
 int main(int argc, char **argv)
 {
 	struct options o = { .common = { .want_progress = true }, .jobs = 1 };
-	struct pm_err err = { 0 };
 	struct pm_album *album = NULL;
 	struct pm_target targets[2 + 32];
 	struct pm_seq_options so = { 0 };
 	struct job *jobs = NULL;
 	size_t nt, nj = 0, i;
-	char *outdir = NULL, bad[64], known[512];
+	char *outdir = NULL;
 	int ret = 0;
 
 	pm_log_init("premaster sequence", PM_LOG_NOTE);
 	parse(argc, argv, &o);
-	pm_common_apply(&o.common);
-	pm_output_check(o.common.output);
-	pm_signals_install();
-
-	album = pm_album_open(o.album, &err);
-	if (!album) {
-		pm_error("%s", err.msg);
-		return pm_exit_status(&err);
-	}
-	outdir = pm_output_dir(o.common.output, o.album);
-	if (!outdir) {
-		pm_error("out of memory");
-		ret = EX_OSERR;
-		goto out;
-	}
+	ret = pm_tool_album(o.album, &o.common, &album, &outdir);
+	if (ret)
+		return ret;
 	so.outdir = outdir;
 	so.masters_dir = o.masters;
 	so.force = o.common.force;
 	so.unity = o.unity;
 
 	nt = pm_album_targets(album, targets);
-	if (o.only && pm_targets_check_list(o.only, targets, nt, bad, sizeof(bad),
-					    known, sizeof(known)) < 0) {
-		pm_album_free(album);
-		free(outdir);
-		pm_usage_error("--only: the album has no deliverable '%s' (it has %s)",
-			       bad, known);
-	}
+	pm_only_check(o.only, targets, nt, "deliverable");
 	jobs = calloc(nt ? nt : 1, sizeof(*jobs));
 	if (!jobs) {
 		pm_error("out of memory");

@@ -5,11 +5,9 @@
  */
 #include <config.h>
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 
 #include "album/album.h"
 #include "album/paths.h"
@@ -21,11 +19,6 @@
 #include "verify/verify.h"
 
 #include "util/banned.h"
-
-enum {
-	OPT_NO_REPORTS = PM_OPT_FIRST_TOOL,
-	OPT_DDP,
-};
 
 struct options {
 	struct pm_common common;
@@ -54,36 +47,17 @@ static void usage(void)
 
 static void parse(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		PM_COMMON_LONGOPTS,
-		{ "no-reports", no_argument, NULL, OPT_NO_REPORTS },
-		{ "ddp", required_argument, NULL, OPT_DDP },
-		{ NULL, 0, NULL, 0 }
+	const struct pm_tool_option opts[] = {
+		{ "no-reports", 0, PM_ARG_FALSE, &o->reports },
+		{ "ddp", 0, PM_ARG_TEXT, &o->ddp },
+		{ NULL, 0, 0, NULL }
 	};
-	int c;
+	int first = pm_tool_parse(argc, argv, opts, &o->common, usage);
 
-	while ((c = getopt_long(argc, argv, PM_COMMON_SHORTOPTS, longopts,
-				NULL)) != -1) {
-		if (pm_common_option(c, optarg, &o->common, usage))
-			continue;
-		if (c == OPT_NO_REPORTS) {
-			o->reports = false;
-			continue;
-		}
-		if (c == OPT_DDP) {
-			o->ddp = optarg;
-			continue;
-		}
-		pm_usage_fail();
-	}
-	if (o->ddp) {
-		if (argc - optind != 0)
-			pm_usage_error("--ddp takes a DDP directory, not an album");
-		return;
-	}
-	if (argc - optind != 1)
-		pm_usage_error("expected one ALBUM.xml");
-	o->album = argv[optind];
+	if (!o->ddp)
+		o->album = pm_album_operand(argc, argv, first);
+	else if (argc - first != 0)
+		pm_usage_error("--ddp takes a DDP directory, not an album");
 }
 
 static int report(const struct pm_verify *v, const char *outdir,
@@ -91,18 +65,29 @@ static int report(const struct pm_verify *v, const char *outdir,
 		  int (*fn)(FILE *, const struct pm_verify *, struct pm_err *),
 		  struct pm_err *err)
 {
-	char dir[4096], path[4200];
 	struct pm_file f;
 
-	snprintf(dir, sizeof(dir), "%s/%s", outdir, PM_DIR_REPORT);
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (pm_mkdirs(dir, err) < 0 || pm_file_open(&f, path, force, err) < 0)
+	if (pm_report_open(&f, outdir, name, force, err) < 0)
 		return -1;
 	if (fn(f.fp, v, err) < 0) {
 		pm_file_abort(&f);
 		return -1;
 	}
 	return pm_file_commit(&f, err);
+}
+
+/* verify.txt, verify.json and report.html in OUTDIR/report. */
+static int reports(const struct pm_verify *v, const char *outdir, bool force,
+		   struct pm_err *err)
+{
+	if (report(v, outdir, "verify.txt", force, pm_verify_write_text,
+		   err) < 0 ||
+	    report(v, outdir, "verify.json", force, pm_verify_write_json,
+		   err) < 0 ||
+	    report(v, outdir, "report.html", force, pm_verify_write_html,
+		   err) < 0)
+		return -1;
+	return 0;
 }
 
 /* The findings and the verdict: lines on stdout, or one JSON event. */
@@ -146,12 +131,7 @@ static int verify_ddp(const struct options *o)
 	pm_stage_begin("verify", 0);
 	if (pm_verify_ddp(o->ddp, &v, &err) < 0 ||
 	    (o->common.output && o->reports &&
-	     (report(&v, o->common.output, "verify.txt", o->common.force,
-		     pm_verify_write_text, &err) < 0 ||
-	      report(&v, o->common.output, "verify.json", o->common.force,
-		     pm_verify_write_json, &err) < 0 ||
-	      report(&v, o->common.output, "report.html", o->common.force,
-		     pm_verify_write_html, &err) < 0))) {
+	     reports(&v, o->common.output, o->common.force, &err) < 0)) {
 		pm_stage_end();
 		pm_error("%s", err.msg);
 		ret = pm_exit_status(&err);
@@ -183,34 +163,20 @@ int main(int argc, char **argv)
 
 	pm_log_init("premaster verify", PM_LOG_NOTE);
 	parse(argc, argv, &o);
-	pm_common_apply(&o.common);
-	pm_output_check(o.common.output);
-	pm_signals_install();
-	if (o.ddp)
+	if (o.ddp) {
+		pm_output_check(o.common.output);
+		pm_signals_install();
 		return verify_ddp(&o);
-	album = pm_album_open(o.album, &err);
-	if (!album) {
-		pm_error("%s", err.msg);
-		return pm_exit_status(&err);
 	}
-	outdir = pm_output_dir(o.common.output, o.album);
-	if (!outdir) {
-		pm_error("out of memory");
-		ret = EX_OSERR;
-		goto out;
-	}
+	ret = pm_tool_album(o.album, &o.common, &album, &outdir);
+	if (ret)
+		return ret;
 	pm_event_start(o.album, outdir);
 	/* the sources, then each target's masters and deliverables */
 	pm_stage_begin("verify", pm_album_seconds(album) *
 					 (1.0 + 2.0 * (double)pm_album_targets(album, targets)));
 	if (pm_verify_run(album, outdir, &v, &err) < 0 ||
-	    (o.reports &&
-	     (report(&v, outdir, "verify.txt", o.common.force,
-		     pm_verify_write_text, &err) < 0 ||
-	      report(&v, outdir, "verify.json", o.common.force,
-		     pm_verify_write_json, &err) < 0 ||
-	      report(&v, outdir, "report.html", o.common.force,
-		     pm_verify_write_html, &err) < 0))) {
+	    (o.reports && reports(&v, outdir, o.common.force, &err) < 0)) {
 		pm_stage_end();
 		pm_error("%s", err.msg);
 		ret = pm_exit_status(&err);
