@@ -99,7 +99,7 @@ static int extract_span(const struct pm_ddp *ddp, int fd, const char *path,
 				   "interrupted while writing '%s'", path);
 			goto fail;
 		}
-		got = ddp_read_at(fd, buf, bytes, offset);
+		got = pm_read_at(fd, buf, bytes, offset);
 		if (got < 0) {
 			pm_err_sys(err, PM_EIO, "cannot read '%s'",
 				   ddp->image_path);

@@ -115,9 +115,6 @@ void ddp_put_num(uint8_t *rec, size_t off, size_t width, uint64_t v);
 /* Left-aligned text into a field already filled with spaces. */
 void ddp_put_text(uint8_t *rec, size_t off, size_t width, const char *s);
 
-/* Read up to n bytes at `offset`; returns the count (short only at EOF). */
-ssize_t ddp_read_at(int fd, void *buf, size_t n, int64_t offset);
-
 /* A field as text for a message, bytes outside printable ASCII as '?'. */
 const char *ddp_shown(const uint8_t *rec, size_t off, size_t width,
 		      char *buf);

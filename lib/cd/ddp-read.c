@@ -107,7 +107,7 @@ int ddp_slurp(const char *path, size_t max, uint8_t **buf, size_t *len,
 		return -1;
 	}
 	/* at most the size it had when opened, even if it grows */
-	got = ddp_read_at(fd, *buf, (size_t)size, 0);
+	got = pm_read_at(fd, *buf, (size_t)size, 0);
 	close(fd);
 	if (got < 0) {
 		free(*buf);
@@ -844,7 +844,7 @@ static void check_silence(struct reader *rd)
 	buf = malloc(n);
 	fd = pm_open_regular(ddp->image_path, NULL, NULL);
 	if (buf && fd >= 0) {
-		got = ddp_read_at(fd, buf, n, ddp->image_offset_bytes);
+		got = pm_read_at(fd, buf, n, ddp->image_offset_bytes);
 		for (ssize_t i = 0; i < got; i++)
 			if (buf[i] != 0) {
 				warn_at(rd, ddp->image_path,

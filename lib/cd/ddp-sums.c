@@ -310,7 +310,7 @@ static int hash_file(const char *path, uint8_t md5[PM_MD5_BYTES],
 				   "interrupted while reading '%s'", path);
 			goto out;
 		}
-		got = ddp_read_at(fd, buf,
+		got = pm_read_at(fd, buf,
 				  (size_t)PM_MIN((int64_t)CHUNK_BYTES, size - at),
 				  at);
 		if (got < 0) {

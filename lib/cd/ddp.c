@@ -53,27 +53,6 @@ int ddp_write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-/* Read up to n bytes at `offset`; returns the count (short only at EOF). */
-ssize_t ddp_read_at(int fd, void *buf, size_t n, int64_t offset)
-{
-	uint8_t *p = buf;
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = pread(fd, p + got, n - got,
-				  (off_t)(offset + (int64_t)got));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
 /* ------------------------------------------------------------------ */
 /* Fixed-width ASCII fields                                             */
 /* ------------------------------------------------------------------ */

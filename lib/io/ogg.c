@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/bytes.h"
 #include "util/compat.h"
 
 #include "util/banned.h"
@@ -118,41 +119,12 @@ static const char *walk(uint8_t *buf, size_t size, const uint32_t *serial,
 /* A new comment header                                                 */
 /* ------------------------------------------------------------------ */
 
-/* A growing byte buffer. */
-struct bytes {
-	uint8_t *p;
-	size_t n, cap;
-	bool failed;
-};
-
-static void put(struct bytes *b, const void *data, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->n + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		uint8_t *p;
-
-		while (cap < b->n + n)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->failed = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, data, n);
-	b->n += n;
-}
-
-static void put_u32(struct bytes *b, uint32_t v)
+static void put_u32(struct pm_bytes *b, uint32_t v)
 {
 	uint8_t q[4];
 
 	put_le32(q, v);
-	put(b, q, 4);
+	pm_bytes_put(b, q, 4);
 }
 
 /* One page of the file, as found. */
@@ -164,7 +136,7 @@ struct page {
 /* The packets of the header pages: where each ends, and its bytes. */
 struct headers {
 	unsigned npackets, want;
-	struct bytes packet[3];
+	struct pm_bytes packet[3];
 	size_t last_page; /* index of the page the last header packet ends */
 };
 
@@ -196,13 +168,13 @@ static const char *gather(const uint8_t *buf, const struct page *pg,
 		for (i = 0; i < pg[k].nseg; i++) {
 			unsigned lace = p[HDR + i];
 
-			put(&h->packet[h->npackets], data, lace);
+			pm_bytes_put(&h->packet[h->npackets], data, lace);
 			data += lace;
 			if (lace == 255)
 				continue;
 			/* a packet ends here */
 			if (h->npackets == 0) {
-				const struct bytes *b = &h->packet[0];
+				const struct pm_bytes *b = &h->packet[0];
 
 				if (b->n >= 7 && memcmp(b->p, "\x01vorbis", 7) == 0)
 					h->want = 3;
@@ -231,9 +203,9 @@ static const char *gather(const uint8_t *buf, const struct page *pg,
 /* The new comment packet: the old one's vendor string, our comments. */
 static const char *comment_packet(const struct headers *h,
 				  const char *const *comments, size_t n,
-				  struct bytes *out)
+				  struct pm_bytes *out)
 {
-	const struct bytes *old = &h->packet[1];
+	const struct pm_bytes *old = &h->packet[1];
 	bool vorbis = h->want == 3;
 	size_t magic = vorbis ? 7 : 8, i;
 	uint32_t vlen;
@@ -244,14 +216,14 @@ static const char *comment_packet(const struct headers *h,
 	vlen = get_le32(old->p + magic);
 	if (vlen > old->n - magic - 4)
 		return "the comment header's vendor string is cut short";
-	put(out, old->p, magic + 4 + vlen);
+	pm_bytes_put(out, old->p, magic + 4 + vlen);
 	put_u32(out, (uint32_t)n);
 	for (i = 0; i < n; i++) {
 		put_u32(out, (uint32_t)strlen(comments[i]));
-		put(out, comments[i], strlen(comments[i]));
+		pm_bytes_put(out, comments[i], strlen(comments[i]));
 	}
 	if (vorbis)
-		put(out, "\x01", 1); /* the framing bit */
+		pm_bytes_put(out, "\x01", 1); /* the framing bit */
 	return out->failed ? "out of memory" : NULL;
 }
 
@@ -263,7 +235,7 @@ static const char *comment_packet(const struct headers *h,
  * header packet ends and -1 on one where none does.  The last packet
  * ends its page.  The checksum is filled in later.
  */
-static void paginate(struct bytes *out, const struct bytes *const *pkt,
+static void paginate(struct pm_bytes *out, const struct pm_bytes *const *pkt,
 		     size_t npkt, uint32_t serial, uint32_t *seq)
 {
 	uint8_t lace[255], hdr[HDR];
@@ -300,14 +272,14 @@ static void paginate(struct bytes *out, const struct bytes *const *pkt,
 		put_le32(hdr + OFF_SERIAL, serial);
 		put_le32(hdr + 18, (*seq)++);
 		hdr[OFF_NSEG] = (uint8_t)nlace;
-		put(out, hdr, HDR);
-		put(out, lace, nlace);
+		pm_bytes_put(out, hdr, HDR);
+		pm_bytes_put(out, lace, nlace);
 		/* the page's data: from (start_k, start_off), body bytes */
 		for (i = start_k; body > 0; i++) {
 			size_t from = i == start_k ? start_off : 0;
 			size_t take = PM_MIN(pkt[i]->n - from, body);
 
-			put(out, pkt[i]->p + from, take);
+			pm_bytes_put(out, pkt[i]->p + from, take);
 			body -= take;
 		}
 	}
@@ -315,12 +287,12 @@ static void paginate(struct bytes *out, const struct bytes *const *pkt,
 
 static const char *replace_comments(const uint8_t *buf, size_t size,
 				    const char *const *comments, size_t n,
-				    struct bytes *out)
+				    struct pm_bytes *out)
 {
 	struct page *pg = NULL;
 	struct headers h = { 0 };
-	struct bytes cp = { 0 };
-	const struct bytes *pkt[2];
+	struct pm_bytes cp = { 0 };
+	const struct pm_bytes *pkt[2];
 	size_t npages = 0, cap = 0, pos = 0, k;
 	uint32_t seq = 1;
 	const char *why = NULL;
@@ -353,14 +325,14 @@ static const char *replace_comments(const uint8_t *buf, size_t size,
 	if (why)
 		goto out;
 	/* page 0 as it was; then comment (and setup) headers; then audio */
-	put(out, buf, pg[0].len);
+	pm_bytes_put(out, buf, pg[0].len);
 	pkt[0] = &cp;
 	pkt[1] = &h.packet[2];
 	paginate(out, pkt, h.want - 1, get_le32(buf + OFF_SERIAL), &seq);
 	for (k = h.last_page + 1; k < npages; k++) {
 		size_t at = out->n;
 
-		put(out, buf + pg[k].pos, pg[k].len);
+		pm_bytes_put(out, buf + pg[k].pos, pg[k].len);
 		if (!out->failed)
 			put_le32(out->p + at + 18, seq++);
 	}
@@ -426,7 +398,7 @@ static int spill(const char *path, const uint8_t *buf, size_t size,
 int pm_ogg_rewrite(const char *path, uint32_t serial,
 		   const char *const *comments, size_t n, struct pm_err *err)
 {
-	struct bytes out = { 0 };
+	struct pm_bytes out = { 0 };
 	uint8_t *buf = NULL;
 	const char *why;
 	size_t size = 0, where = 0;

@@ -16,6 +16,7 @@
 #include <FLAC/metadata.h>
 
 #include "io/ogg.h"
+#include "util/bytes.h"
 #include "util/compat.h"
 
 #include "util/banned.h"
@@ -151,34 +152,6 @@ out:
 /* MP3: ID3v2.4                                                         */
 /* ------------------------------------------------------------------ */
 
-struct buf {
-	unsigned char *p;
-	size_t n, cap;
-	bool failed;
-};
-
-static void add(struct buf *b, const void *data, size_t n)
-{
-	if (b->failed || n == 0)
-		return;
-	if (b->n + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		unsigned char *p;
-
-		while (cap < b->n + n)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->failed = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, data, n);
-	b->n += n;
-}
-
 /* A 28-bit number as four 7-bit bytes (ID3v2.4's sizes). */
 static void syncsafe(unsigned char *q, size_t v)
 {
@@ -195,7 +168,7 @@ static size_t unsyncsafe(const unsigned char *q)
 }
 
 /* A text frame (encoding 3, UTF-8); `desc` makes it a TXXX. */
-static void frame(struct buf *b, const char *id, const char *desc,
+static void frame(struct pm_bytes *b, const char *id, const char *desc,
 		  const char *value)
 {
 	unsigned char h[10];
@@ -204,11 +177,11 @@ static void frame(struct buf *b, const char *id, const char *desc,
 	memcpy(h, id, 4);
 	syncsafe(h + 4, len);
 	h[8] = h[9] = 0;
-	add(b, h, 10);
-	add(b, "\x03", 1);
+	pm_bytes_put(b, h, 10);
+	pm_bytes_put(b, "\x03", 1);
 	if (desc)
-		add(b, desc, strlen(desc) + 1); /* with its terminator */
-	add(b, value, strlen(value));
+		pm_bytes_put(b, desc, strlen(desc) + 1); /* with its terminator */
+	pm_bytes_put(b, value, strlen(value));
 }
 
 static const char *find(const struct pm_tag *tags, size_t n, const char *key)
@@ -245,7 +218,7 @@ static bool mapped(const char *key)
 }
 
 /* "n" or "n/total" from a number and a total tag. */
-static void counted(struct buf *b, const char *id, const char *num,
+static void counted(struct pm_bytes *b, const char *id, const char *num,
 		    const char *total)
 {
 	char v[64];
@@ -259,7 +232,7 @@ static void counted(struct buf *b, const char *id, const char *num,
 	frame(b, id, NULL, v);
 }
 
-static void id3_frames_of(struct buf *b, const struct pm_tag *tags, size_t n)
+static void id3_frames_of(struct pm_bytes *b, const struct pm_tag *tags, size_t n)
 {
 	const char *v;
 	size_t i;
@@ -281,7 +254,7 @@ static void id3_frames_of(struct buf *b, const struct pm_tag *tags, size_t n)
 static int mp3_write(const char *path, const struct pm_tag *tags, size_t n,
 		     struct pm_err *err)
 {
-	struct buf out = { 0 }, frames = { 0 };
+	struct pm_bytes out = { 0 }, frames = { 0 };
 	unsigned char *in = NULL, h[10];
 	size_t size = 0, start = 0, end;
 	FILE *fp = fopen(path, "rb");
@@ -328,9 +301,9 @@ static int mp3_write(const char *path, const struct pm_tag *tags, size_t n,
 	id3_frames_of(&frames, tags, n);
 	memcpy(h, "ID3\x04\x00\x00", 6);
 	syncsafe(h + 6, frames.n);
-	add(&out, h, 10);
-	add(&out, frames.p, frames.n);
-	add(&out, in + start, end - start);
+	pm_bytes_put(&out, h, 10);
+	pm_bytes_put(&out, frames.p, frames.n);
+	pm_bytes_put(&out, in + start, end - start);
 	if (out.failed || frames.failed) {
 		pm_err_set(err, PM_ENOMEM, "out of memory");
 		goto out;

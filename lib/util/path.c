@@ -73,3 +73,23 @@ int pm_open_regular(const char *path, int64_t *size_bytes, struct pm_err *err)
 		*size_bytes = (int64_t)st.st_size;
 	return fd;
 }
+
+ssize_t pm_read_at(int fd, void *buf, size_t n, int64_t offset)
+{
+	uint8_t *p = buf;
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = pread(fd, p + got, n - got,
+				  (off_t)(offset + (int64_t)got));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}

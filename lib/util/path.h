@@ -4,6 +4,7 @@
 #define PM_PATH_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "util/err.h"
 
@@ -24,5 +25,11 @@ char *pm_path_relative(const char *base, const char *target);
  * is not a regular file.
  */
 int pm_open_regular(const char *path, int64_t *size_bytes, struct pm_err *err);
+
+/*
+ * Read up to `n` bytes at `offset` of `fd`, retrying after signals.
+ * Returns the count, short only at the end of the file, or -1 (errno).
+ */
+ssize_t pm_read_at(int fd, void *buf, size_t n, int64_t offset);
 
 #endif

@@ -317,27 +317,6 @@ void verify_pq_sheet(struct pm_verify *v, const struct pm_disc *d,
 /* The DDP against the build                                            */
 /* ------------------------------------------------------------------ */
 
-/* Read up to n bytes at `offset`; the count (short only at the end). */
-static ssize_t read_at(int fd, void *buf, size_t n, int64_t offset)
-{
-	uint8_t *p = buf;
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = pread(fd, p + got, n - got,
-				  (off_t)(offset + (int64_t)got));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
 static uint16_t swap16(uint16_t x)
 {
 	return (uint16_t)(x >> 8 | x << 8);
@@ -364,7 +343,7 @@ static void ddp_compare_chunk(struct ddp_compare *c, const int16_t *x,
 		return;
 	if (pos + (int64_t)n > c->frames)
 		n = (size_t)(c->frames - pos);
-	got = read_at(c->fd, c->buf, n * 4, c->offset + pos * 4);
+	got = pm_read_at(c->fd, c->buf, n * 4, c->offset + pos * 4);
 	if (got < 0) {
 		c->io_failed = true;
 		return;
