@@ -15,7 +15,7 @@
 #include "album/album.h"
 #include "album/paths.h"
 #include "util/log.h"
-#include "util/md5.h"
+#include "util/digest.h"
 #include "util/outdir.h"
 
 #include "util/banned.h"
@@ -72,7 +72,7 @@ static int hash_file(const char *path, char hex[PM_MD5_HEX_BYTES],
 {
 	FILE *fp = fopen(path, "rb");
 	uint8_t digest[PM_MD5_BYTES];
-	struct pm_md5 md5;
+	struct pm_digest md5;
 	unsigned char *buf;
 	size_t n;
 	int ret = 0;
@@ -84,15 +84,15 @@ static int hash_file(const char *path, char hex[PM_MD5_HEX_BYTES],
 		fclose(fp);
 		return -1;
 	}
-	pm_md5_init(&md5);
+	pm_digest_init(&md5, PM_MD5);
 	while ((n = fread(buf, 1, HASH_CHUNK, fp)) > 0)
-		pm_md5_update(&md5, buf, n);
+		pm_digest_update(&md5, buf, n);
 	if (ferror(fp))
 		ret = pm_err_sys(err, PM_EIO, "cannot read '%s'", path);
 	fclose(fp);
 	free(buf);
-	pm_md5_final(&md5, digest);
-	pm_md5_hex(digest, hex);
+	pm_digest_final(&md5, digest);
+	pm_digest_hex(digest, PM_MD5_BYTES, hex);
 	return ret;
 }
 

@@ -289,7 +289,7 @@ void ddp_sums_release(struct ddp_sumfile *f)
 static int hash_file(const char *path, uint8_t md5[PM_MD5_BYTES],
 		     uint32_t *crc, bool want_crc32, struct pm_err *err)
 {
-	struct pm_md5 ctx;
+	struct pm_digest ctx;
 	uint8_t *buf = pm_malloc(CHUNK_BYTES, err);
 	int64_t at = 0, size = 0;
 	ssize_t got;
@@ -302,7 +302,7 @@ static int hash_file(const char *path, uint8_t md5[PM_MD5_BYTES],
 		free(buf);
 		return -1;
 	}
-	pm_md5_init(&ctx);
+	pm_digest_init(&ctx, PM_MD5);
 	*crc = 0;
 	while (at < size) {
 		if (pm_interrupted()) {
@@ -319,12 +319,12 @@ static int hash_file(const char *path, uint8_t md5[PM_MD5_BYTES],
 		}
 		if (got == 0)
 			break;
-		pm_md5_update(&ctx, buf, (size_t)got);
+		pm_digest_update(&ctx, buf, (size_t)got);
 		if (want_crc32)
 			*crc = pm_crc32_update(*crc, buf, (size_t)got);
 		at += got;
 	}
-	pm_md5_final(&ctx, md5);
+	pm_digest_final(&ctx, md5);
 	ret = 0;
 out:
 	close(fd);
@@ -580,8 +580,8 @@ int ddp_check_sums(struct ddp_reader *rd)
 			    memcmp(x->md5, e->md5, PM_MD5_BYTES) != 0)
 				ddp_problem(rd, PM_LOG_ERROR, lpath,
 					    "'%s' does not match: its MD5 is %s, the list says %s",
-					    e->name, pm_md5_hex(x->md5, have),
-					    pm_md5_hex(e->md5, want));
+					    e->name, pm_digest_hex(x->md5, PM_MD5_BYTES, have),
+					    pm_digest_hex(e->md5, PM_MD5_BYTES, want));
 			if (e->has_crc32 && x->crc32 != e->crc32)
 				ddp_problem(rd, PM_LOG_ERROR, lpath,
 					    "'%s' does not match: its CRC-32 is %08" PRIX32

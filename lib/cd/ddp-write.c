@@ -183,7 +183,7 @@ static int write_small(const struct pm_outdir *od, const char *name,
 		goto out;
 	}
 	sum->name = name;
-	pm_md5_buffer(data, n, sum->md5);
+	pm_digest_buffer(PM_MD5, data, n, sum->md5);
 	sum->crc32 = pm_crc32_update(0, data, n);
 	ret = 0;
 out:
@@ -212,14 +212,14 @@ struct hasher {
 	size_t bytes[RING];
 	uint64_t published; /* chunks handed over */
 	uint64_t hashed;    /* chunks done */
-	struct pm_md5 md5;
+	struct pm_digest md5;
 	uint32_t crc32;
 	bool want_crc32;
 };
 
 static void hash_chunk(struct hasher *h, const uint8_t *p, size_t n)
 {
-	pm_md5_update(&h->md5, p, n);
+	pm_digest_update(&h->md5, p, n);
 	if (h->want_crc32)
 		h->crc32 = pm_crc32_update(h->crc32, p, n);
 }
@@ -253,7 +253,7 @@ static int hasher_init(struct hasher *h, bool want_crc32, struct pm_err *err)
 	memset(h, 0, sizeof(*h));
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->cond, NULL);
-	pm_md5_init(&h->md5);
+	pm_digest_init(&h->md5, PM_MD5);
 	h->want_crc32 = want_crc32;
 	for (unsigned i = 0; i < RING; i++) {
 		h->chunk[i] = pm_malloc(CHUNK_BYTES, err);
@@ -380,7 +380,7 @@ static int write_image(struct pm_audio_reader *r, const char *wav,
 	hasher_release(&h);
 	have_hasher = false;
 	sum->name = PM_DDP_IMAGE;
-	pm_md5_final(&h.md5, sum->md5);
+	pm_digest_final(&h.md5, sum->md5);
 	sum->crc32 = h.crc32;
 	ret = 0;
 out:
@@ -403,7 +403,7 @@ static int write_checksums(const struct pm_outdir *od, const struct sum *sums,
 
 	for (size_t i = 0; i < nsums; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s *%s\n",
-				      pm_md5_hex(sums[i].md5, hex),
+				      pm_digest_hex(sums[i].md5, PM_MD5_BYTES, hex),
 				      sums[i].name);
 	if (write_small(od, PM_DDP_CHECKSUM_MD5, text, n, &unused, err) < 0)
 		return -1;
@@ -539,7 +539,7 @@ int pm_ddp_write(const struct pm_disc *disc, const char *image_wav,
 		goto out;
 	if (out) {
 		memset(out, 0, sizeof(*out));
-		pm_md5_hex(sums[nsums - 1].md5, out->image_md5);
+		pm_digest_hex(sums[nsums - 1].md5, PM_MD5_BYTES, out->image_md5);
 		out->image_crc32 = sums[nsums - 1].crc32;
 		out->image_bytes =
 			(uint64_t)disc->leadout_frames * PM_BYTES_PER_FRAME;

@@ -22,7 +22,7 @@
 #include "cd/pq.h"
 #include "util/err.h"
 #include "util/log.h"
-#include "util/md5.h"
+#include "util/digest.h"
 
 struct pm_outdir;
 

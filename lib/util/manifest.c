@@ -22,8 +22,8 @@
 int pm_hash_file(const char *path, char md5[PM_MD5_HEX_BYTES],
 		 char sha256[PM_SHA256_HEX_BYTES], struct pm_err *err)
 {
-	struct pm_md5 m;
-	struct pm_sha256 s;
+	struct pm_digest m;
+	struct pm_digest s;
 	uint8_t d5[PM_MD5_BYTES], d256[PM_SHA256_BYTES];
 	unsigned char *buf;
 	ssize_t got;
@@ -36,8 +36,8 @@ int pm_hash_file(const char *path, char md5[PM_MD5_HEX_BYTES],
 		close(fd);
 		return pm_err_set(err, PM_ENOMEM, "out of memory");
 	}
-	pm_md5_init(&m);
-	pm_sha256_init(&s);
+	pm_digest_init(&m, PM_MD5);
+	pm_digest_init(&s, PM_SHA256);
 	while ((got = read(fd, buf, READ_BYTES)) != 0) {
 		if (got < 0) {
 			if (errno == EINTR)
@@ -47,15 +47,15 @@ int pm_hash_file(const char *path, char md5[PM_MD5_HEX_BYTES],
 			close(fd);
 			return -1;
 		}
-		pm_md5_update(&m, buf, (size_t)got);
-		pm_sha256_update(&s, buf, (size_t)got);
+		pm_digest_update(&m, buf, (size_t)got);
+		pm_digest_update(&s, buf, (size_t)got);
 	}
 	free(buf);
 	close(fd);
-	pm_md5_final(&m, d5);
-	pm_sha256_final(&s, d256);
-	pm_md5_hex(d5, md5);
-	pm_sha256_hex(d256, sha256);
+	pm_digest_final(&m, d5);
+	pm_digest_final(&s, d256);
+	pm_digest_hex(d5, PM_MD5_BYTES, md5);
+	pm_digest_hex(d256, PM_SHA256_BYTES, sha256);
 	return 0;
 }
 

@@ -13,8 +13,7 @@
 #include <stddef.h>
 
 #include "util/err.h"
-#include "util/md5.h"
-#include "util/sha256.h"
+#include "util/digest.h"
 
 #define PM_MANIFEST_MD5 "manifest.md5"
 #define PM_MANIFEST_SHA256 "manifest.sha256"

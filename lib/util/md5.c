@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* md5.c: MD5 (RFC 1321), fully unrolled so that hashing keeps up with I/O. */
+/* md5.c: MD5's compression (RFC 1321), fully unrolled so that hashing
+ * keeps up with I/O; util/digest.c does the rest. */
 #include <config.h>
 
-#include "util/md5.h"
+#include "util/digest-impl.h"
 
 #include <string.h>
 
@@ -42,7 +43,7 @@ static inline uint32_t load_le32(const uint8_t *p)
 }
 
 /* Hash `nblocks` whole 64-byte blocks. */
-static void blocks(uint32_t state[4], const uint8_t *p, size_t nblocks)
+void pm_md5_blocks(uint32_t *state, const uint8_t *p, size_t nblocks)
 {
 	uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
 
@@ -135,82 +136,4 @@ static void blocks(uint32_t state[4], const uint8_t *p, size_t nblocks)
 	state[1] = b;
 	state[2] = c;
 	state[3] = d;
-}
-
-void pm_md5_init(struct pm_md5 *ctx)
-{
-	ctx->state[0] = 0x67452301;
-	ctx->state[1] = 0xefcdab89;
-	ctx->state[2] = 0x98badcfe;
-	ctx->state[3] = 0x10325476;
-	ctx->total_bytes = 0;
-}
-
-void pm_md5_update(struct pm_md5 *ctx, const void *data, size_t n_bytes)
-{
-	const uint8_t *p = data;
-	size_t have = (size_t)(ctx->total_bytes % 64);
-
-	ctx->total_bytes += n_bytes;
-	if (have) {
-		size_t take = 64 - have < n_bytes ? 64 - have : n_bytes;
-
-		memcpy(ctx->block + have, p, take);
-		p += take;
-		n_bytes -= take;
-		if (have + take < 64)
-			return;
-		blocks(ctx->state, ctx->block, 1);
-	}
-	/* whole blocks straight from the caller's buffer, no copy */
-	if (n_bytes >= 64) {
-		blocks(ctx->state, p, n_bytes / 64);
-		p += n_bytes / 64 * 64;
-		n_bytes %= 64;
-	}
-	if (n_bytes)
-		memcpy(ctx->block, p, n_bytes);
-}
-
-void pm_md5_final(struct pm_md5 *ctx, uint8_t digest[PM_MD5_BYTES])
-{
-	uint64_t bits = ctx->total_bytes * 8;
-	size_t have = (size_t)(ctx->total_bytes % 64);
-	uint8_t pad[72];
-	size_t npad = (have < 56 ? 56 : 120) - have;
-
-	/* a 1 bit, zeros to 56 mod 64, then the bit length little-endian */
-	memset(pad, 0, sizeof(pad));
-	pad[0] = 0x80;
-	for (int i = 0; i < 8; i++)
-		pad[npad + (size_t)i] = (uint8_t)(bits >> (8 * i));
-	pm_md5_update(ctx, pad, npad + 8);
-	for (int i = 0; i < 4; i++) {
-		digest[4 * i] = (uint8_t)ctx->state[i];
-		digest[4 * i + 1] = (uint8_t)(ctx->state[i] >> 8);
-		digest[4 * i + 2] = (uint8_t)(ctx->state[i] >> 16);
-		digest[4 * i + 3] = (uint8_t)(ctx->state[i] >> 24);
-	}
-}
-
-void pm_md5_buffer(const void *data, size_t n_bytes,
-		   uint8_t digest[PM_MD5_BYTES])
-{
-	struct pm_md5 ctx;
-
-	pm_md5_init(&ctx);
-	pm_md5_update(&ctx, data, n_bytes);
-	pm_md5_final(&ctx, digest);
-}
-
-char *pm_md5_hex(const uint8_t digest[PM_MD5_BYTES], char hex[PM_MD5_HEX_BYTES])
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (int i = 0; i < PM_MD5_BYTES; i++) {
-		hex[2 * i] = digits[digest[i] >> 4];
-		hex[2 * i + 1] = digits[digest[i] & 0xF];
-	}
-	hex[2 * PM_MD5_BYTES] = '\0';
-	return hex;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sha256.c: SHA-256 (FIPS 180-4 section 6.2), rounds unrolled eight at a
- * time so that the working variables stay in registers. */
+/* sha256.c: SHA-256's compression (FIPS 180-4 section 6.2), rounds
+ * unrolled eight at a time so that the working variables stay in
+ * registers; util/digest.c does the rest. */
 #include <config.h>
 
-#include "util/sha256.h"
+#include "util/digest-impl.h"
 
 #include <string.h>
 
@@ -51,16 +52,8 @@ static inline uint32_t load_be32(const uint8_t *p)
 	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
-static void store_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /* Hash `nblocks` whole 64-byte blocks. */
-static void blocks(uint32_t s[8], const uint8_t *p, size_t nblocks)
+void pm_sha256_blocks(uint32_t *s, const uint8_t *p, size_t nblocks)
 {
 	while (nblocks--) {
 		uint32_t a = s[0], b = s[1], c = s[2], d = s[3];
@@ -93,85 +86,4 @@ static void blocks(uint32_t s[8], const uint8_t *p, size_t nblocks)
 		s[7] += h;
 		p += 64;
 	}
-}
-
-void pm_sha256_init(struct pm_sha256 *ctx)
-{
-	/* section 5.3.3: the fractional parts of the square roots of the
-	 * first eight primes */
-	static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
-					0xa54ff53a, 0x510e527f, 0x9b05688c,
-					0x1f83d9ab, 0x5be0cd19 };
-
-	memcpy(ctx->state, h0, sizeof(h0));
-	ctx->total_bytes = 0;
-}
-
-void pm_sha256_update(struct pm_sha256 *ctx, const void *data, size_t n_bytes)
-{
-	const uint8_t *p = data;
-	size_t have = (size_t)(ctx->total_bytes % 64), take;
-
-	ctx->total_bytes += n_bytes;
-	if (have) {
-		take = 64 - have < n_bytes ? 64 - have : n_bytes;
-		memcpy(ctx->block + have, p, take);
-		p += take;
-		n_bytes -= take;
-		if (have + take < 64)
-			return;
-		blocks(ctx->state, ctx->block, 1);
-	}
-	if (n_bytes >= 64) {
-		blocks(ctx->state, p, n_bytes / 64);
-		p += n_bytes / 64 * 64;
-		n_bytes %= 64;
-	}
-	if (n_bytes)
-		memcpy(ctx->block, p, n_bytes);
-}
-
-void pm_sha256_final(struct pm_sha256 *ctx, uint8_t digest[PM_SHA256_BYTES])
-{
-	uint64_t bits = ctx->total_bytes * 8;
-	size_t have = (size_t)(ctx->total_bytes % 64);
-	int i;
-
-	/* section 5.1.1: a 1 bit, zeros to 56 bytes mod 64, the length */
-	ctx->block[have++] = 0x80;
-	if (have > 56) {
-		memset(ctx->block + have, 0, 64 - have);
-		blocks(ctx->state, ctx->block, 1);
-		have = 0;
-	}
-	memset(ctx->block + have, 0, 56 - have);
-	store_be32(ctx->block + 56, (uint32_t)(bits >> 32));
-	store_be32(ctx->block + 60, (uint32_t)bits);
-	blocks(ctx->state, ctx->block, 1);
-	for (i = 0; i < 8; i++)
-		store_be32(digest + 4 * i, ctx->state[i]);
-}
-
-void pm_sha256_buffer(const void *data, size_t n_bytes,
-		      uint8_t digest[PM_SHA256_BYTES])
-{
-	struct pm_sha256 ctx;
-
-	pm_sha256_init(&ctx);
-	pm_sha256_update(&ctx, data, n_bytes);
-	pm_sha256_final(&ctx, digest);
-}
-
-char *pm_sha256_hex(const uint8_t digest[PM_SHA256_BYTES],
-		    char hex[PM_SHA256_HEX_BYTES])
-{
-	static const char digits[] = "0123456789abcdef";
-	int i;
-
-	for (i = 0; i < PM_SHA256_BYTES; i++) {
-		hex[2 * i] = digits[digest[i] >> 4];
-		hex[2 * i + 1] = digits[digest[i] & 15];
-	}
-	hex[2 * PM_SHA256_BYTES] = '\0';
-	return hex;
 }

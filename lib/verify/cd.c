@@ -10,7 +10,7 @@
 /* The CD                                                               */
 /* ------------------------------------------------------------------ */
 
-static void md5_s16(struct pm_md5 *md5, const int16_t *x, size_t n)
+static void md5_s16(struct pm_digest *md5, const int16_t *x, size_t n)
 {
 	uint8_t b[8192 * 4];
 	size_t i;
@@ -19,7 +19,7 @@ static void md5_s16(struct pm_md5 *md5, const int16_t *x, size_t n)
 		b[2 * i] = (uint8_t)((uint16_t)x[i] & 0xFF);
 		b[2 * i + 1] = (uint8_t)((uint16_t)x[i] >> 8);
 	}
-	pm_md5_update(md5, b, n * 4);
+	pm_digest_update(md5, b, n * 4);
 }
 
 /*
@@ -583,7 +583,7 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
 	struct pm_err err = { 0 };
 	struct pm_deliverable *d;
 	struct pm_span spans[2 * PM_MAX_TRACKS], parts[2 * PM_MAX_TRACKS];
-	struct pm_md5 whole;
+	struct pm_digest whole;
 	struct parts_compare pc = { 0 };
 	bool bad[2 * PM_MAX_TRACKS] = { false };
 	const char *why[2 * PM_MAX_TRACKS] = { NULL };
@@ -676,7 +676,7 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
 	for (i = 0; i < np; i++)
 		if (verify_probe_init(&pr[i], PM_CD_RATE, false, &err) < 0)
 			goto out;
-	pm_md5_init(&whole);
+	pm_digest_init(&whole, PM_MD5);
 	for (i = 0; i < ns; i++) {
 		if (spans[i].track)
 			pm_track_file_name(a, spans[i].track - 1, "wav",
@@ -732,8 +732,8 @@ void verify_cd_checks(struct pm_verify *v, const struct pm_target *t,
 			    "%s", err.msg);
 		goto out;
 	}
-	pm_md5_final(&whole, digest);
-	pm_md5_hex(digest, v->image_md5);
+	pm_digest_final(&whole, digest);
+	pm_digest_hex(digest, PM_MD5_BYTES, v->image_md5);
 	if (!silent && !a->htoa.is_set)
 		verify_find(v, "htoa-silence", PM_SEV_WARNING, "cd/" PM_CD_IMAGE,
 			    "the first 2 seconds are not digital silence");

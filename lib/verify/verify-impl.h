@@ -35,7 +35,7 @@
 #include "sequence/timeline.h"
 #include "util/json.h"
 #include "util/log.h"
-#include "util/md5.h"
+#include "util/digest.h"
 #include "util/msf.h"
 #include "util/outdir.h"
 #include "util/path.h"

@@ -9,15 +9,15 @@
 
 #include "tap.h"
 #include "util/crc32.h"
-#include "util/md5.h"
+#include "util/digest.h"
 
 static const char *md5_of(const void *data, size_t n)
 {
 	static char hex[PM_MD5_HEX_BYTES];
 	uint8_t digest[PM_MD5_BYTES];
 
-	pm_md5_buffer(data, n, digest);
-	return pm_md5_hex(digest, hex);
+	pm_digest_buffer(PM_MD5, data, n, digest);
+	return pm_digest_hex(digest, PM_MD5_BYTES, hex);
 }
 
 /* A bit-at-a-time CRC-32 straight from the definition, to check the
@@ -64,18 +64,18 @@ static void streaming(void)
 {
 	uint8_t buf[300], digest[PM_MD5_BYTES];
 	char want[PM_MD5_HEX_BYTES], got[PM_MD5_HEX_BYTES];
-	struct pm_md5 ctx;
+	struct pm_digest ctx;
 	int bad_md5 = 0, bad_crc = 0;
 
 	for (size_t i = 0; i < sizeof(buf); i++)
 		buf[i] = (uint8_t)(i * 7 + 3);
 	snprintf(want, sizeof(want), "%s", md5_of(buf, sizeof(buf)));
 	for (size_t cut = 0; cut <= sizeof(buf); cut++) {
-		pm_md5_init(&ctx);
-		pm_md5_update(&ctx, buf, cut);
-		pm_md5_update(&ctx, buf + cut, sizeof(buf) - cut);
-		pm_md5_final(&ctx, digest);
-		if (strcmp(pm_md5_hex(digest, got), want) != 0)
+		pm_digest_init(&ctx, PM_MD5);
+		pm_digest_update(&ctx, buf, cut);
+		pm_digest_update(&ctx, buf + cut, sizeof(buf) - cut);
+		pm_digest_final(&ctx, digest);
+		if (strcmp(pm_digest_hex(digest, PM_MD5_BYTES, got), want) != 0)
 			bad_md5++;
 		if (pm_crc32_update(pm_crc32_update(0, buf, cut), buf + cut,
 				    sizeof(buf) - cut) !=
@@ -87,12 +87,12 @@ static void streaming(void)
 
 	/* byte by byte across the padding boundaries 55, 56, 63, 64 */
 	for (size_t n = 54; n <= 66; n++) {
-		pm_md5_init(&ctx);
+		pm_digest_init(&ctx, PM_MD5);
 		for (size_t i = 0; i < n; i++)
-			pm_md5_update(&ctx, buf + i, 1);
-		pm_md5_final(&ctx, digest);
+			pm_digest_update(&ctx, buf + i, 1);
+		pm_digest_final(&ctx, digest);
 		snprintf(want, sizeof(want), "%s", md5_of(buf, n));
-		if (strcmp(pm_md5_hex(digest, got), want) != 0)
+		if (strcmp(pm_digest_hex(digest, PM_MD5_BYTES, got), want) != 0)
 			bad_md5++;
 	}
 	is_int(bad_md5, 0, "MD5: byte-wise updates at 54..66 bytes agree");

@@ -25,7 +25,7 @@
 #include "tap.h"
 #include "util/crc32.h"
 #include "util/log.h"
-#include "util/md5.h"
+#include "util/digest.h"
 #include "util/msf.h"
 #include "util/outdir.h"
 
@@ -90,8 +90,8 @@ static const char *md5_hex(const void *data, size_t n)
 	static char hex[PM_MD5_HEX_BYTES];
 	uint8_t d[PM_MD5_BYTES];
 
-	pm_md5_buffer(data, n, d);
-	return pm_md5_hex(d, hex);
+	pm_digest_buffer(PM_MD5, data, n, d);
+	return pm_digest_hex(d, PM_MD5_BYTES, hex);
 }
 
 static const char *file_md5(const char *path)

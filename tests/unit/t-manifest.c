@@ -16,7 +16,7 @@
 #include "tap.h"
 #include "util/manifest.h"
 #include "util/outdir.h"
-#include "util/sha256.h"
+#include "util/digest.h"
 
 static char dir[] = "/tmp/t-manifest.XXXXXX";
 
@@ -52,8 +52,8 @@ static const char *sha_of(const void *data, size_t n)
 	static char hex[PM_SHA256_HEX_BYTES];
 	uint8_t d[PM_SHA256_BYTES];
 
-	pm_sha256_buffer(data, n, d);
-	return pm_sha256_hex(d, hex);
+	pm_digest_buffer(PM_SHA256, data, n, d);
+	return pm_digest_hex(d, PM_SHA256_BYTES, hex);
 }
 
 static void vectors(void)
@@ -63,7 +63,7 @@ static void vectors(void)
 	static const char two_blocks[] =
 		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 	char *million = malloc(1000000);
-	struct pm_sha256 ctx;
+	struct pm_digest ctx;
 	uint8_t d[PM_SHA256_BYTES];
 	char hex[PM_SHA256_HEX_BYTES];
 	size_t i;
@@ -82,12 +82,12 @@ static void vectors(void)
 	       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
 	       "SHA-256 of a million 'a's");
 	/* any split of the input: the same digest */
-	pm_sha256_init(&ctx);
+	pm_digest_init(&ctx, PM_SHA256);
 	for (i = 0; i < 1000000; i += 1 + i % 131)
-		pm_sha256_update(&ctx, million + i,
+		pm_digest_update(&ctx, million + i,
 				 (i + 1 + i % 131 > 1000000 ? 1000000 : i + 1 + i % 131) - i);
-	pm_sha256_final(&ctx, d);
-	is_str(pm_sha256_hex(d, hex),
+	pm_digest_final(&ctx, d);
+	is_str(pm_digest_hex(d, PM_SHA256_BYTES, hex),
 	       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
 	       "the same in uneven pieces");
 	free(million);
