@@ -297,7 +297,7 @@ static int extract(const struct options *o, struct pm_err *err)
 	char *path = NULL, *parent = NULL, *slash;
 	size_t n, k;
 	FILE *fp = NULL;
-	int ret = -1;
+	int ret = -1, st;
 
 	ddp = pm_ddp_read(o->arg, &ro, err);
 	if (!ddp)
@@ -340,19 +340,14 @@ static int extract(const struct options *o, struct pm_err *err)
 		path = pm_outdir_path(&od, "tracks.cdt", err);
 		if (!path)
 			goto out;
-		fp = fopen(path, "wb");
-		if (!fp || fwrite(ddp->cdtext, 1, ddp->cdtext_bytes, fp) !=
-				   ddp->cdtext_bytes) {
-			pm_err_sys(err, fp ? PM_EIO : PM_ECREATE,
-				   "cannot write '%s'", path);
+		fp = pm_fcreate(path, "wb", err);
+		if (!fp)
 			goto out;
-		}
-		if (fclose(fp) != 0) {
-			fp = NULL;
-			pm_err_sys(err, PM_EIO, "cannot write '%s'", path);
-			goto out;
-		}
+		fwrite(ddp->cdtext, 1, ddp->cdtext_bytes, fp);
+		st = pm_fclose_written(fp, path, err);
 		fp = NULL;
+		if (st < 0)
+			goto out;
 		free(path);
 		text.packs = ddp->cdtext;
 		text.packs_len = ddp->cdtext_bytes;
@@ -361,20 +356,13 @@ static int extract(const struct options *o, struct pm_err *err)
 	path = pm_outdir_path(&od, "tracks.cue", err);
 	if (!path)
 		goto out;
-	fp = fopen(path, "w");
-	if (!fp) {
-		pm_err_sys(err, PM_ECREATE, "cannot create '%s'", path);
+	fp = pm_fcreate(path, "w", err);
+	if (!fp || pm_cue_write_files(fp, &ddp->disc, &text, spans, n, np,
+				      err) < 0)
 		goto out;
-	}
-	if (pm_cue_write_files(fp, &ddp->disc, &text, spans, n, np, err) < 0)
-		goto out;
-	if (fclose(fp) != 0) {
-		fp = NULL;
-		pm_err_sys(err, PM_EIO, "cannot write '%s'", path);
-		goto out;
-	}
+	st = pm_fclose_written(fp, path, err);
 	fp = NULL;
-	if (pm_outdir_commit(&od, err) < 0)
+	if (st < 0 || pm_outdir_commit(&od, err) < 0)
 		goto out;
 	pm_stage_end();
 	extracted(o->common.output, &ddp->disc, n);

@@ -166,20 +166,11 @@ int pm_ddp_extract_into(const struct pm_ddp *ddp, enum pm_gap_policy policy,
 	path = pm_outdir_path(od, PM_DDP_LISTING, err);
 	if (!path)
 		goto out;
-	fp = fopen(path, "w");
-	if (!fp) {
-		pm_err_sys(err, PM_ECREATE, "cannot create '%s'", path);
+	fp = pm_fcreate(path, "w", err);
+	if (!fp || pm_ddp_listing(fp, &ddp->disc, err) < 0)
 		goto out;
-	}
-	if (pm_ddp_listing(fp, &ddp->disc, err) < 0)
-		goto out;
-	if (fclose(fp) != 0) {
-		fp = NULL;
-		pm_err_sys(err, PM_EIO, "cannot write '%s'", path);
-		goto out;
-	}
+	ret = pm_fclose_written(fp, path, err);
 	fp = NULL;
-	ret = 0;
 out:
 	pm_progress_clear();
 	if (fp)

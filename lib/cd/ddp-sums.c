@@ -56,23 +56,12 @@ static bool candidate_name(const char *name)
 	return contains_ci(name, "checksum") || contains_ci(name, "md5");
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The length of the run of hex digits at `s`. */
 static size_t hex_run(const char *s)
 {
 	size_t n = 0;
 
-	while (hexval((unsigned char)s[n]) >= 0)
+	while (pm_hex_value((unsigned char)s[n]) >= 0)
 		n++;
 	return n;
 }
@@ -80,8 +69,8 @@ static size_t hex_run(const char *s)
 static void hex_to_bytes(const char *s, uint8_t *out, size_t nbytes)
 {
 	for (size_t i = 0; i < nbytes; i++)
-		out[i] = (uint8_t)(hexval((unsigned char)s[2 * i]) << 4 |
-				   hexval((unsigned char)s[2 * i + 1]));
+		out[i] = (uint8_t)(pm_hex_value((unsigned char)s[2 * i]) << 4 |
+				   pm_hex_value((unsigned char)s[2 * i + 1]));
 }
 
 static char *trim(char *s)
@@ -183,7 +172,7 @@ static int parse_line(char *line, const char *sidecar_of, struct ddp_sum *e)
 	/* NAME, separators, HEX at the end of the line */
 	end = s + n;
 	h = 0;
-	while (end > s && hexval((unsigned char)end[-1]) >= 0) {
+	while (end > s && pm_hex_value((unsigned char)end[-1]) >= 0) {
 		end--;
 		h++;
 	}

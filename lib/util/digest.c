@@ -106,3 +106,14 @@ char *pm_digest_hex(const uint8_t *digest, size_t n, char *hex)
 	hex[2 * n] = '\0';
 	return hex;
 }
+
+int pm_hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -45,4 +45,7 @@ size_t pm_digest_buffer(enum pm_digest_kind kind, const void *data,
  * sha256sum's form) into `hex`, which must hold 2 * n + 1.  Returns hex. */
 char *pm_digest_hex(const uint8_t *digest, size_t n, char *hex);
 
+/* The value of the hex digit `c` (either case), or -1. */
+int pm_hex_value(int c);
+
 #endif

@@ -153,17 +153,6 @@ int pm_manifest_list(const char *dir, const char *const *roots, size_t nroots,
 /* Reading                                                              */
 /* ------------------------------------------------------------------ */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Undo md5sum's escapes (\\ and \n) in place; false for any other. */
 static bool unescape(char *s)
 {
@@ -194,13 +183,13 @@ static bool parse_line(char *line, size_t hexlen, struct pm_manifest_line *out)
 	size_t i;
 
 	for (i = 0; i < hexlen; i++)
-		if (hexval((unsigned char)p[i]) < 0)
+		if (pm_hex_value((unsigned char)p[i]) < 0)
 			return false;
 	if (p[hexlen] != ' ' || (p[hexlen + 1] != ' ' && p[hexlen + 1] != '*') ||
 	    p[hexlen + 2] == '\0')
 		return false;
 	for (i = 0; i < hexlen; i++)
-		out->hex[i] = "0123456789abcdef"[hexval((unsigned char)p[i])];
+		out->hex[i] = "0123456789abcdef"[pm_hex_value((unsigned char)p[i])];
 	out->hex[hexlen] = '\0';
 	p += hexlen + 2;
 	if (escaped && !unescape(p))

@@ -718,3 +718,21 @@ void pm_signals_reraise(void)
 	signal(SIGINT, SIG_DFL);
 	raise(SIGINT);
 }
+
+FILE *pm_fcreate(const char *path, const char *mode, struct pm_err *err)
+{
+	FILE *fp = fopen(path, mode);
+
+	if (!fp)
+		pm_err_sys(err, PM_ECREATE, "cannot create '%s'", path);
+	return fp;
+}
+
+int pm_fclose_written(FILE *fp, const char *path, struct pm_err *err)
+{
+	bool failed = ferror(fp) != 0;
+
+	if (fclose(fp) != 0 || failed)
+		return pm_err_sys(err, PM_EIO, "cannot write '%s'", path);
+	return 0;
+}

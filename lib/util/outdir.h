@@ -85,6 +85,15 @@ int pm_file_open(struct pm_file *f, const char *path, bool force,
 int pm_file_commit(struct pm_file *f, struct pm_err *err);
 void pm_file_abort(struct pm_file *f);
 
+/*
+ * A file inside an output directory being made: create `path` (fopen
+ * `mode`), or NULL with `err` (PM_ECREATE); and close it, checking that
+ * every write and the close itself succeeded, else -1 with `err`
+ * (PM_EIO).  Both messages name the path.
+ */
+FILE *pm_fcreate(const char *path, const char *mode, struct pm_err *err);
+int pm_fclose_written(FILE *fp, const char *path, struct pm_err *err);
+
 /* Create a directory and its parents (like mkdir -p).  Returns 0 or -1. */
 int pm_mkdirs(const char *path, struct pm_err *err);
 
