@@ -42,16 +42,12 @@ static const char *const cue_keys[PM_NFIELDS] = {
 	[PM_FIELD_MESSAGE] = "REM MESSAGE",
 };
 
-int pm_cue_write(FILE *fp, const struct pm_disc *d,
-		 const struct pm_sheet_text *t, const char *image_name,
-		 struct pm_err *err)
+/* The disc's lines: catalogue number, CD-TEXT file and album text. */
+static void disc_lines(FILE *fp, const struct pm_disc *d,
+		       const struct pm_sheet_text *t)
 {
-	char b1[12];
-	unsigned i, k;
 	int f;
 
-	fprintf(fp, "REM COMMENT \"premaster %s; times are absolute: %s starts at 00:00:00 with the 2-second pause\"\n",
-		PACKAGE_VERSION, image_name);
 	if (d->upc[0])
 		fprintf(fp, "CATALOG %s\n", d->upc);
 	if (t && t->cdtext_file)
@@ -59,21 +55,42 @@ int pm_cue_write(FILE *fp, const struct pm_disc *d,
 	for (f = 0; f < PM_NFIELDS; f++)
 		cue_string(fp, "", cue_keys[f],
 			   pm_sheet_text_get(t, (enum pm_field)f, 0), t);
+}
+
+/* TRACK n and what belongs to it before its indexes. */
+static void track_lines(FILE *fp, const struct pm_pq_track *q, unsigned n,
+			const struct pm_sheet_text *t)
+{
+	int f;
+
+	fprintf(fp, "  TRACK %02u AUDIO\n", n);
+	if (q->control & (PM_CTL_PREEMPHASIS | PM_CTL_COPY) || q->scms)
+		fprintf(fp, "    FLAGS%s%s%s\n",
+			q->control & PM_CTL_COPY ? " DCP" : "",
+			q->control & PM_CTL_PREEMPHASIS ? " PRE" : "",
+			q->scms ? " SCMS" : "");
+	if (q->isrc[0])
+		fprintf(fp, "    ISRC %s\n", q->isrc);
+	for (f = 0; f < PM_NFIELDS; f++)
+		cue_string(fp, "    ", cue_keys[f],
+			   pm_sheet_text_get(t, (enum pm_field)f, n), t);
+}
+
+int pm_cue_write(FILE *fp, const struct pm_disc *d,
+		 const struct pm_sheet_text *t, const char *image_name,
+		 struct pm_err *err)
+{
+	char b1[12];
+	unsigned i, k;
+
+	fprintf(fp, "REM COMMENT \"premaster %s; times are absolute: %s starts at 00:00:00 with the 2-second pause\"\n",
+		PACKAGE_VERSION, image_name);
+	disc_lines(fp, d, t);
 	fprintf(fp, "FILE \"%s\" WAVE\n", image_name);
 	for (i = 0; i < d->ntracks; i++) {
 		const struct pm_pq_track *q = &d->track[i];
 
-		fprintf(fp, "  TRACK %02u AUDIO\n", i + 1);
-		if (q->control & (PM_CTL_PREEMPHASIS | PM_CTL_COPY) || q->scms)
-			fprintf(fp, "    FLAGS%s%s%s\n",
-				q->control & PM_CTL_COPY ? " DCP" : "",
-				q->control & PM_CTL_PREEMPHASIS ? " PRE" : "",
-				q->scms ? " SCMS" : "");
-		if (q->isrc[0])
-			fprintf(fp, "    ISRC %s\n", q->isrc);
-		for (f = 0; f < PM_NFIELDS; f++)
-			cue_string(fp, "    ", cue_keys[f],
-				   pm_sheet_text_get(t, (enum pm_field)f, i + 1), t);
+		track_lines(fp, q, i + 1, t);
 		if (q->has_pause)
 			fprintf(fp, "    INDEX 00 %s\n", sheet_msf(q->pause_frames, b1));
 		for (k = 0; k < q->nindex; k++)
@@ -104,17 +121,10 @@ int pm_cue_write_files(FILE *fp, const struct pm_disc *d,
 	char b1[12];
 	long cur = -1, k;
 	unsigned i, x;
-	int f;
 
 	fprintf(fp, "REM COMMENT \"premaster %s; one file per track, times within each file\"\n",
 		PACKAGE_VERSION);
-	if (d->upc[0])
-		fprintf(fp, "CATALOG %s\n", d->upc);
-	if (t && t->cdtext_file)
-		fprintf(fp, "CDTEXTFILE \"%s\"\n", t->cdtext_file);
-	for (f = 0; f < PM_NFIELDS; f++)
-		cue_string(fp, "", cue_keys[f],
-			   pm_sheet_text_get(t, (enum pm_field)f, 0), t);
+	disc_lines(fp, d, t);
 	for (i = 0; i < d->ntracks; i++) {
 		const struct pm_pq_track *q = &d->track[i];
 		long first = span_of(spans, nspans, q->index[0]);
@@ -132,17 +142,7 @@ int pm_cue_write_files(FILE *fp, const struct pm_disc *d,
 			fprintf(fp, "FILE \"%s\" WAVE\n", names[first]);
 			cur = first;
 		}
-		fprintf(fp, "  TRACK %02u AUDIO\n", i + 1);
-		if (q->control & (PM_CTL_PREEMPHASIS | PM_CTL_COPY) || q->scms)
-			fprintf(fp, "    FLAGS%s%s%s\n",
-				q->control & PM_CTL_COPY ? " DCP" : "",
-				q->control & PM_CTL_PREEMPHASIS ? " PRE" : "",
-				q->scms ? " SCMS" : "");
-		if (q->isrc[0])
-			fprintf(fp, "    ISRC %s\n", q->isrc);
-		for (f = 0; f < PM_NFIELDS; f++)
-			cue_string(fp, "    ", cue_keys[f],
-				   pm_sheet_text_get(t, (enum pm_field)f, i + 1), t);
+		track_lines(fp, q, i + 1, t);
 		for (x = q->has_pause ? 0 : 1; x <= q->nindex; x++) {
 			uint32_t at = x == 0 ? q->pause_frames : q->index[x - 1];
 
