@@ -12,6 +12,7 @@
 
 #include "util/bytes.h"
 #include "util/compat.h"
+#include "util/outdir.h"
 
 #include "util/banned.h"
 
@@ -379,22 +380,6 @@ static int slurp(const char *path, uint8_t **buf, size_t *size,
 	return 0;
 }
 
-static int spill(const char *path, const uint8_t *buf, size_t size,
-		 struct pm_err *err)
-{
-	FILE *fp = fopen(path, "wb");
-
-	if (!fp)
-		return pm_err_sys(err, PM_EIO, "cannot rewrite '%s'", path);
-	if (fwrite(buf, 1, size, fp) != size) {
-		fclose(fp);
-		return pm_err_sys(err, PM_EIO, "cannot rewrite '%s'", path);
-	}
-	if (fclose(fp) != 0)
-		return pm_err_sys(err, PM_EIO, "cannot rewrite '%s'", path);
-	return 0;
-}
-
 int pm_ogg_rewrite(const char *path, uint32_t serial,
 		   const char *const *comments, size_t n, struct pm_err *err)
 {
@@ -426,7 +411,7 @@ int pm_ogg_rewrite(const char *path, uint32_t serial,
 		out.p = NULL;
 	}
 	walk(buf, size, &serial, &where);
-	ret = spill(path, buf, size, err);
+	ret = pm_file_rewrite(path, buf, size, err);
 out:
 	free(out.p);
 	free(buf);
@@ -473,25 +458,8 @@ int pm_ogg_set_serial(const char *path, uint32_t serial, struct pm_err *err)
 		goto out;
 	}
 	walk(buf, (size_t)size, &serial, &where);
-	fp = fopen(path, "r+b");
-	if (!fp) {
-		pm_err_sys(err, PM_EIO, "cannot rewrite '%s'", path);
-		goto out;
-	}
-	if (fwrite(buf, 1, (size_t)size, fp) != (size_t)size) {
-		pm_err_sys(err, PM_EIO, "cannot rewrite '%s'", path);
-		goto out;
-	}
-	if (fclose(fp) != 0) {
-		fp = NULL;
-		pm_err_sys(err, PM_EIO, "cannot rewrite '%s'", path);
-		goto out;
-	}
-	fp = NULL;
-	ret = 0;
+	ret = pm_file_rewrite(path, buf, (size_t)size, err);
 out:
-	if (fp)
-		fclose(fp);
 	free(buf);
 	return ret;
 }

@@ -18,6 +18,7 @@
 #include "io/ogg.h"
 #include "util/bytes.h"
 #include "util/compat.h"
+#include "util/outdir.h"
 
 #include "util/banned.h"
 
@@ -308,21 +309,8 @@ static int mp3_write(const char *path, const struct pm_tag *tags, size_t n,
 		pm_err_set(err, PM_ENOMEM, "out of memory");
 		goto out;
 	}
-	fp = fopen(path, "wb");
-	if (!fp || fwrite(out.p, 1, out.n, fp) != out.n) {
-		pm_err_sys(err, PM_EIO, "cannot rewrite '%s'", path);
-		goto out;
-	}
-	if (fclose(fp) != 0) {
-		fp = NULL;
-		pm_err_sys(err, PM_EIO, "cannot rewrite '%s'", path);
-		goto out;
-	}
-	fp = NULL;
-	ret = 0;
+	ret = pm_file_rewrite(path, out.p, out.n, err);
 out:
-	if (fp)
-		fclose(fp);
 	free(in);
 	free(out.p);
 	free(frames.p);

@@ -736,3 +736,16 @@ int pm_fclose_written(FILE *fp, const char *path, struct pm_err *err)
 		return pm_err_sys(err, PM_EIO, "cannot write '%s'", path);
 	return 0;
 }
+
+int pm_file_rewrite(const char *path, const void *buf, size_t n,
+		    struct pm_err *err)
+{
+	FILE *fp = fopen(path, "wb");
+	bool ok = fp && fwrite(buf, 1, n, fp) == n;
+
+	if (fp && fclose(fp) != 0)
+		ok = false;
+	if (!ok)
+		return pm_err_sys(err, PM_EIO, "cannot rewrite '%s'", path);
+	return 0;
+}

@@ -94,6 +94,11 @@ void pm_file_abort(struct pm_file *f);
 FILE *pm_fcreate(const char *path, const char *mode, struct pm_err *err);
 int pm_fclose_written(FILE *fp, const char *path, struct pm_err *err);
 
+/* Replace the contents of the file at `path` with `n` bytes of `buf`
+ * (a file finished moments ago, rewritten with new headers). */
+int pm_file_rewrite(const char *path, const void *buf, size_t n,
+		    struct pm_err *err);
+
 /* Create a directory and its parents (like mkdir -p).  Returns 0 or -1. */
 int pm_mkdirs(const char *path, struct pm_err *err);
 
