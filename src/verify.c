@@ -120,31 +120,42 @@ static void verdict(const struct pm_verify *v)
 	       v->checks);
 }
 
+/*
+ * After the checks (`checked` is their result): the reports, when
+ * `outdir` is given, and the verdict.  Returns 0, or the exit status
+ * after printing the error.
+ */
+static int conclude(const struct pm_verify *v, int checked,
+		    const char *outdir, const struct options *o,
+		    struct pm_err *err)
+{
+	if (checked == 0 && outdir && o->reports)
+		checked = reports(v, outdir, o->common.force, err);
+	pm_stage_end();
+	if (checked < 0) {
+		pm_error("%s", err->msg);
+		return pm_exit_status(err);
+	}
+	verdict(v);
+	return 0;
+}
+
 /* --ddp DIR: any DDP on its own. */
 static int verify_ddp(const struct options *o)
 {
 	struct pm_err err = { 0 };
 	struct pm_verify v = { 0 };
-	int ret = 0;
+	int ret;
 
 	pm_event_start(o->ddp, o->common.output);
 	pm_stage_begin("verify", 0);
-	if (pm_verify_ddp(o->ddp, &v, &err) < 0 ||
-	    (o->common.output && o->reports &&
-	     reports(&v, o->common.output, o->common.force, &err) < 0)) {
-		pm_stage_end();
-		pm_error("%s", err.msg);
-		ret = pm_exit_status(&err);
-		goto out;
-	}
-	pm_stage_end();
-	verdict(&v);
-	if (v.findings.errors) {
+	ret = conclude(&v, pm_verify_ddp(o->ddp, &v, &err), o->common.output,
+		       o, &err);
+	if (ret == 0 && v.findings.errors) {
 		pm_error("%s is not fit for a plant: %u error%s", o->ddp,
 			 v.findings.errors, v.findings.errors == 1 ? "" : "s");
 		ret = PM_EXIT_NOTFIT;
 	}
-out:
 	pm_verify_release(&v);
 	if (pm_interrupted())
 		pm_signals_reraise();
@@ -175,21 +186,13 @@ int main(int argc, char **argv)
 	/* the sources, then each target's masters and deliverables */
 	pm_stage_begin("verify", pm_album_seconds(album) *
 					 (1.0 + 2.0 * (double)pm_album_targets(album, targets)));
-	if (pm_verify_run(album, outdir, &v, &err) < 0 ||
-	    (o.reports && reports(&v, outdir, o.common.force, &err) < 0)) {
-		pm_stage_end();
-		pm_error("%s", err.msg);
-		ret = pm_exit_status(&err);
-		goto out;
-	}
-	pm_stage_end();
-	verdict(&v);
-	if (v.findings.errors) {
+	ret = conclude(&v, pm_verify_run(album, outdir, &v, &err), outdir, &o,
+		       &err);
+	if (ret == 0 && v.findings.errors) {
 		pm_error("not fit for release: %u error%s (see %s/%s/verify.txt)",
 			 v.findings.errors, v.findings.errors == 1 ? "" : "s", outdir, PM_DIR_REPORT);
 		ret = PM_EXIT_NOTFIT;
 	}
-out:
 	pm_verify_release(&v);
 	pm_album_free(album);
 	free(outdir);

@@ -15,6 +15,7 @@
 #include "util/db.h"
 #include "util/msf.h"
 #include "util/outdir.h"
+#include "util/path.h"
 
 #include "util/banned.h"
 
@@ -25,16 +26,6 @@ void pm_htoa_file_name(const struct pm_album *a, char *out, size_t size)
 
 	pm_safe_name(title ? title : "hidden", safe, sizeof(safe));
 	snprintf(out, size, "00-%s.wav", safe);
-}
-
-static char *join(const char *dir, const char *name, struct pm_err *err)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = pm_malloc(n, err);
-
-	if (p)
-		snprintf(p, n, "%s/%s", dir, name);
-	return p;
 }
 
 static bool is_dir(const char *path)
@@ -63,7 +54,7 @@ static int from_masters(struct pm_inputs *in, const struct pm_target *t,
 			pm_htoa_file_name(a, name, sizeof(name));
 		else
 			pm_track_file_name(a, i, "wav", name, sizeof(name));
-		path = join(in->dir, name, err);
+		path = pm_path_join(in->dir, name, err);
 		if (!path)
 			return -1;
 		if (htoa)
@@ -132,9 +123,9 @@ static int from_sources(struct pm_inputs *in, const struct pm_target *t,
 	return 0;
 }
 
-int pm_inputs_find(struct pm_inputs *in, const struct pm_album *a,
-		   const struct pm_target *t, const char *masters_dir,
-		   bool unity, struct pm_err *err)
+/* An empty set of inputs for the album's tracks. */
+static int begin(struct pm_inputs *in, const struct pm_album *a,
+		 struct pm_err *err)
 {
 	memset(in, 0, sizeof(*in));
 	in->album = a;
@@ -142,10 +133,17 @@ int pm_inputs_find(struct pm_inputs *in, const struct pm_album *a,
 	in->rate = pm_calloc(a->ntracks, sizeof(*in->rate), err);
 	in->length = pm_calloc(a->ntracks, sizeof(*in->length), err);
 	in->path = pm_calloc(a->ntracks, sizeof(*in->path), err);
-	if (!in->rate || !in->length || !in->path)
+	return in->rate && in->length && in->path ? 0 : -1;
+}
+
+int pm_inputs_find(struct pm_inputs *in, const struct pm_album *a,
+		   const struct pm_target *t, const char *masters_dir,
+		   bool unity, struct pm_err *err)
+{
+	if (begin(in, a, err) < 0)
 		goto fail;
 	if (!unity && masters_dir) {
-		in->dir = join(masters_dir, t->name, err);
+		in->dir = pm_path_join(masters_dir, t->name, err);
 		if (!in->dir)
 			goto fail;
 		if (is_dir(in->dir)) {
@@ -171,15 +169,9 @@ int pm_inputs_sources(struct pm_inputs *in, const struct pm_album *a,
 {
 	size_t i;
 
-	memset(in, 0, sizeof(*in));
-	in->album = a;
-	in->kind = PM_INPUT_SOURCES;
-	in->ntracks = a->ntracks;
-	in->rate = pm_calloc(a->ntracks, sizeof(*in->rate), err);
-	in->length = pm_calloc(a->ntracks, sizeof(*in->length), err);
-	in->path = pm_calloc(a->ntracks, sizeof(*in->path), err);
-	if (!in->rate || !in->length || !in->path)
+	if (begin(in, a, err) < 0)
 		goto fail;
+	in->kind = PM_INPUT_SOURCES;
 	for (i = 0; i < a->ntracks; i++) {
 		const struct pm_source *s = &a->tracks[i].source;
 

@@ -14,9 +14,10 @@
 
 #include "album/album.h"
 #include "album/paths.h"
-#include "util/log.h"
 #include "util/digest.h"
+#include "util/log.h"
 #include "util/outdir.h"
+#include "util/path.h"
 
 #include "util/banned.h"
 
@@ -141,16 +142,6 @@ char *pm_stamp_make(const char *album_path, struct pm_err *err)
 	return t.s;
 }
 
-static char *join(const char *dir, const char *name, struct pm_err *err)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = pm_malloc(n, err);
-
-	if (p)
-		snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
 static bool is_dir(const char *dir, const char *name)
 {
 	char p[8192];
@@ -200,7 +191,7 @@ int pm_guard_begin(struct pm_build_guard *g, const char *album_path,
 	g->made_dir = !is_dir(outdir, ".");
 	if (pm_mkdirs(outdir, err) < 0)
 		goto fail;
-	g->stamp_path = join(outdir, PM_STAMP_FILE, err);
+	g->stamp_path = pm_path_join(outdir, PM_STAMP_FILE, err);
 	if (!g->stamp_path)
 		goto fail;
 	if (pm_lock_take(&g->lock, outdir, NULL, NULL, err) < 0)

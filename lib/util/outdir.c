@@ -19,18 +19,9 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/path.h"
 
 #include "util/banned.h"
-
-static char *join(const char *a, const char *b, struct pm_err *err)
-{
-	size_t n = strlen(a) + strlen(b) + 2;
-	char *p = pm_malloc(n, err);
-
-	if (p)
-		snprintf(p, n, "%s/%s", a, b);
-	return p;
-}
 
 int pm_mkdirs(const char *path, struct pm_err *err)
 {
@@ -78,7 +69,7 @@ int pm_remove_tree(const char *path)
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		sub = join(path, e->d_name, NULL);
+		sub = pm_path_join(path, e->d_name, NULL);
 		if (!sub) {
 			ret = -1;
 			continue;
@@ -220,7 +211,7 @@ static void owner_self(struct owner *o)
 static int write_marker(const char *dir)
 {
 	struct owner o;
-	char *path = join(dir, MARKER, NULL);
+	char *path = pm_path_join(dir, MARKER, NULL);
 	FILE *f;
 	int ret = -1;
 
@@ -250,7 +241,7 @@ static void copy_field(char *out, size_t size, const char *in)
 /* Read a marker; returns 0 when it is one of ours, else -1. */
 static int read_marker(const char *dir, struct owner *o)
 {
-	char *path = join(dir, MARKER, NULL);
+	char *path = pm_path_join(dir, MARKER, NULL);
 	char line[320];
 	bool magic = false;
 	FILE *f;
@@ -324,7 +315,7 @@ static void remove_stale(const char *parent)
 	while ((e = readdir(d)) != NULL) {
 		if (!temp_name(e->d_name))
 			continue;
-		sub = join(parent, e->d_name, NULL);
+		sub = pm_path_join(parent, e->d_name, NULL);
 		if (!sub)
 			break;
 		if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode) &&
@@ -374,7 +365,7 @@ int pm_outdir_begin(struct pm_outdir *od, const char *parent,
 	od->force = force;
 	if (!safe_relative(name))
 		return pm_err_set(err, PM_EINVAL, "unsafe output name '%s'", name);
-	od->final_path = join(parent, name, err);
+	od->final_path = pm_path_join(parent, name, err);
 	if (!od->final_path)
 		goto fail;
 	if (stat(od->final_path, &st) == 0 && !force) {
@@ -426,7 +417,7 @@ char *pm_outdir_path(const struct pm_outdir *od, const char *file,
 		pm_err_set(err, PM_EINVAL, "unsafe output file name '%s'", file);
 		return NULL;
 	}
-	return join(od->tmp_path, file, err);
+	return pm_path_join(od->tmp_path, file, err);
 }
 
 static int exchange(const char *a, const char *b)
@@ -445,7 +436,7 @@ static int exchange(const char *a, const char *b)
 /* The marker goes just before the directory becomes a deliverable. */
 static int drop_marker(const struct pm_outdir *od, struct pm_err *err)
 {
-	char *path = join(od->tmp_path, MARKER, err);
+	char *path = pm_path_join(od->tmp_path, MARKER, err);
 	int ret = 0;
 
 	if (!path)

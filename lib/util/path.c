@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -92,4 +93,14 @@ ssize_t pm_read_at(int fd, void *buf, size_t n, int64_t offset)
 		got += (size_t)r;
 	}
 	return (ssize_t)got;
+}
+
+char *pm_path_join(const char *dir, const char *name, struct pm_err *err)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = pm_malloc(n, err);
+
+	if (p)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
 }

@@ -15,6 +15,9 @@
  */
 char *pm_path_relative(const char *base, const char *target);
 
+/* "DIR/NAME", newly allocated, or NULL with `err` (PM_ENOMEM). */
+char *pm_path_join(const char *dir, const char *name, struct pm_err *err);
+
 /*
  * Open `path` for reading if it is a regular file (symbolic links are
  * followed).  A FIFO, device or directory is refused without blocking:
