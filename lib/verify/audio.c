@@ -334,30 +334,6 @@ out:
 /* Sources                                                              */
 /* ------------------------------------------------------------------ */
 
-static void finding_at(struct pm_verify *v, const char *rule,
-		       enum pm_severity sev, const char *deliv,
-		       const char *where, unsigned track, double time_s,
-		       const char *fmt, ...) PM_PRINTF(8, 9);
-
-static void finding_at(struct pm_verify *v, const char *rule,
-		       enum pm_severity sev, const char *deliv,
-		       const char *where, unsigned track, double time_s,
-		       const char *fmt, ...)
-{
-	struct pm_finding_at at = pm_finding_nowhere();
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	at.deliverable = deliv;
-	at.where = where;
-	at.track = track;
-	at.time_s = time_s;
-	pm_findings_add(&v->findings, v->album, rule, sev, &at, "%s", msg);
-}
-
 void verify_sources(struct pm_verify *v)
 {
 	const struct pm_album *a = v->album;
@@ -373,7 +349,7 @@ void verify_sources(struct pm_verify *v)
 		v->checks++;
 		if (scan_file(src->path, from, pm_source_length(src), &s,
 			      &err) < 0) {
-			finding_at(v, "consistency", PM_SEV_ERROR, "source",
+			verify_finding_at(v, "consistency", PM_SEV_ERROR, "source",
 				   src->file, (unsigned)i + 1, NAN, "%s", err.msg);
 			continue;
 		}
@@ -384,7 +360,7 @@ void verify_sources(struct pm_verify *v)
 		 * so does the report.
 		 */
 		if (s.nonfinite)
-			finding_at(v, "audio-nan",
+			verify_finding_at(v, "audio-nan",
 				   src->nonfinite_zero ? PM_SEV_WARNING
 						       : PM_SEV_ERROR,
 				   "source", src->file, (unsigned)i + 1,
@@ -397,13 +373,13 @@ void verify_sources(struct pm_verify *v)
 					   : "");
 		if (s.frames < s.claimed && s.lossy &&
 		    s.frames == src->info.length_samples)
-			finding_at(v, "source-truncated", PM_SEV_WARNING,
+			verify_finding_at(v, "source-truncated", PM_SEV_WARNING,
 				   "source", src->file, (unsigned)i + 1,
 				   (double)(s.frames - from) / s.rate,
 				   "its last granule position claims %lld frames, it decodes to %lld; the decoded audio is used",
 				   (long long)s.claimed, (long long)s.frames);
 		else if (s.frames < s.claimed)
-			finding_at(v, "source-truncated",
+			verify_finding_at(v, "source-truncated",
 				   src->accept_truncated ? PM_SEV_WARNING
 							 : PM_SEV_ERROR,
 				   "source", src->file, (unsigned)i + 1,
@@ -447,7 +423,7 @@ void verify_masters(struct pm_verify *v)
 		snprintf(dir, sizeof(dir), "%s/%s/%s", v->outdir, PM_DIR_MASTERS,
 			 tg->name);
 		if (!verify_is_dir(dir)) {
-			finding_at(v, "consistency", PM_SEV_WARNING, tg->name,
+			verify_finding_at(v, "consistency", PM_SEV_WARNING, tg->name,
 				   PM_DIR_MASTERS, 0, NAN,
 				   "there are no masters for %s in %s: they are not checked",
 				   tg->name, PM_DIR_MASTERS);
@@ -464,19 +440,19 @@ void verify_masters(struct pm_verify *v)
 				 tg->name, name);
 			v->checks++;
 			if (scan_file(path, 0, -1, &s, &err) < 0) {
-				finding_at(v, "consistency", PM_SEV_ERROR,
+				verify_finding_at(v, "consistency", PM_SEV_ERROR,
 					   tg->name, rel, (unsigned)i + 1, NAN,
 					   "%s", err.msg);
 				continue;
 			}
 			if (s.nonfinite)
-				finding_at(v, "audio-nan", PM_SEV_ERROR, tg->name,
+				verify_finding_at(v, "audio-nan", PM_SEV_ERROR, tg->name,
 					   rel, (unsigned)i + 1,
 					   (double)s.first_nonfinite / s.rate,
 					   "%lld samples of the master are not numbers (NaN or infinite)",
 					   (long long)s.nonfinite);
 			if (s.frames < s.claimed)
-				finding_at(v, "source-truncated", PM_SEV_ERROR,
+				verify_finding_at(v, "source-truncated", PM_SEV_ERROR,
 					   tg->name, rel, (unsigned)i + 1,
 					   (double)s.frames / s.rate,
 					   "the master ends after %lld of the %lld frames its header claims",
@@ -510,7 +486,7 @@ void verify_masters(struct pm_verify *v)
 			snprintf(rel, sizeof(rel), "%s/%s/%s", PM_DIR_MASTERS,
 				 tg->name, name);
 			if (m->true_peak_dbtp > ceiling)
-				finding_at(v, "master-ceiling", PM_SEV_ERROR,
+				verify_finding_at(v, "master-ceiling", PM_SEV_ERROR,
 					   tg->name, rel, (unsigned)i + 1, NAN,
 					   "the master's true peak %.3f dBTP is over the %.2f dBTP ceiling of %s",
 					   m->true_peak_dbtp, ceiling, tg->name);

@@ -385,28 +385,6 @@ static unsigned track_at(const struct pm_disc *d, int64_t frame, double *t)
 	return n;
 }
 
-static void ddp_find(struct pm_verify *v, const char *rule,
-		     enum pm_severity sev, const char *where, unsigned track,
-		     double time_s, const char *fmt, ...) PM_PRINTF(7, 8);
-
-static void ddp_find(struct pm_verify *v, const char *rule,
-		     enum pm_severity sev, const char *where, unsigned track,
-		     double time_s, const char *fmt, ...)
-{
-	struct pm_finding_at at = pm_finding_nowhere();
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	at.deliverable = "ddp";
-	at.where = where;
-	at.track = track;
-	at.time_s = time_s;
-	pm_findings_add(&v->findings, v->album, rule, sev, &at, "%s", msg);
-}
-
 /* What the DDP reader found, as findings. */
 /* A message of the reader's is about a checksum list. */
 static bool about_sums(const struct pm_ddp *ddp, const char *m)
@@ -478,21 +456,21 @@ static void ddp_checks(struct pm_verify *v, const struct pm_disc *disc,
 		verify_find(v, "ddp-audio", PM_SEV_ERROR, "ddp/" PM_DDP_IMAGE,
 			    "the audio image cannot be read");
 	} else if (c->frames != programme_frames) {
-		ddp_find(v, "ddp-audio", PM_SEV_ERROR, "ddp/" PM_DDP_IMAGE, 0,
+		verify_finding_at(v, "ddp-audio", PM_SEV_ERROR, "ddp", "ddp/" PM_DDP_IMAGE, 0,
 			 NAN,
 			 "the image holds %lld samples, the CD programme %lld (%+.3f s)",
 			 (long long)c->frames, (long long)programme_frames,
 			 (double)(c->frames - programme_frames) / PM_CD_RATE);
 	} else if (c->differ && c->swapped == c->differ &&
 		   c->swapped * 2 > c->nonzero) {
-		ddp_find(v, "ddp-byte-order", PM_SEV_ERROR,
+		verify_finding_at(v, "ddp-byte-order", PM_SEV_ERROR, "ddp",
 			 "ddp/" PM_DDP_IMAGE, 0, NAN,
 			 "the image's samples are the CD programme's with their two bytes swapped: it is big-endian, and DDP audio is little-endian");
 	} else if (c->differ) {
 		double t;
 		unsigned track = track_at(disc, c->first_differ, &t);
 
-		ddp_find(v, "ddp-audio", PM_SEV_ERROR, "ddp/" PM_DDP_IMAGE,
+		verify_finding_at(v, "ddp-audio", PM_SEV_ERROR, "ddp", "ddp/" PM_DDP_IMAGE,
 			 track, t,
 			 "%lld of its %lld samples differ from the CD programme (cd/%s), the first in track %u at %.3f s",
 			 (long long)c->differ, (long long)c->frames, PM_CD_IMAGE,

@@ -60,6 +60,13 @@ struct verify_log {
 };
 
 void verify_quiet(enum pm_log_level level, const char *msg, void *ctx);
+
+/* A finding about deliverable `deliv` at `where` (a file, or NULL), of
+ * album track `track` (0: none) at `time_s` seconds into it (NaN: none). */
+void verify_finding_at(struct pm_verify *v, const char *rule,
+		       enum pm_severity sev, const char *deliv,
+		       const char *where, unsigned track, double time_s,
+		       const char *fmt, ...) PM_PRINTF(8, 9);
 void verify_log_release(struct verify_log *l);
 
 struct probe {

@@ -208,3 +208,22 @@ void pm_verify_release(struct pm_verify *v)
 	free(v->listing);
 	memset(v, 0, sizeof(*v));
 }
+
+void verify_finding_at(struct pm_verify *v, const char *rule,
+		       enum pm_severity sev, const char *deliv,
+		       const char *where, unsigned track, double time_s,
+		       const char *fmt, ...)
+{
+	struct pm_finding_at at = pm_finding_nowhere();
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	at.deliverable = deliv;
+	at.where = where;
+	at.track = track;
+	at.time_s = time_s;
+	pm_findings_add(&v->findings, v->album, rule, sev, &at, "%s", msg);
+}
