@@ -104,8 +104,6 @@ bool ddp_is_blank(const uint8_t *rec, size_t off, size_t width);
 /* IMAGE.DAT is little-endian: swap the samples on a big-endian host. */
 void ddp_le16_swap(int16_t *s, size_t n);
 
-char *ddp_path_join(const char *dir, const char *name, struct pm_err *err);
-
 /* Two zero-padded digits (PQ fields). */
 void ddp_put_2d(uint8_t *rec, size_t off, unsigned v);
 

@@ -389,7 +389,7 @@ static void check_stream_files(struct reader *rd)
 		if (!m->dsi[0] ||
 		    (m != rd->d0 && m != rd->pqmap && m != rd->cdtextmap))
 			continue;
-		path = ddp_path_join(ddp->dir, m->dsi, &e);
+		path = pm_path_join(ddp->dir, m->dsi, &e);
 		if (!path)
 			continue;
 		if (stat(path, &st) < 0) {
@@ -724,7 +724,7 @@ static void read_pq(struct reader *rd)
 
 	if (!rd->pqmap || !rd->pqmap->dsi[0])
 		return;
-	rd->pq_path = ddp_path_join(ddp->dir, rd->pqmap->dsi, &e);
+	rd->pq_path = pm_path_join(ddp->dir, rd->pqmap->dsi, &e);
 	if (!rd->pq_path)
 		return;
 	if (ddp_slurp(rd->pq_path, MAX_PQ_BYTES, &buf, &len, &e) < 0) {
@@ -807,7 +807,7 @@ static void read_cdtext(struct reader *rd)
 
 	if (!rd->cdtextmap || !rd->cdtextmap->dsi[0])
 		return;
-	rd->cdtext_path = ddp_path_join(ddp->dir, rd->cdtextmap->dsi, &e);
+	rd->cdtext_path = pm_path_join(ddp->dir, rd->cdtextmap->dsi, &e);
 	if (!rd->cdtext_path)
 		return;
 	if (ddp_slurp(rd->cdtext_path, MAX_CDTEXT_BYTES, &buf, &len, &e) < 0) {
@@ -885,8 +885,8 @@ struct pm_ddp *pm_ddp_read(const char *dir,
 		return NULL;
 	rd.ddp = ddp;
 	ddp->dir = pm_strdup(dir, err);
-	path = ddp_path_join(dir, PM_DDP_DDPID, err);
-	rd.ddpms_path = ddp_path_join(dir, PM_DDP_DDPMS, err);
+	path = pm_path_join(dir, PM_DDP_DDPID, err);
+	rd.ddpms_path = pm_path_join(dir, PM_DDP_DDPMS, err);
 	if (!ddp->dir || !path || !rd.ddpms_path)
 		goto fail;
 
@@ -901,7 +901,7 @@ struct pm_ddp *pm_ddp_read(const char *dir,
 	if (read_ddpms(&rd) < 0)
 		goto fail;
 	if (rd.d0 && rd.d0->dsi[0]) {
-		ddp->image_path = ddp_path_join(dir, rd.d0->dsi, err);
+		ddp->image_path = pm_path_join(dir, rd.d0->dsi, err);
 		if (!ddp->image_path)
 			goto fail;
 		ddp->image_offset_bytes = PM_MAX(rd.d0->ofs_bytes, 0);

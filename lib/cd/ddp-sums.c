@@ -421,7 +421,7 @@ int ddp_check_sums(struct ddp_reader *rd)
 	}
 	for (i = 0; i < nnames; i++) {
 		struct ddp_sumfile *f = &lists[nlists];
-		char *path = ddp_path_join(ddp->dir, names[i], rd->err);
+		char *path = pm_path_join(ddp->dir, names[i], rd->err);
 		uint8_t *buf = NULL;
 		size_t len = 0, useful = 0;
 		struct pm_err e;
@@ -520,7 +520,7 @@ int ddp_check_sums(struct ddp_reader *rd)
 		}
 	for (i = 0; i < nlists; i++) {
 		const struct ddp_sumfile *f = &lists[i];
-		char *lpath = ddp_path_join(ddp->dir, f->name, rd->err);
+		char *lpath = pm_path_join(ddp->dir, f->name, rd->err);
 
 		if (!lpath) {
 			ret = -1;
@@ -535,7 +535,7 @@ int ddp_check_sums(struct ddp_reader *rd)
 			while (strcmp(x->name, e->name))
 				x++;
 			if (!x->done) {
-				char *path = ddp_path_join(ddp->dir, x->name,
+				char *path = pm_path_join(ddp->dir, x->name,
 							   rd->err);
 
 				if (!path) {

@@ -442,7 +442,7 @@ int pm_ddp_write(const struct pm_disc *disc, const char *image_wav,
 	if (check_master_id(opt->master_id, err) < 0)
 		goto out;
 	context = opt->context ? pm_strdup(opt->context, err)
-			       : ddp_path_join(outdir, PM_DIR_DDP, err);
+			       : pm_path_join(outdir, PM_DIR_DDP, err);
 	if (!context)
 		goto out;
 	nerr = pm_disc_check(disc, opt->limits, context);

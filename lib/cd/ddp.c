@@ -9,16 +9,6 @@
 
 #include "util/banned.h"
 
-char *ddp_path_join(const char *dir, const char *name, struct pm_err *err)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = pm_malloc(n, err);
-
-	if (p)
-		snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
 /* IMAGE.DAT is little-endian: swap the samples on a big-endian host. */
 void ddp_le16_swap(int16_t *s, size_t n)
 {

@@ -14,6 +14,7 @@
 #include "cd/ddp.h"
 #include "io/audio.h"
 #include "util/msf.h"
+#include "util/path.h"
 
 #include "util/banned.h"
 
@@ -178,6 +179,13 @@ void pm_image_reader_free(struct pm_image_reader *r)
 	free(r);
 }
 
+/* A piece's file is shorter than the image says. */
+static int ends_early(const struct pm_piece *p, struct pm_err *err)
+{
+	return pm_err_set(err, PM_EIO, "%s%s'%s' ends early", p->where,
+			  *p->where ? ": " : "", p->path);
+}
+
 static int open_piece(struct pm_image_reader *r, size_t k, struct pm_err *err)
 {
 	const struct pm_piece *p = &r->img->pieces[k];
@@ -263,15 +271,13 @@ static int silent_piece(struct pm_image_reader *r, size_t k, uint32_t from,
 		while (n > 0) {
 			uint32_t m = n < CHUNK ? n : CHUNK;
 			size_t bytes = (size_t)m * PM_BYTES_PER_FRAME;
-			ssize_t g = pread(r->fd, b, bytes, off);
+			ssize_t g = pm_read_at(r->fd, b, bytes, off);
 
 			if (g < 0)
 				return pm_err_sys(err, PM_EIO, "cannot read '%s'",
 						  p->path);
 			if ((size_t)g != bytes)
-				return pm_err_set(err, PM_EIO,
-						  "%s%s'%s' ends early", p->where,
-						  *p->where ? ": " : "", p->path);
+				return ends_early(p, err);
 			for (size_t i = 0; i < bytes; i++)
 				if (b[i])
 					return 0;
@@ -290,9 +296,7 @@ static int silent_piece(struct pm_image_reader *r, size_t k, uint32_t from,
 		if (got < 0)
 			return -1;
 		if (got == 0)
-			return pm_err_set(err, PM_EIO, "%s%s'%s' ends early",
-					  p->where, *p->where ? ": " : "",
-					  p->path);
+			return ends_early(p, err);
 		for (j = 0; j < got * (int64_t)r->info.channels; j++)
 			if (r->f[j] != 0.0f)
 				return 0;
@@ -323,16 +327,15 @@ static int read_piece(struct pm_image_reader *r, size_t k, uint32_t from,
 		return -1;
 	if (p->kind == PM_PIECE_RAW) {
 		size_t bytes = (size_t)n * PM_BYTES_PER_FRAME;
-		ssize_t g = pread(r->fd, *out, bytes,
-				  p->offset + (int64_t)from * PM_BYTES_PER_FRAME);
+		ssize_t g = pm_read_at(r->fd, *out, bytes,
+				       p->offset +
+					       (int64_t)from * PM_BYTES_PER_FRAME);
 		uint8_t *b = (uint8_t *)*out;
 
 		if (g < 0)
 			return pm_err_sys(err, PM_EIO, "cannot read '%s'", p->path);
 		if ((size_t)g != bytes)
-			return pm_err_set(err, PM_EIO, "%s%s'%s' ends early",
-					  p->where, *p->where ? ": " : "",
-					  p->path);
+			return ends_early(p, err);
 		/* to host order, from the piece's */
 		for (size_t i = 0; i < values; i++) {
 			unsigned lo = b[2 * i + (p->big_endian ? 1 : 0)];
@@ -357,9 +360,7 @@ static int read_piece(struct pm_image_reader *r, size_t k, uint32_t from,
 		if (got < 0)
 			return -1;
 		if (got == 0)
-			return pm_err_set(err, PM_EIO, "%s%s'%s' ends early",
-					  p->where, *p->where ? ": " : "",
-					  p->path);
+			return ends_early(p, err);
 		*out += got * 2;
 		left -= got;
 	}

@@ -89,16 +89,10 @@ int pm_biquad_design(struct pm_biquad *bq, enum pm_biquad_type type,
 
 	switch (type) {
 	case PM_BIQUAD_LOWPASS:
-		b0 = (1.0 - cs) / 2.0;
-		b1 = 1.0 - cs;
-		b2 = b0;
-		a0 = 1.0 + alpha;
-		a1 = -2.0 * cs;
-		a2 = 1.0 - alpha;
-		break;
 	case PM_BIQUAD_HIGHPASS:
-		b0 = (1.0 + cs) / 2.0;
-		b1 = -(1.0 + cs);
+		/* the same poles; zeros at Nyquist or at DC */
+		b1 = type == PM_BIQUAD_LOWPASS ? 1.0 - cs : -(1.0 + cs);
+		b0 = fabs(b1) / 2.0;
 		b2 = b0;
 		a0 = 1.0 + alpha;
 		a1 = -2.0 * cs;
