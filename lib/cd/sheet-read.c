@@ -1023,6 +1023,17 @@ static int toc_msf(struct rd *r, struct lex *x, uint32_t *frames)
 	return 0;
 }
 
+/*
+ * The next item of a { ... } list: 1 with its first token in `x`, 0 at
+ * the closing brace, -1 on error.
+ */
+static int list_next(struct rd *r, struct lex *x)
+{
+	if (next_tok(r, x) < 0)
+		return -1;
+	return is_punct(x, '}') ? 0 : 1;
+}
+
 /* { n, n, ... } into bytes. */
 static int toc_binary(struct rd *r, struct lex *x, uint8_t *out, size_t size,
 		      size_t *n)
@@ -1033,10 +1044,10 @@ static int toc_binary(struct rd *r, struct lex *x, uint8_t *out, size_t size,
 	if (expect(r, x, '{') < 0)
 		return -1;
 	for (;;) {
-		if (next_tok(r, x) < 0)
-			return -1;
-		if (is_punct(x, '}'))
-			return 0;
+		int more = list_next(r, x);
+
+		if (more <= 0)
+			return more;
 		if (x->type != T_NUM || parse_num(x->buf, 255, &v) < 0 || *n >= size)
 			return fail(r, x->tline, PM_EFORMAT,
 				    "binary CD-TEXT data takes numbers 0 to 255");
@@ -1057,10 +1068,10 @@ static int toc_language_map(struct rd *r, struct lex *x)
 	if (expect(r, x, '{') < 0)
 		return -1;
 	for (;;) {
-		if (next_tok(r, x) < 0)
-			return -1;
-		if (is_punct(x, '}'))
-			return 0;
+		int more = list_next(r, x);
+
+		if (more <= 0)
+			return more;
 		if (x->type != T_NUM || parse_num(x->buf, 7, &n) < 0)
 			return fail(r, x->tline, PM_EFORMAT,
 				    "a language number 0 to 7 expected");
@@ -1094,12 +1105,10 @@ static int toc_language(struct rd *r, struct lex *x, unsigned track)
 	if (expect(r, x, '{') < 0)
 		return -1;
 	for (;;) {
-		int line;
+		int line, more = list_next(r, x);
 
-		if (next_tok(r, x) < 0)
-			return -1;
-		if (is_punct(x, '}'))
-			return 0;
+		if (more <= 0)
+			return more;
 		line = x->tline;
 		if (x->type != T_WORD)
 			return fail(r, line, PM_EFORMAT, "a CD-TEXT item expected");
@@ -1163,10 +1172,10 @@ static int toc_cdtext(struct rd *r, struct lex *x, unsigned track)
 	if (expect(r, x, '{') < 0)
 		return -1;
 	for (;;) {
-		if (next_tok(r, x) < 0)
-			return -1;
-		if (is_punct(x, '}'))
-			return 0;
+		int more = list_next(r, x);
+
+		if (more <= 0)
+			return more;
 		if (is_word(x, "LANGUAGE_MAP")) {
 			if (track)
 				return fail(r, x->tline, PM_EFORMAT,
