@@ -212,6 +212,22 @@ struct scan {
 	bool lossy; /* claimed is a last granule position */
 };
 
+/*
+ * A scan's figures into a source's (struct pm_vtrack) or a master's
+ * (struct pm_vmaster) fields, which are named alike; the curve moves.
+ */
+#define KEEP_FIGURES(dst, s)                                                   \
+	do {                                                                   \
+		(dst)->seconds = (s)->seconds;                                 \
+		(dst)->lufs = (s)->lufs;                                       \
+		(dst)->range_lu = (s)->range_lu;                               \
+		(dst)->true_peak_dbtp = (s)->true_peak_dbtp;                   \
+		(dst)->peak_dbfs = (s)->peak_dbfs;                             \
+		memcpy((dst)->band_db, (s)->band_db, sizeof((dst)->band_db));  \
+		(dst)->st = (s)->st;                                           \
+		(dst)->nst = (s)->nst;                                         \
+	} while (0)
+
 /* Short-term loudness every 100 ms from the meter's 100 ms energies. */
 static float *shortterm(const struct pm_bs1770 *k, size_t *n)
 {
@@ -392,14 +408,7 @@ void verify_sources(struct pm_verify *v)
 					   ? " (used as it is: truncated=\"accept\")"
 					   : "");
 		t->source_read = true;
-		t->seconds = s.seconds;
-		t->lufs = s.lufs;
-		t->range_lu = s.range_lu;
-		t->true_peak_dbtp = s.true_peak_dbtp;
-		t->peak_dbfs = s.peak_dbfs;
-		memcpy(t->band_db, s.band_db, sizeof(t->band_db));
-		t->st = s.st;
-		t->nst = s.nst;
+		KEEP_FIGURES(t, &s);
 	}
 }
 
@@ -458,14 +467,7 @@ void verify_masters(struct pm_verify *v)
 					   "the master ends after %lld of the %lld frames its header claims",
 					   (long long)s.frames, (long long)s.claimed);
 			m->present = true;
-			m->seconds = s.seconds;
-			m->lufs = s.lufs;
-			m->range_lu = s.range_lu;
-			m->true_peak_dbtp = s.true_peak_dbtp;
-			m->peak_dbfs = s.peak_dbfs;
-			memcpy(m->band_db, s.band_db, sizeof(m->band_db));
-			m->st = s.st;
-			m->nst = s.nst;
+			KEEP_FIGURES(m, &s);
 			if (isfinite(s.lufs)) {
 				e += pow(10, s.lufs / 10) * s.seconds;
 				lo += s.seconds;
