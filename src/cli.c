@@ -34,12 +34,20 @@ const char pm_common_help[] =
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n";
 
+void pm_usage_print(const struct pm_usage *usage)
+{
+	fputs(usage->head, stdout);
+	fputs(pm_common_help, stdout);
+	putchar('\n');
+	fputs(usage->notes, stdout);
+}
+
 bool pm_common_option(int c, const char *arg, struct pm_common *common,
-		      void (*usage)(void))
+		      const struct pm_usage *usage)
 {
 	switch (c) {
 	case 'h':
-		usage();
+		pm_usage_print(usage);
 		exit(EXIT_SUCCESS);
 	case 'V':
 		printf("%s (%s) %s\n", pm_progname(), PACKAGE_NAME,
@@ -214,7 +222,7 @@ unsigned pm_jobs_option(const char *arg)
 }
 
 int pm_tool_parse(int argc, char **argv, const struct pm_tool_option *opts,
-		  struct pm_common *common, void (*usage)(void))
+		  struct pm_common *common, const struct pm_usage *usage)
 {
 	static const struct option shared[] = { PM_COMMON_LONGOPTS };
 	struct option longopts[PM_ARRAY_SIZE(shared) + PM_TOOL_OPTIONS_MAX + 1];

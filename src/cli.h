@@ -50,12 +50,24 @@ enum {
 extern const char pm_common_help[];
 
 /*
- * Handle one getopt result if it is a shared option.  -h calls `usage`
+ * A tool's --help: `head` (what it does and its own options), then the
+ * shared options, a blank line and `notes` (where outputs go, the man
+ * page).
+ */
+struct pm_usage {
+	const char *head, *notes;
+};
+
+/* Print the help to stdout. */
+void pm_usage_print(const struct pm_usage *usage);
+
+/*
+ * Handle one getopt result if it is a shared option.  -h prints `usage`
  * with stdout and exits 0; -V prints the version and exits 0.  Returns
  * true when the option was handled.
  */
 bool pm_common_option(int c, const char *arg, struct pm_common *common,
-		      void (*usage)(void));
+		      const struct pm_usage *usage);
 
 /*
  * A tool's own options, for pm_tool_parse: the long name, the short
@@ -81,11 +93,11 @@ struct pm_tool_option {
  * Parse a tool's command line: the shared options into `common`, which
  * are then applied (pm_common_apply), and the tool's own `opts` (at most
  * PM_TOOL_OPTIONS_MAX, ended by an entry with a NULL name) into their
- * values.  -h calls `usage`; an unknown option is a usage error.
+ * values.  -h prints `usage`; an unknown option is a usage error.
  * Returns the index in argv of the first operand.
  */
 int pm_tool_parse(int argc, char **argv, const struct pm_tool_option *opts,
-		  struct pm_common *common, void (*usage)(void));
+		  struct pm_common *common, const struct pm_usage *usage);
 
 /*
  * What master, sequence and verify do first: check -o, install the

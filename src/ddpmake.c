@@ -44,24 +44,22 @@ struct options {
 	enum pm_gap_policy gaps;
 };
 
-static void usage(void)
-{
-	printf("usage: premaster ddpmake [OPTIONS] ALBUM.xml\n"
-	       "       premaster ddpmake --extract [--gaps=POLICY] -o DIR DDPDIR\n"
-	       "       premaster ddpmake --list DDPDIR\n"
-	       "Write the album's DDP 2.00 image to OUTDIR/ddp from the CD image\n"
-	       "premaster sequence wrote, and read it back; or turn any DDP back\n"
-	       "into track files, a CUE sheet and a PQ listing.\n\n"
-	       "      --crc32         also write CHECKSUM.TXT (CRC-32)\n"
-	       "      --image=WAV     the CD image (default OUTDIR/cd/album.wav)\n"
-	       "      --extract       extract DDPDIR into -o DIR\n"
-	       "      --gaps=POLICY   extract: append, prepend, split or none\n"
-	       "                      (where pauses go; default append)\n"
-	       "      --list          print DDPDIR's PQ and check the image\n"
-	       "%s\n"
-	       "See premaster-ddpmake(1).\n",
-	       pm_common_help);
-}
+static const struct pm_usage usage = {
+	"usage: premaster ddpmake [OPTIONS] ALBUM.xml\n"
+	"       premaster ddpmake --extract [--gaps=POLICY] -o DIR DDPDIR\n"
+	"       premaster ddpmake --list DDPDIR\n"
+	"Write the album's DDP 2.00 image to OUTDIR/ddp from the CD image\n"
+	"premaster sequence wrote, and read it back; or turn any DDP back\n"
+	"into track files, a CUE sheet and a PQ listing.\n"
+	"\n"
+	"      --crc32         also write CHECKSUM.TXT (CRC-32)\n"
+	"      --image=WAV     the CD image (default OUTDIR/cd/album.wav)\n"
+	"      --extract       extract DDPDIR into -o DIR\n"
+	"      --gaps=POLICY   extract: append, prepend, split or none\n"
+	"                      (where pauses go; default append)\n"
+	"      --list          print DDPDIR's PQ and check the image\n",
+	"See premaster-ddpmake(1).\n"
+};
 
 static void parse(int argc, char **argv, struct options *o)
 {
@@ -73,7 +71,7 @@ static void parse(int argc, char **argv, struct options *o)
 		{ "image", 0, PM_ARG_TEXT, &o->image },
 		{ NULL, 0, 0, NULL }
 	};
-	int first = pm_tool_parse(argc, argv, opts, &o->common, usage), i;
+	int first = pm_tool_parse(argc, argv, opts, &o->common, &usage), i;
 
 	for (i = 0; o->gaps_arg && i <= PM_GAPS_NONE; i++)
 		if (strcmp(o->gaps_arg,

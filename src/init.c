@@ -27,32 +27,30 @@
 
 #include "util/banned.h"
 
-static void usage_init(void)
-{
-	printf("usage: premaster init [OPTIONS] AUDIO...\n"
-	       "       premaster init [OPTIONS] --from-ddp=DIR\n"
-	       "       premaster init [OPTIONS] --from-cue=FILE.cue\n"
-	       "       premaster init [OPTIONS] --from-toc=FILE.toc\n"
-	       "Write an album.xml for the audio files, in the order given (any\n"
-	       "format premaster reads), or for a disc: a DDP, or a CUE sheet or\n"
-	       "cdrdao TOC and its audio, kept exactly, mastering pass-through.\n\n"
-	       "      --from-ddp=DIR     the DDP image in DIR; its tracks are cut\n"
-	       "                         into 'sources' beside the album\n"
-	       "      --from-cue=FILE    the CUE sheet FILE and the audio it names\n"
-	       "      --from-toc=FILE    the cdrdao TOC FILE and the audio it names\n"
-	       "      --title=TEXT       album title (default: the first file's\n"
-	       "                         album tag, or \"Untitled\"; for a disc,\n"
-	       "                         only when it has none)\n"
-	       "      --artist=TEXT      album artist (default: the first file's\n"
-	       "                         artist tag, or \"Unknown Artist\")\n"
-	       "      --upc=CODE         UPC-A or EAN-13 of the release\n"
-	       "      --catalog=TEXT     catalogue number\n"
-	       "      --isrc-first=CODE  ISRC of track 1; later tracks count up\n"
-	       "%s\n"
-	       "The album goes to album.xml unless -o names another file.\n"
-	       "See premaster(1) and premaster-album(5).\n",
-	       pm_common_help);
-}
+static const struct pm_usage usage_init = {
+	"usage: premaster init [OPTIONS] AUDIO...\n"
+	"       premaster init [OPTIONS] --from-ddp=DIR\n"
+	"       premaster init [OPTIONS] --from-cue=FILE.cue\n"
+	"       premaster init [OPTIONS] --from-toc=FILE.toc\n"
+	"Write an album.xml for the audio files, in the order given (any\n"
+	"format premaster reads), or for a disc: a DDP, or a CUE sheet or\n"
+	"cdrdao TOC and its audio, kept exactly, mastering pass-through.\n"
+	"\n"
+	"      --from-ddp=DIR     the DDP image in DIR; its tracks are cut\n"
+	"                         into 'sources' beside the album\n"
+	"      --from-cue=FILE    the CUE sheet FILE and the audio it names\n"
+	"      --from-toc=FILE    the cdrdao TOC FILE and the audio it names\n"
+	"      --title=TEXT       album title (default: the first file's\n"
+	"                         album tag, or \"Untitled\"; for a disc,\n"
+	"                         only when it has none)\n"
+	"      --artist=TEXT      album artist (default: the first file's\n"
+	"                         artist tag, or \"Unknown Artist\")\n"
+	"      --upc=CODE         UPC-A or EAN-13 of the release\n"
+	"      --catalog=TEXT     catalogue number\n"
+	"      --isrc-first=CODE  ISRC of track 1; later tracks count up\n",
+	"The album goes to album.xml unless -o names another file.\n"
+	"See premaster(1) and premaster-album(5).\n"
+};
 
 enum { FROM_DDP, FROM_CUE, FROM_TOC };
 
@@ -273,7 +271,7 @@ int pm_cmd_init(int argc, char **argv)
 	int first, ret;
 
 	pm_log_init("premaster init", PM_LOG_NOTE);
-	first = pm_tool_parse(argc, argv, opts, &a.common, usage_init);
+	first = pm_tool_parse(argc, argv, opts, &a.common, &usage_init);
 	set_from(&a);
 	n = (size_t)(argc - first);
 	check_args(&a, n, upc, isrc);

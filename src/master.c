@@ -30,35 +30,19 @@ struct options {
 	bool analyse_only;
 };
 
-static void usage(void)
-{
-	printf("usage: premaster master [OPTIONS] ALBUM.xml\n"
-	       "Analyse the album and master it once per target (CD, vinyl, each\n"
-	       "streaming profile) with one shared chain and one loudness policy.\n\n"
-	       "  -j, --jobs=N        tracks to process at once (1)\n"
-	       "      --only=LIST     only these targets: cd, vinyl, streaming or\n"
-	       "                      profile names, comma-separated\n"
-	       "      --analyse-only  measure and report; write no masters\n"
-	       "%s\n"
-	       "Masters go to OUTDIR/masters/<target>/, the report to\n"
-	       "OUTDIR/report/analysis.json (OUTDIR: 'out' beside ALBUM.xml).\n"
-	       "See premaster-master(1).\n",
-	       pm_common_help);
-}
-
-static void parse(int argc, char **argv, struct options *o)
-{
-	const struct pm_tool_option opts[] = {
-		{ "jobs", 'j', PM_ARG_JOBS, &o->jobs },
-		{ "only", 0, PM_ARG_TEXT, &o->only },
-		{ "analyse-only", 0, PM_ARG_TRUE, &o->analyse_only },
-		{ NULL, 0, 0, NULL }
-	};
-
-	o->album = pm_album_operand(argc, argv,
-				    pm_tool_parse(argc, argv, opts, &o->common,
-						  usage));
-}
+static const struct pm_usage usage = {
+	"usage: premaster master [OPTIONS] ALBUM.xml\n"
+	"Analyse the album and master it once per target (CD, vinyl, each\n"
+	"streaming profile) with one shared chain and one loudness policy.\n"
+	"\n"
+	"  -j, --jobs=N        tracks to process at once (1)\n"
+	"      --only=LIST     only these targets: cd, vinyl, streaming or\n"
+	"                      profile names, comma-separated\n"
+	"      --analyse-only  measure and report; write no masters\n",
+	"Masters go to OUTDIR/masters/<target>/, the report to\n"
+	"OUTDIR/report/analysis.json (OUTDIR: 'out' beside ALBUM.xml).\n"
+	"See premaster-master(1).\n"
+};
 
 static int write_report(const struct pm_master_run *run, const char *outdir,
 			bool force, struct pm_err *err)
@@ -164,9 +148,17 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	char *outdir = NULL;
 	int ret = 0;
+	const struct pm_tool_option opts[] = {
+		{ "jobs", 'j', PM_ARG_JOBS, &o.jobs },
+		{ "only", 0, PM_ARG_TEXT, &o.only },
+		{ "analyse-only", 0, PM_ARG_TRUE, &o.analyse_only },
+		{ NULL, 0, 0, NULL }
+	};
 
 	pm_log_init("premaster master", PM_LOG_NOTE);
-	parse(argc, argv, &o);
+	o.album = pm_album_operand(argc, argv,
+				   pm_tool_parse(argc, argv, opts, &o.common,
+						 &usage));
 	ret = pm_tool_album(o.album, &o.common, &album, &outdir);
 	if (ret)
 		return ret;

@@ -35,7 +35,6 @@
 static const char *const tools[] = { "master", "sequence", "ddpmake",
 				     "verify" };
 
-
 static void usage_main(void)
 {
 	printf("usage: premaster COMMAND [ARGS]\n"
@@ -178,12 +177,12 @@ static int spawn(const char *tool, char *const *args, bool relay)
 /* manifest                                                             */
 /* ------------------------------------------------------------------ */
 
-static void usage_manifest(void)
-{
-	printf("usage: premaster manifest [OPTIONS] ALBUM.xml\n"
-	       "Write OUTDIR/manifest.md5 and manifest.sha256 over the deliverables.\n\n"
-	       "%s\nSee premaster(1).\n", pm_common_help);
-}
+static const struct pm_usage usage_manifest = {
+	"usage: premaster manifest [OPTIONS] ALBUM.xml\n"
+	"Write OUTDIR/manifest.md5 and manifest.sha256 over the deliverables.\n"
+	"\n",
+	"See premaster(1).\n"
+};
 
 /* The manifests, the result to `out` (build's goes to stderr, as its
  * stages' do); returns an exit status. */
@@ -217,7 +216,7 @@ static int cmd_manifest(int argc, char **argv)
 	pm_log_init("premaster manifest", PM_LOG_NOTE);
 	album = pm_album_operand(argc, argv, pm_tool_parse(argc, argv, none,
 							   &common,
-							   usage_manifest));
+							   &usage_manifest));
 	pm_signals_install();
 	outdir = pm_output_dir(common.output, album);
 	pm_event_start(album, outdir ? outdir : "");
@@ -233,22 +232,20 @@ static int cmd_manifest(int argc, char **argv)
 /* build                                                                */
 /* ------------------------------------------------------------------ */
 
-static void usage_build(void)
-{
-	printf("usage: premaster build [OPTIONS] ALBUM.xml\n"
-	       "Run master, sequence, ddpmake, manifest and verify on an album.\n\n"
-	       "  -j, --jobs=N        tracks to process at once (1)\n"
-	       "      --if-changed    do nothing when album.xml, its sources and\n"
-	       "                      premaster are what the last fit build of\n"
-	       "                      OUTDIR was made from; else build as --force\n"
-	       "%s\n"
-	       "Outputs go to OUTDIR (default: 'out' beside ALBUM.xml):\n"
-	       "masters/, cd/, ddp/, vinyl/, streaming/, report/, and the\n"
-	       "manifests manifest.md5 and manifest.sha256.  One build at a time:\n"
-	       "a second one into the same OUTDIR exits 75.\n"
-	       "See premaster(1).\n",
-	       pm_common_help);
-}
+static const struct pm_usage usage_build = {
+	"usage: premaster build [OPTIONS] ALBUM.xml\n"
+	"Run master, sequence, ddpmake, manifest and verify on an album.\n"
+	"\n"
+	"  -j, --jobs=N        tracks to process at once (1)\n"
+	"      --if-changed    do nothing when album.xml, its sources and\n"
+	"                      premaster are what the last fit build of\n"
+	"                      OUTDIR was made from; else build as --force\n",
+	"Outputs go to OUTDIR (default: 'out' beside ALBUM.xml):\n"
+	"masters/, cd/, ddp/, vinyl/, streaming/, report/, and the\n"
+	"manifests manifest.md5 and manifest.sha256.  One build at a time:\n"
+	"a second one into the same OUTDIR exits 75.\n"
+	"See premaster(1).\n"
+};
 
 static const char *const stage_names[] = { "master", "sequence", "ddpmake",
 					    "manifest", "verify" };
@@ -340,7 +337,7 @@ static int cmd_build(int argc, char **argv)
 	pm_log_init("premaster build", PM_LOG_NOTE);
 	album_path = pm_album_operand(argc, argv, pm_tool_parse(argc, argv, opts,
 								&common,
-								usage_build));
+								&usage_build));
 	snprintf(jobs_arg, sizeof(jobs_arg), "%u", jobs);
 	pm_signals_install();
 	outdir = pm_output_dir(common.output, album_path);

@@ -35,37 +35,20 @@ struct options {
 	bool unity;
 };
 
-static void usage(void)
-{
-	printf("usage: premaster sequence [OPTIONS] ALBUM.xml\n"
-	       "Lay out the album's timelines and write the CD image with its CUE,\n"
-	       "TOC and PQ sheet, the vinyl sides and the streaming files.\n\n"
-	       "  -j, --jobs=N        deliverables to write at once (1)\n"
-	       "      --unity         read the sources at unity gain, even if\n"
-	       "                      masters exist\n"
-	       "      --masters=DIR   where the masters are (OUTDIR/masters)\n"
-	       "      --only=LIST     only these deliverables: cd, vinyl, or\n"
-	       "                      streaming profile names, comma-separated\n"
-	       "%s\n"
-	       "Outputs go to OUTDIR (default: 'out' beside ALBUM.xml).\n"
-	       "See premaster-sequence(1).\n",
-	       pm_common_help);
-}
-
-static void parse(int argc, char **argv, struct options *o)
-{
-	const struct pm_tool_option opts[] = {
-		{ "jobs", 'j', PM_ARG_JOBS, &o->jobs },
-		{ "unity", 0, PM_ARG_TRUE, &o->unity },
-		{ "masters", 0, PM_ARG_TEXT, &o->masters },
-		{ "only", 0, PM_ARG_TEXT, &o->only },
-		{ NULL, 0, 0, NULL }
-	};
-
-	o->album = pm_album_operand(argc, argv,
-				    pm_tool_parse(argc, argv, opts, &o->common,
-						  usage));
-}
+static const struct pm_usage usage = {
+	"usage: premaster sequence [OPTIONS] ALBUM.xml\n"
+	"Lay out the album's timelines and write the CD image with its CUE,\n"
+	"TOC and PQ sheet, the vinyl sides and the streaming files.\n"
+	"\n"
+	"  -j, --jobs=N        deliverables to write at once (1)\n"
+	"      --unity         read the sources at unity gain, even if\n"
+	"                      masters exist\n"
+	"      --masters=DIR   where the masters are (OUTDIR/masters)\n"
+	"      --only=LIST     only these deliverables: cd, vinyl, or\n"
+	"                      streaming profile names, comma-separated\n",
+	"Outputs go to OUTDIR (default: 'out' beside ALBUM.xml).\n"
+	"See premaster-sequence(1).\n"
+};
 
 struct job {
 	const struct pm_album *album;
@@ -219,9 +202,18 @@ int main(int argc, char **argv)
 	size_t nt, nj = 0, i;
 	char *outdir = NULL;
 	int ret = 0;
+	const struct pm_tool_option opts[] = {
+		{ "jobs", 'j', PM_ARG_JOBS, &o.jobs },
+		{ "unity", 0, PM_ARG_TRUE, &o.unity },
+		{ "masters", 0, PM_ARG_TEXT, &o.masters },
+		{ "only", 0, PM_ARG_TEXT, &o.only },
+		{ NULL, 0, 0, NULL }
+	};
 
 	pm_log_init("premaster sequence", PM_LOG_NOTE);
-	parse(argc, argv, &o);
+	o.album = pm_album_operand(argc, argv,
+				   pm_tool_parse(argc, argv, opts, &o.common,
+						 &usage));
 	ret = pm_tool_album(o.album, &o.common, &album, &outdir);
 	if (ret)
 		return ret;

@@ -27,23 +27,21 @@ struct options {
 	bool reports;
 };
 
-static void usage(void)
-{
-	printf("usage: premaster verify [OPTIONS] ALBUM.xml\n"
-	       "       premaster verify [OPTIONS] --ddp DIR\n"
-	       "Check everything a build wrote against the Red Book, the album's\n"
-	       "identifiers and targets, and itself; say whether it is fit.\n"
-	       "With --ddp, check any DDP on its own and list its PQ and CD-TEXT.\n\n"
-	       "      --ddp=DIR       check the DDP in DIR, whoever wrote it\n"
-	       "      --no-reports    print the findings; write no report files\n"
-	       "%s\n"
-	       "Reads OUTDIR (default: 'out' beside ALBUM.xml) and writes\n"
-	       "OUTDIR/report/verify.txt, verify.json and report.html.\n"
-	       "With --ddp, reports are written only with -o OUTDIR.\n"
-	       "Exit 0: fit for release; 1: not fit; 65, 66: the input cannot\n"
-	       "be read.  See premaster-verify(1).\n",
-	       pm_common_help);
-}
+static const struct pm_usage usage = {
+	"usage: premaster verify [OPTIONS] ALBUM.xml\n"
+	"       premaster verify [OPTIONS] --ddp DIR\n"
+	"Check everything a build wrote against the Red Book, the album's\n"
+	"identifiers and targets, and itself; say whether it is fit.\n"
+	"With --ddp, check any DDP on its own and list its PQ and CD-TEXT.\n"
+	"\n"
+	"      --ddp=DIR       check the DDP in DIR, whoever wrote it\n"
+	"      --no-reports    print the findings; write no report files\n",
+	"Reads OUTDIR (default: 'out' beside ALBUM.xml) and writes\n"
+	"OUTDIR/report/verify.txt, verify.json and report.html.\n"
+	"With --ddp, reports are written only with -o OUTDIR.\n"
+	"Exit 0: fit for release; 1: not fit; 65, 66: the input cannot\n"
+	"be read.  See premaster-verify(1).\n"
+};
 
 static void parse(int argc, char **argv, struct options *o)
 {
@@ -52,7 +50,7 @@ static void parse(int argc, char **argv, struct options *o)
 		{ "ddp", 0, PM_ARG_TEXT, &o->ddp },
 		{ NULL, 0, 0, NULL }
 	};
-	int first = pm_tool_parse(argc, argv, opts, &o->common, usage);
+	int first = pm_tool_parse(argc, argv, opts, &o->common, &usage);
 
 	if (!o->ddp)
 		o->album = pm_album_operand(argc, argv, first);
