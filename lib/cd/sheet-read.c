@@ -1034,6 +1034,17 @@ static int list_next(struct rd *r, struct lex *x)
 	return is_punct(x, '}') ? 0 : 1;
 }
 
+/* The next item of a { ... } list, a number 0 to `max`, into *v. */
+static int list_num(struct rd *r, struct lex *x, unsigned max, unsigned *v,
+		    const char *what)
+{
+	int more = list_next(r, x);
+
+	if (more > 0 && (x->type != T_NUM || parse_num(x->buf, max, v) < 0))
+		return fail(r, x->tline, PM_EFORMAT, "%s", what);
+	return more;
+}
+
 /* { n, n, ... } into bytes. */
 static int toc_binary(struct rd *r, struct lex *x, uint8_t *out, size_t size,
 		      size_t *n)
@@ -1044,11 +1055,12 @@ static int toc_binary(struct rd *r, struct lex *x, uint8_t *out, size_t size,
 	if (expect(r, x, '{') < 0)
 		return -1;
 	for (;;) {
-		int more = list_next(r, x);
+		int more = list_num(r, x, 255, &v,
+				    "binary CD-TEXT data takes numbers 0 to 255");
 
 		if (more <= 0)
 			return more;
-		if (x->type != T_NUM || parse_num(x->buf, 255, &v) < 0 || *n >= size)
+		if (*n >= size)
 			return fail(r, x->tline, PM_EFORMAT,
 				    "binary CD-TEXT data takes numbers 0 to 255");
 		out[(*n)++] = (uint8_t)v;
@@ -1068,13 +1080,11 @@ static int toc_language_map(struct rd *r, struct lex *x)
 	if (expect(r, x, '{') < 0)
 		return -1;
 	for (;;) {
-		int more = list_next(r, x);
+		int more = list_num(r, x, 7, &n,
+				    "a language number 0 to 7 expected");
 
 		if (more <= 0)
 			return more;
-		if (x->type != T_NUM || parse_num(x->buf, 7, &n) < 0)
-			return fail(r, x->tline, PM_EFORMAT,
-				    "a language number 0 to 7 expected");
 		if (expect(r, x, ':') < 0 || next_tok(r, x) < 0)
 			return -1;
 		if (is_word(x, "EN"))

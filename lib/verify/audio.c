@@ -350,6 +350,34 @@ out:
 /* Sources                                                              */
 /* ------------------------------------------------------------------ */
 
+/* A source with fewer frames than its header or last granule claims. */
+static void source_short(struct pm_verify *v, const struct pm_source *src,
+			 unsigned track, const struct scan *s, int64_t from)
+{
+	/* a lossy stream's last granule often claims a little too much */
+	bool granule = s->lossy && s->frames == src->info.length_samples;
+	char why[256];
+
+	if (granule)
+		snprintf(why, sizeof(why),
+			 "its last granule position claims %lld frames, it decodes to %lld; the decoded audio is used",
+			 (long long)s->claimed, (long long)s->frames);
+	else
+		snprintf(why, sizeof(why),
+			 "the file ends after %lld of the %lld frames its header claims (%.3f s of %.3f s)%s",
+			 (long long)s->frames, (long long)s->claimed,
+			 (double)s->frames / s->rate,
+			 (double)s->claimed / s->rate,
+			 src->accept_truncated
+				 ? " (used as it is: truncated=\"accept\")"
+				 : "");
+	verify_finding_at(v, "source-truncated",
+			  granule || src->accept_truncated ? PM_SEV_WARNING
+							   : PM_SEV_ERROR,
+			  "source", src->file, track,
+			  (double)(s->frames - from) / s->rate, "%s", why);
+}
+
 void verify_sources(struct pm_verify *v)
 {
 	const struct pm_album *a = v->album;
@@ -387,26 +415,8 @@ void verify_sources(struct pm_verify *v)
 				   src->nonfinite_zero
 					   ? " (made silence: non-finite=\"zero\")"
 					   : "");
-		if (s.frames < s.claimed && s.lossy &&
-		    s.frames == src->info.length_samples)
-			verify_finding_at(v, "source-truncated", PM_SEV_WARNING,
-				   "source", src->file, (unsigned)i + 1,
-				   (double)(s.frames - from) / s.rate,
-				   "its last granule position claims %lld frames, it decodes to %lld; the decoded audio is used",
-				   (long long)s.claimed, (long long)s.frames);
-		else if (s.frames < s.claimed)
-			verify_finding_at(v, "source-truncated",
-				   src->accept_truncated ? PM_SEV_WARNING
-							 : PM_SEV_ERROR,
-				   "source", src->file, (unsigned)i + 1,
-				   (double)(s.frames - from) / s.rate,
-				   "the file ends after %lld of the %lld frames its header claims (%.3f s of %.3f s)%s",
-				   (long long)s.frames, (long long)s.claimed,
-				   (double)s.frames / s.rate,
-				   (double)s.claimed / s.rate,
-				   src->accept_truncated
-					   ? " (used as it is: truncated=\"accept\")"
-					   : "");
+		if (s.frames < s.claimed)
+			source_short(v, src, (unsigned)i + 1, &s, from);
 		t->source_read = true;
 		KEEP_FIGURES(t, &s);
 	}
