@@ -306,6 +306,26 @@ int pm_tool_album(const char *path, const struct pm_common *common,
 	return 0;
 }
 
+int pm_tool_start(int argc, char **argv, const struct pm_tool_option *opts,
+		  const struct pm_usage *usage, struct pm_common *common,
+		  const char **path, struct pm_album **album, char **outdir)
+{
+	*path = pm_album_operand(argc, argv, pm_tool_parse(argc, argv, opts,
+							   common, usage));
+	return pm_tool_album(*path, common, album, outdir);
+}
+
+int pm_tool_end(struct pm_album *album, char *outdir, int ret)
+{
+	pm_album_free(album);
+	free(outdir);
+	if (pm_interrupted()) {
+		pm_signals_reraise();
+		ret = PM_EXIT_INTERRUPTED;
+	}
+	return ret;
+}
+
 void pm_only_check(const char *only, const struct pm_target *targets,
 		   size_t nt, const char *what)
 {

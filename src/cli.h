@@ -116,6 +116,20 @@ struct pm_target;
 void pm_only_check(const char *only, const struct pm_target *targets,
 		   size_t nt, const char *what);
 
+/*
+ * pm_tool_parse for a tool that takes one ALBUM.xml, then pm_tool_album.
+ * Returns 0 with the album's path in *path, or the exit status.
+ */
+int pm_tool_start(int argc, char **argv, const struct pm_tool_option *opts,
+		  const struct pm_usage *usage, struct pm_common *common,
+		  const char **path, struct pm_album **album, char **outdir);
+
+/*
+ * The end of a tool that opened an album: free it and OUTDIR; after an
+ * interrupt re-raise the signal (exit 130), else return `ret`.
+ */
+int pm_tool_end(struct pm_album *album, char *outdir, int ret);
+
 /* The one ALBUM.xml operand at argv[first], or a usage error. */
 const char *pm_album_operand(int argc, char **argv, int first);
 

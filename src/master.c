@@ -156,10 +156,8 @@ int main(int argc, char **argv)
 	};
 
 	pm_log_init("premaster master", PM_LOG_NOTE);
-	o.album = pm_album_operand(argc, argv,
-				   pm_tool_parse(argc, argv, opts, &o.common,
-						 &usage));
-	ret = pm_tool_album(o.album, &o.common, &album, &outdir);
+	ret = pm_tool_start(argc, argv, opts, &usage, &o.common, &o.album,
+			    &album, &outdir);
 	if (ret)
 		return ret;
 	if (o.only) {
@@ -191,11 +189,5 @@ int main(int argc, char **argv)
 		o.analyse_only);
 out:
 	pm_master_run_release(&run);
-	pm_album_free(album);
-	free(outdir);
-	if (pm_interrupted()) {
-		pm_signals_reraise();
-		ret = PM_EXIT_INTERRUPTED;
-	}
-	return ret;
+	return pm_tool_end(album, outdir, ret);
 }

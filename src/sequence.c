@@ -211,10 +211,8 @@ int main(int argc, char **argv)
 	};
 
 	pm_log_init("premaster sequence", PM_LOG_NOTE);
-	o.album = pm_album_operand(argc, argv,
-				   pm_tool_parse(argc, argv, opts, &o.common,
-						 &usage));
-	ret = pm_tool_album(o.album, &o.common, &album, &outdir);
+	ret = pm_tool_start(argc, argv, opts, &usage, &o.common, &o.album,
+			    &album, &outdir);
 	if (ret)
 		return ret;
 	so.outdir = outdir;
@@ -264,11 +262,5 @@ out:
 	for (i = 0; jobs && i < nj; i++)
 		pm_seq_result_release(&jobs[i].res);
 	free(jobs);
-	free(outdir);
-	pm_album_free(album);
-	if (pm_interrupted()) {
-		pm_signals_reraise();
-		ret = PM_EXIT_INTERRUPTED;
-	}
-	return ret;
+	return pm_tool_end(album, outdir, ret);
 }

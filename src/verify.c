@@ -192,11 +192,5 @@ int main(int argc, char **argv)
 		ret = PM_EXIT_NOTFIT;
 	}
 	pm_verify_release(&v);
-	pm_album_free(album);
-	free(outdir);
-	if (pm_interrupted()) {
-		pm_signals_reraise();
-		ret = PM_EXIT_INTERRUPTED;
-	}
-	return ret;
+	return pm_tool_end(album, outdir, ret);
 }
