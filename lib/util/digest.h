@@ -8,6 +8,7 @@
 #ifndef PM_DIGEST_H
 #define PM_DIGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,12 @@ size_t pm_digest_buffer(enum pm_digest_kind kind, const void *data,
 /* Format the `n`-byte `digest` as lower-case hex digits (md5sum's and
  * sha256sum's form) into `hex`, which must hold 2 * n + 1.  Returns hex. */
 char *pm_digest_hex(const uint8_t *digest, size_t n, char *hex);
+
+/*
+ * SHA-256 uses the x86 SHA instructions where the CPU has them; `on`
+ * makes it use its portable code instead (for tests that compare them).
+ */
+void pm_digest_portable(bool on);
 
 /* The value of the hex digit `c` (either case), or -1. */
 int pm_hex_value(int c);

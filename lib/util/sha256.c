@@ -6,7 +6,15 @@
 
 #include "util/digest-impl.h"
 
+#include <stdbool.h>
 #include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_SHA_NI 1
+#else
+#define HAVE_SHA_NI 0
+#endif
 
 #include "util/banned.h"
 
@@ -52,8 +60,8 @@ static inline uint32_t load_be32(const uint8_t *p)
 	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
-/* Hash `nblocks` whole 64-byte blocks. */
-void pm_sha256_blocks(uint32_t *s, const uint8_t *p, size_t nblocks)
+/* Hash `nblocks` whole 64-byte blocks, in portable C. */
+static void blocks_c(uint32_t *s, const uint8_t *p, size_t nblocks)
 {
 	while (nblocks--) {
 		uint32_t a = s[0], b = s[1], c = s[2], d = s[3];
@@ -86,4 +94,88 @@ void pm_sha256_blocks(uint32_t *s, const uint8_t *p, size_t nblocks)
 		s[7] += h;
 		p += 64;
 	}
+}
+
+#if HAVE_SHA_NI
+/*
+ * The same with the x86 SHA extensions.  sha256rnds2 does two rounds on
+ * the state held as two vectors, {A,B,E,F} and {C,D,G,H} (highest lane
+ * first), taking W+K for the two rounds in the low lanes of its third
+ * operand; sha256msg1 and sha256msg2 compute the message schedule four
+ * words at a time: W[i] for i >= 16 is msg2(msg1(W[i-16..], W[i-12..]) +
+ * W[i-7..], W[i-4..]).
+ */
+__attribute__((target("sha,sse4.1"))) static void
+blocks_sha(uint32_t *s, const uint8_t *p, size_t nblocks)
+{
+	/* each 32-bit word of the block is big-endian */
+	const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL,
+					    0x0405060700010203LL);
+	__m128i dcba = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i hgfe = _mm_loadu_si128((const __m128i *)(const void *)(s + 4));
+	__m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+	__m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+	__m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+	__m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+
+	while (nblocks--) {
+		const __m128i abef0 = abef, cdgh0 = cdgh;
+		__m128i w[16];
+		int i;
+
+		for (i = 0; i < 4; i++)
+			w[i] = _mm_shuffle_epi8(
+				_mm_loadu_si128((const __m128i *)(const void *)
+							(p + 16 * i)),
+				swap);
+		for (i = 4; i < 16; i++)
+			w[i] = _mm_sha256msg2_epu32(
+				_mm_add_epi32(_mm_sha256msg1_epu32(w[i - 4],
+								   w[i - 3]),
+					      _mm_alignr_epi8(w[i - 1], w[i - 2],
+							      4)),
+				w[i - 1]);
+		for (i = 0; i < 16; i++) {
+			__m128i wk = _mm_add_epi32(
+				w[i], _mm_loadu_si128((const __m128i *)(const void *)
+							      (K + 4 * i)));
+
+			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+			abef = _mm_sha256rnds2_epu32(abef, cdgh,
+						     _mm_shuffle_epi32(wk, 0x0E));
+		}
+		abef = _mm_add_epi32(abef, abef0);
+		cdgh = _mm_add_epi32(cdgh, cdgh0);
+		p += 64;
+	}
+	/* back to {D,C,B,A} and {H,G,F,E} */
+	{
+		__m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+		__m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+
+		_mm_storeu_si128((__m128i *)(void *)s,
+				 _mm_blend_epi16(feba, dchg, 0xF0));
+		_mm_storeu_si128((__m128i *)(void *)(s + 4),
+				 _mm_alignr_epi8(dchg, feba, 8));
+	}
+}
+#endif
+
+static bool portable;
+
+void pm_digest_portable(bool on)
+{
+	portable = on;
+}
+
+void pm_sha256_blocks(uint32_t *s, const uint8_t *p, size_t nblocks)
+{
+#if HAVE_SHA_NI
+	if (!portable && __builtin_cpu_supports("sha") &&
+	    __builtin_cpu_supports("sse4.1")) {
+		blocks_sha(s, p, nblocks);
+		return;
+	}
+#endif
+	blocks_c(s, p, nblocks);
 }
