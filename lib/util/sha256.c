@@ -10,6 +10,7 @@
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
 #include <immintrin.h>
 #define HAVE_SHA_NI 1
 #else
@@ -168,11 +169,30 @@ void pm_digest_portable(bool on)
 	portable = on;
 }
 
+#if HAVE_SHA_NI
+/* Asked of CPUID directly: older compilers (clang 14) do not know "sha"
+ * as a __builtin_cpu_supports feature. Leaf 1 ECX bits 9 and 19 are
+ * SSSE3 and SSE4.1; leaf 7 EBX bit 29 is the SHA extensions. */
+static bool cpu_has_sha(void)
+{
+	static int known = -1; /* threads may race here, to the same answer */
+	int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+	unsigned a, b, c, d;
+
+	if (k >= 0)
+		return k;
+	k = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 9)) &&
+	    (c & (1u << 19)) && __get_cpuid_count(7, 0, &a, &b, &c, &d) &&
+	    (b & (1u << 29));
+	__atomic_store_n(&known, k, __ATOMIC_RELAXED);
+	return k;
+}
+#endif
+
 void pm_sha256_blocks(uint32_t *s, const uint8_t *p, size_t nblocks)
 {
 #if HAVE_SHA_NI
-	if (!portable && __builtin_cpu_supports("sha") &&
-	    __builtin_cpu_supports("sse4.1")) {
+	if (!portable && cpu_has_sha()) {
 		blocks_sha(s, p, nblocks);
 		return;
 	}
