@@ -413,7 +413,9 @@ static int is_root(const char *path)
 			if (realpath(probe, at))
 				continue;
 			exists = false;
-			snprintf(at, sizeof(at), "%s", probe);
+			if (strlen(probe) >= sizeof(at))
+				return -1;
+			memcpy(at, probe, strlen(probe) + 1);
 			path_pop(at);
 		}
 		if (n == 2 && c[0] == '.' && c[1] == '.')
