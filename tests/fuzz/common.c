@@ -5,6 +5,7 @@
 #include "common.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/audio.h"
 #include "util/log.h"
 
 static char scratch[512];
@@ -109,4 +111,39 @@ void fuzz_expect_err(const struct pm_err *err, const char *what)
 			what, (int)err->code);
 		abort();
 	}
+}
+
+bool fuzz_put_audio(const char *dir, const char *name, int format,
+		    unsigned bits, uint32_t rate, double seconds)
+{
+	struct pm_audio_spec spec = { .format = (enum pm_format)format,
+				      .rate = rate, .channels = 2,
+				      .bits = bits };
+	struct pm_err err = { 0 };
+	struct pm_audio_writer *w;
+	size_t n = (size_t)(seconds * rate);
+	float *s;
+	char path[1024];
+
+	if (!pm_audio_can_write(spec.format))
+		return false;
+	s = calloc(n * 2 + 2, sizeof(*s));
+	if (!s)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		double t = (double)i / rate;
+
+		s[2 * i] = (float)(0.25 * sin(2 * M_PI * (200 + 2000 * t) * t));
+		s[2 * i + 1] = (float)(0.2 * sin(2 * M_PI * 330 * t));
+	}
+	w = pm_audio_create(fuzz_path(path, sizeof(path), dir, name), &spec,
+			    NULL, &err);
+	if (!w || pm_audio_write(w, s, (int64_t)n, &err) < 0 ||
+	    pm_audio_finish(w, &err) < 0) {
+		fprintf(stderr, "fuzz: cannot write the seed '%s': %s\n", path,
+			err.msg);
+		abort();
+	}
+	free(s);
+	return true;
 }

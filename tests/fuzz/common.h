@@ -19,6 +19,23 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /*
+ * Seeds that are made, not kept: a harness whose inputs are audio files
+ * defines this to write a few short ones (made with lib/io at run time;
+ * no audio is kept in the repository) into `dir`.  replay-NAME replays
+ * them after the kept corpus, and `replay-NAME --seeds DIR` writes them
+ * for a libFuzzer run.  Weak: harnesses without such seeds leave it out.
+ */
+void fuzz_make_seeds(const char *dir) __attribute__((weak));
+
+/*
+ * Write `seconds` of a quiet stereo chirp in `format` (`bits` 16, 24, or
+ * 0 for float) to dir/name; false when lib/io cannot write the format
+ * here.  For fuzz_make_seeds().
+ */
+bool fuzz_put_audio(const char *dir, const char *name, int format,
+		    unsigned bits, uint32_t rate, double seconds);
+
+/*
  * Once per process: silence lib/log (FUZZ_VERBOSE=1 in the environment
  * keeps it on stderr) and make a private scratch directory under $TMPDIR
  * (or /tmp), removed with its contents at exit.  Returns its path.

@@ -6,8 +6,10 @@
  * line per input.  An input that breaks the harness ends the program
  * (abort or a sanitizer), which the TAP driver reports as a failure.
  *
- *   replay-NAME              the folders in PM_FUZZ_CORPUS (under SRCDIR)
+ *   replay-NAME              the folders in PM_FUZZ_CORPUS (under SRCDIR),
+ *                            then the seeds the harness makes, if any
  *   replay-NAME PATH...      these files, or every file in these folders
+ *   replay-NAME --seeds DIR  write the made seeds into DIR, and stop
  */
 #include <config.h>
 
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct list {
 	char **v;
@@ -81,10 +84,21 @@ static int collect(struct list *l, const char *path)
 	return 0;
 }
 
-/* A path as the TAP line shows it: under the source tree, relative. */
+/* Where the made seeds are, while they are replayed. */
+static char made[4096];
+
+/* A path as the TAP line shows it: under the source tree, relative; a
+ * made seed as "made/NAME". */
 static const char *shown(const char *path)
 {
 	size_t n = strlen(SRCDIR);
+
+	static char buf[4096];
+
+	if (made[0] && strncmp(path, made, strlen(made)) == 0) {
+		snprintf(buf, sizeof(buf), "made%s", path + strlen(made));
+		return buf;
+	}
 
 	return strncmp(path, SRCDIR, n) == 0 && path[n] == '/' ? path + n + 1
 							       : path;
@@ -113,11 +127,35 @@ static uint8_t *slurp(const char *path, size_t *n)
 	return buf;
 }
 
+/* Remove the made seeds (plain files in one folder) and the folder. */
+static void remove_seeds(const char *dir, const struct list *l, size_t first)
+{
+	for (size_t i = first; i < l->n; i++)
+		unlink(l->v[i]);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	struct list l = { 0 };
 	int failed = 0;
+	size_t first_made = 0;
 
+	if (argc == 3 && strcmp(argv[1], "--seeds") == 0) {
+		if (!fuzz_make_seeds) {
+			fprintf(stderr, "%s: this harness makes no seeds\n",
+				argv[0]);
+			return 0;
+		}
+		if (mkdir(argv[2], 0777) < 0 && errno != EEXIST) {
+			fprintf(stderr, "%s: cannot make '%s': %s\n", argv[0],
+				argv[2], strerror(errno));
+			return 1;
+		}
+		fuzz_setup();
+		fuzz_make_seeds(argv[2]);
+		return 0;
+	}
 	if (argc > 1) {
 		for (int i = 1; i < argc; i++)
 			if (collect(&l, argv[i]) < 0)
@@ -131,6 +169,22 @@ int main(int argc, char **argv)
 
 			snprintf(p, sizeof(p), "%s/%s", SRCDIR, t);
 			if (collect(&l, p) < 0)
+				return 1;
+		}
+		if (fuzz_make_seeds) {
+			const char *tmp = getenv("TMPDIR");
+
+			snprintf(made, sizeof(made), "%s/pm-seeds.XXXXXX",
+				 tmp && *tmp ? tmp : "/tmp");
+			if (!mkdtemp(made)) {
+				printf("Bail out! cannot make a folder for the "
+				       "seeds: %s\n", strerror(errno));
+				return 1;
+			}
+			fuzz_setup();
+			fuzz_make_seeds(made);
+			first_made = l.n;
+			if (collect(&l, made) < 0)
 				return 1;
 		}
 	}
@@ -156,6 +210,8 @@ int main(int argc, char **argv)
 		printf("ok %zu - %s\n", i + 1, shown(l.v[i]));
 		fflush(stdout);
 	}
+	if (made[0])
+		remove_seeds(made, &l, first_made);
 	for (size_t i = 0; i < l.n; i++)
 		free(l.v[i]);
 	free(l.v);
