@@ -2,6 +2,7 @@
 # lib.sh: TAP helpers for the shell tests in tests/cli.  Source it first.
 #
 #   t_expect STATUS "description" command...   run, check the exit status
+#                                               (PM_RECORD: see t_record)
 #   t_stderr_has "description" 'text'           last command's stderr
 #   t_stdout_has "description" 'text'           last command's stdout
 #   t_ok "description" command...               status 0, output ignored
@@ -47,18 +48,29 @@ t_result() {
 }
 
 t_expect() {
-	want=$1
-	desc=$2
+	t_want=$1
+	t_desc=$2
 	shift 2
 	${PM_TEST_WRAPPER:-} "$@" >"$T/.stdout" 2>"$T/.stderr"
-	got=$?
-	if [ "$got" = "$want" ]; then
-		t_result 0 "$desc"
+	t_got=$?
+	if [ "$t_got" = "$t_want" ]; then
+		t_result 0 "$t_desc"
 	else
-		t_result 1 "$desc"
-		echo "# exit status $got, wanted $want: $*"
+		t_result 1 "$t_desc"
+		echo "# exit status $t_got, wanted $t_want: $*"
 		sed -e 's/^/#   stderr: /' "$T/.stderr" | head -n 20
 	fi
+	[ -n "${PM_RECORD:-}" ] && [ "$t_want" != 0 ] && t_record
+	return 0
+}
+
+# With PM_RECORD set (make robustness-table), each refusal a test expects
+# is appended to that file: test, case, expected and actual status, and
+# the first line of stderr with the scratch directory left out.
+t_record() {
+	printf '%s\t%s\t%s\t%s\t%s\n' "${0##*/}" "$t_desc" "$t_want" \
+		"$t_got" "$(grep -m 1 . "$T/.stderr" | tr '\t' ' ' |
+			sed -e "s|$T/||g" -e "s|$T|.|g")" >> "$PM_RECORD"
 }
 
 t_ok() {

@@ -24,13 +24,13 @@ ls -A / > root.before
 
 # refused DESC -o VALUE: every tool refuses it
 refused() {
-	desc=$1
+	what=$1
 	o=$2
 	for tool in master sequence ddpmake verify build; do
-		t_expect 64 "$desc: premaster $tool refuses it" \
+		t_expect 64 "$what: premaster $tool refuses it" \
 			premaster $tool album.xml -o "$o"
 	done
-	t_expect 64 "$desc: ddpmake --extract refuses it" \
+	t_expect 64 "$what: ddpmake --extract refuses it" \
 		premaster ddpmake --extract -o "$o" out/ddp
 }
 

@@ -66,21 +66,32 @@ temps() {
 # group, as a terminal's Ctrl-C does) while its first stage is stopped
 interrupt() {
 	sig=$1
-	rm -rf "out-$sig"
-	# the child must not inherit lib.sh's cleanup trap
-	trap - EXIT INT TERM
-	if [ "${2:-}" = group ]; then
-		# its own process group, whose id is its pid
-		setsid ${PM_TEST_WRAPPER:-} premaster build -q album.xml \
-			-o "out-$sig" > "$sig.out" 2>&1 &
-	else
-		${PM_TEST_WRAPPER:-} premaster build -q album.xml -o "out-$sig" \
-			> "$sig.out" 2>&1 &
-	fi
-	build=$!
-	trap 'rm -rf "$T"' EXIT INT TERM
-	stage=$(child_of $build)
-	[ -n "$stage" ] && kill -STOP "$stage"
+	tries=0
+	while :; do
+		rm -rf "out-$sig"
+		# the child must not inherit lib.sh's cleanup trap
+		trap - EXIT INT TERM
+		if [ "${2:-}" = group ]; then
+			# its own process group, whose id is its pid
+			setsid ${PM_TEST_WRAPPER:-} premaster build -q album.xml \
+				-o "out-$sig" > "$sig.out" 2>&1 &
+		else
+			${PM_TEST_WRAPPER:-} premaster build -q album.xml \
+				-o "out-$sig" > "$sig.out" 2>&1 &
+		fi
+		build=$!
+		trap 'rm -rf "$T"' EXIT INT TERM
+		stage=$(child_of $build)
+		[ -n "$stage" ] && kill -STOP "$stage"
+		# On a loaded machine this shell may find the first stage only
+		# after it has committed its masters (or the second stage):
+		# that says nothing about premaster, so start again, a few times.
+		tries=$((tries + 1))
+		[ -n "$stage" ] && [ -e "out-$sig/masters/cd" ] &&
+			[ $tries -lt 5 ] || break
+		kill -CONT "$stage"
+		wait $build
+	done
 	if [ "${2:-}" = group ]; then
 		kill -"$sig" -$build
 		sig="$sig-group"
