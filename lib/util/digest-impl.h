@@ -9,4 +9,17 @@
 void pm_md5_blocks(uint32_t *state, const uint8_t *p, size_t nblocks);
 void pm_sha256_blocks(uint32_t *state, const uint8_t *p, size_t nblocks);
 
+/* Whether pm_digest_portable() asked for the baseline code. */
+bool pm_digest_is_portable(void);
+
+/*
+ * MD5 of PM_MD5_LANES messages at once: lane j's state is
+ * state[0..3][j], and its next `nblocks` whole blocks are at p[j].  Vector code: AVX2 where
+ * the CPU has it and the baseline vectors (SSE2 on x86-64) otherwise or
+ * when portable; one lane after another without vector support.
+ */
+#define PM_MD5_LANES 16
+void pm_md5_blocks_lanes(uint32_t state[4][PM_MD5_LANES],
+			 const uint8_t *const p[PM_MD5_LANES], size_t nblocks);
+
 #endif

@@ -47,8 +47,9 @@ size_t pm_digest_buffer(enum pm_digest_kind kind, const void *data,
 char *pm_digest_hex(const uint8_t *digest, size_t n, char *hex);
 
 /*
- * SHA-256 uses the x86 SHA instructions where the CPU has them; `on`
- * makes it use its portable code instead (for tests that compare them).
+ * SHA-256 uses the x86 SHA instructions where the CPU has them, and
+ * MD5 over many files AVX2; `on` makes both use their baseline code
+ * instead (for tests that compare them).
  */
 void pm_digest_portable(bool on);
 

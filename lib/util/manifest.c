@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/digest-impl.h"
 #include "util/outdir.h"
 
 #include "util/banned.h"
@@ -57,6 +58,273 @@ int pm_hash_file(const char *path, char md5[PM_MD5_HEX_BYTES],
 	pm_digest_hex(d5, PM_MD5_BYTES, md5);
 	pm_digest_hex(d256, PM_SHA256_BYTES, sha256);
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Many files: MD5 sixteen at a time                                      */
+/* ------------------------------------------------------------------ */
+
+#define LANES PM_MD5_LANES
+
+/* One file being hashed in one of the MD5 lanes. */
+struct lane {
+	int fd;             /* -1: idle */
+	size_t file;        /* its index in the caller's arrays */
+	uint8_t *buf;       /* READ_BYTES */
+	size_t have, pos;   /* bytes in buf; of them, MD5 has taken pos */
+	uint64_t total;     /* bytes read from the file so far */
+	bool eof;
+	struct pm_digest sha; /* SHA-256 takes each read as it comes */
+};
+
+struct by_size {
+	size_t i;
+	off_t size;
+};
+
+static int larger_first(const void *a, const void *b)
+{
+	const struct by_size *x = a, *y = b;
+
+	if (x->size != y->size)
+		return x->size < y->size ? 1 : -1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static void lane_close(struct lane *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+}
+
+/* Start file `i` in lane `j`; false (errs[i] set) when it cannot open. */
+static bool lane_start(struct lane *l, uint32_t st[4][LANES], unsigned j,
+		       size_t i, const char *path, struct pm_err *e)
+{
+	struct pm_digest m;
+
+	l->fd = open(path, O_RDONLY);
+	if (l->fd < 0) {
+		pm_err_sys(e, PM_ENOINPUT, "cannot open '%s'", path);
+		return false;
+	}
+	l->file = i;
+	l->have = l->pos = 0;
+	l->total = 0;
+	l->eof = false;
+	pm_digest_init(&l->sha, PM_SHA256);
+	pm_digest_init(&m, PM_MD5);
+	for (unsigned w = 0; w < 4; w++)
+		st[w][j] = m.state[w];
+	return true;
+}
+
+/* Read until the lane holds a whole block or its file ends; false (errs
+ * set) on a read error. */
+static bool lane_fill(struct lane *l, const char *path, struct pm_err *e)
+{
+	while (!l->eof && l->have - l->pos < 64) {
+		size_t left = l->have - l->pos;
+		ssize_t got;
+
+		memmove(l->buf, l->buf + l->pos, left);
+		l->have = left;
+		l->pos = 0;
+		got = read(l->fd, l->buf + left, READ_BYTES - left);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			pm_err_sys(e, PM_EIO, "cannot read '%s'", path);
+			return false;
+		}
+		if (got == 0) {
+			l->eof = true;
+			break;
+		}
+		pm_digest_update(&l->sha, l->buf + left, (size_t)got);
+		l->have += (size_t)got;
+		l->total += (uint64_t)got;
+	}
+	return true;
+}
+
+/* The lane's file is read and all its whole blocks are in: finish. */
+static void lane_finish(struct lane *l, uint32_t st[4][LANES], unsigned j,
+			char (*md5)[PM_MD5_HEX_BYTES],
+			char (*sha256)[PM_SHA256_HEX_BYTES])
+{
+	struct pm_digest m;
+	uint8_t d5[PM_MD5_BYTES], d256[PM_SHA256_BYTES];
+	size_t left = l->have - l->pos;
+
+	pm_digest_init(&m, PM_MD5);
+	for (unsigned w = 0; w < 4; w++)
+		m.state[w] = st[w][j];
+	m.total_bytes = l->total - left;
+	pm_digest_update(&m, l->buf + l->pos, left);
+	pm_digest_final(&m, d5);
+	pm_digest_final(&l->sha, d256);
+	pm_digest_hex(d5, PM_MD5_BYTES, md5[l->file]);
+	pm_digest_hex(d256, PM_SHA256_BYTES, sha256[l->file]);
+	lane_close(l);
+}
+
+int pm_hash_files(const char *const *paths, size_t n,
+		  char (*md5)[PM_MD5_HEX_BYTES],
+		  char (*sha256)[PM_SHA256_HEX_BYTES], struct pm_err *errs,
+		  struct pm_err *err)
+{
+	struct lane lanes[LANES];
+	uint32_t st[4][LANES];
+	struct by_size *order;
+	size_t next = 0, i;
+	int ret = -1;
+
+	order = pm_reallocarray(NULL, n ? n : 1, sizeof(*order), err);
+	if (!order)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct stat sb;
+
+		order[i].i = i;
+		order[i].size = stat(paths[i], &sb) == 0 ? sb.st_size : 0;
+		memset(&errs[i], 0, sizeof(errs[i]));
+		md5[i][0] = sha256[i][0] = '\0';
+	}
+	/* the largest first, so that the long files share the lanes */
+	qsort(order, n, sizeof(*order), larger_first);
+	memset(lanes, 0, sizeof(lanes));
+	memset(st, 0, sizeof(st));
+	for (unsigned j = 0; j < LANES; j++) {
+		lanes[j].fd = -1;
+		lanes[j].buf = calloc(1, READ_BYTES);
+		if (!lanes[j].buf) {
+			pm_err_set(err, PM_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	for (;;) {
+		const uint8_t *p[LANES];
+		size_t k = SIZE_MAX;
+		unsigned active = 0;
+
+		if (pm_interrupted()) {
+			pm_err_set(err, PM_EINTR, "interrupted");
+			goto out;
+		}
+		for (unsigned j = 0; j < LANES; j++) {
+			struct lane *l = &lanes[j];
+
+			for (;;) {
+				if (l->fd < 0) {
+					if (next == n)
+						break;
+					i = order[next++].i;
+					if (!lane_start(l, st, j, i, paths[i],
+							&errs[i]))
+						continue;
+				}
+				if (!lane_fill(l, paths[l->file],
+					       &errs[l->file])) {
+					lane_close(l);
+					continue;
+				}
+				if (l->have - l->pos >= 64)
+					break;
+				lane_finish(l, st, j, md5, sha256);
+			}
+			if (l->fd >= 0) {
+				size_t blocks = (l->have - l->pos) / 64;
+
+				active++;
+				if (blocks < k)
+					k = blocks;
+			}
+		}
+		if (active == 0)
+			break;
+		if (active >= 3) {
+			/* idle lanes hash their stale buffers, unread */
+			for (unsigned j = 0; j < LANES; j++)
+				p[j] = lanes[j].fd >= 0
+					       ? lanes[j].buf + lanes[j].pos
+					       : lanes[j].buf;
+			pm_md5_blocks_lanes(st, p, k);
+			for (unsigned j = 0; j < LANES; j++)
+				if (lanes[j].fd >= 0)
+					lanes[j].pos += 64 * k;
+			continue;
+		}
+		/* a few files left: one lane after another is faster */
+		for (unsigned j = 0; j < LANES; j++) {
+			struct lane *l = &lanes[j];
+			uint32_t one[4];
+			size_t blocks;
+
+			if (l->fd < 0)
+				continue;
+			blocks = (l->have - l->pos) / 64;
+			for (unsigned w = 0; w < 4; w++)
+				one[w] = st[w][j];
+			pm_md5_blocks(one, l->buf + l->pos, blocks);
+			for (unsigned w = 0; w < 4; w++)
+				st[w][j] = one[w];
+			l->pos += 64 * blocks;
+		}
+	}
+	ret = 0;
+out:
+	for (unsigned j = 0; j < LANES; j++) {
+		lane_close(&lanes[j]);
+		free(lanes[j].buf);
+	}
+	free(order);
+	return ret;
+}
+
+int pm_hash_under(const char *dir, char *const *rel, size_t n,
+		  struct pm_hashes *h, struct pm_err *err)
+{
+	char **paths;
+	size_t i;
+	int ret = -1;
+
+	memset(h, 0, sizeof(*h));
+	paths = pm_reallocarray(NULL, n ? n : 1, sizeof(*paths), err);
+	h->md5 = pm_reallocarray(NULL, n ? n : 1, sizeof(*h->md5), err);
+	h->sha256 = pm_reallocarray(NULL, n ? n : 1, sizeof(*h->sha256), err);
+	h->errs = pm_reallocarray(NULL, n ? n : 1, sizeof(*h->errs), err);
+	if (!paths || !h->md5 || !h->sha256 || !h->errs)
+		goto out;
+	for (i = 0; i < n; i++)
+		paths[i] = NULL;
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(dir) + strlen(rel[i]) + 2;
+
+		paths[i] = pm_malloc(len, err);
+		if (!paths[i])
+			goto out;
+		snprintf(paths[i], len, "%s/%s", dir, rel[i]);
+	}
+	ret = pm_hash_files((const char *const *)paths, n, h->md5, h->sha256,
+			    h->errs, err);
+out:
+	if (paths)
+		for (i = 0; i < n; i++)
+			free(paths[i]);
+	free(paths);
+	if (ret < 0)
+		pm_hashes_release(h);
+	return ret;
+}
+
+void pm_hashes_release(struct pm_hashes *h)
+{
+	free(h->md5);
+	free(h->sha256);
+	free(h->errs);
+	memset(h, 0, sizeof(*h));
 }
 
 /* ------------------------------------------------------------------ */
@@ -315,8 +583,8 @@ int pm_manifest_write(const char *dir, const char *const *roots,
 		      size_t nroots, size_t *nfiles, struct pm_err *err)
 {
 	struct pm_file f5 = { 0 }, f256 = { 0 };
-	char p5[8192], p256[8192], path[8192];
-	char md5[PM_MD5_HEX_BYTES], sha[PM_SHA256_HEX_BYTES];
+	struct pm_hashes h = { 0 };
+	char p5[8192], p256[8192];
 	char **files = NULL;
 	size_t n = 0, i;
 	int ret = -1;
@@ -327,16 +595,15 @@ int pm_manifest_write(const char *dir, const char *const *roots,
 	    pm_file_open(&f5, p5, true, err) < 0 ||
 	    pm_file_open(&f256, p256, true, err) < 0)
 		goto out;
+	if (pm_hash_under(dir, files, n, &h, err) < 0)
+		goto out;
 	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		if (pm_hash_file(path, md5, sha, err) < 0)
-			goto out;
-		put_line(f5.fp, md5, files[i]);
-		put_line(f256.fp, sha, files[i]);
-		if (pm_interrupted()) {
-			pm_err_set(err, PM_EINTR, "interrupted");
+		if (h.errs[i].code != PM_OK) {
+			*err = h.errs[i];
 			goto out;
 		}
+		put_line(f5.fp, h.md5[i], files[i]);
+		put_line(f256.fp, h.sha256[i], files[i]);
 	}
 	if (ferror(f5.fp) || ferror(f256.fp)) {
 		pm_err_sys(err, PM_EIO, "cannot write the manifests in '%s'", dir);
@@ -350,6 +617,7 @@ int pm_manifest_write(const char *dir, const char *const *roots,
 out:
 	pm_file_abort(&f5);
 	pm_file_abort(&f256);
+	pm_hashes_release(&h);
 	for (i = 0; i < n; i++)
 		free(files[i]);
 	free(files);

@@ -23,6 +23,31 @@ int pm_hash_file(const char *path, char md5[PM_MD5_HEX_BYTES],
 		 char sha256[PM_SHA256_HEX_BYTES], struct pm_err *err);
 
 /*
+ * Hash `n` files both ways: md5[i] and sha256[i], or errs[i] set for a
+ * file that cannot be opened or read (the others are hashed all the
+ * same; md5[i] is then empty).  MD5, the slow one, runs over eight files
+ * at once, the largest first.  Returns 0, or -1 with `err` when nothing
+ * can go on (PM_ENOMEM, PM_EINTR).
+ */
+int pm_hash_files(const char *const *paths, size_t n,
+		  char (*md5)[PM_MD5_HEX_BYTES],
+		  char (*sha256)[PM_SHA256_HEX_BYTES], struct pm_err *errs,
+		  struct pm_err *err);
+
+/* What pm_hash_under() gives: n of each, to release. */
+struct pm_hashes {
+	char (*md5)[PM_MD5_HEX_BYTES];
+	char (*sha256)[PM_SHA256_HEX_BYTES];
+	struct pm_err *errs; /* code PM_OK where the file was hashed */
+};
+
+/* pm_hash_files() over the paths `rel` relative to `dir`.  Returns 0
+ * with `h` filled (release it), or -1 with `err`. */
+int pm_hash_under(const char *dir, char *const *rel, size_t n,
+		  struct pm_hashes *h, struct pm_err *err);
+void pm_hashes_release(struct pm_hashes *h);
+
+/*
  * The files under `roots` (directories relative to `dir`; missing ones
  * are skipped), recursively, as sorted paths relative to `dir`.  Names
  * starting with '.' (our temporary directories) are left out.  Returns

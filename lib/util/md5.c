@@ -7,6 +7,12 @@
 
 #include <string.h>
 
+#include "util/simd.h"
+
+#if PM_HAVE_AVX2
+#include <immintrin.h>
+#endif
+
 #include "util/banned.h"
 
 /*
@@ -42,6 +48,83 @@ static inline uint32_t load_le32(const uint8_t *p)
 #endif
 }
 
+/*
+ * One block's 64 steps on the state a, b, c, d and the message words
+ * x[0..15].  The same text serves one message (uint32_t) and sixteen at
+ * once (a vector of uint32_t: every operator works lane by lane).
+ */
+#define MD5_BLOCK(a, b, c, d, x) \
+	do { \
+		/* round 1: T[i] = floor(2^32 * |sin(i + 1)|) */ \
+		STEP(F, a, b, c, d, x[0], 0xd76aa478, 7); \
+		STEP(F, d, a, b, c, x[1], 0xe8c7b756, 12); \
+		STEP(F, c, d, a, b, x[2], 0x242070db, 17); \
+		STEP(F, b, c, d, a, x[3], 0xc1bdceee, 22); \
+		STEP(F, a, b, c, d, x[4], 0xf57c0faf, 7); \
+		STEP(F, d, a, b, c, x[5], 0x4787c62a, 12); \
+		STEP(F, c, d, a, b, x[6], 0xa8304613, 17); \
+		STEP(F, b, c, d, a, x[7], 0xfd469501, 22); \
+		STEP(F, a, b, c, d, x[8], 0x698098d8, 7); \
+		STEP(F, d, a, b, c, x[9], 0x8b44f7af, 12); \
+		STEP(F, c, d, a, b, x[10], 0xffff5bb1, 17); \
+		STEP(F, b, c, d, a, x[11], 0x895cd7be, 22); \
+		STEP(F, a, b, c, d, x[12], 0x6b901122, 7); \
+		STEP(F, d, a, b, c, x[13], 0xfd987193, 12); \
+		STEP(F, c, d, a, b, x[14], 0xa679438e, 17); \
+		STEP(F, b, c, d, a, x[15], 0x49b40821, 22); \
+		/* round 2: words (1 + 5i) mod 16 */ \
+		STEP(G, a, b, c, d, x[1], 0xf61e2562, 5); \
+		STEP(G, d, a, b, c, x[6], 0xc040b340, 9); \
+		STEP(G, c, d, a, b, x[11], 0x265e5a51, 14); \
+		STEP(G, b, c, d, a, x[0], 0xe9b6c7aa, 20); \
+		STEP(G, a, b, c, d, x[5], 0xd62f105d, 5); \
+		STEP(G, d, a, b, c, x[10], 0x02441453, 9); \
+		STEP(G, c, d, a, b, x[15], 0xd8a1e681, 14); \
+		STEP(G, b, c, d, a, x[4], 0xe7d3fbc8, 20); \
+		STEP(G, a, b, c, d, x[9], 0x21e1cde6, 5); \
+		STEP(G, d, a, b, c, x[14], 0xc33707d6, 9); \
+		STEP(G, c, d, a, b, x[3], 0xf4d50d87, 14); \
+		STEP(G, b, c, d, a, x[8], 0x455a14ed, 20); \
+		STEP(G, a, b, c, d, x[13], 0xa9e3e905, 5); \
+		STEP(G, d, a, b, c, x[2], 0xfcefa3f8, 9); \
+		STEP(G, c, d, a, b, x[7], 0x676f02d9, 14); \
+		STEP(G, b, c, d, a, x[12], 0x8d2a4c8a, 20); \
+		/* round 3: words (5 + 3i) mod 16 */ \
+		STEP(H, a, b, c, d, x[5], 0xfffa3942, 4); \
+		STEP(H, d, a, b, c, x[8], 0x8771f681, 11); \
+		STEP(H, c, d, a, b, x[11], 0x6d9d6122, 16); \
+		STEP(H, b, c, d, a, x[14], 0xfde5380c, 23); \
+		STEP(H, a, b, c, d, x[1], 0xa4beea44, 4); \
+		STEP(H, d, a, b, c, x[4], 0x4bdecfa9, 11); \
+		STEP(H, c, d, a, b, x[7], 0xf6bb4b60, 16); \
+		STEP(H, b, c, d, a, x[10], 0xbebfbc70, 23); \
+		STEP(H, a, b, c, d, x[13], 0x289b7ec6, 4); \
+		STEP(H, d, a, b, c, x[0], 0xeaa127fa, 11); \
+		STEP(H, c, d, a, b, x[3], 0xd4ef3085, 16); \
+		STEP(H, b, c, d, a, x[6], 0x04881d05, 23); \
+		STEP(H, a, b, c, d, x[9], 0xd9d4d039, 4); \
+		STEP(H, d, a, b, c, x[12], 0xe6db99e5, 11); \
+		STEP(H, c, d, a, b, x[15], 0x1fa27cf8, 16); \
+		STEP(H, b, c, d, a, x[2], 0xc4ac5665, 23); \
+		/* round 4: words 7i mod 16 */ \
+		STEP(I, a, b, c, d, x[0], 0xf4292244, 6); \
+		STEP(I, d, a, b, c, x[7], 0x432aff97, 10); \
+		STEP(I, c, d, a, b, x[14], 0xab9423a7, 15); \
+		STEP(I, b, c, d, a, x[5], 0xfc93a039, 21); \
+		STEP(I, a, b, c, d, x[12], 0x655b59c3, 6); \
+		STEP(I, d, a, b, c, x[3], 0x8f0ccc92, 10); \
+		STEP(I, c, d, a, b, x[10], 0xffeff47d, 15); \
+		STEP(I, b, c, d, a, x[1], 0x85845dd1, 21); \
+		STEP(I, a, b, c, d, x[8], 0x6fa87e4f, 6); \
+		STEP(I, d, a, b, c, x[15], 0xfe2ce6e0, 10); \
+		STEP(I, c, d, a, b, x[6], 0xa3014314, 15); \
+		STEP(I, b, c, d, a, x[13], 0x4e0811a1, 21); \
+		STEP(I, a, b, c, d, x[4], 0xf7537e82, 6); \
+		STEP(I, d, a, b, c, x[11], 0xbd3af235, 10); \
+		STEP(I, c, d, a, b, x[2], 0x2ad7d2bb, 15); \
+		STEP(I, b, c, d, a, x[9], 0xeb86d391, 21); \
+	} while (0)
+
 /* Hash `nblocks` whole 64-byte blocks. */
 void pm_md5_blocks(uint32_t *state, const uint8_t *p, size_t nblocks)
 {
@@ -53,79 +136,7 @@ void pm_md5_blocks(uint32_t *state, const uint8_t *p, size_t nblocks)
 
 		for (int i = 0; i < 16; i++)
 			x[i] = load_le32(p + 4 * i);
-
-		/* round 1: T[i] = floor(2^32 * |sin(i + 1)|) */
-		STEP(F, a, b, c, d, x[0], 0xd76aa478, 7);
-		STEP(F, d, a, b, c, x[1], 0xe8c7b756, 12);
-		STEP(F, c, d, a, b, x[2], 0x242070db, 17);
-		STEP(F, b, c, d, a, x[3], 0xc1bdceee, 22);
-		STEP(F, a, b, c, d, x[4], 0xf57c0faf, 7);
-		STEP(F, d, a, b, c, x[5], 0x4787c62a, 12);
-		STEP(F, c, d, a, b, x[6], 0xa8304613, 17);
-		STEP(F, b, c, d, a, x[7], 0xfd469501, 22);
-		STEP(F, a, b, c, d, x[8], 0x698098d8, 7);
-		STEP(F, d, a, b, c, x[9], 0x8b44f7af, 12);
-		STEP(F, c, d, a, b, x[10], 0xffff5bb1, 17);
-		STEP(F, b, c, d, a, x[11], 0x895cd7be, 22);
-		STEP(F, a, b, c, d, x[12], 0x6b901122, 7);
-		STEP(F, d, a, b, c, x[13], 0xfd987193, 12);
-		STEP(F, c, d, a, b, x[14], 0xa679438e, 17);
-		STEP(F, b, c, d, a, x[15], 0x49b40821, 22);
-
-		/* round 2: words (1 + 5i) mod 16 */
-		STEP(G, a, b, c, d, x[1], 0xf61e2562, 5);
-		STEP(G, d, a, b, c, x[6], 0xc040b340, 9);
-		STEP(G, c, d, a, b, x[11], 0x265e5a51, 14);
-		STEP(G, b, c, d, a, x[0], 0xe9b6c7aa, 20);
-		STEP(G, a, b, c, d, x[5], 0xd62f105d, 5);
-		STEP(G, d, a, b, c, x[10], 0x02441453, 9);
-		STEP(G, c, d, a, b, x[15], 0xd8a1e681, 14);
-		STEP(G, b, c, d, a, x[4], 0xe7d3fbc8, 20);
-		STEP(G, a, b, c, d, x[9], 0x21e1cde6, 5);
-		STEP(G, d, a, b, c, x[14], 0xc33707d6, 9);
-		STEP(G, c, d, a, b, x[3], 0xf4d50d87, 14);
-		STEP(G, b, c, d, a, x[8], 0x455a14ed, 20);
-		STEP(G, a, b, c, d, x[13], 0xa9e3e905, 5);
-		STEP(G, d, a, b, c, x[2], 0xfcefa3f8, 9);
-		STEP(G, c, d, a, b, x[7], 0x676f02d9, 14);
-		STEP(G, b, c, d, a, x[12], 0x8d2a4c8a, 20);
-
-		/* round 3: words (5 + 3i) mod 16 */
-		STEP(H, a, b, c, d, x[5], 0xfffa3942, 4);
-		STEP(H, d, a, b, c, x[8], 0x8771f681, 11);
-		STEP(H, c, d, a, b, x[11], 0x6d9d6122, 16);
-		STEP(H, b, c, d, a, x[14], 0xfde5380c, 23);
-		STEP(H, a, b, c, d, x[1], 0xa4beea44, 4);
-		STEP(H, d, a, b, c, x[4], 0x4bdecfa9, 11);
-		STEP(H, c, d, a, b, x[7], 0xf6bb4b60, 16);
-		STEP(H, b, c, d, a, x[10], 0xbebfbc70, 23);
-		STEP(H, a, b, c, d, x[13], 0x289b7ec6, 4);
-		STEP(H, d, a, b, c, x[0], 0xeaa127fa, 11);
-		STEP(H, c, d, a, b, x[3], 0xd4ef3085, 16);
-		STEP(H, b, c, d, a, x[6], 0x04881d05, 23);
-		STEP(H, a, b, c, d, x[9], 0xd9d4d039, 4);
-		STEP(H, d, a, b, c, x[12], 0xe6db99e5, 11);
-		STEP(H, c, d, a, b, x[15], 0x1fa27cf8, 16);
-		STEP(H, b, c, d, a, x[2], 0xc4ac5665, 23);
-
-		/* round 4: words 7i mod 16 */
-		STEP(I, a, b, c, d, x[0], 0xf4292244, 6);
-		STEP(I, d, a, b, c, x[7], 0x432aff97, 10);
-		STEP(I, c, d, a, b, x[14], 0xab9423a7, 15);
-		STEP(I, b, c, d, a, x[5], 0xfc93a039, 21);
-		STEP(I, a, b, c, d, x[12], 0x655b59c3, 6);
-		STEP(I, d, a, b, c, x[3], 0x8f0ccc92, 10);
-		STEP(I, c, d, a, b, x[10], 0xffeff47d, 15);
-		STEP(I, b, c, d, a, x[1], 0x85845dd1, 21);
-		STEP(I, a, b, c, d, x[8], 0x6fa87e4f, 6);
-		STEP(I, d, a, b, c, x[15], 0xfe2ce6e0, 10);
-		STEP(I, c, d, a, b, x[6], 0xa3014314, 15);
-		STEP(I, b, c, d, a, x[13], 0x4e0811a1, 21);
-		STEP(I, a, b, c, d, x[4], 0xf7537e82, 6);
-		STEP(I, d, a, b, c, x[11], 0xbd3af235, 10);
-		STEP(I, c, d, a, b, x[2], 0x2ad7d2bb, 15);
-		STEP(I, b, c, d, a, x[9], 0xeb86d391, 21);
-
+		MD5_BLOCK(a, b, c, d, x);
 		a += aa;
 		b += bb;
 		c += cc;
@@ -136,4 +147,137 @@ void pm_md5_blocks(uint32_t *state, const uint8_t *p, size_t nblocks)
 	state[1] = b;
 	state[2] = c;
 	state[3] = d;
+}
+
+#if PM_HAVE_VECTOR
+typedef uint32_t md5_v8 __attribute__((vector_size(32)));
+/* two vectors of eight, so that two independent chains interleave */
+typedef uint32_t md5_v16 __attribute__((vector_size(64)));
+
+/* Message word i of each lane's block n, the plain way. */
+#define LOAD_LANES(x, p, n)                                                    \
+	do {                                                                   \
+		for (int i = 0; i < 16; i++)                                   \
+			for (int j = 0; j < PM_MD5_LANES; j++)                 \
+				(x)[i][j] = load_le32((p)[j] + 64 * (n) + 4 * i); \
+	} while (0)
+
+/*
+ * Sixteen messages side by side, one per lane: MD5 is a chain of 32-bit
+ * additions, rotations and bit operations, each of which a vector does
+ * for all lanes at once.  The chain is long and each step waits for the
+ * last, so the sixteen run as two vectors of eight whose steps
+ * interleave.  LOAD fills x[0..15] with the message words of block n of
+ * every lane.
+ */
+#define LANES_BODY(LOAD)                                                          \
+	do {                                                                   \
+		md5_v16 a, b, c, d;                                            \
+                                                                               \
+		memcpy(&a, state[0], sizeof(a));                               \
+		memcpy(&b, state[1], sizeof(b));                               \
+		memcpy(&c, state[2], sizeof(c));                               \
+		memcpy(&d, state[3], sizeof(d));                               \
+		for (size_t n = 0; n < nblocks; n++) {                         \
+			const md5_v16 aa = a, bb = b, cc = c, dd = d;          \
+			md5_v16 x[16];                                         \
+                                                                               \
+			LOAD(x, p, n);                                         \
+			MD5_BLOCK(a, b, c, d, x);                              \
+			a += aa;                                               \
+			b += bb;                                               \
+			c += cc;                                               \
+			d += dd;                                               \
+		}                                                              \
+		memcpy(state[0], &a, sizeof(a));                               \
+		memcpy(state[1], &b, sizeof(b));                               \
+		memcpy(state[2], &c, sizeof(c));                               \
+		memcpy(state[3], &d, sizeof(d));                               \
+	} while (0)
+
+static void lanes_base(uint32_t state[4][PM_MD5_LANES],
+		    const uint8_t *const p[PM_MD5_LANES],
+		    size_t nblocks)
+{
+	LANES_BODY(LOAD_LANES);
+}
+
+#if PM_HAVE_AVX2 && !defined(WORDS_BIGENDIAN)
+/*
+ * The same words by AVX2: each lane's eight words as one row, and the
+ * 8 x 8 matrix of rows turned into columns by unpacking pairs, then
+ * quads, then swapping 128-bit halves.
+ */
+PM_TARGET_AVX2_INT static PM_ALWAYS_INLINE void
+transpose8(md5_v8 *out, const uint8_t *const p[8], size_t off)
+{
+	__m256i r[8], t[8], u[8];
+
+	for (int j = 0; j < 8; j++)
+		r[j] = _mm256_loadu_si256((const __m256i *)(const void *)(p[j] + off));
+	for (int j = 0; j < 8; j += 2) {
+		t[j] = _mm256_unpacklo_epi32(r[j], r[j + 1]);
+		t[j + 1] = _mm256_unpackhi_epi32(r[j], r[j + 1]);
+	}
+	for (int j = 0; j < 8; j += 4) {
+		u[j] = _mm256_unpacklo_epi64(t[j], t[j + 2]);
+		u[j + 1] = _mm256_unpackhi_epi64(t[j], t[j + 2]);
+		u[j + 2] = _mm256_unpacklo_epi64(t[j + 1], t[j + 3]);
+		u[j + 3] = _mm256_unpackhi_epi64(t[j + 1], t[j + 3]);
+	}
+	for (int w = 0; w < 4; w++) {
+		out[w] = (md5_v8)_mm256_permute2x128_si256(u[w], u[w + 4], 0x20);
+		out[w + 4] =
+			(md5_v8)_mm256_permute2x128_si256(u[w], u[w + 4], 0x31);
+	}
+}
+
+/* Lanes 0-7 and 8-15 each as above, then side by side. */
+PM_TARGET_AVX2_INT static PM_ALWAYS_INLINE void
+load16(md5_v16 *x, const uint8_t *const p[PM_MD5_LANES], size_t n)
+{
+	md5_v8 lo[16], hi[16];
+
+	transpose8(lo, p, 64 * n);
+	transpose8(lo + 8, p, 64 * n + 32);
+	transpose8(hi, p + 8, 64 * n);
+	transpose8(hi + 8, p + 8, 64 * n + 32);
+	for (int i = 0; i < 16; i++) {
+		memcpy(&x[i], &lo[i], sizeof(lo[i]));
+		memcpy((uint8_t *)&x[i] + sizeof(lo[i]), &hi[i], sizeof(hi[i]));
+	}
+}
+
+#define LOAD_AVX2(x, p, n) load16((x), (p), (n))
+
+PM_TARGET_AVX2_INT static void lanes_avx2(uint32_t state[4][PM_MD5_LANES],
+				       const uint8_t *const p[PM_MD5_LANES],
+				       size_t nblocks)
+{
+	LANES_BODY(LOAD_AVX2);
+}
+#endif
+#endif
+
+void pm_md5_blocks_lanes(uint32_t state[4][PM_MD5_LANES],
+			 const uint8_t *const p[PM_MD5_LANES], size_t nblocks)
+{
+#if PM_HAVE_AVX2 && !defined(WORDS_BIGENDIAN)
+	if (!pm_digest_is_portable() && pm_cpu_avx2()) {
+		lanes_avx2(state, p, nblocks);
+		return;
+	}
+#endif
+#if PM_HAVE_VECTOR
+	lanes_base(state, p, nblocks);
+#else
+	for (int j = 0; j < PM_MD5_LANES; j++) {
+		uint32_t one[4] = { state[0][j], state[1][j], state[2][j],
+				    state[3][j] };
+
+		pm_md5_blocks(one, p[j], nblocks);
+		for (int w = 0; w < 4; w++)
+			state[w][j] = one[w];
+	}
+#endif
 }

@@ -169,6 +169,11 @@ void pm_digest_portable(bool on)
 	portable = on;
 }
 
+bool pm_digest_is_portable(void)
+{
+	return portable;
+}
+
 #if HAVE_SHA_NI
 /* Asked of CPUID directly: older compilers (clang 14) do not know "sha"
  * as a __builtin_cpu_supports feature. Leaf 1 ECX bits 9 and 19 are

@@ -82,10 +82,10 @@ static void lines_exist(struct pm_verify *v, const char *name,
 void verify_manifest_checks(struct pm_verify *v)
 {
 	struct pm_manifest m5 = { 0 }, m256 = { 0 };
+	struct pm_hashes h = { 0 };
 	struct pm_err err = { 0 };
-	char **files = NULL, path[4352];
-	char md5[PM_MD5_HEX_BYTES], sha[PM_SHA256_HEX_BYTES];
-	size_t n = 0, i;
+	char **files = NULL;
+	size_t n = 0, nlisted = 0, i;
 
 	v->checks++;
 	read_one(v, PM_MANIFEST_MD5, 32, &m5);
@@ -102,7 +102,8 @@ void verify_manifest_checks(struct pm_verify *v)
 		lines_exist(v, PM_MANIFEST_MD5, &m5, files, n);
 	if (m256.present)
 		lines_exist(v, PM_MANIFEST_SHA256, &m256, files, n);
-	for (i = 0; i < n && !pm_interrupted(); i++) {
+	/* what is listed is hashed, all at once (MD5 eight files a time) */
+	for (i = 0; i < n; i++) {
 		const struct pm_manifest_line *l5 = pm_manifest_find(&m5, files[i]);
 		const struct pm_manifest_line *l256 =
 			pm_manifest_find(&m256, files[i]);
@@ -113,22 +114,36 @@ void verify_manifest_checks(struct pm_verify *v)
 		if (m256.present && !l256)
 			verify_find(v, "manifest", PM_SEV_ERROR, files[i],
 				    "not listed in %s", PM_MANIFEST_SHA256);
-		if (!l5 && !l256)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", v->outdir, files[i]);
-		if (pm_hash_file(path, md5, sha, &err) < 0) {
+		if (l5 || l256)
+			files[nlisted++] = files[i];
+		else
+			free(files[i]);
+	}
+	n = nlisted;
+	if (pm_hash_under(v->outdir, files, n, &h, &err) < 0) {
+		verify_find(v, "manifest", PM_SEV_ERROR, PM_MANIFEST_MD5, "%s",
+			    err.msg);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const struct pm_manifest_line *l5 = pm_manifest_find(&m5, files[i]);
+		const struct pm_manifest_line *l256 =
+			pm_manifest_find(&m256, files[i]);
+
+		if (h.errs[i].code != PM_OK) {
 			verify_find(v, "manifest", PM_SEV_ERROR, files[i], "%s",
-				    err.msg);
+				    h.errs[i].msg);
 			continue;
 		}
-		if (l5 && strcmp(l5->hex, md5) != 0)
+		if (l5 && strcmp(l5->hex, h.md5[i]) != 0)
 			verify_find(v, "manifest", PM_SEV_ERROR, files[i],
-				    "its MD5 is %s; %s line %d says %s", md5,
+				    "its MD5 is %s; %s line %d says %s", h.md5[i],
 				    PM_MANIFEST_MD5, l5->lineno, l5->hex);
-		if (l256 && strcmp(l256->hex, sha) != 0)
+		if (l256 && strcmp(l256->hex, h.sha256[i]) != 0)
 			verify_find(v, "manifest", PM_SEV_ERROR, files[i],
-				    "its SHA-256 is %s; %s line %d says %s", sha,
-				    PM_MANIFEST_SHA256, l256->lineno, l256->hex);
+				    "its SHA-256 is %s; %s line %d says %s",
+				    h.sha256[i], PM_MANIFEST_SHA256, l256->lineno,
+				    l256->hex);
 	}
 out:
 	for (i = 0; i < n; i++)
@@ -136,4 +151,5 @@ out:
 	free(files);
 	pm_manifest_release(&m5);
 	pm_manifest_release(&m256);
+	pm_hashes_release(&h);
 }

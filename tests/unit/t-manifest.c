@@ -200,6 +200,79 @@ static void manifests(void)
 	ok(!m5.present, "but is not present");
 }
 
+/* A file of `n` bytes of a pseudo-random sequence seeded by `seed`. */
+static uint8_t *noise_file(const char *name, size_t n, unsigned seed)
+{
+	uint8_t *b = malloc(n ? n : 1);
+	uint32_t x = seed * 2654435761u + 1;
+	FILE *fp = fopen(path_of(name), "wb");
+
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1664525u + 1013904223u;
+		b[i] = (uint8_t)(x >> 24);
+	}
+	if (fp) {
+		fwrite(b, 1, n, fp);
+		fclose(fp);
+	}
+	return b;
+}
+
+/*
+ * Many files at once (MD5 in eight lanes): sizes around the block and
+ * padding edges and around the 1 MB reads, lanes ending at different
+ * times, a missing file among them; each hash as one buffer gives it.
+ */
+static void many_files(const char *how)
+{
+	static const size_t sizes[] = {
+		0, 1, 55, 56, 63, 64, 65, 127, 128, 129, 5000, 100000,
+		(1 << 20) - 1, 1 << 20, (1 << 20) + 1, (1 << 20) + 63,
+		(2 << 20) + 100, (3 << 20) + 17, 64000, 7, 300000,
+	};
+	enum { N = sizeof(sizes) / sizeof(sizes[0]) + 1 };
+	char names[N][32], *rel[N];
+	struct pm_hashes h;
+	struct pm_err err = { 0 };
+	bool md5_ok = true, sha_ok = true, others_ok = true;
+
+	for (size_t i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "many/%02zu.bin", i);
+		rel[i] = names[i];
+	}
+	mkdir(path_of("many"), 0777);
+	for (size_t i = 0; i + 1 < N; i++)
+		free(noise_file(names[i], sizes[i], (unsigned)i));
+	is_int(pm_hash_under(dir, rel, N, &h, &err), 0,
+	       "%s: %d files hashed at once", how, (int)N);
+	for (size_t i = 0; i + 1 < N; i++) {
+		uint8_t *b = noise_file(names[i], sizes[i], (unsigned)i);
+		uint8_t d5[PM_MD5_BYTES], d256[PM_SHA256_BYTES];
+		char hex5[PM_MD5_HEX_BYTES], hex256[PM_SHA256_HEX_BYTES];
+
+		pm_digest_buffer(PM_MD5, b, sizes[i], d5);
+		pm_digest_buffer(PM_SHA256, b, sizes[i], d256);
+		pm_digest_hex(d5, PM_MD5_BYTES, hex5);
+		pm_digest_hex(d256, PM_SHA256_BYTES, hex256);
+		if (h.errs[i].code != PM_OK || strcmp(h.md5[i], hex5) != 0) {
+			md5_ok = false;
+			tap_diag("%s (%zu bytes): MD5 %s, wanted %s", names[i],
+			     sizes[i], h.md5[i], hex5);
+		}
+		if (strcmp(h.sha256[i], hex256) != 0)
+			sha_ok = false;
+		free(b);
+	}
+	ok(md5_ok, "%s: every MD5 is the one-buffer MD5", how);
+	ok(sha_ok, "%s: every SHA-256 is the one-buffer SHA-256", how);
+	for (size_t i = 0; i + 1 < N; i++)
+		others_ok = others_ok && h.errs[i].code == PM_OK;
+	ok(others_ok && h.errs[N - 1].code == PM_ENOINPUT &&
+		   strstr(h.errs[N - 1].msg, names[N - 1]) != NULL,
+	   "%s: the missing file is named, the others hashed", how);
+	pm_hashes_release(&h);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -210,6 +283,10 @@ int main(void)
 	pm_digest_portable(false);
 	both_paths();
 	manifests();
+	many_files("vector");
+	pm_digest_portable(true);
+	many_files("baseline");
+	pm_digest_portable(false);
 	pm_remove_tree(dir);
 	return tap_done();
 }
