@@ -12,6 +12,8 @@
 #include <ctype.h>
 #include <dirent.h>
 
+#include "util/manifest.h"
+
 #include "util/banned.h"
 
 /* The names we write; a list under one of them must be complete. */
@@ -291,8 +293,13 @@ static int hash_file(const char *path, uint8_t md5[PM_MD5_BYTES],
 		free(buf);
 		return -1;
 	}
-	pm_digest_init(&ctx, PM_MD5);
 	*crc = 0;
+	/* verify has just hashed it for the manifests */
+	if (!want_crc32 && pm_hash_recall(fd, md5)) {
+		ret = 0;
+		goto out;
+	}
+	pm_digest_init(&ctx, PM_MD5);
 	while (at < size) {
 		if (pm_interrupted()) {
 			pm_err_set(err, PM_EINTR,

@@ -34,6 +34,13 @@ int pm_hash_files(const char *const *paths, size_t n,
 		  char (*sha256)[PM_SHA256_HEX_BYTES], struct pm_err *errs,
 		  struct pm_err *err);
 
+/*
+ * The MD5 of the open file `fd` when pm_hash_files() hashed it in this
+ * process and it is the same file, unchanged (device, inode, size,
+ * modification and change times).  Returns true with `md5` filled.
+ */
+bool pm_hash_recall(int fd, uint8_t md5[PM_MD5_BYTES]);
+
 /* What pm_hash_under() gives: n of each, to release. */
 struct pm_hashes {
 	char (*md5)[PM_MD5_HEX_BYTES];

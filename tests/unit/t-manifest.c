@@ -7,6 +7,7 @@
  */
 #include <config.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,12 +201,13 @@ static void manifests(void)
 	ok(!m5.present, "but is not present");
 }
 
-/* A file of `n` bytes of a pseudo-random sequence seeded by `seed`. */
+/* `n` bytes of a pseudo-random sequence seeded by `seed`, and written
+ * to the file `name` unless it is NULL. */
 static uint8_t *noise_file(const char *name, size_t n, unsigned seed)
 {
 	uint8_t *b = malloc(n ? n : 1);
 	uint32_t x = seed * 2654435761u + 1;
-	FILE *fp = fopen(path_of(name), "wb");
+	FILE *fp = name ? fopen(path_of(name), "wb") : NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		x = x * 1664525u + 1013904223u;
@@ -246,7 +248,7 @@ static void many_files(const char *how)
 	is_int(pm_hash_under(dir, rel, N, &h, &err), 0,
 	       "%s: %d files hashed at once", how, (int)N);
 	for (size_t i = 0; i + 1 < N; i++) {
-		uint8_t *b = noise_file(names[i], sizes[i], (unsigned)i);
+		uint8_t *b = noise_file(NULL, sizes[i], (unsigned)i);
 		uint8_t d5[PM_MD5_BYTES], d256[PM_SHA256_BYTES];
 		char hex5[PM_MD5_HEX_BYTES], hex256[PM_SHA256_HEX_BYTES];
 
@@ -267,6 +269,27 @@ static void many_files(const char *how)
 	ok(sha_ok, "%s: every SHA-256 is the one-buffer SHA-256", how);
 	for (size_t i = 0; i + 1 < N; i++)
 		others_ok = others_ok && h.errs[i].code == PM_OK;
+	{
+		/* recalled for the same file, not once it has changed */
+		uint8_t d5[PM_MD5_BYTES];
+		char hex5[PM_MD5_HEX_BYTES];
+		int fd = open(path_of(names[12]), O_RDONLY);
+		bool same = fd >= 0 && pm_hash_recall(fd, d5) &&
+			    strcmp(pm_digest_hex(d5, PM_MD5_BYTES, hex5),
+				   h.md5[12]) == 0;
+
+		ok(same, "%s: a hashed file's MD5 is recalled", how);
+		if (fd >= 0)
+			close(fd);
+		usleep(20000); /* a later modification time, on any clock */
+		free(noise_file(names[12], sizes[12], 99));
+		fd = open(path_of(names[12]), O_RDONLY);
+		ok(fd >= 0 && !pm_hash_recall(fd, d5),
+		   "%s: but not once the file is written again", how);
+		if (fd >= 0)
+			close(fd);
+		free(noise_file(names[12], sizes[12], 12));
+	}
 	ok(others_ok && h.errs[N - 1].code == PM_ENOINPUT &&
 		   strstr(h.errs[N - 1].msg, names[N - 1]) != NULL,
 	   "%s: the missing file is named, the others hashed", how);
