@@ -453,6 +453,10 @@ int pm_outdir_commit(struct pm_outdir *od, struct pm_err *err)
 	char *old;
 	size_t n;
 
+	/* an interrupt that came after the work's last look is still one:
+	 * nothing new is put in place once the user has asked to stop */
+	if (pm_interrupted())
+		return pm_err_set(err, PM_EINTR, "interrupted");
 	if (drop_marker(od, err) < 0)
 		return -1;
 	if (lstat(od->final_path, &st) < 0) {

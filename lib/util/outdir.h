@@ -50,6 +50,7 @@ char *pm_outdir_path(const struct pm_outdir *od, const char *file,
  * Swap the finished directory into place (atomically where the system
  * allows: renameat2 RENAME_EXCHANGE), then remove the old one.  Returns 0
  * or -1 with `err`; on failure the earlier directory is left in place.
+ * Once pm_interrupted(), it commits nothing: PM_EINTR.
  */
 int pm_outdir_commit(struct pm_outdir *od, struct pm_err *err);
 
