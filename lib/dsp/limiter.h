@@ -35,6 +35,15 @@
 /* How far under the ceiling the gain aims, in dB. */
 #define PM_LIMITER_MARGIN_DB 0.02
 
+/*
+ * Every master ends at least this far under its ceiling, measured on
+ * the fine 8x meter (dsp/truepeak.h, PM_TRUEPEAK_FINE) with the file's
+ * edges and on the libebur128-equivalent 4x one: a master reading higher
+ * gets a static trim.  The guard is room for what comes after the
+ * master: 16-bit dither, a meter that interpolates differently.
+ */
+#define PM_TRUEPEAK_GUARD_DB 0.02
+
 struct pm_limiter_opts {
 	double ceiling_dbtp;   /* the output's true-peak ceiling (<= 0) */
 	double lookahead_ms;   /* 1.5 .. 10; default 2 */

@@ -288,8 +288,10 @@ int master_analyse(struct pass1 *p)
 	stats_finish(&st);
 	o->sample_peak_db = pm_gain_to_db(st.peak);
 	o->true_peak_dbtp = pm_truepeak_max_dbtp(tp_src);
-	o->dc_db[0] = pm_gain_to_db(fabs(st.sum[0]) / (double)PM_MAX(total, 1));
-	o->dc_db[1] = pm_gain_to_db(fabs(st.sum[1]) / (double)PM_MAX(total, 1));
+	o->dc_mean[0] = st.sum[0] / (double)PM_MAX(total, 1);
+	o->dc_mean[1] = st.sum[1] / (double)PM_MAX(total, 1);
+	o->dc_db[0] = pm_gain_to_db(fabs(o->dc_mean[0]));
+	o->dc_db[1] = pm_gain_to_db(fabs(o->dc_mean[1]));
 	o->rms_db = 10 * log10(st.sq / (2.0 * (double)PM_MAX(total, 1)) + 1e-30);
 	o->crest_db = o->sample_peak_db - o->rms_db;
 	spectrum_finish(&sp, o->band_db);

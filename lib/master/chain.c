@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * chain.c: the processing chain every target shares: EQ, compressor, width,
- * tone match.
+ * chain.c: the processing chain every target shares: DC removal (only a
+ * measured offset, subtracted), EQ, compressor, width, tone match.
  */
 #include <config.h>
 
@@ -73,6 +73,11 @@ void master_shared_process(struct shared *s, float *buf, size_t n)
 {
 	size_t j;
 
+	if (s->dc[0] != 0.0f || s->dc[1] != 0.0f)
+		for (j = 0; j < n; j++) {
+			buf[2 * j] -= s->dc[0];
+			buf[2 * j + 1] -= s->dc[1];
+		}
 	if (s->gain != 1.0f)
 		for (j = 0; j < n * 2; j++)
 			buf[j] *= s->gain;

@@ -61,6 +61,7 @@ struct shared {
 	struct pm_biquad_cascade *track_eq, *album_eq, *tone_eq;
 	struct pm_comp *comp;
 	float gain; /* the track's mastering gain trim */
+	float dc[2]; /* the measured DC to subtract (0: none) */
 };
 
 struct pass2 {

@@ -44,6 +44,14 @@
 #include "album/targets.h"
 #include "util/err.h"
 
+/*
+ * A DC offset at or over this (|mean|, linear; -60 dBFS) is removed by
+ * subtracting the measured mean, exactly; a smaller one is left alone.
+ * No filter: a high-pass would shift the phase of the bass and move the
+ * true peaks.
+ */
+#define PM_DC_THRESHOLD 0.001
+
 #define PM_TONE_BANDS 10 /* octave bands, 31.5 Hz .. 16 kHz */
 
 extern const double pm_tone_band_hz[PM_TONE_BANDS];
@@ -56,6 +64,9 @@ struct pm_source_analysis {
 	double sample_peak_db;
 	double true_peak_dbtp;
 	double dc_db[2];         /* DC offset per channel, dBFS */
+	double dc_mean[2];       /* the same, signed and linear: the exact
+				   mean render subtracts when it is at or
+				   over PM_DC_THRESHOLD */
 	double rms_db;
 	double crest_db;         /* sample peak over RMS */
 	unsigned clipped_runs;   /* runs of 3+ samples at full scale */

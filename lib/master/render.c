@@ -17,6 +17,7 @@ struct lane {
 	struct pm_lfmono *lfmono;
 	struct pm_limiter_state *lim;
 	struct pm_truepeak *tp_in, *tp_out; /* tp_in only without a limiter */
+	struct pm_truepeak *tp_fine;        /* the fine 8x meter of the output */
 	struct pm_audio_writer *w;
 	char *path;
 	float *a, *b;  /* work buffers */
@@ -34,6 +35,7 @@ static void lane_free(struct lane *l)
 	pm_limiter_free(l->lim);
 	pm_truepeak_free(l->tp_in);
 	pm_truepeak_free(l->tp_out);
+	pm_truepeak_free(l->tp_fine);
 	if (l->w)
 		pm_audio_finish(l->w, NULL);
 	free(l->path);
@@ -97,7 +99,9 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 	if (!l->lim)
 		l->tp_in = pm_truepeak_new(2, rate, 4, 0, err);
 	l->tp_out = pm_truepeak_new(2, rate, 4, 0, err);
-	if (!l->a || !l->b || (!l->lim && !l->tp_in) || !l->tp_out)
+	l->tp_fine = pm_truepeak_new(2, rate, 8, PM_TRUEPEAK_FINE, err);
+	if (!l->a || !l->b || (!l->lim && !l->tp_in) || !l->tp_out ||
+	    !l->tp_fine)
 		return -1;
 	if (htoa)
 		pm_htoa_file_name(a, name, sizeof(name));
@@ -207,6 +211,7 @@ static int lane_tail(struct lane *l, size_t n, bool flush, struct pm_bs1770 *m,
 	if (l->int24)
 		quantise24(x, k * 2);
 	pm_truepeak_process(l->tp_out, x, k, NULL);
+	pm_truepeak_process(l->tp_fine, x, k, NULL);
 	if (pm_bs1770_add(m, x, k, err) < 0)
 		return -1;
 	l->written += (int64_t)k;
@@ -259,13 +264,16 @@ static int lane_finish(struct lane *l, const float *in, size_t n,
 	if (lane_tail(l, n, true, m, err) < 0)
 		return -1;
 	pm_truepeak_flush(l->tp_out, NULL);
+	pm_truepeak_flush(l->tp_fine, NULL);
 	if (l->tp_in) {
 		pm_truepeak_flush(l->tp_in, NULL);
 		l->res->peak_in_dbtp = pm_truepeak_max_dbtp(l->tp_in);
 	} else {
 		l->res->peak_in_dbtp = pm_limiter_input_peak_dbtp(l->lim);
 	}
-	l->res->peak_out_dbtp = pm_truepeak_max_dbtp(l->tp_out);
+	/* the higher of libebur128's reading and the fine 8x one */
+	l->res->peak_out_dbtp = PM_MAX(pm_truepeak_max_dbtp(l->tp_out),
+				       pm_truepeak_max_dbtp(l->tp_fine));
 	l->res->max_gr_db = l->lim ? pm_limiter_max_reduction_db(l->lim) : 0;
 	l->res->length_samples = l->written;
 	l->res->trim_db = 0;
@@ -278,9 +286,10 @@ static int lane_finish(struct lane *l, const float *in, size_t n,
 }
 
 /*
- * A master over its ceiling (the limiter aims under it, but a master
- * without one, or resampler ringing, can pass): scale it by a static trim
- * measured against the same interpolator, and rewrite it.
+ * A master over its ceiling less the guard (the limiter aims under it on
+ * its 4x detector, but the fine 8x meter reads between those points, and
+ * a master without a limiter, or resampler ringing, can pass): scale it
+ * by a static trim measured against both meters, and rewrite it.
  */
 static int trim(struct lane *l, double trim_db, struct pm_err *err)
 {
@@ -381,6 +390,11 @@ static int render(struct pass2 *p)
 	r = pm_track_open(p->in, p->track, err);
 	if (!r || master_shared_init(&sh, run->album, p->track, rate, tone, err) < 0)
 		goto out;
+	if (p->track != PM_DISC)
+		for (t = 0; t < 2; t++)
+			if (fabs(run->source[p->track].dc_mean[t]) >=
+			    PM_DC_THRESHOLD)
+				sh.dc[t] = (float)run->source[p->track].dc_mean[t];
 	for (t = 0; t < run->ntargets; t++) {
 		if (!p->want[t])
 			continue;
@@ -459,10 +473,13 @@ static int render(struct pass2 *p)
 				gi < 0 ? 0 : groups[gi].got, p->meters[t],
 				err) < 0)
 			goto out;
-		if (l->res->peak_out_dbtp > l->tr->ceiling_dbtp &&
+		if (l->res->peak_out_dbtp >
+			    l->tr->ceiling_dbtp - PM_TRUEPEAK_GUARD_DB &&
 		    !l->tr->target.pass_through &&
 		    trim(l, pm_limiter_trim_db(l->res->peak_out_dbtp,
-					       l->tr->ceiling_dbtp), err) < 0)
+					       l->tr->ceiling_dbtp -
+						       PM_TRUEPEAK_GUARD_DB),
+			 err) < 0)
 			goto out;
 	}
 	if (p->track != PM_DISC)

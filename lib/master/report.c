@@ -26,6 +26,9 @@ static void json_analysis(struct pm_json *j, const char *key,
 	pm_json_fixed(j, NULL, s->dc_db[0], 1);
 	pm_json_fixed(j, NULL, s->dc_db[1], 1);
 	pm_json_end(j, false);
+	pm_json_bool(j, "dc_removed",
+		     fabs(s->dc_mean[0]) >= PM_DC_THRESHOLD ||
+			     fabs(s->dc_mean[1]) >= PM_DC_THRESHOLD);
 	pm_json_fixed(j, "crest_factor_db", s->crest_db, 2);
 	pm_json_int(j, "clipped_runs", s->clipped_runs);
 	pm_json_int(j, "clipped_samples", (long long)s->clipped_samples);
