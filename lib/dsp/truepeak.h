@@ -29,12 +29,12 @@ enum {
 	PM_TRUEPEAK_FORCE_SCALAR = 1u << 0,
 	PM_TRUEPEAK_FORCE_AVX2 = 1u << 1,
 	/*
-	 * The fine meter (factor 8 only): 32 input samples under each
-	 * phase below 96 kHz, 64 from 96 kHz, so the interpolation is
+	 * The fine meter (factor 8 only): 64 input samples under each
+	 * phase below 96 kHz, 128 from 96 kHz, so the interpolation is
 	 * flat nearly to Nyquist and reads what an ideal 8x meter reads
 	 * (to a few thousandths of a dB on music).  It is the meter that
 	 * decides whether a master meets its ceiling; its latency is
-	 * 16 (32) samples.
+	 * 32 (64) samples.
 	 */
 	PM_TRUEPEAK_FINE = 1u << 2,
 };

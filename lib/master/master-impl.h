@@ -89,4 +89,7 @@ void master_shared_process(struct shared *s, float *buf, size_t n);
 
 void master_pass2_job(void *job);
 
+double master_track_ceiling(const struct pm_master_run *run,
+			    const struct pm_target_result *tr, size_t i);
+
 #endif

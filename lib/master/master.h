@@ -86,6 +86,10 @@ struct pm_render_result {
 	double lufs;            /* the master's integrated loudness */
 	double shortfall_lu;    /* how far under the target, when the
 				   ceiling stopped a linear gain */
+	double ceiling_dbtp;    /* this file's: the target's, or its
+				   loud-file ceiling when the file is louder
+				   than the profile's threshold (Spotify:
+				   -2 dBTP over -14 LUFS) */
 	uint32_t rate;
 	int64_t length_samples;
 };

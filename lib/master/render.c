@@ -85,9 +85,11 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 		if (!l->lfmono)
 			return -1;
 	}
+	l->res->ceiling_dbtp = htoa ? tr->ceiling_dbtp
+				    : master_track_ceiling(p->run, tr, p->track);
 	if (tr->target.limiter && a->mastering.limiter.enabled) {
 		pm_limiter_opts_from_album(&lo, &a->mastering.limiter,
-					   tr->ceiling_dbtp);
+					   l->res->ceiling_dbtp);
 		l->lim = pm_limiter_new(&lo, 2, rate, err);
 		if (!l->lim)
 			return -1;
@@ -474,10 +476,10 @@ static int render(struct pass2 *p)
 				err) < 0)
 			goto out;
 		if (l->res->peak_out_dbtp >
-			    l->tr->ceiling_dbtp - PM_TRUEPEAK_GUARD_DB &&
+			    l->res->ceiling_dbtp - PM_TRUEPEAK_GUARD_DB &&
 		    !l->tr->target.pass_through &&
 		    trim(l, pm_limiter_trim_db(l->res->peak_out_dbtp,
-					       l->tr->ceiling_dbtp -
+					       l->res->ceiling_dbtp -
 						       PM_TRUEPEAK_GUARD_DB),
 			 err) < 0)
 			goto out;

@@ -371,7 +371,7 @@ int main(void)
 		ok(fabs(got - 20 * log10(amp)) < 0.01,
 		   "fine 8x at %lu Hz reads a %.0f Hz tone at %.4f dBTP (exact %.4f; 4x %.4f)",
 		   (unsigned long)rate, f, got, 20 * log10(amp), coarse);
-		is_int(pm_truepeak_latency(fine), rate < 96000 ? 16 : 32,
+		is_int(pm_truepeak_latency(fine), rate < 96000 ? 32 : 64,
 		       "fine latency at %lu Hz", (unsigned long)rate);
 		pm_truepeak_free(fine);
 		free(x);
