@@ -86,6 +86,10 @@ struct pm_render_result {
 	double lufs;            /* the master's integrated loudness */
 	double shortfall_lu;    /* how far under the target, when the
 				   ceiling stopped a linear gain */
+	double lf_removed_db;   /* vinyl: the side bass LF-mono took out,
+				   against the whole signal (dB; -inf:
+				   none) */
+	bool has_lfmono;
 	double ceiling_dbtp;    /* this file's: the target's, or its
 				   loud-file ceiling when the file is louder
 				   than the profile's threshold (Spotify:

@@ -277,6 +277,9 @@ static int lane_finish(struct lane *l, const float *in, size_t n,
 	l->res->peak_out_dbtp = PM_MAX(pm_truepeak_max_dbtp(l->tp_out),
 				       pm_truepeak_max_dbtp(l->tp_fine));
 	l->res->max_gr_db = l->lim ? pm_limiter_max_reduction_db(l->lim) : 0;
+	l->res->has_lfmono = l->lfmono != NULL;
+	l->res->lf_removed_db =
+		l->lfmono ? pm_lfmono_removed_db(l->lfmono) : -HUGE_VAL;
 	l->res->length_samples = l->written;
 	l->res->trim_db = 0;
 	{

@@ -50,6 +50,8 @@ static void json_render(struct pm_json *j, const struct pm_render_result *r)
 	pm_json_fixed(j, "limiter_max_reduction_db", r->max_gr_db, 2);
 	pm_json_fixed(j, "trim_db", r->trim_db, 3);
 	pm_json_fixed(j, "ceiling_dbtp", r->ceiling_dbtp, 2);
+	if (r->has_lfmono)
+		pm_json_fixed(j, "lf_mono_removed_db", r->lf_removed_db, 1);
 	pm_json_fixed(j, "loudness_lufs", r->lufs, 2);
 	pm_json_fixed(j, "shortfall_lu", r->shortfall_lu, 2);
 	pm_json_int(j, "rate", r->rate);

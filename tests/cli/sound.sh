@@ -88,6 +88,19 @@ t_is "and they peak at -2 dBTP or under" "$bad" ""
 grep -q '"ceiling_dbtp": -2.00' out/report/analysis.json
 t_result $? "the report gives them the loud-file ceiling"
 
+# vinyl: below 80 Hz the side is at least 30 dB under the mid, though
+# the wide track's 50 Hz is as loud in the side as in the mid
+w=$(soundcheck lfside "mixes/03 Wide.wav" | sed 's/side_mid=//')
+t_ok "the wide mix has side bass ($w dB against the mid)" le -3 "$w"
+bad=
+for f in out/vinyl/*.wav; do
+	w=$(soundcheck lfside "$f" | sed 's/side_mid=//')
+	le "$w" -30 || bad="$bad $f($w)"
+done
+t_is "every vinyl side is mono below 80 Hz" "$bad" ""
+t_ok "the report says how much bass LF-mono took out" \
+	grep -q '"lf_mono_removed_db": -[0-9]' out/report/analysis.json
+
 # edges: no step to or from digital silence louder than -60 dBFS
 bad=
 for f in out/cd/album.wav out/cd/tracks/*.wav out/streaming/*/* \
