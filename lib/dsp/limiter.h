@@ -112,6 +112,27 @@ double pm_limiter_input_peak_dbtp(const struct pm_limiter_state *l);
 
 double pm_limiter_max_reduction_db(const struct pm_limiter_state *l);
 
+/*
+ * The limiter's log: each stretch of output frames where the gain
+ * reduction exceeds PM_LIMITER_LOG_DB, with its deepest reduction.
+ * Stretches less than PM_LIMITER_LOG_JOIN_MS apart are one; past
+ * PM_LIMITER_LOG_MAX stretches the last one grows to cover the rest (the
+ * log never allocates).  Frames count from the start of the stream, as
+ * the output is delivered (latency removed).
+ */
+#define PM_LIMITER_LOG_DB 0.5
+#define PM_LIMITER_LOG_JOIN_MS 50
+#define PM_LIMITER_LOG_MAX 32
+
+struct pm_limiter_stretch {
+	int64_t start, end; /* output frames, [start, end) */
+	double depth_db;    /* the deepest reduction in it (> 0) */
+};
+
+/* The stretches logged so far: returns their number, *s the array. */
+size_t pm_limiter_log(const struct pm_limiter_state *l,
+		      const struct pm_limiter_stretch **s);
+
 /* Release a limiter; NULL is a no-op. */
 void pm_limiter_free(struct pm_limiter_state *l);
 

@@ -90,6 +90,11 @@ struct pm_render_result {
 				   against the whole signal (dB; -inf:
 				   none) */
 	bool has_lfmono;
+	/* the limiter's log: stretches of more than PM_LIMITER_LOG_DB */
+	unsigned nlimiting;
+	struct {
+		double start_s, end_s, depth_db;
+	} limiting[32];
 	double ceiling_dbtp;    /* this file's: the target's, or its
 				   loud-file ceiling when the file is louder
 				   than the profile's threshold (Spotify:

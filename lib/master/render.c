@@ -278,6 +278,18 @@ static int lane_finish(struct lane *l, const float *in, size_t n,
 				       pm_truepeak_max_dbtp(l->tp_fine));
 	l->res->max_gr_db = l->lim ? pm_limiter_max_reduction_db(l->lim) : 0;
 	l->res->has_lfmono = l->lfmono != NULL;
+	l->res->nlimiting = 0;
+	if (l->lim) {
+		const struct pm_limiter_stretch *s;
+		size_t ns = pm_limiter_log(l->lim, &s), k;
+
+		for (k = 0; k < ns && k < PM_ARRAY_SIZE(l->res->limiting); k++) {
+			l->res->limiting[k].start_s = (double)s[k].start / l->res->rate;
+			l->res->limiting[k].end_s = (double)s[k].end / l->res->rate;
+			l->res->limiting[k].depth_db = s[k].depth_db;
+		}
+		l->res->nlimiting = (unsigned)k;
+	}
 	l->res->lf_removed_db =
 		l->lfmono ? pm_lfmono_removed_db(l->lfmono) : -HUGE_VAL;
 	l->res->length_samples = l->written;

@@ -52,6 +52,15 @@ static void json_render(struct pm_json *j, const struct pm_render_result *r)
 	pm_json_fixed(j, "ceiling_dbtp", r->ceiling_dbtp, 2);
 	if (r->has_lfmono)
 		pm_json_fixed(j, "lf_mono_removed_db", r->lf_removed_db, 1);
+	pm_json_array(j, "limiting");
+	for (unsigned k = 0; k < r->nlimiting; k++) {
+		pm_json_object(j, NULL);
+		pm_json_fixed(j, "start_s", r->limiting[k].start_s, 3);
+		pm_json_fixed(j, "end_s", r->limiting[k].end_s, 3);
+		pm_json_fixed(j, "depth_db", r->limiting[k].depth_db, 2);
+		pm_json_end(j, true);
+	}
+	pm_json_end(j, false);
 	pm_json_fixed(j, "loudness_lufs", r->lufs, 2);
 	pm_json_fixed(j, "shortfall_lu", r->shortfall_lu, 2);
 	pm_json_int(j, "rate", r->rate);

@@ -40,6 +40,9 @@ gain=$(soundcheck resid out/masters/apple/02-Clean.wav "mixes/02 Clean.wav" 0.01
 t_ok "the clean track is its mix times one gain ($gain)" \
 	le "$(echo "$gain" | sed 's/.*resid=//')" -60
 
+t_ok "the limiter's work is logged with times and depth" \
+	grep -q '"depth_db": [1-9]' out/report/analysis.json
+
 # DC: measured, then subtracted exactly
 dc=$(soundcheck dc "mixes/04 Offset.wav" | sed 's/dc=//')
 t_ok "the offset mix has DC ($dc dBFS)" le -33 "$dc"
