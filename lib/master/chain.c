@@ -81,12 +81,23 @@ void master_shared_process(struct shared *s, float *buf, size_t n)
 	if (s->gain != 1.0f)
 		for (j = 0; j < n * 2; j++)
 			buf[j] *= s->gain;
+	if (s->stage_tp[0])
+		pm_truepeak_process(s->stage_tp[0], buf, n, NULL);
 	if (s->track_eq)
 		pm_biquad_cascade_process(s->track_eq, buf, buf, n);
+	if (s->stage_tp[1 + PM_STAGE_TRACK_EQ])
+		pm_truepeak_process(s->stage_tp[1 + PM_STAGE_TRACK_EQ], buf, n,
+				    NULL);
 	if (s->album_eq)
 		pm_biquad_cascade_process(s->album_eq, buf, buf, n);
+	if (s->stage_tp[1 + PM_STAGE_ALBUM_EQ])
+		pm_truepeak_process(s->stage_tp[1 + PM_STAGE_ALBUM_EQ], buf, n,
+				    NULL);
 	if (s->tone_eq)
 		pm_biquad_cascade_process(s->tone_eq, buf, buf, n);
 	if (s->comp)
 		pm_comp_process(s->comp, buf, buf, n);
+	if (s->stage_tp[1 + PM_STAGE_COMPRESSOR])
+		pm_truepeak_process(s->stage_tp[1 + PM_STAGE_COMPRESSOR], buf,
+				    n, NULL);
 }

@@ -62,6 +62,9 @@ struct shared {
 	struct pm_comp *comp;
 	float gain; /* the track's mastering gain trim */
 	float dc[2]; /* the measured DC to subtract (0: none) */
+	/* borrowed meters of the true peak into the filters and after
+	 * each (analysis only; NULL: not measured) */
+	struct pm_truepeak *stage_tp[PM_STAGES + 1];
 };
 
 struct pass2 {

@@ -52,6 +52,10 @@
  */
 #define PM_DC_THRESHOLD 0.001
 
+/* The shared chain's filters whose true-peak rise is reported. */
+enum { PM_STAGE_TRACK_EQ, PM_STAGE_ALBUM_EQ, PM_STAGE_COMPRESSOR,
+       PM_STAGES };
+
 #define PM_TONE_BANDS 10 /* octave bands, 31.5 Hz .. 16 kHz */
 
 extern const double pm_tone_band_hz[PM_TONE_BANDS];
@@ -75,6 +79,9 @@ struct pm_source_analysis {
 	double chain_lufs;       /* after the shared chain */
 	double chain_peak_dbtp;
 	double chain_max_gr_db;  /* the compressor's deepest reduction */
+	/* how much each filter of the shared chain raised the true peak
+	 * (dB, the 4x meter before and after it); NAN: no such filter */
+	double stage_tp_added_db[PM_STAGES];
 };
 
 struct pm_render_result {

@@ -39,6 +39,24 @@ static void json_analysis(struct pm_json *j, const char *key,
 	pm_json_fixed(j, "after_shared_chain_lufs", s->chain_lufs, 2);
 	pm_json_fixed(j, "after_shared_chain_true_peak_dbtp", s->chain_peak_dbtp, 2);
 	pm_json_fixed(j, "compressor_max_reduction_db", s->chain_max_gr_db, 2);
+	{
+		static const char *const stage[PM_STAGES] = {
+			"track_eq", "album_eq", "compressor"
+		};
+		bool any = false;
+
+		for (b = 0; b < PM_STAGES; b++)
+			any = any || isfinite(s->stage_tp_added_db[b]);
+		if (any) {
+			/* what each filter did to the true peak */
+			pm_json_object(j, "true_peak_added_db");
+			for (b = 0; b < PM_STAGES; b++)
+				if (isfinite(s->stage_tp_added_db[b]))
+					pm_json_fixed(j, stage[b],
+						      s->stage_tp_added_db[b], 2);
+			pm_json_end(j, true);
+		}
+	}
 	pm_json_end(j, true);
 }
 

@@ -115,6 +115,13 @@ t_is "no edge louder than -60 dBFS" "$bad" ""
 t_ok "the mix itself starts loud (so the fade did it)" sh -c \
 	"! \"$top_builddir/tests/soundcheck\" edges 'mixes/01 Loud.wav' | grep -q 'worst=-[6-9][0-9]'"
 
+# a high-pass stays available, and the report says what it does to the
+# true peak (the minimum-phase 20 Hz one raises it)
+sed 's|<loudness|<eq><band type="highpass" freq="20"/></eq><loudness|' loud.xml > hp.xml
+t_expect 0 "a build with a 20 Hz high-pass" premaster master hp.xml -o out3
+t_ok "the report gives the true peak it adds" \
+	grep -q '"album_eq": [0-9-]' out3/report/analysis.json
+
 # edge-fade length="0" turns it off
 sed 's|<loudness|<edge-fade length="0"/><loudness|' loud.xml > nofade.xml
 t_expect 0 "a build without edge fades" premaster build nofade.xml -o out2
