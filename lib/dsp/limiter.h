@@ -121,7 +121,7 @@ double pm_limiter_max_reduction_db(const struct pm_limiter_state *l);
  * the output is delivered (latency removed).
  */
 #define PM_LIMITER_LOG_DB 0.5
-#define PM_LIMITER_LOG_JOIN_MS 50
+#define PM_LIMITER_LOG_JOIN_MS 250
 #define PM_LIMITER_LOG_MAX 32
 
 struct pm_limiter_stretch {
