@@ -119,7 +119,7 @@ static double bh(double u)
 /* This file's own 8x meter, edges counted. */
 static double fine8x(const struct pcm *p)
 {
-	double h[OS][2 * HALF], l1 = 0, best = 0;
+	double h[OS][2 * HALF], win[2 * HALF], l1 = 0, best = 0;
 
 	/* h[k][m]: the weight of x[i + m - HALF + 1] for time i + k/OS */
 	for (int k = 1; k < OS; k++) {
@@ -158,16 +158,19 @@ static double fine8x(const struct pcm *p)
 				best = fmax(best, fabs(p->x[(size_t)i * p->ch + c]));
 			if (near * l1 <= best)
 				continue;
+			/* the inputs under this interval, silence outside */
+			for (int m = 0; m < 2 * HALF; m++) {
+				long j = i + m - HALF + 1;
+
+				win[m] = j >= 0 && j < (long)p->n
+						 ? p->x[(size_t)j * p->ch + c]
+						 : 0.0;
+			}
 			for (int k = 1; k < OS; k++) {
 				double y = 0;
 
-				for (int m = 0; m < 2 * HALF; m++) {
-					long j = i + m - HALF + 1;
-
-					if (j >= 0 && j < (long)p->n)
-						y += h[k][m] *
-						     p->x[(size_t)j * p->ch + c];
-				}
+				for (int m = 0; m < 2 * HALF; m++)
+					y += h[k][m] * win[m];
 				best = fmax(best, fabs(y));
 			}
 		}
