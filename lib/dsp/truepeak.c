@@ -521,6 +521,30 @@ void pm_truepeak_process(struct pm_truepeak *tp, const float *in,
 	}
 }
 
+void pm_truepeak_skip(struct pm_truepeak *tp, const float *in,
+		      size_t n_samples)
+{
+	unsigned nch = tp->channels;
+
+	while (n_samples > 0) {
+		size_t nb = n_samples < BLOCK ? n_samples : BLOCK;
+
+		for (unsigned c = 0; c < nch; c++) {
+			float *row = tp->hist + c * tp->stride;
+			float *x = row + tp->taps, m;
+
+			for (size_t i = 0; i < nb; i++)
+				x[i] = in[i * nch + c];
+			m = max_abs(x, nb);
+			if (m > tp->spmax[c])
+				tp->spmax[c] = m;
+			memmove(row, row + nb, tp->taps * sizeof(float));
+		}
+		in += nb * nch;
+		n_samples -= nb;
+	}
+}
+
 void pm_truepeak_flush(struct pm_truepeak *tp, float *env)
 {
 	pm_truepeak_process(tp, tp->zeros, tp->delay, env);

@@ -93,6 +93,15 @@ double pm_truepeak_channel_max(const struct pm_truepeak *tp, unsigned channel);
 /* The running true peak over all channels in dBTP (-HUGE_VAL if silent). */
 double pm_truepeak_max_dbtp(const struct pm_truepeak *tp);
 
+/*
+ * Feed `n_samples` frames as history only: nothing is interpolated, and
+ * only the sample peaks take them into account.  For a caller that knows
+ * (from another meter) that these frames cannot reach the level it asks
+ * about; the frames after them are interpolated with the right context.
+ */
+void pm_truepeak_skip(struct pm_truepeak *tp, const float *in,
+		      size_t n_samples);
+
 /* Forget the signal and the maxima: as new, same settings. */
 void pm_truepeak_reset(struct pm_truepeak *tp);
 

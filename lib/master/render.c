@@ -10,6 +10,10 @@
 /* Pass 2: rendering                                                    */
 /* ------------------------------------------------------------------ */
 
+#define FINE_GATE_DB 1.5 /* see lane_init */
+#define FINE_CHUNK 256   /* frames the fine meter skips or not at once */
+#define FINE_REACH 64    /* frames either side of a chunk that count */
+
 struct lane {
 	struct pm_target_result *tr;
 	struct pm_render_result *res;
@@ -21,6 +25,8 @@ struct lane {
 	struct pm_audio_writer *w;
 	char *path;
 	float *a, *b;  /* work buffers */
+	float *env;    /* the 4x meter's envelope of a block */
+	float gate;    /* the fine meter works where that reaches this */
 	size_t cap;    /* frames they hold */
 	size_t skip;   /* limiter latency still to drop */
 	float gain;
@@ -41,6 +47,7 @@ static void lane_free(struct lane *l)
 	free(l->path);
 	free(l->a);
 	free(l->b);
+	free(l->env);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -98,13 +105,24 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 	}
 	l->a = pm_malloc(l->cap * 2 * sizeof(float), err);
 	l->b = pm_malloc(l->cap * 2 * sizeof(float), err);
+	l->env = pm_malloc(l->cap * sizeof(float), err);
 	if (!l->lim)
 		l->tp_in = pm_truepeak_new(2, rate, 4, 0, err);
 	l->tp_out = pm_truepeak_new(2, rate, 4, 0, err);
 	l->tp_fine = pm_truepeak_new(2, rate, 8, PM_TRUEPEAK_FINE, err);
-	if (!l->a || !l->b || (!l->lim && !l->tp_in) || !l->tp_out ||
-	    !l->tp_fine)
+	if (!l->a || !l->b || !l->env || (!l->lim && !l->tp_in) ||
+	    !l->tp_out || !l->tp_fine)
 		return -1;
+	/*
+	 * Between the 4x meter's points a band-limited signal rises by at
+	 * most 0.7 dB (a tone at Nyquist, a quarter of a sample from its
+	 * crest is cos(pi/8) down): where the 4x envelope stays more than
+	 * FINE_GATE_DB under the trim's threshold the fine meter cannot
+	 * read over it, and need not interpolate.
+	 */
+	l->gate = (float)pm_db_to_gain(l->res->ceiling_dbtp -
+				       PM_TRUEPEAK_GUARD_DB - FINE_GATE_DB);
+	pm_truepeak_set_floor(l->tp_out, l->gate);
 	if (htoa)
 		pm_htoa_file_name(a, name, sizeof(name));
 	else
@@ -173,6 +191,31 @@ static void quantise24(float *x, size_t n)
 	}
 }
 
+/*
+ * Feed `k` frames, whose 4x envelope is in l->env, to the fine meter:
+ * in chunks, each interpolated only when the envelope around it reaches
+ * the gate (and always at the edges of the call, where the envelope
+ * around a chunk is not all here).
+ */
+static void fine_feed(struct lane *l, const float *x, size_t k)
+{
+	size_t lat = pm_truepeak_latency(l->tp_out), s, e, i;
+
+	for (s = 0; s < k; s = e) {
+		bool near;
+
+		e = PM_MIN(k, s + FINE_CHUNK);
+		near = s < FINE_REACH || e + FINE_REACH + lat > k;
+		for (i = s - (near ? 0 : FINE_REACH) + lat;
+		     !near && i < e + FINE_REACH + lat; i++)
+			near = l->env[i] >= l->gate;
+		if (near)
+			pm_truepeak_process(l->tp_fine, x + 2 * s, e - s, NULL);
+		else
+			pm_truepeak_skip(l->tp_fine, x + 2 * s, e - s);
+	}
+}
+
 /* Width, LF-mono, gain, limiter, measure, write: `n` frames in l->a. */
 static int lane_tail(struct lane *l, size_t n, bool flush, struct pm_bs1770 *m,
 		     struct pm_err *err)
@@ -212,8 +255,8 @@ static int lane_tail(struct lane *l, size_t n, bool flush, struct pm_bs1770 *m,
 		return 0;
 	if (l->int24)
 		quantise24(x, k * 2);
-	pm_truepeak_process(l->tp_out, x, k, NULL);
-	pm_truepeak_process(l->tp_fine, x, k, NULL);
+	pm_truepeak_process(l->tp_out, x, k, l->env);
+	fine_feed(l, x, k);
 	if (pm_bs1770_add(m, x, k, err) < 0)
 		return -1;
 	l->written += (int64_t)k;
@@ -239,6 +282,10 @@ static int lane_reserve(struct lane *l, size_t frames, struct pm_err *err)
 	if (!b)
 		return -1;
 	l->b = b;
+	b = pm_reallocarray(l->env, frames, sizeof(float), err);
+	if (!b)
+		return -1;
+	l->env = b;
 	l->cap = frames;
 	return 0;
 }

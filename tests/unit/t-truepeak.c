@@ -388,6 +388,34 @@ int main(void)
 		   pm_truepeak_max_dbtp(fine));
 		pm_truepeak_free(fine);
 	}
+	/*
+	 * Frames fed as history only (pm_truepeak_skip) leave the maxima of
+	 * what follows exactly as if they had been interpolated: a quiet
+	 * first half skipped, a loud second half measured.
+	 */
+	{
+		size_t n = 20000, i;
+		float *x = malloc(2 * n * sizeof(float));
+		struct pm_truepeak *all =
+			pm_truepeak_new(2, 44100, 8, PM_TRUEPEAK_FINE, &err);
+		struct pm_truepeak *part =
+			pm_truepeak_new(2, 44100, 8, PM_TRUEPEAK_FINE, &err);
+
+		for (i = 0; i < 2 * n; i++)
+			x[i] = (float)((i < n ? 0.01 : 0.7) * uniform());
+		pm_truepeak_process(all, x, n, NULL);
+		pm_truepeak_skip(part, x, n / 2 - 100);
+		pm_truepeak_process(part, x + 2 * (n / 2 - 100),
+				    n - n / 2 + 100, NULL);
+		pm_truepeak_flush(all, NULL);
+		pm_truepeak_flush(part, NULL);
+		ok(pm_truepeak_max_dbtp(all) == pm_truepeak_max_dbtp(part),
+		   "skipped history: the same true peak (%.4f, %.4f dBTP)",
+		   pm_truepeak_max_dbtp(all), pm_truepeak_max_dbtp(part));
+		pm_truepeak_free(all);
+		pm_truepeak_free(part);
+		free(x);
+	}
 	ok(pm_truepeak_new(2, 48000, 4, PM_TRUEPEAK_FINE, &err) == NULL,
 	   "fine is 8x only");
 	ok(pm_truepeak_new(2, 48000, 2, 0, &err) == NULL &&
