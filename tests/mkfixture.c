@@ -35,6 +35,7 @@ struct opts {
 	double level_db; /* peak level */
 	double freq_hz, freq2_hz;
 	double phase_deg;
+	double width_deg; /* the even channels' sine phase lead */
 	double fade_s;
 	uint64_t seed;
 	const char *title, *artist;
@@ -82,6 +83,8 @@ static void usage(void)
 	       "  -q, --freq=HZ        sine frequency; sweep start (1000)\n"
 	       "      --freq2=HZ       second tone; sweep end (20000)\n"
 	       "  -p, --phase=DEG      sine start phase in degrees (0)\n"
+	       "      --width=DEG      sine: the second channel leads by DEG,\n"
+	       "                       so there is side signal (0)\n"
 	       "      --fade=SECONDS   raised-cosine fade in and out (0)\n"
 	       "  -s, --seed=N         noise and music seed (1)\n"
 	       "      --dc             add a DC offset of a tenth of the level\n"
@@ -299,6 +302,11 @@ static int generate(const char *kind, int64_t n, float *buf,
 		}
 		for (c = 0; c < o->channels; c++)
 			buf[(size_t)i * o->channels + c] = (float)(amp * v);
+		if (o->width_deg != 0 && strcmp(kind, "sine") == 0)
+			for (c = 1; c < o->channels; c += 2)
+				buf[(size_t)i * o->channels + c] = (float)(
+					amp * sin(2 * M_PI * o->freq_hz * t + ph +
+						  o->width_deg * M_PI / 180.0));
 	}
 	if (strcmp(kind, "music") == 0) {
 		music(buf, n, o);
@@ -367,6 +375,7 @@ int main(int argc, char **argv)
 		{ "artist", required_argument, NULL, 'A' },
 		{ "poke", required_argument, NULL, 259 },
 		{ "granule", required_argument, NULL, 260 },
+		{ "width", required_argument, NULL, 261 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -428,6 +437,10 @@ int main(int argc, char **argv)
 			if (pm_parse_uint(optarg, 1, 1u << 30, &u) < 0)
 				pm_usage_error("bad --granule '%s'", optarg);
 			o.granule_extra = (int64_t)u;
+			break;
+		case 261:
+			if (pm_parse_double(optarg, -360, 360, &o.width_deg) < 0)
+				pm_usage_error("bad width '%s'", optarg);
 			break;
 		case 'q':
 			if (pm_parse_double(optarg, 0.001, 400000, &o.freq_hz) < 0)

@@ -159,6 +159,7 @@ struct pm_track {
 			       added silence */
 	int gap_line;
 	struct pm_crossfade xfade;
+	struct pm_fade edge_fade; /* <edge-fade>; unset: the album's */
 	size_t nindexes;
 	struct pm_index *indexes; /* index 02.., owned */
 	bool pre_emphasis, copy_permitted, scms;
@@ -240,6 +241,7 @@ struct pm_mastering {
 	struct pm_limiter limiter;
 	struct pm_loudness loudness;
 	struct pm_tone tone;
+	struct pm_fade edge_fade; /* <edge-fade>; unset: the default */
 };
 
 enum pm_gap_policy {

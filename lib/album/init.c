@@ -107,15 +107,12 @@ static int propose(struct pm_album *a, const struct pm_init_track *tr,
 	double lengths[PM_MAX_TRACKS];
 	size_t first[PM_MAX_TRACKS + 1], nsides, i, s, end;
 
-	a->mastering.eq.bands = pm_calloc(1, sizeof(*a->mastering.eq.bands),
-					  err);
-	if (!a->mastering.eq.bands)
-		return -1;
-	a->mastering.eq.nbands = 1;
-	a->mastering.eq.bands[0].type = PM_EQ_HIGHPASS;
-	a->mastering.eq.bands[0].freq_hz = 20;
-	a->mastering.eq.bands[0].q = 0.7071;
-	a->mastering.eq.bands[0].order = 2;
+	/*
+	 * No EQ: a filter's phase shift moves true peaks (a 20 Hz
+	 * high-pass adds up to 2 dB) and makes the limiter work.  The
+	 * default chain is the album gain and, only where the ceiling
+	 * demands it, the limiter; DC is taken out only when measured.
+	 */
 	a->mastering.loudness.has_target = true;
 	a->mastering.loudness.target_lufs = -14;
 

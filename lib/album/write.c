@@ -139,11 +139,16 @@ static void gain(struct writer *x, double db)
 
 static void fade(struct writer *x, const char *name, const struct pm_fade *f)
 {
+	/* an edge fade's default shape is the s-curve, the others' linear */
+	enum pm_fade_shape dflt = strcmp(name, "edge-fade") == 0
+					  ? PM_SHAPE_SCURVE
+					  : PM_SHAPE_LINEAR;
+
 	if (!f->is_set)
 		return;
 	pm_xmlw_start(&x->w, name);
 	attr_time(x, "length", f->length);
-	if (f->shape != PM_SHAPE_LINEAR)
+	if (f->shape != dflt)
 		pm_xmlw_attr(&x->w, "shape", pm_shape_names[f->shape]);
 	pm_xmlw_end(&x->w);
 }
@@ -239,6 +244,7 @@ static void track(struct writer *x, const struct pm_track *t)
 			attr_time(x, "id-at", t->xfade.id_at);
 		pm_xmlw_end(&x->w);
 	}
+	fade(x, "edge-fade", &t->edge_fade);
 	for (k = 0; k < t->nindexes; k++) {
 		pm_xmlw_start(&x->w, "index");
 		attr_time(x, "at", t->indexes[k].at);
@@ -362,7 +368,7 @@ static void mastering(struct writer *x, const struct pm_mastering *m)
 	bool comp = !comp_is_default(&m->comp);
 
 	if (!m->pass_through && !m->eq.nbands && !comp && m->width == 1.0 &&
-	    !lim && !loud && !tone)
+	    !lim && !loud && !tone && !m->edge_fade.is_set)
 		return;
 	pm_xmlw_start(&x->w, "mastering");
 	attr_true(x, "pass-through", m->pass_through, false);
@@ -374,6 +380,7 @@ static void mastering(struct writer *x, const struct pm_mastering *m)
 		attr_num(x, "amount", m->width);
 		pm_xmlw_end(&x->w);
 	}
+	fade(x, "edge-fade", &m->edge_fade);
 	if (lim) {
 		pm_xmlw_start(&x->w, "limiter");
 		attr_true(x, "enabled", l->enabled, true);
@@ -774,6 +781,8 @@ static bool same_track(struct cmp *c, const struct pm_track *a,
 			       (!a->xfade.has_id_at ||
 				same_time(a->xfade.id_at, b->xfade.id_at)))),
 		  "%s: the crossfade differs", what) ||
+	    !SAME(c, same_fade(&a->edge_fade, &b->edge_fade),
+		  "%s: the edge fade differs", what) ||
 	    !SAME(c, a->nindexes == b->nindexes, "%s: %zu index marks, not %zu",
 		  what, a->nindexes, b->nindexes))
 		return false;
@@ -822,7 +831,9 @@ static bool same_mastering(struct cmp *c, const struct pm_mastering *a,
 	if (!SAME(c, a->pass_through == b->pass_through,
 		  "pass-through differs") ||
 	    !SAME(c, same_eq(&a->eq, &b->eq), "the album EQ differs") ||
-	    !SAME(c, a->width == b->width, "the width differs"))
+	    !SAME(c, a->width == b->width, "the width differs") ||
+	    !SAME(c, same_fade(&a->edge_fade, &b->edge_fade),
+		  "the edge fade differs"))
 		return false;
 	for (k = 0; k < 3; k++)
 		if (!same_band(&x->band[k], &y->band[k]))

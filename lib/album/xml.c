@@ -483,6 +483,8 @@ static void read_track(struct walk *w, const xmlNode *n, struct pm_track *t)
 				PM_SHAPE_EQUAL_POWER);
 			t->xfade.has_id_at =
 				attr_time(w, c, "id-at", &t->xfade.id_at);
+		} else if (is(c, "edge-fade")) {
+			read_fade(w, c, &t->edge_fade, PM_SHAPE_SCURVE);
 		} else if (is(c, "index")) {
 			ix = pm_reallocarray(t->indexes, t->nindexes + 1,
 					     sizeof(*ix), w->err);
@@ -635,6 +637,8 @@ static void read_mastering(struct walk *w, const xmlNode *n,
 			}
 		} else if (is(c, "width")) {
 			m->width = attr_double(w, c, "amount", 1.0);
+		} else if (is(c, "edge-fade")) {
+			read_fade(w, c, &m->edge_fade, PM_SHAPE_SCURVE);
 		} else if (is(c, "limiter")) {
 			m->limiter.line = line_of(c);
 			m->limiter.enabled = attr_bool(w, c, "enabled", true);

@@ -550,8 +550,9 @@ void pm_width_process(float *buf, size_t n_samples, double side_gain)
 }
 
 struct pm_lfmono {
-	struct pm_biquad hp;
-	double s1, s2; /* transposed direct form II state */
+	struct pm_biquad hp;  /* one Butterworth section, used twice */
+	double s[2][2];       /* each section's transposed DF II state */
+	double e_all, e_cut;  /* energy in, and of the side taken out */
 };
 
 struct pm_lfmono *pm_lfmono_new(uint32_t rate, double corner_hz,
@@ -584,25 +585,43 @@ void pm_lfmono_process(struct pm_lfmono *m, const float *in, float *out,
 
 	while (n_samples > 0) {
 		size_t nb = n_samples < BLOCK ? n_samples : BLOCK;
-		double s1 = m->s1, s2 = m->s2;
+		double a1 = m->s[0][0], a2 = m->s[0][1];
+		double b1 = m->s[1][0], b2 = m->s[1][1];
+		double e_all = 0, e_cut = 0;
 
 		for (size_t i = 0; i < nb; i++) {
 			double l = in[2 * i], r = in[2 * i + 1];
 			double mid = 0.5 * (l + r), side = 0.5 * (l - r);
-			double y = h->b0 * side + s1;
+			double y = h->b0 * side + a1, z;
 
-			s1 = h->b1 * side - h->a1 * y + s2;
-			s2 = h->b2 * side - h->a2 * y;
-			out[2 * i] = (float)(mid + y);
-			out[2 * i + 1] = (float)(mid - y);
+			a1 = h->b1 * side - h->a1 * y + a2;
+			a2 = h->b2 * side - h->a2 * y;
+			z = h->b0 * y + b1;
+			b1 = h->b1 * y - h->a1 * z + b2;
+			b2 = h->b2 * y - h->a2 * z;
+			out[2 * i] = (float)(mid + z);
+			out[2 * i + 1] = (float)(mid - z);
+			e_all += mid * mid + side * side;
+			e_cut += (side - z) * (side - z);
 		}
+		m->e_all += e_all;
+		m->e_cut += e_cut;
 		/* keep decaying state out of the (slow) denormal range */
-		m->s1 = fabs(s1) < 1e-30 ? 0.0 : s1;
-		m->s2 = fabs(s2) < 1e-30 ? 0.0 : s2;
+		m->s[0][0] = fabs(a1) < 1e-30 ? 0.0 : a1;
+		m->s[0][1] = fabs(a2) < 1e-30 ? 0.0 : a2;
+		m->s[1][0] = fabs(b1) < 1e-30 ? 0.0 : b1;
+		m->s[1][1] = fabs(b2) < 1e-30 ? 0.0 : b2;
 		in += 2 * nb;
 		out += 2 * nb;
 		n_samples -= nb;
 	}
+}
+
+double pm_lfmono_removed_db(const struct pm_lfmono *m)
+{
+	if (m->e_all <= 0 || m->e_cut <= 0)
+		return -HUGE_VAL;
+	return 10 * log10(m->e_cut / m->e_all);
 }
 
 void pm_lfmono_free(struct pm_lfmono *m)

@@ -233,6 +233,12 @@ struct pm_limiter_state {
 	double follow;   /* released gain requirement */
 	double prev_env; /* envelope of the previous interval */
 	double min_gain;
+	/* the log: stretches of reduction, the one open (or -1) */
+	struct pm_limiter_stretch log[PM_LIMITER_LOG_MAX];
+	size_t nlog;
+	bool log_open;
+	double log_thr;   /* the gain under which a frame is logged */
+	int64_t log_join; /* frames */
 	/* per block: needs, their held minima, gains */
 	double *need, *lf_need, *held, *lf_held, *gain;
 	/* the delay line: W + D frames of history, then a block */
@@ -359,6 +365,8 @@ struct pm_limiter_state *pm_limiter_new(const struct pm_limiter_opts *o,
 	    boxcar_init(&l->ramp2, w + 2 - r1, err) < 0)
 		goto fail;
 	l->min_gain = 1.0;
+	l->log_thr = pow(10.0, -PM_LIMITER_LOG_DB / 20.0);
+	l->log_join = (int64_t)rate * PM_LIMITER_LOG_JOIN_MS / 1000;
 	l->block = block_base;
 #if PM_HAVE_AVX2
 	if (pm_cpu_avx2_fma())
@@ -492,6 +500,47 @@ static PM_ALWAYS_INLINE bool all_one(const double *a, size_t k0, size_t nb)
  * detector time tau = t_in + i - D; its gain is applied to the frame
  * that leaves the delay line with it, input frame t_in + i - W - D.
  */
+/*
+ * Log output frame `at` with gain `g`: open, extend or close a stretch.
+ * Out of line: called only for frames with some reduction, and at the
+ * first frame of a block at rest.
+ */
+static void log_frame(struct pm_limiter_state *l, int64_t at, double g)
+{
+	struct pm_limiter_stretch *s = l->nlog ? &l->log[l->nlog - 1] : NULL;
+	double db;
+
+	if (g >= l->log_thr) {
+		if (l->log_open) {
+			s->end = at;
+			l->log_open = false;
+		}
+		return;
+	}
+	db = -20.0 * log10(g);
+	if (!l->log_open) {
+		if (s && (at - s->end < l->log_join ||
+			  l->nlog == PM_LIMITER_LOG_MAX)) {
+			/* join the last stretch */
+		} else {
+			s = &l->log[l->nlog++];
+			s->start = at;
+			s->depth_db = 0;
+		}
+		l->log_open = true;
+	}
+	s->end = at + 1;
+	if (db > s->depth_db)
+		s->depth_db = db;
+}
+
+size_t pm_limiter_log(const struct pm_limiter_state *l,
+		      const struct pm_limiter_stretch **s)
+{
+	*s = l->log;
+	return l->nlog;
+}
+
 static PM_ALWAYS_INLINE void block_body(struct pm_limiter_state *l,
 				     const float *in, float *out, size_t nb)
 {
@@ -575,9 +624,16 @@ static PM_ALWAYS_INLINE void block_body(struct pm_limiter_state *l,
 			g = 1.0 + boxcar_push(&l->ramp2, d);
 			l->gain[i] = g > 1.0 - UNITY_EPSILON ? 1.0 : g;
 		}
-		for (i = k0; i < nb; i++)
+		for (i = k0; i < nb; i++) {
 			mg = l->gain[i] < mg ? l->gain[i] : mg;
+			if (l->gain[i] < l->log_thr || l->log_open)
+				log_frame(l, l->t_in + (int64_t)i -
+						     (int64_t)l->delay_len,
+					  l->gain[i]);
+		}
 	}
+	if (idle && l->log_open)
+		log_frame(l, l->t_in - (int64_t)l->delay_len, 1.0);
 	l->prev_env = prev;
 	l->min_gain = mg;
 	/* the delayed frames leave with their gains, the new ones enter */
@@ -633,6 +689,8 @@ void pm_limiter_process(struct pm_limiter_state *l, const float *in, float *out,
 void pm_limiter_flush(struct pm_limiter_state *l, float *out)
 {
 	pm_limiter_process(l, l->zeros, out, l->delay_len);
+	if (l->log_open)
+		log_frame(l, l->t_in - (int64_t)l->delay_len, 1.0);
 	restart(l);
 }
 

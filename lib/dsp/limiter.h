@@ -35,6 +35,15 @@
 /* How far under the ceiling the gain aims, in dB. */
 #define PM_LIMITER_MARGIN_DB 0.02
 
+/*
+ * Every master ends at least this far under its ceiling, measured on
+ * the fine 8x meter (dsp/truepeak.h, PM_TRUEPEAK_FINE) with the file's
+ * edges and on the libebur128-equivalent 4x one: a master reading higher
+ * gets a static trim.  The guard is room for what comes after the
+ * master: 16-bit dither, a meter that interpolates differently.
+ */
+#define PM_TRUEPEAK_GUARD_DB 0.02
+
 struct pm_limiter_opts {
 	double ceiling_dbtp;   /* the output's true-peak ceiling (<= 0) */
 	double lookahead_ms;   /* 1.5 .. 10; default 2 */
@@ -102,6 +111,27 @@ void pm_limiter_flush(struct pm_limiter_state *l, float *out);
 double pm_limiter_input_peak_dbtp(const struct pm_limiter_state *l);
 
 double pm_limiter_max_reduction_db(const struct pm_limiter_state *l);
+
+/*
+ * The limiter's log: each stretch of output frames where the gain
+ * reduction exceeds PM_LIMITER_LOG_DB, with its deepest reduction.
+ * Stretches less than PM_LIMITER_LOG_JOIN_MS apart are one; past
+ * PM_LIMITER_LOG_MAX stretches the last one grows to cover the rest (the
+ * log never allocates).  Frames count from the start of the stream, as
+ * the output is delivered (latency removed).
+ */
+#define PM_LIMITER_LOG_DB 0.5
+#define PM_LIMITER_LOG_JOIN_MS 250
+#define PM_LIMITER_LOG_MAX 32
+
+struct pm_limiter_stretch {
+	int64_t start, end; /* output frames, [start, end) */
+	double depth_db;    /* the deepest reduction in it (> 0) */
+};
+
+/* The stretches logged so far: returns their number, *s the array. */
+size_t pm_limiter_log(const struct pm_limiter_state *l,
+		      const struct pm_limiter_stretch **s);
 
 /* Release a limiter; NULL is a no-op. */
 void pm_limiter_free(struct pm_limiter_state *l);

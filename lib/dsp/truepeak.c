@@ -239,6 +239,55 @@ static void design(float *coef, unsigned taps, unsigned factor)
 	}
 }
 
+/* The modified Bessel function I0, by its series (converges fast here). */
+static double bessel_i0(double x)
+{
+	double sum = 1.0, term = 1.0, q = x * x / 4.0;
+
+	for (int k = 1; k < 60 && term > 1e-17 * sum; k++) {
+		term *= q / ((double)k * k);
+		sum += term;
+	}
+	return sum;
+}
+
+/*
+ * The fine meter's prototype: the same sinc, under a Kaiser window
+ * (beta 8, sidelobes near -80 dB) instead of Hann's -31 dB, and each
+ * phase scaled to a DC gain of exactly 1.  Over 64 input samples that
+ * is flat within a thousandth of a dB up to about 0.46 of the rate, so
+ * that content near Nyquist (cymbals, dither) is interpolated as an
+ * ideal reconstruction would; the Hann design of 32 samples ripples by
+ * almost 0.1 dB at 0.43 of the rate.
+ */
+static void design_fine(float *coef, unsigned taps, unsigned factor)
+{
+	unsigned n = taps * factor;
+	const double beta = 8.0, i0b = bessel_i0(beta);
+
+	for (unsigned p = 0; p < factor; p++) {
+		double sum = 0.0, v[128];
+
+		for (unsigned k = 0; k < taps; k++) {
+			unsigned j = k * factor + p;
+			double m = (double)j - (double)n / 2.0;
+			double s = 1.0, r = 2.0 * (double)j / n - 1.0;
+
+			if (fabs(m) > 1e-9) {
+				double a = M_PI * m / (double)factor;
+
+				s = sin(a) / a;
+			}
+			v[k] = s * bessel_i0(beta * sqrt(fmax(0.0, 1.0 - r * r))) /
+			       i0b;
+			sum += v[k];
+		}
+		for (unsigned k = 0; k < taps; k++)
+			coef[(size_t)p * taps + k] =
+				(float)(p == 0 ? v[k] : v[k] / sum);
+	}
+}
+
 struct pm_truepeak *pm_truepeak_new(unsigned channels, uint32_t rate,
 				    unsigned factor, unsigned flags,
 				    struct pm_err *err)
@@ -248,8 +297,9 @@ struct pm_truepeak *pm_truepeak_new(unsigned channels, uint32_t rate,
 
 	if (channels < 1 || channels > 8 || rate < 8000 || rate > 768000 ||
 	    (factor != 4 && factor != 8) ||
-	    (flags &
-	     ~(unsigned)(PM_TRUEPEAK_FORCE_SCALAR | PM_TRUEPEAK_FORCE_AVX2)) ||
+	    (flags & ~(unsigned)(PM_TRUEPEAK_FORCE_SCALAR |
+				 PM_TRUEPEAK_FORCE_AVX2 | PM_TRUEPEAK_FINE)) ||
+	    (flags & PM_TRUEPEAK_FINE && factor != 8) ||
 	    (flags & PM_TRUEPEAK_FORCE_SCALAR &&
 	     flags & PM_TRUEPEAK_FORCE_AVX2)) {
 		pm_err_set(err, PM_EINVAL,
@@ -274,6 +324,8 @@ struct pm_truepeak *pm_truepeak_new(unsigned channels, uint32_t rate,
 	 * that the band the filter passes stays the same in Hz.
 	 */
 	tp->taps = rate < 96000 ? 12 : 24;
+	if (flags & PM_TRUEPEAK_FINE)
+		tp->taps = rate < 96000 ? 64 : 128;
 	tp->delay = tp->taps / 2;
 	tp->stride = tp->taps + BLOCK + 8;
 	tp->use_avx2 =
@@ -296,7 +348,10 @@ struct pm_truepeak *pm_truepeak_new(unsigned channels, uint32_t rate,
 	if (!tp->coef || !tp->hist || !tp->pk || !tp->zeros || !tp->chmax ||
 	    !tp->spmax)
 		goto fail;
-	design(tp->coef, tp->taps, factor);
+	if (flags & PM_TRUEPEAK_FINE)
+		design_fine(tp->coef, tp->taps, factor);
+	else
+		design(tp->coef, tp->taps, factor);
 	/*
 	 * Each interpolated value is a dot product with one phase, so it is
 	 * at most that phase's sum of |c| times the largest input under it.
@@ -462,6 +517,30 @@ void pm_truepeak_process(struct pm_truepeak *tp, const float *in,
 		in += nb * tp->channels;
 		if (env)
 			env += nb;
+		n_samples -= nb;
+	}
+}
+
+void pm_truepeak_skip(struct pm_truepeak *tp, const float *in,
+		      size_t n_samples)
+{
+	unsigned nch = tp->channels;
+
+	while (n_samples > 0) {
+		size_t nb = n_samples < BLOCK ? n_samples : BLOCK;
+
+		for (unsigned c = 0; c < nch; c++) {
+			float *row = tp->hist + c * tp->stride;
+			float *x = row + tp->taps, m;
+
+			for (size_t i = 0; i < nb; i++)
+				x[i] = in[i * nch + c];
+			m = max_abs(x, nb);
+			if (m > tp->spmax[c])
+				tp->spmax[c] = m;
+			memmove(row, row + nb, tp->taps * sizeof(float));
+		}
+		in += nb * nch;
 		n_samples -= nb;
 	}
 }

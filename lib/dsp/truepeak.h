@@ -28,6 +28,15 @@
 enum {
 	PM_TRUEPEAK_FORCE_SCALAR = 1u << 0,
 	PM_TRUEPEAK_FORCE_AVX2 = 1u << 1,
+	/*
+	 * The fine meter (factor 8 only): 64 input samples under each
+	 * phase below 96 kHz, 128 from 96 kHz, so the interpolation is
+	 * flat nearly to Nyquist and reads what an ideal 8x meter reads
+	 * (to a few thousandths of a dB on music).  It is the meter that
+	 * decides whether a master meets its ceiling; its latency is
+	 * 32 (64) samples.
+	 */
+	PM_TRUEPEAK_FINE = 1u << 2,
 };
 
 struct pm_truepeak;
@@ -83,6 +92,15 @@ double pm_truepeak_channel_max(const struct pm_truepeak *tp, unsigned channel);
 
 /* The running true peak over all channels in dBTP (-HUGE_VAL if silent). */
 double pm_truepeak_max_dbtp(const struct pm_truepeak *tp);
+
+/*
+ * Feed `n_samples` frames as history only: nothing is interpolated, and
+ * only the sample peaks take them into account.  For a caller that knows
+ * (from another meter) that these frames cannot reach the level it asks
+ * about; the frames after them are interpolated with the right context.
+ */
+void pm_truepeak_skip(struct pm_truepeak *tp, const float *in,
+		      size_t n_samples);
 
 /* Forget the signal and the maxima: as new, same settings. */
 void pm_truepeak_reset(struct pm_truepeak *tp);

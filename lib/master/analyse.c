@@ -178,6 +178,8 @@ int master_analyse(struct pass1 *p)
 	struct pm_audio_reader *ref = NULL;
 	struct pm_audio_info info;
 	struct pm_truepeak *tp_src = NULL, *tp_chain = NULL;
+	struct pm_truepeak *stage_tp[PM_STAGES + 1] = { 0 };
+	size_t sg, k;
 	struct shared sh = { 0 };
 	struct spectrum sp = { 0 };
 	float *buf = NULL, *mono = NULL;
@@ -227,6 +229,23 @@ int master_analyse(struct pass1 *p)
 		if (!p->chain_meter ||
 		    master_shared_init(&sh, p->a, p->track, rate, NULL, err) < 0)
 			goto out;
+		/* what each filter does to the true peak, when there are
+		 * filters */
+		if (p->chain_peak && (sh.track_eq || sh.album_eq || sh.comp)) {
+			bool has[PM_STAGES + 1] = {
+				true, sh.track_eq != NULL, sh.album_eq != NULL,
+				sh.comp != NULL
+			};
+
+			for (sg = 0; sg <= PM_STAGES; sg++) {
+				if (!has[sg])
+					continue;
+				stage_tp[sg] = pm_truepeak_new(2, rate, 4, 0, err);
+				if (!stage_tp[sg])
+					goto out;
+				sh.stage_tp[sg] = stage_tp[sg];
+			}
+		}
 	}
 	while (left > 0) {
 		size_t n = (size_t)PM_MIN((int64_t)BLOCK, left), j;
@@ -288,8 +307,10 @@ int master_analyse(struct pass1 *p)
 	stats_finish(&st);
 	o->sample_peak_db = pm_gain_to_db(st.peak);
 	o->true_peak_dbtp = pm_truepeak_max_dbtp(tp_src);
-	o->dc_db[0] = pm_gain_to_db(fabs(st.sum[0]) / (double)PM_MAX(total, 1));
-	o->dc_db[1] = pm_gain_to_db(fabs(st.sum[1]) / (double)PM_MAX(total, 1));
+	o->dc_mean[0] = st.sum[0] / (double)PM_MAX(total, 1);
+	o->dc_mean[1] = st.sum[1] / (double)PM_MAX(total, 1);
+	o->dc_db[0] = pm_gain_to_db(fabs(o->dc_mean[0]));
+	o->dc_db[1] = pm_gain_to_db(fabs(o->dc_mean[1]));
 	o->rms_db = 10 * log10(st.sq / (2.0 * (double)PM_MAX(total, 1)) + 1e-30);
 	o->crest_db = o->sample_peak_db - o->rms_db;
 	spectrum_finish(&sp, o->band_db);
@@ -301,6 +322,21 @@ int master_analyse(struct pass1 *p)
 			o->chain_peak_dbtp = pm_truepeak_max_dbtp(tp_chain);
 		}
 		o->chain_max_gr_db = sh.comp ? pm_comp_max_reduction_db(sh.comp) : 0;
+		for (sg = 0; sg < PM_STAGES; sg++) {
+			o->stage_tp_added_db[sg] = NAN;
+			if (!stage_tp[sg + 1])
+				continue;
+			/* against the meter before it: the input or the last
+			 * filter that was there */
+			for (k = sg + 1; k-- > 0;)
+				if (stage_tp[k])
+					break;
+			pm_truepeak_flush(stage_tp[k], NULL);
+			pm_truepeak_flush(stage_tp[sg + 1], NULL);
+			o->stage_tp_added_db[sg] =
+				pm_truepeak_max_dbtp(stage_tp[sg + 1]) -
+				pm_truepeak_max_dbtp(stage_tp[k]);
+		}
 	}
 	ret = 0;
 out:
@@ -309,6 +345,8 @@ out:
 	master_shared_free(&sh);
 	pm_truepeak_free(tp_src);
 	pm_truepeak_free(tp_chain);
+	for (sg = 0; sg <= PM_STAGES; sg++)
+		pm_truepeak_free(stage_tp[sg]);
 	pm_track_close(r);
 	pm_audio_close(ref);
 	free(buf);

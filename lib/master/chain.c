@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * chain.c: the processing chain every target shares: EQ, compressor, width,
- * tone match.
+ * chain.c: the processing chain every target shares: DC removal (only a
+ * measured offset, subtracted), EQ, compressor, width, tone match.
  */
 #include <config.h>
 
@@ -73,15 +73,31 @@ void master_shared_process(struct shared *s, float *buf, size_t n)
 {
 	size_t j;
 
+	if (s->dc[0] != 0.0f || s->dc[1] != 0.0f)
+		for (j = 0; j < n; j++) {
+			buf[2 * j] -= s->dc[0];
+			buf[2 * j + 1] -= s->dc[1];
+		}
 	if (s->gain != 1.0f)
 		for (j = 0; j < n * 2; j++)
 			buf[j] *= s->gain;
+	if (s->stage_tp[0])
+		pm_truepeak_process(s->stage_tp[0], buf, n, NULL);
 	if (s->track_eq)
 		pm_biquad_cascade_process(s->track_eq, buf, buf, n);
+	if (s->stage_tp[1 + PM_STAGE_TRACK_EQ])
+		pm_truepeak_process(s->stage_tp[1 + PM_STAGE_TRACK_EQ], buf, n,
+				    NULL);
 	if (s->album_eq)
 		pm_biquad_cascade_process(s->album_eq, buf, buf, n);
+	if (s->stage_tp[1 + PM_STAGE_ALBUM_EQ])
+		pm_truepeak_process(s->stage_tp[1 + PM_STAGE_ALBUM_EQ], buf, n,
+				    NULL);
 	if (s->tone_eq)
 		pm_biquad_cascade_process(s->tone_eq, buf, buf, n);
 	if (s->comp)
 		pm_comp_process(s->comp, buf, buf, n);
+	if (s->stage_tp[1 + PM_STAGE_COMPRESSOR])
+		pm_truepeak_process(s->stage_tp[1 + PM_STAGE_COMPRESSOR], buf,
+				    n, NULL);
 }

@@ -61,6 +61,10 @@ struct shared {
 	struct pm_biquad_cascade *track_eq, *album_eq, *tone_eq;
 	struct pm_comp *comp;
 	float gain; /* the track's mastering gain trim */
+	float dc[2]; /* the measured DC to subtract (0: none) */
+	/* borrowed meters of the true peak into the filters and after
+	 * each (analysis only; NULL: not measured) */
+	struct pm_truepeak *stage_tp[PM_STAGES + 1];
 };
 
 struct pass2 {
@@ -87,5 +91,8 @@ int master_shared_init(struct shared *s, const struct pm_album *a, size_t i,
 void master_shared_process(struct shared *s, float *buf, size_t n);
 
 void master_pass2_job(void *job);
+
+double master_track_ceiling(const struct pm_master_run *run,
+			    const struct pm_target_result *tr, size_t i);
 
 #endif

@@ -44,6 +44,18 @@
 #include "album/targets.h"
 #include "util/err.h"
 
+/*
+ * A DC offset at or over this (|mean|, linear; -60 dBFS) is removed by
+ * subtracting the measured mean, exactly; a smaller one is left alone.
+ * No filter: a high-pass would shift the phase of the bass and move the
+ * true peaks.
+ */
+#define PM_DC_THRESHOLD 0.001
+
+/* The shared chain's filters whose true-peak rise is reported. */
+enum { PM_STAGE_TRACK_EQ, PM_STAGE_ALBUM_EQ, PM_STAGE_COMPRESSOR,
+       PM_STAGES };
+
 #define PM_TONE_BANDS 10 /* octave bands, 31.5 Hz .. 16 kHz */
 
 extern const double pm_tone_band_hz[PM_TONE_BANDS];
@@ -56,6 +68,9 @@ struct pm_source_analysis {
 	double sample_peak_db;
 	double true_peak_dbtp;
 	double dc_db[2];         /* DC offset per channel, dBFS */
+	double dc_mean[2];       /* the same, signed and linear: the exact
+				   mean render subtracts when it is at or
+				   over PM_DC_THRESHOLD */
 	double rms_db;
 	double crest_db;         /* sample peak over RMS */
 	unsigned clipped_runs;   /* runs of 3+ samples at full scale */
@@ -64,6 +79,9 @@ struct pm_source_analysis {
 	double chain_lufs;       /* after the shared chain */
 	double chain_peak_dbtp;
 	double chain_max_gr_db;  /* the compressor's deepest reduction */
+	/* how much each filter of the shared chain raised the true peak
+	 * (dB, the 4x meter before and after it); NAN: no such filter */
+	double stage_tp_added_db[PM_STAGES];
 };
 
 struct pm_render_result {
@@ -75,6 +93,19 @@ struct pm_render_result {
 	double lufs;            /* the master's integrated loudness */
 	double shortfall_lu;    /* how far under the target, when the
 				   ceiling stopped a linear gain */
+	double lf_removed_db;   /* vinyl: the side bass LF-mono took out,
+				   against the whole signal (dB; -inf:
+				   none) */
+	bool has_lfmono;
+	/* the limiter's log: stretches of more than PM_LIMITER_LOG_DB */
+	unsigned nlimiting;
+	struct {
+		double start_s, end_s, depth_db;
+	} limiting[32];
+	double ceiling_dbtp;    /* this file's: the target's, or its
+				   loud-file ceiling when the file is louder
+				   than the profile's threshold (Spotify:
+				   -2 dBTP over -14 LUFS) */
 	uint32_t rate;
 	int64_t length_samples;
 };

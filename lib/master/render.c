@@ -10,6 +10,10 @@
 /* Pass 2: rendering                                                    */
 /* ------------------------------------------------------------------ */
 
+#define FINE_GATE_DB 1.5 /* see lane_init */
+#define FINE_CHUNK 256   /* frames the fine meter skips or not at once */
+#define FINE_REACH 64    /* frames either side of a chunk that count */
+
 struct lane {
 	struct pm_target_result *tr;
 	struct pm_render_result *res;
@@ -17,9 +21,12 @@ struct lane {
 	struct pm_lfmono *lfmono;
 	struct pm_limiter_state *lim;
 	struct pm_truepeak *tp_in, *tp_out; /* tp_in only without a limiter */
+	struct pm_truepeak *tp_fine;        /* the fine 8x meter of the output */
 	struct pm_audio_writer *w;
 	char *path;
 	float *a, *b;  /* work buffers */
+	float *env;    /* the 4x meter's envelope of a block */
+	float gate;    /* the fine meter works where that reaches this */
 	size_t cap;    /* frames they hold */
 	size_t skip;   /* limiter latency still to drop */
 	float gain;
@@ -34,11 +41,13 @@ static void lane_free(struct lane *l)
 	pm_limiter_free(l->lim);
 	pm_truepeak_free(l->tp_in);
 	pm_truepeak_free(l->tp_out);
+	pm_truepeak_free(l->tp_fine);
 	if (l->w)
 		pm_audio_finish(l->w, NULL);
 	free(l->path);
 	free(l->a);
 	free(l->b);
+	free(l->env);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -83,9 +92,11 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 		if (!l->lfmono)
 			return -1;
 	}
+	l->res->ceiling_dbtp = htoa ? tr->ceiling_dbtp
+				    : master_track_ceiling(p->run, tr, p->track);
 	if (tr->target.limiter && a->mastering.limiter.enabled) {
 		pm_limiter_opts_from_album(&lo, &a->mastering.limiter,
-					   tr->ceiling_dbtp);
+					   l->res->ceiling_dbtp);
 		l->lim = pm_limiter_new(&lo, 2, rate, err);
 		if (!l->lim)
 			return -1;
@@ -94,11 +105,24 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 	}
 	l->a = pm_malloc(l->cap * 2 * sizeof(float), err);
 	l->b = pm_malloc(l->cap * 2 * sizeof(float), err);
+	l->env = pm_malloc(l->cap * sizeof(float), err);
 	if (!l->lim)
 		l->tp_in = pm_truepeak_new(2, rate, 4, 0, err);
 	l->tp_out = pm_truepeak_new(2, rate, 4, 0, err);
-	if (!l->a || !l->b || (!l->lim && !l->tp_in) || !l->tp_out)
+	l->tp_fine = pm_truepeak_new(2, rate, 8, PM_TRUEPEAK_FINE, err);
+	if (!l->a || !l->b || !l->env || (!l->lim && !l->tp_in) ||
+	    !l->tp_out || !l->tp_fine)
 		return -1;
+	/*
+	 * Between the 4x meter's points a band-limited signal rises by at
+	 * most 0.7 dB (a tone at Nyquist, a quarter of a sample from its
+	 * crest is cos(pi/8) down): where the 4x envelope stays more than
+	 * FINE_GATE_DB under the trim's threshold the fine meter cannot
+	 * read over it, and need not interpolate.
+	 */
+	l->gate = (float)pm_db_to_gain(l->res->ceiling_dbtp -
+				       PM_TRUEPEAK_GUARD_DB - FINE_GATE_DB);
+	pm_truepeak_set_floor(l->tp_out, l->gate);
 	if (htoa)
 		pm_htoa_file_name(a, name, sizeof(name));
 	else
@@ -167,6 +191,31 @@ static void quantise24(float *x, size_t n)
 	}
 }
 
+/*
+ * Feed `k` frames, whose 4x envelope is in l->env, to the fine meter:
+ * in chunks, each interpolated only when the envelope around it reaches
+ * the gate (and always at the edges of the call, where the envelope
+ * around a chunk is not all here).
+ */
+static void fine_feed(struct lane *l, const float *x, size_t k)
+{
+	size_t lat = pm_truepeak_latency(l->tp_out), s, e, i;
+
+	for (s = 0; s < k; s = e) {
+		bool near;
+
+		e = PM_MIN(k, s + FINE_CHUNK);
+		near = s < FINE_REACH || e + FINE_REACH + lat > k;
+		for (i = s - (near ? 0 : FINE_REACH) + lat;
+		     !near && i < e + FINE_REACH + lat; i++)
+			near = l->env[i] >= l->gate;
+		if (near)
+			pm_truepeak_process(l->tp_fine, x + 2 * s, e - s, NULL);
+		else
+			pm_truepeak_skip(l->tp_fine, x + 2 * s, e - s);
+	}
+}
+
 /* Width, LF-mono, gain, limiter, measure, write: `n` frames in l->a. */
 static int lane_tail(struct lane *l, size_t n, bool flush, struct pm_bs1770 *m,
 		     struct pm_err *err)
@@ -206,7 +255,8 @@ static int lane_tail(struct lane *l, size_t n, bool flush, struct pm_bs1770 *m,
 		return 0;
 	if (l->int24)
 		quantise24(x, k * 2);
-	pm_truepeak_process(l->tp_out, x, k, NULL);
+	pm_truepeak_process(l->tp_out, x, k, l->env);
+	fine_feed(l, x, k);
 	if (pm_bs1770_add(m, x, k, err) < 0)
 		return -1;
 	l->written += (int64_t)k;
@@ -232,6 +282,10 @@ static int lane_reserve(struct lane *l, size_t frames, struct pm_err *err)
 	if (!b)
 		return -1;
 	l->b = b;
+	b = pm_reallocarray(l->env, frames, sizeof(float), err);
+	if (!b)
+		return -1;
+	l->env = b;
 	l->cap = frames;
 	return 0;
 }
@@ -259,14 +313,32 @@ static int lane_finish(struct lane *l, const float *in, size_t n,
 	if (lane_tail(l, n, true, m, err) < 0)
 		return -1;
 	pm_truepeak_flush(l->tp_out, NULL);
+	pm_truepeak_flush(l->tp_fine, NULL);
 	if (l->tp_in) {
 		pm_truepeak_flush(l->tp_in, NULL);
 		l->res->peak_in_dbtp = pm_truepeak_max_dbtp(l->tp_in);
 	} else {
 		l->res->peak_in_dbtp = pm_limiter_input_peak_dbtp(l->lim);
 	}
-	l->res->peak_out_dbtp = pm_truepeak_max_dbtp(l->tp_out);
+	/* the higher of libebur128's reading and the fine 8x one */
+	l->res->peak_out_dbtp = PM_MAX(pm_truepeak_max_dbtp(l->tp_out),
+				       pm_truepeak_max_dbtp(l->tp_fine));
 	l->res->max_gr_db = l->lim ? pm_limiter_max_reduction_db(l->lim) : 0;
+	l->res->has_lfmono = l->lfmono != NULL;
+	l->res->nlimiting = 0;
+	if (l->lim) {
+		const struct pm_limiter_stretch *s;
+		size_t ns = pm_limiter_log(l->lim, &s), k;
+
+		for (k = 0; k < ns && k < PM_ARRAY_SIZE(l->res->limiting); k++) {
+			l->res->limiting[k].start_s = (double)s[k].start / l->res->rate;
+			l->res->limiting[k].end_s = (double)s[k].end / l->res->rate;
+			l->res->limiting[k].depth_db = s[k].depth_db;
+		}
+		l->res->nlimiting = (unsigned)k;
+	}
+	l->res->lf_removed_db =
+		l->lfmono ? pm_lfmono_removed_db(l->lfmono) : -HUGE_VAL;
 	l->res->length_samples = l->written;
 	l->res->trim_db = 0;
 	{
@@ -278,9 +350,10 @@ static int lane_finish(struct lane *l, const float *in, size_t n,
 }
 
 /*
- * A master over its ceiling (the limiter aims under it, but a master
- * without one, or resampler ringing, can pass): scale it by a static trim
- * measured against the same interpolator, and rewrite it.
+ * A master over its ceiling less the guard (the limiter aims under it on
+ * its 4x detector, but the fine 8x meter reads between those points, and
+ * a master without a limiter, or resampler ringing, can pass): scale it
+ * by a static trim measured against both meters, and rewrite it.
  */
 static int trim(struct lane *l, double trim_db, struct pm_err *err)
 {
@@ -381,6 +454,11 @@ static int render(struct pass2 *p)
 	r = pm_track_open(p->in, p->track, err);
 	if (!r || master_shared_init(&sh, run->album, p->track, rate, tone, err) < 0)
 		goto out;
+	if (p->track != PM_DISC)
+		for (t = 0; t < 2; t++)
+			if (fabs(run->source[p->track].dc_mean[t]) >=
+			    PM_DC_THRESHOLD)
+				sh.dc[t] = (float)run->source[p->track].dc_mean[t];
 	for (t = 0; t < run->ntargets; t++) {
 		if (!p->want[t])
 			continue;
@@ -459,10 +537,13 @@ static int render(struct pass2 *p)
 				gi < 0 ? 0 : groups[gi].got, p->meters[t],
 				err) < 0)
 			goto out;
-		if (l->res->peak_out_dbtp > l->tr->ceiling_dbtp &&
+		if (l->res->peak_out_dbtp >
+			    l->res->ceiling_dbtp - PM_TRUEPEAK_GUARD_DB &&
 		    !l->tr->target.pass_through &&
 		    trim(l, pm_limiter_trim_db(l->res->peak_out_dbtp,
-					       l->tr->ceiling_dbtp), err) < 0)
+					       l->res->ceiling_dbtp -
+						       PM_TRUEPEAK_GUARD_DB),
+			 err) < 0)
 			goto out;
 	}
 	if (p->track != PM_DISC)

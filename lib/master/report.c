@@ -26,6 +26,9 @@ static void json_analysis(struct pm_json *j, const char *key,
 	pm_json_fixed(j, NULL, s->dc_db[0], 1);
 	pm_json_fixed(j, NULL, s->dc_db[1], 1);
 	pm_json_end(j, false);
+	pm_json_bool(j, "dc_removed",
+		     fabs(s->dc_mean[0]) >= PM_DC_THRESHOLD ||
+			     fabs(s->dc_mean[1]) >= PM_DC_THRESHOLD);
 	pm_json_fixed(j, "crest_factor_db", s->crest_db, 2);
 	pm_json_int(j, "clipped_runs", s->clipped_runs);
 	pm_json_int(j, "clipped_samples", (long long)s->clipped_samples);
@@ -36,6 +39,24 @@ static void json_analysis(struct pm_json *j, const char *key,
 	pm_json_fixed(j, "after_shared_chain_lufs", s->chain_lufs, 2);
 	pm_json_fixed(j, "after_shared_chain_true_peak_dbtp", s->chain_peak_dbtp, 2);
 	pm_json_fixed(j, "compressor_max_reduction_db", s->chain_max_gr_db, 2);
+	{
+		static const char *const stage[PM_STAGES] = {
+			"track_eq", "album_eq", "compressor"
+		};
+		bool any = false;
+
+		for (b = 0; b < PM_STAGES; b++)
+			any = any || isfinite(s->stage_tp_added_db[b]);
+		if (any) {
+			/* what each filter did to the true peak */
+			pm_json_object(j, "true_peak_added_db");
+			for (b = 0; b < PM_STAGES; b++)
+				if (isfinite(s->stage_tp_added_db[b]))
+					pm_json_fixed(j, stage[b],
+						      s->stage_tp_added_db[b], 2);
+			pm_json_end(j, true);
+		}
+	}
 	pm_json_end(j, true);
 }
 
@@ -46,6 +67,18 @@ static void json_render(struct pm_json *j, const struct pm_render_result *r)
 	pm_json_fixed(j, "true_peak_after_dbtp", r->peak_out_dbtp, 3);
 	pm_json_fixed(j, "limiter_max_reduction_db", r->max_gr_db, 2);
 	pm_json_fixed(j, "trim_db", r->trim_db, 3);
+	pm_json_fixed(j, "ceiling_dbtp", r->ceiling_dbtp, 2);
+	if (r->has_lfmono)
+		pm_json_fixed(j, "lf_mono_removed_db", r->lf_removed_db, 1);
+	pm_json_array(j, "limiting");
+	for (unsigned k = 0; k < r->nlimiting; k++) {
+		pm_json_object(j, NULL);
+		pm_json_fixed(j, "start_s", r->limiting[k].start_s, 3);
+		pm_json_fixed(j, "end_s", r->limiting[k].end_s, 3);
+		pm_json_fixed(j, "depth_db", r->limiting[k].depth_db, 2);
+		pm_json_end(j, true);
+	}
+	pm_json_end(j, false);
 	pm_json_fixed(j, "loudness_lufs", r->lufs, 2);
 	pm_json_fixed(j, "shortfall_lu", r->shortfall_lu, 2);
 	pm_json_int(j, "rate", r->rate);

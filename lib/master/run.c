@@ -135,7 +135,8 @@ static void policy(struct pm_master_run *run, struct pm_target_result *tr,
 	 * one gain, so the loudest peak decides for all.
 	 */
 	for (i = 0; i < run->ntracks; i++) {
-		double room = tr->ceiling_dbtp - PM_LIMITER_MARGIN_DB -
+		double room = master_track_ceiling(run, tr, i) -
+			      PM_LIMITER_MARGIN_DB -
 			      run->source[i].chain_peak_dbtp;
 
 		if (ld->mode == PM_LOUDNESS_TRACK || !t->has_target) {
@@ -152,6 +153,38 @@ static void policy(struct pm_master_run *run, struct pm_target_result *tr,
 			tr->track[i].gain_db += worst_peak;
 			tr->track[i].shortfall_lu = -worst_peak;
 		}
+}
+
+/*
+ * The ceiling of track `i`'s master for target `tr`: the target's, or
+ * the profile's loud-file ceiling when the track at its gain is louder
+ * than the profile's threshold (a loud file's encode overshoots more:
+ * Spotify asks -2 dBTP of files louder than -14 LUFS).  Limiting only
+ * makes a file quieter, so a file judged quiet here stays quiet.  Tracks
+ * joined by crossfades share their files' audio, so a run of them takes
+ * the lower ceiling if any one of them is loud.
+ */
+double master_track_ceiling(const struct pm_master_run *run,
+			    const struct pm_target_result *tr, size_t i)
+{
+	const struct pm_target *t = &tr->target;
+	const struct pm_album *a = run->album;
+	double c = tr->ceiling_dbtp, out;
+	size_t first = i, last = i, k;
+
+	if (!t->has_hot || t->pass_through || i >= run->ntracks)
+		return c;
+	while (first > 0 && a->tracks[first].xfade.is_set)
+		first--;
+	while (last + 1 < run->ntracks && a->tracks[last + 1].xfade.is_set)
+		last++;
+	for (k = first; k <= last; k++) {
+		out = run->source[k].chain_lufs + tr->track[k].gain_db;
+		if (isfinite(out) && out > t->hot_above_lufs)
+			c = PM_MIN(c, t->hot_ceiling_dbtp -
+					      pm_lossy_headroom(t->format));
+	}
+	return c;
 }
 
 /*

@@ -260,6 +260,11 @@ int pm_cd_timeline(const struct pm_album *a, const struct pm_target *t,
 		pm_inputs_release(in);
 		return -1;
 	}
+	if (pm_feed_edge_fades(tl, a, in, err) < 0) {
+		pm_timeline_release(tl);
+		pm_inputs_release(in);
+		return -1;
+	}
 	pm_cd_limits(a, &lim);
 	problems = cd_check(a, tl, &lim);
 	if (problems) {

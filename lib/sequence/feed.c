@@ -4,6 +4,7 @@
 
 #include "sequence/feed.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "util/outdir.h"
@@ -38,6 +39,48 @@ int pm_feed_read(void *ctx, size_t clip, float *buf, int64_t n,
 			return -1;
 	}
 	return pm_track_read(f->r[clip], buf, n, err);
+}
+
+/* The largest magnitude of clip `c`'s first (at_end: last) frame. */
+static int edge_level(const struct pm_inputs *in,
+		      const struct pm_tl_clip *cl, bool at_end, double *level,
+		      struct pm_err *err)
+{
+	struct pm_track_reader *r;
+	float fr[2];
+	int ret = -1;
+
+	r = pm_track_open(in, cl->track == PM_TL_HTOA ? PM_DISC : cl->track,
+			  err);
+	if (!r)
+		return -1;
+	if ((!at_end || pm_track_seek(r, cl->length - 1, err) == 0) &&
+	    pm_track_read(r, fr, 1, err) == 0) {
+		*level = fmax(fabs(fr[0]), fabs(fr[1]));
+		ret = 0;
+	}
+	pm_track_close(r);
+	return ret;
+}
+
+int pm_feed_edge_fades(struct pm_timeline *tl, const struct pm_album *a,
+		       const struct pm_inputs *in, struct pm_err *err)
+{
+	size_t c;
+	int e;
+
+	for (c = 0; c < tl->nclips; c++)
+		for (e = 0; e < 2; e++) {
+			double level;
+
+			if (!pm_tl_edge_open(tl, c, e == 1))
+				continue;
+			if (edge_level(in, &tl->clips[c], e == 1, &level,
+				       err) < 0 ||
+			    pm_tl_edge_fade(tl, a, c, e == 1, level, err) < 0)
+				return -1;
+		}
+	return 0;
 }
 
 void pm_feed_release(struct pm_feed *f)

@@ -27,4 +27,12 @@ int pm_feed_read(void *ctx, size_t clip, float *buf, int64_t n,
 		 struct pm_err *err);
 void pm_feed_release(struct pm_feed *f);
 
+/*
+ * Edge fades (timeline.h) for every clip of `tl` that meets digital
+ * silence: the sample at each such edge is read from the inputs, and a
+ * loud one gets its fade.  Returns 0 or -1 with `err`.
+ */
+int pm_feed_edge_fades(struct pm_timeline *tl, const struct pm_album *a,
+		       const struct pm_inputs *in, struct pm_err *err);
+
 #endif

@@ -149,6 +149,18 @@ static int stream_write(struct stream_pass *p, const float *buf, int64_t n,
 	return seq_sink_write(&p->sink, x, n, err);
 }
 
+/*
+ * The ceiling a crossfade is held to: the profile's loud-file ceiling
+ * when it has one, since the files a crossfade ends up in may be loud
+ * ones (their masters' loudness is not known here).
+ */
+static double xfade_ceiling(const struct pm_target *t)
+{
+	double c = pm_target_ceiling(t);
+
+	return t->has_hot ? PM_MIN(c, t->hot_ceiling_dbtp) : c;
+}
+
 /* Write every file of the profile once, at p->gain. */
 static int stream_files(struct stream_pass *p, struct pm_seq_result *res,
 			struct pm_err *err)
@@ -189,10 +201,14 @@ static int stream_files(struct stream_pass *p, struct pm_seq_result *res,
 		if (pm_timeline_build(a, which, last - first + 1, p->in->length,
 				      0, &to, &tl, err) < 0)
 			return -1;
+		if (pm_feed_edge_fades(&tl, a, p->in, err) < 0) {
+			pm_timeline_release(&tl);
+			return -1;
+		}
 		/* crossfades sum two signals: their peaks are checked first,
 		 * as on the CD */
 		if ((last > first &&
-		     pm_xfade_check(a, p->in, &tl, pm_target_ceiling(t),
+		     pm_xfade_check(a, p->in, &tl, xfade_ceiling(t),
 				    a->cd.xfade_peaks, &gains, &ngains, &xr,
 				    err) < 0) ||
 		    pm_feed_init(&feed, p->in, &tl, 0, err) < 0 ||

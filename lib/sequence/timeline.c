@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/log.h"
 #include "util/msf.h"
 
 #include "util/banned.h"
@@ -249,8 +250,89 @@ int pm_timeline_build(const struct pm_album *a, const size_t *which,
 	return 0;
 }
 
+void pm_edge_fade_of(const struct pm_album *a, size_t track, uint32_t rate,
+		     int64_t *len, enum pm_fade_shape *shape)
+{
+	const struct pm_fade *f = &a->mastering.edge_fade;
+
+	if (track != PM_TL_HTOA && track < a->ntracks &&
+	    a->tracks[track].edge_fade.is_set)
+		f = &a->tracks[track].edge_fade;
+	if (f->is_set) {
+		*len = pm_time_samples(f->length, rate);
+		*shape = f->shape;
+	} else if (a->mastering.pass_through) {
+		/* a re-issue stays what it was, sample for sample */
+		*len = 0;
+		*shape = PM_SHAPE_SCURVE;
+	} else {
+		*len = (int64_t)rate * PM_EDGE_FADE_MS / 1000;
+		*shape = PM_SHAPE_SCURVE;
+	}
+}
+
+bool pm_tl_edge_open(const struct pm_timeline *tl, size_t c, bool at_end)
+{
+	const struct pm_tl_clip *cl = &tl->clips[c];
+	/* the silent sample next to the edge */
+	int64_t s = at_end ? cl->start + cl->length : cl->start - 1;
+	size_t i;
+
+	if (cl->length <= 0 || (at_end ? cl->fade_out : cl->fade_in) > 0)
+		return false;
+	for (i = 0; i < tl->nclips; i++)
+		if (i != c && tl->clips[i].start <= s &&
+		    s < tl->clips[i].start + tl->clips[i].length)
+			return false;
+	return true;
+}
+
+int pm_tl_edge_fade(struct pm_timeline *tl, const struct pm_album *a,
+		    size_t c, bool at_end, double level, struct pm_err *err)
+{
+	struct pm_tl_clip *cl = &tl->clips[c];
+	struct pm_tl_edge *e;
+	enum pm_fade_shape shape;
+	int64_t len;
+	double db = level > 0 ? 20 * log10(level) : -HUGE_VAL;
+
+	pm_edge_fade_of(a, cl->track, tl->rate, &len, &shape);
+	if (len <= 0 || level < PM_EDGE_LEVEL)
+		return 0;
+	/* both fades of a very short clip fit in it */
+	if (len > cl->length / 2)
+		len = cl->length / 2;
+	if (len <= 0)
+		return 0;
+	e = pm_reallocarray(tl->edges, tl->nedges + 1, sizeof(*e), err);
+	if (!e)
+		return -1;
+	tl->edges = e;
+	e = &tl->edges[tl->nedges++];
+	e->clip = c;
+	e->at_end = at_end;
+	e->length = len;
+	e->shape = shape;
+	e->level_dbfs = db;
+	if (at_end) {
+		cl->fade_out = len;
+		cl->out_shape = shape;
+	} else {
+		cl->fade_in = len;
+		cl->in_shape = shape;
+	}
+	pm_note("edge fade: %s of %s meets digital silence at %.1f dBFS: "
+		"%.1f ms %s fade",
+		at_end ? "end" : "start",
+		cl->track == PM_TL_HTOA ? "the hidden track"
+					: a->tracks[cl->track].id,
+		db, 1000.0 * (double)len / tl->rate, pm_shape_names[shape]);
+	return 0;
+}
+
 void pm_timeline_release(struct pm_timeline *tl)
 {
+	free(tl->edges);
 	free(tl->clips);
 	free(tl->tracks);
 	memset(tl, 0, sizeof(*tl));

@@ -67,6 +67,28 @@ struct pm_tl_options {
 	bool with_htoa;       /* cd: the hidden track in track 1's pregap */
 };
 
+/*
+ * An edge fade: a short fade where a clip meets digital silence on a
+ * sample louder than PM_EDGE_LEVEL (a step there is a click): at a pause,
+ * the start or end of a programme or a side, the edges of a file.
+ * Crossfades, gapless joins and the album's own fades are left alone.
+ * <edge-fade> in <track> or <mastering> sets its length (0: none) and
+ * shape; the default is PM_EDGE_FADE_MS of an s-curve, whose first step
+ * from silence is about 86 dB down at 44.1 kHz (an equal-power fade's
+ * is only 43 dB down: over the -60 dBFS rule for a loud sample).  With
+ * pass-through mastering (a re-issue) the default is none.
+ */
+#define PM_EDGE_LEVEL 0.001 /* -60 dBFS */
+#define PM_EDGE_FADE_MS 5
+
+struct pm_tl_edge {
+	size_t clip;
+	bool at_end;        /* the clip's end (a fade-out); else its start */
+	int64_t length;     /* samples */
+	enum pm_fade_shape shape;
+	double level_dbfs;  /* the sample that met silence, before the fade */
+};
+
 struct pm_timeline {
 	uint32_t rate;
 	bool cd;
@@ -77,6 +99,8 @@ struct pm_timeline {
 	int64_t length;             /* samples, padded on a CD */
 	struct pm_disc disc;        /* cd only */
 	int64_t warn_samples;       /* lengths for messages */
+	size_t nedges;
+	struct pm_tl_edge *edges;   /* owned: the edge fades applied */
 };
 
 /*
@@ -92,6 +116,30 @@ int pm_timeline_build(const struct pm_album *album, const size_t *which,
 		      struct pm_err *err);
 
 void pm_timeline_release(struct pm_timeline *tl);
+
+/*
+ * The edge fade album track `track` (PM_TL_HTOA: the hidden track) asks
+ * for at `rate`: its <edge-fade>, else the album's, else the default.
+ * *len 0: none.
+ */
+void pm_edge_fade_of(const struct pm_album *a, size_t track, uint32_t rate,
+		     int64_t *len, enum pm_fade_shape *shape);
+
+/*
+ * Whether clip `c`'s first (at_end: last) sample is next to digital
+ * silence on the timeline (no other clip sounds there) and carries no
+ * fade already.
+ */
+bool pm_tl_edge_open(const struct pm_timeline *tl, size_t c, bool at_end);
+
+/*
+ * Give clip `c` its edge fade at its start (at_end: end), `level` being
+ * the largest magnitude of the sample that meets silence: nothing when it
+ * is under PM_EDGE_LEVEL or the fade is off.  Each fade is noted and
+ * kept in tl->edges.  Returns 0 or -1 with `err` (PM_ENOMEM).
+ */
+int pm_tl_edge_fade(struct pm_timeline *tl, const struct pm_album *a,
+		    size_t c, bool at_end, double level, struct pm_err *err);
 
 /* The gain of a fade of `shape` a fraction `t` (0..1) of the way in. */
 double pm_fade_gain(enum pm_fade_shape shape, double t);

@@ -126,6 +126,10 @@ int pm_sequence_vinyl(const struct pm_album *a, const struct pm_target *t,
 			goto out;
 		}
 		free(lengths);
+		if (pm_feed_edge_fades(&tl, a, &in, err) < 0) {
+			pm_timeline_release(&tl);
+			goto out;
+		}
 		len_s = (double)tl.length / rate;
 		sev = pm_rule_severity(a, "vinyl-side-length", PM_SEV_ERROR, NULL);
 		if (len_s > lim.max_s && sev == PM_SEV_ERROR) {

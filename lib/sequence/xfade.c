@@ -43,7 +43,8 @@ static int measure(const struct pm_inputs *in, const struct pm_timeline *tl,
 	size_t lat, i;
 	int ret = -1;
 
-	tp = pm_truepeak_new(2, tl->rate, 4, 0, err);
+	/* the fine 8x meter, as the masters are held to */
+	tp = pm_truepeak_new(2, tl->rate, 8, PM_TRUEPEAK_FINE, err);
 	if (!tp || pm_feed_init(&feed, in, tl, from, err) < 0 ||
 	    pm_tl_render_init_at(&rr, tl, from, pm_feed_read, &feed, err) < 0)
 		goto out;

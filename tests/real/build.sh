@@ -30,4 +30,32 @@ t_result $? "verify finds it fit"
 t_expect 0 "ddpmake --list reads the DDP back" premaster ddpmake --list out/ddp
 t_stdout_has "with 13 tracks" "13"
 t_ok "cdrdao reads the TOC" cdrdao show-toc out/cd/album.toc
+
+# the sound (doc/internals/sound.md), on the tests' own meters: every CD
+# track and Spotify file at or under its ceiling on an 8x meter with the
+# file's edges and on libebur128 (Spotify's -2 dBTP for a file louder
+# than -14 LUFS), and no step to or from digital silence over -60 dBFS
+le() {
+	[ -n "$1" ] && [ -n "$2" ] || return 1
+	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'
+}
+bad=
+edges=
+n=0
+for f in out/cd/tracks/*.wav out/streaming/spotify/*; do
+	line=$("$top_builddir/tests/soundcheck" tp "$f")
+	fine=$(echo "$line" | sed 's/.*fine8x=\([^ ]*\).*/\1/')
+	ebu=$(echo "$line" | sed 's/.*ebur128=\([^ ]*\).*/\1/')
+	lufs=$(echo "$line" | sed 's/.*lufs=//')
+	case $f in
+	out/cd/*) c=-0.3 ;;
+	*) if le "$lufs" -14; then c=-1; else c=-2; fi ;;
+	esac
+	le "$fine" "$c" && le "$ebu" "$c" || bad="$bad $f($fine/$ebu>$c)"
+	w=$("$top_builddir/tests/soundcheck" edges "$f" | sed 's/.*worst=\([^ ]*\).*/\1/')
+	le "$w" -60 || edges="$edges $f($w)"
+	n=$((n + 1))
+done
+t_is "all $n files at or under their ceilings on 8x and libebur128" "$bad" ""
+t_is "no edge of theirs louder than -60 dBFS" "$edges" ""
 t_done

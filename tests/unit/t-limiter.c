@@ -366,6 +366,62 @@ static void test_ramp(void)
 	free(y);
 }
 
+/*
+ * The log: a 1 kHz tone at -20 dBFS with two bursts 6 dB over a -1 dBTP
+ * ceiling, at 1.0-1.5 s and 2.5-2.8 s, and a third burst only 0.2 dB
+ * over: two stretches, where the bursts are, about 7 dB deep; the small
+ * one is not logged.
+ */
+static void test_log(void)
+{
+	const uint32_t rate = 48000;
+	size_t n = 4 * rate, i, ns, lat, k;
+	float *x = malloc(2 * n * sizeof(float)), *y, *tail;
+	struct pm_err err = { 0 };
+	struct pm_limiter_opts o;
+	struct pm_limiter_state *l;
+	const struct pm_limiter_stretch *s;
+
+	for (i = 0; i < n; i++) {
+		double t = (double)i / rate, a = 0.1;
+
+		if ((t >= 1.0 && t < 1.5) || (t >= 2.5 && t < 2.8))
+			a = pow(10, 5.0 / 20);
+		else if (t >= 3.3 && t < 3.6)
+			a = pow(10, -0.8 / 20);
+		x[2 * i] = x[2 * i + 1] = (float)(a * sin(2 * M_PI * 1000 * t));
+	}
+	pm_limiter_defaults(&o);
+	o.ceiling_dbtp = -1.0;
+	l = pm_limiter_new(&o, 2, rate, &err);
+	lat = pm_limiter_latency_samples(l);
+	y = malloc(2 * n * sizeof(float));
+	tail = malloc(2 * lat * sizeof(float));
+	for (k = 0; k < n; k += 1000)
+		pm_limiter_process(l, x + 2 * k, y + 2 * k, PM_MIN(1000, n - k));
+	pm_limiter_flush(l, tail);
+	ns = pm_limiter_log(l, &s);
+	is_int(ns, 2, "the log has the two bursts over the ceiling");
+	if (ns == 2) {
+		ok(fabs(s[0].start / (double)rate - 1.0) < 0.005 &&
+			   s[0].end / (double)rate > 1.5 &&
+			   s[0].end / (double)rate < 1.9,
+		   "the first from %.3f s to %.3f s",
+		   s[0].start / (double)rate, s[0].end / (double)rate);
+		ok(fabs(s[1].start / (double)rate - 2.5) < 0.005 &&
+			   s[1].end / (double)rate > 2.8 &&
+			   s[1].end / (double)rate < 3.2,
+		   "the second from %.3f s to %.3f s",
+		   s[1].start / (double)rate, s[1].end / (double)rate);
+		ok(s[0].depth_db > 6.0 && s[0].depth_db < 6.5,
+		   "about 6 dB deep (%.2f dB)", s[0].depth_db);
+	}
+	pm_limiter_free(l);
+	free(x);
+	free(y);
+	free(tail);
+}
+
 int main(void)
 {
 	struct pm_err err = { 0 };
@@ -375,6 +431,7 @@ int main(void)
 	test_transparency();
 	test_distortion();
 	test_ramp();
+	test_log();
 
 	is_near(pm_limiter_trim_db(-0.8, -1.0), -0.201, 1e-9,
 		"trim: 0.2 dB over needs -0.201 dB");

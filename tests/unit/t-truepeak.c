@@ -341,6 +341,83 @@ int main(void)
 		is_int(pm_truepeak_latency(tp), 12, "latency 12 at 192 kHz");
 		pm_truepeak_free(tp);
 	}
+	/*
+	 * The fine meter: a tone near Nyquist, sampled so that no sample
+	 * lands near its crest, reads its amplitude (the exact true peak)
+	 * within 0.01 dB at 8x, where the 12-tap 4x and 8x read low; and
+	 * the first sample of a file that starts at full level counts
+	 * against the silence before it.
+	 */
+	for (int ri = 0; ri < 3; ri++) {
+		uint32_t rate = rates[ri];
+		double f = 0.40 * rate, amp = 0.5;
+		size_t n = rate, i;
+		float *x = malloc(2 * n * sizeof(float));
+		struct pm_truepeak *fine =
+			pm_truepeak_new(2, rate, 8, PM_TRUEPEAK_FINE, &err);
+		double got, coarse;
+
+		for (i = 0; i < n; i++) {
+			size_t e = i < n - 1 - i ? i : n - 1 - i;
+			double g = e < rate / 4 ? 0.5 - 0.5 * cos(M_PI * e / (rate / 4.0)) : 1.0;
+
+			x[2 * i] = x[2 * i + 1] =
+				(float)(g * amp * sin(2 * M_PI * f * i / rate + 0.3));
+		}
+		pm_truepeak_process(fine, x, n, NULL);
+		pm_truepeak_flush(fine, NULL);
+		got = pm_truepeak_max_dbtp(fine);
+		coarse = our_tp(x, n, rate, 4, 0);
+		ok(fabs(got - 20 * log10(amp)) < 0.01,
+		   "fine 8x at %lu Hz reads a %.0f Hz tone at %.4f dBTP (exact %.4f; 4x %.4f)",
+		   (unsigned long)rate, f, got, 20 * log10(amp), coarse);
+		is_int(pm_truepeak_latency(fine), rate < 96000 ? 32 : 64,
+		       "fine latency at %lu Hz", (unsigned long)rate);
+		pm_truepeak_free(fine);
+		free(x);
+	}
+	{
+		float step[4] = { 0.9f, 0.9f, 0.9f, 0.9f };
+		struct pm_truepeak *fine =
+			pm_truepeak_new(2, 44100, 8, PM_TRUEPEAK_FINE, &err);
+
+		pm_truepeak_process(fine, step, 2, NULL);
+		pm_truepeak_flush(fine, NULL);
+		ok(pm_truepeak_max_dbtp(fine) > 20 * log10(0.9) + 0.5,
+		   "a file's edges count against silence: a 2-sample 0.9 step reads %.2f dBTP",
+		   pm_truepeak_max_dbtp(fine));
+		pm_truepeak_free(fine);
+	}
+	/*
+	 * Frames fed as history only (pm_truepeak_skip) leave the maxima of
+	 * what follows exactly as if they had been interpolated: a quiet
+	 * first half skipped, a loud second half measured.
+	 */
+	{
+		size_t n = 20000, i;
+		float *x = malloc(2 * n * sizeof(float));
+		struct pm_truepeak *all =
+			pm_truepeak_new(2, 44100, 8, PM_TRUEPEAK_FINE, &err);
+		struct pm_truepeak *part =
+			pm_truepeak_new(2, 44100, 8, PM_TRUEPEAK_FINE, &err);
+
+		for (i = 0; i < 2 * n; i++)
+			x[i] = (float)((i < n ? 0.01 : 0.7) * uniform());
+		pm_truepeak_process(all, x, n, NULL);
+		pm_truepeak_skip(part, x, n / 2 - 100);
+		pm_truepeak_process(part, x + 2 * (n / 2 - 100),
+				    n - n / 2 + 100, NULL);
+		pm_truepeak_flush(all, NULL);
+		pm_truepeak_flush(part, NULL);
+		ok(pm_truepeak_max_dbtp(all) == pm_truepeak_max_dbtp(part),
+		   "skipped history: the same true peak (%.4f, %.4f dBTP)",
+		   pm_truepeak_max_dbtp(all), pm_truepeak_max_dbtp(part));
+		pm_truepeak_free(all);
+		pm_truepeak_free(part);
+		free(x);
+	}
+	ok(pm_truepeak_new(2, 48000, 4, PM_TRUEPEAK_FINE, &err) == NULL,
+	   "fine is 8x only");
 	ok(pm_truepeak_new(2, 48000, 2, 0, &err) == NULL &&
 		   err.code == PM_EINVAL,
 	   "2x is refused");
