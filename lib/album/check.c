@@ -640,8 +640,8 @@ int pm_album_check(struct pm_album *a, struct pm_err *err)
 	check_deliverables(&c, a, err);
 	check_rules(&c, a);
 	check_repair(&c, &a->mastering.repair);
-	for (size_t i = 0; i < a->ntracks; i++)
-		check_repair(&c, &a->tracks[i].repair);
+	for (size_t k = 0; k < a->ntracks; k++)
+		check_repair(&c, &a->tracks[k].repair);
 	check_cdtext(&c, a);
 	for (i = 0; i < a->ntracks; i++) {
 		a->tracks[i].source.path =
