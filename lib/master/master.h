@@ -41,7 +41,9 @@
 #include <stdio.h>
 
 #include "album/album.h"
+#include "album/findings.h"
 #include "album/targets.h"
+#include "dsp/defects.h"
 #include "util/err.h"
 
 #define PM_TONE_BANDS 10 /* octave bands, 31.5 Hz .. 16 kHz */
@@ -64,6 +66,11 @@ struct pm_source_analysis {
 	double chain_lufs;       /* after the shared chain */
 	double chain_peak_dbtp;
 	double chain_max_gr_db;  /* the compressor's deepest reduction */
+	struct pm_defects *defects; /* what the detector found, with the
+				       repairs' samples; owned */
+	struct pm_defects_summary defects_sum;
+	bool repair_clicks, repair_clipping;
+	size_t repaired_samples; /* by the last render */
 };
 
 struct pm_render_result {
@@ -114,6 +121,7 @@ struct pm_master_run {
 	size_t ntargets;
 	struct pm_target_result *targets; /* owned */
 	double seconds;           /* audio processed per pass (album length) */
+	struct pm_findings findings; /* the audio-* rules on the sources */
 };
 
 struct pm_master_options {
