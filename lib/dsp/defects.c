@@ -23,14 +23,16 @@
 
 #include "util/banned.h"
 
-#define FR 4096           /* samples per analysis frame */
+#define FR 8192           /* samples per analysis frame */
 #define ORDER 12          /* the detector's prediction order */
-#define FIX_ORDER 32      /* the interpolation's */
+#define LPN 4096          /* samples per fitted model */
+#define FIX_ORDER 32      /* the interpolation's, for clicks */
+#define CLIP_ORDER 48     /* and for clipped passages */
 #define SEG 32            /* samples per residual segment */
 #define NSEG (3 * FR / SEG)
 #define REACH 8           /* segments of background each side */
 #define MAX_EVENTS 20000
-#define MAX_FIX 2048      /* longest run interpolated */
+#define MAX_FIX (2 * FR) /* longest passage interpolated */
 #define SILENT (1.0f / 65536) /* below half a 16-bit step: digital silence */
 #define FLAT_LEVEL 0.25f  /* flat tops are looked for above -12 dBFS */
 #define FLAT_RUN 8        /* shortest flat top below full scale */
@@ -41,14 +43,15 @@ struct chan {
 	float e[3 * FR]; /* their prediction residual */
 	float seg_e[NSEG], seg_p[NSEG];
 	unsigned short seg_i[NSEG];
-	int64_t covered; /* frames before this are in an event already */
+	int64_t covered; /* frames before this are in a click already */
+	int64_t clip_covered; /* and in a clipped passage */
 };
 
 struct pm_defects {
 	struct pm_defects_config c;
 	uint32_t rate;
 	struct chan ch[2];
-	float win[FR];
+	float win[LPN];
 	size_t fill;     /* samples in the newest frame */
 	int64_t base;    /* frame of x[0] */
 	int64_t fed;     /* frames fed */
@@ -104,8 +107,8 @@ struct pm_defects *pm_defects_new(uint32_t rate,
 	d->base = -2 * FR;
 	d->end = INT64_MAX;
 	d->worst = 2;
-	for (i = 0; i < FR; i++)
-		d->win[i] = (float)(0.5 - 0.5 * cos(2 * M_PI * ((double)i + 0.5) / FR));
+	for (i = 0; i < LPN; i++)
+		d->win[i] = (float)(0.5 - 0.5 * cos(2 * M_PI * ((double)i + 0.5) / LPN));
 	/* bins of 3 Hz or finer resolve 50 and 60 Hz and their harmonics */
 	d->hn = 4096;
 	while ((double)rate / (double)d->hn > 2.7)
@@ -168,6 +171,7 @@ static struct pm_defect *add_event(struct pm_defects *d,
 	e->start = start;
 	e->length = length;
 	e->level = level;
+	e->count = length;
 	e->fix = NULL;
 	return e;
 }
@@ -176,42 +180,48 @@ static struct pm_defect *add_event(struct pm_defects *d,
 /* Residual                                                             */
 /* ------------------------------------------------------------------ */
 
-/* The newest frame's prediction residual and its segment figures. */
+/*
+ * The newest frame's prediction residual, from a model fitted to each
+ * LPN samples of it (short enough to follow the music).
+ */
 static void residual(struct pm_defects *d, struct chan *c)
 {
 	double r[ORDER + 1], a[ORDER + 1];
-	float w[FR], af[ORDER + 1];
-	const float *x = c->x + 2 * FR;
-	float *e = c->e + 2 * FR;
+	float w[LPN], af[ORDER + 1];
 	size_t i;
 	unsigned k;
 
-	for (i = 0; i < FR; i++)
-		w[i] = x[i] * d->win[i];
-	for (k = 0; k <= ORDER; k++) {
-		float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+	for (size_t h = 0; h < FR; h += LPN) {
+		const float *x = c->x + 2 * FR + h;
+		float *e = c->e + 2 * FR + h;
 
-		for (i = k; i + 4 <= FR; i += 4) {
-			s0 += w[i] * w[i - k];
-			s1 += w[i + 1] * w[i + 1 - k];
-			s2 += w[i + 2] * w[i + 2 - k];
-			s3 += w[i + 3] * w[i + 3 - k];
+		for (i = 0; i < LPN; i++)
+			w[i] = x[i] * d->win[i];
+		for (k = 0; k <= ORDER; k++) {
+			float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+
+			for (i = k; i + 4 <= LPN; i += 4) {
+				s0 += w[i] * w[i - k];
+				s1 += w[i + 1] * w[i + 1 - k];
+				s2 += w[i + 2] * w[i + 2 - k];
+				s3 += w[i + 3] * w[i + 3 - k];
+			}
+			for (; i < LPN; i++)
+				s0 += w[i] * w[i - k];
+			r[k] = (double)s0 + s1 + s2 + s3;
 		}
-		for (; i < FR; i++)
-			s0 += w[i] * w[i - k];
-		r[k] = (double)s0 + s1 + s2 + s3;
-	}
-	r[0] = r[0] * (1 + 1e-6) + 1e-18;
-	pm_lpc_levinson(r, ORDER, a);
-	for (k = 1; k <= ORDER; k++)
-		af[k] = (float)a[k];
-	memcpy(e, x, FR * sizeof(*e));
-	for (k = 1; k <= ORDER; k++) {
-		const float *xs = x - k;
-		float ak = af[k];
+		r[0] = r[0] * (1 + 1e-6) + 1e-18;
+		pm_lpc_levinson(r, ORDER, a);
+		for (k = 1; k <= ORDER; k++)
+			af[k] = (float)a[k];
+		memcpy(e, x, LPN * sizeof(*e));
+		for (k = 1; k <= ORDER; k++) {
+			const float *xs = x - k;
+			float ak = af[k];
 
-		for (i = 0; i < FR; i++)
-			e[i] -= ak * xs[i];
+			for (i = 0; i < LPN; i++)
+				e[i] -= ak * xs[i];
+		}
 	}
 	for (size_t s = 2 * FR / SEG; s < NSEG; s++) {
 		const float *es = c->e + s * SEG;
@@ -274,36 +284,103 @@ static float *fix_of(const float *x, size_t a, size_t m, float clip)
 	return fix;
 }
 
+/* The clipped run starting at i, if it is long enough: its end, else i. */
+static size_t clip_run(const struct pm_defects *d, const float *x, size_t i,
+		       size_t lim, float *lvl)
+{
+	bool full = fabsf(x[i]) >= PM_FULL_SCALE;
+	size_t j;
+
+	*lvl = fabsf(x[i]);
+	for (j = i + 1; j < lim && clipped_at(x, j) && (x[j] < 0) == (x[i] < 0);
+	     j++) {
+		full = full && fabsf(x[j]) >= PM_FULL_SCALE;
+		*lvl = PM_MIN(*lvl, fabsf(x[j]));
+	}
+	return j - i >= (full ? d->c.clip_run : PM_MAX(d->c.clip_run, FLAT_RUN))
+		       ? j
+		       : i;
+}
+
+/* The interpolated samples for clipped region [a, b) of x. */
+static float *fix_clipped(const float *x, size_t a, size_t b)
+{
+	size_t ctx = 8000, lo = a > ctx ? a - ctx : 0;
+	size_t hi = PM_MIN(b + ctx, (size_t)3 * FR), i;
+	unsigned char *unknown = calloc(hi - lo, 1);
+	float *tmp = malloc((hi - lo) * sizeof(*tmp)), *fix = NULL;
+
+	if (!unknown || !tmp || b - a > MAX_FIX)
+		goto out;
+	memcpy(tmp, x + lo, (hi - lo) * sizeof(*tmp));
+	/* every clipped sample of the region is unknown, short runs too */
+	for (i = a; i < b; i++)
+		unknown[i - lo] = clipped_at(x, i);
+	if (pm_ar_interpolate_mask(tmp, hi - lo, unknown, CLIP_ORDER, true) < 0)
+		goto out;
+	fix = malloc((b - a) * sizeof(*fix));
+	if (fix)
+		memcpy(fix, tmp + (a - lo), (b - a) * sizeof(*fix));
+out:
+	free(unknown);
+	free(tmp);
+	return fix;
+}
+
+/*
+ * Clipped runs starting in the middle frame, with the runs that follow
+ * them within 10 ms: one event each, repaired as one.
+ */
 static void find_clipping(struct pm_defects *d, struct chan *c, unsigned ch)
 {
 	const float *x = c->x;
-	size_t i, j;
+	size_t join = d->rate / 100, lim = 3 * FR - 600, i, j, k;
+	size_t start = FR;
 
-	for (i = FR; i < 2 * FR; i++) {
-		float lvl;
-		bool full;
+	if (c->clip_covered > d->base + FR)
+		start = (size_t)(c->clip_covered - d->base);
+	for (i = start; i < 2 * FR; i++) {
+		float lvl, l2;
+		int64_t count;
 
 		if (!clipped_at(x, i) || (clipped_at(x, i - 1) &&
 					  (x[i - 1] < 0) == (x[i] < 0)))
 			continue;
-		full = fabsf(x[i]) >= PM_FULL_SCALE;
-		lvl = fabsf(x[i]);
-		for (j = i + 1; j < 3 * FR && clipped_at(x, j) &&
-				(x[j] < 0) == (x[i] < 0);
-		     j++) {
-			full = full && fabsf(x[j]) >= PM_FULL_SCALE;
-			lvl = PM_MIN(lvl, fabsf(x[j]));
+		j = clip_run(d, x, i, lim, &lvl);
+		if (j == i || d->base + (int64_t)j > d->end)
+			continue;
+		count = (int64_t)(j - i);
+		/* the runs that follow closely belong to the same passage */
+		for (k = j; k < lim && k < j + join; k++) {
+			size_t e;
+
+			if (!clipped_at(x, k) || (clipped_at(x, k - 1) &&
+						  (x[k - 1] < 0) == (x[k] < 0)))
+				continue;
+			e = clip_run(d, x, k, lim, &l2);
+			if (e == k) {
+				while (k + 1 < lim && clipped_at(x, k + 1))
+					k++;
+				continue;
+			}
+			count += (int64_t)(e - k);
+			lvl = PM_MIN(lvl, l2);
+			j = e;
+			k = e - 1;
 		}
-		if (j - i >= (full ? d->c.clip_run : PM_MAX(d->c.clip_run, FLAT_RUN)) &&
-		    d->base + (int64_t)j <= d->end) {
+		{
 			struct pm_defect *ev =
 				add_event(d, PM_DEFECT_CLIPPING, ch,
 					  d->base + (int64_t)i, (int64_t)(j - i),
 					  lvl);
 
-			if (ev && d->c.fix_clipping)
-				ev->fix = fix_of(x, i, j - i, lvl);
+			if (ev) {
+				ev->count = count;
+				if (d->c.fix_clipping)
+					ev->fix = fix_clipped(x, i, j);
+			}
 		}
+		c->clip_covered = d->base + (int64_t)j;
 		i = j - 1;
 	}
 }
@@ -350,28 +427,18 @@ static void click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 	if (near < 0.45 * wide)
 		return;
 	/* its extent: where the residual stands out */
-	thr = PM_MAX(0.2 * peak, 4 * sqrt(bg));
+	thr = PM_MAX(0.05 * peak, 4 * sqrt(bg));
 	for (a = p; a > p - ORDER - 4 && fabsf(e[a - 1]) > thr; a--)
 		;
 	for (b = p + 1, i = p + 1; i < p + 2 * ORDER + 4; i++)
 		if (fabsf(e[i]) > thr)
 			b = i + 1;
-	/* a pop rings on: grow it while the signal stays well above the
-	 * level before it; out of near silence it is an entry, not a click */
+	/* out of near silence it is an entry, not a click */
 	for (i = p - 512; i < p - 16; i++)
 		pre += (double)x[i] * x[i];
 	pre /= 496;
 	if (pre < 1e-8)
 		return;
-	for (i = b; i + 8 < p + 512; i += 8) {
-		double s = 0;
-
-		for (size_t k = i; k < i + 8; k++)
-			s += (double)x[k] * x[k];
-		if (s / 8 < 4 * pre + 1e-12)
-			break;
-		b = i + 8;
-	}
 	a = a > 2 ? a - 2 : a;
 	b += 2;
 	at = d->base + (int64_t)a;

@@ -32,10 +32,12 @@ struct pm_defect {
 	unsigned channel;   /* 0 left, 1 right */
 	int64_t start;      /* first frame */
 	int64_t length;     /* frames */
+	int64_t count;      /* clipping: the clipped samples among them */
 	float level;        /* click: its size; clipping: the clip level;
 			       edge: the sample at the edge (magnitudes) */
 	float *fix;         /* `length` samples to put in its place, or NULL;
-			       owned */
+			       owned (a clipped passage's unclipped samples
+			       are there as they were) */
 };
 
 struct pm_defects_config {

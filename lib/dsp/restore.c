@@ -37,25 +37,20 @@ void pm_lpc_levinson(const double *r, unsigned order, double *a)
 	}
 }
 
-/* The autocorrelation of the context on both sides of the gap. */
-static void context_r(const float *x, size_t len, size_t gap, size_t m,
-		      unsigned order, double *r)
+/* The autocorrelation of the known samples (pairs with an unknown left
+ * out). */
+static void known_r(const float *x, const unsigned char *unknown, size_t len,
+		    unsigned order, double *r)
 {
-	size_t pieces[2][2] = { { 0, gap }, { gap + m, len } };
 	unsigned k;
 
-	memset(r, 0, (order + 1) * sizeof(*r));
-	for (int p = 0; p < 2; p++) {
-		const float *y = x + pieces[p][0];
-		size_t n = pieces[p][1] - pieces[p][0];
+	for (k = 0; k <= order; k++) {
+		double s = 0;
 
-		for (k = 0; k <= order && k < n; k++) {
-			double s = 0;
-
-			for (size_t i = k; i < n; i++)
-				s += (double)y[i] * y[i - k];
-			r[k] += s;
-		}
+		for (size_t i = k; i < len; i++)
+			if (!unknown[i] && !unknown[i - k])
+				s += (double)x[i] * x[i - k];
+		r[k] = s;
 	}
 	/* a little lag window and white noise keep the model stable */
 	for (k = 1; k <= order; k++)
@@ -107,23 +102,28 @@ static int band_solve(const size_t *g, size_t n, const double *rho,
 	return 0;
 }
 
-int pm_ar_interpolate(float *x, size_t len, size_t gap, size_t m,
-		      unsigned order, float clip)
+int pm_ar_interpolate_mask(float *x, size_t len,
+			   const unsigned char *unknown, unsigned order,
+			   bool clip)
 {
 	double r[PM_LPC_MAX_ORDER + 1], a[PM_LPC_MAX_ORDER + 1];
 	double rho[PM_LPC_MAX_ORDER + 1];
 	double *y = NULL, *e = NULL, *l = NULL, *b = NULL;
 	size_t *g = NULL;
-	signed char *sign = NULL;
-	bool *fixed = NULL;
-	size_t i, nu, span;
+	size_t i, nu = 0, lo = len, hi = 0, span;
 	unsigned k, p = order;
 	int ret = -1;
 
-	if (p > PM_LPC_MAX_ORDER || p == 0 || m == 0 || gap < p ||
-	    gap + m + p > len)
+	for (i = 0; i < len; i++)
+		if (unknown[i]) {
+			lo = i < lo ? i : lo;
+			hi = i + 1;
+			nu++;
+		}
+	if (p > PM_LPC_MAX_ORDER || p == 0 || nu == 0 || lo < p ||
+	    hi + p > len)
 		return -1;
-	context_r(x, len, gap, m, p, r);
+	known_r(x, unknown, len, p, r);
 	pm_lpc_levinson(r, p, a);
 	for (k = 1; k <= p; k++)
 		a[k] = -a[k]; /* now e[n] = sum a[k] x[n - k], a[0] = 1 */
@@ -133,64 +133,51 @@ int pm_ar_interpolate(float *x, size_t len, size_t gap, size_t m,
 			rho[k] += a[j] * a[j + k];
 	}
 	rho[0] *= 1 + 1e-9;
-	span = m + 2 * (size_t)p; /* y[0] is x[gap - p] */
+	span = hi - lo + 2 * (size_t)p; /* y[0] is x[lo - p] */
 	y = malloc(span * sizeof(*y));
-	e = malloc((m + p) * sizeof(*e));
-	l = malloc(m * (p + 1) * sizeof(*l));
-	b = malloc(m * sizeof(*b));
-	g = malloc(m * sizeof(*g));
-	sign = malloc(m);
-	fixed = calloc(m, sizeof(*fixed));
-	if (!y || !e || !l || !b || !g || !sign || !fixed)
+	e = malloc((hi - lo + p) * sizeof(*e));
+	l = malloc(nu * (p + 1) * sizeof(*l));
+	b = malloc(nu * sizeof(*b));
+	g = malloc(nu * sizeof(*g));
+	if (!y || !e || !l || !b || !g)
 		goto out;
-	for (i = 0; i < span; i++)
-		y[i] = x[gap - p + i];
-	for (i = 0; i < m; i++)
-		sign[i] = x[gap + i] < 0 ? -1 : 1;
-	for (int iter = 0; iter < 16; iter++) {
-		bool again = false;
-
-		nu = 0;
-		for (i = 0; i < m; i++)
-			if (!fixed[i]) {
-				y[p + i] = 0;
-				g[nu++] = i;
-			}
-		if (nu == 0)
-			break;
-		/* the error with the unknowns at zero, over every n they reach */
-		for (i = 0; i < m + p; i++) {
-			double s = 0;
-
-			for (k = 0; k <= p; k++)
-				s += a[k] * y[p + i - k];
-			e[i] = s;
+	for (i = 0, nu = 0; i < span; i++) {
+		y[i] = x[lo - p + i];
+		if (unknown[lo - p + i]) {
+			y[i] = 0;
+			g[nu++] = i - p; /* from lo */
 		}
-		for (i = 0; i < nu; i++) {
-			double s = 0;
-
-			for (k = 0; k <= p; k++)
-				s += a[k] * e[g[i] + k];
-			b[i] = -s;
-		}
-		if (band_solve(g, nu, rho, p, l, b) < 0)
-			goto out;
-		for (i = 0; i < nu; i++)
-			y[p + g[i]] = b[i];
-		if (!(clip > 0))
-			break;
-		/* a clipped sample was at least as loud as the clip level */
-		for (i = 0; i < nu; i++)
-			if (sign[g[i]] * y[p + g[i]] < clip) {
-				fixed[g[i]] = true;
-				y[p + g[i]] = sign[g[i]] * (double)clip;
-				again = true;
-			}
-		if (!again)
-			break;
 	}
-	for (i = 0; i < m; i++)
-		x[gap + i] = (float)y[p + i];
+	/* the error with the unknowns at zero, over every n they reach */
+	for (i = 0; i < hi - lo + p; i++) {
+		double sum = 0;
+
+		for (k = 0; k <= p; k++)
+			sum += a[k] * y[p + i - k];
+		e[i] = sum;
+	}
+	for (i = 0; i < nu; i++) {
+		double sum = 0;
+
+		for (k = 0; k <= p; k++)
+			sum += a[k] * e[g[i] + k];
+		b[i] = -sum;
+	}
+	if (band_solve(g, nu, rho, p, l, b) < 0)
+		goto out;
+	for (i = 0; i < nu; i++) {
+		float was = x[lo + g[i]];
+		double v = b[i];
+
+		/*
+		 * A clipped sample was at least as loud as its clipped value:
+		 * where the model undershoots it, that value is the better
+		 * guess.
+		 */
+		if (clip && (was < 0 ? -v : v) < fabsf(was))
+			v = was;
+		x[lo + g[i]] = (float)v;
+	}
 	ret = 0;
 out:
 	free(y);
@@ -198,7 +185,22 @@ out:
 	free(l);
 	free(b);
 	free(g);
-	free(sign);
-	free(fixed);
+	return ret;
+}
+
+int pm_ar_interpolate(float *x, size_t len, size_t gap, size_t m,
+		      unsigned order, float clip)
+{
+	unsigned char *unknown;
+	int ret;
+
+	if (gap + m > len || m == 0)
+		return -1;
+	unknown = calloc(len, 1);
+	if (!unknown)
+		return -1;
+	memset(unknown + gap, 1, m);
+	ret = pm_ar_interpolate_mask(x, len, unknown, order, clip > 0);
+	free(unknown);
 	return ret;
 }

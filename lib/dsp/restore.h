@@ -7,6 +7,7 @@
 #ifndef PM_RESTORE_H
 #define PM_RESTORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define PM_LPC_MAX_ORDER 48
@@ -23,10 +24,21 @@ void pm_lpc_levinson(const double *r, unsigned order, double *a);
  * x[0 .. gap) before and x[gap + m .. len) after (each at least `order`
  * samples long).  With `clip` > 0 the interpolated samples are kept at or
  * beyond ±clip, with the sign the samples in the gap had (a clipped run
- * is known to have been at least that loud).  Returns 0, or -1 when out
+ * is known to have been at least that loud): where the model undershoots
+ * the clip level, the clip level stays.  Returns 0, or -1 when out
  * of memory or the context is too short (x is then unchanged).
  */
 int pm_ar_interpolate(float *x, size_t len, size_t gap, size_t m,
 		      unsigned order, float clip);
+
+/*
+ * The same for the samples x[i] with unknown[i] set, anywhere in x (the
+ * first at least `order` samples in, the last `order` before the end);
+ * the model is fitted to the known samples.  With `clip`, each unknown
+ * sample stays at least as loud as it was, with its sign.
+ */
+int pm_ar_interpolate_mask(float *x, size_t len,
+			   const unsigned char *unknown, unsigned order,
+			   bool clip);
 
 #endif

@@ -71,7 +71,7 @@ static void file_kind(struct pm_findings *f, const struct pm_album *a,
 
 	while (i < n) {
 		int64_t end;
-		unsigned chans = 0, runs = 0;
+		unsigned chans = 0;
 		int64_t samples = 0;
 		float level = 0;
 
@@ -88,8 +88,7 @@ static void file_kind(struct pm_findings *f, const struct pm_album *a,
 			end = PM_MAX(end, ev[j].start + ev[j].length);
 			chans |= 1u << ev[j].channel;
 			level = PM_MAX(level, ev[j].level);
-			samples += ev[j].length;
-			runs++;
+			samples += ev[j].count;
 		}
 		if (listed == MAX_LISTED) {
 			more++;
@@ -107,10 +106,9 @@ static void file_kind(struct pm_findings *f, const struct pm_album *a,
 					chans == 3 ? "s" : "", at->level_db);
 		else
 			pm_findings_add(f, a, rule, PM_SEV_WARNING, at,
-					"clipping at %.3f s for %.1f ms in the %s channel%s: %u run%s, %lld samples at %.2f dBFS",
+					"clipping at %.3f s for %.1f ms in the %s channel%s: %lld samples at %.2f dBFS",
 					at->time_s, 1000 * at->duration_s,
 					chan_names[chans - 1], chans == 3 ? "s" : "",
-					runs, runs == 1 ? "" : "s",
 					(long long)samples, at->level_db);
 		i = j;
 	}
