@@ -56,7 +56,8 @@ static int by_start(const void *x, const void *y)
 	return a->start < b->start ? -1 : a->start > b->start;
 }
 
-static const char *const chan_names[] = { "left", "right", "both" };
+static const char *const chan_names[] = { "the left channel", "the right channel",
+					   "both channels" };
 
 /* Clicks within 1 ms, clipped runs within 10 ms, are one finding. */
 static void file_kind(struct pm_findings *f, const struct pm_album *a,
@@ -101,15 +102,15 @@ static void file_kind(struct pm_findings *f, const struct pm_album *a,
 		at->level_db = db(level);
 		if (kind == PM_DEFECT_CLICK)
 			pm_findings_add(f, a, rule, PM_SEV_WARNING, at,
-					"a click at %.3f s in the %s channel%s, %.1f dBFS over the music's prediction",
+					"a click at %.3f s in %s, %.1f dBFS over the music's prediction",
 					at->time_s, chan_names[chans - 1],
-					chans == 3 ? "s" : "", at->level_db);
+					at->level_db);
 		else
 			pm_findings_add(f, a, rule, PM_SEV_WARNING, at,
-					"clipping at %.3f s for %.1f ms in the %s channel%s: %lld samples at %.2f dBFS",
+					"clipping at %.3f s for %.1f ms in %s: %lld samples at %.2f dBFS",
 					at->time_s, 1000 * at->duration_s,
-					chan_names[chans - 1], chans == 3 ? "s" : "",
-					(long long)samples, at->level_db);
+					chan_names[chans - 1], (long long)samples,
+					at->level_db);
 		i = j;
 	}
 	if (more) {
@@ -189,7 +190,7 @@ void pm_defects_file(struct pm_findings *f, const struct pm_album *a,
 			at.time_s = NAN;
 			at.level_db = db(fabs(s->dc[c]));
 			pm_findings_add(f, a, "audio-dc-offset", PM_SEV_WARNING, &at,
-					"the %s channel has a DC offset of %.1f dBFS (more than %.0f dBFS)",
+					"%s has a DC offset of %.1f dBFS (more than %.0f dBFS)",
 					chan_names[c], at.level_db, dc);
 		}
 	if (s->correlation < corr) {
