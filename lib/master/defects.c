@@ -126,18 +126,55 @@ static void file_kind(struct pm_findings *f, const struct pm_album *a,
 	}
 }
 
+/* A source click of `track` within 10 ms of `t` among the findings. */
+static bool source_click(const struct pm_findings *f, unsigned track,
+			 double t)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].track == track && strcmp(f->v[i].rule, "audio-click") == 0 &&
+		    f->v[i].deliverable && strcmp(f->v[i].deliverable, "source") == 0 &&
+		    fabs(f->v[i].time_s - t) <= 0.01)
+			return true;
+	return false;
+}
+
+static void file_all(struct pm_findings *f, const struct pm_album *a,
+		     const struct pm_defects *d,
+		     const struct pm_defects_summary *s, uint32_t rate,
+		     const char *deliverable, const char *where,
+		     unsigned track, bool master, double gain_db);
+
 void pm_defects_file(struct pm_findings *f, const struct pm_album *a,
 		     const struct pm_defects *d,
 		     const struct pm_defects_summary *s, uint32_t rate,
 		     const char *deliverable, const char *where,
 		     unsigned track)
 {
+	file_all(f, a, d, s, rate, deliverable, where, track, false, 0);
+}
+
+void pm_defects_file_master(struct pm_findings *f, const struct pm_album *a,
+			    const struct pm_defects *d,
+			    const struct pm_defects_summary *s, uint32_t rate,
+			    const char *deliverable, const char *where,
+			    unsigned track, double gain_db)
+{
+	file_all(f, a, d, s, rate, deliverable, where, track, true,
+		 isfinite(gain_db) ? gain_db : 0);
+}
+
+static void file_all(struct pm_findings *f, const struct pm_album *a,
+		     const struct pm_defects *d,
+		     const struct pm_defects_summary *s, uint32_t rate,
+		     const char *deliverable, const char *where,
+		     unsigned track, bool master, double gain_db)
+{
 	struct pm_finding_at at = pm_finding_nowhere();
 	const struct pm_defect *ev0 = pm_defects_events(d, &(size_t){ 0 });
 	size_t n, i;
 	struct pm_defect *ev;
 	double dc = rule_value(a, "audio-dc-offset", -40);
-	double floor_db = rule_value(a, "audio-noise-floor", -60);
+	double floor_db = rule_value(a, "audio-noise-floor", -45);
 	double corr = rule_value(a, "audio-mono-compat", 0);
 
 	pm_defects_events(d, &n);
@@ -148,6 +185,18 @@ void pm_defects_file(struct pm_findings *f, const struct pm_album *a,
 	if (!ev)
 		return;
 	memcpy(ev, ev0, n * sizeof(*ev));
+	if (master) {
+		struct pm_defects_config cfg;
+		size_t k = 0;
+
+		pm_defects_config_album(a, &cfg);
+		for (i = 0; i < n; i++)
+			if (ev[i].kind != PM_DEFECT_CLICK ||
+			    source_click(f, track, (double)ev[i].start / rate) ||
+			    db(ev[i].level) >= db(cfg.click_floor) + gain_db + 10)
+				ev[k++] = ev[i];
+		n = k;
+	}
 	qsort(ev, n, sizeof(*ev), by_start);
 	file_kind(f, a, ev, n, rate, PM_DEFECT_CLICK, &at);
 	at = pm_finding_nowhere();

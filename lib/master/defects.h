@@ -33,6 +33,19 @@ void pm_defects_file(struct pm_findings *f, const struct pm_album *a,
 		     unsigned track);
 
 /*
+ * The same for a master `gain_db` louder than its source, whose source
+ * findings are in `f` already: a click is filed when the source had one
+ * within 10 ms (it came through), or when it stands 10 dB above the
+ * click floor moved by the gain (it was added).  A mastered transient
+ * is otherwise not a click.
+ */
+void pm_defects_file_master(struct pm_findings *f, const struct pm_album *a,
+			    const struct pm_defects *d,
+			    const struct pm_defects_summary *s, uint32_t rate,
+			    const char *deliverable, const char *where,
+			    unsigned track, double gain_db);
+
+/*
  * audio-overcompressed: peak-to-loudness ratio and loudness range (the
  * range only for `seconds` of a minute or more).
  */

@@ -515,8 +515,12 @@ void verify_masters(struct pm_verify *v)
 				ds.noise_floor_db = NAN;
 				ds.dc[0] = ds.dc[1] = 0;
 				ds.correlation = 1;
-				pm_defects_file(&v->findings, a, det, &ds, s.rate,
-						tg->name, rel, (unsigned)i + 1);
+				pm_defects_file_master(
+					&v->findings, a, det, &ds, s.rate, tg->name,
+					rel, (unsigned)i + 1,
+					v->tracks[i].source_read
+						? m->lufs - v->tracks[i].lufs
+						: 0);
 			}
 			pm_defects_free(det);
 			if (isfinite(s.lufs)) {
