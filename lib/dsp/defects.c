@@ -14,12 +14,14 @@
 #include "dsp/defects.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dsp/fft.h"
 #include "dsp/restore.h"
 #include "util/compat.h"
+#include "util/simd.h"
 
 #include "util/banned.h"
 
@@ -42,7 +44,6 @@ struct chan {
 	float x[3 * FR]; /* frames base .. base + 3 FR */
 	float e[3 * FR]; /* their prediction residual */
 	float seg_e[NSEG], seg_p[NSEG];
-	unsigned short seg_i[NSEG];
 	int64_t covered; /* frames before this are in a click already */
 	int64_t clip_covered; /* and in a clipped passage */
 };
@@ -180,6 +181,61 @@ static struct pm_defect *add_event(struct pm_defects *d,
 /* Residual                                                             */
 /* ------------------------------------------------------------------ */
 
+/* sum w[i] w[i - k] for i in [k, n), four lanes at a time. */
+static double autocorr(const float *w, size_t n, unsigned k)
+{
+	size_t i = k;
+	double sum = 0;
+#if PM_HAVE_VECTOR
+	pm_v4f acc0 = { 0, 0, 0, 0 }, acc1 = acc0;
+
+	for (; i + 8 <= n; i += 8) {
+		pm_v4f a, b, c, e;
+
+		memcpy(&a, w + i, sizeof(a));
+		memcpy(&b, w + i - k, sizeof(b));
+		memcpy(&c, w + i + 4, sizeof(c));
+		memcpy(&e, w + i + 4 - k, sizeof(e));
+		acc0 += a * b;
+		acc1 += c * e;
+	}
+	acc0 += acc1;
+	sum = (double)acc0[0] + acc0[1] + acc0[2] + acc0[3];
+#endif
+	for (; i < n; i++)
+		sum += (double)w[i] * w[i - k];
+	return sum;
+}
+
+/* e[i] = x[i] - sum a[k] x[i - k], k = 1 .. ORDER, for LPN samples (a
+ * multiple of 4). */
+static void fir(const float *restrict x, float *restrict e, const float *a)
+{
+	size_t i = 0;
+	unsigned k;
+#if PM_HAVE_VECTOR
+	for (; i + 4 <= LPN; i += 4) {
+		pm_v4f acc, v;
+
+		memcpy(&acc, x + i, sizeof(acc));
+		for (k = 1; k <= ORDER; k++) {
+			memcpy(&v, x + (ptrdiff_t)i - (ptrdiff_t)k, sizeof(v));
+			acc -= a[k] * v;
+		}
+		memcpy(e + i, &acc, sizeof(acc));
+	}
+#else
+	for (; i < LPN; i++) {
+		const float *xi = x + i;
+		float acc = *xi;
+
+		for (k = 1; k <= ORDER; k++)
+			acc -= a[k] * xi[-(ptrdiff_t)k];
+		e[i] = acc;
+	}
+#endif
+}
+
 /*
  * The newest frame's prediction residual, from a model fitted to each
  * LPN samples of it (short enough to follow the music).
@@ -197,49 +253,27 @@ static void residual(struct pm_defects *d, struct chan *c)
 
 		for (i = 0; i < LPN; i++)
 			w[i] = x[i] * d->win[i];
-		for (k = 0; k <= ORDER; k++) {
-			float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-
-			for (i = k; i + 4 <= LPN; i += 4) {
-				s0 += w[i] * w[i - k];
-				s1 += w[i + 1] * w[i + 1 - k];
-				s2 += w[i + 2] * w[i + 2 - k];
-				s3 += w[i + 3] * w[i + 3 - k];
-			}
-			for (; i < LPN; i++)
-				s0 += w[i] * w[i - k];
-			r[k] = (double)s0 + s1 + s2 + s3;
-		}
+		for (k = 0; k <= ORDER; k++)
+			r[k] = autocorr(w, LPN, k);
 		r[0] = r[0] * (1 + 1e-6) + 1e-18;
 		pm_lpc_levinson(r, ORDER, a);
 		for (k = 1; k <= ORDER; k++)
 			af[k] = (float)a[k];
-		memcpy(e, x, LPN * sizeof(*e));
-		for (k = 1; k <= ORDER; k++) {
-			const float *xs = x - k;
-			float ak = af[k];
-
-			for (i = 0; i < LPN; i++)
-				e[i] -= ak * xs[i];
-		}
+		fir(x, e, af);
 	}
 	for (size_t s = 2 * FR / SEG; s < NSEG; s++) {
 		const float *es = c->e + s * SEG;
-		float sq = 0, pk = 0;
-		unsigned pi = 0;
+		float sq[4] = { 0, 0, 0, 0 }, pk[4] = { 0, 0, 0, 0 };
 
-		for (i = 0; i < SEG; i++) {
-			float v = fabsf(es[i]);
+		for (i = 0; i < SEG; i += 4)
+			for (k = 0; k < 4; k++) {
+				float v = fabsf(es[i + k]);
 
-			sq += v * v;
-			if (v > pk) {
-				pk = v;
-				pi = (unsigned)i;
+				sq[k] += v * v;
+				pk[k] = v > pk[k] ? v : pk[k];
 			}
-		}
-		c->seg_e[s] = sq;
-		c->seg_p[s] = pk;
-		c->seg_i[s] = (unsigned short)pi;
+		c->seg_e[s] = sq[0] + sq[1] + sq[2] + sq[3];
+		c->seg_p[s] = PM_MAX(PM_MAX(pk[0], pk[1]), PM_MAX(pk[2], pk[3]));
 	}
 }
 
@@ -337,13 +371,22 @@ static void find_clipping(struct pm_defects *d, struct chan *c, unsigned ch)
 	size_t join = d->rate / 100, lim = 3 * FR - 600, i, j, k;
 	size_t start = FR;
 
+	int any = 0;
+
+	/* most frames have nothing at full scale and no two loud samples
+	 * alike: one pass that the compiler vectorises says so */
+	for (i = FR; i < 2 * FR; i++)
+		any |= (fabsf(x[i]) >= PM_FULL_SCALE) |
+		       ((x[i] == x[i - 1]) & (fabsf(x[i]) >= FLAT_LEVEL));
+	if (!any)
+		return;
 	if (c->clip_covered > d->base + FR)
 		start = (size_t)(c->clip_covered - d->base);
 	for (i = start; i < 2 * FR; i++) {
 		float lvl, l2;
 		int64_t count;
 
-		if (!clipped_at(x, i) || (clipped_at(x, i - 1) &&
+		if (fabsf(x[i]) < FLAT_LEVEL || !clipped_at(x, i) || (clipped_at(x, i - 1) &&
 					  (x[i - 1] < 0) == (x[i] < 0)))
 			continue;
 		j = clip_run(d, x, i, lim, &lvl);
@@ -468,8 +511,14 @@ static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 			    ((2 * REACH - 2) * SEG);
 		double pk = c->seg_p[s];
 
-		if (pk > d->c.click_floor && pk * pk > k2 * bg)
-			click_at(d, c, ch, s * SEG + c->seg_i[s], bg);
+		if (pk > d->c.click_floor && pk * pk > k2 * bg) {
+			size_t p = s * SEG;
+
+			for (size_t i = s * SEG; i < (s + 1) * SEG; i++)
+				if (fabsf(c->e[i]) > fabsf(c->e[p]))
+					p = i;
+			click_at(d, c, ch, p, bg);
+		}
 		run += c->seg_e[s + REACH + 1] - c->seg_e[s - REACH];
 	}
 }
@@ -495,8 +544,6 @@ static void step(struct pm_defects *d)
 		memmove(c->e, c->e + FR, 2 * FR * sizeof(float));
 		memmove(c->seg_e, c->seg_e + FR / SEG, 2 * FR / SEG * sizeof(float));
 		memmove(c->seg_p, c->seg_p + FR / SEG, 2 * FR / SEG * sizeof(float));
-		memmove(c->seg_i, c->seg_i + FR / SEG,
-			2 * FR / SEG * sizeof(unsigned short));
 	}
 	d->base += FR;
 	d->fill = 0;
@@ -572,50 +619,12 @@ static void edge_end(struct pm_defects *d)
 			  d->last_level);
 }
 
-static void per_frame(struct pm_defects *d, float l, float r, int64_t pos)
+/* One frame's part in the edges against digital silence. */
+static void edge_frame(struct pm_defects *d, float l, float r, int64_t pos)
 {
 	float al = fabsf(l), ar = fabsf(r), m = PM_MAX(al, ar);
 	int64_t hold = d->rate / 100; /* 10 ms of digital silence */
-	double sq = (double)l * l + (double)r * r;
 
-	d->sum[0] += l;
-	d->sum[1] += r;
-	d->wll += (double)l * l;
-	d->wrr += (double)r * r;
-	d->wlr += (double)l * r;
-	if (++d->wfill == d->rate) {
-		if (d->wll + d->wrr > 2e-5 * (double)d->rate) {
-			double cc = d->wlr / sqrt(d->wll * d->wrr + 1e-30);
-
-			if (cc < d->worst) {
-				d->worst = cc;
-				d->worst_at = d->wstart;
-			}
-		}
-		d->sll += d->wll;
-		d->srr += d->wrr;
-		d->slr += d->wlr;
-		d->wll = d->wrr = d->wlr = 0;
-		d->wfill = 0;
-		d->wstart = pos + 1;
-	}
-	d->nsq += sq;
-	if (m < SILENT)
-		d->nsilent++;
-	if (++d->nfill == d->rate / 20) {
-		if (d->nsilent * 2 < d->nfill) {
-			double db = 10 * log10(d->nsq / (2.0 * (double)d->nfill) + 1e-30);
-			int k = (int)((db + 150) * 2);
-
-			k = k < 0 ? 0 : k >= HIST_BINS ? HIST_BINS - 1 : k;
-			if (d->hist[k]++ == 0)
-				d->hist_at[k] = d->nstart;
-		}
-		d->nsq = 0;
-		d->nfill = d->nsilent = 0;
-		d->nstart = pos + 1;
-	}
-	/* edges against digital silence */
 	if (m < SILENT) {
 		if (d->silent_run++ == hold && d->sound_seen) {
 			edge_end(d);
@@ -636,17 +645,100 @@ static void per_frame(struct pm_defects *d, float l, float r, int64_t pos)
 	d->last_ch = al >= ar ? 0 : 1;
 }
 
+/*
+ * Sums, windows and edges over `m` frames from frame `pos`, none of them
+ * past the end of a correlation or a noise window.
+ */
+static void stats_run(struct pm_defects *d, const float *x, size_t m,
+		      int64_t pos)
+{
+	double sl = 0, sr = 0, ll = 0, rr = 0, lr = 0;
+	int64_t nsil = 0;
+	size_t j;
+
+	for (j = 0; j < m; j++) {
+		double l = x[2 * j], r = x[2 * j + 1];
+
+		sl += l;
+		sr += r;
+		ll += l * l;
+		rr += r * r;
+		lr += l * r;
+		nsil += fabsf(x[2 * j]) < SILENT && fabsf(x[2 * j + 1]) < SILENT;
+	}
+	d->sum[0] += sl;
+	d->sum[1] += sr;
+	d->wll += ll;
+	d->wrr += rr;
+	d->wlr += lr;
+	d->nsq += ll + rr;
+	d->nsilent += nsil;
+	if (nsil == 0 && d->sound_seen && d->silent_run == 0 && pos > 0) {
+		float al = fabsf(x[2 * m - 2]), ar = fabsf(x[2 * m - 1]);
+
+		d->last_pos = pos + (int64_t)m - 1;
+		d->last_level = PM_MAX(al, ar);
+		d->last_ch = al >= ar ? 0 : 1;
+	} else {
+		for (j = 0; j < m; j++)
+			edge_frame(d, x[2 * j], x[2 * j + 1], pos + (int64_t)j);
+	}
+	d->wfill += (int64_t)m;
+	if (d->wfill == d->rate) {
+		if (d->wll + d->wrr > 2e-5 * (double)d->rate) {
+			double cc = d->wlr / sqrt(d->wll * d->wrr + 1e-30);
+
+			if (cc < d->worst) {
+				d->worst = cc;
+				d->worst_at = d->wstart;
+			}
+		}
+		d->sll += d->wll;
+		d->srr += d->wrr;
+		d->slr += d->wlr;
+		d->wll = d->wrr = d->wlr = 0;
+		d->wfill = 0;
+		d->wstart = pos + (int64_t)m;
+	}
+	d->nfill += (int64_t)m;
+	if (d->nfill == d->rate / 20) {
+		if (d->nsilent * 2 < d->nfill) {
+			double db = 10 * log10(d->nsq / (2.0 * (double)d->nfill) + 1e-30);
+			int k = (int)((db + 150) * 2);
+
+			k = k < 0 ? 0 : k >= HIST_BINS ? HIST_BINS - 1 : k;
+			if (d->hist[k]++ == 0)
+				d->hist_at[k] = d->nstart;
+		}
+		d->nsq = 0;
+		d->nfill = d->nsilent = 0;
+		d->nstart = pos + (int64_t)m;
+	}
+}
+
 int pm_defects_add(struct pm_defects *d, const float *x, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		float l = x[2 * i], r = x[2 * i + 1];
+	size_t i = 0, j;
 
-		per_frame(d, l, r, d->fed + (int64_t)i);
-		d->ch[0].x[2 * FR + d->fill] = l;
-		d->ch[1].x[2 * FR + d->fill] = r;
-		if (++d->fill == FR)
+	while (i < n) {
+		size_t m = n - i;
+		const float *y = x + 2 * i;
+
+		m = PM_MIN(m, FR - d->fill);
+		m = PM_MIN(m, d->hn - d->hfill);
+		m = PM_MIN(m, (size_t)(d->rate - d->wfill));
+		m = PM_MIN(m, (size_t)(d->rate / 20 - d->nfill));
+		stats_run(d, y, m, d->fed + (int64_t)i);
+		for (j = 0; j < m; j++) {
+			d->ch[0].x[2 * FR + d->fill + j] = y[2 * j];
+			d->ch[1].x[2 * FR + d->fill + j] = y[2 * j + 1];
+			d->hbuf[d->hfill + j] = 0.5 * ((double)y[2 * j] + y[2 * j + 1]);
+		}
+		d->fill += m;
+		d->hfill += m;
+		i += m;
+		if (d->fill == FR)
 			step(d);
-		d->hbuf[d->hfill++] = 0.5 * ((double)l + r);
 		if (d->hfill == d->hn) {
 			/* one frame in two is plenty for a steady hum */
 			if (d->hskip++ % 2 == 0)
