@@ -174,7 +174,7 @@ static void plant(float *buf, int64_t n, const struct opts *o)
 		const char *kind = o->plants[k].kind;
 		double a = o->plants[k].a, b = o->plants[k].b, c = o->plants[k].c;
 		int64_t at = (int64_t)(a * o->rate + 0.5), i, len;
-		unsigned ch = (unsigned)b;
+		unsigned ch;
 
 		if (strcmp(kind, "hum") == 0) {
 			double amp = pow(10, b / 20);
@@ -199,6 +199,7 @@ static void plant(float *buf, int64_t n, const struct opts *o)
 				}
 			continue;
 		}
+		ch = b >= 0 && b <= 8 ? (unsigned)b : 0;
 		len = strcmp(kind, "pop") == 0 ? (int64_t)(0.002 * o->rate) : 1;
 		for (i = 0; i < len && at + i < n; i++)
 			for (unsigned q = 0; q < nc; q++)

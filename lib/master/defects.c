@@ -184,7 +184,8 @@ static void file_all(struct pm_findings *f, const struct pm_album *a,
 	ev = malloc((n ? n : 1) * sizeof(*ev));
 	if (!ev)
 		return;
-	memcpy(ev, ev0, n * sizeof(*ev));
+	if (n)
+		memcpy(ev, ev0, n * sizeof(*ev));
 	if (master) {
 		struct pm_defects_config cfg;
 		size_t k = 0;
