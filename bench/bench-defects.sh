@@ -6,8 +6,9 @@
 #  2. the detector alone over the same sources (bench-defects, decoded
 #     first): seconds, x real time, and its share of (1) -- what the
 #     detection adds to master's time;
-#  3. the detector with the repairs on the same audio with a click every
-#     2 s and a clipped passage every 10 s planted: x real time;
+#  3. the detector with the repairs on the same audio with a -20 dBFS
+#     click every 2 s and a 50 ms clipped passage every 10 s planted:
+#     x real time, and how many were found where they were planted;
 #  4. ffmpeg's adeclick on the first track, one thread: x real time, and
 #     the ratio of (3) to it.
 # The album is the real one ($PM_REAL_ALBUM or bench/real-album.sh).
