@@ -36,8 +36,9 @@
 #define MAX_EVENTS 20000
 #define MAX_FIX (2 * FR) /* longest passage interpolated */
 #define SILENT (1.0f / 65536) /* below half a 16-bit step: digital silence */
-#define FLAT_LEVEL 0.25f  /* flat tops are looked for above -12 dBFS */
-#define FLAT_RUN 8        /* shortest flat top below full scale */
+#define FLAT_LEVEL 0.0631f /* flat tops are looked for above -24 dBFS */
+#define FLAT_RUN 16       /* shortest flat top below full scale (a 16-bit
+			   sub-bass peak can hold a value for 15) */
 #define HIST_BINS 300     /* noise floor histogram: 0.5 dB, -150 .. 0 dBFS */
 
 struct chan {

@@ -142,6 +142,26 @@ static void clean(void)
 	free(x);
 }
 
+/* A 16-bit sub-bass holds its peak value for several samples: not a
+ * flat top. */
+static void sub_bass(void)
+{
+	float *x = malloc(2 * LEN * sizeof(*x));
+	struct pm_defects_summary s;
+	struct pm_defects *d;
+
+	for (int64_t i = 0; i < LEN; i++)
+		for (int c = 0; c < 2; c++)
+			x[2 * i + c] = (float)(floor(0.0631 * 32768 *
+						     sin(2 * M_PI * 20 * i / RATE) + 0.5) /
+					       32768);
+	d = detect(x, LEN, false, &s);
+	is_int(count(d, PM_DEFECT_CLIPPING), 0,
+	       "a 16-bit 20 Hz sine at -24 dBFS has no flat top");
+	pm_defects_free(d);
+	free(x);
+}
+
 static void clicks_and_pops(void)
 {
 	static const double amp[8] = { 0.1, -0.1, 0.3, -0.5, 0.1, -0.2, 1.0, -0.1 };
@@ -320,6 +340,7 @@ static void interpolation(void)
 int main(void)
 {
 	clean();
+	sub_bass();
 	clicks_and_pops();
 	clipping();
 	hum(60);
