@@ -47,6 +47,12 @@ struct opts {
 		float value;
 	} pokes[8];
 	int64_t granule_extra; /* added to the last Ogg page's granule */
+	bool soft; /* music: snares and hats with an attack, no steps */
+	size_t nplants;
+	struct {
+		char kind[8]; /* click, pop, clip, hum */
+		double a, b, c;
+	} plants[16];
 };
 
 /* xorshift64*: small, fast, and the same everywhere */
@@ -95,6 +101,16 @@ static void usage(void)
 	       "                       to V: a number, nan, inf or -inf (up to 8)\n"
 	       "      --granule=N      Ogg: the last page's granule position\n"
 	       "                       claims N samples more than it decodes to\n"
+	       "      --soft           music: snares and hats start in 2 ms, not\n"
+	       "                       on a step\n"
+	       "      --plant=SPEC     a defect, after the level and fades (up to 16):\n"
+	       "                       click:T:C:A  A added at T seconds to channel C\n"
+	       "                                    (from 1; 0: all)\n"
+	       "                       pop:T:C:A    A decaying in 0.3 ms, for 2 ms\n"
+	       "                       clip:T:S:G   S seconds from T times G, clipped\n"
+	       "                                    at full scale\n"
+	       "                       hum:HZ:DB:H  HZ at DB dBFS with H harmonics\n"
+	       "                                    at half, a third ... of it\n"
 	       "A level above 0 dBFS needs -b float.\n");
 }
 
@@ -129,6 +145,71 @@ static int parse_poke(const char *arg, struct opts *o)
 	o->pokes[o->npokes].value = v;
 	o->npokes++;
 	return 0;
+}
+
+static int parse_plant(const char *arg, struct opts *o)
+{
+	char kind[8];
+	double a, b, c = 0;
+	int got;
+
+	if (o->nplants == PM_ARRAY_SIZE(o->plants))
+		return -1;
+	got = sscanf(arg, "%7[a-z]:%lf:%lf:%lf", kind, &a, &b, &c);
+	if (got < 3 || (strcmp(kind, "click") != 0 && strcmp(kind, "pop") != 0 &&
+			strcmp(kind, "clip") != 0 && strcmp(kind, "hum") != 0) ||
+	    (got < 4 && strcmp(kind, "hum") != 0) || a < 0)
+		return -1;
+	snprintf(o->plants[o->nplants].kind, sizeof(o->plants[0].kind), "%s", kind);
+	o->plants[o->nplants].a = a;
+	o->plants[o->nplants].b = b;
+	o->plants[o->nplants].c = c;
+	o->nplants++;
+	return 0;
+}
+
+/* The defects of --plant, in place. */
+static void plant(float *buf, int64_t n, const struct opts *o)
+{
+	unsigned nc = o->channels;
+
+	for (size_t k = 0; k < o->nplants; k++) {
+		const char *kind = o->plants[k].kind;
+		double a = o->plants[k].a, b = o->plants[k].b, c = o->plants[k].c;
+		int64_t at = (int64_t)(a * o->rate + 0.5), i, len;
+		unsigned ch;
+
+		if (strcmp(kind, "hum") == 0) {
+			double amp = pow(10, b / 20);
+
+			for (i = 0; i < n; i++)
+				for (int h = 1; h <= 1 + (int)c; h++) {
+					float v = (float)(amp / h *
+							  sin(2 * M_PI * a * h * (double)i / o->rate));
+
+					for (unsigned q = 0; q < nc; q++)
+						buf[(size_t)i * nc + q] += v;
+				}
+			continue;
+		}
+		if (strcmp(kind, "clip") == 0) {
+			len = (int64_t)(b * o->rate + 0.5);
+			for (i = at; i < at + len && i < n; i++)
+				for (unsigned q = 0; q < nc; q++) {
+					float v = (float)(buf[(size_t)i * nc + q] * c);
+
+					buf[(size_t)i * nc + q] = v > 1 ? 1 : v < -1 ? -1 : v;
+				}
+			continue;
+		}
+		ch = b >= 0 && b <= 8 ? (unsigned)b : 0;
+		len = strcmp(kind, "pop") == 0 ? (int64_t)(0.002 * o->rate) : 1;
+		for (i = 0; i < len && at + i < n; i++)
+			for (unsigned q = 0; q < nc; q++)
+				if (ch == 0 || q + 1 == ch)
+					buf[(size_t)(at + i) * nc + q] += (float)(
+						c * exp(-(double)i / (0.0003 * o->rate)));
+	}
 }
 
 /*
@@ -245,11 +326,15 @@ static void music(float *buf, int64_t n, const struct opts *o)
 			snare_lp += 0.35 * (noise - snare_lp);
 			snare = (snare_lp + 0.3 * sin(2 * M_PI * 190 * tbeat)) *
 				exp(-tbeat / 0.07);
+			if (o->soft)
+				snare *= 1 - exp(-tbeat / 0.0005);
 		}
 		hp = 0.9 * (hat_hp_prev + noise - hat_prev_in);
 		hat_hp_prev = hp;
 		hat_prev_in = noise;
 		hat = hp * exp(-fmod(t, beat / 2) / 0.02) * 0.4;
+		if (o->soft)
+			hat *= 1 - exp(-fmod(t, beat / 2) / 0.0005);
 		for (c = 0; c < o->channels; c++) {
 			double pad = (c % 2 == 0) ? pad_l : pad_r;
 			double v = 0.35 * pad + 0.45 * bass + 0.6 * kick +
@@ -376,6 +461,8 @@ int main(int argc, char **argv)
 		{ "poke", required_argument, NULL, 259 },
 		{ "granule", required_argument, NULL, 260 },
 		{ "width", required_argument, NULL, 261 },
+		{ "soft", no_argument, NULL, 263 },
+		{ "plant", required_argument, NULL, 262 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -442,6 +529,13 @@ int main(int argc, char **argv)
 			if (pm_parse_double(optarg, -360, 360, &o.width_deg) < 0)
 				pm_usage_error("bad width '%s'", optarg);
 			break;
+		case 263:
+			o.soft = true;
+			break;
+		case 262:
+			if (parse_plant(optarg, &o) < 0)
+				pm_usage_error("bad --plant '%s' (see --help)", optarg);
+			break;
 		case 'q':
 			if (pm_parse_double(optarg, 0.001, 400000, &o.freq_hz) < 0)
 				pm_usage_error("bad frequency '%s'", optarg);
@@ -502,6 +596,7 @@ int main(int argc, char **argv)
 		pm_usage_error("unknown kind '%s'", argv[optind]);
 	}
 	fade(buf, n, &o);
+	plant(buf, n, &o);
 	for (size_t k = 0; k < o.npokes; k++) {
 		if (o.pokes[k].frame >= n || o.pokes[k].channel > o.channels)
 			pm_usage_error("--poke: frame %lld, channel %u is outside the audio",

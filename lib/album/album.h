@@ -138,6 +138,20 @@ struct pm_source {
 	struct pm_source_info info;
 };
 
+/*
+ * <repair>: 0 is "not said" (a track then takes the album's, the album
+ * means off).  clicks, clipping: PM_REPAIR_OFF or PM_REPAIR_ON; hum: off,
+ * PM_REPAIR_AUTO, 50 or 60; noise: off, auto or PM_REPAIR_DB (noise_db).
+ */
+enum { PM_REPAIR_UNSET = 0, PM_REPAIR_OFF, PM_REPAIR_ON, PM_REPAIR_AUTO,
+       PM_REPAIR_DB };
+
+struct pm_repair {
+	int clicks, clipping, hum, noise;
+	double noise_db;
+	int line; /* 0: absent */
+};
+
 /* Per-track adjustments to the shared mastering chain. */
 struct pm_track_master {
 	double gain_db;
@@ -165,6 +179,7 @@ struct pm_track {
 	bool pre_emphasis, copy_permitted, scms;
 	int flags_line;
 	struct pm_track_master master;
+	struct pm_repair repair;
 };
 
 /* Hidden track one audio: audio in track 1's pregap. */
@@ -242,6 +257,7 @@ struct pm_mastering {
 	struct pm_loudness loudness;
 	struct pm_tone tone;
 	struct pm_fade edge_fade; /* <edge-fade>; unset: the default */
+	struct pm_repair repair;
 };
 
 enum pm_gap_policy {

@@ -37,7 +37,10 @@ const char *const pm_verify_rule_ids[] = {
 	"lossy-headroom",   "crossfade-peak",   "ddp-audio",
 	"ddp-byte-order",   "audio-silent",     "audio-nan",
 	"audio-short",      "source-truncated", "master-ceiling",
-	"manifest",
+	"manifest",         "audio-click",      "audio-clipping",
+	"audio-hum",        "audio-noise-floor", "audio-hard-edge",
+	"audio-dc-offset",  "audio-overcompressed", "audio-tonal-outlier",
+	"audio-mono-compat",
 	NULL
 };
 
@@ -457,6 +460,17 @@ static void check_deliverables(struct checker *c, struct pm_album *a,
 	}
 }
 
+/* Hum removal and noise reduction are not written yet: say so. */
+static void check_repair(struct checker *c, const struct pm_repair *r)
+{
+	if (r->hum && r->hum != PM_REPAIR_OFF)
+		problem(c, r->line,
+			"<repair hum=...>: hum removal is not implemented yet (use hum=\"off\")");
+	if (r->noise && r->noise != PM_REPAIR_OFF)
+		problem(c, r->line,
+			"<repair noise=...>: noise reduction is not implemented yet (use noise=\"off\")");
+}
+
 static void check_rules(struct checker *c, const struct pm_album *a)
 {
 	size_t i, k;
@@ -625,6 +639,9 @@ int pm_album_check(struct pm_album *a, struct pm_err *err)
 	check_mastering(&c, a);
 	check_deliverables(&c, a, err);
 	check_rules(&c, a);
+	check_repair(&c, &a->mastering.repair);
+	for (size_t k = 0; k < a->ntracks; k++)
+		check_repair(&c, &a->tracks[k].repair);
 	check_cdtext(&c, a);
 	for (i = 0; i < a->ntracks; i++) {
 		a->tracks[i].source.path =

@@ -213,6 +213,36 @@ static void release(struct writer *x, const struct pm_release *r)
 	pm_xmlw_end(&x->w);
 }
 
+static void repair(struct writer *x, const struct pm_repair *r)
+{
+	static const char *const onoff[] = { "", "off", "on" };
+
+	if (!r->clicks && !r->clipping && !r->hum && !r->noise)
+		return;
+	pm_xmlw_start(&x->w, "repair");
+	if (r->clicks)
+		pm_xmlw_attr(&x->w, "clicks", onoff[r->clicks]);
+	if (r->clipping)
+		pm_xmlw_attr(&x->w, "clipping", onoff[r->clipping]);
+	if (r->hum == PM_REPAIR_OFF || r->hum == PM_REPAIR_AUTO)
+		pm_xmlw_attr(&x->w, "hum", r->hum == PM_REPAIR_OFF ? "off" : "auto");
+	else if (r->hum)
+		pm_xmlw_attrf(&x->w, "hum", "%d", r->hum);
+	if (r->noise == PM_REPAIR_DB)
+		attr_num(x, "noise", r->noise_db);
+	else if (r->noise)
+		pm_xmlw_attr(&x->w, "noise",
+			     r->noise == PM_REPAIR_OFF ? "off" : "auto");
+	pm_xmlw_end(&x->w);
+}
+
+static bool same_repair(const struct pm_repair *a, const struct pm_repair *b)
+{
+	return a->clicks == b->clicks && a->clipping == b->clipping &&
+	       a->hum == b->hum && a->noise == b->noise &&
+	       (a->noise != PM_REPAIR_DB || a->noise_db == b->noise_db);
+}
+
 static void track(struct writer *x, const struct pm_track *t)
 {
 	size_t k;
@@ -264,6 +294,7 @@ static void track(struct writer *x, const struct pm_track *t)
 		eq(x, &t->master.eq);
 		pm_xmlw_end(&x->w);
 	}
+	repair(x, &t->repair);
 	pm_xmlw_end(&x->w);
 }
 
@@ -368,10 +399,11 @@ static void mastering(struct writer *x, const struct pm_mastering *m)
 	bool comp = !comp_is_default(&m->comp);
 
 	if (!m->pass_through && !m->eq.nbands && !comp && m->width == 1.0 &&
-	    !lim && !loud && !tone && !m->edge_fade.is_set)
+	    !lim && !loud && !tone && !m->edge_fade.is_set && !m->repair.line)
 		return;
 	pm_xmlw_start(&x->w, "mastering");
 	attr_true(x, "pass-through", m->pass_through, false);
+	repair(x, &m->repair);
 	eq(x, &m->eq);
 	if (comp)
 		compressor(x, &m->comp);
@@ -793,6 +825,8 @@ static bool same_track(struct cmp *c, const struct pm_track *a,
 			       a->copy_permitted == b->copy_permitted &&
 			       a->scms == b->scms,
 		    "%s: the flags differ", what) &&
+	       SAME(c, same_repair(&a->repair, &b->repair),
+		    "%s: its repair differs", what) &&
 	       SAME(c, a->master.gain_db == b->master.gain_db &&
 			       same_eq(&a->master.eq, &b->master.eq),
 		    "%s: its mastering trims differ", what);
@@ -830,6 +864,7 @@ static bool same_mastering(struct cmp *c, const struct pm_mastering *a,
 
 	if (!SAME(c, a->pass_through == b->pass_through,
 		  "pass-through differs") ||
+	    !SAME(c, same_repair(&a->repair, &b->repair), "the repair differs") ||
 	    !SAME(c, same_eq(&a->eq, &b->eq), "the album EQ differs") ||
 	    !SAME(c, a->width == b->width, "the width differs") ||
 	    !SAME(c, same_fade(&a->edge_fade, &b->edge_fade),

@@ -437,6 +437,37 @@ static void read_eq(struct walk *w, const xmlNode *n, struct pm_eq *eq)
 	}
 }
 
+static void read_repair(struct walk *w, const xmlNode *n, struct pm_repair *r)
+{
+	static const char *const onoff[] = { "off", "on" };
+	static const char *const hums[] = { "off", "auto", "50", "60" };
+	char *s;
+
+	r->line = line_of(n);
+	if (has_attr(n, "clicks"))
+		r->clicks = attr_enum(w, n, "clicks", onoff, 2, 0) + PM_REPAIR_OFF;
+	if (has_attr(n, "clipping"))
+		r->clipping = attr_enum(w, n, "clipping", onoff, 2, 0) + PM_REPAIR_OFF;
+	if (has_attr(n, "hum")) {
+		int k = attr_enum(w, n, "hum", hums, 4, 0);
+
+		r->hum = k == 0 ? PM_REPAIR_OFF : k == 1 ? PM_REPAIR_AUTO
+				: k == 2 ? 50 : 60;
+	}
+	if (has_attr(n, "noise")) {
+		s = attr(w, n, "noise");
+		if (s && strcmp(s, "off") == 0) {
+			r->noise = PM_REPAIR_OFF;
+		} else if (s && strcmp(s, "auto") == 0) {
+			r->noise = PM_REPAIR_AUTO;
+		} else if (s) {
+			r->noise = PM_REPAIR_DB;
+			r->noise_db = attr_double(w, n, "noise", 0);
+		}
+		free(s);
+	}
+}
+
 static void read_track(struct walk *w, const xmlNode *n, struct pm_track *t)
 {
 	const xmlNode *c;
@@ -502,6 +533,8 @@ static void read_track(struct walk *w, const xmlNode *n, struct pm_track *t)
 			t->pre_emphasis = attr_bool(w, c, "pre-emphasis", false);
 			t->copy_permitted = attr_bool(w, c, "copy", false);
 			t->scms = attr_bool(w, c, "scms", false);
+		} else if (is(c, "repair")) {
+			read_repair(w, c, &t->repair);
 		} else if (is(c, "mastering")) {
 			t->master.gain_db = attr_double(w, c, "gain-db", 0);
 			for (const xmlNode *e = c->children; e; e = e->next)
@@ -610,7 +643,9 @@ static void read_mastering(struct walk *w, const xmlNode *n,
 	m->line = line_of(n);
 	m->pass_through = attr_bool(w, n, "pass-through", false);
 	for (c = n->children; c; c = c->next) {
-		if (is(c, "eq")) {
+		if (is(c, "repair")) {
+			read_repair(w, c, &m->repair);
+		} else if (is(c, "eq")) {
 			read_eq(w, c, &m->eq);
 		} else if (is(c, "compressor")) {
 			m->comp.line = line_of(c);

@@ -184,7 +184,7 @@ int master_analyse(struct pass1 *p)
 	struct spectrum sp = { 0 };
 	float *buf = NULL, *mono = NULL;
 	struct stats st;
-	unsigned run = 0;
+	unsigned run[2] = { 0, 0 }; /* per channel */
 	uint32_t rate;
 	int64_t left, total;
 	int ret = -1;
@@ -209,6 +209,18 @@ int master_analyse(struct pass1 *p)
 		if (!r)
 			goto out;
 		info.channels = 2;
+		if (p->track != PM_DISC) {
+			struct pm_defects_config dc;
+
+			pm_defects_config_album(p->a, &dc);
+			pm_repair_wanted(p->a, p->track, &o->repair_clicks,
+					 &o->repair_clipping);
+			dc.fix_clicks = o->repair_clicks;
+			dc.fix_clipping = o->repair_clipping;
+			o->defects = pm_defects_new(rate, &dc, err);
+			if (!o->defects)
+				goto out;
+		}
 	}
 	total = left;
 	buf = pm_malloc(BLOCK * 2 * sizeof(float), err);
@@ -278,14 +290,18 @@ int master_analyse(struct pass1 *p)
 			for (j = 0; j < n * 2; j++) {
 				if (fabsf(buf[j]) >= CLIP_LEVEL) {
 					o->clipped_samples++;
-					if (++run == 3)
+					if (++run[j & 1] == 3)
 						o->clipped_runs++;
-				} else if ((j & 1) == 0) {
-					run = 0;
+				} else {
+					run[j & 1] = 0;
 				}
 			}
 		} else if (n > 0) {
-			run = 0;
+			run[0] = run[1] = 0;
+		}
+		if (o->defects && pm_defects_add(o->defects, buf, n) < 0) {
+			pm_err_set(err, PM_ENOMEM, "out of memory");
+			goto out;
 		}
 		pm_truepeak_process(tp_src, buf, n, NULL);
 		if (pm_bs1770_add(p->src_meter, buf, n, err) < 0)
@@ -337,6 +353,10 @@ int master_analyse(struct pass1 *p)
 				pm_truepeak_max_dbtp(stage_tp[sg + 1]) -
 				pm_truepeak_max_dbtp(stage_tp[k]);
 		}
+	}
+	if (o->defects && pm_defects_finish(o->defects, &o->defects_sum) < 0) {
+		pm_err_set(err, PM_ENOMEM, "out of memory");
+		goto out;
 	}
 	ret = 0;
 out:

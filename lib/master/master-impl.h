@@ -24,6 +24,7 @@
 #include "dsp/resample.h"
 #include "dsp/truepeak.h"
 #include "io/audio.h"
+#include "master/defects.h"
 #include "util/db.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -81,6 +82,12 @@ struct pass2 {
 int master_analyse(struct pass1 *p);
 
 void master_tone(struct pm_master_run *run);
+
+/* The audio-* findings on the sources, into run->findings, and logged. */
+void master_defect_findings(struct pm_master_run *run);
+
+/* A track's "repair" object in analysis.json, when it has repairs. */
+void master_repair_json(struct pm_json *j, const struct pm_source_analysis *s);
 
 void master_shared_free(struct shared *s);
 

@@ -41,7 +41,9 @@
 #include <stdio.h>
 
 #include "album/album.h"
+#include "album/findings.h"
 #include "album/targets.h"
+#include "dsp/defects.h"
 #include "util/err.h"
 
 /*
@@ -82,6 +84,11 @@ struct pm_source_analysis {
 	/* how much each filter of the shared chain raised the true peak
 	 * (dB, the 4x meter before and after it); NAN: no such filter */
 	double stage_tp_added_db[PM_STAGES];
+	struct pm_defects *defects; /* what the detector found, with the
+				       repairs' samples; owned */
+	struct pm_defects_summary defects_sum;
+	bool repair_clicks, repair_clipping;
+	size_t repaired_samples; /* by the last render */
 };
 
 struct pm_render_result {
@@ -145,6 +152,7 @@ struct pm_master_run {
 	size_t ntargets;
 	struct pm_target_result *targets; /* owned */
 	double seconds;           /* audio processed per pass (album length) */
+	struct pm_findings findings; /* the audio-* rules on the sources */
 };
 
 struct pm_master_options {

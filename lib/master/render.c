@@ -438,14 +438,18 @@ static int render(struct pass2 *p)
 	float *buf = NULL;
 	double width = run->album->mastering.width;
 	uint32_t rate;
-	int64_t left;
+	int64_t left, pos = 0;
 	size_t t, g, ng = 0, nlanes = 0;
 	int ret = -1;
+	struct pm_source_analysis *src =
+		p->track == PM_DISC ? NULL : &run->source[p->track];
 	const struct pm_tone_result *tone =
 		p->track == PM_DISC ? NULL : &run->tone[p->track];
 
 	rate = p->track == PM_DISC ? p->in->htoa_rate : p->in->rate[p->track];
 	left = p->track == PM_DISC ? p->in->htoa_length : p->in->length[p->track];
+	if (src)
+		src->repaired_samples = 0;
 	lanes = pm_calloc(run->ntargets, sizeof(*lanes), err);
 	groups = pm_calloc(run->ntargets, sizeof(*groups), err);
 	buf = pm_malloc(BLOCK * 2 * sizeof(float), err);
@@ -491,6 +495,13 @@ static int render(struct pass2 *p)
 		}
 		if (pm_track_read(r, buf, (int64_t)n, err) < 0)
 			goto out;
+		/* repairs before the chain, for every target at once */
+		if (src && src->defects &&
+		    (src->repair_clicks || src->repair_clipping))
+			src->repaired_samples += pm_defects_patch(
+				src->defects, src->repair_clicks,
+				src->repair_clipping, buf, pos, n);
+		pos += (int64_t)n;
 		left -= (int64_t)n;
 		pm_progress_add((double)n / rate * nlanes);
 		master_shared_process(&sh, buf, n);

@@ -122,6 +122,7 @@ int pm_master_report_json(FILE *fp, const struct pm_master_run *run,
 			       pm_texts_get(&a->tracks[i].text[PM_FIELD_TITLE],
 					    NULL, false));
 		json_analysis(&j, "source", &run->source[i]);
+		master_repair_json(&j, &run->source[i]);
 		if (a->mastering.tone.mode != PM_TONE_OFF) {
 			const struct pm_tone_result *tr = &run->tone[i];
 
@@ -145,6 +146,10 @@ int pm_master_report_json(FILE *fp, const struct pm_master_run *run,
 		}
 		pm_json_end(&j, true);
 	}
+	pm_json_end(&j, false);
+	pm_json_array(&j, "findings");
+	for (i = 0; i < run->findings.n; i++)
+		pm_finding_json(&j, &run->findings.v[i]);
 	pm_json_end(&j, false);
 	pm_json_array(&j, "octave_band_centres_hz");
 	for (b = 0; b < PM_TONE_BANDS; b++)

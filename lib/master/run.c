@@ -236,8 +236,11 @@ void pm_master_run_release(struct pm_master_run *run)
 	for (t = 0; run->targets && t < run->ntargets; t++)
 		free(run->targets[t].track);
 	free(run->targets);
+	for (t = 0; run->source && t < run->ntracks; t++)
+		pm_defects_free(run->source[t].defects);
 	free(run->source);
 	free(run->tone);
+	pm_findings_release(&run->findings);
 	memset(run, 0, sizeof(*run));
 }
 
@@ -447,6 +450,7 @@ int pm_master(const struct pm_album *a, const struct pm_master_options *o,
 	}
 	if (a->mastering.tone.mode != PM_TONE_OFF)
 		master_tone(run);
+	master_defect_findings(run);
 
 	/* the targets and their gains */
 	run->targets = pm_calloc(nt ? nt : 1, sizeof(*run->targets), err);

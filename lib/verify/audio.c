@@ -12,6 +12,7 @@
 
 #include "dsp/bs1770.h"
 #include "dsp/fft.h"
+#include "master/defects.h"
 
 #include "util/banned.h"
 
@@ -258,7 +259,8 @@ static float *shortterm(const struct pm_bs1770 *k, size_t *n)
  * samples that are not numbers (made zero for the meters).
  */
 static int scan_file(const char *path, int64_t from, int64_t count,
-		     struct scan *s, struct pm_err *err)
+		     struct scan *s, struct pm_defects **det,
+		     const struct pm_album *album, struct pm_err *err)
 {
 	struct pm_audio_info info;
 	struct pm_audio_reader *r = pm_audio_open(path, &info, err);
@@ -293,6 +295,14 @@ static int scan_file(const char *path, int64_t from, int64_t count,
 	tp = pm_truepeak_new(2, info.rate, 4, 0, err);
 	if (!buf || !mono || !k || !tp || bands_init(&b, info.rate, err) < 0)
 		goto out;
+	if (det) {
+		struct pm_defects_config dc;
+
+		pm_defects_config_album(album, &dc);
+		*det = pm_defects_new(info.rate, &dc, err);
+		if (!*det)
+			goto out;
+	}
 	while ((got = pm_audio_read(r, info.channels == 1 ? mono : buf, BLOCK,
 				    err)) > 0) {
 		size_t n = (size_t)got, i, a = 0, e = n;
@@ -320,6 +330,10 @@ static int scan_file(const char *path, int64_t from, int64_t count,
 				goto out;
 			pm_truepeak_process(tp, buf + 2 * a, e - a, NULL);
 			bands_add(&b, buf + 2 * a, e - a, pos + (int64_t)a - from);
+			if (det && pm_defects_add(*det, buf + 2 * a, e - a) < 0) {
+				pm_err_set(err, PM_ENOMEM, "out of memory");
+				goto out;
+			}
 		}
 		pos += (int64_t)n;
 	}
@@ -390,9 +404,13 @@ void verify_sources(struct pm_verify *v)
 		int64_t from = rate ? pm_time_samples(src->in, rate) : 0;
 		struct scan s;
 
+		struct pm_defects *det = NULL;
+		struct pm_defects_summary ds;
+
 		v->checks++;
-		if (scan_file(src->path, from, pm_source_length(src), &s,
-			      &err) < 0) {
+		if (scan_file(src->path, from, pm_source_length(src), &s, &det,
+			      a, &err) < 0) {
+			pm_defects_free(det);
 			verify_finding_at(v, "consistency", PM_SEV_ERROR, "source",
 				   src->file, (unsigned)i + 1, NAN, "%s", err.msg);
 			continue;
@@ -419,6 +437,14 @@ void verify_sources(struct pm_verify *v)
 			source_short(v, src, (unsigned)i + 1, &s, from);
 		t->source_read = true;
 		KEEP_FIGURES(t, &s);
+		if (pm_defects_finish(det, &ds) == 0) {
+			pm_defects_file(&v->findings, a, det, &ds, s.rate, "source",
+					src->file, (unsigned)i + 1);
+			pm_defects_dynamics(&v->findings, a, "source", src->file,
+					    (unsigned)i + 1, s.true_peak_dbtp,
+					    s.lufs, s.range_lu, s.seconds);
+		}
+		pm_defects_free(det);
 	}
 }
 
@@ -452,13 +478,17 @@ void verify_masters(struct pm_verify *v)
 			struct pm_vmaster *m = &v->tracks[i].masters[t];
 			struct pm_err err = { 0 };
 			struct scan s;
+			struct pm_defects *det = NULL;
+			struct pm_defects_summary ds;
 
 			pm_track_file_name(a, i, "wav", name, sizeof(name));
 			snprintf(path, sizeof(path), "%s/%s", dir, name);
 			snprintf(rel, sizeof(rel), "%s/%s/%s", PM_DIR_MASTERS,
 				 tg->name, name);
+
 			v->checks++;
-			if (scan_file(path, 0, -1, &s, &err) < 0) {
+			if (scan_file(path, 0, -1, &s, &det, a, &err) < 0) {
+				pm_defects_free(det);
 				verify_finding_at(v, "consistency", PM_SEV_ERROR,
 					   tg->name, rel, (unsigned)i + 1, NAN,
 					   "%s", err.msg);
@@ -478,6 +508,21 @@ void verify_masters(struct pm_verify *v)
 					   (long long)s.frames, (long long)s.claimed);
 			m->present = true;
 			KEEP_FIGURES(m, &s);
+			/* clicks, clipping and edges that came through or
+			 * were added; the sources' other figures are theirs */
+			if (pm_defects_finish(det, &ds) == 0) {
+				ds.hum_hz = 0;
+				ds.noise_floor_db = NAN;
+				ds.dc[0] = ds.dc[1] = 0;
+				ds.correlation = 1;
+				pm_defects_file_master(
+					&v->findings, a, det, &ds, s.rate, tg->name,
+					rel, (unsigned)i + 1,
+					v->tracks[i].source_read
+						? m->lufs - v->tracks[i].lufs
+						: 0);
+			}
+			pm_defects_free(det);
 			if (isfinite(s.lufs)) {
 				e += pow(10, s.lufs / 10) * s.seconds;
 				lo += s.seconds;

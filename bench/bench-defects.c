@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * bench-defects.c: the defect detector's speed, and the repair's, on
+ * audio files, one thread.  Built by `make bench` (never by `make
+ * check`); bench/bench-defects.sh runs it on the real album.
+ *
+ *   bench-defects FILE...
+ *
+ * Each file is decoded into memory first (not timed).  Then, over all
+ * files: the detector alone ("detect"), and on a copy with a -20 dBFS
+ * click every 2 s and a 50 ms clipped passage every 10 s, the detector
+ * computing the repairs plus putting them in place ("repair").  Prints
+ * seconds of audio, seconds taken and multiples of real time for each,
+ * and how many planted defects were found where they were planted.
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dsp/defects.h"
+#include "io/audio.h"
+#include "util/err.h"
+
+#include "util/banned.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static float *load(const char *path, uint32_t *rate, int64_t *frames)
+{
+	struct pm_err err = { 0 };
+	struct pm_audio_info info;
+	struct pm_audio_reader *r = pm_audio_open(path, &info, &err);
+	float *x, *mono = NULL;
+	int64_t got = 0, k;
+
+	if (!r) {
+		fprintf(stderr, "bench-defects: %s\n", err.msg);
+		return NULL;
+	}
+	x = malloc((size_t)info.length_samples * 2 * sizeof(*x) + 8);
+	if (info.channels == 1)
+		mono = malloc((size_t)info.length_samples * sizeof(*mono) + 4);
+	while (x && got < info.length_samples &&
+	       (k = pm_audio_read(r, mono ? mono + got : x + 2 * got,
+				  info.length_samples - got, &err)) > 0)
+		got += k;
+	for (k = 0; mono && k < got; k++)
+		x[2 * k] = x[2 * k + 1] = mono[k];
+	free(mono);
+	pm_audio_close(r);
+	*rate = info.rate;
+	*frames = got;
+	return x;
+}
+
+/* Planted positions, and how many of them an event was found near. */
+struct plants {
+	int64_t *at;
+	size_t n;
+	enum pm_defect_kind kind;
+	int64_t tol;
+	size_t hit;
+};
+
+static void score(struct plants *p, const struct pm_defect *e, size_t ne)
+{
+	for (size_t k = 0; k < p->n; k++)
+		for (size_t i = 0; i < ne; i++)
+			if (e[i].kind == p->kind && e[i].start <= p->at[k] + p->tol &&
+			    e[i].start + e[i].length >= p->at[k] - p->tol) {
+				p->hit++;
+				break;
+			}
+}
+
+/* Run the detector over x; count the clicks and clipped passages. */
+static size_t run(const float *x, int64_t n, uint32_t rate, bool fix,
+		  float *patch, size_t *clicks, size_t *clipped,
+		  struct plants *pc, struct plants *pp)
+{
+	struct pm_defects_config c;
+	struct pm_defects_summary s;
+	struct pm_err err = { 0 };
+	struct pm_defects *d;
+	const struct pm_defect *e;
+	size_t ne, i, changed = 0;
+
+	pm_defects_config_default(&c);
+	c.fix_clicks = c.fix_clipping = fix;
+	d = pm_defects_new(rate, &c, &err);
+	if (!d)
+		return 0;
+	for (int64_t k = 0; k < n; k += 8192)
+		pm_defects_add(d, x + 2 * k, (size_t)(n - k < 8192 ? n - k : 8192));
+	pm_defects_finish(d, &s);
+	if (patch)
+		changed = pm_defects_patch(d, true, true, patch, 0, (size_t)n);
+	e = pm_defects_events(d, &ne);
+	if (pc)
+		score(pc, e, ne);
+	if (pp)
+		score(pp, e, ne);
+	for (i = 0; i < ne; i++) {
+		*clicks += e[i].kind == PM_DEFECT_CLICK;
+		*clipped += e[i].kind == PM_DEFECT_CLIPPING;
+	}
+	pm_defects_free(d);
+	return changed;
+}
+
+int main(int argc, char **argv)
+{
+	double audio = 0, t_detect = 0, t_repair = 0;
+	size_t nat_clicks = 0, nat_clip = 0, clicks = 0, clipped = 0;
+	size_t planted_clicks = 0, planted_clips = 0, changed = 0;
+	size_t hit_clicks = 0, hit_clips = 0;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: bench-defects FILE...\n");
+		return 64;
+	}
+	for (int a = 1; a < argc; a++) {
+		uint32_t rate;
+		int64_t n;
+		float *x = load(argv[a], &rate, &n), *y;
+		struct plants pc = { .kind = PM_DEFECT_CLICK };
+		struct plants pp = { .kind = PM_DEFECT_CLIPPING };
+		double t0;
+
+		if (!x)
+			return 1;
+		pc.tol = rate / 100;
+		pp.tol = rate / 20;
+		audio += (double)n / rate;
+		t0 = now();
+		run(x, n, rate, false, NULL, &nat_clicks, &nat_clip, NULL, NULL);
+		t_detect += now() - t0;
+		pc.at = malloc(((size_t)(n / rate) + 1) * sizeof(int64_t));
+		pp.at = malloc(((size_t)(n / rate) + 1) * sizeof(int64_t));
+		if (!pc.at || !pp.at)
+			return 1;
+		/* plant: a -20 dBFS click every 2 s (away from the clipping),
+		 * 50 ms clipped at half the local peak every 10 s */
+		for (int64_t k = rate; k < n - rate; k += 2 * (int64_t)rate) {
+			if ((k / rate) % 10 == 5)
+				continue;
+			x[2 * k + (k / rate / 2) % 2] +=
+				(k / rate) % 4 == 1 ? 0.1f : -0.1f;
+			pc.at[pc.n++] = k;
+		}
+		for (int64_t k = 5 * (int64_t)rate; k < n - rate;
+		     k += 10 * (int64_t)rate) {
+			float lvl = 0;
+
+			pp.at[pp.n++] = k;
+			for (int64_t j = k; j < k + rate / 20; j++)
+				lvl = fmaxf(lvl, fabsf(x[2 * j]));
+			lvl *= 0.5f;
+			for (int64_t j = k; j < k + rate / 20; j++)
+				for (int c = 0; c < 2; c++)
+					x[2 * j + c] = fminf(lvl, fmaxf(-lvl, x[2 * j + c]));
+		}
+		y = malloc((size_t)n * 2 * sizeof(*y));
+		if (!y)
+			return 1;
+		memcpy(y, x, (size_t)n * 2 * sizeof(*y));
+		t0 = now();
+		changed += run(x, n, rate, true, y, &clicks, &clipped, &pc, &pp);
+		t_repair += now() - t0;
+		planted_clicks += pc.n;
+		planted_clips += pp.n;
+		hit_clicks += pc.hit;
+		hit_clips += pp.hit;
+		free(pc.at);
+		free(pp.at);
+		free(x);
+		free(y);
+	}
+	printf("audio: %.1f s in %d files\n", audio, argc - 1);
+	printf("detect: %.2f s, %.0fx real time; found %zu clicks, %zu clipped passages in the files as they are\n",
+	       t_detect, audio / t_detect, nat_clicks, nat_clip);
+	printf("repair: %.2f s, %.0fx real time (detect, interpolate, put in place); %zu samples replaced\n",
+	       t_repair, audio / t_repair, changed);
+	printf("planted: %zu clicks of -20 dBFS, %zu found within 10 ms; %zu clipped passages, %zu found within 50 ms\n",
+	       planted_clicks, hit_clicks, planted_clips, hit_clips);
+	return 0;
+}

@@ -1,0 +1,861 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * defects.c: the streaming defect detector (doc/internals/defects.md).
+ *
+ * The audio is gathered per channel into frames of FR samples and held
+ * three frames at a time: the newest frame gets its prediction residual
+ * (a low-order model fitted to that frame), and the frame before it is
+ * examined, with a whole frame of context on both sides.  Only a few
+ * candidates get the closer look; everything per sample is a short FIR
+ * filter and block sums the compiler vectorises.
+ */
+#include <config.h>
+
+#include "dsp/defects.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsp/fft.h"
+#include "dsp/restore.h"
+#include "util/compat.h"
+#include "util/simd.h"
+
+#include "util/banned.h"
+
+#define FR 8192           /* samples per analysis frame */
+#define ORDER 12          /* the detector's prediction order */
+#define LPN 4096          /* samples per fitted model */
+#define FIX_ORDER 32      /* the interpolation's, for clicks */
+#define CLIP_ORDER 48     /* and for clipped passages */
+#define SEG 32            /* samples per residual segment */
+#define NSEG (3 * FR / SEG)
+#define REACH 8           /* segments of background each side */
+#define MAX_EVENTS 20000
+#define MAX_FIX (2 * FR) /* longest passage interpolated */
+#define SILENT (1.0f / 65536) /* below half a 16-bit step: digital silence */
+#define FLAT_LEVEL 0.0631f /* flat tops are looked for above -24 dBFS */
+#define FLAT_RUN 16       /* shortest flat top below full scale (a 16-bit
+			   sub-bass peak can hold a value for 15) */
+#define HIST_BINS 300     /* noise floor histogram: 0.5 dB, -150 .. 0 dBFS */
+
+struct chan {
+	float x[3 * FR]; /* frames base .. base + 3 FR */
+	float e[3 * FR]; /* their prediction residual */
+	float seg_e[NSEG], seg_p[NSEG];
+	int64_t covered; /* frames before this are in a click already */
+	int64_t clip_covered; /* and in a clipped passage */
+};
+
+struct pm_defects {
+	struct pm_defects_config c;
+	uint32_t rate;
+	struct chan ch[2];
+	float win[LPN];
+	size_t fill;     /* samples in the newest frame */
+	int64_t base;    /* frame of x[0] */
+	int64_t fed;     /* frames fed */
+	int64_t end;     /* INT64_MAX until the end is known */
+	struct pm_defect *ev;
+	size_t nev, cap;
+	bool failed;
+	/* edges */
+	int64_t silent_run;
+	bool sound_seen;
+	int64_t last_pos;  /* the last frame with sound */
+	float last_level;
+	unsigned last_ch;
+	/* whole-track figures */
+	double sum[2], sll, srr, slr, wll, wrr, wlr;
+	int64_t wfill, wstart, worst_at;
+	double worst;
+	/* noise floor: 50 ms windows */
+	double nsq;
+	int64_t nfill, nsilent, nstart;
+	unsigned hist[HIST_BINS];
+	int64_t hist_at[HIST_BINS];
+	/* hum */
+	struct pm_fft *fft;
+	size_t hn, hfill;
+	double *hwin, *hbuf, *hpow;
+	unsigned hframes, hskip;
+	unsigned hstand[2][4];
+	double hlevel[2];
+};
+
+void pm_defects_config_default(struct pm_defects_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->click_ratio = 12;                /* 21.6 dB */
+	c->click_floor = 0.0891;            /* -21 dBFS */
+	c->clip_run = 3;
+	c->edge = 0.001;                    /* -60 dBFS */
+	c->hum_margin_db = 12;
+}
+
+struct pm_defects *pm_defects_new(uint32_t rate,
+				  const struct pm_defects_config *c,
+				  struct pm_err *err)
+{
+	struct pm_defects *d = pm_calloc(1, sizeof(*d), err);
+	size_t i;
+
+	if (!d)
+		return NULL;
+	d->c = *c;
+	d->rate = rate;
+	d->base = -2 * FR;
+	d->end = INT64_MAX;
+	d->worst = 2;
+	for (i = 0; i < LPN; i++)
+		d->win[i] = (float)(0.5 - 0.5 * cos(2 * M_PI * ((double)i + 0.5) / LPN));
+	/* bins of 3 Hz or finer resolve 50 and 60 Hz and their harmonics */
+	d->hn = 4096;
+	while ((double)rate / (double)d->hn > 2.7)
+		d->hn *= 2;
+	d->fft = pm_fft_new(d->hn, err);
+	d->hwin = pm_malloc(d->hn * sizeof(double), err);
+	d->hbuf = pm_malloc(d->hn * sizeof(double), err);
+	d->hpow = pm_malloc((d->hn / 2 + 1) * sizeof(double), err);
+	if (!d->fft || !d->hwin || !d->hbuf || !d->hpow) {
+		pm_defects_free(d);
+		return NULL;
+	}
+	pm_window_fill(d->hwin, d->hn, PM_WINDOW_HANN, 0);
+	return d;
+}
+
+void pm_defects_free(struct pm_defects *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->nev; i++)
+		free(d->ev[i].fix);
+	free(d->ev);
+	pm_fft_free(d->fft);
+	free(d->hwin);
+	free(d->hbuf);
+	free(d->hpow);
+	free(d);
+}
+
+const struct pm_defect *pm_defects_events(const struct pm_defects *d,
+					  size_t *n)
+{
+	*n = d->nev;
+	return d->ev;
+}
+
+static struct pm_defect *add_event(struct pm_defects *d,
+				   enum pm_defect_kind kind, unsigned ch,
+				   int64_t start, int64_t length, float level)
+{
+	struct pm_defect *e;
+
+	if (d->nev == MAX_EVENTS)
+		return NULL;
+	if (d->nev == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 64;
+
+		e = realloc(d->ev, cap * sizeof(*e));
+		if (!e) {
+			d->failed = true;
+			return NULL;
+		}
+		d->ev = e;
+		d->cap = cap;
+	}
+	e = &d->ev[d->nev++];
+	e->kind = kind;
+	e->channel = ch;
+	e->start = start;
+	e->length = length;
+	e->level = level;
+	e->count = length;
+	e->fix = NULL;
+	return e;
+}
+
+/* ------------------------------------------------------------------ */
+/* Residual                                                             */
+/* ------------------------------------------------------------------ */
+
+/* sum w[i] w[i - k] for i in [k, n), four lanes at a time. */
+static double autocorr(const float *w, size_t n, unsigned k)
+{
+	size_t i = k;
+	double sum = 0;
+#if PM_HAVE_VECTOR
+	pm_v4f acc0 = { 0, 0, 0, 0 }, acc1 = acc0;
+
+	for (; i + 8 <= n; i += 8) {
+		pm_v4f a, b, c, e;
+
+		memcpy(&a, w + i, sizeof(a));
+		memcpy(&b, w + i - k, sizeof(b));
+		memcpy(&c, w + i + 4, sizeof(c));
+		memcpy(&e, w + i + 4 - k, sizeof(e));
+		acc0 += a * b;
+		acc1 += c * e;
+	}
+	acc0 += acc1;
+	sum = (double)acc0[0] + acc0[1] + acc0[2] + acc0[3];
+#endif
+	for (; i < n; i++)
+		sum += (double)w[i] * w[i - k];
+	return sum;
+}
+
+/* e[i] = x[i] - sum a[k] x[i - k], k = 1 .. ORDER, for LPN samples (a
+ * multiple of 4). */
+static void fir(const float *restrict x, float *restrict e, const float *a)
+{
+	size_t i = 0;
+	unsigned k;
+#if PM_HAVE_VECTOR
+	for (; i + 4 <= LPN; i += 4) {
+		pm_v4f acc, v;
+
+		memcpy(&acc, x + i, sizeof(acc));
+		for (k = 1; k <= ORDER; k++) {
+			memcpy(&v, x + (ptrdiff_t)i - (ptrdiff_t)k, sizeof(v));
+			acc -= a[k] * v;
+		}
+		memcpy(e + i, &acc, sizeof(acc));
+	}
+#else
+	for (; i < LPN; i++) {
+		const float *xi = x + i;
+		float acc = *xi;
+
+		for (k = 1; k <= ORDER; k++)
+			acc -= a[k] * xi[-(ptrdiff_t)k];
+		e[i] = acc;
+	}
+#endif
+}
+
+/*
+ * The newest frame's prediction residual, from a model fitted to each
+ * LPN samples of it (short enough to follow the music).
+ */
+static void residual(struct pm_defects *d, struct chan *c)
+{
+	double r[ORDER + 1], a[ORDER + 1];
+	float w[LPN], af[ORDER + 1];
+	size_t i;
+	unsigned k;
+
+	for (size_t h = 0; h < FR; h += LPN) {
+		const float *x = c->x + 2 * FR + h;
+		float *e = c->e + 2 * FR + h;
+
+		for (i = 0; i < LPN; i++)
+			w[i] = x[i] * d->win[i];
+		for (k = 0; k <= ORDER; k++)
+			r[k] = autocorr(w, LPN, k);
+		r[0] = r[0] * (1 + 1e-6) + 1e-18;
+		pm_lpc_levinson(r, ORDER, a);
+		for (k = 1; k <= ORDER; k++)
+			af[k] = (float)a[k];
+		fir(x, e, af);
+	}
+	for (size_t s = 2 * FR / SEG; s < NSEG; s++) {
+		const float *es = c->e + s * SEG;
+		float sq[4] = { 0, 0, 0, 0 }, pk[4] = { 0, 0, 0, 0 };
+
+		for (i = 0; i < SEG; i += 4)
+			for (k = 0; k < 4; k++) {
+				float v = fabsf(es[i + k]);
+
+				sq[k] += v * v;
+				pk[k] = v > pk[k] ? v : pk[k];
+			}
+		c->seg_e[s] = sq[0] + sq[1] + sq[2] + sq[3];
+		c->seg_p[s] = PM_MAX(PM_MAX(pk[0], pk[1]), PM_MAX(pk[2], pk[3]));
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Clipping                                                             */
+/* ------------------------------------------------------------------ */
+
+static bool clipped_at(const float *x, size_t i)
+{
+	float v = fabsf(x[i]);
+
+	if (v >= PM_FULL_SCALE)
+		return true;
+	return v >= FLAT_LEVEL &&
+	       ((i > 0 && x[i - 1] == x[i]) || (i + 1 < 3 * FR && x[i + 1] == x[i]));
+}
+
+/* Samples to put in place of x[a .. a + m), into a new array. */
+static float *fix_of(const float *x, size_t a, size_t m, float clip)
+{
+	size_t ctx = PM_MAX(4 * m, (size_t)256), lo, hi;
+	float *tmp, *fix;
+
+	if (m > MAX_FIX)
+		return NULL;
+	lo = a > ctx ? a - ctx : 0;
+	hi = PM_MIN(a + m + ctx, (size_t)3 * FR);
+	if (a - lo < FIX_ORDER || hi - a - m < FIX_ORDER)
+		return NULL;
+	tmp = malloc((hi - lo) * sizeof(*tmp));
+	fix = malloc(m * sizeof(*fix));
+	if (tmp)
+		memcpy(tmp, x + lo, (hi - lo) * sizeof(*tmp));
+	if (!tmp || !fix ||
+	    pm_ar_interpolate(tmp, hi - lo, a - lo, m, FIX_ORDER, clip) < 0) {
+		free(tmp);
+		free(fix);
+		return NULL;
+	}
+	memcpy(fix, tmp + (a - lo), m * sizeof(*fix));
+	free(tmp);
+	return fix;
+}
+
+/* The clipped run starting at i, if it is long enough: its end, else i. */
+static size_t clip_run(const struct pm_defects *d, const float *x, size_t i,
+		       size_t lim, float *lvl)
+{
+	bool full = fabsf(x[i]) >= PM_FULL_SCALE;
+	size_t j;
+
+	*lvl = fabsf(x[i]);
+	for (j = i + 1; j < lim && clipped_at(x, j) && (x[j] < 0) == (x[i] < 0);
+	     j++) {
+		full = full && fabsf(x[j]) >= PM_FULL_SCALE;
+		*lvl = PM_MIN(*lvl, fabsf(x[j]));
+	}
+	return j - i >= (full ? d->c.clip_run : PM_MAX(d->c.clip_run, FLAT_RUN))
+		       ? j
+		       : i;
+}
+
+/* The interpolated samples for clipped region [a, b) of x. */
+static float *fix_clipped(const float *x, size_t a, size_t b)
+{
+	size_t ctx = 8000, lo = a > ctx ? a - ctx : 0;
+	size_t hi = PM_MIN(b + ctx, (size_t)3 * FR), i;
+	unsigned char *unknown = calloc(hi - lo, 1);
+	float *tmp = malloc((hi - lo) * sizeof(*tmp)), *fix = NULL;
+
+	if (!unknown || !tmp || b - a > MAX_FIX)
+		goto out;
+	memcpy(tmp, x + lo, (hi - lo) * sizeof(*tmp));
+	/* every clipped sample of the region is unknown, short runs too */
+	for (i = a; i < b; i++)
+		unknown[i - lo] = clipped_at(x, i);
+	if (pm_ar_interpolate_mask(tmp, hi - lo, unknown, CLIP_ORDER, true) < 0)
+		goto out;
+	fix = malloc((b - a) * sizeof(*fix));
+	if (fix)
+		memcpy(fix, tmp + (a - lo), (b - a) * sizeof(*fix));
+out:
+	free(unknown);
+	free(tmp);
+	return fix;
+}
+
+/*
+ * Clipped runs starting in the middle frame, with the runs that follow
+ * them within 10 ms: one event each, repaired as one.
+ */
+static void find_clipping(struct pm_defects *d, struct chan *c, unsigned ch)
+{
+	const float *x = c->x;
+	size_t join = d->rate / 100, lim = 3 * FR - 600, i, j, k;
+	size_t start = FR;
+
+	int any = 0;
+
+	/* most frames have nothing at full scale and no two loud samples
+	 * alike: one pass that the compiler vectorises says so */
+	for (i = FR; i < 2 * FR; i++)
+		any |= (fabsf(x[i]) >= PM_FULL_SCALE) |
+		       ((x[i] == x[i - 1]) & (fabsf(x[i]) >= FLAT_LEVEL));
+	if (!any)
+		return;
+	if (c->clip_covered > d->base + FR)
+		start = (size_t)(c->clip_covered - d->base);
+	for (i = start; i < 2 * FR; i++) {
+		float lvl, l2;
+		int64_t count;
+
+		if (fabsf(x[i]) < FLAT_LEVEL || !clipped_at(x, i) || (clipped_at(x, i - 1) &&
+					  (x[i - 1] < 0) == (x[i] < 0)))
+			continue;
+		j = clip_run(d, x, i, lim, &lvl);
+		if (j == i || d->base + (int64_t)j > d->end)
+			continue;
+		count = (int64_t)(j - i);
+		/* the runs that follow closely belong to the same passage */
+		for (k = j; k < lim && k < j + join; k++) {
+			size_t e;
+
+			if (!clipped_at(x, k) || (clipped_at(x, k - 1) &&
+						  (x[k - 1] < 0) == (x[k] < 0)))
+				continue;
+			e = clip_run(d, x, k, lim, &l2);
+			if (e == k) {
+				while (k + 1 < lim && clipped_at(x, k + 1))
+					k++;
+				continue;
+			}
+			count += (int64_t)(e - k);
+			lvl = PM_MIN(lvl, l2);
+			j = e;
+			k = e - 1;
+		}
+		{
+			struct pm_defect *ev =
+				add_event(d, PM_DEFECT_CLIPPING, ch,
+					  d->base + (int64_t)i, (int64_t)(j - i),
+					  lvl);
+
+			if (ev) {
+				ev->count = count;
+				if (d->c.fix_clipping)
+					ev->fix = fix_clipped(x, i, j);
+			}
+		}
+		c->clip_covered = d->base + (int64_t)j;
+		i = j - 1;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Clicks                                                               */
+/* ------------------------------------------------------------------ */
+
+static bool silent_span(const float *x, size_t a, size_t b)
+{
+	for (size_t i = a; i < b; i++)
+		if (fabsf(x[i]) >= SILENT)
+			return false;
+	return true;
+}
+
+/* The closer look at a candidate whose residual peaks at p. */
+static void click_at(struct pm_defects *d, struct chan *c, unsigned ch,
+		     size_t p, double bg)
+{
+	const float *x = c->x, *e = c->e;
+	double near = 0, wide = 0, pre = 0, thr;
+	float peak = fabsf(e[p]);
+	size_t i, a, b, lo = p - 256, hi = p + 256;
+	int64_t at;
+
+	if (d->base + (int64_t)p < c->covered ||
+	    d->base + (int64_t)p >= d->end || d->base + (int64_t)p < 0)
+		return;
+	/* next to digital silence it is an edge, the edge rule's */
+	if (silent_span(x, p - 16, p) || silent_span(x, p + 1, p + 17))
+		return;
+	for (i = p - ORDER - 8; i < p + 8; i++)
+		if (clipped_at(x, i))
+			return;
+	/* a click's residual is a burst of at most the model's length */
+	for (i = lo; i < hi; i++) {
+		double v = (double)e[i] * e[i];
+
+		wide += v;
+		if (i + 2 >= p && i <= p + ORDER + 2)
+			near += v;
+	}
+	if (near < 0.45 * wide)
+		return;
+	/* its extent: where the residual stands out */
+	thr = PM_MAX(0.05 * peak, 4 * sqrt(bg));
+	for (a = p; a > p - ORDER - 4 && fabsf(e[a - 1]) > thr; a--)
+		;
+	for (b = p + 1, i = p + 1; i < p + 2 * ORDER + 4; i++)
+		if (fabsf(e[i]) > thr)
+			b = i + 1;
+	/* out of near silence it is an entry, not a click */
+	for (i = p - 512; i < p - 16; i++)
+		pre += (double)x[i] * x[i];
+	pre /= 496;
+	if (pre < 1e-8)
+		return;
+	a = a > 2 ? a - 2 : a;
+	b += 2;
+	at = d->base + (int64_t)a;
+	if (at < 0)
+		return;
+	{
+		struct pm_defect *ev = add_event(d, PM_DEFECT_CLICK, ch, at,
+						 (int64_t)(b - a), peak);
+
+		if (ev && d->c.fix_clicks)
+			ev->fix = fix_of(x, a, b - a, 0);
+	}
+	c->covered = d->base + (int64_t)b + 16;
+}
+
+static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
+{
+	const size_t s0 = FR / SEG, s1 = 2 * FR / SEG;
+	double k2 = d->c.click_ratio * d->c.click_ratio;
+	double run = 0;
+	size_t s;
+
+	for (s = s0 - REACH; s <= s0 + REACH; s++)
+		run += c->seg_e[s];
+	for (s = s0; s < s1; s++) {
+		double bg = (run - c->seg_e[s - 1] - c->seg_e[s] - c->seg_e[s + 1]) /
+			    ((2 * REACH - 2) * SEG);
+		double pk = c->seg_p[s];
+
+		if (pk > d->c.click_floor && pk * pk > k2 * bg) {
+			size_t p = s * SEG;
+
+			for (size_t i = s * SEG; i < (s + 1) * SEG; i++)
+				if (fabsf(c->e[i]) > fabsf(c->e[p]))
+					p = i;
+			click_at(d, c, ch, p, bg);
+		}
+		run += c->seg_e[s + REACH + 1] - c->seg_e[s - REACH];
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Frames                                                               */
+/* ------------------------------------------------------------------ */
+
+/* The newest frame is complete: examine the one before it, move on. */
+static void step(struct pm_defects *d)
+{
+	unsigned ch;
+
+	for (ch = 0; ch < 2; ch++) {
+		struct chan *c = &d->ch[ch];
+
+		residual(d, c);
+		if (d->base + FR < d->end && d->base + 2 * FR > 0) {
+			find_clipping(d, c, ch);
+			find_clicks(d, c, ch);
+		}
+		memmove(c->x, c->x + FR, 2 * FR * sizeof(float));
+		memmove(c->e, c->e + FR, 2 * FR * sizeof(float));
+		memmove(c->seg_e, c->seg_e + FR / SEG, 2 * FR / SEG * sizeof(float));
+		memmove(c->seg_p, c->seg_p + FR / SEG, 2 * FR / SEG * sizeof(float));
+	}
+	d->base += FR;
+	d->fill = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Hum                                                                  */
+/* ------------------------------------------------------------------ */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void hum_frame(struct pm_defects *d)
+{
+	double bin_hz = (double)d->rate / (double)d->hn, peak = 0;
+	double ref = (double)d->hn * d->hn / 16.0; /* a unit sine's bin */
+	size_t i;
+
+	for (i = 0; i < d->hn; i++) {
+		peak = PM_MAX(peak, fabs(d->hbuf[i]));
+		d->hbuf[i] *= d->hwin[i];
+	}
+	if (peak < 1e-4)
+		return; /* quiet frames say nothing either way */
+	pm_fft_power(d->fft, d->hbuf, d->hpow);
+	d->hframes++;
+	for (int f = 0; f < 2; f++)
+		for (int h = 0; h < 4; h++) {
+			double hz = (f ? 60.0 : 50.0) * (h + 1), nb[22], line = 0;
+			double lp, cp, rp, at;
+			size_t b = (size_t)(hz / bin_hz + 0.5), k, nn = 0, top = b;
+
+			for (k = b - 1; k <= b + 1; k++)
+				if (d->hpow[k] > line) {
+					line = d->hpow[k];
+					top = k;
+				}
+			/* the mains hold their frequency to a fraction of a hertz;
+			 * a note near it (G1 is 49.0 Hz) does not */
+			lp = log(d->hpow[top - 1] + 1e-30);
+			cp = log(d->hpow[top] + 1e-30);
+			rp = log(d->hpow[top + 1] + 1e-30);
+			at = (double)top;
+			if (lp - 2 * cp + rp < 0)
+				at += 0.5 * (lp - rp) / (lp - 2 * cp + rp);
+			if (fabs(at * bin_hz - hz) > 0.4 * (h + 1))
+				continue;
+			for (k = b - 14; k <= b + 14; k++)
+				if (k + 4 <= b || k >= b + 4)
+					nb[nn++] = d->hpow[k];
+			qsort(nb, nn, sizeof(nb[0]), cmp_double);
+			if (line > nb[nn / 2] * pow(10, d->c.hum_margin_db / 10) &&
+			    line > ref * 1e-10) { /* and above -100 dBFS */
+				d->hstand[f][h]++;
+				if (h == 0)
+					d->hlevel[f] += 10 * log10(line / ref);
+			}
+		}
+}
+
+/* ------------------------------------------------------------------ */
+/* Feeding                                                              */
+/* ------------------------------------------------------------------ */
+
+static void edge_end(struct pm_defects *d)
+{
+	if (d->sound_seen && d->last_level >= d->c.edge)
+		add_event(d, PM_DEFECT_EDGE_END, d->last_ch, d->last_pos, 1,
+			  d->last_level);
+}
+
+/* One frame's part in the edges against digital silence. */
+static void edge_frame(struct pm_defects *d, float l, float r, int64_t pos)
+{
+	float al = fabsf(l), ar = fabsf(r), m = PM_MAX(al, ar);
+	int64_t hold = d->rate / 100; /* 10 ms of digital silence */
+
+	if (m < SILENT) {
+		if (d->silent_run++ == hold && d->sound_seen) {
+			edge_end(d);
+			d->sound_seen = false;
+		}
+		return;
+	}
+	if ((!d->sound_seen && d->silent_run >= hold) || pos == 0 ||
+	    (!d->sound_seen && d->silent_run == pos)) {
+		if (m >= d->c.edge)
+			add_event(d, PM_DEFECT_EDGE_START, al >= ar ? 0 : 1, pos, 1,
+				  m);
+	}
+	d->silent_run = 0;
+	d->sound_seen = true;
+	d->last_pos = pos;
+	d->last_level = m;
+	d->last_ch = al >= ar ? 0 : 1;
+}
+
+/*
+ * Sums, windows and edges over `m` frames from frame `pos`, none of them
+ * past the end of a correlation or a noise window.
+ */
+static void stats_run(struct pm_defects *d, const float *x, size_t m,
+		      int64_t pos)
+{
+	double sl = 0, sr = 0, ll = 0, rr = 0, lr = 0;
+	int64_t nsil = 0;
+	size_t j;
+
+	for (j = 0; j < m; j++) {
+		double l = x[2 * j], r = x[2 * j + 1];
+
+		sl += l;
+		sr += r;
+		ll += l * l;
+		rr += r * r;
+		lr += l * r;
+		nsil += fabsf(x[2 * j]) < SILENT && fabsf(x[2 * j + 1]) < SILENT;
+	}
+	d->sum[0] += sl;
+	d->sum[1] += sr;
+	d->wll += ll;
+	d->wrr += rr;
+	d->wlr += lr;
+	d->nsq += ll + rr;
+	d->nsilent += nsil;
+	if (nsil == 0 && d->sound_seen && d->silent_run == 0 && pos > 0) {
+		float al = fabsf(x[2 * m - 2]), ar = fabsf(x[2 * m - 1]);
+
+		d->last_pos = pos + (int64_t)m - 1;
+		d->last_level = PM_MAX(al, ar);
+		d->last_ch = al >= ar ? 0 : 1;
+	} else {
+		for (j = 0; j < m; j++)
+			edge_frame(d, x[2 * j], x[2 * j + 1], pos + (int64_t)j);
+	}
+	d->wfill += (int64_t)m;
+	if (d->wfill == d->rate) {
+		if (d->wll + d->wrr > 2e-5 * (double)d->rate) {
+			double cc = d->wlr / sqrt(d->wll * d->wrr + 1e-30);
+
+			if (cc < d->worst) {
+				d->worst = cc;
+				d->worst_at = d->wstart;
+			}
+		}
+		d->sll += d->wll;
+		d->srr += d->wrr;
+		d->slr += d->wlr;
+		d->wll = d->wrr = d->wlr = 0;
+		d->wfill = 0;
+		d->wstart = pos + (int64_t)m;
+	}
+	d->nfill += (int64_t)m;
+	if (d->nfill == d->rate / 20) {
+		if (d->nsilent * 2 < d->nfill) {
+			double db = 10 * log10(d->nsq / (2.0 * (double)d->nfill) + 1e-30);
+			int k = (int)((db + 150) * 2);
+
+			k = k < 0 ? 0 : k >= HIST_BINS ? HIST_BINS - 1 : k;
+			if (d->hist[k]++ == 0)
+				d->hist_at[k] = d->nstart;
+		}
+		d->nsq = 0;
+		d->nfill = d->nsilent = 0;
+		d->nstart = pos + (int64_t)m;
+	}
+}
+
+int pm_defects_add(struct pm_defects *d, const float *x, size_t n)
+{
+	size_t i = 0, j;
+
+	while (i < n) {
+		size_t m = n - i;
+		const float *y = x + 2 * i;
+
+		m = PM_MIN(m, FR - d->fill);
+		m = PM_MIN(m, d->hn - d->hfill);
+		m = PM_MIN(m, (size_t)(d->rate - d->wfill));
+		m = PM_MIN(m, (size_t)(d->rate / 20 - d->nfill));
+		stats_run(d, y, m, d->fed + (int64_t)i);
+		for (j = 0; j < m; j++) {
+			d->ch[0].x[2 * FR + d->fill + j] = y[2 * j];
+			d->ch[1].x[2 * FR + d->fill + j] = y[2 * j + 1];
+			d->hbuf[d->hfill + j] = 0.5 * ((double)y[2 * j] + y[2 * j + 1]);
+		}
+		d->fill += m;
+		d->hfill += m;
+		i += m;
+		if (d->fill == FR)
+			step(d);
+		if (d->hfill == d->hn) {
+			/* one frame in two is plenty for a steady hum */
+			if (d->hskip++ % 2 == 0)
+				hum_frame(d);
+			d->hfill = 0;
+		}
+	}
+	d->fed += (int64_t)n;
+	return d->failed ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The end                                                              */
+/* ------------------------------------------------------------------ */
+
+static void noise_floor(struct pm_defects *d, struct pm_defects_summary *s)
+{
+	unsigned total = 0, seen = 0, quiet = 0, k, loud = 0;
+
+	s->noise_floor_db = NAN;
+	s->noise_at = 0;
+	for (k = 0; k < HIST_BINS; k++)
+		total += d->hist[k];
+	if (total < 20)
+		return;
+	/* the loud level: the 90th percentile of the 50 ms windows */
+	for (k = 0; k < HIST_BINS; k++) {
+		seen += d->hist[k];
+		if (seen * 10 >= total * 9) {
+			loud = k;
+			break;
+		}
+	}
+	/* the quiet passages: 30 dB and more under it, half a second at least */
+	for (k = 0; k + 60 <= loud; k++)
+		quiet += d->hist[k];
+	if (quiet < 10)
+		return;
+	for (seen = 0, k = 0; k + 60 <= loud; k++) {
+		seen += d->hist[k];
+		if (seen * 2 >= quiet) {
+			s->noise_floor_db = (double)k / 2 - 150 + 0.25;
+			s->noise_at = d->hist_at[k];
+			return;
+		}
+	}
+}
+
+int pm_defects_finish(struct pm_defects *d, struct pm_defects_summary *s)
+{
+	int f;
+
+	d->end = d->fed;
+	/* the last frames, with silence after them */
+	while (d->base + 2 * FR < d->end + FR) {
+		int64_t want = d->base + 2 * FR;
+
+		while (d->fill < FR) {
+			d->ch[0].x[2 * FR + d->fill] = 0;
+			d->ch[1].x[2 * FR + d->fill] = 0;
+			d->fill++;
+		}
+		step(d);
+		if (want >= d->end)
+			break;
+	}
+	if (d->sound_seen)
+		edge_end(d);
+	memset(s, 0, sizeof(*s));
+	s->frames = d->fed;
+	s->dc[0] = d->fed ? d->sum[0] / (double)d->fed : 0;
+	s->dc[1] = d->fed ? d->sum[1] / (double)d->fed : 0;
+	d->sll += d->wll;
+	d->srr += d->wrr;
+	d->slr += d->wlr;
+	s->correlation = d->sll > 0 && d->srr > 0 ? d->slr / sqrt(d->sll * d->srr)
+						  : 1;
+	s->mono_loss_db = d->sll + d->srr > 0
+				  ? -10 * log10((d->sll + d->srr + 2 * d->slr) /
+						(2 * (d->sll + d->srr)) + 1e-30)
+				  : 0;
+	s->worst_correlation = d->worst > 1 ? s->correlation : d->worst;
+	s->worst_at = d->worst_at;
+	noise_floor(d, s);
+	f = d->hstand[1][0] > d->hstand[0][0] ? 1 : 0;
+	if (d->hframes >= 3 && d->hstand[f][0] * 10 >= d->hframes * 3) {
+		s->hum_hz = f ? 60 : 50;
+		s->hum_fraction = (double)d->hstand[f][0] / d->hframes;
+		s->hum_db = d->hlevel[f] / d->hstand[f][0];
+		for (int h = 1; h < 4; h++)
+			if (d->hstand[f][h] * 2 >= d->hframes)
+				s->hum_harmonics++;
+	} else if (d->hframes) {
+		s->hum_fraction = (double)d->hstand[f][0] / d->hframes;
+	}
+	return d->failed ? -1 : 0;
+}
+
+size_t pm_defects_patch(const struct pm_defects *d, bool clicks,
+			bool clipping, float *x, int64_t pos, size_t n)
+{
+	size_t changed = 0;
+
+	for (size_t i = 0; i < d->nev; i++) {
+		const struct pm_defect *e = &d->ev[i];
+		int64_t a, b;
+
+		if (!e->fix || (e->kind == PM_DEFECT_CLICK && !clicks) ||
+		    (e->kind == PM_DEFECT_CLIPPING && !clipping))
+			continue;
+		a = PM_MAX(e->start, pos);
+		b = PM_MIN(e->start + e->length, pos + (int64_t)n);
+		for (int64_t t = a; t < b; t++) {
+			x[2 * (t - pos) + e->channel] = e->fix[t - e->start];
+			changed++;
+		}
+	}
+	return changed;
+}

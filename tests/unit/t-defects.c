@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * t-defects.c: the defect detector finds what is planted in generated
+ * music (clicks, a pop, clipped runs, hum, hard edges, DC, channels out
+ * of phase) and stays quiet on the clean music; the repairs bring the
+ * error against the clean music down and leave every other sample as it
+ * was; the AR interpolation restores a gap in a sine.
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsp/defects.h"
+#include "dsp/restore.h"
+#include "tap.h"
+
+#define RATE 44100
+#define LEN (RATE * 10)
+
+static uint64_t rng = 0x2545f4914f6cdd1dULL;
+
+static double uniform(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (double)(rng >> 11) / 4503599627370496.0 - 1.0;
+}
+
+/*
+ * Smooth music: chords whose notes swell and fade, a walking bass and
+ * low-passed noise, peaking near `peak`; 10 ms fades at both ends.
+ */
+static float *music(double peak)
+{
+	float *x = malloc(2 * LEN * sizeof(*x));
+	double lp[2] = { 0, 0 }, top = 0;
+	static const double hz[6] = { 220, 277.2, 329.6, 440, 554.4, 659.3 };
+
+	for (int64_t i = 0; i < LEN; i++) {
+		double t = (double)i / RATE, v[2] = { 0, 0 };
+
+		for (int k = 0; k < 6; k++) {
+			double env = 0.5 + 0.5 * sin(2 * M_PI * 0.3 * t + k);
+			double s = env * sin(2 * M_PI * hz[k] * t + k) / (1 + k % 3);
+
+			v[0] += s * (k % 2 ? 0.4 : 0.8);
+			v[1] += s * (k % 2 ? 0.8 : 0.4);
+		}
+		for (int c = 0; c < 2; c++) {
+			lp[c] += 0.2 * (uniform() - lp[c]);
+			v[c] += 0.6 * sin(2 * M_PI * (55 + 5 * floor(t)) * t) +
+				0.1 * lp[c];
+			x[2 * i + c] = (float)v[c];
+			top = fmax(top, fabs(v[c]));
+		}
+	}
+	for (int64_t i = 0; i < 2 * LEN; i++) {
+		int64_t f = i / 2, edge = f < LEN - 1 - f ? f : LEN - 1 - f;
+		double g = edge < RATE / 100 ? (double)edge / (RATE / 100) : 1;
+
+		x[i] = (float)(x[i] * peak / top * g);
+	}
+	return x;
+}
+
+static struct pm_defects *detect(const float *x, int64_t n, bool fix,
+				 struct pm_defects_summary *s)
+{
+	struct pm_defects_config c;
+	struct pm_err err = { 0 };
+	struct pm_defects *d;
+
+	pm_defects_config_default(&c);
+	c.fix_clicks = c.fix_clipping = fix;
+	d = pm_defects_new(RATE, &c, &err);
+	/* blocks of an odd size, so that frames and blocks do not line up */
+	for (int64_t i = 0; i < n; i += 3001)
+		pm_defects_add(d, x + 2 * i, (size_t)(n - i < 3001 ? n - i : 3001));
+	pm_defects_finish(d, s);
+	return d;
+}
+
+static size_t count(const struct pm_defects *d, enum pm_defect_kind k)
+{
+	size_t n, i, c = 0;
+	const struct pm_defect *e = pm_defects_events(d, &n);
+
+	for (i = 0; i < n; i++)
+		c += e[i].kind == k;
+	return c;
+}
+
+/* An event of kind `k` in channel `ch` starting within `tol` of `at`. */
+static bool found(const struct pm_defects *d, enum pm_defect_kind k,
+		  unsigned ch, int64_t at, int64_t tol)
+{
+	size_t n, i;
+	const struct pm_defect *e = pm_defects_events(d, &n);
+
+	for (i = 0; i < n; i++)
+		if (e[i].kind == k && e[i].channel == ch &&
+		    e[i].start + e[i].length >= at - tol && e[i].start <= at + tol)
+			return true;
+	return false;
+}
+
+/* Error energy against `ref` in channel `ch` over [a, b), in dB. */
+static double err_db(const float *x, const float *ref, unsigned ch,
+		     int64_t a, int64_t b)
+{
+	double e = 0;
+
+	for (int64_t i = a; i < b; i++) {
+		double v = (double)x[2 * i + ch] - ref[2 * i + ch];
+
+		e += v * v;
+	}
+	return 10 * log10(e + 1e-30);
+}
+
+static void clean(void)
+{
+	float *x = music(0.7);
+	struct pm_defects_summary s;
+	struct pm_defects *d = detect(x, LEN, false, &s);
+
+	is_int(count(d, PM_DEFECT_CLICK), 0, "clean music: no click");
+	is_int(count(d, PM_DEFECT_CLIPPING), 0, "clean music: no clipping");
+	is_int(count(d, PM_DEFECT_EDGE_START) + count(d, PM_DEFECT_EDGE_END), 0,
+	       "clean music, faded in and out: no hard edge");
+	ok(s.hum_hz == 0, "clean music: no hum (%.0f%% of the frames)",
+	   100 * s.hum_fraction);
+	ok(s.correlation > 0.3, "clean music: channels correlate (%.2f)",
+	   s.correlation);
+	ok(fabs(s.dc[0]) < 1e-3, "clean music: no DC (%g)", s.dc[0]);
+	pm_defects_free(d);
+	free(x);
+}
+
+/* A 16-bit sub-bass holds its peak value for several samples: not a
+ * flat top. */
+static void sub_bass(void)
+{
+	float *x = malloc(2 * LEN * sizeof(*x));
+	struct pm_defects_summary s;
+	struct pm_defects *d;
+
+	for (int64_t i = 0; i < LEN; i++)
+		for (int c = 0; c < 2; c++)
+			x[2 * i + c] = (float)(floor(0.0631 * 32768 *
+						     sin(2 * M_PI * 20 * i / RATE) + 0.5) /
+					       32768);
+	d = detect(x, LEN, false, &s);
+	is_int(count(d, PM_DEFECT_CLIPPING), 0,
+	       "a 16-bit 20 Hz sine at -24 dBFS has no flat top");
+	pm_defects_free(d);
+	free(x);
+}
+
+static void clicks_and_pops(void)
+{
+	static const double amp[8] = { 0.1, -0.1, 0.3, -0.5, 0.1, -0.2, 1.0, -0.1 };
+	float *ref = music(0.7), *x = malloc(2 * LEN * sizeof(*x)), *y;
+	struct pm_defects_summary s;
+	struct pm_defects *d;
+	int64_t at[9];
+	size_t n, i;
+	const struct pm_defect *e;
+	bool kept = true;
+
+	memcpy(x, ref, 2 * LEN * sizeof(*x));
+	for (int k = 0; k < 8; k++) {
+		at[k] = RATE / 2 + k * (RATE + 1237);
+		x[2 * at[k] + k % 2] += (float)amp[k];
+	}
+	/* a pop: a step that decays in 0.1 ms */
+	at[8] = 9 * RATE + 333;
+	for (i = 0; i < 44; i++)
+		x[2 * (at[8] + (int64_t)i)] += (float)(0.5 * exp(-(double)i / 4.4));
+	d = detect(x, LEN, true, &s);
+	for (int k = 0; k < 8; k++)
+		ok(found(d, PM_DEFECT_CLICK, (unsigned)k % 2, at[k], RATE / 100),
+		   "a click of %+.1f (%.0f dBFS) at %.3f s is found within 10 ms",
+		   amp[k], 20 * log10(fabs(amp[k])), (double)at[k] / RATE);
+	ok(found(d, PM_DEFECT_CLICK, 0, at[8], RATE / 100),
+	   "a pop at %.3f s is found within 10 ms", (double)at[8] / RATE);
+	is_int(count(d, PM_DEFECT_CLICK), 9, "and nothing else");
+	y = malloc(2 * LEN * sizeof(*y));
+	memcpy(y, x, 2 * LEN * sizeof(*y));
+	pm_defects_patch(d, true, true, y, 0, LEN);
+	for (int k = 0; k < 9; k++) {
+		unsigned ch = k == 8 ? 0 : (unsigned)k % 2;
+		double before = err_db(x, ref, ch, at[k] - 64, at[k] + 128);
+		double after = err_db(y, ref, ch, at[k] - 64, at[k] + 128);
+
+		ok(after < before - 15,
+		   "%s %d repaired: error %.1f dB, %.1f dB without repair",
+		   k == 8 ? "the pop" : "click", k + 1, after, before);
+	}
+	/* every sample outside the repaired regions is as it was */
+	e = pm_defects_events(d, &n);
+	for (int64_t f = 0; f < LEN; f++)
+		for (unsigned c = 0; c < 2; c++) {
+			bool inside = false;
+
+			for (i = 0; i < n; i++)
+				if (e[i].fix && e[i].channel == c &&
+				    f >= e[i].start && f < e[i].start + e[i].length)
+					inside = true;
+			if (!inside && memcmp(&x[2 * f + c], &y[2 * f + c],
+					      sizeof(float)) != 0)
+				kept = false;
+		}
+	ok(kept, "every sample outside the repaired clicks is bit-identical");
+	pm_defects_free(d);
+	free(ref);
+	free(x);
+	free(y);
+}
+
+static void clipping(void)
+{
+	float *ref = music(0.7), *x = malloc(2 * LEN * sizeof(*x)), *y;
+	struct pm_defects_summary s;
+	struct pm_defects *d;
+	int64_t a = 3 * RATE, b = 5 * RATE, len5 = RATE / 200;
+	double before, after;
+
+	memcpy(x, ref, 2 * LEN * sizeof(*x));
+	/* 50 ms with a flat top at 0.3, then 5 ms of full scale */
+	for (int64_t i = a; i < a + RATE / 20; i++)
+		for (int c = 0; c < 2; c++)
+			x[2 * i + c] = fminf(0.3f, fmaxf(-0.3f, x[2 * i + c]));
+	for (int64_t i = b; i < b + len5; i++)
+		x[2 * i + 1] = 1.0f;
+	d = detect(x, LEN, true, &s);
+	ok(found(d, PM_DEFECT_CLIPPING, 0, a, RATE / 20) &&
+		   found(d, PM_DEFECT_CLIPPING, 1, a, RATE / 20),
+	   "50 ms flat-topped at -10 dBFS are found within 50 ms in both channels");
+	ok(found(d, PM_DEFECT_CLIPPING, 1, b, RATE / 20),
+	   "5 ms at full scale in the right channel are found within 50 ms");
+	is_int(count(d, PM_DEFECT_CLICK), 0, "clipping is not reported as clicks");
+	y = malloc(2 * LEN * sizeof(*y));
+	memcpy(y, x, 2 * LEN * sizeof(*y));
+	pm_defects_patch(d, false, true, y, 0, LEN);
+	before = err_db(x, ref, 0, a, a + RATE / 20) ;
+	after = err_db(y, ref, 0, a, a + RATE / 20);
+	ok(after < before - 6, "the clipped passage repaired: error %.1f dB, %.1f dB without",
+	   after, before);
+	pm_defects_free(d);
+	free(ref);
+	free(x);
+	free(y);
+}
+
+static void hum(double hz)
+{
+	float *x = music(0.03); /* a quiet track, peaks near -30 dBFS */
+	struct pm_defects_summary s;
+	struct pm_defects *d;
+
+	for (int64_t i = 0; i < LEN; i++)
+		for (int h = 1; h <= 3; h++) {
+			float v = (float)(0.00316 / h * sin(2 * M_PI * hz * h * i / RATE));
+
+			x[2 * i] += v;
+			x[2 * i + 1] += v;
+		}
+	d = detect(x, LEN, false, &s);
+	ok(s.hum_hz == hz, "%.0f Hz hum at -50 dBFS on a quiet track is found (%.0f Hz)",
+	   hz, s.hum_hz);
+	is_near(s.hum_db, -50, 1.5, "at its level");
+	pm_defects_free(d);
+	free(x);
+}
+
+static void edges_dc_phase(void)
+{
+	float *x = music(0.7);
+	struct pm_defects_summary s;
+	struct pm_defects *d;
+	size_t n;
+	const struct pm_defect *e;
+
+	/* silence, then the music straight in; cut at 8 s into silence */
+	memset(x, 0, 2 * RATE * sizeof(*x));
+	memset(x + 2 * 8 * RATE, 0, 2 * 2 * RATE * sizeof(*x));
+	d = detect(x, LEN, false, &s);
+	e = pm_defects_events(d, &n);
+	ok(found(d, PM_DEFECT_EDGE_START, 0, RATE, 0) ||
+		   found(d, PM_DEFECT_EDGE_START, 1, RATE, 0),
+	   "sound straight out of digital silence is a hard edge, at its sample");
+	ok(found(d, PM_DEFECT_EDGE_END, 0, 8 * RATE - 1, 0) ||
+		   found(d, PM_DEFECT_EDGE_END, 1, 8 * RATE - 1, 0),
+	   "sound cut into digital silence is a hard edge, at its last sample");
+	is_int(count(d, PM_DEFECT_CLICK), 0, "the edges are not clicks");
+	(void)e;
+	pm_defects_free(d);
+	free(x);
+
+	x = music(0.5);
+	for (int64_t i = 0; i < LEN; i++) {
+		x[2 * i] += 0.05f;
+		x[2 * i + 1] = -x[2 * i] + 0.05f;
+	}
+	d = detect(x, LEN, false, &s);
+	is_near(s.dc[0], 0.05, 0.002, "DC is measured per channel");
+	ok(s.correlation < -0.9, "channels out of phase correlate below -0.9 (%.2f)",
+	   s.correlation);
+	ok(s.mono_loss_db > 12, "and lose %.1f dB in mono", s.mono_loss_db);
+	pm_defects_free(d);
+	free(x);
+}
+
+static void interpolation(void)
+{
+	float x[2000], ref[2000];
+	double e = 0, sig = 0;
+
+	for (int i = 0; i < 2000; i++)
+		ref[i] = x[i] = (float)(0.5 * sin(0.05 * i) + 0.3 * sin(0.21 * i + 1));
+	for (int i = 1000; i < 1040; i++)
+		x[i] = 0.9f;
+	ok(pm_ar_interpolate(x, 2000, 1000, 40, 32, 0) == 0, "a 40-sample gap is interpolated");
+	for (int i = 1000; i < 1040; i++) {
+		e += (x[i] - ref[i]) * (x[i] - ref[i]);
+		sig += ref[i] * ref[i];
+	}
+	ok(10 * log10(e / sig) < -50, "two sines come back within -50 dB (%.1f dB)",
+	   10 * log10(e / sig));
+	ok(pm_ar_interpolate(x, 2000, 10, 40, 32, 0) < 0,
+	   "too little context is refused");
+}
+
+int main(void)
+{
+	clean();
+	sub_bass();
+	clicks_and_pops();
+	clipping();
+	hum(60);
+	hum(50);
+	edges_dc_phase();
+	interpolation();
+	return tap_done();
+}
