@@ -10,6 +10,8 @@
 
 #include "util/compat.h"
 
+#include "sequence/timeline.h"
+
 #include "util/banned.h"
 
 #define MAX_LISTED 20 /* findings of one rule per track before a summary */
@@ -176,6 +178,8 @@ static void file_all(struct pm_findings *f, const struct pm_album *a,
 	double dc = rule_value(a, "audio-dc-offset", -40);
 	double floor_db = rule_value(a, "audio-noise-floor", -45);
 	double corr = rule_value(a, "audio-mono-compat", 0);
+	int64_t fade = 0;
+	enum pm_fade_shape shape;
 
 	pm_defects_events(d, &n);
 	at.deliverable = deliverable;
@@ -205,9 +209,17 @@ static void file_all(struct pm_findings *f, const struct pm_album *a,
 	at.where = where;
 	at.track = track;
 	file_kind(f, a, ev, n, rate, PM_DEFECT_CLIPPING, &at);
+	if (master && track >= 1 && track <= a->ntracks)
+		pm_edge_fade_of(a, track - 1, rate, &fade, &shape);
 	for (i = 0; i < n; i++) {
 		if (ev[i].kind != PM_DEFECT_EDGE_START &&
 		    ev[i].kind != PM_DEFECT_EDGE_END)
+			continue;
+		/* a master's own first and last samples: the sequencer
+		 * fades them where they meet silence, in every deliverable */
+		if (fade > 0 &&
+		    (ev[i].kind == PM_DEFECT_EDGE_START ? ev[i].start == 0
+							: ev[i].start + 1 >= s->frames))
 			continue;
 		at.time_s = (double)ev[i].start / rate;
 		at.duration_s = NAN;

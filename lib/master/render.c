@@ -458,7 +458,8 @@ static int render(struct pass2 *p)
 	r = pm_track_open(p->in, p->track, err);
 	if (!r || master_shared_init(&sh, run->album, p->track, rate, tone, err) < 0)
 		goto out;
-	if (p->track != PM_DISC)
+	/* pass-through promises the sources as they are: no DC taken out */
+	if (p->track != PM_DISC && !run->album->mastering.pass_through)
 		for (t = 0; t < 2; t++)
 			if (fabs(run->source[p->track].dc_mean[t]) >=
 			    PM_DC_THRESHOLD)

@@ -11,7 +11,7 @@
 /* ------------------------------------------------------------------ */
 
 static void json_analysis(struct pm_json *j, const char *key,
-			  const struct pm_source_analysis *s)
+			  const struct pm_source_analysis *s, bool pass_through)
 {
 	int b;
 
@@ -27,8 +27,9 @@ static void json_analysis(struct pm_json *j, const char *key,
 	pm_json_fixed(j, NULL, s->dc_db[1], 1);
 	pm_json_end(j, false);
 	pm_json_bool(j, "dc_removed",
-		     fabs(s->dc_mean[0]) >= PM_DC_THRESHOLD ||
-			     fabs(s->dc_mean[1]) >= PM_DC_THRESHOLD);
+		     !pass_through &&
+			     (fabs(s->dc_mean[0]) >= PM_DC_THRESHOLD ||
+			      fabs(s->dc_mean[1]) >= PM_DC_THRESHOLD));
 	pm_json_fixed(j, "crest_factor_db", s->crest_db, 2);
 	pm_json_int(j, "clipped_runs", s->clipped_runs);
 	pm_json_int(j, "clipped_samples", (long long)s->clipped_samples);
@@ -121,7 +122,8 @@ int pm_master_report_json(FILE *fp, const struct pm_master_run *run,
 		pm_json_string(&j, "title",
 			       pm_texts_get(&a->tracks[i].text[PM_FIELD_TITLE],
 					    NULL, false));
-		json_analysis(&j, "source", &run->source[i]);
+		json_analysis(&j, "source", &run->source[i],
+			      run->album->mastering.pass_through);
 		master_repair_json(&j, &run->source[i]);
 		if (a->mastering.tone.mode != PM_TONE_OFF) {
 			const struct pm_tone_result *tr = &run->tone[i];

@@ -122,6 +122,29 @@ t_expect 0 "a build with a 20 Hz high-pass" premaster master hp.xml -o out3
 t_ok "the report gives the true peak it adds" \
 	grep -q '"album_eq": [0-9-]' out3/report/analysis.json
 
+# pass-through keeps a source as it is, its DC too (a re-issue); track
+# 2's file starts at its index 01, in step with its mix
+mkfixture -r 44100 -b 16 -a -12 -s 5 music 4s pt1.wav || exit 99
+mkfixture -r 44100 -b 16 -a -12 -s 4 --dc music 4s pt.wav || exit 99
+cat > pt.xml <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<album xmlns="urn:x-premaster:album:1" version="1">
+  <release><title>Pass</title></release>
+  <tracks>
+    <track id="t1"><source file="pt1.wav"/><title>One</title></track>
+    <track id="t2"><source file="pt.wav"/><title>Pt</title></track>
+  </tracks>
+  <mastering pass-through="true"/>
+  <deliverables><cd/></deliverables>
+</album>
+EOF
+t_expect 0 "a pass-through build of a mix with DC" premaster build pt.xml -o outpt
+r=$(soundcheck resid outpt/cd/tracks/02-Pt.wav pt.wav 0 | sed 's/.*resid=//')
+t_ok "pass-through leaves it sample for sample, DC and all ($r dB)" \
+	le "$r" -140
+t_ok "and the report says no DC was removed" \
+	sh -c "! grep -q '\"dc_removed\": true' outpt/report/analysis.json"
+
 # edge-fade length="0" turns it off
 sed 's|<loudness|<edge-fade length="0"/><loudness|' loud.xml > nofade.xml
 t_expect 0 "a build without edge fades" premaster build nofade.xml -o out2
