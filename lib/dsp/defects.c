@@ -742,7 +742,7 @@ int pm_defects_add(struct pm_defects *d, const float *x, size_t n)
 			step(d);
 		if (d->hfill == d->hn) {
 			/* one frame in two is plenty for a steady hum */
-			if (d->hskip++ % 2 == 0)
+			if (!d->c.no_hum && d->hskip++ % 2 == 0)
 				hum_frame(d);
 			d->hfill = 0;
 		}

@@ -47,6 +47,8 @@ struct pm_defects_config {
 	unsigned clip_run;     /* shortest clipped run, samples */
 	double edge;           /* edge sample level (linear) */
 	double hum_margin_db;  /* a mains line over its neighbours */
+	bool no_hum;           /* skip the hum search (its FFTs): for audio
+				  whose hum is its source's, a master */
 	bool fix_clicks, fix_clipping;
 };
 

@@ -259,7 +259,7 @@ static float *shortterm(const struct pm_bs1770 *k, size_t *n)
  * samples that are not numbers (made zero for the meters).
  */
 static int scan_file(const char *path, int64_t from, int64_t count,
-		     struct scan *s, struct pm_defects **det,
+		     struct scan *s, struct pm_defects **det, bool master,
 		     const struct pm_album *album, struct pm_err *err)
 {
 	struct pm_audio_info info;
@@ -299,6 +299,8 @@ static int scan_file(const char *path, int64_t from, int64_t count,
 		struct pm_defects_config dc;
 
 		pm_defects_config_album(album, &dc);
+		/* a master's hum is its source's, which is reported */
+		dc.no_hum = master;
 		*det = pm_defects_new(info.rate, &dc, err);
 		if (!*det)
 			goto out;
@@ -409,7 +411,7 @@ void verify_sources(struct pm_verify *v)
 
 		v->checks++;
 		if (scan_file(src->path, from, pm_source_length(src), &s, &det,
-			      a, &err) < 0) {
+			      false, a, &err) < 0) {
 			pm_defects_free(det);
 			verify_finding_at(v, "consistency", PM_SEV_ERROR, "source",
 				   src->file, (unsigned)i + 1, NAN, "%s", err.msg);
@@ -487,7 +489,7 @@ void verify_masters(struct pm_verify *v)
 				 tg->name, name);
 
 			v->checks++;
-			if (scan_file(path, 0, -1, &s, &det, a, &err) < 0) {
+			if (scan_file(path, 0, -1, &s, &det, true, a, &err) < 0) {
 				pm_defects_free(det);
 				verify_finding_at(v, "consistency", PM_SEV_ERROR,
 					   tg->name, rel, (unsigned)i + 1, NAN,
