@@ -59,7 +59,11 @@ out=$dir/out
 	$pin "$pm" verify -q --no-progress -f "$album" -o "$out" >/dev/null 2>&1 || true
 # the album's length: the sum of the sources' lengths
 secs=$(jq '[.tracks[].source_seconds] | add' "$out/report/verify.json")
-read -r vu vs ve <"$work/verify.time"
+# time(1) puts "Command exited with non-zero status N" first when verify
+# finds the release not fit (still a whole run): the figures are last
+read -r vu vs ve <<EOF
+$(tail -n 1 "$work/verify.time")
+EOF
 
 # ffmpeg over the same files: sources, masters, the CD image, its tracks,
 # IMAGE.DAT (raw 16-bit little-endian), the vinyl sides, streaming files
