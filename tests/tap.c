@@ -5,6 +5,7 @@
 #include "tap.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,4 +144,19 @@ int tap_done(void)
 	else if (planned != run)
 		tap_diag("planned %d tests but ran %d", planned, run);
 	return failed || (planned >= 0 && planned != run) ? 1 : 0;
+}
+
+static uint64_t rng = 0x2545f4914f6cdd1dULL;
+
+void tap_seed(uint64_t seed)
+{
+	rng = seed;
+}
+
+double tap_uniform(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (double)(rng >> 11) / 4503599627370496.0 - 1.0;
 }

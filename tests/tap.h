@@ -7,6 +7,7 @@
 #define PM_TAP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "util/compat.h"
 
@@ -42,6 +43,15 @@ bool tap_is_mem(const void *got, const void *want, unsigned long n,
 	tap_is_near((got), (want), (tol), __FILE__, __LINE__, __VA_ARGS__)
 #define is_mem(got, want, n, ...) \
 	tap_is_mem((got), (want), (n), __FILE__, __LINE__, __VA_ARGS__)
+
+/*
+ * A repeatable noise source for generated test signals: uniform in
+ * [-1, 1), xorshift64 from a fixed seed, the same sequence in every run.
+ */
+double tap_uniform(void);
+
+/* Start tap_uniform()'s sequence again from `seed` (not 0). */
+void tap_seed(uint64_t seed);
 
 /* Print the plan if none was given; return the exit status (0 or 1). */
 int tap_done(void);

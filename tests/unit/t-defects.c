@@ -21,15 +21,7 @@
 #define RATE 44100
 #define LEN (RATE * 10)
 
-static uint64_t rng = 0x2545f4914f6cdd1dULL;
-
-static double uniform(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (double)(rng >> 11) / 4503599627370496.0 - 1.0;
-}
+#define uniform tap_uniform
 
 /*
  * Smooth music: chords whose notes swell and fade, a walking bass and

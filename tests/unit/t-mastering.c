@@ -29,15 +29,7 @@
 
 static char dir[] = "/tmp/t-mastering.XXXXXX";
 
-static uint64_t rng = 0x2545f4914f6cdd1dULL;
-
-static double uniform(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (double)(rng >> 11) / 4503599627370496.0 - 1.0;
-}
+#define uniform tap_uniform
 
 static const char *path_of(const char *name)
 {
@@ -67,7 +59,7 @@ static float *make(enum sig s, uint32_t rate, size_t n, unsigned seed)
 	float *x = calloc(2 * n, sizeof(float));
 	double lp = 0;
 
-	rng = 0x2545f4914f6cdd1dULL + seed;
+	tap_seed(0x2545f4914f6cdd1dULL + seed);
 	for (size_t i = 0; i < n; i++) {
 		double t = (double)i / rate, l = 0, r = 0, w;
 
