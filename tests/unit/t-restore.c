@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dsp/dehum.h"
+#include "dsp/denoise.h"
 #include "dsp/fft.h"
 #include "tap.h"
 
@@ -295,11 +296,124 @@ static void test_no_hum(void)
 	free(y);
 }
 
+/* RMS level of both channels over seconds [a, b), dBFS */
+static double level_db(const float *x, double a, double b)
+{
+	double e = 0;
+	size_t i0 = (size_t)(a * RATE), i1 = (size_t)(b * RATE);
+
+	for (size_t i = 2 * i0; i < 2 * i1; i++)
+		e += (double)x[i] * x[i];
+	return 10 * log10(e / (2.0 * (double)(i1 - i0)) + 1e-30);
+}
+
+/*
+ * Isolated peaks in the short-time spectrum of seconds [a, b) of the left
+ * channel: the share of the bins (300 Hz to 15 kHz, 2048 points, Hann)
+ * over 10 times their frequency's mean power.  Noise has e^-10 of them;
+ * musical noise, bins let through alone, many more.
+ */
+static double peaky(const float *x, double a, double b)
+{
+	struct pm_err err = { 0 };
+	struct pm_fft *f = pm_fft_new(2048, &err);
+	double in[2048], w[2048], p[1025], mean[1025] = { 0 };
+	double (*all)[1025];
+	size_t i0 = (size_t)(a * RATE), nf = (size_t)((b - a) * RATE) / 2048;
+	size_t t, k, over = 0, total = 0;
+
+	all = malloc(nf * sizeof(*all));
+	pm_window_fill(w, 2048, PM_WINDOW_HANN, 0);
+	for (t = 0; t < nf; t++) {
+		for (k = 0; k < 2048; k++)
+			in[k] = w[k] * x[2 * (i0 + t * 2048 + k)];
+		pm_fft_power(f, in, p);
+		for (k = 0; k < 1025; k++) {
+			all[t][k] = p[k];
+			mean[k] += p[k] / (double)nf;
+		}
+	}
+	for (t = 0; t < nf; t++)
+		for (k = 14; k < 697; k++) {
+			total++;
+			over += all[t][k] > 10 * mean[k];
+		}
+	pm_fft_free(f);
+	free(all);
+	return (double)over / (double)total;
+}
+
+static void test_noise(double reduction)
+{
+	struct pm_err err = { 0 };
+	struct pm_denoise d;
+	float *clean = music(true), *x = malloc(2 * LEN * sizeof(*x));
+	float *y = malloc(2 * LEN * sizeof(*y));
+	double drop, m1, m2;
+
+	tap_seed(99);
+	for (size_t i = 0; i < 2 * LEN; i++)
+		x[i] = clean[i] + (float)(0.001 * sqrt(3) * tap_uniform());
+	memcpy(y, x, 2 * LEN * sizeof(*y));
+	ok(pm_denoise_run(y, LEN, RATE, reduction, &d, &err) == 0,
+	   "noise reduced by up to %.0f dB", reduction);
+	ok(d.quiet_s >= 2 && d.quiet_s <= 4.5,
+	   "the profile learnt from %.1f s of the 4 s gap", d.quiet_s);
+	is_near(d.profile_db, -60, 1, "the noise profile at %.1f dBFS (-60 planted)",
+		d.profile_db);
+	drop = level_db(x, 9, 11) - level_db(y, 9, 11);
+	ok(drop >= reduction - 1 && drop <= reduction + 0.5,
+	   "the quiet passage down %.1f dB (%.0f asked)", drop, reduction);
+	ok(d.after_db <= d.profile_db - (reduction - 1),
+	   "the report has it from %.1f to %.1f dBFS", d.profile_db, d.after_db);
+	m1 = level_db(y, 2, 6) - level_db(x, 2, 6);
+	m2 = level_db(y, 14, 18) - level_db(x, 14, 18);
+	ok(fabs(m1) < 0.5 && fabs(m2) < 0.5,
+	   "the music moved by %.2f and %.2f dB (less than 0.5 dB)", m1, m2);
+	ok(peaky(y, 8.5, 11.5) < 3e-4,
+	   "what is left of the noise is noise: %.1e of its bins stand alone (%.1e before)",
+	   peaky(y, 8.5, 11.5), peaky(x, 8.5, 11.5));
+	free(clean);
+	free(x);
+	free(y);
+}
+
+/* No reduction: the input, to float rounding; no quiet passage: as is. */
+static void test_noise_none(void)
+{
+	struct pm_err err = { 0 };
+	struct pm_denoise d;
+	float *x = music(true), *y = malloc(2 * LEN * sizeof(*y));
+	double worst = 0;
+
+	tap_seed(99);
+	for (size_t i = 0; i < 2 * LEN; i++)
+		x[i] += (float)(0.001 * sqrt(3) * tap_uniform());
+	memcpy(y, x, 2 * LEN * sizeof(*y));
+	ok(pm_denoise_run(y, LEN, RATE, 0, &d, &err) == 0 && d.quiet_s > 0,
+	   "a reduction of 0 dB run");
+	for (size_t i = 0; i < 2 * LEN; i++)
+		worst = fmax(worst, fabs((double)y[i] - x[i]));
+	ok(worst < 1e-6, "and the output is the input: %.1e at most apart",
+	   worst);
+	free(x);
+	x = music(false);
+	memcpy(y, x, 2 * LEN * sizeof(*y));
+	ok(pm_denoise_run(y, LEN, RATE, 10, &d, &err) == 0 && d.quiet_s == 0,
+	   "music without a quiet passage has no noise profile");
+	is_mem(y, x, 2 * LEN * sizeof(*y), "and is left bit for bit");
+	free(x);
+	free(y);
+}
+
 int main(void)
 {
 	test_hum(60.0, 60);
 	test_hum(50.04, 50);
 	test_edges();
 	test_no_hum();
+	test_noise(10);
+	test_noise(PM_DENOISE_AUTO_DB);
+	test_noise_none();
 	return tap_done();
 }
