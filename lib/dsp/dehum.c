@@ -31,10 +31,14 @@
 #define PERCENTILE 0.25
 #define COHERENCE 0.8    /* of a line's turns from frame to frame */
 /*
- * Each notch is 1 Hz wide at -3 dB (run twice: 1 Hz wide at -6 dB, -3 dB
- * at +-0.5 Hz); 5 Hz off its centre the music loses 0.04 dB.
+ * Each notch is as wide (at -3 dB; run twice, at -6 dB) as its line's
+ * steadiness asks, from 0.3 Hz, which takes a steady hum down by 20 dB
+ * or more when its frequency is known to 0.05 Hz and takes as little of
+ * the music under the line as can be, to 2 Hz for a line that wanders.
+ * 5 Hz off the centre of a 1 Hz notch the music loses 0.04 dB.
  */
-#define NOTCH_HZ 1.0
+#define NOTCH_MIN_HZ 0.3
+#define NOTCH_MAX_HZ 2.0
 #define PRIME_S 2.0      /* the hum fitted at each end to prime a pass */
 
 /* One frame's real FFT size for `rate`. */
@@ -171,15 +175,18 @@ static double line_db(const struct spectra *s, size_t p)
 /*
  * How bin `p` turns from frame to frame, over the pairs of frames where
  * it is no louder than 6 dB over its low level (where the hum rules it):
- * the sum of X_t X*_{t-1}, and its coherence, |sum| / sum |X_t X_{t-1}|,
- * which is near 1 only for a steady sinusoid.
+ * the sum of X_t X*_{t-1}; its coherence, |sum| / sum |X_t X_{t-1}|,
+ * which is near 1 only for a steady sinusoid; and the spread of the
+ * turns about their mean, in radians.
  */
-static double complex turn(const struct spectra *s, size_t p, double *coh)
+static double complex turn(const struct spectra *s, size_t p, double *coh,
+			   double *spread)
 {
 	double complex sum = 0;
-	double mags = 0, cap = 4 * s->low[p];
+	double mags = 0, cap = 4 * s->low[p], mean, var = 0;
+	size_t t;
 
-	for (size_t t = 1; t < s->nf; t++) {
+	for (t = 1; t < s->nf; t++) {
 		double complex a = s->z[t * s->nbins + p];
 		double complex b = s->z[(t - 1) * s->nbins + p];
 
@@ -190,6 +197,19 @@ static double complex turn(const struct spectra *s, size_t p, double *coh)
 		mags += cabs(a) * cabs(b);
 	}
 	*coh = mags > 0 ? cabs(sum) / mags : 0;
+	mean = carg(sum);
+	for (t = 1; t < s->nf && mags > 0; t++) {
+		double complex a = s->z[t * s->nbins + p];
+		double complex b = s->z[(t - 1) * s->nbins + p];
+		double d;
+
+		if (!s->live[t] || !s->live[t - 1] ||
+		    creal(a * conj(a)) > cap || creal(b * conj(b)) > cap)
+			continue;
+		d = carg(a * conj(b) * cexp(-I * mean));
+		var += cabs(a) * cabs(b) * d * d;
+	}
+	*spread = mags > 0 ? sqrt(var / mags) : 0;
 	return sum;
 }
 
@@ -222,7 +242,7 @@ int pm_dehum_measure(const float *x, size_t frames, uint32_t rate,
 	if (spectra_take(&s, x, frames, err) < 0)
 		goto out;
 	for (k = 1; k <= PM_DEHUM_HARMONICS; k++) {
-		double hz = nominal_hz * (double)k, bg, coh;
+		double hz = nominal_hz * (double)k, bg, coh, spread;
 		/* the mains stray by a fraction of a hertz, times k */
 		size_t span = 1 + (size_t)(0.4 * (double)k / bin_hz);
 		size_t b0 = (size_t)(hz / bin_hz + 0.5), b, p = b0;
@@ -242,13 +262,21 @@ int pm_dehum_measure(const float *x, size_t frames, uint32_t rate,
 		 * angle from each frame to the next.  Notes come and go with
 		 * phases of their own.
 		 */
-		z = turn(&s, p, &coh);
+		z = turn(&s, p, &coh, &spread);
 		if (coh < COHERENCE)
 			continue;
 		/* the turn over one frame is 2 pi (p + d): d from its angle */
 		l->harmonic = (unsigned)k;
 		l->hz = ((double)p + carg(z) / (2 * M_PI)) * bin_hz;
 		l->over_db = 10 * log10(s.low[p] / (bg > 0 ? bg : 1e-300));
+		/*
+		 * As narrow as the line is steady: four times the spread of
+		 * its frequency from frame to frame, within NOTCH_MIN_HZ and
+		 * NOTCH_MAX_HZ.
+		 */
+		l->width_hz = PM_MAX(NOTCH_MIN_HZ,
+				     PM_MIN(NOTCH_MAX_HZ, 4 * spread / (2 * M_PI) *
+								   bin_hz));
 		l->before_db = line_db(&s, p);
 		l->after_db = l->before_db;
 		ratio[h->nlines] = l->hz / (double)k;
@@ -302,10 +330,11 @@ struct notch {
 	double w;
 };
 
-static void notch_init(struct notch *s, double hz, uint32_t rate)
+static void notch_init(struct notch *s, double hz, double width_hz,
+		       uint32_t rate)
 {
 	double w = 2 * M_PI * hz / rate;
-	double alpha = sin(w) / (2 * (hz / NOTCH_HZ));
+	double alpha = sin(w) / (2 * (hz / width_hz));
 
 	s->b0 = 1 / (1 + alpha);
 	s->a1 = -2 * cos(w) / (1 + alpha);
@@ -460,7 +489,7 @@ int pm_dehum_apply(struct pm_dehum *h, float *x, size_t frames,
 	if (!h->nlines)
 		return 0;
 	for (k = 0; k < h->nlines; k++)
-		notch_init(&s[k], h->line[k].hz, rate);
+		notch_init(&s[k], h->line[k].hz, h->line[k].width_hz, rate);
 	prime(s, h->nlines, st, x, frames, false, rate);
 	pass(s, h->nlines, st, x, frames, false);
 	/*

@@ -3,7 +3,8 @@
  * dehum.h: mains hum removal over a whole track in memory.  The exact
  * frequency of each harmonic of the mains (50 or 60 Hz nominal) is
  * measured over the track; every harmonic that stands above the music
- * around it is taken out by a narrow notch (1 Hz wide), run forward and
+ * around it is taken out by a narrow notch (0.3 to 2 Hz wide, as steady
+ * as the line is), run forward and
  * backward so that nothing else changes phase, with its state primed
  * from the hum at each end so that the hum is gone from the first
  * sample.  Levels are a sine's peak in dBFS, of the mid signal.
@@ -24,6 +25,8 @@ struct pm_dehum_line {
 	unsigned harmonic;  /* 1 for the fundamental */
 	double hz;          /* the notch's centre: harmonic times the
 			       fundamental measured */
+	double width_hz;    /* the notch's width at -3 dB: as narrow as
+			       the line is steady */
 	double over_db;     /* how far the line stood over the music
 			       around it */
 	double before_db;   /* the line's level in the source */

@@ -241,7 +241,7 @@ int pm_denoise_run(float *x, size_t frames, uint32_t rate,
 	int ret = -1;
 
 	memset(d, 0, sizeof(*d));
-	d->reduction_db = PM_MAX(0.0, PM_MIN(reduction_db, PM_DENOISE_MAX_DB));
+	d->reduction_db = PM_MAX(0.0, reduction_db);
 	d->profile_db = -HUGE_VAL;
 	d->after_db = -HUGE_VAL;
 	if (stft_init(&s, frames, rate, err) < 0)

@@ -21,8 +21,6 @@
 
 /* The reduction <repair noise="auto"> asks for: gentle (premaster-album(5)) */
 #define PM_DENOISE_AUTO_DB 6.0
-/* The most a reduction may ask for: beyond it the music thins audibly */
-#define PM_DENOISE_MAX_DB 30.0
 
 struct pm_denoise {
 	double reduction_db;   /* the bound: no bin is taken down further */
@@ -35,7 +33,7 @@ struct pm_denoise {
 
 /*
  * Take the noise of the `frames` interleaved stereo frames `x` at `rate`
- * down by at most `reduction_db` (0 to PM_DENOISE_MAX_DB), in place, and
+ * down by at most `reduction_db` (0 or more), in place, and
  * say what was done in `d`.  The noise profile comes from the 50 ms-scale
  * frames 30 dB or more under the track's loud level (its 90th
  * percentile), the quieter half of them, each channel its own; with less

@@ -192,9 +192,9 @@ static void test_hum(double hz, double nominal)
 		"the fundamental found: %.4f Hz (planted %.2f)",
 		h.fundamental_hz, hz);
 	for (i = 0; i < h.nlines; i++)
-		tap_diag("line %u: %.4f Hz, %.1f dBFS, %.1f dB over the music",
+		tap_diag("line %u: %.4f Hz, %.1f dBFS, %.1f dB over the music, notched %.2f Hz wide",
 			 h.line[i].harmonic, h.line[i].hz, h.line[i].before_db,
-			 h.line[i].over_db);
+			 h.line[i].over_db, h.line[i].width_hz);
 	ok(h.nlines >= 4 && h.line[0].harmonic == 1,
 	   "%u lines to notch, the fundamental first", h.nlines);
 	is_near(h.line[0].before_db, -50 - 20 * log10(2 / 1.9), 1.0,
