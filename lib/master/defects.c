@@ -46,8 +46,9 @@ void pm_repair_wanted(const struct pm_album *a, size_t i, bool *clicks,
 	*clipping = (t->clipping ? t->clipping : al->clipping) == PM_REPAIR_ON;
 }
 
-void pm_repair_restore_wanted(const struct pm_album *a, size_t i, int *hum,
-			      double *noise_db)
+void pm_repair_restore_wanted(const struct pm_album *a, size_t i,
+			      const struct pm_defects_summary *s, int *hum,
+			      bool *noise, double *noise_db)
 {
 	const struct pm_repair *al = &a->mastering.repair;
 	const struct pm_repair *t = &a->tracks[i].repair;
@@ -55,9 +56,16 @@ void pm_repair_restore_wanted(const struct pm_album *a, size_t i, int *hum,
 	const struct pm_repair *n = t->noise ? t : al;
 
 	*hum = h == 50 || h == 60 || h == PM_REPAIR_AUTO ? h : 0;
-	*noise_db = n->noise == PM_REPAIR_AUTO ? PM_DENOISE_AUTO_DB
-		    : n->noise == PM_REPAIR_DB ? n->noise_db
-					       : -1;
+	*noise = n->noise == PM_REPAIR_AUTO || n->noise == PM_REPAIR_DB;
+	*noise_db = n->noise == PM_REPAIR_DB ? n->noise_db : -1;
+	/*
+	 * auto follows the audio-noise-floor rule, as hum="auto" follows
+	 * audio-hum: the quiet passages of a clean mix are quiet music
+	 * (a reverb's tail, an intro), not noise to take away.
+	 */
+	if (n->noise == PM_REPAIR_AUTO && s && isfinite(s->noise_floor_db) &&
+	    s->noise_floor_db > rule_value(a, "audio-noise-floor", -45))
+		*noise_db = PM_DENOISE_AUTO_DB;
 }
 
 int pm_repair_restore(float *x, size_t frames, uint32_t rate, int hum,

@@ -26,18 +26,21 @@ void pm_repair_wanted(const struct pm_album *a, size_t i, bool *clicks,
 
 /*
  * What <repair> asks of album track `i` (0-based) beyond clicks and
- * clipping: `hum` is 0 (off), 50, 60 or PM_REPAIR_AUTO (the detector's
- * finding says which mains); `noise_db` is the reduction asked for, or -1
- * for none (auto is PM_DENOISE_AUTO_DB).
+ * clipping, given the detector's summary `s` of its source: `hum` is 0
+ * (off), 50, 60 or PM_REPAIR_AUTO (s->hum_hz says which mains, if any);
+ * `noise` whether noise= is other than off, and `noise_db` the reduction
+ * to make, or -1 for none: auto makes PM_DENOISE_AUTO_DB when the quiet
+ * passages sit over the audio-noise-floor rule's level, none otherwise.
  */
-void pm_repair_restore_wanted(const struct pm_album *a, size_t i, int *hum,
-			      double *noise_db);
+void pm_repair_restore_wanted(const struct pm_album *a, size_t i,
+			      const struct pm_defects_summary *s, int *hum,
+			      bool *noise, double *noise_db);
 
 /*
  * Hum removal then noise reduction, as wanted, over the `frames`
  * interleaved stereo frames `x` of a whole track at `rate`, in place;
  * `found_hz` is the detector's hum (50, 60 or 0 for none), which hum="auto"
- * follows.  Fills `dh` and `dn` with what was done (nominal_hz 0 and
+ * follows; `noise_db` -1 is no noise reduction.  Fills `dh` and `dn` with what was done (nominal_hz 0 and
  * quiet_s 0 for nothing).  Returns 0, or -1 with `err` PM_ENOMEM.
  */
 int pm_repair_restore(float *x, size_t frames, uint32_t rate, int hum,

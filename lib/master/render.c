@@ -442,9 +442,10 @@ static int load_restored(struct pass2 *p, struct pm_track_reader *r,
 	const struct pm_album *a = p->run->album;
 	float *x;
 
-	pm_repair_restore_wanted(a, p->track, &src->repair_hum,
+	pm_repair_restore_wanted(a, p->track,
+				 src->defects ? &src->defects_sum : NULL,
+				 &src->repair_hum, &src->repair_noise,
 				 &src->repair_noise_db);
-	src->repair_noise = src->repair_noise_db >= 0;
 	if (!src->repair_hum && !src->repair_noise)
 		return 0;
 	x = pm_calloc((size_t)frames * 2 + 2, sizeof(float), err);

@@ -84,7 +84,8 @@ static void noise_json(struct pm_json *j, const struct pm_source_analysis *s)
 	const struct pm_denoise *d = &s->denoise;
 
 	pm_json_object(j, "noise");
-	pm_json_fixed(j, "reduction_db", s->repair_noise_db, 1);
+	/* auto, over a floor under the audio-noise-floor rule: 0, none */
+	pm_json_fixed(j, "reduction_db", PM_MAX(s->repair_noise_db, 0.0), 1);
 	/* 0: no quiet passage to learn the noise from, nothing done */
 	pm_json_fixed(j, "quiet_s", d->quiet_s, 2);
 	pm_json_fixed(j, "profile_dbfs", d->profile_db, 1);
@@ -148,6 +149,9 @@ void master_restore_say(const struct pm_source_analysis *s, size_t i)
 		pm_note("track %zu: noise reduced by up to %.1f dB: the quiet passages (%.1f s) from %.1f to %.1f dBFS",
 			i + 1, d->reduction_db, d->quiet_s, d->profile_db,
 			d->after_db);
+	else if (s->repair_noise && s->repair_noise_db < 0)
+		pm_note("track %zu: noise reduction: the quiet passages are under the audio-noise-floor level, nothing done",
+			i + 1);
 	else if (s->repair_noise)
 		pm_note("track %zu: noise reduction: no quiet passage to learn the noise from, nothing done",
 			i + 1);

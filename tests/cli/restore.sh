@@ -44,6 +44,10 @@ album hum.wav '<repair hum="60"/>' dehum.xml
 album hum.wav '<repair hum="auto"/>' auto.xml
 album noisy.wav '<repair noise="10"/>' denoise.xml
 album noisy.wav '' noisy.xml
+album noisy.wav '<repair noise="auto"/>' nauto.xml
+# auto acts on the floor the audio-noise-floor rule finds, here under -75
+sed 's|</deliverables>|</deliverables><verify><rule id="audio-noise-floor" value="-75"/></verify>|' \
+	nauto.xml >nauto75.xml
 
 t_expect 0 "the clean album builds" premaster master clean.xml -o clean
 t_expect 0 "the album with hum builds" premaster master hum.xml -o hum
@@ -90,6 +94,16 @@ t_ok "analysis.json: the noise profile at -70 dBFS, 10 dB taken off" \
 	jq -e '.tracks[0].repair.noise | .reduction_db == 10 and .quiet_s > 2 and
 	       .profile_dbfs > -71.5 and .profile_dbfs < -68.5 and
 	       .after_dbfs <= .profile_dbfs - 9' denoise/report/analysis.json
+t_expect 0 "noise=\"auto\" builds" premaster master nauto.xml -o nauto
+t_stderr_has "auto leaves a floor under the audio-noise-floor level alone" \
+	"track 1: noise reduction: the quiet passages are under the audio-noise-floor level, nothing done"
+t_ok "the master is the unrepaired one, bit for bit" \
+	cmp "$(ls noisy/masters/apple/*.wav)" "$(ls nauto/masters/apple/*.wav)"
+t_expect 0 "noise=\"auto\" with the rule at -75 dBFS builds" \
+	premaster master nauto75.xml -o nauto75
+t_ok "analysis.json: auto takes 6 dB off the -70 dBFS floor" \
+	jq -e '.tracks[0].repair.noise | .reduction_db == 6 and
+	       .after_dbfs <= .profile_dbfs - 5' nauto75/report/analysis.json
 a=$(ls noisy/masters/apple/*.wav) && b=$(ls denoise/masters/apple/*.wav) ||
 	exit 99
 gap_a=$(soundcheck level "$a" 5.5 7.5 | sed 's/rms=//')
