@@ -12,9 +12,9 @@
  * on it), and a copy with 60 Hz hum at -30 dBFS (and its harmonics 2 to
  * 5 at a half, a third ... of it: loud enough to stand out of this
  * music's bass) and white noise at -70 dBFS planted, through hum removal
- * (hum="60"), noise reduction by 6 dB and both as master runs them.  Prints seconds of audio,
- * seconds taken (wall clock and this thread's CPU) and multiples of real
- * time for each, and what the repairs found.
+ * (hum="60"), noise reduction by 6 dB and both as master runs them.
+ * Prints seconds of audio, seconds taken (wall clock and this thread's
+ * CPU) and multiples of real time for each, and what the repairs found.
  */
 #include <config.h>
 
