@@ -90,14 +90,15 @@ static void analyse(struct stft *s, const float *x, size_t frames, int c,
 		    size_t j)
 {
 	int64_t a = frame_start(s, j);
+	size_t i0 = a < 0 ? (size_t)-a : 0, i;
+	size_t i1 = (size_t)PM_MAX(0, PM_MIN((int64_t)s->n, (int64_t)frames - a));
 
-	for (size_t i = 0; i < s->n; i++) {
-		int64_t t = a + (int64_t)i;
-
-		s->in[i] = t >= 0 && (size_t)t < frames
-				   ? s->win[i] * x[2 * (size_t)t + c]
-				   : 0;
-	}
+	for (i = 0; i < i0 && i < s->n; i++)
+		s->in[i] = 0;
+	for (i = i0; i < i1; i++)
+		s->in[i] = s->win[i] * x[2 * (size_t)(a + (int64_t)i) + c];
+	for (i = PM_MAX(i0, i1); i < s->n; i++)
+		s->in[i] = 0;
 	pm_fft_forward(s->fft, s->in, s->spec);
 }
 
@@ -159,13 +160,15 @@ static int channel(struct stft *s, float *x, size_t frames, int c,
 		   const bool *use, double gmin, struct pm_err *err)
 {
 	double *noise = pm_calloc(s->nbins, sizeof(*noise), err);
+	double *inv = pm_malloc(s->nbins * sizeof(*inv), err);
 	double *gprev_gamma = pm_calloc(s->nbins, sizeof(*gprev_gamma), err);
 	double *g = pm_malloc(s->nbins * sizeof(*g), err);
 	float *out = pm_calloc(frames ? frames : 1, sizeof(*out), err);
 	size_t j, k, nuse = 0;
+	double xmin;
 	int ret = -1;
 
-	if (!noise || !gprev_gamma || !g || !out)
+	if (!noise || !inv || !gprev_gamma || !g || !out)
 		goto out;
 	for (j = 0; j < s->nframes; j++) {
 		if (!use[j])
@@ -176,25 +179,28 @@ static int channel(struct stft *s, float *x, size_t frames, int c,
 				    s->spec[2 * k + 1] * s->spec[2 * k + 1];
 		nuse++;
 	}
+	/*
+	 * A bin without noise (a band the track never fills) keeps its gain
+	 * at one: its ratio is taken as huge.
+	 */
 	for (k = 0; k < s->nbins; k++)
-		noise[k] /= (double)(nuse ? nuse : 1);
+		inv[k] = noise[k] > 0 ? (double)(nuse ? nuse : 1) / noise[k]
+				      : 1e200;
+	xmin = gmin < 1 ? gmin / (1 - gmin) : HUGE_VAL;
 	for (j = 0; j < s->nframes; j++) {
-		int64_t a = frame_start(s, j);
+		int64_t a = frame_start(s, j), i1;
+		size_t i, i0;
 
 		analyse(s, x, frames, c, j);
 		for (k = 0; k < s->nbins; k++) {
 			double re = s->spec[2 * k], im = s->spec[2 * k + 1];
-			double gamma, xi;
-
-			if (noise[k] <= 0) {
-				g[k] = 1;
-				continue;
-			}
-			gamma = (re * re + im * im) / noise[k];
+			double gamma = (re * re + im * im) * inv[k];
 			/* decision-directed a-priori signal-to-noise ratio */
-			xi = ALPHA * gprev_gamma[k] +
-			     (1 - ALPHA) * PM_MAX(gamma - 1, 0.0);
-			g[k] = PM_MAX(xi / (1 + xi), gmin);
+			double xi = ALPHA * gprev_gamma[k] +
+				    (1 - ALPHA) * PM_MAX(gamma - 1, 0.0);
+
+			/* xi / (1 + xi) >= gmin, without a division when not */
+			g[k] = xi >= xmin ? xi / (1 + xi) : gmin;
 			gprev_gamma[k] = gamma;
 		}
 		/*
@@ -212,18 +218,17 @@ static int channel(struct stft *s, float *x, size_t frames, int c,
 			s->spec[2 * k + 1] *= v;
 		}
 		pm_fft_inverse(s->fft, s->spec, s->in);
-		for (size_t i = 0; i < s->n; i++) {
-			int64_t t = a + (int64_t)i;
-
-			if (t >= 0 && (size_t)t < frames)
-				out[t] += (float)(s->win[i] * s->in[i]);
-		}
+		i0 = a < 0 ? (size_t)-a : 0;
+		i1 = PM_MIN((int64_t)s->n, (int64_t)frames - a);
+		for (i = i0; (int64_t)i < i1; i++)
+			out[a + (int64_t)i] += (float)(s->win[i] * s->in[i]);
 	}
 	for (size_t t = 0; t < frames; t++)
 		x[2 * t + c] = out[t];
 	ret = 0;
 out:
 	free(noise);
+	free(inv);
 	free(gprev_gamma);
 	free(g);
 	free(out);
