@@ -45,6 +45,8 @@ struct chan {
 	float x[3 * FR]; /* frames base .. base + 3 FR */
 	float e[3 * FR]; /* their prediction residual */
 	float seg_e[NSEG], seg_p[NSEG];
+	bool has_e[3];   /* whether each frame's residual is computed */
+	bool may[3];     /* whether each frame may hold a click (gate()) */
 	int64_t covered; /* frames before this are in a click already */
 	int64_t clip_covered; /* and in a clipped passage */
 };
@@ -238,19 +240,24 @@ static void fir(const float *restrict x, float *restrict e, const float *a)
 }
 
 /*
- * The newest frame's prediction residual, from a model fitted to each
- * LPN samples of it (short enough to follow the music).
+ * Frame `f`'s prediction residual (0 the oldest, 2 the newest held),
+ * from a model fitted to each LPN samples of it (short enough to follow
+ * the music).  The frame before it must still be held: the filter reads
+ * ORDER samples back.
  */
-static void residual(struct pm_defects *d, struct chan *c)
+static void residual(struct pm_defects *d, struct chan *c, unsigned f)
 {
 	double r[ORDER + 1], a[ORDER + 1];
 	float w[LPN], af[ORDER + 1];
 	size_t i;
 	unsigned k;
 
+	if (c->has_e[f])
+		return;
+	c->has_e[f] = true;
 	for (size_t h = 0; h < FR; h += LPN) {
-		const float *x = c->x + 2 * FR + h;
-		float *e = c->e + 2 * FR + h;
+		const float *x = c->x + f * FR + h;
+		float *e = c->e + f * FR + h;
 
 		for (i = 0; i < LPN; i++)
 			w[i] = x[i] * d->win[i];
@@ -262,7 +269,7 @@ static void residual(struct pm_defects *d, struct chan *c)
 			af[k] = (float)a[k];
 		fir(x, e, af);
 	}
-	for (size_t s = 2 * FR / SEG; s < NSEG; s++) {
+	for (size_t s = f * FR / SEG; s < (f + 1) * FR / SEG; s++) {
 		const float *es = c->e + s * SEG;
 		float sq[4] = { 0, 0, 0, 0 }, pk[4] = { 0, 0, 0, 0 };
 
@@ -528,6 +535,33 @@ static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 /* Frames                                                               */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Whether the newest frame may hold a click (§1): a click whose residual
+ * reaches the click floor is an impulse about that high, and an impulse
+ * of height h makes the second difference x[n] - 2 x[n-1] + x[n-2] reach
+ * 2h one sample after it (a step of height h makes it reach h).  A frame
+ * whose second difference stays under half the floor holds no click; on
+ * music that is quiet or dark, most frames, so their model and residual
+ * are not computed at all.
+ */
+static bool gate(const struct pm_defects *d, const float *x)
+{
+	const float lim = 0.5f * (float)d->c.click_floor;
+	float m[8] = { 0 };
+
+	for (size_t i = 0; i < FR; i += 8)
+		for (int k = 0; k < 8; k++) {
+			size_t j = i + (size_t)k;
+			float v = fabsf(x[j] - 2 * x[j - 1] + x[j - 2]);
+
+			m[k] = v > m[k] ? v : m[k];
+		}
+	for (int k = 0; k < 8; k++)
+		if (m[k] >= lim)
+			return true;
+	return false;
+}
+
 /* The newest frame is complete: examine the one before it, move on. */
 static void step(struct pm_defects *d)
 {
@@ -536,11 +570,28 @@ static void step(struct pm_defects *d)
 	for (ch = 0; ch < 2; ch++) {
 		struct chan *c = &d->ch[ch];
 
-		residual(d, c);
+		/*
+		 * The middle frame is searched when it may hold a click,
+		 * with the residual of the frames either side; the middle
+		 * frame's is also wanted when the newest is searched next,
+		 * and cannot be computed once the frame before it is gone.
+		 */
+		c->may[2] = gate(d, c->x + 2 * FR);
+		if (c->may[1] || c->may[2])
+			residual(d, c, 1);
 		if (d->base + FR < d->end && d->base + 2 * FR > 0) {
 			find_clipping(d, c, ch);
-			find_clicks(d, c, ch);
+			if (c->may[1]) {
+				residual(d, c, 0);
+				residual(d, c, 2);
+				find_clicks(d, c, ch);
+			}
 		}
+		c->has_e[0] = c->has_e[1];
+		c->has_e[1] = c->has_e[2];
+		c->has_e[2] = false;
+		c->may[0] = c->may[1];
+		c->may[1] = c->may[2];
 		memmove(c->x, c->x + FR, 2 * FR * sizeof(float));
 		memmove(c->e, c->e + FR, 2 * FR * sizeof(float));
 		memmove(c->seg_e, c->seg_e + FR / SEG, 2 * FR / SEG * sizeof(float));
