@@ -40,21 +40,26 @@
 #define FLAT_RUN 16       /* shortest flat top below full scale (a 16-bit
 			   sub-bass peak can hold a value for 15) */
 #define HIST_BINS 300     /* noise floor histogram: 0.5 dB, -150 .. 0 dBFS */
+#define HUM_RATE 4000     /* the hum search's lowest decimated rate, Hz */
+#define HTAPS 3           /* decimation filter length, in decimated samples */
 
 struct chan {
 	float x[3 * FR]; /* frames base .. base + 3 FR */
 	float e[3 * FR]; /* their prediction residual */
 	float seg_e[NSEG], seg_p[NSEG];
-	bool has_e[3];   /* whether each frame's residual is computed */
-	bool may[3];     /* whether each frame may hold a click (gate()) */
 	int64_t covered; /* frames before this are in a click already */
 	int64_t clip_covered; /* and in a clipped passage */
+	bool has_e[3];   /* whether each frame's residual is computed */
+	int may_clip[3];      /* per frame: a sample at full scale, or two
+				 loud samples alike */
 };
 
 struct pm_defects {
 	struct pm_defects_config c;
 	uint32_t rate;
 	struct chan ch[2];
+	bool use_avx2;   /* the residual's AVX2+FMA twin (§1) */
+	bool may[3];     /* whether each frame may hold a click (gate()) */
 	float win[LPN];
 	size_t fill;     /* samples in the newest frame */
 	int64_t base;    /* frame of x[0] */
@@ -78,10 +83,13 @@ struct pm_defects {
 	int64_t nfill, nsilent, nstart;
 	unsigned hist[HIST_BINS];
 	int64_t hist_at[HIST_BINS];
-	/* hum */
+	/* hum: the mid channel, low-passed and decimated before its FFT */
 	struct pm_fft *fft;
-	size_t hn, hfill;
-	double *hwin, *hbuf, *hpow;
+	size_t hn, hfill;  /* frame length at the full rate */
+	size_t hd, hm;     /* decimation factor, frame length after it */
+	float *hbuf;       /* HTAPS history samples, then the frame */
+	float *hk;         /* the decimation filter, HTAPS * hd taps */
+	double *hwin, *hdec, *hpow;
 	unsigned hframes, hskip;
 	unsigned hstand[2][4];
 	double hlevel[2];
@@ -95,6 +103,32 @@ void pm_defects_config_default(struct pm_defects_config *c)
 	c->clip_run = 3;
 	c->edge = 0.001;                    /* -60 dBFS */
 	c->hum_margin_db = 12;
+}
+
+/*
+ * Three moving sums of `dec` samples in a row (a third-order CIC filter):
+ * its zeros sit on the multiples of the decimated rate, where everything
+ * that would fold onto the mains lines comes from, and it loses under
+ * 0.1 dB at 240 Hz.  Normalised to a gain of one at DC.
+ */
+static void hum_kernel(float *k, size_t dec)
+{
+	double t[HTAPS * 64] = { 0 }, u[HTAPS * 64], sum = 0;
+	size_t n = 1, i, j;
+
+	t[0] = 1;
+	for (int pass = 0; pass < HTAPS; pass++) {
+		memset(u, 0, sizeof(u));
+		for (i = 0; i < n; i++)
+			for (j = 0; j < dec; j++)
+				u[i + j] += t[i];
+		n += dec - 1;
+		memcpy(t, u, sizeof(t));
+	}
+	for (i = 0; i < n; i++)
+		sum += t[i];
+	for (i = 0; i < n; i++)
+		k[i] = (float)(t[i] / sum);
 }
 
 struct pm_defects *pm_defects_new(uint32_t rate,
@@ -111,21 +145,34 @@ struct pm_defects *pm_defects_new(uint32_t rate,
 	d->base = -2 * FR;
 	d->end = INT64_MAX;
 	d->worst = 2;
+#if PM_HAVE_AVX2
+	d->use_avx2 = !c->portable && pm_cpu_avx2_fma();
+#endif
 	for (i = 0; i < LPN; i++)
 		d->win[i] = (float)(0.5 - 0.5 * cos(2 * M_PI * ((double)i + 0.5) / LPN));
 	/* bins of 3 Hz or finer resolve 50 and 60 Hz and their harmonics */
 	d->hn = 4096;
 	while ((double)rate / (double)d->hn > 2.7)
 		d->hn *= 2;
-	d->fft = pm_fft_new(d->hn, err);
-	d->hwin = pm_malloc(d->hn * sizeof(double), err);
-	d->hbuf = pm_malloc(d->hn * sizeof(double), err);
-	d->hpow = pm_malloc((d->hn / 2 + 1) * sizeof(double), err);
-	if (!d->fft || !d->hwin || !d->hbuf || !d->hpow) {
+	/* the lines are under 250 Hz: a rate of 4 kHz or more keeps them,
+	 * and the transform shrinks by the factor (§6) */
+	d->hd = 1;
+	while (rate / (2 * d->hd) >= HUM_RATE && d->hn / (2 * d->hd) >= 256 &&
+	       d->hd < 64)
+		d->hd *= 2;
+	d->hm = d->hn / d->hd;
+	d->fft = pm_fft_new(d->hm, err);
+	d->hwin = pm_malloc(d->hm * sizeof(double), err);
+	d->hdec = pm_malloc(d->hm * sizeof(double), err);
+	d->hbuf = pm_calloc(d->hn + HTAPS * d->hd, sizeof(float), err);
+	d->hk = pm_calloc(HTAPS * d->hd, sizeof(float), err);
+	d->hpow = pm_malloc((d->hm / 2 + 1) * sizeof(double), err);
+	if (!d->fft || !d->hwin || !d->hdec || !d->hbuf || !d->hk || !d->hpow) {
 		pm_defects_free(d);
 		return NULL;
 	}
-	pm_window_fill(d->hwin, d->hn, PM_WINDOW_HANN, 0);
+	pm_window_fill(d->hwin, d->hm, PM_WINDOW_HANN, 0);
+	hum_kernel(d->hk, d->hd);
 	return d;
 }
 
@@ -138,7 +185,9 @@ void pm_defects_free(struct pm_defects *d)
 	free(d->ev);
 	pm_fft_free(d->fft);
 	free(d->hwin);
+	free(d->hdec);
 	free(d->hbuf);
+	free(d->hk);
 	free(d->hpow);
 	free(d);
 }
@@ -240,21 +289,33 @@ static void fir(const float *restrict x, float *restrict e, const float *a)
 }
 
 /*
+ * Whether frame x[0 .. FR) may hold a clipped run: most frames have
+ * nothing at full scale and no two loud samples alike, and one pass that
+ * the compiler vectorises says so.  x[-1] is the sample before.
+ */
+static PM_ALWAYS_INLINE int clip_scan(const float *x)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < FR; i++)
+		any |= (fabsf(x[i]) >= PM_FULL_SCALE) |
+		       ((x[i] == x[i - 1]) & (fabsf(x[i]) >= FLAT_LEVEL));
+	return any;
+}
+
+/*
  * Frame `f`'s prediction residual (0 the oldest, 2 the newest held),
  * from a model fitted to each LPN samples of it (short enough to follow
  * the music).  The frame before it must still be held: the filter reads
  * ORDER samples back.
  */
-static void residual(struct pm_defects *d, struct chan *c, unsigned f)
+static void residual_base(struct pm_defects *d, struct chan *c, unsigned f)
 {
 	double r[ORDER + 1], a[ORDER + 1];
 	float w[LPN], af[ORDER + 1];
 	size_t i;
 	unsigned k;
 
-	if (c->has_e[f])
-		return;
-	c->has_e[f] = true;
 	for (size_t h = 0; h < FR; h += LPN) {
 		const float *x = c->x + f * FR + h;
 		float *e = c->e + f * FR + h;
@@ -283,6 +344,168 @@ static void residual(struct pm_defects *d, struct chan *c, unsigned f)
 		c->seg_e[s] = sq[0] + sq[1] + sq[2] + sq[3];
 		c->seg_p[s] = PM_MAX(PM_MAX(pk[0], pk[1]), PM_MAX(pk[2], pk[3]));
 	}
+}
+
+#if PM_HAVE_AVX2
+static PM_ALWAYS_INLINE pm_v8f load8(const float *p)
+{
+	pm_v8f v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static PM_ALWAYS_INLINE pm_v8f set8(float x)
+{
+	pm_v8f v = { x, x, x, x, x, x, x, x };
+
+	return v;
+}
+
+/*
+ * The same residual eight lanes wide, a multiply-add one FMA: every lag
+ * of the autocorrelation in one pass over the block, with each load
+ * serving two lags, and the filter on 16 samples at a time in four
+ * independent chains so that the FMAs' latency is hidden.  Its sums run
+ * in another order than the portable one's, so the residual differs in
+ * the last bits; the same build on the same machine gives the same
+ * bytes.
+ */
+PM_TARGET_AVX2 static void residual_avx2(struct pm_defects *d, struct chan *c,
+					 unsigned f)
+{
+	double r[ORDER + 1], a[ORDER + 1];
+	float w[LPN + 16];
+	size_t i;
+	unsigned k;
+
+	/* ORDER zeros before the window, so that every lag reads whole
+	 * vectors from the block's start */
+	memset(w, 0, 16 * sizeof(float));
+	for (size_t h = 0; h < FR; h += LPN) {
+		const float *x = c->x + f * FR + h;
+		float *e = c->e + f * FR + h;
+		const float *wv = w + 16;
+		pm_v8f acc[ORDER + 1], af[ORDER + 1];
+
+		for (i = 0; i < LPN; i += 8) {
+			pm_v8f v = load8(x + i) * load8(d->win + i);
+
+			memcpy(w + 16 + i, &v, sizeof(v));
+		}
+		/* named accumulators, so that they stay in registers */
+#if ORDER != 12
+#error "the unrolled autocorrelation has 13 lags"
+#endif
+		{
+			pm_v8f a0 = set8(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0;
+			pm_v8f a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0;
+			pm_v8f a10 = a0, a11 = a0, a12 = a0;
+
+			for (i = 0; i < LPN; i += 8) {
+				pm_v8f v = load8(wv + i);
+
+#define LAG(k) a##k += v * load8(wv + i - k)
+				LAG(0); LAG(1); LAG(2); LAG(3); LAG(4);
+				LAG(5); LAG(6); LAG(7); LAG(8); LAG(9);
+				LAG(10); LAG(11); LAG(12);
+#undef LAG
+			}
+			acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
+			acc[4] = a4; acc[5] = a5; acc[6] = a6; acc[7] = a7;
+			acc[8] = a8; acc[9] = a9; acc[10] = a10; acc[11] = a11;
+			acc[12] = a12;
+		}
+		for (k = 0; k <= ORDER; k++) {
+			double sum = 0;
+
+			for (int l = 0; l < 8; l++)
+				sum += acc[k][l];
+			r[k] = sum;
+		}
+		r[0] = r[0] * (1 + 1e-6) + 1e-18;
+		pm_lpc_levinson(r, ORDER, a);
+		for (k = 1; k <= ORDER; k++)
+			af[k] = set8((float)a[k]);
+		for (i = 0; i < LPN; i += 16) {
+			pm_v8f e0 = load8(x + i), e1 = load8(x + i + 8);
+			pm_v8f f0 = set8(0), f1 = set8(0);
+
+			for (k = 1; k < ORDER; k += 2) {
+				e0 -= af[k] * load8(x + i - k);
+				e1 -= af[k] * load8(x + i + 8 - k);
+				f0 += af[k + 1] * load8(x + i - k - 1);
+				f1 += af[k + 1] * load8(x + i + 8 - k - 1);
+			}
+			e0 -= f0;
+			e1 -= f1;
+			memcpy(e + i, &e0, sizeof(e0));
+			memcpy(e + i + 8, &e1, sizeof(e1));
+		}
+	}
+	for (size_t s = f * FR / SEG; s < (f + 1) * FR / SEG; s++) {
+		const float *es = c->e + s * SEG;
+		pm_v8f sq = set8(0), pk = set8(0);
+		const pm_v8i mag = { INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX,
+				     INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX };
+		float m = 0;
+
+		for (i = 0; i < SEG; i += 8) {
+			pm_v8f v = (pm_v8f)((pm_v8i)load8(es + i) & mag);
+			pm_v8i gt = (pm_v8i)(v > pk);
+
+			sq += v * v;
+			pk = (pm_v8f)(((pm_v8i)v & gt) | ((pm_v8i)pk & ~gt));
+		}
+		c->seg_e[s] = ((sq[0] + sq[1]) + (sq[2] + sq[3])) +
+			      ((sq[4] + sq[5]) + (sq[6] + sq[7]));
+		for (int l = 0; l < 8; l++)
+			m = PM_MAX(m, pk[l]);
+		c->seg_p[s] = m;
+	}
+}
+#endif
+
+/* Frame f's residual, computed once. */
+static void residual(struct pm_defects *d, struct chan *c, unsigned f)
+{
+	if (c->has_e[f])
+		return;
+	c->has_e[f] = true;
+#if PM_HAVE_AVX2
+	if (d->use_avx2) {
+		residual_avx2(d, c, f);
+		return;
+	}
+#endif
+	residual_base(d, c, f);
+}
+
+/*
+ * Whether frame x[0 .. FR) may hold a click (§1): a click whose residual
+ * reaches the click floor is an impulse about that high, and an impulse
+ * of height h makes the second difference x[n] - 2 x[n-1] + x[n-2] reach
+ * 2h one sample after it (a step of height h makes it reach h).  A frame
+ * whose second difference stays under half the floor holds no click; on
+ * music that is quiet or dark, most frames, so their model and residual
+ * are not computed at all.  x[-2] and x[-1] are the samples before.
+ */
+static bool gate(const struct pm_defects *d, const float *x)
+{
+	const float lim = 0.5f * (float)d->c.click_floor;
+	float m[8] = { 0 };
+
+	for (size_t i = 0; i < FR; i += 8)
+		for (int k = 0; k < 8; k++) {
+			size_t j = i + (size_t)k;
+			float v = fabsf(x[j] - 2 * x[j - 1] + x[j - 2]);
+
+			m[k] = v > m[k] ? v : m[k];
+		}
+	for (int k = 0; k < 8; k++)
+		if (m[k] >= lim)
+			return true;
+	return false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -379,14 +602,7 @@ static void find_clipping(struct pm_defects *d, struct chan *c, unsigned ch)
 	size_t join = d->rate / 100, lim = 3 * FR - 600, i, j, k;
 	size_t start = FR;
 
-	int any = 0;
-
-	/* most frames have nothing at full scale and no two loud samples
-	 * alike: one pass that the compiler vectorises says so */
-	for (i = FR; i < 2 * FR; i++)
-		any |= (fabsf(x[i]) >= PM_FULL_SCALE) |
-		       ((x[i] == x[i - 1]) & (fabsf(x[i]) >= FLAT_LEVEL));
-	if (!any)
+	if (!c->may_clip[1])
 		return;
 	if (c->clip_covered > d->base + FR)
 		start = (size_t)(c->clip_covered - d->base);
@@ -535,67 +751,51 @@ static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 /* Frames                                                               */
 /* ------------------------------------------------------------------ */
 
-/*
- * Whether the newest frame may hold a click (§1): a click whose residual
- * reaches the click floor is an impulse about that high, and an impulse
- * of height h makes the second difference x[n] - 2 x[n-1] + x[n-2] reach
- * 2h one sample after it (a step of height h makes it reach h).  A frame
- * whose second difference stays under half the floor holds no click; on
- * music that is quiet or dark, most frames, so their model and residual
- * are not computed at all.
- */
-static bool gate(const struct pm_defects *d, const float *x)
-{
-	const float lim = 0.5f * (float)d->c.click_floor;
-	float m[8] = { 0 };
-
-	for (size_t i = 0; i < FR; i += 8)
-		for (int k = 0; k < 8; k++) {
-			size_t j = i + (size_t)k;
-			float v = fabsf(x[j] - 2 * x[j - 1] + x[j - 2]);
-
-			m[k] = v > m[k] ? v : m[k];
-		}
-	for (int k = 0; k < 8; k++)
-		if (m[k] >= lim)
-			return true;
-	return false;
-}
-
 /* The newest frame is complete: examine the one before it, move on. */
 static void step(struct pm_defects *d)
 {
 	unsigned ch;
 
+	/*
+	 * The middle frame is searched for clicks when either channel of
+	 * it may hold one, with the residuals of the frames either side;
+	 * the middle frame's is also wanted when the newest is searched
+	 * next, and cannot be computed once the frame before it is gone.
+	 * Both channels' residuals are computed before either is searched.
+	 */
+	d->may[2] = gate(d, d->ch[0].x + 2 * FR) || gate(d, d->ch[1].x + 2 * FR);
 	for (ch = 0; ch < 2; ch++) {
 		struct chan *c = &d->ch[ch];
 
-		/*
-		 * The middle frame is searched when it may hold a click,
-		 * with the residual of the frames either side; the middle
-		 * frame's is also wanted when the newest is searched next,
-		 * and cannot be computed once the frame before it is gone.
-		 */
-		c->may[2] = gate(d, c->x + 2 * FR);
-		if (c->may[1] || c->may[2])
+		c->may_clip[2] = clip_scan(c->x + 2 * FR);
+		if (d->may[1] || d->may[2])
 			residual(d, c, 1);
-		if (d->base + FR < d->end && d->base + 2 * FR > 0) {
-			find_clipping(d, c, ch);
-			if (c->may[1]) {
-				residual(d, c, 0);
-				residual(d, c, 2);
-				find_clicks(d, c, ch);
-			}
+		if (d->may[1]) {
+			residual(d, c, 0);
+			residual(d, c, 2);
 		}
+	}
+	if (d->base + FR < d->end && d->base + 2 * FR > 0)
+		for (ch = 0; ch < 2; ch++) {
+			find_clipping(d, &d->ch[ch], ch);
+			if (d->may[1])
+				find_clicks(d, &d->ch[ch], ch);
+		}
+	d->may[0] = d->may[1];
+	d->may[1] = d->may[2];
+	for (ch = 0; ch < 2; ch++) {
+		struct chan *c = &d->ch[ch];
+
 		c->has_e[0] = c->has_e[1];
 		c->has_e[1] = c->has_e[2];
 		c->has_e[2] = false;
-		c->may[0] = c->may[1];
-		c->may[1] = c->may[2];
+
 		memmove(c->x, c->x + FR, 2 * FR * sizeof(float));
 		memmove(c->e, c->e + FR, 2 * FR * sizeof(float));
 		memmove(c->seg_e, c->seg_e + FR / SEG, 2 * FR / SEG * sizeof(float));
 		memmove(c->seg_p, c->seg_p + FR / SEG, 2 * FR / SEG * sizeof(float));
+		c->may_clip[0] = c->may_clip[1];
+		c->may_clip[1] = c->may_clip[2];
 	}
 	d->base += FR;
 	d->fill = 0;
@@ -614,17 +814,39 @@ static int cmp_double(const void *a, const void *b)
 
 static void hum_frame(struct pm_defects *d)
 {
-	double bin_hz = (double)d->rate / (double)d->hn, peak = 0;
-	double ref = (double)d->hn * d->hn / 16.0; /* a unit sine's bin */
-	size_t i;
+	double bin_hz = (double)d->rate / (double)d->hn;
+	double ref = (double)d->hm * d->hm / 16.0; /* a unit sine's bin */
+	const float *x = d->hbuf + d->hd; /* HTAPS - 1 samples of history */
+	size_t taps = HTAPS * d->hd, i, j;
+	int loud = 0;
 
-	for (i = 0; i < d->hn; i++) {
-		peak = PM_MAX(peak, fabs(d->hbuf[i]));
-		d->hbuf[i] *= d->hwin[i];
-	}
-	if (peak < 1e-4)
+	for (i = HTAPS * d->hd; i < HTAPS * d->hd + d->hn; i++)
+		loud |= fabsf(d->hbuf[i]) >= 1e-4f;
+	if (!loud)
 		return; /* quiet frames say nothing either way */
-	pm_fft_power(d->fft, d->hbuf, d->hpow);
+	for (i = 0; i < d->hm; i++, x += d->hd) {
+		double sum = 0;
+
+		j = 0;
+#if PM_HAVE_VECTOR
+		{
+			pm_v4f acc = { 0, 0, 0, 0 };
+
+			for (; j + 4 <= taps; j += 4) {
+				pm_v4f k, v;
+
+				memcpy(&k, d->hk + j, sizeof(k));
+				memcpy(&v, x + j, sizeof(v));
+				acc += k * v;
+			}
+			sum = (double)acc[0] + acc[1] + acc[2] + acc[3];
+		}
+#endif
+		for (; j < taps; j++)
+			sum += (double)d->hk[j] * x[j];
+		d->hdec[i] = sum * d->hwin[i];
+	}
+	pm_fft_power(d->fft, d->hdec, d->hpow);
 	d->hframes++;
 	for (int f = 0; f < 2; f++)
 		for (int h = 0; h < 4; h++) {
@@ -698,26 +920,129 @@ static void edge_frame(struct pm_defects *d, float l, float r, int64_t pos)
 }
 
 /*
+ * The sums of `m` frames: sum[0..4] = l, r, l l, r r, l r, and the
+ * frames silent in both channels.  Four frames per vector, [l r l r ..],
+ * summed in floats over runs of at most 512 frames and then in doubles.
+ * The vector one sample on, [r l r l ..], pairs each left sample with
+ * its right one in the even lanes.
+ */
+static PM_ALWAYS_INLINE void sums_body(const float *x, size_t m,
+				       double sum[5], int64_t *silent)
+{
+	size_t j = 0;
+	int64_t nsil = 0;
+
+#if PM_HAVE_VECTOR
+	while (j + 5 <= m) {
+		pm_v8f s = { 0, 0, 0, 0, 0, 0, 0, 0 }, q = s, p = s;
+		pm_v8i z = { 0, 0, 0, 0, 0, 0, 0, 0 };
+		const pm_v8i mag = { INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX,
+				     INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX };
+		const pm_v8f lim = { SILENT, SILENT, SILENT, SILENT,
+				     SILENT, SILENT, SILENT, SILENT };
+		size_t end = PM_MIN(m - 1, j + 512);
+
+		for (; j + 4 <= end; j += 4) {
+			pm_v8f v, w;
+
+			memcpy(&v, x + 2 * j, sizeof(v));
+			memcpy(&w, x + 2 * j + 1, sizeof(w));
+			s += v;
+			q += v * v;
+			p += v * w;
+			/* |v| < SILENT in both channels: -1 in an even lane */
+			z += ((pm_v8f)((pm_v8i)v & mag) < lim) &
+			     ((pm_v8f)((pm_v8i)w & mag) < lim);
+		}
+		sum[0] += ((double)s[0] + s[2]) + ((double)s[4] + s[6]);
+		sum[1] += ((double)s[1] + s[3]) + ((double)s[5] + s[7]);
+		sum[2] += ((double)q[0] + q[2]) + ((double)q[4] + q[6]);
+		sum[3] += ((double)q[1] + q[3]) + ((double)q[5] + q[7]);
+		sum[4] += ((double)p[0] + p[2]) + ((double)p[4] + p[6]);
+		nsil -= (int64_t)z[0] + z[2] + z[4] + z[6];
+	}
+#endif
+	for (; j < m; j++) {
+		double l = x[2 * j], r = x[2 * j + 1];
+
+		sum[0] += l;
+		sum[1] += r;
+		sum[2] += l * l;
+		sum[3] += r * r;
+		sum[4] += l * r;
+		nsil += fabsf(x[2 * j]) < SILENT && fabsf(x[2 * j + 1]) < SILENT;
+	}
+	*silent = nsil;
+}
+
+/*
+ * Copy `m` frames into the channels' newest frame and, where the hum
+ * search will look at them (every other frame, and the filter's history
+ * before it), their mid into its buffer.
+ */
+static PM_ALWAYS_INLINE void copy_body(struct pm_defects *d,
+				       const float *restrict y, size_t m)
+{
+	float *restrict l = d->ch[0].x + 2 * FR + d->fill;
+	float *restrict r = d->ch[1].x + 2 * FR + d->fill;
+	float *restrict mid = d->hbuf + HTAPS * d->hd + d->hfill;
+	size_t j, hist = HTAPS * d->hd;
+
+	for (j = 0; j < m; j++) {
+		l[j] = y[2 * j];
+		r[j] = y[2 * j + 1];
+	}
+	if (d->c.no_hum)
+		return;
+	j = 0;
+	if (d->hskip % 2 != 0 && d->hfill + m + hist > d->hn)
+		j = d->hn - hist > d->hfill ? d->hn - hist - d->hfill : 0;
+	else if (d->hskip % 2 != 0)
+		return;
+	for (; j < m; j++)
+		mid[j] = 0.5f * (l[j] + r[j]);
+}
+
+/* Both, for `m` frames of `y`. */
+static void feed_base(struct pm_defects *d, const float *y, size_t m,
+		      double sum[5], int64_t *silent)
+{
+	sums_body(y, m, sum, silent);
+	copy_body(d, y, m);
+}
+
+#if PM_HAVE_AVX2
+PM_TARGET_AVX2 static void feed_avx2(struct pm_defects *d, const float *y,
+				     size_t m, double sum[5], int64_t *silent)
+{
+	sums_body(y, m, sum, silent);
+	copy_body(d, y, m);
+}
+#endif
+
+/*
  * Sums, windows and edges over `m` frames from frame `pos`, none of them
- * past the end of a correlation or a noise window.
+ * past the end of a correlation or a noise window, and the frames into
+ * the detector's buffers.
  */
 static void stats_run(struct pm_defects *d, const float *x, size_t m,
 		      int64_t pos)
 {
-	double sl = 0, sr = 0, ll = 0, rr = 0, lr = 0;
+	double sum[5] = { 0, 0, 0, 0, 0 }, sl, sr, ll, rr, lr;
 	int64_t nsil = 0;
 	size_t j;
 
-	for (j = 0; j < m; j++) {
-		double l = x[2 * j], r = x[2 * j + 1];
-
-		sl += l;
-		sr += r;
-		ll += l * l;
-		rr += r * r;
-		lr += l * r;
-		nsil += fabsf(x[2 * j]) < SILENT && fabsf(x[2 * j + 1]) < SILENT;
-	}
+#if PM_HAVE_AVX2
+	if (d->use_avx2)
+		feed_avx2(d, x, m, sum, &nsil);
+	else
+#endif
+		feed_base(d, x, m, sum, &nsil);
+	sl = sum[0];
+	sr = sum[1];
+	ll = sum[2];
+	rr = sum[3];
+	lr = sum[4];
 	d->sum[0] += sl;
 	d->sum[1] += sr;
 	d->wll += ll;
@@ -770,7 +1095,7 @@ static void stats_run(struct pm_defects *d, const float *x, size_t m,
 
 int pm_defects_add(struct pm_defects *d, const float *x, size_t n)
 {
-	size_t i = 0, j;
+	size_t i = 0;
 
 	while (i < n) {
 		size_t m = n - i;
@@ -781,11 +1106,6 @@ int pm_defects_add(struct pm_defects *d, const float *x, size_t n)
 		m = PM_MIN(m, (size_t)(d->rate - d->wfill));
 		m = PM_MIN(m, (size_t)(d->rate / 20 - d->nfill));
 		stats_run(d, y, m, d->fed + (int64_t)i);
-		for (j = 0; j < m; j++) {
-			d->ch[0].x[2 * FR + d->fill + j] = y[2 * j];
-			d->ch[1].x[2 * FR + d->fill + j] = y[2 * j + 1];
-			d->hbuf[d->hfill + j] = 0.5 * ((double)y[2 * j] + y[2 * j + 1]);
-		}
 		d->fill += m;
 		d->hfill += m;
 		i += m;
@@ -795,6 +1115,8 @@ int pm_defects_add(struct pm_defects *d, const float *x, size_t n)
 			/* one frame in two is plenty for a steady hum */
 			if (!d->c.no_hum && d->hskip++ % 2 == 0)
 				hum_frame(d);
+			memmove(d->hbuf, d->hbuf + d->hn,
+				HTAPS * d->hd * sizeof(float));
 			d->hfill = 0;
 		}
 	}

@@ -50,6 +50,8 @@ struct pm_defects_config {
 	bool no_hum;           /* skip the hum search (its FFTs): for audio
 				  whose hum is its source's, a master */
 	bool fix_clicks, fix_clipping;
+	bool portable;         /* the portable code even where the CPU has
+				  AVX2 and FMA (the tests compare the two) */
 };
 
 /* The defaults: the thresholds premaster-verify(1) documents. */

@@ -57,6 +57,8 @@ typedef double pm_v4d __attribute__((vector_size(32)));
 typedef long long pm_v4l __attribute__((vector_size(32))); /* pm_v4d masks */
 typedef float pm_v4f __attribute__((vector_size(16)));
 typedef int pm_v4i __attribute__((vector_size(16)));       /* pm_v4f masks */
+typedef float pm_v8f __attribute__((vector_size(32)));     /* AVX2 floats */
+typedef int pm_v8i __attribute__((vector_size(32)));       /* pm_v8f masks */
 
 static PM_ALWAYS_INLINE pm_v4d pm_v4d_set(double x)
 {

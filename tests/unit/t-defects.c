@@ -60,8 +60,9 @@ static float *music(double peak)
 	return x;
 }
 
-static struct pm_defects *detect(const float *x, int64_t n, bool fix,
-				 struct pm_defects_summary *s)
+static struct pm_defects *detect_portable(const float *x, int64_t n,
+					  bool fix, bool portable,
+					  struct pm_defects_summary *s)
 {
 	struct pm_defects_config c;
 	struct pm_err err = { 0 };
@@ -69,12 +70,19 @@ static struct pm_defects *detect(const float *x, int64_t n, bool fix,
 
 	pm_defects_config_default(&c);
 	c.fix_clicks = c.fix_clipping = fix;
+	c.portable = portable;
 	d = pm_defects_new(RATE, &c, &err);
 	/* blocks of an odd size, so that frames and blocks do not line up */
 	for (int64_t i = 0; i < n; i += 3001)
 		pm_defects_add(d, x + 2 * i, (size_t)(n - i < 3001 ? n - i : 3001));
 	pm_defects_finish(d, s);
 	return d;
+}
+
+static struct pm_defects *detect(const float *x, int64_t n, bool fix,
+				 struct pm_defects_summary *s)
+{
+	return detect_portable(x, n, fix, false, s);
 }
 
 static size_t count(const struct pm_defects *d, enum pm_defect_kind k)
@@ -250,6 +258,40 @@ static void clipping(void)
 	free(y);
 }
 
+/*
+ * The portable code and the AVX2+FMA one (where the CPU has it) find the
+ * same events: their residuals differ in the last bits only.
+ */
+static void twins(void)
+{
+	float *x = music(0.7);
+	struct pm_defects_summary s1, s2;
+	struct pm_defects *d1, *d2;
+	const struct pm_defect *e1, *e2;
+	size_t n1, n2, same = 0;
+
+	for (int k = 0; k < 8; k++)
+		x[2 * (RATE / 3 + k * (RATE + 999)) + k % 2] += k % 3 ? 0.1f : -0.2f;
+	for (int64_t i = 4 * RATE; i < 4 * RATE + RATE / 50; i++)
+		x[2 * i] = fminf(x[2 * i], 0.25f);
+	d1 = detect_portable(x, LEN, false, true, &s1);
+	d2 = detect_portable(x, LEN, false, false, &s2);
+	e1 = pm_defects_events(d1, &n1);
+	e2 = pm_defects_events(d2, &n2);
+	for (size_t i = 0; i < n1 && i < n2; i++)
+		same += e1[i].kind == e2[i].kind &&
+			e1[i].channel == e2[i].channel &&
+			llabs(e1[i].start - e2[i].start) <= 2;
+	ok(n1 == 9 && n2 == n1 && same == n1,
+	   "portable and vector code find the same %zu and %zu events (%zu alike)",
+	   n1, n2, same);
+	is_near(s1.dc[0], s2.dc[0], 1e-6, "and the same DC");
+	is_near(s1.correlation, s2.correlation, 1e-5, "and the same correlation");
+	pm_defects_free(d1);
+	pm_defects_free(d2);
+	free(x);
+}
+
 static void hum(double hz)
 {
 	float *x = music(0.03); /* a quiet track, peaks near -30 dBFS */
@@ -335,6 +377,7 @@ int main(void)
 	sub_bass();
 	clicks_and_pops();
 	clipping();
+	twins();
 	hum(60);
 	hum(50);
 	edges_dc_phase();
