@@ -25,6 +25,9 @@
  *     count; the shorter length counts.
  *   soundcheck dc FILE
  *     "dc=D": the larger of the channels' means, in dBFS.
+ *   soundcheck zeros FILE
+ *     "lead=N trail=N": how many frames of exact zeros on all channels
+ *     the file starts and ends with.
  *   soundcheck lfside FILE
  *     "side_mid=D": the energy of the side signal (L-R)/2 below 80 Hz
  *     against the mid's (L+R)/2, in dB, through an eighth-order
@@ -366,6 +369,19 @@ int main(int argc, char **argv)
 		free(q.x);
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "zeros") == 0) {
+		size_t lead = 0, trail = 0;
+
+		if (load(argv[2], &p) < 0)
+			return 1;
+		while (lead < p.n && frame_peak(&p, lead) == 0)
+			lead++;
+		while (trail < p.n - lead && frame_peak(&p, p.n - 1 - trail) == 0)
+			trail++;
+		printf("lead=%zu trail=%zu\n", lead, trail);
+		free(p.x);
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "lfside") == 0) {
 		if (load(argv[2], &p) < 0)
 			return 1;
@@ -373,6 +389,6 @@ int main(int argc, char **argv)
 		free(p.x);
 		return 0;
 	}
-	fprintf(stderr, "usage: soundcheck tp|edges FILE... | resid A B SKIP_S | lfside|dc FILE\n");
+	fprintf(stderr, "usage: soundcheck tp|edges FILE... | resid A B SKIP_S | lfside|dc|zeros FILE\n");
 	return EX_USAGE;
 }
