@@ -145,18 +145,30 @@ static void bands_block(struct bands *b)
 	b->blocks++;
 }
 
+/* Only one block in every `every` frames is taken: the rest is skipped
+ * whole, not looked at frame by frame. */
 static void bands_add(struct bands *b, const float *x, size_t n, int64_t pos)
 {
-	for (size_t i = 0; i < n; i++) {
-		int64_t t = pos + (int64_t)i;
+	size_t i = 0;
 
-		if (t < b->next)
+	while (i < n) {
+		int64_t t = pos + (int64_t)i;
+		size_t m;
+
+		if (t < b->next) {
+			i += (size_t)PM_MIN(b->next - t, (int64_t)(n - i));
 			continue;
-		b->hold[b->fill++] = 0.5f * (x[2 * i] + x[2 * i + 1]);
+		}
+		m = PM_MIN(n - i, b->n - b->fill);
+		for (size_t j = 0; j < m; j++)
+			b->hold[b->fill + j] =
+				0.5f * (x[2 * (i + j)] + x[2 * (i + j) + 1]);
+		b->fill += m;
+		i += m;
 		if (b->fill == b->n) {
 			bands_block(b);
 			b->fill = 0;
-			b->next = t + 1 + (int64_t)b->every;
+			b->next = pos + (int64_t)i + (int64_t)b->every;
 		}
 	}
 }
@@ -199,6 +211,21 @@ static float peak_of(const float *x, size_t n, float peak)
 	for (int k = 0; k < 8; k++)
 		peak = m[k] > peak ? m[k] : peak;
 	return peak;
+}
+
+/* Whether any of x[0..n) is NaN or infinite: all exponent bits set,
+ * looked for in a loop the compiler vectorises. */
+static bool any_nonfinite(const float *x, size_t n)
+{
+	uint32_t all = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t u;
+
+		memcpy(&u, &x[i], sizeof(u));
+		all |= (u & 0x7f800000u) == 0x7f800000u;
+	}
+	return all != 0;
 }
 
 /* What a pass over one file found. */
@@ -314,7 +341,8 @@ static int scan_file(const char *path, int64_t from, int64_t count,
 			for (i = 0; i < n; i++)
 				buf[2 * i] = buf[2 * i + 1] = mono[i];
 		/* only float files can hold what is not a number */
-		for (i = 0; info.is_float && i < 2 * n; i++)
+		for (i = info.is_float && any_nonfinite(buf, 2 * n) ? 0 : 2 * n;
+		     i < 2 * n; i++)
 			if (!isfinite(buf[i])) {
 				if (s->first_nonfinite < 0)
 					s->first_nonfinite = pos + (int64_t)i / 2;
