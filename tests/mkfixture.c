@@ -48,6 +48,7 @@ struct opts {
 	} pokes[8];
 	int64_t granule_extra; /* added to the last Ogg page's granule */
 	bool soft; /* music: snares and hats with an attack, no steps */
+	double zeros_lead_s, zeros_trail_s; /* exact digital silence */
 	size_t nplants;
 	struct {
 		char kind[8]; /* click, pop, clip, hum, gap, noise */
@@ -94,6 +95,9 @@ static void usage(void)
 	       "      --fade=SECONDS   raised-cosine fade in and out (0)\n"
 	       "  -s, --seed=N         noise and music seed (1)\n"
 	       "      --dc             add a DC offset of a tenth of the level\n"
+	       "      --zeros=A[:B]    the first A and last B seconds exact zeros,\n"
+	       "                       after everything else (a mix that jumps\n"
+	       "                       out of and into digital silence)\n"
 	       "  -t, --title=TEXT     title tag\n"
 	       "  -A, --artist=TEXT    artist tag\n"
 	       "Damage, for tests of bad input:\n"
@@ -501,6 +505,7 @@ int main(int argc, char **argv)
 		{ "width", required_argument, NULL, 261 },
 		{ "soft", no_argument, NULL, 263 },
 		{ "plant", required_argument, NULL, 262 },
+		{ "zeros", required_argument, NULL, 264 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -570,6 +575,16 @@ int main(int argc, char **argv)
 		case 263:
 			o.soft = true;
 			break;
+		case 264: {
+			char *end;
+
+			o.zeros_lead_s = strtod(optarg, &end);
+			if (*end == ':')
+				o.zeros_trail_s = strtod(end + 1, &end);
+			if (*end || o.zeros_lead_s < 0 || o.zeros_trail_s < 0)
+				pm_usage_error("bad --zeros '%s'", optarg);
+			break;
+		}
 		case 262:
 			if (parse_plant(optarg, &o) < 0)
 				pm_usage_error("bad --plant '%s' (see --help)", optarg);
@@ -646,6 +661,11 @@ int main(int argc, char **argv)
 	if (o.dc)
 		for (size_t j = 0; j < (size_t)n * o.channels; j++)
 			buf[j] += (float)(0.1 * pow(10.0, o.level_db / 20.0));
+	for (int64_t j = 0; j < n; j++)
+		if ((double)j < o.zeros_lead_s * o.rate ||
+		    (double)(n - j) <= o.zeros_trail_s * o.rate)
+			for (unsigned ch = 0; ch < o.channels; ch++)
+				buf[(size_t)j * o.channels + ch] = 0;
 	spec.format = o.format;
 	spec.rate = o.rate;
 	spec.channels = o.channels;

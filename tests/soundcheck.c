@@ -36,6 +36,9 @@
  *     in dBFS (a full-scale square wave reads 0).
  *   soundcheck dc FILE
  *     "dc=D": the larger of the channels' means, in dBFS.
+ *   soundcheck zeros FILE
+ *     "lead=N trail=N": how many frames of exact zeros on all channels
+ *     the file starts and ends with.
  *   soundcheck lfside FILE
  *     "side_mid=D": the energy of the side signal (L-R)/2 below 80 Hz
  *     against the mid's (L+R)/2, in dB, through an eighth-order
@@ -475,6 +478,19 @@ int main(int argc, char **argv)
 		free(q.x);
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "zeros") == 0) {
+		size_t lead = 0, trail = 0;
+
+		if (load(argv[2], &p) < 0)
+			return 1;
+		while (lead < p.n && frame_peak(&p, lead) == 0)
+			lead++;
+		while (trail < p.n - lead && frame_peak(&p, p.n - 1 - trail) == 0)
+			trail++;
+		printf("lead=%zu trail=%zu\n", lead, trail);
+		free(p.x);
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "lfside") == 0) {
 		if (load(argv[2], &p) < 0)
 			return 1;
@@ -482,6 +498,6 @@ int main(int argc, char **argv)
 		free(p.x);
 		return 0;
 	}
-	fprintf(stderr, "usage: soundcheck tp|edges FILE... | resid A B SKIP_S | lines A B HZ | level FILE FROM_S TO_S | lfside|dc FILE\n");
+	fprintf(stderr, "usage: soundcheck tp|edges FILE... | resid A B SKIP_S | lines A B HZ | level FILE FROM_S TO_S | lfside|dc|zeros FILE\n");
 	return EX_USAGE;
 }

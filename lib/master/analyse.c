@@ -184,6 +184,8 @@ int master_analyse(struct pass1 *p)
 	struct spectrum sp = { 0 };
 	float *buf = NULL, *mono = NULL;
 	struct stats st;
+	struct silence_scan silence = { 0 };
+	bool scan_silence = false; /* a track's source: o->silent is freed */
 	unsigned run[2] = { 0, 0 }; /* per channel */
 	uint32_t rate;
 	int64_t left, total;
@@ -208,6 +210,8 @@ int master_analyse(struct pass1 *p)
 		r = pm_track_open(p->in, p->track, err);
 		if (!r)
 			goto out;
+		master_silence_init(&silence, rate);
+		scan_silence = p->track != PM_DISC;
 		info.channels = 2;
 		if (p->track != PM_DISC) {
 			struct pm_defects_config dc;
@@ -285,6 +289,11 @@ int master_analyse(struct pass1 *p)
 		if (!ref)
 			pm_progress_add((double)n / rate);
 		stats_add(&st, buf, n);
+		if (scan_silence &&
+		    master_silence_add(&silence, o, buf, n) < 0) {
+			pm_err_set(err, PM_ENOMEM, "out of memory");
+			goto out;
+		}
 		if (st.block_peak >= CLIP_LEVEL) {
 			/* full scale reached: count the clipped runs exactly */
 			for (j = 0; j < n * 2; j++) {
@@ -323,8 +332,13 @@ int master_analyse(struct pass1 *p)
 	stats_finish(&st);
 	o->sample_peak_db = pm_gain_to_db(st.peak);
 	o->true_peak_dbtp = pm_truepeak_max_dbtp(tp_src);
-	o->dc_mean[0] = st.sum[0] / (double)PM_MAX(total, 1);
-	o->dc_mean[1] = st.sum[1] / (double)PM_MAX(total, 1);
+	if (scan_silence && master_silence_finish(&silence, o) < 0) {
+		pm_err_set(err, PM_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* the sound's mean: digital silence adds nothing to the sums */
+	o->dc_mean[0] = st.sum[0] / (double)PM_MAX(total - o->silent_frames, 1);
+	o->dc_mean[1] = st.sum[1] / (double)PM_MAX(total - o->silent_frames, 1);
 	o->dc_db[0] = pm_gain_to_db(fabs(o->dc_mean[0]));
 	o->dc_db[1] = pm_gain_to_db(fabs(o->dc_mean[1]));
 	o->rms_db = 10 * log10(st.sq / (2.0 * (double)PM_MAX(total, 1)) + 1e-30);

@@ -58,11 +58,29 @@ struct pass1 {
 	struct pm_err err;
 };
 
+/* Finding the runs of digital silence of a source, block by block. */
+struct silence_scan {
+	int64_t pos, zeros, min_frames;
+	size_t cap;
+};
+
+void master_silence_init(struct silence_scan *sc, uint32_t rate);
+/* Adds the runs that end in `buf` to o->silent; -1 when out of memory. */
+int master_silence_add(struct silence_scan *sc, struct pm_source_analysis *o,
+		       const float *buf, size_t n);
+/* The run the source ends in, if long enough. */
+int master_silence_finish(struct silence_scan *sc,
+			  struct pm_source_analysis *o);
+
 struct shared {
 	struct pm_biquad_cascade *track_eq, *album_eq, *tone_eq;
 	struct pm_comp *comp;
 	float gain; /* the track's mastering gain trim */
 	float dc[2]; /* the measured DC to subtract (0: none) */
+	/* where not to (digital silence, borrowed) and the ramp beside it */
+	const struct pm_span *silent;
+	size_t nsilent, next_silent;
+	int64_t pos, dc_ramp; /* frames */
 	/* borrowed meters of the true peak into the filters and after
 	 * each (analysis only; NULL: not measured) */
 	struct pm_truepeak *stage_tp[PM_STAGES + 1];

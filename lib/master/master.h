@@ -56,6 +56,23 @@
  */
 #define PM_DC_THRESHOLD 0.001
 
+/*
+ * Digital silence survives DC removal: a run of exact zero frames at
+ * least PM_DC_SILENCE_MS long is measured apart (the mean is the
+ * sound's, not diluted by the silence) and left at exact zero, and the
+ * subtraction fades in and out over PM_DC_RAMP_MS of the sound on each
+ * side of it (a raised cosine), so that removing DC adds no step where
+ * none was.  Without this the silence would become a constant -DC: no
+ * longer digital silence, and a step at each end of it.
+ */
+#define PM_DC_SILENCE_MS 10
+#define PM_DC_RAMP_MS 10
+
+/* A stretch of a source, in its frames: [start, end). */
+struct pm_span {
+	int64_t start, end;
+};
+
 /* The shared chain's filters whose true-peak rise is reported. */
 enum { PM_STAGE_TRACK_EQ, PM_STAGE_ALBUM_EQ, PM_STAGE_COMPRESSOR,
        PM_STAGES };
@@ -74,7 +91,13 @@ struct pm_source_analysis {
 	double dc_db[2];         /* DC offset per channel, dBFS */
 	double dc_mean[2];       /* the same, signed and linear: the exact
 				   mean render subtracts when it is at or
-				   over PM_DC_THRESHOLD */
+				   over PM_DC_THRESHOLD (of the frames
+				   outside digital silence) */
+	/* the runs of digital silence (PM_DC_SILENCE_MS or longer), in
+	 * order; owned */
+	size_t nsilent;
+	struct pm_span *silent;
+	int64_t silent_frames;
 	double rms_db;
 	double crest_db;         /* sample peak over RMS */
 	unsigned clipped_runs;   /* runs of 3+ samples at full scale */

@@ -509,6 +509,12 @@ static int render(struct pass2 *p)
 			if (fabs(run->source[p->track].dc_mean[t]) >=
 			    PM_DC_THRESHOLD)
 				sh.dc[t] = (float)run->source[p->track].dc_mean[t];
+	if (src) {
+		/* digital silence stays exact zero (master.h) */
+		sh.silent = src->silent;
+		sh.nsilent = src->nsilent;
+		sh.dc_ramp = PM_MAX((int64_t)rate * PM_DC_RAMP_MS / 1000, 1);
+	}
 	for (t = 0; t < run->ntargets; t++) {
 		if (!p->want[t])
 			continue;

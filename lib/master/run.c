@@ -236,8 +236,10 @@ void pm_master_run_release(struct pm_master_run *run)
 	for (t = 0; run->targets && t < run->ntargets; t++)
 		free(run->targets[t].track);
 	free(run->targets);
-	for (t = 0; run->source && t < run->ntracks; t++)
+	for (t = 0; run->source && t < run->ntracks; t++) {
 		pm_defects_free(run->source[t].defects);
+		free(run->source[t].silent);
+	}
 	free(run->source);
 	free(run->tone);
 	pm_findings_release(&run->findings);

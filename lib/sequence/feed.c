@@ -69,7 +69,12 @@ int pm_feed_edge_fades(struct pm_timeline *tl, const struct pm_album *a,
 	size_t c;
 	int e;
 
-	for (c = 0; c < tl->nclips; c++)
+	for (c = 0; c < tl->nclips; c++) {
+		struct pm_tl_clip *cl = &tl->clips[c];
+
+		/* what the renderer fades at silence inside the clip */
+		pm_edge_fade_of(a, cl->track, tl->rate, &cl->edge_length,
+				&cl->edge_shape);
 		for (e = 0; e < 2; e++) {
 			double level;
 
@@ -80,6 +85,7 @@ int pm_feed_edge_fades(struct pm_timeline *tl, const struct pm_album *a,
 			    pm_tl_edge_fade(tl, a, c, e == 1, level, err) < 0)
 				return -1;
 		}
+	}
 	return 0;
 }
 

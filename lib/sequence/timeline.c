@@ -374,20 +374,36 @@ int pm_tl_render_init_at(struct pm_tl_render *r, const struct pm_timeline *tl,
 			 int64_t from, pm_tl_read_fn *read, void *ctx,
 			 struct pm_err *err)
 {
+	int64_t longest = 0;
+
 	memset(r, 0, sizeof(*r));
 	r->pos = from;
+	r->raw_pos = from;
 	r->tl = tl;
 	r->read = read;
 	r->ctx = ctx;
 	r->scratch_frames = 8192;
 	r->scratch = pm_malloc(r->scratch_frames * 2 * sizeof(float), err);
-	return r->scratch ? 0 : -1;
+	if (!r->scratch)
+		return -1;
+	for (size_t i = 0; i < tl->nclips; i++)
+		longest = PM_MAX(longest, tl->clips[i].edge_length);
+	if (longest > 0)
+		r->look = longest + PM_EDGE_SILENCE;
+	/*
+	 * Before the programme is silence; a render that starts inside it
+	 * (a crossfade's peak) knows nothing before its start.
+	 */
+	r->zeros = from == 0 ? PM_EDGE_SILENCE : 0;
+	return 0;
 }
 
 void pm_tl_render_release(struct pm_tl_render *r)
 {
 	free(r->scratch);
 	r->scratch = NULL;
+	free(r->ahead);
+	r->ahead = NULL;
 }
 
 /* Gain of clip `cl` at its sample k. */
@@ -403,11 +419,12 @@ static double clip_gain(const struct pm_tl_clip *cl, int64_t k)
 	return g;
 }
 
-int pm_tl_render_next(struct pm_tl_render *r, float *out, int64_t n,
+/* The mix of frames [raw_pos, raw_pos + n) into `out`, edges aside. */
+static int render_raw(struct pm_tl_render *r, float *out, int64_t n,
 		      struct pm_err *err)
 {
 	const struct pm_timeline *tl = r->tl;
-	int64_t p0 = r->pos, p1 = r->pos + n;
+	int64_t p0 = r->raw_pos, p1 = r->raw_pos + n;
 	size_t i;
 
 	memset(out, 0, (size_t)n * 2 * sizeof(float));
@@ -451,6 +468,155 @@ int pm_tl_render_next(struct pm_tl_render *r, float *out, int64_t n,
 			out[(j - p0) * 2 + 1] *= g->gain[j - g->start];
 		}
 	}
-	r->pos = p1;
+	r->raw_pos = p1;
+	return 0;
+}
+
+static float frame_level(const float *x)
+{
+	return fmaxf(fabsf(x[0]), fabsf(x[1]));
+}
+
+/* The clip sounding at timeline sample `s` with an edge fade, or NULL. */
+static const struct pm_tl_clip *edge_clip(const struct pm_timeline *tl,
+					  int64_t s)
+{
+	for (size_t i = 0; i < tl->nclips; i++) {
+		const struct pm_tl_clip *cl = &tl->clips[i];
+
+		if (cl->start <= s && s < cl->start + cl->length &&
+		    cl->edge_length > 0)
+			return cl;
+	}
+	return NULL;
+}
+
+/*
+ * Note an edge fade at silence inside clip `cl`, at timeline sample `s`
+ * (its first sound after the silence, or its last before), once per run
+ * whatever the deliverable (doc/internals/design.md §8).
+ */
+static void note_inner_edge(const struct pm_tl_render *r,
+			    const struct pm_tl_clip *cl, int64_t s,
+			    bool entering, float level)
+{
+	char name[128], at[32];
+
+	if (pm_log_level() < PM_LOG_NOTE)
+		return;
+	pm_format_duration((double)(s - cl->start) / r->tl->rate, at,
+			   sizeof(at));
+	if (cl->track == PM_TL_HTOA)
+		snprintf(name, sizeof(name), "edge fade: the hidden track %s digital silence at %s",
+			 entering ? "enters" : "leaves", at);
+	else
+		snprintf(name, sizeof(name), "edge fade: track %zu %s digital silence at %s",
+			 cl->track + 1, entering ? "enters" : "leaves", at);
+	pm_log_once(PM_LOG_NOTE, name, "%s: %.1f ms %s fade", name,
+		    1000.0 * (double)cl->edge_length / r->tl->rate,
+		    pm_shape_names[cl->edge_shape]);
+	pm_info("%s: at %.1f dBFS at %u Hz", name, 20 * log10(level),
+		(unsigned)r->tl->rate);
+}
+
+/*
+ * Fade the first `n` frames of the look-ahead buffer where the mix leaves
+ * or enters digital silence inside a clip (PM_EDGE_SILENCE): a fade-in
+ * from the first sound after the silence, a fade-out ending on the last
+ * sound before it.  The buffer holds `look` frames more, so every
+ * fade-out reaching into these frames is seen.
+ */
+static void inner_edges(struct pm_tl_render *r, float *x, int64_t n,
+			int64_t avail)
+{
+	const struct pm_timeline *tl = r->tl;
+	int64_t j, zeros_after = 0;
+
+	/* fade-outs: a sound followed by PM_EDGE_SILENCE zero frames */
+	for (j = avail - 1; j >= 0; j--) {
+		const float *f = x + 2 * j;
+		const struct pm_tl_clip *cl;
+		float level = frame_level(f);
+
+		if (level == 0) {
+			zeros_after++;
+			continue;
+		}
+		if (zeros_after >= PM_EDGE_SILENCE && level >= PM_EDGE_LEVEL &&
+		    j - n < r->look &&
+		    (cl = edge_clip(tl, r->pos + j)) != NULL) {
+			int64_t len = cl->edge_length, s;
+
+			for (s = PM_MAX(0, j + 1 - len); s <= j && s < n; s++) {
+				float g = (float)pm_fade_gain(cl->edge_shape,
+							      (double)(j + 1 - s) /
+							      (double)len);
+
+				x[2 * s] *= g;
+				x[2 * s + 1] *= g;
+			}
+			if (j < n)
+				note_inner_edge(r, cl, r->pos + j, true, level);
+		}
+		zeros_after = 0;
+	}
+	/* fade-ins: the first sound after PM_EDGE_SILENCE zero frames */
+	for (j = 0; j < n; j++) {
+		float *f = x + 2 * j;
+		float level = frame_level(f);
+
+		if (level == 0) {
+			r->zeros++;
+		} else {
+			const struct pm_tl_clip *cl;
+
+			if (r->zeros >= PM_EDGE_SILENCE &&
+			    level >= PM_EDGE_LEVEL &&
+			    (cl = edge_clip(tl, r->pos + j)) != NULL) {
+				r->in_start = r->pos + j;
+				r->in_length = cl->edge_length;
+				r->in_shape = cl->edge_shape;
+				note_inner_edge(r, cl, r->pos + j, false, level);
+			}
+			r->zeros = 0;
+		}
+		if (r->in_length && r->pos + j - r->in_start < r->in_length) {
+			float g = (float)pm_fade_gain(
+				r->in_shape, (double)(r->pos + j - r->in_start) /
+						     (double)r->in_length);
+
+			f[0] *= g;
+			f[1] *= g;
+		}
+	}
+}
+
+int pm_tl_render_next(struct pm_tl_render *r, float *out, int64_t n,
+		      struct pm_err *err)
+{
+	int64_t have = r->raw_pos - r->pos, want = n + r->look;
+
+	if (!r->look) {
+		if (render_raw(r, out, n, err) < 0)
+			return -1;
+		r->pos = r->raw_pos;
+		return 0;
+	}
+	if (want > r->ahead_cap) {
+		float *b = pm_reallocarray(r->ahead, (size_t)want,
+					   2 * sizeof(float), err);
+
+		if (!b)
+			return -1;
+		r->ahead = b;
+		r->ahead_cap = want;
+	}
+	if (have < want && render_raw(r, r->ahead + 2 * have, want - have,
+				      err) < 0)
+		return -1;
+	inner_edges(r, r->ahead, n, want);
+	memcpy(out, r->ahead, (size_t)n * 2 * sizeof(float));
+	memmove(r->ahead, r->ahead + 2 * n, (size_t)r->look * 2 * sizeof(float));
+	r->pos += n;
 	return 0;
 }

@@ -40,6 +40,13 @@ struct pm_tl_clip {
 	int64_t length; /* samples */
 	int64_t fade_in, fade_out; /* samples */
 	enum pm_fade_shape in_shape, out_shape;
+	/*
+	 * The edge fade its track asks for (pm_edge_fade_of), for the
+	 * renderer's edges to and from digital silence inside the audio;
+	 * 0: none (set by pm_feed_edge_fades).
+	 */
+	int64_t edge_length;
+	enum pm_fade_shape edge_shape;
 };
 
 /* The marks of one track on the timeline (samples). */
@@ -80,6 +87,18 @@ struct pm_tl_options {
  */
 #define PM_EDGE_LEVEL 0.001 /* -60 dBFS */
 #define PM_EDGE_FADE_MS 5
+
+/*
+ * Digital silence inside a clip: a run of at least PM_EDGE_SILENCE
+ * frames of exact zeros on both channels (0.7 ms at 44.1 kHz; a waveform
+ * crossing zero, or resting on it for a sample or two, is not silence).
+ * Where the rendered timeline leaves or enters such a run on a sample of
+ * PM_EDGE_LEVEL or louder, the renderer fades in after it (out before
+ * it) by the edge fade of the clip sounding there: a mix that starts
+ * with a stretch of zeros and then jumps to a loud sample clicks just as
+ * one that starts loud does.
+ */
+#define PM_EDGE_SILENCE 32
 
 struct pm_tl_edge {
 	size_t clip;
@@ -170,12 +189,26 @@ struct pm_tl_render {
 	size_t scratch_frames;
 	size_t ngains;
 	const struct pm_tl_gain *gains; /* borrowed */
+	/*
+	 * Edges to and from digital silence inside clips: the mix is
+	 * rendered `look` frames ahead (the longest edge fade and
+	 * PM_EDGE_SILENCE), so that a fade-out ends where the silence
+	 * begins.  look 0: no clip has an edge fade, nothing is held.
+	 */
+	int64_t look;
+	int64_t raw_pos;      /* where the mix is rendered up to */
+	float *ahead;         /* frames [pos, raw_pos), owned */
+	int64_t ahead_cap;    /* frames */
+	int64_t zeros;        /* zero frames just before the next to scan */
+	int64_t in_start, in_length; /* the fade-in under way (length 0: none) */
+	enum pm_fade_shape in_shape;
 };
 
 /*
  * Render the timeline in order: pm_tl_render_next writes the next `n`
- * stereo frames (sum of the clips under their fades, then any gain curve)
- * to `out`.  Returns 0 or -1 with `err`.
+ * stereo frames (sum of the clips under their fades, then any gain
+ * curve, then the edge fades at digital silence inside the clips, each
+ * noted once per run) to `out`.  Returns 0 or -1 with `err`.
  */
 int pm_tl_render_init(struct pm_tl_render *r, const struct pm_timeline *tl,
 		      pm_tl_read_fn *read, void *ctx, struct pm_err *err);

@@ -159,6 +159,9 @@ static void to_stderr(enum pm_log_level level, const char *msg)
  * "once: NAME", which no warning's text starts with.
  */
 static void vlog(enum pm_log_level level, const char *once, const char *fmt,
+		 va_list ap) PM_PRINTF(3, 0);
+
+static void vlog(enum pm_log_level level, const char *once, const char *fmt,
 		 va_list ap)
 {
 	char msg[2048], key[2048];

@@ -2,7 +2,8 @@
 /*
  * analysis.c: what verify reads back from master's analysis.json: each
  * master's limiter log (its stretches of gain reduction, their times and
- * depth), for report.html.  The stages talk only through files
+ * depth) and the true peak each filter of the chain added to each track,
+ * for report.html.  The stages talk only through files
  * (doc/internals/design.md §1), and analysis.json is where master writes
  * the log (doc/internals/sound.md, "The limiter's log").
  *
@@ -106,16 +107,45 @@ static bool at(const struct reader *r, size_t d, const char *key)
 	       strcmp(r->lv[d].key, key) == 0;
 }
 
+/* analysis.json's names of the filters, and the report's */
+const char *const verify_stage_keys[PM_VERIFY_STAGES] = {
+	"track_eq", "album_eq", "compressor"
+};
+const char *const verify_stage_names[PM_VERIFY_STAGES] = {
+	"track EQ", "album EQ", "compressor"
+};
+
+/* tracks[j].source.true_peak_added_db.STAGE: what each filter added */
+static void tp_added(struct reader *r, enum kind kind, double x)
+{
+	size_t j = r->lv[1].index;
+
+	if (r->depth != 5 || kind != J_NUMBER || !isfinite(x) ||
+	    !at(r, 2, "source") || !at(r, 3, "true_peak_added_db") ||
+	    j >= r->v->album->ntracks)
+		return;
+	for (size_t k = 0; k < PM_VERIFY_STAGES; k++)
+		if (at(r, 4, verify_stage_keys[k])) {
+			r->v->tracks[j].has_tp_added[k] = true;
+			r->v->tracks[j].tp_added_db[k] = x;
+		}
+}
+
 /*
  * The consumer: targets[i].name picks the target, and
  * targets[i].tracks[j] is track j + 1's master of it:
- * .limiter_max_reduction_db and .limiting[k].{start_s,end_s,depth_db}.
+ * .limiter_max_reduction_db and .limiting[k].{start_s,end_s,depth_db};
+ * tracks[j].source.true_peak_added_db is track j + 1's filters'.
  */
 static void scalar(struct reader *r, enum kind kind, const char *s, double x)
 {
 	struct pm_vmaster *m;
 	size_t j, k;
 
+	if (at(r, 0, "tracks")) {
+		tp_added(r, kind, x);
+		return;
+	}
 	if (!at(r, 0, "targets") || r->depth < 3)
 		return;
 	if (r->depth == 3 && at(r, 2, "name") && kind == J_STRING) {
@@ -307,6 +337,8 @@ void verify_limiter_log(struct pm_verify *v)
 				m->has_log = false;
 				m->nlimiting = 0;
 				m->max_gr_db = 0;
+				memset(v->tracks[i].has_tp_added, 0,
+				       sizeof(v->tracks[i].has_tp_added));
 			}
 			settle(m);
 		}

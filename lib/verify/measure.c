@@ -128,28 +128,82 @@ int verify_probe_finish(struct probe *p, struct pm_measured *m,
 }
 
 /*
+ * Where the sequencer may have faded a file inside it: after a run of
+ * PM_EDGE_SILENCE zero frames in the master (a fade-in), and before one
+ * (a fade-out, known only once the run is long enough: until then the
+ * quieter samples are pending).
+ */
+struct quiet {
+	int64_t zeros;     /* master zero frames just before */
+	int64_t in_until;  /* a fade-in zone ends here */
+	int64_t pend_first, pend_n;
+	float pend_max;
+};
+
+static void commit_pending(struct quiet *q, struct pm_measured *m)
+{
+	if (!q->pend_n)
+		return;
+	if (m->master_differ == 0 ||
+	    q->pend_first < m->master_first_differ)
+		m->master_first_differ = q->pend_first;
+	m->master_differ += q->pend_n;
+	if (q->pend_max > m->master_max_diff)
+		m->master_max_diff = q->pend_max;
+	q->pend_n = 0;
+	q->pend_max = 0;
+}
+
+/*
  * The next `n` frames of the master beside a delivered file, compared:
- * how many differ by more than `tol`, and by how much at most.  In the
- * first and last `edge` frames of `length` the sequencer may have faded
- * the file (an edge fade): there it may be quieter than its master,
- * never louder.
+ * how many differ by more than `tol`, and by how much at most.  Within
+ * `edge` frames of the file's first and last sample, and of digital
+ * silence inside it, the sequencer may have faded the file (an edge
+ * fade): there it may be quieter than its master, never louder.
  */
 static void compare_master(struct pm_audio_reader *mr, unsigned channels,
 			   float *mbuf, const float *x, size_t n, float tol,
-			   int64_t edge, int64_t length, struct pm_measured *m)
+			   int64_t edge, int64_t length, struct quiet *q,
+			   struct pm_measured *m)
 {
 	int64_t got = pm_audio_read(mr, mbuf, (int64_t)n, NULL);
 
-	for (size_t i = 0; i < (size_t)PM_MAX(got, 0); i++)
+	for (size_t i = 0; i < (size_t)PM_MAX(got, 0); i++) {
+		int64_t at = m->samples_compared + (int64_t)i;
+		bool silent = true;
+
+		for (unsigned c = 0; c < 2; c++)
+			silent = silent &&
+				 mbuf[channels == 1 ? i : 2 * i + c] == 0;
+		if (silent) {
+			if (++q->zeros == PM_EDGE_SILENCE &&
+			    q->pend_first >= at + 1 - PM_EDGE_SILENCE - edge) {
+				q->pend_n = 0; /* a fade-out into it */
+				q->pend_max = 0;
+			}
+		} else {
+			if (q->zeros >= PM_EDGE_SILENCE)
+				q->in_until = at + edge;
+			q->zeros = 0;
+			if (q->pend_n && at > q->pend_first + edge)
+				commit_pending(q, m);
+		}
 		for (unsigned c = 0; c < 2; c++) {
 			float mv = mbuf[channels == 1 ? i : 2 * i + c];
 			float d = fabsf(x[2 * i + c] - mv);
-			int64_t at = m->samples_compared + (int64_t)i;
+			bool quieter = fabsf(x[2 * i + c]) <= fabsf(mv) + tol;
 
-			if ((at < edge || at >= length - edge) &&
-			    fabsf(x[2 * i + c]) <= fabsf(mv) + tol)
+			if ((at < edge || at >= length - edge ||
+			     at < q->in_until) && quieter)
 				d = 0;
-
+			if (d > tol && quieter && edge > 0) {
+				if (!q->pend_n)
+					q->pend_first = at;
+				q->pend_n++;
+				if (d > q->pend_max)
+					q->pend_max = d;
+				continue;
+			}
 			if (d > tol) {
 				if (m->master_differ++ == 0)
 					m->master_first_differ =
@@ -158,6 +212,7 @@ static void compare_master(struct pm_audio_reader *mr, unsigned channels,
 			if (d > m->master_max_diff)
 				m->master_max_diff = d;
 		}
+	}
 	m->samples_compared += PM_MAX(got, 0);
 }
 
@@ -171,6 +226,7 @@ int verify_measure_file(struct pm_verify *v, const char *path,
 	struct pm_audio_reader *mr = NULL;
 	struct pm_audio_info minfo;
 	struct probe p = { 0 };
+	struct quiet quiet = { 0 };
 	float *buf = NULL, *mono = NULL, *mbuf = NULL, tol = 0;
 	int64_t got, edge = 0;
 	size_t i;
@@ -221,10 +277,11 @@ int verify_measure_file(struct pm_verify *v, const char *path,
 		if (mr)
 			compare_master(mr, minfo.channels, mbuf, buf,
 				       (size_t)got, tol, edge,
-				       info->length_samples, m);
+				       info->length_samples, &quiet, m);
 		if (verify_probe_add(&p, buf, (size_t)got, err) < 0)
 			goto out;
 	}
+	commit_pending(&quiet, m);
 	if (got < 0 || verify_probe_finish(&p, m, err) < 0)
 		goto out;
 	*keep = p.k;

@@ -106,6 +106,15 @@ static void json_disc(struct pm_json *j, const struct pm_disc *d)
 	pm_json_end(j, true);
 }
 
+/* Does analysis.json say what any filter did to track `t`'s true peak? */
+static bool tp_added_any(const struct pm_vtrack *t)
+{
+	for (size_t k = 0; k < PM_VERIFY_STAGES; k++)
+		if (t->has_tp_added[k])
+			return true;
+	return false;
+}
+
 void pm_verify_json_members(struct pm_json *j, const struct pm_verify *v)
 {
 	size_t i, k;
@@ -140,6 +149,14 @@ void pm_verify_json_members(struct pm_json *j, const struct pm_verify *v)
 			pm_json_fixed(j, "source_lufs", t->lufs, 2);
 			pm_json_fixed(j, "source_range_lu", t->range_lu, 2);
 			pm_json_fixed(j, "source_true_peak_dbtp", t->true_peak_dbtp, 3);
+			if (tp_added_any(t)) {
+				pm_json_object(j, "true_peak_added_db");
+				for (k = 0; k < PM_VERIFY_STAGES; k++)
+					if (t->has_tp_added[k])
+						pm_json_fixed(j, verify_stage_keys[k],
+							      t->tp_added_db[k], 2);
+				pm_json_end(j, true);
+			}
 			pm_json_array(j, "masters");
 			for (k = 0; k < v->ntargets; k++) {
 				const struct pm_vmaster *m = &t->masters[k];
@@ -315,10 +332,13 @@ static void track_table(FILE *fp, const struct pm_verify *v)
 	      "its depth), true peak before "
 	      "(source) and after (master), loudness, loudness range, and the "
 	      "tone against the source per octave band from 31.5 Hz to 16 kHz "
-	      "(bars in red: more than 1 dB off).</p>\n<table>\n"
+	      "(bars in red: more than 1 dB off).  Per source, how much each "
+	      "filter of the chain every target shares raised its true peak "
+	      "(a minimum-phase high-pass can add a dB or two, which the "
+	      "limiter then takes off).</p>\n<table>\n"
 	      "<tr><th>Track</th><th>Target</th><th>Gain dB</th><th>Max GR dB</th>"
 	      "<th>Limiting s</th><th>Limiter stretches</th><th>TP before</th>"
-	      "<th>TP after</th><th>LUFS</th>"
+	      "<th>TP after</th><th>Filters add to TP</th><th>LUFS</th>"
 	      "<th>LRA</th><th>Tone</th><th>Findings</th></tr>\n",
 	      fp);
 	for (size_t i = 0; i < a->ntracks; i++) {
@@ -331,7 +351,12 @@ static void track_table(FILE *fp, const struct pm_verify *v)
 		pm_xml_escape(fp, title ? title : "", false);
 		fputs("</td><td>source</td><td></td><td></td><td></td><td></td>", fp);
 		num(fp, t->true_peak_dbtp, 2);
-		fputs("<td></td>", fp);
+		fputs("<td></td><td class=\"tpadded\">", fp);
+		for (size_t k = 0, n = 0; k < PM_VERIFY_STAGES; k++)
+			if (t->has_tp_added[k])
+				fprintf(fp, "%s%s %+.2f&#160;dB", n++ ? "<br/>" : "",
+					verify_stage_names[k], t->tp_added_db[k]);
+		fputs("</td>", fp);
 		num(fp, t->lufs, 2);
 		num(fp, t->range_lu, 1);
 		fputs("<td></td><td rowspan=\"1\">", fp);
@@ -351,7 +376,7 @@ static void track_table(FILE *fp, const struct pm_verify *v)
 			pm_xml_escape(fp, v->targets[k].name, false);
 			fputs("</td>", fp);
 			if (!m->present) {
-				fputs("<td colspan=\"9\">no master</td><td></td></tr>\n", fp);
+				fputs("<td colspan=\"10\">no master</td><td></td></tr>\n", fp);
 				continue;
 			}
 			num(fp, gain, 2);
@@ -360,6 +385,7 @@ static void track_table(FILE *fp, const struct pm_verify *v)
 			limiting_cell(fp, m);
 			num(fp, t->true_peak_dbtp, 2);
 			num(fp, m->true_peak_dbtp, 2);
+			fputs("<td></td>", fp);
 			num(fp, m->lufs, 2);
 			num(fp, m->range_lu, 1);
 			fputs("<td>", fp);
@@ -386,7 +412,7 @@ int pm_verify_write_html(FILE *fp, const struct pm_verify *v,
 	      "table{border-collapse:collapse;margin-bottom:1.5em}"
 	      "th,td{border:1px solid #999;padding:2px 8px;text-align:left;vertical-align:middle}"
 	      "td.n{text-align:right;font-family:monospace}"
-	      "td.limiting{white-space:nowrap;font-family:monospace}"
+	      "td.limiting,td.tpadded{white-space:nowrap;font-family:monospace}"
 	      ".fit{color:#070}.notfit{color:#b00}tr.error{background:#fdd}"
 	      "tr.warning{background:#ffd}tr.ignore{color:#888}a.error{color:#b00}"
 	      "svg.pic{display:block;margin:0.5em 0 1.5em;max-width:70em}"

@@ -100,8 +100,13 @@ void verify_sources(struct pm_verify *v);
 /* Masters: not numbers, over the ceiling; their figures and curves. */
 void verify_masters(struct pm_verify *v);
 
-/* The limiter's log per master from OUTDIR/report/analysis.json
- * (analysis.c). */
+/*
+ * From OUTDIR/report/analysis.json (analysis.c): the limiter's log per
+ * master, and the true peak each filter of the shared chain added per
+ * track.
+ */
+extern const char *const verify_stage_keys[PM_VERIFY_STAGES];
+extern const char *const verify_stage_names[PM_VERIFY_STAGES];
 void verify_limiter_log(struct pm_verify *v);
 
 /*

@@ -72,6 +72,10 @@ struct pm_deliverable {
 /* Curves have one value per 100 ms. */
 #define PM_VERIFY_BLOCK_S 0.1
 
+/* The filters of master's shared chain whose true-peak rise
+ * analysis.json reports, in its order (verify_stage_names). */
+#define PM_VERIFY_STAGES 3
+
 /* The most stretches master logs per master (dsp/limiter.h). */
 #define PM_VERIFY_LIMITING 32
 
@@ -106,6 +110,10 @@ struct pm_vtrack {
 	size_t nst;
 	float *st;                  /* owned */
 	struct pm_vmaster *masters; /* one per target, owned */
+	/* from analysis.json: how much each filter of the shared chain
+	 * raised the true peak (dB), for those it has */
+	bool has_tp_added[PM_VERIFY_STAGES];
+	double tp_added_db[PM_VERIFY_STAGES];
 };
 
 /* A vinyl side as delivered. */

@@ -31,8 +31,12 @@ t_ok "and no stretches in its track table" \
 	sh -c "! grep -q '<td class=\"limiting\">[0-9]' $html"
 t_ok "it says so" grep -q '<td class="limiting">none</td>' "$html"
 
-# loud: the cd and spotify ceilings need the limiter
-sed 's|target-lufs="[-0-9.]*"|target-lufs="-10"|' album.xml >loud.xml
+# loud: the cd and spotify ceilings need the limiter; with a 20 Hz
+# minimum-phase high-pass in the album's EQ, whose true-peak rise the
+# report states
+sed -e 's|target-lufs="[-0-9.]*"|target-lufs="-10"|' \
+	-e 's|<loudness|<eq><band type="highpass" freq="20"/></eq><loudness|' \
+	album.xml >loud.xml
 t_expect 0 "a loud build" premaster build -q loud.xml -o out -f
 t_ok "master logged limiting" grep -q '"depth_db": [0-9]' out/report/analysis.json
 t_ok "xmllint reads it as HTML" xmllint --html --noout --nonet "$html"
@@ -65,6 +69,15 @@ t_ok "the track table lists it with its times and depth ($row)" \
 	grep -q "<td class=\"limiting\">$row" "$html"
 t_ok "the deepest reduction is in verify.json" \
 	sh -c 'jq -e ".tracks[0].masters[] | select(.target == \"cd\") | .max_gain_reduction_db > 0.5" out/report/verify.json'
+
+# what the high-pass did to the true peak, as master measured it
+a=$(jq -r '.tracks[0].source.true_peak_added_db.album_eq' out/report/analysis.json)
+t_ok "master measured the high-pass's true-peak rise ($a dB)" \
+	sh -c "echo '$a' | grep -q '^-\{0,1\}[0-9]'"
+t_is "verify.json repeats it" \
+	"$(jq -r '.tracks[0].true_peak_added_db.album_eq' out/report/verify.json)" "$a"
+t_ok "report.html states it for the source" grep -q \
+	"<td class=\"tpadded\">album EQ $(printf '%+.2f' "$a")&#160;dB</td>" "$html"
 
 # an analysis.json cut short is no log, not a failure
 cp out/report/analysis.json whole.json
