@@ -153,6 +153,7 @@ int main(int argc, char **argv)
 		    pm_dehum_apply(&dh, y, (size_t)n, rate, &err) < 0)
 			return 1;
 		tock(&hum);
+		pm_dehum_release(&dh);
 		lines += dh.nlines;
 		for (unsigned k = 0; k < dh.nlines; k++)
 			worst_after = fmax(worst_after, dh.line[k].after_db -

@@ -29,7 +29,13 @@
  * frames even where the notes around it are louder on average.
  */
 #define PERCENTILE 0.25
-#define COHERENCE 0.8    /* of a line's turns from frame to frame */
+/*
+ * Of a line's turns from frame to frame: a candidate's before the
+ * fundamental is followed (a wandering line turns by changing angles),
+ * a line's after, about the fundamental followed.
+ */
+#define COHERENCE_FIRST 0.5
+#define COHERENCE 0.8
 /*
  * Each notch is as wide (at -3 dB; run twice, at -6 dB) as its line's
  * steadiness asks, from 0.3 Hz, which takes a steady hum down by 20 dB
@@ -39,6 +45,7 @@
  */
 #define NOTCH_MIN_HZ 0.3
 #define NOTCH_MAX_HZ 2.0
+#define UPDATE 1024     /* samples between the notches' moves */
 #define PRIME_S 2.0      /* the hum fitted at each end to prime a pass */
 
 /* One frame's real FFT size for `rate`. */
@@ -173,44 +180,161 @@ static double line_db(const struct spectra *s, size_t p)
 }
 
 /*
- * How bin `p` turns from frame to frame, over the pairs of frames where
- * it is no louder than 6 dB over its low level (where the hum rules it):
- * the sum of X_t X*_{t-1}; its coherence, |sum| / sum |X_t X_{t-1}|,
- * which is near 1 only for a steady sinusoid; and the spread of the
- * turns about their mean, in radians.
+ * Whether the pair of frames t-1, t speaks for bin `p`: both sound, and
+ * neither is more than 6 dB over the bin's low level (where the hum, not
+ * the music, rules the bin).
  */
-static double complex turn(const struct spectra *s, size_t p, double *coh,
-			   double *spread)
+static bool pair_ok(const struct spectra *s, size_t t, size_t p)
+{
+	float complex a = s->z[t * s->nbins + p];
+	float complex b = s->z[(t - 1) * s->nbins + p];
+	double cap = 4 * s->low[p];
+
+	return s->live[t] && s->live[t - 1] &&
+	       (double)crealf(a * conjf(a)) <= cap &&
+	       (double)crealf(b * conjf(b)) <= cap;
+}
+
+/*
+ * How bin `p` turns from frame to frame, over the pairs of frames that
+ * speak for it: the sum of X_t X*_{t-1}, and its coherence, |sum| / sum
+ * |X_t X_{t-1}|, which comes near 1 only for a sinusoid that holds its
+ * frequency (or moves it slowly).
+ */
+static double complex turn(const struct spectra *s, size_t p, double *coh)
 {
 	double complex sum = 0;
-	double mags = 0, cap = 4 * s->low[p], mean, var = 0;
-	size_t t;
+	double mags = 0;
 
-	for (t = 1; t < s->nf; t++) {
+	for (size_t t = 1; t < s->nf; t++) {
 		double complex a = s->z[t * s->nbins + p];
 		double complex b = s->z[(t - 1) * s->nbins + p];
 
-		if (!s->live[t] || !s->live[t - 1] ||
-		    creal(a * conj(a)) > cap || creal(b * conj(b)) > cap)
+		if (!pair_ok(s, t, p))
 			continue;
 		sum += a * conj(b);
 		mags += cabs(a) * cabs(b);
 	}
 	*coh = mags > 0 ? cabs(sum) / mags : 0;
-	mean = carg(sum);
-	for (t = 1; t < s->nf && mags > 0; t++) {
-		double complex a = s->z[t * s->nbins + p];
-		double complex b = s->z[(t - 1) * s->nbins + p];
-		double d;
-
-		if (!s->live[t] || !s->live[t - 1] ||
-		    creal(a * conj(a)) > cap || creal(b * conj(b)) > cap)
-			continue;
-		d = carg(a * conj(b) * cexp(-I * mean));
-		var += cabs(a) * cabs(b) * d * d;
-	}
-	*spread = mags > 0 ? sqrt(var / mags) : 0;
 	return sum;
+}
+
+/*
+ * Follow the fundamental from frame to frame: at the bound of frames t-1
+ * and t, each line's turn against the turn its share of the whole track's
+ * fundamental would make says how far it strays then, and the fit of
+ * hz = k f1 over the lines (weighted by magnitude) says the fundamental's;
+ * pairs without a word keep the whole track's.  Smoothed over three
+ * bounds (1/4, 1/2, 1/4).  Then each line's turns about the fundamental
+ * followed must hold together (COHERENCE), or it is dropped as music,
+ * and its notch is as wide as it still strays: four times the spread,
+ * within NOTCH_MIN_HZ and NOTCH_MAX_HZ.  Fills h->track_hz.
+ */
+static int follow(const struct spectra *s, struct pm_dehum *h,
+		  size_t *bins, double bin_hz, struct pm_err *err)
+{
+	size_t np = s->nf - 1, t, k;
+	unsigned kept = 0;
+	double *raw = pm_malloc(np * sizeof(*raw), err);
+
+	free(h->track_hz);
+	h->track_hz = pm_malloc(np * sizeof(*h->track_hz), err);
+	if (!raw || !h->track_hz) {
+		free(raw);
+		return -1;
+	}
+	h->ntrack = np;
+	h->track_step = s->n;
+	for (t = 1; t < s->nf; t++) {
+		double num = 0, den = 0;
+
+		for (k = 0; k < h->nlines; k++) {
+			size_t p = bins[k];
+			double complex a = s->z[t * s->nbins + p];
+			double complex b = s->z[(t - 1) * s->nbins + p];
+			double m = h->line[k].harmonic, f = m * h->fundamental_hz;
+			double w, d;
+
+			if (!pair_ok(s, t, p))
+				continue;
+			w = cabs(a) * cabs(b);
+			d = carg(a * conj(b) * cexp(-2 * M_PI * I * f / bin_hz));
+			num += w * m * (f + d / (2 * M_PI) * bin_hz);
+			den += w * m * m;
+		}
+		raw[t - 1] = den > 0 ? num / den : h->fundamental_hz;
+	}
+	for (t = 0; t < np; t++)
+		h->track_hz[t] = 0.25 * raw[t ? t - 1 : t] + 0.5 * raw[t] +
+				 0.25 * raw[t + 1 < np ? t + 1 : t];
+	h->min_hz = h->max_hz = h->track_hz[0];
+	for (t = 0; t < np; t++) {
+		h->min_hz = fmin(h->min_hz, h->track_hz[t]);
+		h->max_hz = fmax(h->max_hz, h->track_hz[t]);
+	}
+	for (k = 0; k < h->nlines; k++) {
+		size_t p = bins[k];
+		double m = h->line[k].harmonic, mags = 0, var = 0;
+		double complex sum = 0;
+
+		for (t = 1; t < s->nf; t++) {
+			double complex a = s->z[t * s->nbins + p];
+			double complex b = s->z[(t - 1) * s->nbins + p];
+			double complex e;
+			double d;
+
+			if (!pair_ok(s, t, p))
+				continue;
+			e = a * conj(b) *
+			    cexp(-2 * M_PI * I * m * h->track_hz[t - 1] / bin_hz);
+			d = carg(e) / (2 * M_PI) * bin_hz;
+			sum += e;
+			mags += cabs(e);
+			var += cabs(e) * d * d;
+		}
+		if (mags <= 0 || cabs(sum) < COHERENCE * mags)
+			continue;
+		h->line[k].width_hz = PM_MAX(
+			NOTCH_MIN_HZ, PM_MIN(NOTCH_MAX_HZ, 4 * sqrt(var / mags)));
+		bins[kept] = p;
+		h->line[kept++] = h->line[k];
+	}
+	h->nlines = kept;
+	free(raw);
+	return 0;
+}
+
+/* The fundamental followed, at sample `i`: between the frames' bounds. */
+static double fundamental_at(const struct pm_dehum *h, double i)
+{
+	double u = i / (double)h->track_step - 1;
+	size_t a;
+
+	if (!h->track_hz || h->ntrack == 0)
+		return h->fundamental_hz;
+	if (u <= 0)
+		return h->track_hz[0];
+	if (u >= (double)(h->ntrack - 1))
+		return h->track_hz[h->ntrack - 1];
+	a = (size_t)u;
+	return h->track_hz[a] + (u - (double)a) *
+				       (h->track_hz[a + 1] - h->track_hz[a]);
+}
+
+void pm_dehum_release(struct pm_dehum *h)
+{
+	free(h->track_hz);
+	h->track_hz = NULL;
+	h->ntrack = 0;
+}
+
+/* Where the peak at bin `p` lies, by a parabola through log levels. */
+static double peak_at(const double *v, size_t p)
+{
+	double l = log(v[p - 1] + 1e-300), c = log(v[p] + 1e-300);
+	double r = log(v[p + 1] + 1e-300), d = l - 2 * c + r;
+
+	return (double)p + (d < 0 ? 0.5 * (l - r) / d : 0);
 }
 
 static size_t nbins_for(double nominal_hz, size_t n, uint32_t rate)
@@ -228,7 +352,7 @@ int pm_dehum_measure(const float *x, size_t frames, uint32_t rate,
 {
 	struct spectra s = { 0 };
 	double bin_hz, wsum = 0, fsum = 0, ratio[PM_DEHUM_HARMONICS], f1;
-	size_t k;
+	size_t k, bins[PM_DEHUM_HARMONICS];
 	unsigned kept = 0;
 	int ret = -1;
 
@@ -242,7 +366,7 @@ int pm_dehum_measure(const float *x, size_t frames, uint32_t rate,
 	if (spectra_take(&s, x, frames, err) < 0)
 		goto out;
 	for (k = 1; k <= PM_DEHUM_HARMONICS; k++) {
-		double hz = nominal_hz * (double)k, bg, coh, spread;
+		double hz = nominal_hz * (double)k, bg, coh;
 		/* the mains stray by a fraction of a hertz, times k */
 		size_t span = 1 + (size_t)(0.4 * (double)k / bin_hz);
 		size_t b0 = (size_t)(hz / bin_hz + 0.5), b, p = b0;
@@ -262,24 +386,26 @@ int pm_dehum_measure(const float *x, size_t frames, uint32_t rate,
 		 * angle from each frame to the next.  Notes come and go with
 		 * phases of their own.
 		 */
-		z = turn(&s, p, &coh, &spread);
-		if (coh < COHERENCE)
+		z = turn(&s, p, &coh);
+		if (coh < COHERENCE_FIRST)
 			continue;
-		/* the turn over one frame is 2 pi (p + d): d from its angle */
-		l->harmonic = (unsigned)k;
-		l->hz = ((double)p + carg(z) / (2 * M_PI)) * bin_hz;
-		l->over_db = 10 * log10(s.low[p] / (bg > 0 ? bg : 1e-300));
 		/*
-		 * As narrow as the line is steady: four times the spread of
-		 * its frequency from frame to frame, within NOTCH_MIN_HZ and
-		 * NOTCH_MAX_HZ.
+		 * The turn over one frame is 2 pi (p + d) for a line at bin
+		 * p + d: d from its angle, the whole bins from a parabola
+		 * through the low levels (a line half a bin off p turns by
+		 * pi, either way).
 		 */
-		l->width_hz = PM_MAX(NOTCH_MIN_HZ,
-				     PM_MIN(NOTCH_MAX_HZ, 4 * spread / (2 * M_PI) *
-								   bin_hz));
+		l->harmonic = (unsigned)k;
+		l->hz = (peak_at(s.low, p) +
+			 remainder(carg(z) / (2 * M_PI) + (double)p -
+					   peak_at(s.low, p),
+				   1.0)) * bin_hz;
+		l->over_db = 10 * log10(s.low[p] / (bg > 0 ? bg : 1e-300));
+		l->width_hz = NOTCH_MIN_HZ;
 		l->before_db = line_db(&s, p);
 		l->after_db = l->before_db;
 		ratio[h->nlines] = l->hz / (double)k;
+		bins[h->nlines] = p;
 		h->nlines++;
 	}
 	if (!h->nlines)
@@ -297,6 +423,7 @@ int pm_dehum_measure(const float *x, size_t frames, uint32_t rate,
 
 		if (fabs(l->hz - l->harmonic * f1) > 0.5 * bin_hz)
 			continue;
+		bins[kept] = bins[k];
 		h->line[kept++] = *l;
 		/* a least-squares fit of hz = k f1, weighted by prominence */
 		wsum += wt * l->harmonic * l->harmonic;
@@ -310,6 +437,19 @@ int pm_dehum_measure(const float *x, size_t frames, uint32_t rate,
 	 */
 	for (k = 0; k < kept; k++)
 		h->line[k].hz = h->line[k].harmonic * h->fundamental_hz;
+	/* once more when a line was dropped, without it */
+	for (k = 0; k < 2 && h->nlines; k++) {
+		unsigned before = h->nlines;
+
+		if (follow(&s, h, bins, bin_hz, err) < 0)
+			goto out;
+		if (h->nlines == before)
+			break;
+	}
+	if (!h->nlines) {
+		h->fundamental_hz = 0;
+		pm_dehum_release(h);
+	}
 done:
 	ret = 0;
 out:
@@ -426,38 +566,55 @@ static inline double step(double b0, double a1, double a2, double v,
 	return y;
 }
 
-/*
- * Two sections (or one, when `t` is NULL) over both channels, forward or
- * backward, their states in locals: each notch's recursion has a latency
- * the arithmetic does not, so four recursions (two sections, two
- * channels) overlap in one sweep over the track.  The float between
- * sweeps rounds at -150 dB.
- */
-static void sweep(const struct notch *s, const struct notch *t,
-		  double st[2][4], double su[2][4], float *x, size_t frames,
-		  bool back)
+/* The notch of line `k` where the fundamental is at sample `i`. */
+static void notch_at(struct notch *s, const struct pm_dehum *h, size_t k,
+		     double i, uint32_t rate)
 {
-	double sb0 = s->b0, sa1 = s->a1, sa2 = s->a2;
-	double tb0 = t ? t->b0 : 1, ta1 = t ? t->a1 : 0, ta2 = t ? t->a2 : 0;
+	notch_init(s, h->line[k].harmonic * fundamental_at(h, i),
+		   h->line[k].width_hz, rate);
+}
+
+/*
+ * Lines `k` and `k + 1` (or `k` alone, when `two` is false) over both
+ * channels, forward or backward, their states in locals: each notch's
+ * recursion has a latency the arithmetic does not, so four recursions
+ * (two sections, two channels) overlap in one sweep over the track.
+ * Every UPDATE samples the notches move to where the fundamental is.
+ * The float between sweeps rounds at -150 dB.
+ */
+static void sweep(const struct pm_dehum *h, size_t k, bool two,
+		  double st[2][4], double su[2][4], float *x, size_t frames,
+		  bool back, uint32_t rate)
+{
 	double zl[4], zr[4], ul[4], ur[4];
 	ptrdiff_t dir = back ? -2 : 2;
 	float *p = back ? x + 2 * (frames - 1) : x;
-	size_t j;
 
 	memcpy(zl, st[0], sizeof(zl));
 	memcpy(zr, st[1], sizeof(zr));
 	memcpy(ul, su[0], sizeof(ul));
 	memcpy(ur, su[1], sizeof(ur));
-	for (j = 0; j < frames; j++, p += dir) {
-		double l = step(sb0, sa1, sa2, p[0], zl);
-		double r = step(sb0, sa1, sa2, p[1], zr);
+	for (size_t b = 0; b < frames; b += UPDATE) {
+		size_t nb = PM_MIN((size_t)UPDATE, frames - b), j;
+		double mid = (double)b + (double)nb / 2;
+		struct notch s, t = { 1, 0, 0, 0 };
 
-		if (t) {
-			l = step(tb0, ta1, ta2, l, ul);
-			r = step(tb0, ta1, ta2, r, ur);
+		if (back)
+			mid = (double)frames - 1 - mid;
+		notch_at(&s, h, k, mid, rate);
+		if (two)
+			notch_at(&t, h, k + 1, mid, rate);
+		for (j = 0; j < nb; j++, p += dir) {
+			double l = step(s.b0, s.a1, s.a2, p[0], zl);
+			double r = step(s.b0, s.a1, s.a2, p[1], zr);
+
+			if (two) {
+				l = step(t.b0, t.a1, t.a2, l, ul);
+				r = step(t.b0, t.a1, t.a2, r, ur);
+			}
+			p[0] = (float)l;
+			p[1] = (float)r;
 		}
-		p[0] = (float)l;
-		p[1] = (float)r;
 	}
 	memcpy(st[0], zl, sizeof(zl));
 	memcpy(st[1], zr, sizeof(zr));
@@ -465,15 +622,16 @@ static void sweep(const struct notch *s, const struct notch *t,
 	memcpy(su[1], ur, sizeof(ur));
 }
 
-/* One pass of the cascade over the whole track, two sections a sweep. */
-static void pass(const struct notch *s, size_t ns, double (*st)[2][4],
-		 float *x, size_t frames, bool back)
+/* One pass of the cascade over the whole track, two lines a sweep. */
+static void pass(const struct pm_dehum *h, double (*st)[2][4], float *x,
+		 size_t frames, bool back, uint32_t rate)
 {
 	double spare[2][4] = { { 0 } };
+	size_t ns = h->nlines;
 
 	for (size_t k = 0; k < ns; k += 2)
-		sweep(&s[k], k + 1 < ns ? &s[k + 1] : NULL, st[k],
-		      k + 1 < ns ? st[k + 1] : spare, x, frames, back);
+		sweep(h, k, k + 1 < ns, st[k], k + 1 < ns ? st[k + 1] : spare,
+		      x, frames, back, rate);
 }
 
 int pm_dehum_apply(struct pm_dehum *h, float *x, size_t frames,
@@ -488,17 +646,18 @@ int pm_dehum_apply(struct pm_dehum *h, float *x, size_t frames,
 
 	if (!h->nlines)
 		return 0;
+	/* primed with the notches where the pass starts */
 	for (k = 0; k < h->nlines; k++)
-		notch_init(&s[k], h->line[k].hz, h->line[k].width_hz, rate);
+		notch_at(&s[k], h, k, 0, rate);
 	prime(s, h->nlines, st, x, frames, false, rate);
-	pass(s, h->nlines, st, x, frames, false);
+	pass(h, st, x, frames, false, rate);
 	/*
 	 * The forward pass took the hum out up to the last sample, so the
 	 * backward one starts at rest: a state fitted to what is left would
 	 * be fitted to the music beside the lines.
 	 */
 	memset(st, 0, sizeof(st));
-	pass(s, h->nlines, st, x, frames, true);
+	pass(h, st, x, frames, true, rate);
 	/* the same bins measured again */
 	sp.n = frame_size(rate);
 	bin_hz = (double)rate / (double)sp.n;

@@ -81,10 +81,15 @@ int pm_repair_restore(float *x, size_t frames, uint32_t rate, int hum,
 	 * The hum first: its lines would otherwise be part of the noise
 	 * profile, and a notch rings less on audio whose noise is intact.
 	 */
-	if (mains > 0 &&
-	    (pm_dehum_measure(x, frames, rate, mains, dh, err) < 0 ||
-	     pm_dehum_apply(dh, x, frames, rate, err) < 0))
-		return -1;
+	if (mains > 0) {
+		int r = pm_dehum_measure(x, frames, rate, mains, dh, err);
+
+		if (r == 0)
+			r = pm_dehum_apply(dh, x, frames, rate, err);
+		pm_dehum_release(dh);
+		if (r < 0)
+			return -1;
+	}
 	if (noise_db >= 0 &&
 	    pm_denoise_run(x, frames, rate, noise_db, dn, err) < 0)
 		return -1;

@@ -64,6 +64,9 @@ static void hum_json(struct pm_json *j, const struct pm_source_analysis *s)
 	pm_json_fixed(j, "mains_hz", h->nominal_hz > 0 ? h->nominal_hz : NAN, 0);
 	pm_json_fixed(j, "fundamental_hz",
 		      h->nlines ? h->fundamental_hz : NAN, 4);
+	/* as followed through the track, at its lowest and highest */
+	pm_json_fixed(j, "fundamental_min_hz", h->nlines ? h->min_hz : NAN, 4);
+	pm_json_fixed(j, "fundamental_max_hz", h->nlines ? h->max_hz : NAN, 4);
 	pm_json_array(j, "harmonics");
 	for (unsigned k = 0; k < h->nlines; k++) {
 		pm_json_object(j, NULL);
