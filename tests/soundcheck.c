@@ -23,6 +23,10 @@
  *     (least squares), and the energy of A - g B against that of g B, in
  *     dB, leaving out SKIP_S seconds at each end.  Same rate and channel
  *     count; the shorter length counts.
+ *   soundcheck residac A B SKIP_S
+ *     the same with each channel's mean over the first frames both files
+ *     have taken out of both first: how far B is A times one gain, a
+ *     constant offset apart (the exact DC removal of doc/internals/sound.md).
  *   soundcheck lines A B HZ
  *     "line1=D line2=D line3=D far=D", of the difference A - B: its
  *     sinusoid at HZ, 2 HZ and 3 HZ (the peak in dBFS of the louder
@@ -73,6 +77,20 @@ struct pcm {
 	size_t n;  /* frames */
 	float *x;  /* n * ch, interleaved */
 };
+
+/* Take each channel's mean over the first n frames out of all of it. */
+static void remove_mean(struct pcm *p, size_t n)
+{
+	for (unsigned c = 0; c < p->ch; c++) {
+		double sum = 0;
+
+		for (size_t j = 0; j < n; j++)
+			sum += p->x[j * p->ch + c];
+		sum /= (double)(n ? n : 1);
+		for (size_t j = 0; j < p->n; j++)
+			p->x[j * p->ch + c] = (float)(p->x[j * p->ch + c] - sum);
+	}
+}
 
 static int load(const char *path, struct pcm *p)
 {
@@ -419,9 +437,11 @@ int main(int argc, char **argv)
 		free(p.x);
 		return 0;
 	}
-	if (argc == 5 && strcmp(argv[1], "resid") == 0) {
+	if (argc == 5 && (strcmp(argv[1], "resid") == 0 ||
+			  strcmp(argv[1], "residac") == 0)) {
 		double g, e = 0, s = 0, ab = 0, bb = 0;
 		size_t skip, n;
+		bool ac = strcmp(argv[1], "residac") == 0;
 
 		if (load(argv[2], &p) < 0 || load(argv[3], &q) < 0)
 			return 1;
@@ -432,6 +452,10 @@ int main(int argc, char **argv)
 		}
 		skip = (size_t)(atof(argv[4]) * p.rate);
 		n = p.n < q.n ? p.n : q.n;
+		if (ac) {
+			remove_mean(&p, n);
+			remove_mean(&q, n);
+		}
 		for (size_t j = skip * p.ch; j + skip * p.ch < n * p.ch; j++) {
 			ab += (double)p.x[j] * q.x[j];
 			bb += (double)q.x[j] * q.x[j];
@@ -498,6 +522,6 @@ int main(int argc, char **argv)
 		free(p.x);
 		return 0;
 	}
-	fprintf(stderr, "usage: soundcheck tp|edges FILE... | resid A B SKIP_S | lines A B HZ | level FILE FROM_S TO_S | lfside|dc|zeros FILE\n");
+	fprintf(stderr, "usage: soundcheck tp|edges FILE... | resid|residac A B SKIP_S | lines A B HZ | level FILE FROM_S TO_S | lfside|dc|zeros FILE\n");
 	return EX_USAGE;
 }

@@ -58,4 +58,24 @@ for f in out/cd/tracks/*.wav out/streaming/spotify/*; do
 done
 t_is "all $n files at or under their ceilings on 8x and libebur128" "$bad" ""
 t_is "no edge of theirs louder than -60 dBFS" "$edges" ""
+
+# transparency: a 24-bit master at its mix's rate that the limiter left
+# alone is the mix times one gain, to -60 dB (a measured DC taken out
+# exactly is the one other change, so each side's mean is set apart)
+opaque=
+same=0
+for m in out/masters/spotify/*.wav; do
+	b=$(basename "$m" .wav)
+	k=$(echo "$b" | sed 's/^0*\([0-9]*\)-.*/\1/')
+	gr=$(jq -r --argjson k "$k" '.targets[] | select(.name == "spotify") |
+		.tracks[] | select(.number == $k) | .limiter_max_reduction_db' \
+		out/report/analysis.json)
+	le "$gr" 0 || continue
+	mix=$(grep "/$b\." "$T/list")
+	r=$("$top_builddir/tests/soundcheck" residac "$mix" "$m" 0.1 2>/dev/null |
+		sed 's/.*resid=//')
+	if le "$r" -60; then same=$((same + 1)); else opaque="$opaque $b($r)"; fi
+done
+t_is "every master the limiter left alone is its mix times one gain" "$opaque" ""
+t_ok "and there is at least one ($same)" test "$same" -ge 1
 t_done
