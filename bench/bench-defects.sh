@@ -10,7 +10,11 @@
 #     click every 2 s and a 50 ms clipped passage every 10 s planted:
 #     x real time, and how many were found where they were planted;
 #  4. ffmpeg's adeclick on the first track, one thread: x real time, and
-#     the ratio of (3) to it.
+#     the ratio of (3) to it;
+#  5. hum removal and noise reduction (bench-restore): on the album as it
+#     is with hum="auto" noise="auto", and with 60 Hz hum at -50 dBFS and
+#     white noise at -70 dBFS planted, each and both: x real time (the
+#     bar: 100x), what they found and how far they took it down.
 # The album is the real one ($PM_REAL_ALBUM or bench/real-album.sh).
 # Usage: bench-defects.sh [BUILDDIR]
 set -eu
@@ -46,3 +50,4 @@ ffmpeg -nostdin -v error -threads 1 -i "$first" -af adeclick -f null -
 t1=$(date +%s.%N)
 awk -v s="$secs" -v a="$t0" -v b="$t1" 'BEGIN {
 	printf "ffmpeg adeclick on %.0f s: %.2f s, %.0fx real time\n", s, b - a, s / (b - a) }'
+"$build/bench/bench-restore" "$@"

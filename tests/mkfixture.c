@@ -50,7 +50,7 @@ struct opts {
 	bool soft; /* music: snares and hats with an attack, no steps */
 	size_t nplants;
 	struct {
-		char kind[8]; /* click, pop, clip, hum */
+		char kind[8]; /* click, pop, clip, hum, gap, noise */
 		double a, b, c;
 	} plants[16];
 };
@@ -111,6 +111,10 @@ static void usage(void)
 	       "                                    at full scale\n"
 	       "                       hum:HZ:DB:H  HZ at DB dBFS with H harmonics\n"
 	       "                                    at half, a third ... of it\n"
+	       "                       gap:T:S      S seconds of silence from T\n"
+	       "                                    (10 ms fades either side)\n"
+	       "                       noise:DB:N   white noise at DB dBFS RMS, seed\n"
+	       "                                    N, on every channel\n"
 	       "A level above 0 dBFS needs -b float.\n");
 }
 
@@ -152,13 +156,17 @@ static int parse_plant(const char *arg, struct opts *o)
 	char kind[8];
 	double a, b, c = 0;
 	int got;
+	bool three;
 
 	if (o->nplants == PM_ARRAY_SIZE(o->plants))
 		return -1;
 	got = sscanf(arg, "%7[a-z]:%lf:%lf:%lf", kind, &a, &b, &c);
+	three = got >= 1 && (strcmp(kind, "hum") == 0 || strcmp(kind, "gap") == 0 ||
+			     strcmp(kind, "noise") == 0);
+
 	if (got < 3 || (strcmp(kind, "click") != 0 && strcmp(kind, "pop") != 0 &&
-			strcmp(kind, "clip") != 0 && strcmp(kind, "hum") != 0) ||
-	    (got < 4 && strcmp(kind, "hum") != 0) || a < 0)
+			strcmp(kind, "clip") != 0 && !three) ||
+	    (got < 4 && !three) || (a < 0 && strcmp(kind, "noise") != 0))
 		return -1;
 	snprintf(o->plants[o->nplants].kind, sizeof(o->plants[0].kind), "%s", kind);
 	o->plants[o->nplants].a = a;
@@ -189,6 +197,36 @@ static void plant(float *buf, int64_t n, const struct opts *o)
 
 					for (unsigned q = 0; q < nc; q++)
 						buf[(size_t)i * nc + q] += v;
+				}
+			continue;
+		}
+		if (strcmp(kind, "gap") == 0) {
+			int64_t ramp = o->rate / 100;
+
+			len = (int64_t)(b * o->rate + 0.5);
+			for (i = at - ramp; i < at + len + ramp && i < n; i++) {
+				int64_t e = i < at ? at - i : i - (at + len - 1);
+				double g = i >= at && i < at + len ? 0
+					   : 0.5 - 0.5 * cos(M_PI * (double)e / ramp);
+
+				if (i < 0)
+					continue;
+				for (unsigned q = 0; q < nc; q++)
+					buf[(size_t)i * nc + q] *= (float)g;
+			}
+			continue;
+		}
+		if (strcmp(kind, "noise") == 0) {
+			double amp = pow(10, a / 20) * sqrt(3.0);
+			uint64_t r = 0x9e3779b97f4a7c15u ^ (uint64_t)(b + 1);
+
+			for (i = 0; i < n; i++)
+				for (unsigned q = 0; q < nc; q++) {
+					r ^= r << 13;
+					r ^= r >> 7;
+					r ^= r << 17;
+					buf[(size_t)i * nc + q] += (float)(
+						amp * ((double)(r >> 11) / 4503599627370496.0 - 1.0));
 				}
 			continue;
 		}

@@ -23,6 +23,17 @@
  *     (least squares), and the energy of A - g B against that of g B, in
  *     dB, leaving out SKIP_S seconds at each end.  Same rate and channel
  *     count; the shorter length counts.
+ *   soundcheck lines A B HZ
+ *     "line1=D line2=D line3=D far=D", of the difference A - B: its
+ *     sinusoid at HZ, 2 HZ and 3 HZ (the peak in dBFS of the louder
+ *     channel, by a Hann-windowed projection over the whole file), and
+ *     its energy above 1 kHz (a fourth-order Butterworth high-pass)
+ *     against the whole energy of B, in dB: how far a hum's lines stand
+ *     in the difference, and how little else differs.  Same rate and
+ *     channels.
+ *   soundcheck level FILE FROM_S TO_S
+ *     "rms=D": the RMS level of all channels from FROM_S to TO_S seconds,
+ *     in dBFS (a full-scale square wave reads 0).
  *   soundcheck dc FILE
  *     "dc=D": the larger of the channels' means, in dBFS.
  *   soundcheck lfside FILE
@@ -288,6 +299,75 @@ static double lfside(const struct pcm *p)
 	return 10 * log10((es + 1e-30) / (em + 1e-30));
 }
 
+/* A biquad high-pass at `hz` with quality `q` (the cookbook's). */
+struct hp {
+	double b0, b1, b2, a1, a2, x1, x2, y1, y2;
+};
+
+static void hp_init(struct hp *f, double hz, double q, uint32_t rate)
+{
+	double w = 2 * M_PI * hz / rate, al = sin(w) / (2 * q), c = cos(w);
+	double a0 = 1 + al;
+
+	memset(f, 0, sizeof(*f));
+	f->b0 = (1 + c) / 2 / a0;
+	f->b1 = -(1 + c) / a0;
+	f->b2 = (1 + c) / 2 / a0;
+	f->a1 = -2 * c / a0;
+	f->a2 = (1 - al) / a0;
+}
+
+static double hp_run(struct hp *f, double x)
+{
+	double y = f->b0 * x + f->b1 * f->x1 + f->b2 * f->x2 - f->a1 * f->y1 -
+		   f->a2 * f->y2;
+
+	f->x2 = f->x1;
+	f->x1 = x;
+	f->y2 = f->y1;
+	f->y1 = y;
+	return y;
+}
+
+static void lines(const struct pcm *a, const struct pcm *b, double hz)
+{
+	size_t n = a->n < b->n ? a->n : b->n;
+	double top[3] = { 0, 0, 0 }, ed = 0, eb = 0;
+
+	for (unsigned c = 0; c < a->ch; c++) {
+		/* Butterworth: two sections, Q 0.5412 and 1.3066 */
+		struct hp d1, d2;
+
+		hp_init(&d1, 1000, 0.5412, a->rate);
+		hp_init(&d2, 1000, 1.3066, a->rate);
+		for (int k = 0; k < 3; k++) {
+			double re = 0, im = 0, ws = 0;
+
+			for (size_t j = 0; j < n; j++) {
+				double d = (double)a->x[j * a->ch + c] - b->x[j * a->ch + c];
+				double w = 0.5 - 0.5 * cos(2 * M_PI * (j + 0.5) / n);
+				double ph = 2 * M_PI * hz * (k + 1) * (double)j / a->rate;
+
+				re += w * d * cos(ph);
+				im -= w * d * sin(ph);
+				ws += w;
+			}
+			top[k] = fmax(top[k], 2 * hypot(re, im) / ws);
+		}
+		for (size_t j = 0; j < n; j++) {
+			double d = (double)a->x[j * a->ch + c] - b->x[j * a->ch + c];
+			double y = hp_run(&d2, hp_run(&d1, d));
+			double r = b->x[j * a->ch + c];
+
+			ed += y * y;
+			eb += r * r;
+		}
+	}
+	printf("line1=%.1f line2=%.1f line3=%.1f far=%.1f\n",
+	       20 * log10(top[0] + 1e-15), 20 * log10(top[1] + 1e-15),
+	       20 * log10(top[2] + 1e-15), 10 * log10((ed + 1e-30) / (eb + 1e-30)));
+}
+
 int main(int argc, char **argv)
 {
 	struct pcm p, q;
@@ -366,6 +446,35 @@ int main(int argc, char **argv)
 		free(q.x);
 		return 0;
 	}
+	if (argc == 5 && strcmp(argv[1], "level") == 0) {
+		double e = 0;
+		size_t a, b;
+
+		if (load(argv[2], &p) < 0)
+			return 1;
+		a = (size_t)(atof(argv[3]) * p.rate);
+		b = (size_t)(atof(argv[4]) * p.rate);
+		b = b < p.n ? b : p.n;
+		for (size_t j = a * p.ch; j < b * p.ch; j++)
+			e += (double)p.x[j] * p.x[j];
+		printf("rms=%.2f\n", b > a ? 10 * log10(e / (double)((b - a) * p.ch) + 1e-30)
+				      : -200.0);
+		free(p.x);
+		return 0;
+	}
+	if (argc == 5 && strcmp(argv[1], "lines") == 0) {
+		if (load(argv[2], &p) < 0 || load(argv[3], &q) < 0)
+			return 1;
+		if (p.ch != q.ch || p.rate != q.rate) {
+			fprintf(stderr, "soundcheck: %s and %s differ in rate or channels\n",
+				argv[2], argv[3]);
+			return 1;
+		}
+		lines(&p, &q, atof(argv[4]));
+		free(p.x);
+		free(q.x);
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "lfside") == 0) {
 		if (load(argv[2], &p) < 0)
 			return 1;
@@ -373,6 +482,6 @@ int main(int argc, char **argv)
 		free(p.x);
 		return 0;
 	}
-	fprintf(stderr, "usage: soundcheck tp|edges FILE... | resid A B SKIP_S | lfside|dc FILE\n");
+	fprintf(stderr, "usage: soundcheck tp|edges FILE... | resid A B SKIP_S | lines A B HZ | level FILE FROM_S TO_S | lfside|dc FILE\n");
 	return EX_USAGE;
 }

@@ -146,6 +146,9 @@ struct pm_source {
 enum { PM_REPAIR_UNSET = 0, PM_REPAIR_OFF, PM_REPAIR_ON, PM_REPAIR_AUTO,
        PM_REPAIR_DB };
 
+/* The most noise="dB" may ask for: beyond it the music thins audibly */
+#define PM_REPAIR_NOISE_MAX_DB 30.0
+
 struct pm_repair {
 	int clicks, clipping, hum, noise;
 	double noise_db;

@@ -55,6 +55,7 @@ struct chan {
 	float seg_e[NSEG], seg_p[NSEG];
 	int64_t covered; /* frames before this are in a click already */
 	int64_t clip_covered; /* and in a clipped passage */
+	bool has_e[3];   /* whether each frame's residual is computed */
 	int may_clip[3];      /* per frame: a sample at full scale, or two
 				 loud samples alike */
 };
@@ -64,6 +65,7 @@ struct pm_defects {
 	uint32_t rate;
 	struct chan ch[2];
 	bool use_avx2;   /* the residual's AVX2+FMA twin (§1) */
+	bool may[3];     /* whether each frame may hold a click (gate()) */
 	float win[LPN];
 	size_t fill;     /* samples in the newest frame */
 	int64_t base;    /* frame of x[0] */
@@ -308,21 +310,21 @@ static PM_ALWAYS_INLINE int clip_scan(const float *x)
 }
 
 /*
- * The newest frame's prediction residual, from a model fitted to each
- * LPN samples of it (short enough to follow the music), and whether it
- * may hold clipping.
+ * Frame `f`'s prediction residual (0 the oldest, 2 the newest held),
+ * from a model fitted to each LPN samples of it (short enough to follow
+ * the music).  The frame before it must still be held: the filter reads
+ * ORDER samples back.
  */
-static void residual_base(struct pm_defects *d, struct chan *c)
+static void residual_base(struct pm_defects *d, struct chan *c, unsigned f)
 {
 	double r[ORDER + 1], a[ORDER + 1];
 	float w[LPN], af[ORDER + 1];
 	size_t i;
 	unsigned k;
 
-	c->may_clip[2] = clip_scan(c->x + 2 * FR);
 	for (size_t h = 0; h < FR; h += LPN) {
-		const float *x = c->x + 2 * FR + h;
-		float *e = c->e + 2 * FR + h;
+		const float *x = c->x + f * FR + h;
+		float *e = c->e + f * FR + h;
 
 		for (i = 0; i < LPN; i++)
 			w[i] = x[i] * d->win[i];
@@ -334,7 +336,7 @@ static void residual_base(struct pm_defects *d, struct chan *c)
 			af[k] = (float)a[k];
 		fir(x, e, af);
 	}
-	for (size_t s = 2 * FR / SEG; s < NSEG; s++) {
+	for (size_t s = f * FR / SEG; s < (f + 1) * FR / SEG; s++) {
 		const float *es = c->e + s * SEG;
 		float sq[4] = { 0, 0, 0, 0 }, pk[4] = { 0, 0, 0, 0 };
 
@@ -375,7 +377,8 @@ static PM_ALWAYS_INLINE pm_v8f set8(float x)
  * the last bits; the same build on the same machine gives the same
  * bytes.
  */
-PM_TARGET_AVX2 static void residual_avx2(struct pm_defects *d, struct chan *c)
+PM_TARGET_AVX2 static void residual_avx2(struct pm_defects *d, struct chan *c,
+					 unsigned f)
 {
 	double r[ORDER + 1], a[ORDER + 1];
 	float w[LPN + 16];
@@ -385,10 +388,9 @@ PM_TARGET_AVX2 static void residual_avx2(struct pm_defects *d, struct chan *c)
 	/* ORDER zeros before the window, so that every lag reads whole
 	 * vectors from the block's start */
 	memset(w, 0, 16 * sizeof(float));
-	c->may_clip[2] = clip_scan(c->x + 2 * FR);
 	for (size_t h = 0; h < FR; h += LPN) {
-		const float *x = c->x + 2 * FR + h;
-		float *e = c->e + 2 * FR + h;
+		const float *x = c->x + f * FR + h;
+		float *e = c->e + f * FR + h;
 		const float *wv = w + 16;
 		pm_v8f acc[ORDER + 1], af[ORDER + 1];
 
@@ -447,7 +449,7 @@ PM_TARGET_AVX2 static void residual_avx2(struct pm_defects *d, struct chan *c)
 			memcpy(e + i + 8, &e1, sizeof(e1));
 		}
 	}
-	for (size_t s = 2 * FR / SEG; s < NSEG; s++) {
+	for (size_t s = f * FR / SEG; s < (f + 1) * FR / SEG; s++) {
 		const float *es = c->e + s * SEG;
 		pm_v8f sq = set8(0), pk = set8(0);
 		const pm_v8i mag = { INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX,
@@ -470,15 +472,46 @@ PM_TARGET_AVX2 static void residual_avx2(struct pm_defects *d, struct chan *c)
 }
 #endif
 
-static void residual(struct pm_defects *d, struct chan *c)
+/* Frame f's residual, computed once. */
+static void residual(struct pm_defects *d, struct chan *c, unsigned f)
 {
+	if (c->has_e[f])
+		return;
+	c->has_e[f] = true;
 #if PM_HAVE_AVX2
 	if (d->use_avx2) {
-		residual_avx2(d, c);
+		residual_avx2(d, c, f);
 		return;
 	}
 #endif
-	residual_base(d, c);
+	residual_base(d, c, f);
+}
+
+/*
+ * Whether frame x[0 .. FR) may hold a click (§1): a click whose residual
+ * reaches the click floor is an impulse about that high, and an impulse
+ * of height h makes the second difference x[n] - 2 x[n-1] + x[n-2] reach
+ * 2h one sample after it (a step of height h makes it reach h).  A frame
+ * whose second difference stays under half the floor holds no click; on
+ * music that is quiet or dark, most frames, so their model and residual
+ * are not computed at all.  x[-2] and x[-1] are the samples before.
+ */
+static bool gate(const struct pm_defects *d, const float *x)
+{
+	const float lim = 0.5f * (float)d->c.click_floor;
+	float m[8] = { 0 };
+
+	for (size_t i = 0; i < FR; i += 8)
+		for (int k = 0; k < 8; k++) {
+			size_t j = i + (size_t)k;
+			float v = fabsf(x[j] - 2 * x[j - 1] + x[j - 2]);
+
+			m[k] = v > m[k] ? v : m[k];
+		}
+	for (int k = 0; k < 8; k++)
+		if (m[k] >= lim)
+			return true;
+	return false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -872,17 +905,39 @@ static void step(struct pm_defects *d)
 {
 	unsigned ch;
 
-	/* both channels' residuals first: a click's closer look compares
-	 * them */
-	residual(d, &d->ch[0]);
-	residual(d, &d->ch[1]);
+	/*
+	 * The middle frame is searched for clicks when either channel of
+	 * it may hold one, with the residuals of the frames either side;
+	 * the middle frame's is also wanted when the newest is searched
+	 * next, and cannot be computed once the frame before it is gone.
+	 * Both channels' residuals are computed before either is searched.
+	 */
+	d->may[2] = gate(d, d->ch[0].x + 2 * FR) || gate(d, d->ch[1].x + 2 * FR);
+	for (ch = 0; ch < 2; ch++) {
+		struct chan *c = &d->ch[ch];
+
+		c->may_clip[2] = clip_scan(c->x + 2 * FR);
+		if (d->may[1] || d->may[2])
+			residual(d, c, 1);
+		if (d->may[1]) {
+			residual(d, c, 0);
+			residual(d, c, 2);
+		}
+	}
 	if (d->base + FR < d->end && d->base + 2 * FR > 0)
 		for (ch = 0; ch < 2; ch++) {
 			find_clipping(d, &d->ch[ch], ch);
-			find_clicks(d, &d->ch[ch], ch);
+			if (d->may[1])
+				find_clicks(d, &d->ch[ch], ch);
 		}
+	d->may[0] = d->may[1];
+	d->may[1] = d->may[2];
 	for (ch = 0; ch < 2; ch++) {
 		struct chan *c = &d->ch[ch];
+
+		c->has_e[0] = c->has_e[1];
+		c->has_e[1] = c->has_e[2];
+		c->has_e[2] = false;
 
 		memmove(c->x, c->x + FR, 2 * FR * sizeof(float));
 		memmove(c->e, c->e + FR, 2 * FR * sizeof(float));

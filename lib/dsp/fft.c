@@ -156,6 +156,35 @@ void pm_fft_forward(struct pm_fft *f, const double *in, double *out)
 	}
 }
 
+void pm_fft_inverse(struct pm_fft *f, const double *in, double *out)
+{
+	size_t m = f->m;
+	double *z = f->z;
+	double s = 1.0 / (double)m;
+
+	/*
+	 * Undo the split of pm_fft_forward(): E[k] = (X[k] + conj X[m-k]) / 2,
+	 * O[k] = (X[k] - conj X[m-k]) / 2 W^-k, Z = E + iO; then the inverse
+	 * complex transform as the conjugate of the forward one of conj Z.
+	 */
+	for (size_t k = 0; k < m; k++) {
+		double ar = in[2 * k], ai = k ? in[2 * k + 1] : 0;
+		double br = in[2 * (m - k)], bi = k ? -in[2 * (m - k) + 1] : 0;
+		double er = 0.5 * (ar + br), ei = 0.5 * (ai + bi);
+		double dr = 0.5 * (ar - br), di = 0.5 * (ai - bi);
+		double wr = f->tw[2 * k], wi = -f->tw[2 * k + 1];
+		double or_ = dr * wr - di * wi, oi = dr * wi + di * wr;
+
+		z[2 * k] = er - oi;
+		z[2 * k + 1] = -(ei + or_);
+	}
+	complex_fft(f);
+	for (size_t j = 0; j < m; j++) {
+		out[2 * j] = z[2 * j] * s;
+		out[2 * j + 1] = -z[2 * j + 1] * s;
+	}
+}
+
 void pm_fft_power(struct pm_fft *f, const double *in, double *power)
 {
 	pm_fft_forward(f, in, f->out);

@@ -2,8 +2,9 @@
 /*
  * fft.h: a small real FFT (power-of-two sizes, double precision), analysis
  * windows, and tone analysis (level, THD+N, worst spur) built on them.
- * Meant for measurements: the unit tests, long-term spectra and reports,
- * not for per-block audio processing.
+ * Meant for measurements (the unit tests, long-term spectra and reports)
+ * and for the repairs' short-time transforms (dsp/denoise.h), which run
+ * once per track.
  */
 #ifndef PM_FFT_H
 #define PM_FFT_H
@@ -38,6 +39,15 @@ size_t pm_fft_size(const struct pm_fft *f);
  * (re, im) pairs, n + 2 doubles.  `in` and `out` must not overlap.
  */
 void pm_fft_forward(struct pm_fft *f, const double *in, double *out);
+
+/*
+ * The inverse of pm_fft_forward(): the n real samples `out` whose forward
+ * transform is the n/2 + 1 bins `in` (interleaved (re, im), n + 2
+ * doubles; the imaginary parts of bins 0 and n/2 are ignored), scaled so
+ * that pm_fft_inverse(pm_fft_forward(x)) is x.  Uses the plan's scratch
+ * space; `in` and `out` must not overlap.
+ */
+void pm_fft_inverse(struct pm_fft *f, const double *in, double *out);
 
 /*
  * |X[k]|^2 of the forward transform of `in` for k = 0 .. n/2: writes

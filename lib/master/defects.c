@@ -47,6 +47,51 @@ void pm_repair_wanted(const struct pm_album *a, size_t i, bool *clicks,
 	*clipping = (t->clipping ? t->clipping : al->clipping) == PM_REPAIR_ON;
 }
 
+void pm_repair_restore_wanted(const struct pm_album *a, size_t i,
+			      const struct pm_defects_summary *s, int *hum,
+			      bool *noise, double *noise_db)
+{
+	const struct pm_repair *al = &a->mastering.repair;
+	const struct pm_repair *t = &a->tracks[i].repair;
+	int h = t->hum ? t->hum : al->hum;
+	const struct pm_repair *n = t->noise ? t : al;
+
+	*hum = h == 50 || h == 60 || h == PM_REPAIR_AUTO ? h : 0;
+	*noise = n->noise == PM_REPAIR_AUTO || n->noise == PM_REPAIR_DB;
+	*noise_db = n->noise == PM_REPAIR_DB ? n->noise_db : -1;
+	/*
+	 * auto follows the audio-noise-floor rule, as hum="auto" follows
+	 * audio-hum: the quiet passages of a clean mix are quiet music
+	 * (a reverb's tail, an intro), not noise to take away.
+	 */
+	if (n->noise == PM_REPAIR_AUTO && s && isfinite(s->noise_floor_db) &&
+	    s->noise_floor_db > rule_value(a, "audio-noise-floor", -45))
+		*noise_db = PM_DENOISE_AUTO_DB;
+}
+
+int pm_repair_restore(float *x, size_t frames, uint32_t rate, int hum,
+		      double noise_db, double found_hz, struct pm_dehum *dh,
+		      struct pm_denoise *dn, struct pm_err *err)
+{
+	double mains = hum == PM_REPAIR_AUTO ? found_hz : hum;
+
+	memset(dh, 0, sizeof(*dh));
+	memset(dn, 0, sizeof(*dn));
+	dn->profile_db = dn->after_db = -HUGE_VAL;
+	/*
+	 * The hum first: its lines would otherwise be part of the noise
+	 * profile, and a notch rings less on audio whose noise is intact.
+	 */
+	if (mains > 0 &&
+	    (pm_dehum_measure(x, frames, rate, mains, dh, err) < 0 ||
+	     pm_dehum_apply(dh, x, frames, rate, err) < 0))
+		return -1;
+	if (noise_db >= 0 &&
+	    pm_denoise_run(x, frames, rate, noise_db, dn, err) < 0)
+		return -1;
+	return 0;
+}
+
 static double db(double x)
 {
 	return x > 0 ? 20 * log10(x) : -HUGE_VAL;

@@ -13,6 +13,8 @@
 #include "album/album.h"
 #include "album/findings.h"
 #include "dsp/defects.h"
+#include "dsp/dehum.h"
+#include "dsp/denoise.h"
 
 /* The detector's configuration: defaults, then <verify><rule value>. */
 void pm_defects_config_album(const struct pm_album *a,
@@ -21,6 +23,29 @@ void pm_defects_config_album(const struct pm_album *a,
 /* Whether album track `i` (0-based) has clicks and clipping repaired. */
 void pm_repair_wanted(const struct pm_album *a, size_t i, bool *clicks,
 		      bool *clipping);
+
+/*
+ * What <repair> asks of album track `i` (0-based) beyond clicks and
+ * clipping, given the detector's summary `s` of its source: `hum` is 0
+ * (off), 50, 60 or PM_REPAIR_AUTO (s->hum_hz says which mains, if any);
+ * `noise` whether noise= is other than off, and `noise_db` the reduction
+ * to make, or -1 for none: auto makes PM_DENOISE_AUTO_DB when the quiet
+ * passages sit over the audio-noise-floor rule's level, none otherwise.
+ */
+void pm_repair_restore_wanted(const struct pm_album *a, size_t i,
+			      const struct pm_defects_summary *s, int *hum,
+			      bool *noise, double *noise_db);
+
+/*
+ * Hum removal then noise reduction, as wanted, over the `frames`
+ * interleaved stereo frames `x` of a whole track at `rate`, in place;
+ * `found_hz` is the detector's hum (50, 60 or 0 for none), which hum="auto"
+ * follows; `noise_db` -1 is no noise reduction.  Fills `dh` and `dn` with what was done (nominal_hz 0 and
+ * quiet_s 0 for nothing).  Returns 0, or -1 with `err` PM_ENOMEM.
+ */
+int pm_repair_restore(float *x, size_t frames, uint32_t rate, int hum,
+		      double noise_db, double found_hz, struct pm_dehum *dh,
+		      struct pm_denoise *dn, struct pm_err *err);
 
 /*
  * File what detector `d` found in album track `track` (1-based) of

@@ -89,6 +89,9 @@ void master_defect_findings(struct pm_master_run *run);
 /* A track's "repair" object in analysis.json, when it has repairs. */
 void master_repair_json(struct pm_json *j, const struct pm_source_analysis *s);
 
+/* Log what hum removal and noise reduction did to track `i` (0-based). */
+void master_restore_say(const struct pm_source_analysis *s, size_t i);
+
 void master_shared_free(struct shared *s);
 
 int master_shared_init(struct shared *s, const struct pm_album *a, size_t i,

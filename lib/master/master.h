@@ -44,6 +44,8 @@
 #include "album/findings.h"
 #include "album/targets.h"
 #include "dsp/defects.h"
+#include "dsp/dehum.h"
+#include "dsp/denoise.h"
 #include "util/err.h"
 
 /*
@@ -89,6 +91,14 @@ struct pm_source_analysis {
 	struct pm_defects_summary defects_sum;
 	bool repair_clicks, repair_clipping;
 	size_t repaired_samples; /* by the last render */
+	/* hum removal and noise reduction (pm_repair_restore_wanted()) and
+	 * what the last render's did */
+	int repair_hum;
+	bool repair_noise;
+	double repair_noise_db;
+	struct pm_dehum dehum;
+	struct pm_denoise denoise;
+	bool restore_said;       /* logged once, not once per render */
 };
 
 struct pm_render_result {

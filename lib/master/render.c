@@ -427,6 +427,49 @@ static int rgroup_reserve(struct rgroup *g, size_t frames, struct pm_err *err)
 	return 0;
 }
 
+/*
+ * Hum removal and noise reduction need the whole track at once: when
+ * <repair> asks for either, read it into `*whole`, put the click and
+ * clipping repairs in place, then remove the hum and reduce the noise
+ * (doc/internals/defects.md §8).  Otherwise `*whole` stays NULL and the
+ * track streams.
+ */
+static int load_restored(struct pass2 *p, struct pm_track_reader *r,
+			 struct pm_source_analysis *src, uint32_t rate,
+			 int64_t frames, float **whole)
+{
+	struct pm_err *err = &p->err;
+	const struct pm_album *a = p->run->album;
+	float *x;
+
+	pm_repair_restore_wanted(a, p->track,
+				 src->defects ? &src->defects_sum : NULL,
+				 &src->repair_hum, &src->repair_noise,
+				 &src->repair_noise_db);
+	if (!src->repair_hum && !src->repair_noise)
+		return 0;
+	x = pm_calloc((size_t)frames * 2 + 2, sizeof(float), err);
+	if (!x)
+		return -1;
+	*whole = x;
+	if (pm_track_read(r, x, frames, err) < 0)
+		return -1;
+	if (src->defects && (src->repair_clicks || src->repair_clipping))
+		src->repaired_samples += pm_defects_patch(
+			src->defects, src->repair_clicks, src->repair_clipping,
+			x, 0, (size_t)frames);
+	if (pm_repair_restore(x, (size_t)frames, rate, src->repair_hum,
+			      src->repair_noise_db, src->defects_sum.hum_hz,
+			      &src->dehum, &src->denoise, err) < 0) {
+		pm_err_prefix(err, "track %zu: ", p->track + 1);
+		return -1;
+	}
+	if (!src->restore_said)
+		master_restore_say(src, p->track);
+	src->restore_said = true;
+	return 0;
+}
+
 static int render(struct pass2 *p)
 {
 	struct pm_master_run *run = p->run;
@@ -435,7 +478,7 @@ static int render(struct pass2 *p)
 	struct shared sh = { 0 };
 	struct lane *lanes = NULL;
 	struct rgroup *groups = NULL;
-	float *buf = NULL;
+	float *buf = NULL, *whole = NULL;
 	double width = run->album->mastering.width;
 	uint32_t rate;
 	int64_t left, pos = 0;
@@ -457,6 +500,8 @@ static int render(struct pass2 *p)
 		goto out;
 	r = pm_track_open(p->in, p->track, err);
 	if (!r || master_shared_init(&sh, run->album, p->track, rate, tone, err) < 0)
+		goto out;
+	if (src && load_restored(p, r, src, rate, left, &whole) < 0)
 		goto out;
 	/* pass-through promises the sources as they are: no DC taken out */
 	if (p->track != PM_DISC && !run->album->mastering.pass_through)
@@ -494,10 +539,12 @@ static int render(struct pass2 *p)
 			pm_err_set(err, PM_EINTR, "interrupted");
 			goto out;
 		}
-		if (pm_track_read(r, buf, (int64_t)n, err) < 0)
+		if (whole)
+			memcpy(buf, whole + 2 * pos, n * 2 * sizeof(float));
+		else if (pm_track_read(r, buf, (int64_t)n, err) < 0)
 			goto out;
 		/* repairs before the chain, for every target at once */
-		if (src && src->defects &&
+		if (!whole && src && src->defects &&
 		    (src->repair_clicks || src->repair_clipping))
 			src->repaired_samples += pm_defects_patch(
 				src->defects, src->repair_clicks,
@@ -573,6 +620,7 @@ out:
 	free(groups);
 	free(lanes);
 	free(buf);
+	free(whole);
 	master_shared_free(&sh);
 	pm_track_close(r);
 	return ret;

@@ -5,6 +5,7 @@
 #include "sequence/timeline.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -292,6 +293,7 @@ int pm_tl_edge_fade(struct pm_timeline *tl, const struct pm_album *a,
 {
 	struct pm_tl_clip *cl = &tl->clips[c];
 	struct pm_tl_edge *e;
+	char name[256];
 	enum pm_fade_shape shape;
 	int64_t len;
 	double db = level > 0 ? 20 * log10(level) : -HUGE_VAL;
@@ -321,12 +323,19 @@ int pm_tl_edge_fade(struct pm_timeline *tl, const struct pm_album *a,
 		cl->fade_in = len;
 		cl->in_shape = shape;
 	}
-	pm_note("edge fade: %s of %s meets digital silence at %.1f dBFS: "
-		"%.1f ms %s fade",
-		at_end ? "end" : "start",
-		cl->track == PM_TL_HTOA ? "the hidden track"
-					: a->tracks[cl->track].id,
-		db, 1000.0 * (double)len / tl->rate, pm_shape_names[shape]);
+	/*
+	 * Once per run: every deliverable and every stage that lays the
+	 * timeline out again (ddpmake, verify) meets the same edge, each
+	 * at its own target's level; the level is for -v.
+	 */
+	snprintf(name, sizeof(name), "edge fade: %s of %s",
+		 at_end ? "end" : "start",
+		 cl->track == PM_TL_HTOA ? "the hidden track"
+					 : a->tracks[cl->track].id);
+	pm_log_once(PM_LOG_NOTE, name,
+		    "%s meets digital silence: %.1f ms %s fade", name,
+		    1000.0 * (double)len / tl->rate, pm_shape_names[shape]);
+	pm_info("%s: at %.1f dBFS at %u Hz", name, db, (unsigned)tl->rate);
 	return 0;
 }
 

@@ -153,10 +153,15 @@ static void to_stderr(enum pm_log_level level, const char *msg)
 	fprintf(stderr, "%s: %s%s\n", prog, tag, msg);
 }
 
-void pm_log(enum pm_log_level level, const char *fmt, ...)
+/*
+ * Print `fmt` at `level`, once per run when `once` names the message (a
+ * warning is named by its text).  The name goes into the shared file as
+ * "once: NAME", which no warning's text starts with.
+ */
+static void vlog(enum pm_log_level level, const char *once, const char *fmt,
+		 va_list ap)
 {
-	char msg[2048];
-	va_list ap;
+	char msg[2048], key[2048];
 
 	pthread_mutex_lock(&lock);
 	counts[level]++;
@@ -164,16 +169,18 @@ void pm_log(enum pm_log_level level, const char *fmt, ...)
 		pthread_mutex_unlock(&lock);
 		return;
 	}
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (level == PM_LOG_WARNING && !sink) {
-		if (!remember(hash_text(msg))) {
+	if (once)
+		snprintf(key, sizeof(key), "once: %s", once);
+	else if (level == PM_LOG_WARNING)
+		snprintf(key, sizeof(key), "%s", msg);
+	if ((once || level == PM_LOG_WARNING) && !sink) {
+		if (!remember(hash_text(key))) {
 			pthread_mutex_unlock(&lock);
 			return;
 		}
-		if (shared_file && !strchr(msg, '\n')) {
-			fprintf(shared_file, "%s\n", msg);
+		if (shared_file && !strchr(key, '\n')) {
+			fprintf(shared_file, "%s\n", key);
 			fflush(shared_file);
 		}
 	}
@@ -184,4 +191,23 @@ void pm_log(enum pm_log_level level, const char *fmt, ...)
 	if (observer && level <= threshold)
 		observer(level, msg, observer_ctx);
 	pthread_mutex_unlock(&lock);
+}
+
+void pm_log(enum pm_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(level, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void pm_log_once(enum pm_log_level level, const char *name, const char *fmt,
+		 ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(level, name, fmt, ap);
+	va_end(ap);
 }

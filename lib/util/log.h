@@ -63,6 +63,17 @@ void pm_log_set_observer(pm_log_fn *fn, void *ctx);
  */
 int pm_log_share_warnings(const char *path);
 
+/*
+ * Log at a level once per run under `name`: the first message logged
+ * under a name is printed, later ones are dropped, across the processes
+ * of a run as warnings are.  For a note that several deliverables or
+ * stages meet with slightly different figures (an edge fade at each
+ * target's level): the name says what it is about, the text its
+ * details.  With a sink set (the unit tests) every message reaches it.
+ */
+void pm_log_once(enum pm_log_level level, const char *name, const char *fmt,
+		 ...) PM_PRINTF(3, 4);
+
 /* How many errors and warnings were logged since start (for summaries). */
 unsigned pm_log_count(enum pm_log_level level);
 

@@ -147,7 +147,7 @@ struct lane {
 	size_t have, pos;   /* bytes in buf; of them, MD5 has taken pos */
 	uint64_t total;     /* bytes read from the file so far */
 	bool eof;
-	struct pm_digest sha; /* SHA-256 takes each read as it comes */
+	uint32_t sha[8];    /* SHA-256's state: it has taken pos bytes too */
 };
 
 struct by_size {
@@ -186,7 +186,8 @@ static bool lane_start(struct lane *l, uint32_t st[4][LANES], unsigned j,
 	l->have = l->pos = 0;
 	l->total = 0;
 	l->eof = false;
-	pm_digest_init(&l->sha, PM_SHA256);
+	pm_digest_init(&m, PM_SHA256);
+	memcpy(l->sha, m.state, sizeof(l->sha));
 	pm_digest_init(&m, PM_MD5);
 	for (unsigned w = 0; w < 4; w++)
 		st[w][j] = m.state[w];
@@ -215,7 +216,6 @@ static bool lane_fill(struct lane *l, const char *path, struct pm_err *e)
 			l->eof = true;
 			break;
 		}
-		pm_digest_update(&l->sha, l->buf + left, (size_t)got);
 		l->have += (size_t)got;
 		l->total += (uint64_t)got;
 	}
@@ -227,7 +227,7 @@ static void lane_finish(struct lane *l, uint32_t st[4][LANES], unsigned j,
 			char (*md5)[PM_MD5_HEX_BYTES],
 			char (*sha256)[PM_SHA256_HEX_BYTES])
 {
-	struct pm_digest m;
+	struct pm_digest m, sha;
 	uint8_t d5[PM_MD5_BYTES], d256[PM_SHA256_BYTES];
 	size_t left = l->have - l->pos;
 
@@ -237,11 +237,37 @@ static void lane_finish(struct lane *l, uint32_t st[4][LANES], unsigned j,
 	m.total_bytes = l->total - left;
 	pm_digest_update(&m, l->buf + l->pos, left);
 	pm_digest_final(&m, d5);
-	pm_digest_final(&l->sha, d256);
+	pm_digest_init(&sha, PM_SHA256);
+	memcpy(sha.state, l->sha, sizeof(l->sha));
+	sha.total_bytes = l->total - left;
+	pm_digest_update(&sha, l->buf + l->pos, left);
+	pm_digest_final(&sha, d256);
 	remember(l->fd, l->total, d5);
 	pm_digest_hex(d5, PM_MD5_BYTES, md5[l->file]);
 	pm_digest_hex(d256, PM_SHA256_BYTES, sha256[l->file]);
 	lane_close(l);
+}
+
+/* SHA-256 of the next k blocks of every busy lane, two lanes at a time. */
+static void sha_lanes(struct lane *lanes, size_t k)
+{
+	struct lane *odd = NULL;
+
+	for (unsigned j = 0; j < LANES; j++) {
+		struct lane *l = &lanes[j];
+
+		if (l->fd < 0)
+			continue;
+		if (!odd) {
+			odd = l;
+			continue;
+		}
+		pm_sha256_blocks2(odd->sha, odd->buf + odd->pos, l->sha,
+				  l->buf + l->pos, k);
+		odd = NULL;
+	}
+	if (odd)
+		pm_sha256_blocks(odd->sha, odd->buf + odd->pos, k);
 }
 
 int pm_hash_files(const char *const *paths, size_t n,
@@ -325,11 +351,13 @@ int pm_hash_files(const char *const *paths, size_t n,
 					       ? lanes[j].buf + lanes[j].pos
 					       : lanes[j].buf;
 			pm_md5_blocks_lanes(st, p, k);
+			sha_lanes(lanes, k);
 			for (unsigned j = 0; j < LANES; j++)
 				if (lanes[j].fd >= 0)
 					lanes[j].pos += 64 * k;
 			continue;
 		}
+		sha_lanes(lanes, k);
 		/* a few files left: one lane after another is faster */
 		for (unsigned j = 0; j < LANES; j++) {
 			struct lane *l = &lanes[j];
@@ -344,6 +372,8 @@ int pm_hash_files(const char *const *paths, size_t n,
 			pm_md5_blocks(one, l->buf + l->pos, blocks);
 			for (unsigned w = 0; w < 4; w++)
 				st[w][j] = one[w];
+			pm_sha256_blocks(l->sha, l->buf + l->pos + 64 * k,
+					 blocks - k);
 			l->pos += 64 * blocks;
 		}
 	}

@@ -160,6 +160,95 @@ blocks_sha(uint32_t *s, const uint8_t *p, size_t nblocks)
 				 _mm_alignr_epi8(dchg, feba, 8));
 	}
 }
+
+/*
+ * Two messages at once.  Each sha256rnds2 waits for the one before it in
+ * its own message, so a second, independent message fills the gaps; the
+ * two share the message constants and the byte order shuffle.
+ */
+#define SHA_LOAD_STATE(s, abef, cdgh)                                          \
+	do {                                                                   \
+		__m128i dcba_ = _mm_loadu_si128((const __m128i *)(const void *)(s)); \
+		__m128i hgfe_ =                                                \
+			_mm_loadu_si128((const __m128i *)(const void *)((s) + 4)); \
+		__m128i cdab_ = _mm_shuffle_epi32(dcba_, 0xB1);                \
+		__m128i efgh_ = _mm_shuffle_epi32(hgfe_, 0x1B);                \
+		(abef) = _mm_alignr_epi8(cdab_, efgh_, 8);                     \
+		(cdgh) = _mm_blend_epi16(efgh_, cdab_, 0xF0);                  \
+	} while (0)
+
+#define SHA_STORE_STATE(s, abef, cdgh)                                         \
+	do {                                                                   \
+		__m128i feba_ = _mm_shuffle_epi32((abef), 0x1B);               \
+		__m128i dchg_ = _mm_shuffle_epi32((cdgh), 0xB1);               \
+		_mm_storeu_si128((__m128i *)(void *)(s),                       \
+				 _mm_blend_epi16(feba_, dchg_, 0xF0));         \
+		_mm_storeu_si128((__m128i *)(void *)((s) + 4),                 \
+				 _mm_alignr_epi8(dchg_, feba_, 8));            \
+	} while (0)
+
+__attribute__((target("sha,sse4.1"))) static void
+blocks_sha2(uint32_t *s0, const uint8_t *p0, uint32_t *s1, const uint8_t *p1,
+	    size_t nblocks)
+{
+	const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL,
+					    0x0405060700010203LL);
+	__m128i abef, cdgh, abef1, cdgh1;
+
+	SHA_LOAD_STATE(s0, abef, cdgh);
+	SHA_LOAD_STATE(s1, abef1, cdgh1);
+	while (nblocks--) {
+		const __m128i abef0 = abef, cdgh0 = cdgh;
+		const __m128i abef10 = abef1, cdgh10 = cdgh1;
+		__m128i w[16], v[16];
+		int i;
+
+		for (i = 0; i < 4; i++) {
+			w[i] = _mm_shuffle_epi8(
+				_mm_loadu_si128((const __m128i *)(const void *)
+							(p0 + 16 * i)),
+				swap);
+			v[i] = _mm_shuffle_epi8(
+				_mm_loadu_si128((const __m128i *)(const void *)
+							(p1 + 16 * i)),
+				swap);
+		}
+		for (i = 0; i < 16; i++) {
+			const __m128i k = _mm_loadu_si128(
+				(const __m128i *)(const void *)(K + 4 * i));
+			__m128i wk, vk;
+
+			if (i >= 4) {
+				w[i] = _mm_sha256msg2_epu32(
+					_mm_add_epi32(
+						_mm_sha256msg1_epu32(w[i - 4], w[i - 3]),
+						_mm_alignr_epi8(w[i - 1], w[i - 2], 4)),
+					w[i - 1]);
+				v[i] = _mm_sha256msg2_epu32(
+					_mm_add_epi32(
+						_mm_sha256msg1_epu32(v[i - 4], v[i - 3]),
+						_mm_alignr_epi8(v[i - 1], v[i - 2], 4)),
+					v[i - 1]);
+			}
+			wk = _mm_add_epi32(w[i], k);
+			vk = _mm_add_epi32(v[i], k);
+			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+			cdgh1 = _mm_sha256rnds2_epu32(cdgh1, abef1, vk);
+			abef = _mm_sha256rnds2_epu32(abef, cdgh,
+						     _mm_shuffle_epi32(wk, 0x0E));
+			abef1 = _mm_sha256rnds2_epu32(abef1, cdgh1,
+						      _mm_shuffle_epi32(vk, 0x0E));
+		}
+		abef = _mm_add_epi32(abef, abef0);
+		cdgh = _mm_add_epi32(cdgh, cdgh0);
+		abef1 = _mm_add_epi32(abef1, abef10);
+		cdgh1 = _mm_add_epi32(cdgh1, cdgh10);
+		p0 += 64;
+		p1 += 64;
+	}
+	SHA_STORE_STATE(s0, abef, cdgh);
+	SHA_STORE_STATE(s1, abef1, cdgh1);
+}
 #endif
 
 static bool portable;
@@ -203,4 +292,17 @@ void pm_sha256_blocks(uint32_t *s, const uint8_t *p, size_t nblocks)
 	}
 #endif
 	blocks_c(s, p, nblocks);
+}
+
+void pm_sha256_blocks2(uint32_t *s0, const uint8_t *p0, uint32_t *s1,
+		       const uint8_t *p1, size_t nblocks)
+{
+#if HAVE_SHA_NI
+	if (!portable && cpu_has_sha()) {
+		blocks_sha2(s0, p0, s1, p1, nblocks);
+		return;
+	}
+#endif
+	blocks_c(s0, p0, nblocks);
+	blocks_c(s1, p1, nblocks);
 }

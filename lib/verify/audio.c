@@ -145,18 +145,30 @@ static void bands_block(struct bands *b)
 	b->blocks++;
 }
 
+/* Only one block in every `every` frames is taken: the rest is skipped
+ * whole, not looked at frame by frame. */
 static void bands_add(struct bands *b, const float *x, size_t n, int64_t pos)
 {
-	for (size_t i = 0; i < n; i++) {
-		int64_t t = pos + (int64_t)i;
+	size_t i = 0;
 
-		if (t < b->next)
+	while (i < n) {
+		int64_t t = pos + (int64_t)i;
+		size_t m;
+
+		if (t < b->next) {
+			i += (size_t)PM_MIN(b->next - t, (int64_t)(n - i));
 			continue;
-		b->hold[b->fill++] = 0.5f * (x[2 * i] + x[2 * i + 1]);
+		}
+		m = PM_MIN(n - i, b->n - b->fill);
+		for (size_t j = 0; j < m; j++)
+			b->hold[b->fill + j] =
+				0.5f * (x[2 * (i + j)] + x[2 * (i + j) + 1]);
+		b->fill += m;
+		i += m;
 		if (b->fill == b->n) {
 			bands_block(b);
 			b->fill = 0;
-			b->next = t + 1 + (int64_t)b->every;
+			b->next = pos + (int64_t)i + (int64_t)b->every;
 		}
 	}
 }
@@ -199,6 +211,21 @@ static float peak_of(const float *x, size_t n, float peak)
 	for (int k = 0; k < 8; k++)
 		peak = m[k] > peak ? m[k] : peak;
 	return peak;
+}
+
+/* Whether any of x[0..n) is NaN or infinite: all exponent bits set,
+ * looked for in a loop the compiler vectorises. */
+static bool any_nonfinite(const float *x, size_t n)
+{
+	uint32_t all = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t u;
+
+		memcpy(&u, &x[i], sizeof(u));
+		all |= (u & 0x7f800000u) == 0x7f800000u;
+	}
+	return all != 0;
 }
 
 /* What a pass over one file found. */
@@ -314,7 +341,8 @@ static int scan_file(const char *path, int64_t from, int64_t count,
 			for (i = 0; i < n; i++)
 				buf[2 * i] = buf[2 * i + 1] = mono[i];
 		/* only float files can hold what is not a number */
-		for (i = 0; info.is_float && i < 2 * n; i++)
+		for (i = info.is_float && any_nonfinite(buf, 2 * n) ? 0 : 2 * n;
+		     i < 2 * n; i++)
 			if (!isfinite(buf[i])) {
 				if (s->first_nonfinite < 0)
 					s->first_nonfinite = pos + (int64_t)i / 2;
@@ -551,70 +579,4 @@ void verify_masters(struct pm_verify *v)
 					   m->true_peak_dbtp, ceiling, tg->name);
 		}
 	}
-}
-
-/* ------------------------------------------------------------------ */
-/* The limiter's log                                                    */
-/* ------------------------------------------------------------------ */
-
-/*
- * OUTDIR/report/limiter.tsv, when master wrote one: a header line, then
- * "target TAB track TAB time_s TAB gr_db" every 100 ms of limiting.
- */
-void verify_limiter_log(struct pm_verify *v)
-{
-	char path[4096 + 64], line[256];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s/limiter.tsv", v->outdir,
-		 PM_DIR_REPORT);
-	fp = fopen(path, "r");
-	if (!fp)
-		return;
-	while (fgets(line, sizeof(line), fp)) {
-		char target[64];
-		unsigned track;
-		double time_s, gr;
-		size_t t, k;
-		struct pm_vmaster *m;
-
-		if (sscanf(line, "%63[^\t]\t%u\t%lf\t%lf", target, &track,
-			   &time_s, &gr) != 4 ||
-		    track < 1 || track > v->album->ntracks || time_s < 0 ||
-		    time_s > 24 * 3600.0 || !isfinite(gr))
-			continue; /* the header, or a line we do not read */
-		for (t = 0; t < v->ntargets; t++)
-			if (strcmp(v->targets[t].name, target) == 0)
-				break;
-		if (t == v->ntargets)
-			continue;
-		m = &v->tracks[track - 1].masters[t];
-		k = (size_t)(time_s / PM_VERIFY_BLOCK_S + 0.5);
-		if (k >= m->ngr) {
-			size_t cap = k + 1 > m->ngr * 2 ? k + 1 : m->ngr * 2;
-			float *g = realloc(m->gr, cap * sizeof(*g));
-
-			if (!g)
-				break;
-			for (size_t j = m->ngr; j < cap; j++)
-				g[j] = 0;
-			m->gr = g;
-			m->ngr = cap;
-		}
-		gr = fabs(gr);
-		if (gr > m->gr[k])
-			m->gr[k] = (float)gr;
-	}
-	fclose(fp);
-	for (size_t i = 0; i < v->album->ntracks; i++)
-		for (size_t t = 0; t < v->ntargets; t++) {
-			struct pm_vmaster *m = &v->tracks[i].masters[t];
-
-			for (size_t k = 0; k < m->ngr; k++) {
-				if (m->gr[k] > m->max_gr_db)
-					m->max_gr_db = m->gr[k];
-				if (m->gr[k] > 0.01f)
-					m->limited_s += PM_VERIFY_BLOCK_S;
-			}
-		}
 }

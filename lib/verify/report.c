@@ -153,10 +153,22 @@ void pm_verify_json_members(struct pm_json *j, const struct pm_verify *v)
 				pm_json_fixed(j, "gain_db", m->lufs - t->lufs, 2);
 				pm_json_fixed(j, "range_lu", m->range_lu, 2);
 				pm_json_fixed(j, "true_peak_dbtp", m->true_peak_dbtp, 3);
-				if (m->ngr) {
+				if (m->has_log) {
 					pm_json_fixed(j, "max_gain_reduction_db",
 						      m->max_gr_db, 2);
-					pm_json_fixed(j, "limited_s", m->limited_s, 1);
+					pm_json_fixed(j, "limited_s", m->limited_s, 3);
+					pm_json_array(j, "limiting");
+					for (unsigned s = 0; s < m->nlimiting; s++) {
+						pm_json_object(j, NULL);
+						pm_json_fixed(j, "start_s",
+							      m->limiting[s].start_s, 3);
+						pm_json_fixed(j, "end_s",
+							      m->limiting[s].end_s, 3);
+						pm_json_fixed(j, "depth_db",
+							      m->limiting[s].depth_db, 2);
+						pm_json_end(j, true);
+					}
+					pm_json_end(j, false);
 				}
 				pm_json_end(j, true);
 			}
@@ -276,18 +288,37 @@ static void findings_table(FILE *fp, const struct pm_verify *v)
 	fputs("</table>\n", fp);
 }
 
+/* A master's stretches of limiting, one a line: times and depth. */
+static void limiting_cell(FILE *fp, const struct pm_vmaster *m)
+{
+	char a[32], b[32];
+
+	fputs("<td class=\"limiting\">", fp);
+	for (unsigned k = 0; k < m->nlimiting; k++)
+		fprintf(fp, "%s%s&#8211;%s %.1f&#160;dB", k ? "<br/>" : "",
+			pm_format_duration(m->limiting[k].start_s, a, sizeof(a)),
+			pm_format_duration(m->limiting[k].end_s, b, sizeof(b)),
+			m->limiting[k].depth_db);
+	if (m->has_log && !m->nlimiting)
+		fputs("none", fp);
+	fputs("</td>", fp);
+}
+
 static void track_table(FILE *fp, const struct pm_verify *v)
 {
 	const struct pm_album *a = v->album;
 
 	fputs("<h2>Tracks</h2>\n<p>Per target: the gain the master applied "
 	      "(its loudness against the source's), the limiter's deepest "
-	      "gain reduction and the time it limited, true peak before "
+	      "gain reduction, the time it spent over 0.5 dB and each such "
+	      "stretch (start&#8211;end, minutes:seconds into the master, and "
+	      "its depth), true peak before "
 	      "(source) and after (master), loudness, loudness range, and the "
 	      "tone against the source per octave band from 31.5 Hz to 16 kHz "
 	      "(bars in red: more than 1 dB off).</p>\n<table>\n"
 	      "<tr><th>Track</th><th>Target</th><th>Gain dB</th><th>Max GR dB</th>"
-	      "<th>Limiting s</th><th>TP before</th><th>TP after</th><th>LUFS</th>"
+	      "<th>Limiting s</th><th>Limiter stretches</th><th>TP before</th>"
+	      "<th>TP after</th><th>LUFS</th>"
 	      "<th>LRA</th><th>Tone</th><th>Findings</th></tr>\n",
 	      fp);
 	for (size_t i = 0; i < a->ntracks; i++) {
@@ -298,7 +329,7 @@ static void track_table(FILE *fp, const struct pm_verify *v)
 		fprintf(fp, "<tr id=\"t%zu\"><td rowspan=\"%zu\">%zu ", i + 1,
 			v->ntargets + 1, i + 1);
 		pm_xml_escape(fp, title ? title : "", false);
-		fputs("</td><td>source</td><td></td><td></td><td></td>", fp);
+		fputs("</td><td>source</td><td></td><td></td><td></td><td></td>", fp);
 		num(fp, t->true_peak_dbtp, 2);
 		fputs("<td></td>", fp);
 		num(fp, t->lufs, 2);
@@ -320,12 +351,13 @@ static void track_table(FILE *fp, const struct pm_verify *v)
 			pm_xml_escape(fp, v->targets[k].name, false);
 			fputs("</td>", fp);
 			if (!m->present) {
-				fputs("<td colspan=\"8\">no master</td><td></td></tr>\n", fp);
+				fputs("<td colspan=\"9\">no master</td><td></td></tr>\n", fp);
 				continue;
 			}
 			num(fp, gain, 2);
-			num(fp, m->ngr ? m->max_gr_db : NAN, 2);
-			num(fp, m->ngr ? m->limited_s : NAN, 1);
+			num(fp, m->has_log ? m->max_gr_db : NAN, 2);
+			num(fp, m->has_log ? m->limited_s : NAN, 1);
+			limiting_cell(fp, m);
 			num(fp, t->true_peak_dbtp, 2);
 			num(fp, m->true_peak_dbtp, 2);
 			num(fp, m->lufs, 2);
@@ -354,6 +386,7 @@ int pm_verify_write_html(FILE *fp, const struct pm_verify *v,
 	      "table{border-collapse:collapse;margin-bottom:1.5em}"
 	      "th,td{border:1px solid #999;padding:2px 8px;text-align:left;vertical-align:middle}"
 	      "td.n{text-align:right;font-family:monospace}"
+	      "td.limiting{white-space:nowrap;font-family:monospace}"
 	      ".fit{color:#070}.notfit{color:#b00}tr.error{background:#fdd}"
 	      "tr.warning{background:#ffd}tr.ignore{color:#888}a.error{color:#b00}"
 	      "svg.pic{display:block;margin:0.5em 0 1.5em;max-width:70em}"
@@ -375,8 +408,10 @@ int pm_verify_write_html(FILE *fp, const struct pm_verify *v,
 		fputs("<h2>Loudness over the album</h2>\n<p>Short-term loudness "
 		      "(3 s) of the source mix (grey) and of each target's "
 		      "master, with its target (dashed) and the track "
-		      "boundaries; below, the limiter's gain reduction. Dots "
-		      "mark findings; each links to its row.</p>\n<p>",
+		      "boundaries; below, per target whose limiter worked, "
+		      "each stretch of more than 0.5 dB of gain reduction as "
+		      "deep as its deepest reduction, on the same time scale. "
+		      "Dots mark findings; each links to its row.</p>\n<p>",
 		      fp);
 		fprintf(fp, "<span style=\"color:%s\">&#9632; source</span> ",
 			verify_colour_source);

@@ -114,26 +114,86 @@ static void finding_marks(FILE *fp, const struct pm_verify *v, double total,
 	}
 }
 
+/* Does any master of target `t` carry a stretch of limiting? */
+static bool target_limited(const struct pm_verify *v, size_t t)
+{
+	for (size_t i = 0; i < v->album->ntracks; i++)
+		if (v->tracks[i].masters[t].nlimiting)
+			return true;
+	return false;
+}
+
+#define STRIP_H 60.0   /* a limiter strip's height */
+#define STRIP_GAP 24.0 /* room above it for its label */
+
+/*
+ * Target `t`'s limiter strip from `gtop` down: a bar per stretch of the
+ * log (doc/internals/sound.md), as wide as the stretch on the
+ * picture's time scale and as deep as its deepest reduction, with the
+ * track, times and depth as its tooltip.
+ */
+static void limiter_strip(FILE *fp, const struct pm_verify *v, size_t t,
+			  double total, double gtop, double grmax)
+{
+	double g0 = gtop + STRIP_H;
+	char a[32], b[32];
+
+	fprintf(fp, "<g id=\"limiter-");
+	pm_xml_escape(fp, v->targets[t].name, true);
+	fprintf(fp,
+		"\" class=\"limiter\">\n<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\" stroke=\"#999999\"/>\n"
+		"<text x=\"4\" y=\"%.0f\" font-size=\"11\" fill=\"%s\">",
+		LEFT, gtop, W - LEFT - RIGHT, STRIP_H, gtop - 5,
+		verify_target_colour(t));
+	pm_xml_escape(fp, v->targets[t].name, false);
+	fputs(": limiter gain reduction (dB, down)</text>\n", fp);
+	for (size_t i = 0; i < v->album->ntracks; i++) {
+		const struct pm_vmaster *m = &v->tracks[i].masters[t];
+		double t0 = track_offset(v, i);
+
+		for (unsigned k = 0; k < m->nlimiting; k++) {
+			const struct pm_vlimit *s = &m->limiting[k];
+			double x = x_of(t0 + s->start_s, total);
+			double w = PM_MAX(x_of(t0 + s->end_s, total) - x, 1.0);
+
+			fprintf(fp,
+				"<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
+				x, gtop, w,
+				STRIP_H * PM_MIN(s->depth_db / grmax, 1.0),
+				verify_colour_gr);
+			pm_xml_escape(fp, v->targets[t].name, false);
+			fprintf(fp, ", track %zu, %s to %s: %.1f dB</title></rect>\n",
+				i + 1, pm_format_duration(s->start_s, a, sizeof(a)),
+				pm_format_duration(s->end_s, b, sizeof(b)),
+				s->depth_db);
+		}
+	}
+	fprintf(fp,
+		"<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"end\">0</text><text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"end\">%.0f</text>\n</g>\n",
+		LEFT - 4, gtop + 10, LEFT - 4, g0, grmax);
+}
+
 void verify_svg_loudness(FILE *fp, const struct pm_verify *v)
 {
 	const struct pm_album *a = v->album;
 	double total = album_seconds(v), lo = -40, hi = 0;
-	double top = 20, y0 = 260, gtop = 290, g0 = 390, grmax = 6;
-	bool any_gr = false;
-	size_t i, t;
+	double top = 20, y0 = 260, grmax = 3, bottom;
+	size_t i, t, nstrips = 0;
 
 	if (!a || total <= 0)
 		return;
-	for (i = 0; i < a->ntracks; i++)
-		for (t = 0; t < v->ntargets; t++)
-			if (v->tracks[i].masters[t].ngr) {
-				any_gr = true;
-				if (v->tracks[i].masters[t].max_gr_db > grmax)
-					grmax = ceil(v->tracks[i].masters[t].max_gr_db);
-			}
+	/* one scale for every strip, so that targets compare */
+	for (t = 0; t < v->ntargets; t++) {
+		if (!target_limited(v, t))
+			continue;
+		nstrips++;
+		for (i = 0; i < a->ntracks; i++)
+			grmax = PM_MAX(grmax, ceil(v->tracks[i].masters[t].max_gr_db));
+	}
+	bottom = y0 + (STRIP_GAP + STRIP_H) * (double)nstrips;
 	fprintf(fp,
 		"<svg id=\"loudness\" class=\"pic\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" width=\"100%%\" role=\"img\" aria-label=\"short-term loudness over the album\">\n",
-		W, any_gr ? 410.0 : 280.0);
+		W, bottom + 20);
 	fprintf(fp, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\" stroke=\"#999999\"/>\n",
 		LEFT, top, W - LEFT - RIGHT, y0 - top);
 	for (double l = lo; l <= hi; l += 10)
@@ -143,13 +203,20 @@ void verify_svg_loudness(FILE *fp, const struct pm_verify *v)
 			y_scale(l, lo, hi, y0, top), LEFT - 4,
 			y_scale(l, lo, hi, y0, top) + 3, l);
 	fprintf(fp, "<text x=\"4\" y=\"14\" font-size=\"11\">LUFS (short-term)</text>\n");
-	/* track boundaries */
+	/* each target's limiter strip below, on the same time scale */
+	for (t = 0, i = 0; t < v->ntargets; t++)
+		if (target_limited(v, t))
+			limiter_strip(fp, v, t, total,
+				      y0 + STRIP_GAP +
+					      (STRIP_GAP + STRIP_H) * (double)i++,
+				      grmax);
+	/* track boundaries, through the strips */
 	for (i = 0; i < a->ntracks; i++) {
 		double x = x_of(track_offset(v, i), total);
 
 		fprintf(fp,
 			"<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"#444444\" stroke-dasharray=\"2,3\"/><text x=\"%.1f\" y=\"%.0f\" font-size=\"10\">%zu</text>\n",
-			x, x, top, any_gr ? g0 : y0, x + 2, top + 10, i + 1);
+			x, x, top, bottom, x + 2, top + 10, i + 1);
 	}
 	/* the source mix, then each target's master and its target line */
 	for (i = 0; i < a->ntracks; i++)
@@ -172,36 +239,6 @@ void verify_svg_loudness(FILE *fp, const struct pm_verify *v)
 				v->targets[t].target_lufs);
 	}
 	finding_marks(fp, v, total, top + 20);
-	if (any_gr) {
-		fprintf(fp,
-			"<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\" stroke=\"#999999\"/>\n"
-			"<text x=\"4\" y=\"%.0f\" font-size=\"11\">limiter gain reduction (dB, down)</text>\n",
-			LEFT, gtop, W - LEFT - RIGHT, g0 - gtop, gtop - 4);
-		for (t = 0; t < v->ntargets; t++)
-			for (i = 0; i < a->ntracks; i++) {
-				const struct pm_vmaster *m = &v->tracks[i].masters[t];
-				double t0 = track_offset(v, i);
-
-				/* a bar per 100 ms of limiting, down from the top */
-				for (size_t k = 0; k < m->ngr; k++) {
-					double x, w;
-
-					if (m->gr[k] < 0.01f)
-						continue;
-					x = x_of(t0 + (double)k * PM_VERIFY_BLOCK_S, total);
-					w = PM_MAX(x_of(t0 + (double)(k + 1) * PM_VERIFY_BLOCK_S,
-							total) - x, 1.0);
-					fprintf(fp,
-						"<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n",
-						x, gtop, w,
-						(g0 - gtop) * PM_MIN(m->gr[k] / grmax, 1.0),
-						verify_colour_gr);
-				}
-			}
-		fprintf(fp,
-			"<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"end\">0</text><text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"end\">%.0f</text>\n",
-			LEFT - 4, gtop + 10, LEFT - 4, g0, grmax);
-	}
 	fputs("</svg>\n", fp);
 }
 

@@ -100,7 +100,8 @@ void verify_sources(struct pm_verify *v);
 /* Masters: not numbers, over the ceiling; their figures and curves. */
 void verify_masters(struct pm_verify *v);
 
-/* OUTDIR/report/limiter.tsv into the masters' gain-reduction curves. */
+/* The limiter's log per master from OUTDIR/report/analysis.json
+ * (analysis.c). */
 void verify_limiter_log(struct pm_verify *v);
 
 /*

@@ -202,7 +202,6 @@ void pm_verify_release(struct pm_verify *v)
 	for (i = 0; v->tracks && v->album && i < v->album->ntracks; i++) {
 		for (k = 0; v->tracks[i].masters && k < v->ntargets; k++) {
 			free(v->tracks[i].masters[k].st);
-			free(v->tracks[i].masters[k].gr);
 		}
 		free(v->tracks[i].masters);
 		free(v->tracks[i].st);

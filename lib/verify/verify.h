@@ -72,6 +72,14 @@ struct pm_deliverable {
 /* Curves have one value per 100 ms. */
 #define PM_VERIFY_BLOCK_S 0.1
 
+/* The most stretches master logs per master (dsp/limiter.h). */
+#define PM_VERIFY_LIMITING 32
+
+/* A stretch of limiting: seconds into the master, depth in dB (> 0). */
+struct pm_vlimit {
+	double start_s, end_s, depth_db;
+};
+
 /* One target's master of one track, as verify measured it. */
 struct pm_vmaster {
 	bool present;
@@ -79,9 +87,14 @@ struct pm_vmaster {
 	double band_db[PM_VERIFY_BANDS]; /* long-term level per band */
 	size_t nst;
 	float *st;     /* short-term loudness per 100 ms (LUFS), owned */
-	/* from OUTDIR/report/limiter.tsv, when master wrote one */
-	size_t ngr;
-	float *gr;     /* gain reduction per 100 ms (dB, positive), owned */
+	/*
+	 * The limiter's log from analysis.json, when master wrote one
+	 * (has_log): its stretches of more than 0.5 dB of reduction, in
+	 * order, the deepest reduction and the time the stretches span.
+	 */
+	bool has_log;
+	unsigned nlimiting;
+	struct pm_vlimit limiting[PM_VERIFY_LIMITING];
 	double max_gr_db, limited_s;
 };
 

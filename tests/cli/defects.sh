@@ -5,7 +5,7 @@
 # audio-* rule, with its track and time; the clean track has none.  The
 # clipping counter counts a run in the right channel.  <repair> replaces
 # the clicks and the clipped passage and leaves every other sample of
-# the master bit-identical; hum removal is refused as not implemented.
+# the master bit-identical (hum and noise: restore.sh).
 . "${top_srcdir:-.}/tests/lib.sh"
 
 cd "$T" || exit 99
@@ -91,9 +91,4 @@ t_result $? "the repaired master differs from the unrepaired one only in the rep
 t_ok "verify finds no click in the repaired CD master" \
 	jq -e '[.findings[] | select(.rule == "audio-click" and .deliverable == "cd")] | length == 0' fixed/report/verify.json
 
-sed 's|<mastering pass-through="true"/>|<mastering pass-through="true"><repair hum="auto"/></mastering>|' \
-	album.xml >hum.xml
-t_expect 65 "hum removal is refused" premaster master hum.xml -o humout
-t_stderr_has "as not implemented yet, at its line" "hum.xml:"
-t_stderr_has "and says so" "not implemented yet"
 t_done

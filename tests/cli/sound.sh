@@ -34,6 +34,19 @@ t_ok "with no EQ in its chain" sh -c '! grep -q "<eq>\|<band" album.xml'
 sed 's|target-lufs="-14"|target-lufs="-10"|' album.xml > loud.xml
 t_expect 0 "build runs" premaster build loud.xml -o out
 t_stderr_has "each edge fade is reported" "edge fade: start of t1"
+# once per run (doc/internals/design.md §8): not once per target, and
+# not again from ddpmake and verify, which lay the CD out again
+grep 'edge fade: ' "$T/.stderr" >fades.txt
+t_is "in build, edge fade notes: $(wc -l <fades.txt), each once" \
+	"$(sort fades.txt | uniq -d)" ""
+t_is "one for each end of the four tracks" "$(wc -l <fades.txt | tr -d ' ')" 8
+t_expect 0 "sequence on its own" premaster sequence -f loud.xml -o out
+t_is "prints each edge fade once too" \
+	"$(grep 'edge fade: ' "$T/.stderr" | sort | uniq -c | awk '$1 != 1')" ""
+t_is "all eight of them" "$(grep -c 'edge fade: ' "$T/.stderr")" 8
+t_expect 0 "and ddpmake" premaster ddpmake -f loud.xml -o out
+t_is "the same eight, once each" \
+	"$(grep 'edge fade: ' "$T/.stderr" | sort -u | wc -l | tr -d ' ')/$(grep -c 'edge fade: ' "$T/.stderr")" 8/8
 
 # transparency: the 24-bit master of a track the ceiling leaves alone
 gain=$(soundcheck resid out/masters/apple/02-Clean.wav "mixes/02 Clean.wav" 0.01)

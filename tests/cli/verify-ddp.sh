@@ -133,6 +133,12 @@ t_expect 0 "a zero-length index 00 is tolerated" premaster verify --ddp zero
 t_stdout_has "and named" "index 00"
 
 # --- the album check reads the samples, never only a checksum ---------
+# the CD programme's MD5 in the report: its samples', read by ffmpeg
+pcm_md5=$(ffmpeg -nostdin -v error -i out/cd/album.wav -f s16le - | md5sum | cut -c1-32)
+t_expect 0 "the build verifies" premaster verify -f album.xml -o out
+t_ok "the programme MD5 is the samples' (and the image's)" sh -c \
+	"jq -e '.cd_programme_md5 == \"$pcm_md5\"' out/report/verify.json >/dev/null &&
+	 md5sum out/ddp/IMAGE.DAT | grep -q '^$pcm_md5 '"
 cp -R out/ddp saved
 rm -f out/ddp/CHECKSUM.MD5 out/ddp/CHECKSUM.TXT
 printf 'x' | dd of=out/ddp/IMAGE.DAT bs=1 seek=600000 conv=notrunc 2>/dev/null
@@ -141,6 +147,9 @@ t_expect 1 "no checksum list and one byte changed: caught" \
 t_stdout_has "by ddp-audio" "error	ddp-audio	"
 t_ok "with the track and the time" sh -c \
 	'jq -e ".findings[] | select(.rule == \"ddp-audio\") | .track == 1 and .time_s > 1.3 and .time_s < 1.5" out/report/verify.json | grep -q true'
+t_ok "and the programme MD5 is still the samples', not the image's" sh -c \
+	"jq -e '.cd_programme_md5 == \"$pcm_md5\"' out/report/verify.json >/dev/null &&
+	 ! md5sum out/ddp/IMAGE.DAT | grep -q '^$pcm_md5 '"
 
 rm -rf out/ddp && cp -R saved out/ddp
 dd if=saved/IMAGE.DAT of=out/ddp/IMAGE.DAT conv=swab 2>/dev/null

@@ -50,6 +50,32 @@ static double dft_error(size_t n)
 	return worst;
 }
 
+/*
+ * Largest deviation of pm_fft_inverse(pm_fft_forward(x)) from x: the
+ * forward transform being right (dft_error), this proves the inverse.
+ */
+static double inverse_error(size_t n)
+{
+	struct pm_err err = { 0 };
+	struct pm_fft *f = pm_fft_new(n, &err);
+	double *x = calloc(n, sizeof(double));
+	double *y = calloc(n, sizeof(double));
+	double *X = calloc(n + 2, sizeof(double));
+	double worst = 0.0;
+
+	for (size_t i = 0; i < n; i++)
+		x[i] = uniform();
+	pm_fft_forward(f, x, X);
+	pm_fft_inverse(f, X, y);
+	for (size_t i = 0; i < n; i++)
+		worst = fmax(worst, fabs(y[i] - x[i]));
+	pm_fft_free(f);
+	free(x);
+	free(y);
+	free(X);
+	return worst;
+}
+
 int main(void)
 {
 	struct pm_err err = { 0 };
@@ -62,6 +88,10 @@ int main(void)
 	double e_time = 0.0, e_freq = 0.0;
 
 	/* exactness against the definition, small and mid sizes */
+	for (size_t n = 4; n <= 8192; n *= 2)
+		ok(inverse_error(n) < 1e-13,
+		   "inverse of forward of %zu points gives back x (%.1e)", n,
+		   inverse_error(n));
 	ok(dft_error(4) < 1e-12, "4-point FFT equals the DFT");
 	ok(dft_error(8) < 1e-12, "8-point FFT equals the DFT");
 	ok(dft_error(64) < 1e-11, "64-point FFT equals the DFT");
