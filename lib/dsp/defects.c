@@ -496,7 +496,7 @@ static void residual(struct pm_defects *d, struct chan *c, unsigned f)
  * music that is quiet or dark, most frames, so their model and residual
  * are not computed at all.  x[-2] and x[-1] are the samples before.
  */
-static bool gate(const struct pm_defects *d, const float *x)
+static PM_ALWAYS_INLINE bool gate(const struct pm_defects *d, const float *x)
 {
 	const float lim = 0.5f * (float)d->c.click_floor;
 	float m[8] = { 0 };
@@ -900,6 +900,37 @@ static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 /* Frames                                                               */
 /* ------------------------------------------------------------------ */
 
+/* What the newest frame may hold: clipping, per channel; a click. */
+static PM_ALWAYS_INLINE void scan_body(struct pm_defects *d)
+{
+	d->ch[0].may_clip[2] = clip_scan(d->ch[0].x + 2 * FR);
+	d->ch[1].may_clip[2] = clip_scan(d->ch[1].x + 2 * FR);
+	d->may[2] = gate(d, d->ch[0].x + 2 * FR) || gate(d, d->ch[1].x + 2 * FR);
+}
+
+static void scan_base(struct pm_defects *d)
+{
+	scan_body(d);
+}
+
+#if PM_HAVE_AVX2
+PM_TARGET_AVX2 static void scan_avx2(struct pm_defects *d)
+{
+	scan_body(d);
+}
+#endif
+
+static void scan(struct pm_defects *d)
+{
+#if PM_HAVE_AVX2
+	if (d->use_avx2) {
+		scan_avx2(d);
+		return;
+	}
+#endif
+	scan_base(d);
+}
+
 /* The newest frame is complete: examine the one before it, move on. */
 static void step(struct pm_defects *d)
 {
@@ -912,11 +943,10 @@ static void step(struct pm_defects *d)
 	 * next, and cannot be computed once the frame before it is gone.
 	 * Both channels' residuals are computed before either is searched.
 	 */
-	d->may[2] = gate(d, d->ch[0].x + 2 * FR) || gate(d, d->ch[1].x + 2 * FR);
+	scan(d);
 	for (ch = 0; ch < 2; ch++) {
 		struct chan *c = &d->ch[ch];
 
-		c->may_clip[2] = clip_scan(c->x + 2 * FR);
 		if (d->may[1] || d->may[2])
 			residual(d, c, 1);
 		if (d->may[1]) {
