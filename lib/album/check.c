@@ -40,7 +40,7 @@ const char *const pm_verify_rule_ids[] = {
 	"manifest",         "audio-click",      "audio-clipping",
 	"audio-hum",        "audio-noise-floor", "audio-hard-edge",
 	"audio-dc-offset",  "audio-overcompressed", "audio-tonal-outlier",
-	"audio-mono-compat",
+	"audio-mono-compat", "audio-click-floor", "audio-overcompressed-range",
 	NULL
 };
 

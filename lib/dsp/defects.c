@@ -40,6 +40,12 @@
 #define FLAT_RUN 16       /* shortest flat top below full scale (a 16-bit
 			   sub-bass peak can hold a value for 15) */
 #define HIST_BINS 300     /* noise floor histogram: 0.5 dB, -150 .. 0 dBFS */
+#define CONTEXT_DIV 43    /* models either side of a click: rate / 43
+			     samples, 23 ms */
+#define ONSET_DB 3.0      /* what changes across an onset, at least */
+#define IMPULSE_FIT 0.5   /* of a burst's energy an impulse explains */
+#define STEP_MARGIN 0.1  /* an onset's step fits its burst this much better */
+#define ONE_CHANNEL_DB (-12.0) /* the other channel's burst, at most */
 #define HUM_RATE 4000     /* the hum search's lowest decimated rate, Hz */
 #define HTAPS 3           /* decimation filter length, in decimated samples */
 
@@ -490,7 +496,7 @@ static void residual(struct pm_defects *d, struct chan *c, unsigned f)
  * music that is quiet or dark, most frames, so their model and residual
  * are not computed at all.  x[-2] and x[-1] are the samples before.
  */
-static bool gate(const struct pm_defects *d, const float *x)
+static PM_ALWAYS_INLINE bool gate(const struct pm_defects *d, const float *x)
 {
 	const float lim = 0.5f * (float)d->c.click_floor;
 	float m[8] = { 0 };
@@ -664,6 +670,147 @@ static bool silent_span(const float *x, size_t a, size_t b)
 	return true;
 }
 
+/*
+ * A model of order ORDER fitted to x[0 .. n) under a Hann window (n at
+ * most FR / 2), into a[0 .. ORDER].
+ */
+static void fit_model(const float *x, size_t n, double *a)
+{
+	float w[FR / 2];
+	double r[ORDER + 1];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		w[i] = (float)(x[i] * (0.5 - 0.5 * cos(2 * M_PI * ((double)i + 0.5) /
+						       (double)n)));
+	for (unsigned k = 0; k <= ORDER; k++) {
+		double sum = 0;
+
+		for (i = k; i < n; i++)
+			sum += (double)w[i] * w[i - k];
+		r[k] = sum;
+	}
+	r[0] = r[0] * (1 + 1e-6) + 1e-18;
+	pm_lpc_levinson(r, ORDER, a);
+}
+
+/* The mean square prediction error of model a over x[0 .. n). */
+static double model_error(const float *x, size_t n, const double *a)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double v = x[i];
+
+		for (unsigned k = 1; k <= ORDER; k++)
+			v -= a[k] * x[(ptrdiff_t)i - (ptrdiff_t)k];
+		sum += v * v;
+	}
+	return sum / (double)n + 1e-20;
+}
+
+/* Energy of x[a .. b) in dB (relative). */
+static double energy_db(const float *x, size_t a, size_t b)
+{
+	double sum = 0;
+
+	for (size_t i = a; i < b; i++)
+		sum += (double)x[i] * x[i];
+	return 10 * log10(sum + 1e-20);
+}
+
+#define NFIT (2 * ORDER + 16) /* residual samples a burst's shape is fitted to */
+
+/*
+ * How much of the energy `ew` of residual r[0 .. NFIT), from 8 samples
+ * before the peak, template t[0 .. n) explains at its best place within
+ * 3 samples of the peak.
+ */
+static double template_fit(const double *r, double ew, const double *t,
+			   size_t n)
+{
+	double tt = 0, best = 0;
+
+	for (size_t k = 0; k < n; k++)
+		tt += t[k] * t[k];
+	for (int s = -3; s <= 3; s++) {
+		double dot = 0;
+
+		for (size_t k = 0; k < n && 8 + s + (int)k < NFIT; k++)
+			dot += r[8 + s + (int)k] * t[k];
+		best = PM_MAX(best, dot * dot / (tt * ew + 1e-30));
+	}
+	return best;
+}
+
+/*
+ * Whether the burst at p is a click rather than the start of a musical
+ * sound (doc/internals/defects.md §2): a sound that starts changes what
+ * follows it, a click does not.  Models fitted to the music just before
+ * and just after the burst predict each other's side as well as their
+ * own in steady music; the level does not jump in either channel.  Where
+ * the music changes, the burst must be the shape an added impulse makes
+ * in the residual, or stand in its own channel only.
+ */
+static bool click_not_onset(const struct pm_defects *d, unsigned ch,
+			    size_t p)
+{
+	const struct chan *c = &d->ch[ch], *o = &d->ch[1 - ch];
+	const float *x = c->x;
+	size_t n = PM_MIN((size_t)d->rate / CONTEXT_DIV, (size_t)FR / 2);
+	const float *xp = x + p - 2 * ORDER - n, *xf = x + p + 2 * ORDER + 4;
+	double ap[ORDER + 1], af[ORDER + 1], change, level, h[ORDER + 1];
+	double ep[NFIT], hs[NFIT], ew = 0, impulse, step, own = 0, other = 0;
+	size_t i, q = 2 * n - 64;
+
+	fit_model(xp, n, ap);
+	fit_model(xf, n, af);
+	{
+		double pp = model_error(xp, n, ap), pf = model_error(xf, n, ap);
+		double ff = model_error(xf, n, af), fp = model_error(xp, n, af);
+
+		/* the spectra's distance, and the residual's level change */
+		change = 5 * (log10(pf / pp) + log10(fp / ff));
+		level = 5 * (log10(pf / pp) - log10(fp / ff));
+	}
+	if (change < ONSET_DB && fabs(level) < ONSET_DB &&
+	    energy_db(x, p + 64, p + 64 + q) - energy_db(x, p - 64 - q, p - 64) <
+		    ONSET_DB &&
+	    energy_db(o->x, p + 64, p + 64 + q) -
+			    energy_db(o->x, p - 64 - q, p - 64) <
+		    ONSET_DB)
+		return true;
+	/*
+	 * An impulse added at p + s leaves [1, -a1 .. -a12] at p + s in the
+	 * residual of the model before it; a sound that starts with a jump
+	 * leaves that filter's step response, its running sum.  The burst
+	 * must fit the first, and the second not clearly better (where the
+	 * model makes the two alike, they fit alike).
+	 */
+	h[0] = 1;
+	for (unsigned k = 1; k <= ORDER; k++)
+		h[k] = -ap[k];
+	for (i = 0; i < NFIT; i++) {
+		const float *xi = x + p - 8 + i;
+		double v = xi[0];
+
+		for (unsigned k = 1; k <= ORDER; k++)
+			v -= ap[k] * xi[-(ptrdiff_t)k];
+		ep[i] = v;
+		ew += v * v;
+		hs[i] = (i ? hs[i - 1] : 0) + (i <= ORDER ? h[i] : 0);
+	}
+	impulse = template_fit(ep, ew, h, ORDER + 1);
+	step = template_fit(ep, ew, hs, NFIT - 8 - 3);
+	if (impulse >= IMPULSE_FIT && impulse > step - STEP_MARGIN)
+		return true;
+	for (i = p - 4; i < p + ORDER + 4; i++) {
+		own += (double)c->e[i] * c->e[i];
+		other += (double)o->e[i] * o->e[i];
+	}
+	return other < own * pow(10, ONE_CHANNEL_DB / 10);
+}
+
 /* The closer look at a candidate whose residual peaks at p. */
 static void click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		     size_t p, double bg)
@@ -705,6 +852,8 @@ static void click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		pre += (double)x[i] * x[i];
 	pre /= 496;
 	if (pre < 1e-8)
+		return;
+	if (!click_not_onset(d, ch, p))
 		return;
 	a = a > 2 ? a - 2 : a;
 	b += 2;
@@ -751,6 +900,37 @@ static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 /* Frames                                                               */
 /* ------------------------------------------------------------------ */
 
+/* What the newest frame may hold: clipping, per channel; a click. */
+static PM_ALWAYS_INLINE void scan_body(struct pm_defects *d)
+{
+	d->ch[0].may_clip[2] = clip_scan(d->ch[0].x + 2 * FR);
+	d->ch[1].may_clip[2] = clip_scan(d->ch[1].x + 2 * FR);
+	d->may[2] = gate(d, d->ch[0].x + 2 * FR) || gate(d, d->ch[1].x + 2 * FR);
+}
+
+static void scan_base(struct pm_defects *d)
+{
+	scan_body(d);
+}
+
+#if PM_HAVE_AVX2
+PM_TARGET_AVX2 static void scan_avx2(struct pm_defects *d)
+{
+	scan_body(d);
+}
+#endif
+
+static void scan(struct pm_defects *d)
+{
+#if PM_HAVE_AVX2
+	if (d->use_avx2) {
+		scan_avx2(d);
+		return;
+	}
+#endif
+	scan_base(d);
+}
+
 /* The newest frame is complete: examine the one before it, move on. */
 static void step(struct pm_defects *d)
 {
@@ -763,11 +943,10 @@ static void step(struct pm_defects *d)
 	 * next, and cannot be computed once the frame before it is gone.
 	 * Both channels' residuals are computed before either is searched.
 	 */
-	d->may[2] = gate(d, d->ch[0].x + 2 * FR) || gate(d, d->ch[1].x + 2 * FR);
+	scan(d);
 	for (ch = 0; ch < 2; ch++) {
 		struct chan *c = &d->ch[ch];
 
-		c->may_clip[2] = clip_scan(c->x + 2 * FR);
 		if (d->may[1] || d->may[2])
 			residual(d, c, 1);
 		if (d->may[1]) {

@@ -31,6 +31,7 @@ void pm_defects_config_album(const struct pm_album *a,
 {
 	pm_defects_config_default(c);
 	c->click_ratio = pow(10, rule_value(a, "audio-click", 21.6) / 20);
+	c->click_floor = pow(10, rule_value(a, "audio-click-floor", -21) / 20);
 	c->clip_run = (unsigned)PM_MAX(1.0, rule_value(a, "audio-clipping", 3));
 	c->edge = pow(10, rule_value(a, "audio-hard-edge", -60) / 20);
 	c->hum_margin_db = rule_value(a, "audio-hum", 12);
@@ -322,20 +323,21 @@ void pm_defects_dynamics(struct pm_findings *f, const struct pm_album *a,
 {
 	struct pm_finding_at at = pm_finding_nowhere();
 	double plr_min = rule_value(a, "audio-overcompressed", 6);
+	double lra_min = rule_value(a, "audio-overcompressed-range", 1);
 	double plr = peak_db - lufs;
 
 	if (!isfinite(plr) || !isfinite(lra))
 		return;
 	/* a loudness range needs a minute or so of music to mean much */
-	if (plr >= plr_min && (lra >= 1.0 || seconds < 60))
+	if (plr >= plr_min && (lra >= lra_min || seconds < 60))
 		return;
 	at.deliverable = deliverable;
 	at.where = where;
 	at.track = track;
 	at.level_db = plr;
 	pm_findings_add(f, a, "audio-overcompressed", PM_SEV_WARNING, &at,
-			"peak to loudness ratio %.1f dB (limit %.1f dB), loudness range %.1f LU (limit 1.0 LU)",
-			plr, plr_min, lra);
+			"peak to loudness ratio %.1f dB (limit %.1f dB), loudness range %.1f LU (limit %.1f LU)",
+			plr, plr_min, lra, lra_min);
 }
 
 void pm_defects_tonal(struct pm_findings *f, const struct pm_album *a,

@@ -59,6 +59,17 @@ t_ok "verify.json: the hum" jq -e '[.findings[] | select(.rule == "audio-hum" an
 t_ok "verify.json: the click came through to the CD master" \
 	jq -e '[.findings[] | select(.rule == "audio-click" and .deliverable == "cd" and .track == 2)] | length >= 1' $f
 
+# the click floor is a threshold of its own: at -15 dBFS the -20 dBFS
+# click is under it, the -10 dBFS one is not
+sed 's|</verify>|<rule id="audio-click-floor" value="-15"/></verify>|' \
+	album.xml >floor.xml
+t_expect 0 "the click floor can be set" \
+	premaster master --analyse-only floor.xml -o floorout
+f=floorout/report/analysis.json
+t_ok "under it the -20 dBFS click is not a finding" \
+	jq -e '[.findings[] | select(.rule == "audio-click" and .track == 2 and .time_s < 2)] | length == 0' $f
+t_ok "the -10 dBFS click still is" near audio-click 2 2.7 0.01
+
 # --- repair ------------------------------------------------------------
 sed 's|<mastering pass-through="true"/>|<mastering pass-through="true"><repair clicks="on" clipping="on"/></mastering>|' \
 	album.xml >repair.xml

@@ -142,6 +142,80 @@ static void clean(void)
 	free(x);
 }
 
+/*
+ * Percussive music: a note every 250 ms keyed on at full level in the
+ * middle of its waveform (a sampled or synthesised attack without a
+ * ramp), eight harmonics up to 7 kHz decaying in 80 ms, panned, over a
+ * quiet pad.  Each onset is a burst in the residual as short and as
+ * strong as a click's.  `at` gets the onsets' frames.
+ */
+static float *percussive(int64_t *at, int *nat)
+{
+	float *x = malloc(2 * LEN * sizeof(*x));
+	static const double hz[8] = { 110, 146.8, 196, 220, 293.7, 392, 440, 587.3 };
+
+	*nat = 0;
+	for (int64_t i = 0; i < LEN; i++) {
+		double t = (double)i / RATE;
+
+		x[2 * i] = (float)(0.03 * sin(2 * M_PI * 165 * t));
+		x[2 * i + 1] = (float)(0.03 * sin(2 * M_PI * 247.5 * t + 1));
+	}
+	for (int64_t on = RATE / 4; on < LEN - RATE / 4; on += RATE / 4) {
+		int k = *nat % 8;
+		double f = hz[(k * 5) % 8], phase = 0.3 + 0.7 * k;
+		/* not tap_uniform(): the other tests keep their noise */
+		double pan = 0.25 + 0.07 * ((k * 3) % 8);
+		double amp = 0.15 + 0.03 * ((k * 7) % 8);
+
+		at[(*nat)++] = on;
+		for (int64_t i = on; i < on + RATE / 4; i++) {
+			double t = (double)(i - on) / RATE, v = 0;
+
+			for (int h = 1; h <= 8 && f * h < 7000; h++)
+				v += sin(2 * M_PI * f * h * t + phase * h) / h;
+			v *= amp * exp(-t / 0.08);
+			x[2 * i] += (float)(v * (1 - pan));
+			x[2 * i + 1] += (float)(v * pan);
+		}
+	}
+	return x;
+}
+
+/*
+ * Musical onsets are not clicks; clicks at or between them still are
+ * (doc/internals/defects.md §2).
+ */
+static void onsets(void)
+{
+	int64_t at[64], click[8];
+	int nat;
+	float *x = percussive(at, &nat);
+	struct pm_defects_summary s;
+	struct pm_defects *d = detect(x, LEN, false, &s);
+	bool all = true;
+
+	is_int(count(d, PM_DEFECT_CLICK), 0,
+	       "%d notes keyed on without an attack: no click", nat);
+	pm_defects_free(d);
+	/* -20 dBFS clicks: four between the notes, four 1 to 4 ms into one */
+	for (int k = 0; k < 8; k++) {
+		click[k] = at[3 + 4 * k] + (k < 4 ? RATE / 8 : (k - 3) * RATE / 1000);
+		x[2 * click[k] + k % 2] += k % 3 ? 0.1f : -0.1f;
+	}
+	d = detect(x, LEN, false, &s);
+	for (int k = 0; k < 8; k++)
+		if (!found(d, PM_DEFECT_CLICK, (unsigned)k % 2, click[k], RATE / 100)) {
+			all = false;
+			tap_diag("the click at %.3f s is not found",
+				 (double)click[k] / RATE);
+		}
+	ok(all, "-20 dBFS clicks among them are found within 10 ms, 4 of them in a note's first 4 ms");
+	is_int(count(d, PM_DEFECT_CLICK), 8, "and nothing else");
+	pm_defects_free(d);
+	free(x);
+}
+
 /* A 16-bit sub-bass holds its peak value for several samples: not a
  * flat top. */
 static void sub_bass(void)
@@ -374,6 +448,7 @@ static void interpolation(void)
 int main(void)
 {
 	clean();
+	onsets();
 	sub_bass();
 	clicks_and_pops();
 	clipping();
