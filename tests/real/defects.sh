@@ -1,0 +1,135 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# defects.sh: defects planted in a real mix (the real album's first
+# track, 30 seconds of it) are found and repaired to issue 11's figures.
+# A -20 dBFS click, 50 ms clipped at half the passage's peak and, on a
+# copy 30 dB quieter, 60 Hz hum at -50 dBFS with its second and third
+# harmonics.  master finds each within 10 ms (the click) or 50 ms (the
+# clipping), and nothing of the kind on the clean excerpt; <repair>
+# brings the error against the clean mix down by 15 dB at the click, by
+# 6 dB in the clipped passage and by 20 dB on each hum line, and leaves
+# every sample outside the repaired regions as it was.
+# Run by `make check-real`, which fetches the album first.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+if [ ! -f "${PM_REAL_ALBUM:-}/.done" ]; then
+	echo "Bail out! PM_REAL_ALBUM is not the real album: run make check-real"
+	exit 99
+fi
+soundcheck() {
+	"$top_builddir/tests/soundcheck" "$@"
+}
+cd "$T" || exit 99
+mix=$(ls "$PM_REAL_ALBUM"/01-* | head -1)
+rate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate \
+	-of csv=p=0 "$mix") || exit 99
+ff() {
+	ffmpeg -nostdin -v error -y "$@"
+}
+# 30 s from a minute in, as float so that nothing is rounded on the way
+ff -ss 60 -t 30 -i "$mix" -c:a pcm_f32le clean.wav || exit 99
+# the clipping level: half the peak of the 50 ms at 20 s
+peak=$(ffmpeg -nostdin -ss 20 -t 0.05 -i clean.wav -af volumedetect -f null - 2>&1 |
+	sed -n 's/.*max_volume: \([-0-9.]*\) dB.*/\1/p')
+lvl=$(awk -v p="$peak" 'BEGIN { printf "%.6f", 0.5 * 10 ^ (p / 20) }')
+click=$((rate * 10))
+ff -i clean.wav -af "aeval=val(0)+if(eq(n\,$click)\,0.1\,0)|val(1),aeval=if(between(t\,20\,20.05)\,max(-$lvl\,min($lvl\,val(ch)))\,val(ch))|if(between(t\,20\,20.05)\,max(-$lvl\,min($lvl\,val(ch)))\,val(ch))" \
+	-c:a pcm_f32le planted.wav || exit 99
+# hum on a quiet copy: 60, 120 and 180 Hz at -50, -56 and -60 dBFS
+ff -i clean.wav -af "volume=-30dB" -c:a pcm_f32le quiet.wav || exit 99
+h="0.0031623*sin(2*PI*60*t)+0.0015849*sin(2*PI*120*t)+0.001*sin(2*PI*180*t)"
+ff -i quiet.wav -af "aeval=val(0)+$h|val(1)+$h" -c:a pcm_f32le hum.wav || exit 99
+
+album() { # OUT.xml REPAIR FILE...
+	out=$1
+	rep=$2
+	shift 2
+	pm premaster init -q --title "Planted" --artist "Band" -o init.xml "$@" ||
+		exit 99
+	# the Apple masters only, at the mix's rate; no chain: the masters
+	# are the sources, with their repairs
+	awk -v rep="$rep" '/<cd>/ { skip = 1 } skip && /<\/cd>/ { skip = 0; next }
+	     /<vinyl/ { skip = 1 } skip && /<\/vinyl>/ { skip = 0; next }
+	     skip { next }
+	     /<streaming profile=/ && !/"apple"/ { next }
+	     /<mastering>/ { print "  <mastering pass-through=\"true\">" rep "</mastering>"; m = 1; next }
+	     m && /<\/mastering>/ { m = 0; next } m { next }
+	     { print }' init.xml >"$out" || exit 99
+	rm -f init.xml
+}
+album as-is.xml "" clean.wav planted.wav hum.wav
+album fixed.xml '<repair clicks="on" clipping="on"/>' clean.wav planted.wav \
+	hum.wav
+album dehum.xml '<repair hum="60"/>' hum.wav
+
+# --- detection ---------------------------------------------------------
+t_expect 0 "master analyses the planted excerpts" \
+	premaster master --analyse-only as-is.xml -o found
+j=found/report/analysis.json
+near() { # RULE TRACK TIME TOLERANCE
+	jq -e --arg r "$1" --argjson k "$2" --argjson t "$3" --argjson d "$4" \
+		'[.findings[] | select(.rule == $r and .track == $k and
+		  .time_s != null and (.time_s - $t) <= $d and ($t - .time_s) <= $d)]
+		 | length >= 1' "$j" >/dev/null
+}
+t_ok "the -20 dBFS click at 10.000 s, within 10 ms" near audio-click 2 10 0.01
+t_ok "the clipped passage at 20.000 s, within 50 ms" near audio-clipping 2 20 0.05
+t_ok "the hum on the quiet copy" jq -e \
+	'[.findings[] | select(.rule == "audio-hum" and .track == 3)] | length == 1' $j
+t_ok "nothing of the kind on the clean excerpt" jq -e \
+	'[.findings[] | select(.track == 1 and (.rule == "audio-click" or
+	  .rule == "audio-clipping" or .rule == "audio-hum"))] | length == 0' $j
+t_ok "and no click on the planted one but the planted click" jq -e \
+	'[.findings[] | select(.track == 2 and .rule == "audio-click" and
+	  (.time_s < 9.99 or .time_s > 10.01))] | length == 0' $j
+
+# --- repair ------------------------------------------------------------
+t_expect 0 "master builds the excerpts as they are" premaster master as-is.xml -o as-is
+t_expect 0 "master builds them with clicks and clipping repaired" \
+	premaster master fixed.xml -o fixed
+t_expect 0 "master builds the hum's with the hum removed" \
+	premaster master dehum.xml -o dehum
+m() { # DIR TRACK: the master
+	ls "$1"/masters/apple/0"$2"-*.wav
+}
+# FROM TO: the level of (master - clean) in dB over [FROM, TO) s, before
+# and after the repair
+err() {
+	ff -i "$(m "$1" "$2")" -i "$3" -filter_complex \
+		"[1]volume=-1[n];[0][n]amix=inputs=2:normalize=0" -c:a pcm_f32le d.wav &&
+		soundcheck level d.wav "$4" "$5" | sed 's/.*rms=//'
+}
+before=$(err as-is 2 clean.wav 9.995 10.005)
+after=$(err fixed 2 clean.wav 9.995 10.005)
+t_ok "at the click the error is 15 dB lower or more ($before to $after dBFS)" \
+	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
+before=$(err as-is 2 clean.wav 20 20.05)
+after=$(err fixed 2 clean.wav 20 20.05)
+t_ok "in the clipped passage 6 dB lower or more ($before to $after dBFS)" \
+	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 6) }'
+
+soundcheck lines "$(m as-is 3)" quiet.wav 60 >without || exit 99
+soundcheck lines "$(m dehum 1)" quiet.wav 60 >with || exit 99
+field() { # FILE KEY
+	sed -n "s/.*$2=\([-0-9.]*\).*/\1/p" "$1"
+}
+for k in 1 2 3; do
+	t_ok "the $((k * 60)) Hz line of the error down 20 dB or more ($(field without line$k) to $(field with line$k) dBFS)" \
+		awk -v a="$(field without line$k)" -v b="$(field with line$k)" \
+		'BEGIN { exit !(a != "" && b <= a - 20) }'
+done
+
+# outside the repaired regions, the repaired master is the master as it was
+ff -i "$(m as-is 2)" -f f32le -c:a pcm_f32le a.raw &&
+	ff -i "$(m fixed 2)" -f f32le -c:a pcm_f32le b.raw || exit 99
+jq -r '.tracks[1].repair.regions[] | "\(.channel) \(.start_sample) \(.samples)"' \
+	fixed/report/analysis.json >regions
+cmp -l a.raw b.raw | awk 'BEGIN { n = 0 } NR == FNR { c[n] = $1; s[n] = $2; e[n] = $2 + $3; n++; next }
+	{ o = $1 - 1; f = int(o / 8); ch = int((o % 8) / 4); ok = 0
+	  for (i = 0; i < n; i++) if (c[i] == ch && f >= s[i] && f < e[i]) ok = 1
+	  if (!ok) bad++; diff++ }
+	END { exit !(diff > 0 && bad == 0) }' regions -
+t_result $? "the repaired master differs only inside the repaired regions"
+cmp -s "$(m as-is 1)" "$(m fixed 1)"
+t_result $? "and the clean excerpt's master is bit for bit the same"
+t_done
