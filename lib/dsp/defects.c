@@ -353,7 +353,7 @@ static void residual_base(struct pm_defects *d, struct chan *c, unsigned f)
 }
 
 #if PM_HAVE_AVX2
-static PM_ALWAYS_INLINE pm_v8f load8(const float *p)
+PM_TARGET_AVX2 static PM_ALWAYS_INLINE pm_v8f load8(const float *p)
 {
 	pm_v8f v;
 
@@ -361,7 +361,7 @@ static PM_ALWAYS_INLINE pm_v8f load8(const float *p)
 	return v;
 }
 
-static PM_ALWAYS_INLINE pm_v8f set8(float x)
+PM_TARGET_AVX2 static PM_ALWAYS_INLINE pm_v8f set8(float x)
 {
 	pm_v8f v = { x, x, x, x, x, x, x, x };
 
