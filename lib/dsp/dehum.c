@@ -24,6 +24,11 @@
 #define FRAME_S 1.4
 #define STAND_DB 6.0     /* a line over the median of its neighbours */
 /*
+ * How far the mains' frequency may be from 50 or 60 Hz: grids hold it
+ * within 0.2 Hz in normal running.  A line further off is music.
+ */
+#define MAINS_HZ 0.2
+/*
  * A bin's level is its 25th percentile over the frames: hum is there in
  * every frame, music comes and goes, so the hum stands out in the quieter
  * frames even where the notes around it are louder on average.
@@ -368,7 +373,7 @@ int pm_dehum_measure(const float *x, size_t frames, uint32_t rate,
 	for (k = 1; k <= PM_DEHUM_HARMONICS; k++) {
 		double hz = nominal_hz * (double)k, bg, coh;
 		/* the mains stray by a fraction of a hertz, times k */
-		size_t span = 1 + (size_t)(0.4 * (double)k / bin_hz);
+		size_t span = 1 + (size_t)(MAINS_HZ * (double)k / bin_hz);
 		size_t b0 = (size_t)(hz / bin_hz + 0.5), b, p = b0;
 		struct pm_dehum_line *l = &h->line[h->nlines];
 		double complex z;
@@ -404,6 +409,9 @@ int pm_dehum_measure(const float *x, size_t frames, uint32_t rate,
 		l->width_hz = NOTCH_MIN_HZ;
 		l->before_db = line_db(&s, p);
 		l->after_db = l->before_db;
+		/* the grids hold their frequency within 0.2 Hz */
+		if (fabs(l->hz / (double)k - nominal_hz) > MAINS_HZ)
+			continue;
 		ratio[h->nlines] = l->hz / (double)k;
 		bins[h->nlines] = p;
 		h->nlines++;
@@ -446,8 +454,17 @@ int pm_dehum_measure(const float *x, size_t frames, uint32_t rate,
 		if (h->nlines == before)
 			break;
 	}
+	/*
+	 * Mains hum has its fundamental or its second or third harmonic
+	 * (a rectifier's buzz) among its strongest lines: a line higher up
+	 * alone is a note held through the track.
+	 */
+	for (k = 0; k < h->nlines && h->line[k].harmonic > 3; k++)
+		;
+	if (k == h->nlines)
+		h->nlines = 0;
 	if (!h->nlines) {
-		h->fundamental_hz = 0;
+		h->fundamental_hz = h->min_hz = h->max_hz = 0;
 		pm_dehum_release(h);
 	}
 done:
