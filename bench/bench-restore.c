@@ -93,7 +93,8 @@ static void plant(float *y, const float *x, int64_t n, uint32_t rate,
 				r ^= r >> 7;
 				r ^= r << 17;
 				v += pow(10, -70.0 / 20) * sqrt(3) *
-				     ((double)(r >> 11) / 4503599627370496.0 - 1.0);
+				     ((double)(r >> 11) / 4503599627370496.0 -
+				      1.0);
 			}
 			y[2 * i + c] = x[2 * i + c] + (float)v;
 		}
@@ -151,8 +152,8 @@ int main(int argc, char **argv)
 		/* as they are, both forced on */
 		memcpy(y, x, (size_t)n * 2 * sizeof(*y));
 		tick(&clean);
-		if (pm_repair_restore(y, (size_t)n, rate, 60,
-				      PM_DENOISE_AUTO_DB, 0, &dh, &dn, &err) < 0)
+		if (pm_repair_restore(y, (size_t)n, rate, 60, PM_DENOISE_AUTO_DB,
+				      0, &dh, &dn, &err) < 0)
 			return 1;
 		tock(&clean);
 		clean_noise += dn.quiet_s > 0;
@@ -173,8 +174,8 @@ int main(int argc, char **argv)
 			if (dh.line[k].harmonic > 5)
 				continue;
 			lines++;
-			worst_after = fmax(worst_after, dh.line[k].after_db -
-							   dh.line[k].before_db);
+			worst_after = fmax(worst_after,
+					   dh.line[k].after_db - dh.line[k].before_db);
 		}
 		plant(y, x, n, rate, false, true);
 		tick(&noise);
@@ -183,7 +184,8 @@ int main(int argc, char **argv)
 			return 1;
 		tock(&noise);
 		if (dn.quiet_s > 0)
-			noise_drop = fmin(noise_drop, dn.profile_db - dn.after_db);
+			noise_drop = fmin(noise_drop,
+					  dn.profile_db - dn.after_db);
 		plant(y, x, n, rate, true, true);
 		tick(&both);
 		if (pm_repair_restore(y, (size_t)n, rate, 60, PM_DENOISE_AUTO_DB,

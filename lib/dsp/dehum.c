@@ -257,13 +257,14 @@ static int follow(const struct spectra *s, struct pm_dehum *h,
 			size_t p = bins[k];
 			double complex a = s->z[t * s->nbins + p];
 			double complex b = s->z[(t - 1) * s->nbins + p];
-			double m = h->line[k].harmonic, f = m * h->fundamental_hz;
-			double w, d;
+			double m = h->line[k].harmonic;
+			double f = m * h->fundamental_hz, w, d;
 
 			if (!pair_ok(s, t, p))
 				continue;
 			w = cabs(a) * cabs(b);
-			d = carg(a * conj(b) * cexp(-2 * M_PI * I * f / bin_hz));
+			d = carg(a * conj(b) *
+				 cexp(-2 * M_PI * I * f / bin_hz));
 			num += w * m * (f + d / (2 * M_PI) * bin_hz);
 			den += w * m * m;
 		}
@@ -290,8 +291,8 @@ static int follow(const struct spectra *s, struct pm_dehum *h,
 
 			if (!pair_ok(s, t, p))
 				continue;
-			e = a * conj(b) *
-			    cexp(-2 * M_PI * I * m * h->track_hz[t - 1] / bin_hz);
+			e = a * conj(b) * cexp(-2 * M_PI * I * m *
+					       h->track_hz[t - 1] / bin_hz);
 			d = carg(e) / (2 * M_PI) * bin_hz;
 			sum += e;
 			mags += cabs(e);
@@ -299,8 +300,9 @@ static int follow(const struct spectra *s, struct pm_dehum *h,
 		}
 		if (mags <= 0 || cabs(sum) < COHERENCE * mags)
 			continue;
-		h->line[k].width_hz = PM_MAX(
-			NOTCH_MIN_HZ, PM_MIN(NOTCH_MAX_HZ, 4 * sqrt(var / mags)));
+		h->line[k].width_hz =
+			PM_MAX(NOTCH_MIN_HZ,
+			       PM_MIN(NOTCH_MAX_HZ, 4 * sqrt(var / mags)));
 		bins[kept] = p;
 		h->line[kept++] = h->line[k];
 	}
