@@ -3,8 +3,9 @@
 # real-album.sh: fetch a real, freely licensed album for the benchmarks
 # and the real-album tests: Debian's singularity-music (the music of the
 # game Singularity, 13 tracks, about 61 minutes, CC BY-SA 3.0), turned
-# into the kind of mixes a mastering room receives: 24-bit WAV at
-# 44.1 kHz, tracks 3 and 7 at 96 kHz, track 5 as FLAC.
+# into the kind of mixes a mastering room receives: 24-bit WAV at the
+# originals' 48 kHz (the package's Ogg Vorbis files), tracks 3 and 7 at
+# 96 kHz, track 5 as FLAC.
 #
 # usage: real-album.sh [DIR]   (default: $PM_REAL_ALBUM_CACHE or
 #                               ~/.cache/premaster-real-album)
