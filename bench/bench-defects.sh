@@ -29,6 +29,12 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/bench-defects.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 command -v ffmpeg >/dev/null || { echo "bench-defects: ffmpeg is needed" >&2; exit 1; }
 
+# its two helper programs are not built by `make`, only asked for
+for b in bench-defects bench-restore; do
+	[ -x "$build/bench/$b" ] || make -s -C "$build" "bench/$b" >&2 ||
+		{ echo "bench-defects: cannot build bench/$b" >&2; exit 1; }
+done
+
 set -- "$mixes"/[0-9][0-9]-*
 PREMASTER_EXEC_PATH=$build/src
 export PREMASTER_EXEC_PATH
