@@ -587,27 +587,32 @@ static bool at_level(const float *x, size_t i, float lvl)
 }
 
 /*
- * Restore the clipped samples of x[ca .. cb) (unknown[i] set for x[i])
- * into fix[ca - a ..], with a model fitted around them.
+ * Restore the clipped samples of x[ca .. cb) (unknown[i - a] set for
+ * x[i], over [a, b)) into fix[ca - a ..], with a model fitted around
+ * them, leaving the other clipped samples of [a, b) out of it.
  */
 static int declip_cluster(const float *x, const unsigned char *unknown,
-			  size_t a, size_t ca, size_t cb, float *fix)
+			  size_t a, size_t b, size_t ca, size_t cb, float *fix)
 {
 	size_t ctx = PM_MAX(CLIP_CONTEXT, 4 * (cb - ca));
 	size_t lo = ca > ctx ? ca - ctx : 0;
 	size_t hi = PM_MIN(cb + ctx, (size_t)3 * FR);
-	unsigned char *u = calloc(hi - lo, 1);
+	unsigned char *u = calloc(hi - lo, 1), *skip = calloc(hi - lo, 1);
 	float *tmp = malloc((hi - lo) * sizeof(*tmp));
 	int ret = -1;
 
-	if (u && tmp) {
+	if (u && skip && tmp) {
 		memcpy(tmp, x + lo, (hi - lo) * sizeof(*tmp));
 		memcpy(u + (ca - lo), unknown + (ca - a), cb - ca);
-		ret = pm_ar_declip(tmp, hi - lo, u, CLIP_ORDER, CLIP_PASSES);
+		for (size_t i = PM_MAX(a, lo); i < PM_MIN(b, hi); i++)
+			skip[i - lo] = unknown[i - a] && (i < ca || i >= cb);
+		ret = pm_ar_declip(tmp, hi - lo, u, skip, CLIP_ORDER,
+				   CLIP_PASSES);
 	}
 	if (ret == 0)
 		memcpy(fix + (ca - a), tmp + (ca - lo), (cb - ca) * sizeof(*fix));
 	free(u);
+	free(skip);
 	free(tmp);
 	return ret;
 }
@@ -634,7 +639,8 @@ static float *fix_clipped(const float *x, size_t a, size_t b, size_t p,
 						 : at_level(x, i, lvl);
 	for (i = a; i <= b; i++) {
 		if (ca < b && (i == b || (unknown[i - a] && i > last + join))) {
-			if (declip_cluster(x, unknown, a, ca, last + 1, fix) < 0)
+			if (declip_cluster(x, unknown, a, b, ca, last + 1,
+					   fix) < 0)
 				goto fail;
 			ca = b;
 		}

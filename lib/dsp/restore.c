@@ -236,7 +236,7 @@ int pm_ar_interpolate_mask(float *x, size_t len,
 }
 
 int pm_ar_declip(float *x, size_t len, const unsigned char *unknown,
-		 unsigned order, unsigned passes)
+		 const unsigned char *skip, unsigned order, unsigned passes)
 {
 	double a[PM_LPC_MAX_ORDER + 1];
 	float *was, *w;
@@ -259,17 +259,20 @@ int pm_ar_declip(float *x, size_t len, const unsigned char *unknown,
 	 * passage when x is: weighted to the music nearest it, without the
 	 * edges' bias of a rectangular window.
 	 */
-	ar_fit(x, unknown, len, order, w, a);
+	memcpy(loose, unknown, len);
+	for (i = 0; skip && i < len; i++)
+		loose[i] |= skip[i];
+	ar_fit(x, loose, len, order, w, a);
 	for (unsigned pass = 0; pass < passes; pass++) {
 		size_t bad = 1;
 
 		/*
 		 * Later passes fit the model to the whole context, the
-		 * passage as the pass before restored it: a model fitted
-		 * around a gap underrates what the gap held.
+		 * passage as the pass before restored it (but for `skip`):
+		 * a model fitted around a gap underrates what the gap held.
 		 */
 		if (pass > 0)
-			ar_fit(x, NULL, len, order, w, a);
+			ar_fit(x, skip, len, order, w, a);
 		memcpy(loose, unknown, len);
 		/*
 		 * Each unknown was at least as loud as its clipped value,
