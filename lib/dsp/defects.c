@@ -610,7 +610,8 @@ static int declip_cluster(const float *x, const unsigned char *unknown,
 				   CLIP_PASSES);
 	}
 	if (ret == 0)
-		memcpy(fix + (ca - a), tmp + (ca - lo), (cb - ca) * sizeof(*fix));
+		memcpy(fix + (ca - a), tmp + (ca - lo),
+		       (cb - ca) * sizeof(*fix));
 	free(u);
 	free(skip);
 	free(tmp);
@@ -724,14 +725,14 @@ static void find_clipping(struct pm_defects *d, struct chan *c, unsigned ch)
 		{
 			struct pm_defect *ev =
 				add_event(d, PM_DEFECT_CLIPPING, ch,
-					  d->base + (int64_t)a, (int64_t)(b - a),
-					  lvl);
+					  d->base + (int64_t)a,
+					  (int64_t)(b - a), lvl);
 
 			if (ev) {
 				ev->count = count;
 				if (d->c.fix_clipping)
-					ev->fix = fix_clipped(x, a, b, i, j, lvl,
-							      join);
+					ev->fix = fix_clipped(x, a, b, i, j,
+							      lvl, join);
 			}
 		}
 		c->clip_covered = d->base + (int64_t)b;

@@ -114,9 +114,11 @@ static void ar_fit(const float *x, const unsigned char *skip, size_t len,
 	double r[PM_LPC_MAX_ORDER + 1];
 
 	if (w) {
-		for (size_t i = 0; i < len; i++)
-			w[i] = x[i] * (float)(0.5 - 0.5 * cos(2 * M_PI * (i + 0.5) /
-							     (double)len));
+		for (size_t i = 0; i < len; i++) {
+			double t = ((double)i + 0.5) / (double)len;
+
+			w[i] = x[i] * (float)(0.5 - 0.5 * cos(2 * M_PI * t));
+		}
 		x = w;
 	}
 	known_r(x, skip, len, p, r);
@@ -235,6 +237,13 @@ int pm_ar_interpolate_mask(float *x, size_t len,
 	return 0;
 }
 
+/* Whether v falls short of clipped value c: less loud, or of the other
+ * sign. */
+static bool short_of(float v, float c)
+{
+	return (c < 0 ? -v : v) < fabsf(c);
+}
+
 int pm_ar_declip(float *x, size_t len, const unsigned char *unknown,
 		 const unsigned char *skip, unsigned order, unsigned passes)
 {
@@ -288,15 +297,14 @@ int pm_ar_declip(float *x, size_t len, const unsigned char *unknown,
 			}
 			bad = 0;
 			for (i = 0; i < len; i++)
-				if (loose[i] &&
-				    (was[i] < 0 ? -x[i] : x[i]) < fabsf(was[i])) {
+				if (loose[i] && short_of(x[i], was[i])) {
 					x[i] = was[i];
 					loose[i] = 0;
 					bad++;
 				}
 		}
 		for (i = 0; bad && i < len; i++) /* the last round's */
-			if (loose[i] && (was[i] < 0 ? -x[i] : x[i]) < fabsf(was[i]))
+			if (loose[i] && short_of(x[i], was[i]))
 				x[i] = was[i];
 	}
 	ret = 0;

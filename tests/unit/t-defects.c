@@ -374,8 +374,8 @@ static void short_flat_tops(void)
 		}
 	}
 	ok(first >= 0 && first < a + len / 2 && shorts >= 1,
-	   "the planted passage starts with a short flat top (%zu in its first half)",
-	   shorts);
+	   "the planted passage starts with a short flat top "
+	   "(%zu in its first half)", shorts);
 	d = detect(x, LEN, true, &s);
 	e = pm_defects_events(d, &n);
 	for (k = 0; k < n; k++)
@@ -393,7 +393,8 @@ static void short_flat_tops(void)
 		double before = err_db(x, ref, 0, p, q);
 		double after = err_db(y, ref, 0, p, q);
 
-		ok(after < before - 6, "%s repaired: error %.1f dB, %.1f dB without",
+		ok(after < before - 6,
+		   "%s repaired: error %.1f dB, %.1f dB without",
 		   half ? "the whole passage" : "its short-topped first half",
 		   after, before);
 	}
