@@ -210,8 +210,10 @@ static void plant(float *buf, int64_t n, const struct opts *o)
 			len = (int64_t)(b * o->rate + 0.5);
 			for (i = at - ramp; i < at + len + ramp && i < n; i++) {
 				int64_t e = i < at ? at - i : i - (at + len - 1);
-				double g = i >= at && i < at + len ? 0
-					   : 0.5 - 0.5 * cos(M_PI * (double)e / ramp);
+				double g = i >= at && i < at + len
+						   ? 0
+						   : 0.5 - 0.5 * cos(M_PI * (double)e /
+								     (double)ramp);
 
 				if (i < 0)
 					continue;
@@ -230,7 +232,9 @@ static void plant(float *buf, int64_t n, const struct opts *o)
 					r ^= r >> 7;
 					r ^= r << 17;
 					buf[(size_t)i * nc + q] += (float)(
-						amp * ((double)(r >> 11) / 4503599627370496.0 - 1.0));
+						amp * ((double)(r >> 11) /
+							       4503599627370496.0 -
+						       1.0));
 				}
 			continue;
 		}

@@ -365,9 +365,11 @@ static void lines(const struct pcm *a, const struct pcm *b, double hz)
 			double re = 0, im = 0, ws = 0;
 
 			for (size_t j = 0; j < n; j++) {
-				double d = (double)a->x[j * a->ch + c] - b->x[j * a->ch + c];
+				size_t q = j * a->ch + c;
+				double d = (double)a->x[q] - b->x[q];
 				double w = 0.5 - 0.5 * cos(2 * M_PI * (j + 0.5) / n);
-				double ph = 2 * M_PI * hz * (k + 1) * (double)j / a->rate;
+				double ph = 2 * M_PI * hz * (k + 1) * (double)j /
+					    a->rate;
 
 				re += w * d * cos(ph);
 				im -= w * d * sin(ph);
@@ -376,9 +378,10 @@ static void lines(const struct pcm *a, const struct pcm *b, double hz)
 			top[k] = fmax(top[k], 2 * hypot(re, im) / ws);
 		}
 		for (size_t j = 0; j < n; j++) {
-			double d = (double)a->x[j * a->ch + c] - b->x[j * a->ch + c];
+			size_t q = j * a->ch + c;
+			double d = (double)a->x[q] - b->x[q];
 			double y = hp_run(&d2, hp_run(&d1, d));
-			double r = b->x[j * a->ch + c];
+			double r = b->x[q];
 
 			ed += y * y;
 			eb += r * r;
@@ -386,7 +389,8 @@ static void lines(const struct pcm *a, const struct pcm *b, double hz)
 	}
 	printf("line1=%.1f line2=%.1f line3=%.1f far=%.1f\n",
 	       20 * log10(top[0] + 1e-15), 20 * log10(top[1] + 1e-15),
-	       20 * log10(top[2] + 1e-15), 10 * log10((ed + 1e-30) / (eb + 1e-30)));
+	       20 * log10(top[2] + 1e-15),
+	       10 * log10((ed + 1e-30) / (eb + 1e-30)));
 }
 
 int main(int argc, char **argv)

@@ -102,6 +102,7 @@ struct pm_eq_band {
 	double gain_db; /* shelves and peaks */
 	double q;       /* 0.7071 by default */
 	unsigned order; /* 2 or 4 for the passes; 2 otherwise */
+	bool linear_phase; /* phase="linear": a highpass (dsp/linhp.h) */
 	int line;
 };
 

@@ -235,9 +235,36 @@ static void check_pass_through(struct checker *c, const struct pm_album *a)
 				why, a->streams[i].name);
 }
 
+/*
+ * A linear-phase band is a highpass of order 2 (dsp/linhp.h), a rumble
+ * filter: its corner from 10 Hz to 400 Hz (its latency grows as the
+ * corner falls, its moving averages shorten as it rises).
+ */
+static void check_eq(struct checker *c, const struct pm_eq *eq)
+{
+	for (size_t i = 0; i < eq->nbands; i++) {
+		const struct pm_eq_band *b = &eq->bands[i];
+
+		if (!b->linear_phase)
+			continue;
+		if (b->type != PM_EQ_HIGHPASS || b->order != 2)
+			problem(c, b->line,
+				"phase=\"linear\" is for a highpass of order 2, not a %s of order %u",
+				pm_eq_names[b->type], b->order);
+		else if (b->freq_hz < 10 || b->freq_hz > 400)
+			problem(c, b->line,
+				"a linear-phase highpass at %g Hz: its corner must be 10 Hz to 400 Hz",
+				b->freq_hz);
+	}
+}
+
 static void check_mastering(struct checker *c, const struct pm_album *a)
 {
 	const struct pm_loudness *ld = &a->mastering.loudness;
+
+	check_eq(c, &a->mastering.eq);
+	for (size_t i = 0; i < a->ntracks; i++)
+		check_eq(c, &a->tracks[i].master.eq);
 
 	if (ld->mode == PM_LOUDNESS_ANCHOR && !ld->anchor)
 		problem(c, ld->line, "loudness mode 'anchor' needs an anchor track");

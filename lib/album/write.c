@@ -172,6 +172,8 @@ static void eq(struct writer *x, const struct pm_eq *e)
 			attr_num(x, "q", b->q);
 		if (b->order != 2)
 			attr_uint(x, "order", b->order);
+		if (b->linear_phase)
+			pm_xmlw_attr(&x->w, "phase", "linear");
 		pm_xmlw_end(&x->w);
 	}
 	pm_xmlw_end(&x->w);
@@ -773,7 +775,7 @@ static bool same_eq(const struct pm_eq *a, const struct pm_eq *b)
 
 		if (x->type != y->type || x->freq_hz != y->freq_hz ||
 		    x->gain_db != y->gain_db || x->q != y->q ||
-		    x->order != y->order)
+		    x->order != y->order || x->linear_phase != y->linear_phase)
 			return false;
 	}
 	return true;

@@ -412,6 +412,7 @@ static void read_source(struct walk *w, const xmlNode *n, struct pm_source *s)
 
 static void read_eq(struct walk *w, const xmlNode *n, struct pm_eq *eq)
 {
+	static const char *const phases[] = { "minimum", "linear" };
 	const xmlNode *c;
 	struct pm_eq_band *b;
 
@@ -434,6 +435,7 @@ static void read_eq(struct walk *w, const xmlNode *n, struct pm_eq *eq)
 		b->gain_db = attr_double(w, c, "gain-db", 0);
 		b->q = attr_double(w, c, "q", 0.7071);
 		b->order = attr_uint(w, c, "order", 2);
+		b->linear_phase = attr_enum(w, c, "phase", phases, 2, 0) == 1;
 	}
 }
 

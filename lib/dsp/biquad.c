@@ -149,6 +149,9 @@ int pm_biquad_design_band(const struct pm_eq_band *band, uint32_t rate,
 	static const double q4[2] = { 0.54119610014619698, 1.3065629648763766 };
 	enum pm_biquad_type t;
 
+	/* no section: the chain runs it as a filter of its own (linhp.h) */
+	if (band->linear_phase)
+		return 0;
 	switch (band->type) {
 	case PM_EQ_HIGHPASS:
 	case PM_EQ_LOWPASS:

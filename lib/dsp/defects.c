@@ -306,9 +306,11 @@ static PM_ALWAYS_INLINE int clip_scan(const float *x)
 {
 	int any = 0;
 
+	const float *before = x - 1;
+
 	for (size_t i = 0; i < FR; i++)
 		any |= (fabsf(x[i]) >= PM_FULL_SCALE) |
-		       ((x[i] == x[i - 1]) & (fabsf(x[i]) >= FLAT_LEVEL));
+		       ((x[i] == before[i]) & (fabsf(x[i]) >= FLAT_LEVEL));
 	return any;
 }
 
@@ -356,7 +358,7 @@ static void residual_base(struct pm_defects *d, struct chan *c, unsigned f)
 }
 
 #if PM_HAVE_AVX2
-static PM_ALWAYS_INLINE pm_v8f load8(const float *p)
+PM_TARGET_AVX2 static PM_ALWAYS_INLINE pm_v8f load8(const float *p)
 {
 	pm_v8f v;
 
@@ -364,7 +366,7 @@ static PM_ALWAYS_INLINE pm_v8f load8(const float *p)
 	return v;
 }
 
-static PM_ALWAYS_INLINE pm_v8f set8(float x)
+PM_TARGET_AVX2 static PM_ALWAYS_INLINE pm_v8f set8(float x)
 {
 	pm_v8f v = { x, x, x, x, x, x, x, x };
 
@@ -502,12 +504,13 @@ static void residual(struct pm_defects *d, struct chan *c, unsigned f)
 static PM_ALWAYS_INLINE bool gate(const struct pm_defects *d, const float *x)
 {
 	const float lim = 0.5f * (float)d->c.click_floor;
+	const float *x1 = x - 1, *x2 = x - 2; /* the samples before */
 	float m[8] = { 0 };
 
 	for (size_t i = 0; i < FR; i += 8)
 		for (int k = 0; k < 8; k++) {
 			size_t j = i + (size_t)k;
-			float v = fabsf(x[j] - 2 * x[j - 1] + x[j - 2]);
+			float v = fabsf(x[j] - 2 * x1[j] + x2[j]);
 
 			m[k] = v > m[k] ? v : m[k];
 		}
@@ -839,7 +842,8 @@ static bool click_not_onset(const struct pm_defects *d, unsigned ch,
 {
 	const struct chan *c = &d->ch[ch], *o = &d->ch[1 - ch];
 	const float *x = c->x;
-	size_t n = PM_MIN((size_t)d->rate / CONTEXT_DIV, (size_t)FR / 2);
+	size_t n = PM_MIN(PM_MAX((size_t)d->rate / CONTEXT_DIV, (size_t)64),
+			  (size_t)FR / 2);
 	const float *xp = x + p - 2 * ORDER - n, *xf = x + p + 2 * ORDER + 4;
 	double ap[ORDER + 1], af[ORDER + 1], change, level, h[ORDER + 1];
 	double ep[NFIT], hs[NFIT], ew = 0, impulse, step, own = 0, other = 0;

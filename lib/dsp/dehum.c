@@ -24,6 +24,11 @@
 #define FRAME_S 1.4
 #define STAND_DB 6.0     /* a line over the median of its neighbours */
 /*
+ * How far the mains' frequency may be from 50 or 60 Hz: grids hold it
+ * within 0.2 Hz in normal running.  A line further off is music.
+ */
+#define MAINS_HZ 0.2
+/*
  * A bin's level is its 25th percentile over the frames: hum is there in
  * every frame, music comes and goes, so the hum stands out in the quieter
  * frames even where the notes around it are louder on average.
@@ -252,13 +257,14 @@ static int follow(const struct spectra *s, struct pm_dehum *h,
 			size_t p = bins[k];
 			double complex a = s->z[t * s->nbins + p];
 			double complex b = s->z[(t - 1) * s->nbins + p];
-			double m = h->line[k].harmonic, f = m * h->fundamental_hz;
-			double w, d;
+			double m = h->line[k].harmonic;
+			double f = m * h->fundamental_hz, w, d;
 
 			if (!pair_ok(s, t, p))
 				continue;
 			w = cabs(a) * cabs(b);
-			d = carg(a * conj(b) * cexp(-2 * M_PI * I * f / bin_hz));
+			d = carg(a * conj(b) *
+				 cexp(-2 * M_PI * I * f / bin_hz));
 			num += w * m * (f + d / (2 * M_PI) * bin_hz);
 			den += w * m * m;
 		}
@@ -285,8 +291,8 @@ static int follow(const struct spectra *s, struct pm_dehum *h,
 
 			if (!pair_ok(s, t, p))
 				continue;
-			e = a * conj(b) *
-			    cexp(-2 * M_PI * I * m * h->track_hz[t - 1] / bin_hz);
+			e = a * conj(b) * cexp(-2 * M_PI * I * m *
+					       h->track_hz[t - 1] / bin_hz);
 			d = carg(e) / (2 * M_PI) * bin_hz;
 			sum += e;
 			mags += cabs(e);
@@ -294,8 +300,9 @@ static int follow(const struct spectra *s, struct pm_dehum *h,
 		}
 		if (mags <= 0 || cabs(sum) < COHERENCE * mags)
 			continue;
-		h->line[k].width_hz = PM_MAX(
-			NOTCH_MIN_HZ, PM_MIN(NOTCH_MAX_HZ, 4 * sqrt(var / mags)));
+		h->line[k].width_hz =
+			PM_MAX(NOTCH_MIN_HZ,
+			       PM_MIN(NOTCH_MAX_HZ, 4 * sqrt(var / mags)));
 		bins[kept] = p;
 		h->line[kept++] = h->line[k];
 	}
@@ -368,7 +375,7 @@ int pm_dehum_measure(const float *x, size_t frames, uint32_t rate,
 	for (k = 1; k <= PM_DEHUM_HARMONICS; k++) {
 		double hz = nominal_hz * (double)k, bg, coh;
 		/* the mains stray by a fraction of a hertz, times k */
-		size_t span = 1 + (size_t)(0.4 * (double)k / bin_hz);
+		size_t span = 1 + (size_t)(MAINS_HZ * (double)k / bin_hz);
 		size_t b0 = (size_t)(hz / bin_hz + 0.5), b, p = b0;
 		struct pm_dehum_line *l = &h->line[h->nlines];
 		double complex z;
@@ -404,6 +411,9 @@ int pm_dehum_measure(const float *x, size_t frames, uint32_t rate,
 		l->width_hz = NOTCH_MIN_HZ;
 		l->before_db = line_db(&s, p);
 		l->after_db = l->before_db;
+		/* the grids hold their frequency within 0.2 Hz */
+		if (fabs(l->hz / (double)k - nominal_hz) > MAINS_HZ)
+			continue;
 		ratio[h->nlines] = l->hz / (double)k;
 		bins[h->nlines] = p;
 		h->nlines++;
@@ -446,8 +456,17 @@ int pm_dehum_measure(const float *x, size_t frames, uint32_t rate,
 		if (h->nlines == before)
 			break;
 	}
+	/*
+	 * Mains hum has its fundamental or its second or third harmonic
+	 * (a rectifier's buzz) among its strongest lines: a line higher up
+	 * alone is a note held through the track.
+	 */
+	for (k = 0; k < h->nlines && h->line[k].harmonic > 3; k++)
+		;
+	if (k == h->nlines)
+		h->nlines = 0;
 	if (!h->nlines) {
-		h->fundamental_hz = 0;
+		h->fundamental_hz = h->min_hz = h->max_hz = 0;
 		pm_dehum_release(h);
 	}
 done:

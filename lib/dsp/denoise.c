@@ -91,7 +91,8 @@ static void analyse(struct stft *s, const float *x, size_t frames, int c,
 {
 	int64_t a = frame_start(s, j);
 	size_t i0 = a < 0 ? (size_t)-a : 0, i;
-	size_t i1 = (size_t)PM_MAX(0, PM_MIN((int64_t)s->n, (int64_t)frames - a));
+	int64_t end = PM_MIN((int64_t)s->n, (int64_t)frames - a);
+	size_t i1 = (size_t)PM_MAX(0, end);
 
 	for (i = 0; i < i0 && i < s->n; i++)
 		s->in[i] = 0;

@@ -17,6 +17,7 @@ struct pm_fft {
 	double *tw;  /* e^{-2 pi i k / n}, k = 0 .. n/2 - 1, (re, im) */
 	double *z;   /* m complex scratch values */
 	double *out; /* n + 2 doubles for pm_fft_power() */
+	size_t *rev; /* the bit-reversal permutation of m points */
 };
 
 static bool is_pow2(size_t n)
@@ -43,7 +44,8 @@ struct pm_fft *pm_fft_new(size_t n, struct pm_err *err)
 	f->tw = pm_calloc(n, sizeof(double), err);
 	f->z = pm_calloc(n, sizeof(double), err);
 	f->out = pm_calloc(n + 2, sizeof(double), err);
-	if (!f->tw || !f->z || !f->out) {
+	f->rev = pm_calloc(n / 2, sizeof(size_t), err);
+	if (!f->tw || !f->z || !f->out || !f->rev) {
 		pm_fft_free(f);
 		return NULL;
 	}
@@ -58,6 +60,16 @@ struct pm_fft *pm_fft_new(size_t n, struct pm_err *err)
 		f->tw[2 * k] = cos(a);
 		f->tw[2 * k + 1] = sin(a);
 	}
+	for (size_t i = 1, j = 0; i < f->m; i++) {
+		size_t bit = f->m >> 1;
+
+		while (j & bit) {
+			j ^= bit;
+			bit >>= 1;
+		}
+		j |= bit;
+		f->rev[i] = j;
+	}
 	return f;
 }
 
@@ -68,6 +80,7 @@ void pm_fft_free(struct pm_fft *f)
 	free(f->tw);
 	free(f->z);
 	free(f->out);
+	free(f->rev);
 	free(f);
 }
 
@@ -76,21 +89,20 @@ size_t pm_fft_size(const struct pm_fft *f)
 	return f->n;
 }
 
-/* In-place radix-2 complex FFT of f->m points in f->z. */
+/*
+ * In-place radix-2 complex FFT of f->m points in f->z.  The first two
+ * stages, whose twiddles are 1 and -i, are one pass of radix-4
+ * butterflies without multiplications (the noise reduction runs its
+ * transforms over every frame of a track).
+ */
 static void complex_fft(struct pm_fft *f)
 {
 	double *z = f->z;
-	size_t m = f->m;
+	size_t m = f->m, len = 2;
 
-	/* bit-reversal permutation */
-	for (size_t i = 1, j = 0; i < m; i++) {
-		size_t bit = m >> 1;
+	for (size_t i = 1; i < m; i++) {
+		size_t j = f->rev[i];
 
-		while (j & bit) {
-			j ^= bit;
-			bit >>= 1;
-		}
-		j |= bit;
 		if (i < j) {
 			double tr = z[2 * i], ti = z[2 * i + 1];
 
@@ -100,7 +112,27 @@ static void complex_fft(struct pm_fft *f)
 			z[2 * j + 1] = ti;
 		}
 	}
-	for (size_t len = 2; len <= m; len <<= 1) {
+	if (m >= 4) {
+		for (size_t i = 0; i < m; i += 4) {
+			double *a = z + 2 * i;
+			double s0r = a[0] + a[2], s0i = a[1] + a[3];
+			double d0r = a[0] - a[2], d0i = a[1] - a[3];
+			double s1r = a[4] + a[6], s1i = a[5] + a[7];
+			double d1r = a[4] - a[6], d1i = a[5] - a[7];
+
+			/* the second stage: twiddles 1 and -i */
+			a[0] = s0r + s1r;
+			a[1] = s0i + s1i;
+			a[4] = s0r - s1r;
+			a[5] = s0i - s1i;
+			a[2] = d0r + d1i;
+			a[3] = d0i - d1r;
+			a[6] = d0r - d1i;
+			a[7] = d0i + d1r;
+		}
+		len = 8;
+	}
+	for (; len <= m; len <<= 1) {
 		size_t half = len / 2;
 		size_t step = f->n / len; /* twiddle stride in the n table */
 
@@ -136,7 +168,7 @@ void pm_fft_forward(struct pm_fft *f, const double *in, double *out)
 	 * combine them: X[k] = E[k] + W^k O[k].
 	 */
 	for (size_t k = 0; k <= m; k++) {
-		size_t a = k % m, b = (m - k) % m;
+		size_t a = k < m ? k : 0, b = k ? m - k : 0;
 		double zr = z[2 * a], zi = z[2 * a + 1];
 		double cr = z[2 * b], ci = -z[2 * b + 1]; /* conj(Z[m-k]) */
 		double er = 0.5 * (zr + cr), ei = 0.5 * (zi + ci);

@@ -243,14 +243,16 @@ int master_analyse(struct pass1 *p)
 		}
 		p->chain_meter = pm_bs1770_new(2, rate, err);
 		if (!p->chain_meter ||
-		    master_shared_init(&sh, p->a, p->track, rate, NULL, err) < 0)
+		    master_shared_init(&sh, p->a, p->track, rate, NULL, err) < 0 ||
+		    master_shared_linear(&sh, p->a, p->track, rate, 1, err) < 0)
 			goto out;
 		/* what each filter does to the true peak, when there are
 		 * filters */
-		if (p->chain_peak && (sh.track_eq || sh.album_eq || sh.comp)) {
+		if (p->chain_peak &&
+		    (sh.nlinhp || sh.track_eq || sh.album_eq || sh.comp)) {
 			bool has[PM_STAGES + 1] = {
-				true, sh.track_eq != NULL, sh.album_eq != NULL,
-				sh.comp != NULL
+				true, sh.nlinhp > 0, sh.track_eq != NULL,
+				sh.album_eq != NULL, sh.comp != NULL
 			};
 
 			for (sg = 0; sg <= PM_STAGES; sg++) {
@@ -323,6 +325,17 @@ int master_analyse(struct pass1 *p)
 			if (pm_bs1770_add(p->chain_meter, buf, n, err) < 0)
 				goto out;
 		}
+	}
+	/* what the linear-phase highpasses still hold */
+	for (int64_t d = ref ? 0 : (int64_t)master_shared_delay(&sh); d > 0;) {
+		size_t n = (size_t)PM_MIN((int64_t)BLOCK, d);
+
+		master_shared_drain(&sh, buf, n);
+		if (tp_chain)
+			pm_truepeak_process(tp_chain, buf, n, NULL);
+		if (pm_bs1770_add(p->chain_meter, buf, n, err) < 0)
+			goto out;
+		d -= (int64_t)n;
 	}
 	pm_truepeak_flush(tp_src, NULL);
 	o->integrated_lufs = pm_bs1770_integrated(p->src_meter);

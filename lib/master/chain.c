@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * chain.c: the processing chain every target shares: DC removal (only a
- * measured offset, subtracted), EQ, compressor, width, tone match.
+ * measured offset, subtracted, digital silence kept), linear-phase
+ * highpasses, EQ, compressor, width, tone match.
  */
 #include <config.h>
 
@@ -19,7 +20,52 @@ void master_shared_free(struct shared *s)
 	pm_biquad_cascade_free(s->album_eq);
 	pm_biquad_cascade_free(s->tone_eq);
 	pm_comp_free(s->comp);
+	for (size_t k = 0; k < s->nlinhp; k++)
+		pm_linhp_free(s->linhp[k]);
 	memset(s, 0, sizeof(*s));
+}
+
+int master_shared_linear(struct shared *s, const struct pm_album *a, size_t i,
+			 uint32_t rate, size_t granule, struct pm_err *err)
+{
+	const struct pm_eq *eqs[2] = { NULL, &a->mastering.eq };
+
+	if (i != PM_DISC)
+		eqs[0] = &a->tracks[i].master.eq;
+	for (size_t e = 0; e < 2; e++)
+		for (size_t k = 0; eqs[e] && k < eqs[e]->nbands; k++) {
+			const struct pm_eq_band *b = &eqs[e]->bands[k];
+
+			if (!b->linear_phase)
+				continue;
+			if (s->nlinhp == PM_ARRAY_SIZE(s->linhp))
+				return pm_err_set(err, PM_EINVAL,
+						  "too many linear-phase bands");
+			s->linhp[s->nlinhp] = pm_linhp_new(rate, b->freq_hz,
+							   granule, err);
+			if (!s->linhp[s->nlinhp])
+				return -1;
+			s->nlinhp++;
+		}
+	return 0;
+}
+
+size_t master_shared_delay(const struct shared *s)
+{
+	size_t d = 0;
+
+	for (size_t k = 0; k < s->nlinhp; k++)
+		d += pm_linhp_delay(s->linhp[k]);
+	return d;
+}
+
+/* Does `eq` have a band made of biquads (not only linear-phase ones)? */
+static bool has_biquads(const struct pm_eq *eq)
+{
+	for (size_t k = 0; k < eq->nbands; k++)
+		if (!eq->bands[k].linear_phase)
+			return true;
+	return false;
 }
 
 int master_shared_init(struct shared *s, const struct pm_album *a, size_t i,
@@ -35,13 +81,13 @@ int master_shared_init(struct shared *s, const struct pm_album *a, size_t i,
 
 		if (tm->gain_db != 0)
 			s->gain = (float)pm_db_to_gain(tm->gain_db);
-		if (tm->eq.nbands) {
+		if (has_biquads(&tm->eq)) {
 			s->track_eq = pm_biquad_cascade_new_eq(&tm->eq, 2, rate, err);
 			if (!s->track_eq)
 				goto fail;
 		}
 	}
-	if (m->eq.nbands) {
+	if (has_biquads(&m->eq)) {
 		s->album_eq = pm_biquad_cascade_new_eq(&m->eq, 2, rate, err);
 		if (!s->album_eq)
 			goto fail;
@@ -176,18 +222,14 @@ static void dc_remove(struct shared *s, float *buf, size_t n)
 	}
 }
 
-void master_shared_process(struct shared *s, float *buf, size_t n)
+/* The filters, from the linear-phase highpasses on. */
+static void filters(struct shared *s, float *buf, size_t n)
 {
-	size_t j;
-
-	if (s->dc[0] != 0.0f || s->dc[1] != 0.0f)
-		dc_remove(s, buf, n);
-	s->pos += (int64_t)n;
-	if (s->gain != 1.0f)
-		for (j = 0; j < n * 2; j++)
-			buf[j] *= s->gain;
-	if (s->stage_tp[0])
-		pm_truepeak_process(s->stage_tp[0], buf, n, NULL);
+	for (size_t k = 0; k < s->nlinhp; k++)
+		pm_linhp_process(s->linhp[k], buf, n);
+	if (s->stage_tp[1 + PM_STAGE_LINEAR_HP])
+		pm_truepeak_process(s->stage_tp[1 + PM_STAGE_LINEAR_HP], buf, n,
+				    NULL);
 	if (s->track_eq)
 		pm_biquad_cascade_process(s->track_eq, buf, buf, n);
 	if (s->stage_tp[1 + PM_STAGE_TRACK_EQ])
@@ -205,4 +247,25 @@ void master_shared_process(struct shared *s, float *buf, size_t n)
 	if (s->stage_tp[1 + PM_STAGE_COMPRESSOR])
 		pm_truepeak_process(s->stage_tp[1 + PM_STAGE_COMPRESSOR], buf,
 				    n, NULL);
+}
+
+void master_shared_process(struct shared *s, float *buf, size_t n)
+{
+	size_t j;
+
+	if (s->dc[0] != 0.0f || s->dc[1] != 0.0f)
+		dc_remove(s, buf, n);
+	s->pos += (int64_t)n;
+	if (s->gain != 1.0f)
+		for (j = 0; j < n * 2; j++)
+			buf[j] *= s->gain;
+	if (s->stage_tp[0])
+		pm_truepeak_process(s->stage_tp[0], buf, n, NULL);
+	filters(s, buf, n);
+}
+
+void master_shared_drain(struct shared *s, float *buf, size_t n)
+{
+	memset(buf, 0, n * 2 * sizeof(float));
+	filters(s, buf, n);
 }

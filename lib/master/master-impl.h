@@ -18,6 +18,7 @@
 #include "dsp/biquad.h"
 #include "dsp/bs1770.h"
 #include "dsp/dynamics.h"
+#include "dsp/linhp.h"
 #include "dsp/fft.h"
 #include "dsp/limiter.h"
 #include "dsp/loudness.h"
@@ -84,6 +85,10 @@ struct shared {
 	/* borrowed meters of the true peak into the filters and after
 	 * each (analysis only; NULL: not measured) */
 	struct pm_truepeak *stage_tp[PM_STAGES + 1];
+	/* the linear-phase highpasses of the track's and the album's EQ,
+	 * first in the chain (they commute with the biquads); owned */
+	size_t nlinhp;
+	struct pm_linhp *linhp[32]; /* the schema: 16 bands per <eq> */
 };
 
 struct pass2 {
@@ -117,6 +122,24 @@ int master_shared_init(struct shared *s, const struct pm_album *a, size_t i,
 		       struct pm_err *err);
 
 void master_shared_process(struct shared *s, float *buf, size_t n);
+
+/*
+ * The linear-phase highpasses of track `i` (and the album), their delays
+ * rounded to `granule` frames; after master_shared_init().  Returns 0 or
+ * -1 with `err`.
+ */
+int master_shared_linear(struct shared *s, const struct pm_album *a, size_t i,
+			 uint32_t rate, size_t granule, struct pm_err *err);
+
+/* Frames the chain delays its output by (its linear-phase highpasses). */
+size_t master_shared_delay(const struct shared *s);
+
+/*
+ * The chain's last `n` frames, held back by its delay: silence pushed
+ * through the filters (not the DC removal or gain, which belong to the
+ * source's frames).
+ */
+void master_shared_drain(struct shared *s, float *buf, size_t n);
 
 void master_pass2_job(void *job);
 

@@ -74,8 +74,8 @@ struct pm_span {
 };
 
 /* The shared chain's filters whose true-peak rise is reported. */
-enum { PM_STAGE_TRACK_EQ, PM_STAGE_ALBUM_EQ, PM_STAGE_COMPRESSOR,
-       PM_STAGES };
+enum { PM_STAGE_LINEAR_HP, PM_STAGE_TRACK_EQ, PM_STAGE_ALBUM_EQ,
+       PM_STAGE_COMPRESSOR, PM_STAGES };
 
 #define PM_TONE_BANDS 10 /* octave bands, 31.5 Hz .. 16 kHz */
 

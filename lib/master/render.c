@@ -29,6 +29,7 @@ struct lane {
 	float gate;    /* the fine meter works where that reaches this */
 	size_t cap;    /* frames they hold */
 	size_t skip;   /* limiter latency still to drop */
+	size_t pre_skip; /* the shared chain's delay still to drop */
 	float gain;
 	bool vinyl;
 	bool int24;    /* the master is 24-bit: quantise before measuring */
@@ -290,9 +291,24 @@ static int lane_reserve(struct lane *l, size_t frames, struct pm_err *err)
 	return 0;
 }
 
+/* Leave out what the shared chain's delay put first (its silence). */
+static void pre_skip(struct lane *l, const float **in, size_t *n)
+{
+	size_t d = PM_MIN(l->pre_skip, *n);
+
+	if (d == 0)
+		return; /* *in may be NULL at the end: no offset to it */
+	*in += d * 2;
+	*n -= d;
+	l->pre_skip -= d;
+}
+
 static int lane_push(struct lane *l, const float *in, size_t n,
 		     struct pm_bs1770 *m, struct pm_err *err)
 {
+	pre_skip(l, &in, &n);
+	if (!n)
+		return 0;
 	if (lane_reserve(l, n, err) < 0)
 		return -1;
 	memcpy(l->a, in, n * 2 * sizeof(float));
@@ -303,6 +319,7 @@ static int lane_push(struct lane *l, const float *in, size_t n,
 static int lane_finish(struct lane *l, const float *in, size_t n,
 		       struct pm_bs1770 *m, struct pm_err *err)
 {
+	pre_skip(l, &in, &n);
 	/* the limiter's flush needs room after them */
 	if (lane_reserve(l, n + (l->lim ? pm_limiter_latency_samples(l->lim)
 					: 0),
@@ -470,6 +487,79 @@ static int load_restored(struct pass2 *p, struct pm_track_reader *r,
 	return 0;
 }
 
+/*
+ * The shared chain's output to every lane: the width (the same for every
+ * target, so once, before resampling), each rate group's resampler, the
+ * lanes.
+ */
+static int to_lanes(struct pass2 *p, struct lane *lanes,
+		    struct rgroup *groups, size_t ng, float *buf, size_t n,
+		    double width, struct pm_err *err)
+{
+	size_t g, t;
+
+	if (width != 1.0)
+		pm_width_process(buf, n, width);
+	for (g = 0; g < ng; g++)
+		if (rgroup_reserve(&groups[g], pm_resample_room(groups[g].rs, n),
+				   err) < 0 ||
+		    pm_resample_process(groups[g].rs, buf, n, groups[g].buf,
+					&groups[g].got, err) < 0)
+			return -1;
+	for (t = 0; t < p->run->ntargets; t++) {
+		struct lane *l = &lanes[t];
+
+		if (!l->w)
+			continue;
+		if (l->group < 0 && lane_push(l, buf, n, p->meters[t], err) < 0)
+			return -1;
+		if (l->group >= 0 &&
+		    lane_push(l, groups[l->group].buf, groups[l->group].got,
+			      p->meters[t], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static size_t gcd(size_t a, size_t b)
+{
+	while (b) {
+		size_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/*
+ * The linear-phase highpasses, their delay a whole number of frames at
+ * every lane's rate, and each lane told how much of it to leave out.
+ */
+static int linear_highpasses(struct pass2 *p, struct shared *sh,
+			     struct lane *lanes, uint32_t rate,
+			     struct pm_err *err)
+{
+	size_t granule = 1, t, d;
+
+	for (t = 0; t < p->run->ntargets; t++) {
+		size_t lr = lanes[t].w ? lanes[t].res->rate : rate;
+		size_t step = rate / gcd(rate, lr);
+
+		granule = granule / gcd(granule, step) * step;
+	}
+	if (master_shared_linear(sh, p->run->album, p->track, rate, granule,
+				 err) < 0)
+		return -1;
+	d = master_shared_delay(sh);
+	for (t = 0; t < p->run->ntargets; t++)
+		if (lanes[t].w)
+			lanes[t].pre_skip = d / (rate / gcd(rate, lanes[t].res->rate)) *
+					    (lanes[t].res->rate /
+					     gcd(rate, lanes[t].res->rate));
+	return 0;
+}
+
 static int render(struct pass2 *p)
 {
 	struct pm_master_run *run = p->run;
@@ -538,6 +628,8 @@ static int render(struct pass2 *p)
 		}
 		lanes[t].group = (int)g;
 	}
+	if (linear_highpasses(p, &sh, lanes, rate, err) < 0)
+		goto out;
 	while (left > 0) {
 		size_t n = (size_t)PM_MIN((int64_t)BLOCK, left);
 
@@ -559,31 +651,17 @@ static int render(struct pass2 *p)
 		left -= (int64_t)n;
 		pm_progress_add((double)n / rate * nlanes);
 		master_shared_process(&sh, buf, n);
-		/* the same width for every target: once, before resampling */
-		if (width != 1.0)
-			pm_width_process(buf, n, width);
-		for (g = 0; g < ng; g++)
-			if (rgroup_reserve(&groups[g],
-					   pm_resample_room(groups[g].rs, n),
-					   err) < 0 ||
-			    pm_resample_process(groups[g].rs, buf, n,
-						groups[g].buf, &groups[g].got,
-						err) < 0)
-				goto out;
-		for (t = 0; t < run->ntargets; t++) {
-			struct lane *l = &lanes[t];
+		if (to_lanes(p, lanes, groups, ng, buf, n, width, err) < 0)
+			goto out;
+	}
+	/* what the linear-phase highpasses still hold */
+	for (int64_t d = (int64_t)master_shared_delay(&sh); d > 0;) {
+		size_t n = (size_t)PM_MIN((int64_t)BLOCK, d);
 
-			if (!l->w)
-				continue;
-			if (l->group < 0 &&
-			    lane_push(l, buf, n, p->meters[t], err) < 0)
-				goto out;
-			if (l->group >= 0 &&
-			    lane_push(l, groups[l->group].buf,
-				      groups[l->group].got, p->meters[t],
-				      err) < 0)
-				goto out;
-		}
+		master_shared_drain(&sh, buf, n);
+		if (to_lanes(p, lanes, groups, ng, buf, n, width, err) < 0)
+			goto out;
+		d -= (int64_t)n;
 	}
 	for (g = 0; g < ng; g++)
 		if (rgroup_reserve(&groups[g],

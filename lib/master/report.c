@@ -42,7 +42,7 @@ static void json_analysis(struct pm_json *j, const char *key,
 	pm_json_fixed(j, "compressor_max_reduction_db", s->chain_max_gr_db, 2);
 	{
 		static const char *const stage[PM_STAGES] = {
-			"track_eq", "album_eq", "compressor"
+			"linear_highpass", "track_eq", "album_eq", "compressor"
 		};
 		bool any = false;
 

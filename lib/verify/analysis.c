@@ -109,10 +109,10 @@ static bool at(const struct reader *r, size_t d, const char *key)
 
 /* analysis.json's names of the filters, and the report's */
 const char *const verify_stage_keys[PM_VERIFY_STAGES] = {
-	"track_eq", "album_eq", "compressor"
+	"linear_highpass", "track_eq", "album_eq", "compressor"
 };
 const char *const verify_stage_names[PM_VERIFY_STAGES] = {
-	"track EQ", "album EQ", "compressor"
+	"linear-phase high-pass", "track EQ", "album EQ", "compressor"
 };
 
 /* tracks[j].source.true_peak_added_db.STAGE: what each filter added */

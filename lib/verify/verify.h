@@ -74,7 +74,7 @@ struct pm_deliverable {
 
 /* The filters of master's shared chain whose true-peak rise
  * analysis.json reports, in its order (verify_stage_names). */
-#define PM_VERIFY_STAGES 3
+#define PM_VERIFY_STAGES 4
 
 /* The most stretches master logs per master (dsp/limiter.h). */
 #define PM_VERIFY_LIMITING 32

@@ -134,6 +134,34 @@ sed 's|<loudness|<eq><band type="highpass" freq="20"/></eq><loudness|' loud.xml 
 t_expect 0 "a build with a 20 Hz high-pass" premaster master hp.xml -o out3
 t_ok "the report gives the true peak it adds" \
 	grep -q '"album_eq": [0-9-]' out3/report/analysis.json
+r=$(soundcheck resid out3/masters/apple/02-Clean.wav "mixes/02 Clean.wav" 0.01 | sed 's/.*resid=//')
+t_ok "its phase shift leaves the clean track far from its mix times a gain ($r dB)" \
+	le -30 "$r"
+
+# the linear-phase one moves no peak, and its delay is taken out: the
+# clean track is again its mix times a gain, at the mix's rate and, in
+# step with the build without a high-pass, at the CD's
+sed 's|<loudness|<eq><band type="highpass" freq="20" phase="linear"/></eq><loudness|' \
+	loud.xml > lhp.xml
+t_expect 0 "a build with a 20 Hz linear-phase high-pass" \
+	premaster master lhp.xml -o out4
+added=$(jq -r '[.tracks[].source.true_peak_added_db.linear_highpass] | max' \
+	out4/report/analysis.json)
+minadded=$(jq -r '[.tracks[].source.true_peak_added_db.album_eq] | max' \
+	out3/report/analysis.json)
+t_ok "it adds next to no true peak to any track ($added dB)" le "$added" 0.1
+t_ok "less than the minimum-phase one ($minadded dB)" le "$added" "$minadded"
+# what is left is the mix's energy under 20 Hz (its noise percussion's),
+# which the filter is there to take out; a phase shift, or a master out
+# of step by one sample, leaves far more
+r=$(soundcheck resid out4/masters/apple/02-Clean.wav "mixes/02 Clean.wav" 0.01 | sed 's/.*resid=//')
+t_ok "the clean track is its mix times a gain ($r dB)" le "$r" -30
+r=$(soundcheck resid out4/masters/cd/02-Clean.wav out/masters/cd/02-Clean.wav 0.01 | sed 's/.*resid=//')
+t_ok "and its CD master, resampled, is in step with the one without ($r dB)" \
+	le "$r" -30
+t_is "every master as long as without the high-pass" \
+	"$(jq -c '[.targets[].tracks[].length_samples]' out4/report/analysis.json)" \
+	"$(jq -c '[.targets[].tracks[].length_samples]' out/report/analysis.json)"
 
 # pass-through keeps a source as it is, its DC too (a re-issue); track
 # 2's file starts at its index 01, in step with its mix

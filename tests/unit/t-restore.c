@@ -62,7 +62,8 @@ static float *music(bool gap)
 			}
 			a = fmin(1, (t - start[k]) / (k ? 0.04 : 0.1));
 			r = fmin(1, (end[k] - t) / 0.15);
-			s = (0.5 - 0.5 * cos(M_PI * a)) * (0.5 - 0.5 * cos(M_PI * r)) *
+			s = (0.5 - 0.5 * cos(M_PI * a)) *
+			    (0.5 - 0.5 * cos(M_PI * r)) *
 			    exp(-0.8 * (t - start[k])) *
 			    sin(2 * M_PI * hz[k] * (t - start[k]) + ph[k]);
 			v[0] += s * (k ? (k % 2 ? 0.3 : 0.6) : 1.0);
@@ -302,7 +303,8 @@ static void test_drift(void)
 
 	for (i = 0; i < LEN; i++) {
 		double t = (double)i / RATE, h0 = 0;
-		double ph = 2 * M_PI * 60 * t - 0.04 * 15 * cos(2 * M_PI * t / 15);
+		double ph = 2 * M_PI * 60 * t -
+			    0.04 * 15 * cos(2 * M_PI * t / 15);
 
 		for (int k = 1; k <= 3; k++)
 			h0 += pow(10, -50.0 / 20) / k * sin(k * ph + k);
