@@ -30,6 +30,9 @@
 #define LPN 4096          /* samples per fitted model */
 #define FIX_ORDER 32      /* the interpolation's, for clicks */
 #define CLIP_ORDER 48     /* and for clipped passages */
+#define CLIP_CONTEXT 2048 /* samples each side of a clipped passage, at
+			     least (4 times its length) */
+#define CLIP_PASSES 3     /* its model fitted anew to the restored passage */
 #define SEG 32            /* samples per residual segment */
 #define NSEG (3 * FR / SEG)
 #define REACH 8           /* segments of background each side */
@@ -576,29 +579,86 @@ static size_t clip_run(const struct pm_defects *d, const float *x, size_t i,
 		       : i;
 }
 
-/* The interpolated samples for clipped region [a, b) of x. */
-static float *fix_clipped(const float *x, size_t a, size_t b)
+/*
+ * Whether x[i] is in a flat run at clip level `lvl`: two equal samples
+ * or more, as loud as the level to within a hundred-thousandth (the same
+ * clipper's work, however short the run).
+ */
+static bool at_level(const float *x, size_t i, float lvl)
 {
-	size_t ctx = 8000, lo = a > ctx ? a - ctx : 0;
-	size_t hi = PM_MIN(b + ctx, (size_t)3 * FR), i;
-	unsigned char *unknown = calloc(hi - lo, 1);
-	float *tmp = malloc((hi - lo) * sizeof(*tmp)), *fix = NULL;
+	return clipped_at(x, i) && fabsf(fabsf(x[i]) - lvl) <= 1e-5f * lvl;
+}
 
-	if (!unknown || !tmp || b - a > MAX_FIX)
-		goto out;
-	memcpy(tmp, x + lo, (hi - lo) * sizeof(*tmp));
-	/* every clipped sample of the region is unknown, short runs too */
-	for (i = a; i < b; i++)
-		unknown[i - lo] = clipped_at(x, i);
-	if (pm_ar_interpolate_mask(tmp, hi - lo, unknown, CLIP_ORDER, true) < 0)
-		goto out;
-	fix = malloc((b - a) * sizeof(*fix));
-	if (fix)
-		memcpy(fix, tmp + (a - lo), (b - a) * sizeof(*fix));
-out:
-	free(unknown);
+/*
+ * Restore the clipped samples of x[ca .. cb) (unknown[i - a] set for
+ * x[i], over [a, b)) into fix[ca - a ..], with a model fitted around
+ * them, leaving the other clipped samples of [a, b) out of it.
+ */
+static int declip_cluster(const float *x, const unsigned char *unknown,
+			  size_t a, size_t b, size_t ca, size_t cb, float *fix)
+{
+	size_t ctx = PM_MAX(CLIP_CONTEXT, 4 * (cb - ca));
+	size_t lo = ca > ctx ? ca - ctx : 0;
+	size_t hi = PM_MIN(cb + ctx, (size_t)3 * FR);
+	unsigned char *u = calloc(hi - lo, 1), *skip = calloc(hi - lo, 1);
+	float *tmp = malloc((hi - lo) * sizeof(*tmp));
+	int ret = -1;
+
+	if (u && skip && tmp) {
+		memcpy(tmp, x + lo, (hi - lo) * sizeof(*tmp));
+		memcpy(u + (ca - lo), unknown + (ca - a), cb - ca);
+		for (size_t i = PM_MAX(a, lo); i < PM_MIN(b, hi); i++)
+			skip[i - lo] = unknown[i - a] && (i < ca || i >= cb);
+		ret = pm_ar_declip(tmp, hi - lo, u, skip, CLIP_ORDER,
+				   CLIP_PASSES);
+	}
+	if (ret == 0)
+		memcpy(fix + (ca - a), tmp + (ca - lo),
+		       (cb - ca) * sizeof(*fix));
+	free(u);
+	free(skip);
 	free(tmp);
+	return ret;
+}
+
+/*
+ * The interpolated samples for clipped region [a, b) of x: the clipped
+ * samples of the passage [p, q) found, and those at its level `lvl`
+ * around it.  Clipped stretches more than `join` apart are restored
+ * each with a model of its own surroundings.
+ */
+static float *fix_clipped(const float *x, size_t a, size_t b, size_t p,
+			  size_t q, float lvl, size_t join)
+{
+	unsigned char *unknown = calloc(b - a, 1);
+	float *fix = malloc((b - a) * sizeof(*fix));
+	size_t i, ca = b, last = 0;
+
+	if (!unknown || !fix || b - a > MAX_FIX)
+		goto fail;
+	memcpy(fix, x + a, (b - a) * sizeof(*fix));
+	/* every clipped sample of the passage is unknown, short runs too */
+	for (i = a; i < b; i++)
+		unknown[i - a] = i >= p && i < q ? clipped_at(x, i)
+						 : at_level(x, i, lvl);
+	for (i = a; i <= b; i++) {
+		if (ca < b && (i == b || (unknown[i - a] && i > last + join))) {
+			if (declip_cluster(x, unknown, a, b, ca, last + 1,
+					   fix) < 0)
+				goto fail;
+			ca = b;
+		}
+		if (i < b && unknown[i - a]) {
+			ca = ca < b ? ca : i;
+			last = i;
+		}
+	}
+	free(unknown);
 	return fix;
+fail:
+	free(unknown);
+	free(fix);
+	return NULL;
 }
 
 /*
@@ -608,8 +668,8 @@ out:
 static void find_clipping(struct pm_defects *d, struct chan *c, unsigned ch)
 {
 	const float *x = c->x;
-	size_t join = d->rate / 100, lim = 3 * FR - 600, i, j, k;
-	size_t start = FR;
+	size_t join = d->rate / 100, lim = 3 * FR - 600, i, j, k, a, b;
+	size_t near = d->rate / 20, start = FR, back;
 
 	if (!c->may_clip[1])
 		return;
@@ -626,6 +686,11 @@ static void find_clipping(struct pm_defects *d, struct chan *c, unsigned ch)
 		if (j == i || d->base + (int64_t)j > d->end)
 			continue;
 		count = (int64_t)(j - i);
+		/* no further back than 50 ms, nor into what is reported */
+		back = i > near ? i - near : 0;
+		if (c->clip_covered > d->base + (int64_t)back)
+			back = (size_t)(c->clip_covered - d->base);
+		back = PM_MAX(back, (size_t)1);
 		/* the runs that follow closely belong to the same passage */
 		for (k = j; k < lim && k < j + join; k++) {
 			size_t e;
@@ -644,20 +709,37 @@ static void find_clipping(struct pm_defects *d, struct chan *c, unsigned ch)
 			j = e;
 			k = e - 1;
 		}
+		/*
+		 * The flat runs at the passage's level around it, short ones
+		 * too, are the same clipper's: the passage reaches them.
+		 */
+		a = i;
+		b = j;
+		for (k = i; k-- > back;)
+			if (at_level(x, k, lvl) && at_level(x, k + 1, lvl))
+				a = k;
+		for (k = j; k + 1 < PM_MIN(j + near, lim); k++)
+			if (at_level(x, k, lvl) && at_level(x, k + 1, lvl))
+				b = k + 2;
+		if (b - a > MAX_FIX) {
+			a = i;
+			b = j;
+		}
 		{
 			struct pm_defect *ev =
 				add_event(d, PM_DEFECT_CLIPPING, ch,
-					  d->base + (int64_t)i, (int64_t)(j - i),
-					  lvl);
+					  d->base + (int64_t)a,
+					  (int64_t)(b - a), lvl);
 
 			if (ev) {
 				ev->count = count;
 				if (d->c.fix_clipping)
-					ev->fix = fix_clipped(x, i, j);
+					ev->fix = fix_clipped(x, a, b, i, j,
+							      lvl, join);
 			}
 		}
-		c->clip_covered = d->base + (int64_t)j;
-		i = j - 1;
+		c->clip_covered = d->base + (int64_t)b;
+		i = b - 1;
 	}
 }
 

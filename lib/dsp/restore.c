@@ -38,7 +38,7 @@ void pm_lpc_levinson(const double *r, unsigned order, double *a)
 }
 
 /* The autocorrelation of the known samples (pairs with an unknown left
- * out). */
+ * out; with `unknown` NULL, of all). */
 static void known_r(const float *x, const unsigned char *unknown, size_t len,
 		    unsigned order, double *r)
 {
@@ -48,7 +48,7 @@ static void known_r(const float *x, const unsigned char *unknown, size_t len,
 		double s = 0;
 
 		for (size_t i = k; i < len; i++)
-			if (!unknown[i] && !unknown[i - k])
+			if (!unknown || (!unknown[i] && !unknown[i - k]))
 				s += (double)x[i] * x[i - k];
 		r[k] = s;
 	}
@@ -102,16 +102,44 @@ static int band_solve(const size_t *g, size_t n, const double *rho,
 	return 0;
 }
 
-int pm_ar_interpolate_mask(float *x, size_t len,
-			   const unsigned char *unknown, unsigned order,
-			   bool clip)
+/*
+ * The prediction-error filter a[0 .. p] (a[0] = 1, e[n] = sum a[k]
+ * x[n - k]) of a model fitted to x[0 .. len), leaving out the pairs
+ * with a sample in `skip` (NULL: none).  `w`, if not NULL, has len
+ * samples: x is fitted as weighted by them.
+ */
+static void ar_fit(const float *x, const unsigned char *skip, size_t len,
+		   unsigned p, float *w, double *a)
 {
-	double r[PM_LPC_MAX_ORDER + 1], a[PM_LPC_MAX_ORDER + 1];
+	double r[PM_LPC_MAX_ORDER + 1];
+
+	if (w) {
+		for (size_t i = 0; i < len; i++) {
+			double t = ((double)i + 0.5) / (double)len;
+
+			w[i] = x[i] * (float)(0.5 - 0.5 * cos(2 * M_PI * t));
+		}
+		x = w;
+	}
+	known_r(x, skip, len, p, r);
+	pm_lpc_levinson(r, p, a);
+	for (unsigned k = 1; k <= p; k++)
+		a[k] = -a[k];
+}
+
+/*
+ * Replace the samples x[i] with unknown[i] set (the first at least p
+ * samples in, the last p before the end) by those that minimise the
+ * prediction error of filter a[0 .. p] (§3 of defects.md).
+ */
+static int ar_solve(float *x, size_t len, const unsigned char *unknown,
+		    unsigned p, const double *a)
+{
 	double rho[PM_LPC_MAX_ORDER + 1];
 	double *y = NULL, *e = NULL, *l = NULL, *b = NULL;
 	size_t *g = NULL;
 	size_t i, nu = 0, lo = len, hi = 0, span;
-	unsigned k, p = order;
+	unsigned k;
 	int ret = -1;
 
 	for (i = 0; i < len; i++)
@@ -120,13 +148,10 @@ int pm_ar_interpolate_mask(float *x, size_t len,
 			hi = i + 1;
 			nu++;
 		}
-	if (p > PM_LPC_MAX_ORDER || p == 0 || nu == 0 || lo < p ||
-	    hi + p > len)
+	if (nu == 0)
+		return 0;
+	if (lo < p || hi + p > len)
 		return -1;
-	known_r(x, unknown, len, p, r);
-	pm_lpc_levinson(r, p, a);
-	for (k = 1; k <= p; k++)
-		a[k] = -a[k]; /* now e[n] = sum a[k] x[n - k], a[0] = 1 */
 	for (k = 0; k <= p; k++) {
 		rho[k] = 0;
 		for (unsigned j = 0; j + k <= p; j++)
@@ -165,19 +190,8 @@ int pm_ar_interpolate_mask(float *x, size_t len,
 	}
 	if (band_solve(g, nu, rho, p, l, b) < 0)
 		goto out;
-	for (i = 0; i < nu; i++) {
-		float was = x[lo + g[i]];
-		double v = b[i];
-
-		/*
-		 * A clipped sample was at least as loud as its clipped value:
-		 * where the model undershoots it, that value is the better
-		 * guess.
-		 */
-		if (clip && (was < 0 ? -v : v) < fabsf(was))
-			v = was;
-		x[lo + g[i]] = (float)v;
-	}
+	for (i = 0; i < nu; i++)
+		x[lo + g[i]] = (float)b[i];
 	ret = 0;
 out:
 	free(y);
@@ -185,6 +199,119 @@ out:
 	free(l);
 	free(b);
 	free(g);
+	return ret;
+}
+
+int pm_ar_interpolate_mask(float *x, size_t len,
+			   const unsigned char *unknown, unsigned order,
+			   bool clip)
+{
+	double a[PM_LPC_MAX_ORDER + 1];
+	float *was = NULL;
+
+	size_t nu = 0;
+
+	for (size_t i = 0; i < len; i++)
+		nu += unknown[i] != 0;
+	if (order > PM_LPC_MAX_ORDER || order == 0 || nu == 0)
+		return -1;
+	if (clip && !(was = malloc(len * sizeof(*was))))
+		return -1;
+	if (was)
+		memcpy(was, x, len * sizeof(*was));
+	ar_fit(x, unknown, len, order, NULL, a);
+	if (ar_solve(x, len, unknown, order, a) < 0) {
+		if (was)
+			memcpy(x, was, len * sizeof(*x));
+		free(was);
+		return -1;
+	}
+	/*
+	 * A clipped sample was at least as loud as its clipped value: where
+	 * the model undershoots it, that value is the better guess.
+	 */
+	for (size_t i = 0; was && i < len; i++)
+		if (unknown[i] && (was[i] < 0 ? -x[i] : x[i]) < fabsf(was[i]))
+			x[i] = was[i];
+	free(was);
+	return 0;
+}
+
+/* Whether v falls short of clipped value c: less loud, or of the other
+ * sign. */
+static bool short_of(float v, float c)
+{
+	return (c < 0 ? -v : v) < fabsf(c);
+}
+
+int pm_ar_declip(float *x, size_t len, const unsigned char *unknown,
+		 const unsigned char *skip, unsigned order, unsigned passes)
+{
+	double a[PM_LPC_MAX_ORDER + 1];
+	float *was, *w;
+	unsigned char *loose;
+	size_t i, nu = 0;
+	int ret = -1;
+
+	for (i = 0; i < len; i++)
+		nu += unknown[i] != 0;
+	if (order > PM_LPC_MAX_ORDER || order == 0 || nu == 0 || passes == 0)
+		return -1;
+	was = malloc(len * sizeof(*was));
+	w = malloc(len * sizeof(*w));
+	loose = malloc(len);
+	if (!was || !w || !loose)
+		goto out;
+	memcpy(was, x, len * sizeof(*was));
+	/*
+	 * The model is fitted under a Hann window over x, centred on the
+	 * passage when x is: weighted to the music nearest it, without the
+	 * edges' bias of a rectangular window.
+	 */
+	memcpy(loose, unknown, len);
+	for (i = 0; skip && i < len; i++)
+		loose[i] |= skip[i];
+	ar_fit(x, loose, len, order, w, a);
+	for (unsigned pass = 0; pass < passes; pass++) {
+		size_t bad = 1;
+
+		/*
+		 * Later passes fit the model to the whole context, the
+		 * passage as the pass before restored it (but for `skip`):
+		 * a model fitted around a gap underrates what the gap held.
+		 */
+		if (pass > 0)
+			ar_fit(x, skip, len, order, w, a);
+		memcpy(loose, unknown, len);
+		/*
+		 * Each unknown was at least as loud as its clipped value,
+		 * with its sign: the samples the solution leaves short of
+		 * it are held there and the others solved again, until none
+		 * is (an active set; each round fixes one more sample at
+		 * least, and few rounds do in practice).
+		 */
+		for (unsigned round = 0; bad && round < 16; round++) {
+			if (ar_solve(x, len, loose, order, a) < 0) {
+				memcpy(x, was, len * sizeof(*x));
+				goto out;
+			}
+			bad = 0;
+			for (i = 0; i < len; i++)
+				if (loose[i] && short_of(x[i], was[i])) {
+					x[i] = was[i];
+					loose[i] = 0;
+					bad++;
+				}
+		}
+		for (i = 0; bad && i < len; i++) /* the last round's */
+			if (loose[i] && short_of(x[i], was[i]))
+				x[i] = was[i];
+	}
+	ret = 0;
+out:
+	free(was);
+	free(w);
+	free(loose);
 	return ret;
 }
 

@@ -41,4 +41,17 @@ int pm_ar_interpolate_mask(float *x, size_t len,
 			   const unsigned char *unknown, unsigned order,
 			   bool clip);
 
+/*
+ * Declip: the samples x[i] with unknown[i] set were clipped, each was at
+ * least as loud as its value there, with its sign.  They are
+ * interpolated as by pm_ar_interpolate_mask() under that constraint
+ * (the samples the solution would leave short of it are held at it and
+ * the rest solved again), then `passes` - 1 times more with the model
+ * fitted to the whole of x as restored.  The samples with skip[i] set
+ * (skip may be NULL), clipped but left for another call, are left out of
+ * every fit.  Returns 0, or -1 (x unchanged).
+ */
+int pm_ar_declip(float *x, size_t len, const unsigned char *unknown,
+		 const unsigned char *skip, unsigned order, unsigned passes);
+
 #endif
