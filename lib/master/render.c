@@ -296,6 +296,8 @@ static void pre_skip(struct lane *l, const float **in, size_t *n)
 {
 	size_t d = PM_MIN(l->pre_skip, *n);
 
+	if (!d)
+		return; /* `in` may be NULL with nothing in it */
 	*in += d * 2;
 	*n -= d;
 	l->pre_skip -= d;
