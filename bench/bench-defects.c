@@ -26,43 +26,8 @@
 #include "io/audio.h"
 #include "util/err.h"
 
+#include "bench-load.h"
 #include "util/banned.h"
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static float *load(const char *path, uint32_t *rate, int64_t *frames)
-{
-	struct pm_err err = { 0 };
-	struct pm_audio_info info;
-	struct pm_audio_reader *r = pm_audio_open(path, &info, &err);
-	float *x, *mono = NULL;
-	int64_t got = 0, k;
-
-	if (!r) {
-		fprintf(stderr, "bench-defects: %s\n", err.msg);
-		return NULL;
-	}
-	x = malloc((size_t)info.length_samples * 2 * sizeof(*x) + 8);
-	if (info.channels == 1)
-		mono = malloc((size_t)info.length_samples * sizeof(*mono) + 4);
-	while (x && got < info.length_samples &&
-	       (k = pm_audio_read(r, mono ? mono + got : x + 2 * got,
-				  info.length_samples - got, &err)) > 0)
-		got += k;
-	for (k = 0; mono && k < got; k++)
-		x[2 * k] = x[2 * k + 1] = mono[k];
-	free(mono);
-	pm_audio_close(r);
-	*rate = info.rate;
-	*frames = got;
-	return x;
-}
 
 /* Planted positions, and how many of them an event was found near. */
 struct plants {
@@ -133,7 +98,7 @@ int main(int argc, char **argv)
 	for (int a = 1; a < argc; a++) {
 		uint32_t rate;
 		int64_t n;
-		float *x = load(argv[a], &rate, &n), *y;
+		float *x = bench_load("bench-defects", argv[a], &rate, &n), *y;
 		struct plants pc = { .kind = PM_DEFECT_CLICK };
 		struct plants pp = { .kind = PM_DEFECT_CLIPPING };
 		double t0;
@@ -143,9 +108,9 @@ int main(int argc, char **argv)
 		pc.tol = rate / 100;
 		pp.tol = rate / 20;
 		audio += (double)n / rate;
-		t0 = now();
+		t0 = bench_now(CLOCK_MONOTONIC);
 		run(x, n, rate, false, NULL, &nat_clicks, &nat_clip, NULL, NULL);
-		t_detect += now() - t0;
+		t_detect += bench_now(CLOCK_MONOTONIC) - t0;
 		pc.at = malloc(((size_t)(n / rate) + 1) * sizeof(int64_t));
 		pp.at = malloc(((size_t)(n / rate) + 1) * sizeof(int64_t));
 		if (!pc.at || !pp.at)
@@ -175,9 +140,9 @@ int main(int argc, char **argv)
 		if (!y)
 			return 1;
 		memcpy(y, x, (size_t)n * 2 * sizeof(*y));
-		t0 = now();
+		t0 = bench_now(CLOCK_MONOTONIC);
 		changed += run(x, n, rate, true, y, &clicks, &clipped, &pc, &pp);
-		t_repair += now() - t0;
+		t_repair += bench_now(CLOCK_MONOTONIC) - t0;
 		planted_clicks += pc.n;
 		planted_clips += pp.n;
 		hit_clicks += pc.hit;

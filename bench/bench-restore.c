@@ -32,43 +32,8 @@
 #include "master/defects.h"
 #include "util/err.h"
 
+#include "bench-load.h"
 #include "util/banned.h"
-
-static double now(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static float *load(const char *path, uint32_t *rate, int64_t *frames)
-{
-	struct pm_err err = { 0 };
-	struct pm_audio_info info;
-	struct pm_audio_reader *r = pm_audio_open(path, &info, &err);
-	float *x, *mono = NULL;
-	int64_t got = 0, k;
-
-	if (!r) {
-		fprintf(stderr, "bench-restore: %s\n", err.msg);
-		return NULL;
-	}
-	x = malloc((size_t)info.length_samples * 2 * sizeof(*x) + 8);
-	if (info.channels == 1)
-		mono = malloc((size_t)info.length_samples * sizeof(*mono) + 4);
-	while (x && got < info.length_samples &&
-	       (k = pm_audio_read(r, mono ? mono + got : x + 2 * got,
-				  info.length_samples - got, &err)) > 0)
-		got += k;
-	for (k = 0; mono && k < got; k++)
-		x[2 * k] = x[2 * k + 1] = mono[k];
-	free(mono);
-	pm_audio_close(r);
-	*rate = info.rate;
-	*frames = got;
-	return x;
-}
 
 /*
  * y = x with 60 Hz hum at -30 dBFS (harmonics 2 to 5 at a half, a third
@@ -107,14 +72,14 @@ struct clock2 {
 
 static void tick(struct clock2 *c)
 {
-	c->wall -= now(CLOCK_MONOTONIC);
-	c->cpu -= now(CLOCK_THREAD_CPUTIME_ID);
+	c->wall -= bench_now(CLOCK_MONOTONIC);
+	c->cpu -= bench_now(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static void tock(struct clock2 *c)
 {
-	c->wall += now(CLOCK_MONOTONIC);
-	c->cpu += now(CLOCK_THREAD_CPUTIME_ID);
+	c->wall += bench_now(CLOCK_MONOTONIC);
+	c->cpu += bench_now(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static void say(const char *what, const struct clock2 *c, double audio)
@@ -138,7 +103,7 @@ int main(int argc, char **argv)
 	for (int a = 1; a < argc; a++) {
 		uint32_t rate;
 		int64_t n;
-		float *x = load(argv[a], &rate, &n), *y;
+		float *x = bench_load("bench-restore", argv[a], &rate, &n), *y;
 		struct pm_dehum dh;
 		struct pm_denoise dn;
 		double e = 0, d = 0;
