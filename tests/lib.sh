@@ -129,3 +129,14 @@ t_done() {
 mkfixture() {
 	"$top_builddir/tests/mkfixture" "$@"
 }
+
+# soundcheck ARGS...: the tests' own meters (tests/soundcheck.c)
+soundcheck() {
+	"$top_builddir/tests/soundcheck" "$@"
+}
+
+# le A B: whether the number A is at most B (false when either is empty)
+le() {
+	[ -n "$1" ] && [ -n "$2" ] || return 1
+	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'
+}

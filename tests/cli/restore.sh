@@ -10,10 +10,6 @@
 # than 0.5 dB.  analysis.json and the log say what each repair did.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-soundcheck() {
-	"$top_builddir/tests/soundcheck" "$@"
-}
-
 cd "$T" || exit 99
 # The fixture's kick repeats every second: the music has a line of its
 # own at 60 Hz, which no notch tells from the hum; at -33 dBFS peaks it

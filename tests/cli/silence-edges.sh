@@ -9,15 +9,6 @@
 # still finds every lossless file equal to its master but for the fades.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-soundcheck() {
-	"$top_builddir/tests/soundcheck" "$@"
-}
-
-# awk: is $1 <= $2 (numbers)?
-le() {
-	[ -n "$1" ] && [ -n "$2" ] || return 1
-	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'
-}
 
 worst() {
 	soundcheck edges "$1" | sed 's/.*worst=\([^ ]*\).*/\1/'

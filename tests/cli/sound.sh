@@ -9,15 +9,6 @@
 # fades); vinyl bass is mono below 80 Hz.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-soundcheck() {
-	"$top_builddir/tests/soundcheck" "$@"
-}
-
-# awk: is $1 <= $2 (numbers)?
-le() {
-	[ -n "$1" ] && [ -n "$2" ] || return 1
-	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'
-}
 
 cd "$T" || exit 99
 mkdir mixes

@@ -35,10 +35,6 @@ t_ok "cdrdao reads the TOC" cdrdao show-toc out/cd/album.toc
 # track and Spotify file at or under its ceiling on an 8x meter with the
 # file's edges and on libebur128 (Spotify's -2 dBTP for a file louder
 # than -14 LUFS), and no step to or from digital silence over -60 dBFS
-le() {
-	[ -n "$1" ] && [ -n "$2" ] || return 1
-	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'
-}
 bad=
 edges=
 n=0

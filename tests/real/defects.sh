@@ -16,9 +16,6 @@ if [ ! -f "${PM_REAL_ALBUM:-}/.done" ]; then
 	echo "Bail out! PM_REAL_ALBUM is not the real album: run make check-real"
 	exit 99
 fi
-soundcheck() {
-	"$top_builddir/tests/soundcheck" "$@"
-}
 cd "$T" || exit 99
 mix=$(ls "$PM_REAL_ALBUM"/01-* | head -1)
 rate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate \
