@@ -140,3 +140,35 @@ le() {
 	[ -n "$1" ] && [ -n "$2" ] || return 1
 	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'
 }
+
+# apple_album OUT.xml REPAIR FILE...: album.xml for the FILEs with only
+# the Apple profile (24-bit, at the sources' rate) and no chain
+# (pass-through: the masters are the sources, with their repairs), REPAIR
+# the content of <mastering>
+apple_album() {
+	_out=$1
+	_rep=$2
+	shift 2
+	pm premaster init -q --title "Repair" --artist "Band" -o init.xml "$@" ||
+		exit 99
+	awk -v rep="$_rep" '/<cd>/ { skip = 1 } skip && /<\/cd>/ { skip = 0; next }
+	     /<vinyl/ { skip = 1 } skip && /<\/vinyl>/ { skip = 0; next }
+	     skip { next }
+	     /<streaming profile=/ && !/"apple"/ { next }
+	     /<mastering>/ { print "  <mastering pass-through=\"true\">" rep "</mastering>"; m = 1; next }
+	     m && /<\/mastering>/ { m = 0; next } m { next }
+	     { print }' init.xml >"$_out" || exit 99
+	rm -f init.xml
+}
+
+# only_in_regions A.raw B.raw REGIONS: whether two raw stereo float32
+# files differ, and only in the frames of REGIONS' lines "CHANNEL START
+# FRAMES" of their channel
+only_in_regions() {
+	cmp -l "$1" "$2" | awk 'BEGIN { n = 0 }
+	NR == FNR { c[n] = $1; s[n] = $2; e[n] = $2 + $3; n++; next }
+	{ o = $1 - 1; f = int(o / 8); ch = int((o % 8) / 4); ok = 0
+	  for (i = 0; i < n; i++) if (c[i] == ch && f >= s[i] && f < e[i]) ok = 1
+	  if (!ok) bad++; diff++ }
+	END { exit !(diff > 0 && bad == 0) }' "$3" -
+}

@@ -20,27 +20,13 @@ mkfixture -b float -a -33 -s 3 --soft --fade 0.1 --plant hum:60:-50:2 \
 mkfixture -b float -a -18 -s 3 --soft --fade 0.1 --plant gap:5:3 \
 	--plant noise:-70:1 music 12s noisy.wav || exit 99
 
-# album.xml for SOURCE, pass-through (the masters are the sources, with
-# repairs), 24-bit at the source's rate, with REPAIR in <mastering>
-album() {
-	pm premaster init -q --title "Restore" --artist "Band" -o init.xml "$1" ||
-		exit 99
-	awk -v rep="$2" '/<cd>/ { skip = 1 } skip && /<\/cd>/ { skip = 0; next }
-	     /<vinyl/ { skip = 1 } skip && /<\/vinyl>/ { skip = 0; next }
-	     skip { next }
-	     /<streaming profile=/ && !/"apple"/ { next }
-	     /<mastering>/ { print "  <mastering pass-through=\"true\">" rep "</mastering>"; m = 1; next }
-	     m && /<\/mastering>/ { m = 0; next } m { next }
-	     { print }' init.xml >"$3" || exit 99
-	rm -f init.xml
-}
-album clean.wav "" clean.xml
-album hum.wav "" hum.xml
-album hum.wav '<repair hum="60"/>' dehum.xml
-album hum.wav '<repair hum="auto"/>' auto.xml
-album noisy.wav '<repair noise="10"/>' denoise.xml
-album noisy.wav '' noisy.xml
-album noisy.wav '<repair noise="auto"/>' nauto.xml
+apple_album clean.xml "" clean.wav
+apple_album hum.xml "" hum.wav
+apple_album dehum.xml '<repair hum="60"/>' hum.wav
+apple_album auto.xml '<repair hum="auto"/>' hum.wav
+apple_album denoise.xml '<repair noise="10"/>' noisy.wav
+apple_album noisy.xml '' noisy.wav
+apple_album nauto.xml '<repair noise="auto"/>' noisy.wav
 # auto acts on the floor the audio-noise-floor rule finds, here under -75
 sed 's|</deliverables>|</deliverables><verify><rule id="audio-noise-floor" value="-75"/></verify>|' \
 	nauto.xml >nauto75.xml
