@@ -30,13 +30,17 @@ cat > album.xml <<EOF
 </album>
 EOF
 
-# child_of PID: the pid of PID's child, once there is one (empty if PID
-# ends first)
+# child_of PID: the pid of PID's child, once there is one and it has
+# become the stage (empty if PID ends first).  A child that has not yet
+# run exec still has PID's command line; one stopped there under
+# valgrind loses a signal build passes on, since valgrind holds it for
+# the old program and exec drops it.
 child_of() {
 	n=0
 	while [ $n -lt 6000 ] && kill -0 "$1" 2>/dev/null; do
 		c=$(pgrep -P "$1" | head -n 1)
-		if [ -n "$c" ]; then
+		if [ -n "$c" ] && ! cmp -s "/proc/$c/cmdline" \
+			"/proc/$1/cmdline"; then
 			echo "$c"
 			return
 		fi
@@ -55,6 +59,19 @@ started() {
 		n=$((n + 1))
 	done
 	return 1
+}
+
+# pending PID BUILD: wait until the stopped PID has a signal pending (or
+# BUILD or PID is gone); /proc shows a stopped process's pending set
+pending() {
+	n=0
+	while [ $n -lt 6000 ] && kill -0 "$1" 2>/dev/null &&
+		kill -0 "$2" 2>/dev/null; do
+		awk '/^(ShdPnd|SigPnd):/ && $2 !~ /^0+$/ { f = 1 }
+		     END { exit !f }' "/proc/$1/status" 2>/dev/null && return 0
+		sleep 0.01
+		n=$((n + 1))
+	done
 }
 
 # temps DIR...: how many temporary folders the DIRs hold
@@ -98,6 +115,10 @@ interrupt() {
 	else
 		kill -"$sig" $build
 	fi
+	# build passes the signal on from its handler, which may run late
+	# (much later under valgrind): let the stage go only once the
+	# signal waits for it, or it may finish its work first
+	[ -n "$stage" ] && pending "$stage" $build
 	[ -n "$stage" ] && kill -CONT "$stage"
 	wait $build
 	st=$?
