@@ -13,7 +13,7 @@
 static void file_checks(struct pm_verify *v, struct pm_deliverable *d,
 			const char *rel, const struct pm_target *t,
 			uint32_t rate, struct pm_bs1770 **keep, unsigned track,
-			const char *master)
+			const char *master, int64_t lead)
 {
 	struct pm_audio_info info;
 	struct pm_measured *m;
@@ -26,7 +26,8 @@ static void file_checks(struct pm_verify *v, struct pm_deliverable *d,
 	if (!m)
 		return;
 	m->track = track;
-	if (verify_measure_file(v, path, m, &info, keep, master, &err) < 0) {
+	if (verify_measure_file(v, path, m, &info, keep, master, lead,
+				&err) < 0) {
 		verify_find(v, "consistency", PM_SEV_ERROR, rel, "%s", err.msg);
 		d->n--;
 		free(m->name);
@@ -93,7 +94,7 @@ void verify_vinyl_checks(struct pm_verify *v, const struct pm_target *t)
 		pm_vinyl_file_name(a, vs->name, rate, t->bits, name,
 				   sizeof(name));
 		snprintf(rel, sizeof(rel), "%s/%.160s", PM_DIR_VINYL, name);
-		file_checks(v, d, rel, t, rate, &meters[d->n], 0, NULL);
+		file_checks(v, d, rel, t, rate, &meters[d->n], 0, NULL, 0);
 		if (v->sides) {
 			struct pm_vside *o = &v->sides[v->nsides++];
 
@@ -113,6 +114,22 @@ void verify_vinyl_checks(struct pm_verify *v, const struct pm_target *t)
 		pm_bs1770_free(meters[s]);
 }
 
+/*
+ * The pause the sequencer puts at the start of track k's file: the one
+ * before the track, when pauses go with the track that follows them.
+ * A pause after the track is found by length.
+ */
+static int64_t lead_pause(const struct pm_album *a, const struct pm_target *t,
+			  size_t k, uint32_t rate)
+{
+	const struct pm_track *tr = &a->tracks[k];
+
+	if (t->gaps != PM_GAPS_PREPEND || k == 0 || !tr->has_gap ||
+	    tr->xfade.is_set)
+		return 0;
+	return pm_time_samples(tr->gap, rate);
+}
+
 void verify_stream_checks(struct pm_verify *v, const struct pm_target *t,
 			  size_t target_index)
 {
@@ -120,6 +137,7 @@ void verify_stream_checks(struct pm_verify *v, const struct pm_target *t,
 	struct pm_deliverable *d = verify_deliverable(v, t->name);
 	struct pm_bs1770 *meters[PM_MAX_TRACKS] = { 0 };
 	char dir[4096], name[128], rel[256], master[4096 + 256];
+	uint32_t rate;
 	size_t k;
 
 	if (!d)
@@ -144,8 +162,10 @@ void verify_stream_checks(struct pm_verify *v, const struct pm_target *t,
 		pm_track_file_name(a, k, "wav", name, sizeof(name));
 		snprintf(master, sizeof(master), "%s/%s/%s/%s", v->outdir,
 			 PM_DIR_MASTERS, t->name, name);
-		file_checks(v, d, rel, t, pm_target_rate(t, a, k), &meters[d->n],
-			    (unsigned)k + 1, joined(a, k) ? NULL : master);
+		rate = pm_target_rate(t, a, k);
+		file_checks(v, d, rel, t, rate, &meters[d->n], (unsigned)k + 1,
+			    joined(a, k) ? NULL : master,
+			    lead_pause(a, t, k, rate));
 	}
 	verify_levels(v, d, meters, t->hot_above_lufs, t->hot_ceiling_dbtp, t->has_hot);
 	verify_sanity(v, d, target_index, 0, 0);

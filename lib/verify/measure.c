@@ -134,6 +134,7 @@ int verify_probe_finish(struct probe *p, struct pm_measured *m,
  * quieter samples are pending).
  */
 struct quiet {
+	int64_t lead;      /* file frames before the master's first (a pause) */
 	int64_t zeros;     /* master zero frames just before */
 	int64_t in_until;  /* a fade-in zone ends here */
 	int64_t pend_first, pend_n;
@@ -145,13 +146,33 @@ static void commit_pending(struct quiet *q, struct pm_measured *m)
 	if (!q->pend_n)
 		return;
 	if (m->master_differ == 0 ||
-	    q->pend_first < m->master_first_differ)
-		m->master_first_differ = q->pend_first;
+	    q->pend_first + q->lead < m->master_first_differ)
+		m->master_first_differ = q->pend_first + q->lead;
 	m->master_differ += q->pend_n;
 	if (q->pend_max > m->master_max_diff)
 		m->master_max_diff = q->pend_max;
 	q->pend_n = 0;
 	q->pend_max = 0;
+}
+
+/*
+ * Frames of a file that must be digital silence (a pause the sequencer
+ * put before or after the master), from file frame `at`: what is not
+ * counts as differing from the master.
+ */
+static void compare_silence(const float *x, size_t n, int64_t at,
+			    struct pm_measured *m)
+{
+	for (size_t i = 0; i < 2 * n; i++) {
+		float d = fabsf(x[i]);
+
+		if (d == 0)
+			continue;
+		if (m->master_differ++ == 0)
+			m->master_first_differ = at + (int64_t)(i / 2);
+		if (d > m->master_max_diff)
+			m->master_max_diff = d;
+	}
 }
 
 /*
@@ -206,8 +227,7 @@ static void compare_master(struct pm_audio_reader *mr, unsigned channels,
 			}
 			if (d > tol) {
 				if (m->master_differ++ == 0)
-					m->master_first_differ =
-						m->samples_compared + (int64_t)i;
+					m->master_first_differ = at + q->lead;
 			}
 			if (d > m->master_max_diff)
 				m->master_max_diff = d;
@@ -220,7 +240,7 @@ static void compare_master(struct pm_audio_reader *mr, unsigned channels,
 int verify_measure_file(struct pm_verify *v, const char *path,
 			struct pm_measured *m, struct pm_audio_info *info,
 			struct pm_bs1770 **keep, const char *master,
-			struct pm_err *err)
+			int64_t lead, struct pm_err *err)
 {
 	struct pm_audio_reader *r = pm_audio_open(path, info, err);
 	struct pm_audio_reader *mr = NULL;
@@ -228,7 +248,7 @@ int verify_measure_file(struct pm_verify *v, const char *path,
 	struct probe p = { 0 };
 	struct quiet quiet = { 0 };
 	float *buf = NULL, *mono = NULL, *mbuf = NULL, tol = 0;
-	int64_t got, edge = 0;
+	int64_t got, edge = 0, pos = 0, mlen = 0;
 	size_t i;
 	int ret = -1;
 
@@ -242,11 +262,17 @@ int verify_measure_file(struct pm_verify *v, const char *path,
 	 */
 	if (master && !info->is_lossy && info->channels <= 2) {
 		mr = pm_audio_open(master, &minfo, NULL);
+		/* the file may hold a pause before the master (`lead`
+		 * frames) or after it: silence the comparison asks for */
 		if (mr && (minfo.rate != info->rate || minfo.channels > 2 ||
-			   minfo.length_samples != info->length_samples)) {
+			   lead < 0 ||
+			   minfo.length_samples + lead > info->length_samples)) {
 			pm_audio_close(mr);
 			mr = NULL;
 		}
+		if (mr)
+			mlen = minfo.length_samples;
+		quiet.lead = lead;
 		tol = info->bits == 16 ? 2.0f / 32768.0f : 0.0f;
 		if (m->track && m->track <= v->album->ntracks) {
 			enum pm_fade_shape shape;
@@ -274,10 +300,20 @@ int verify_measure_file(struct pm_verify *v, const char *path,
 		if (info->channels == 1)
 			for (i = 0; i < (size_t)got; i++)
 				buf[2 * i] = buf[2 * i + 1] = mono[i];
-		if (mr)
-			compare_master(mr, minfo.channels, mbuf, buf,
-				       (size_t)got, tol, edge,
-				       info->length_samples, &quiet, m);
+		if (mr) {
+			/* before the master, the master, after it */
+			int64_t a = PM_MIN(PM_MAX(lead - pos, 0), got);
+			int64_t b = PM_MIN(PM_MAX(lead + mlen - pos, a), got);
+
+			compare_silence(buf, (size_t)a, pos, m);
+			if (b > a)
+				compare_master(mr, minfo.channels, mbuf,
+					       buf + 2 * a, (size_t)(b - a), tol,
+					       edge, mlen, &quiet, m);
+			compare_silence(buf + 2 * b, (size_t)(got - b), pos + b,
+					m);
+		}
+		pos += got;
 		if (verify_probe_add(&p, buf, (size_t)got, err) < 0)
 			goto out;
 	}

@@ -132,16 +132,17 @@ void verify_levels(struct pm_verify *v, struct pm_deliverable *d,
 		   struct pm_bs1770 **meters, double hot_above, double hot_ceiling,
 		   bool has_hot);
 
-/* Measure a whole file; keeps its loudness meter in *keep. */
 /*
  * Measure a whole file; keeps its loudness meter in *keep.  With
  * `master` (may be NULL), a lossless file is compared sample by sample
- * with that master when both have the same rate and length.
+ * with that master when both have the same rate: the file is `lead`
+ * frames of silence (a pause before the track), the master, and silence
+ * to its end (a pause after it).
  */
 int verify_measure_file(struct pm_verify *v, const char *path,
 			struct pm_measured *m, struct pm_audio_info *info,
 			struct pm_bs1770 **keep, const char *master,
-			struct pm_err *err);
+			int64_t lead, struct pm_err *err);
 
 int verify_probe_add(struct probe *p, const float *x, size_t n,
 		     struct pm_err *err);

@@ -50,6 +50,36 @@ t_ok "the masters keep the mix's steps ($w dBFS): the fades are the sequencer's"
 t_ok "verify finds a 24-bit file equal to its master but for the fades" \
 	sh -c 'jq -e ".deliverables[] | select(.name == \"apple\") | .files[] | select(.track == 2) | .equals_master == true" out/report/verify.json'
 
+# Track 1's file holds the 2 s pause after it: its master, then silence.
+t_ok "and one that holds the pause after the track too" \
+	sh -c 'jq -e ".deliverables[] | select(.name == \"apple\") | .files[] | select(.track == 1) | .equals_master == true" out/report/verify.json'
+f=out/streaming/apple/01-Jump.wav
+cp "$f" jump.wav
+rate=$(ffprobe -v error -show_entries stream=sample_rate -of csv=p=0 "$f")
+data=$(grep -obUa 'data' "$f" | head -1 | cut -d: -f1)
+# poke LEFT-CHANNEL-SAMPLE-AT SECONDS: a 24-bit sample of -66 dBFS
+poke() {
+	printf '\000\020\000' | dd of="$f" bs=1 conv=notrunc 2>/dev/null \
+		seek=$((data + 8 + $1 * rate * 6 / 10))
+}
+# differs DELIVERABLE-TIME: what verify says of track 1's apple file
+differs() {
+	jq -r '.findings[] | select(.rule == "consistency" and .track == 1 and
+		(.deliverable // "") == "apple" and
+		(.message | test("differ from its master"))) | .time_s' \
+		out/report/verify.json
+}
+poke 45
+t_expect 1 "a click in the pause after the track fails verify" \
+	premaster verify -f album.xml -o out
+t_is "it is found where it is (4.5 s)" "$(differs)" 4.5
+cp jump.wav "$f"
+poke 20
+t_expect 1 "and one in the music" premaster verify -f album.xml -o out
+t_is "it is found where it is (2.0 s)" "$(differs)" 2
+cp jump.wav "$f"
+t_expect 0 "the file put back passes" premaster verify -f album.xml -o out
+
 sed 's|<loudness|<edge-fade length="0"/><loudness|' album.xml >nofade.xml
 t_expect 0 "a build without edge fades" premaster build nofade.xml -o out2
 cp "$T/.stderr" nofade.err
