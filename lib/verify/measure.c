@@ -182,13 +182,69 @@ static void compare_silence(const float *x, size_t n, int64_t at,
  * silence inside it, the sequencer may have faded the file (an edge
  * fade): there it may be quieter than its master, never louder.
  */
+/*
+ * The largest difference between `n` stereo frames of a file and of its
+ * master, in lanes the compiler vectorises; *silent is set when a frame
+ * of the master is digital silence (both channels zero, of either sign).
+ */
+static float diff_max(const float *x, const float *mv, size_t n,
+		      bool *silent)
+{
+	float dm[8] = { 0 }, r = 0;
+	uint64_t none = 0;
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4)
+		for (int k = 0; k < 8; k++) {
+			float d = fabsf(x[2 * i + (size_t)k] -
+					mv[2 * i + (size_t)k]);
+
+			dm[k] = d > dm[k] ? d : dm[k];
+		}
+	for (; i < n; i++)
+		for (int k = 0; k < 2; k++) {
+			float d = fabsf(x[2 * i + (size_t)k] -
+					mv[2 * i + (size_t)k]);
+
+			dm[k] = d > dm[k] ? d : dm[k];
+		}
+	for (int k = 0; k < 8; k++)
+		r = dm[k] > r ? dm[k] : r;
+	for (i = 0; i < n; i++) {
+		uint64_t w;
+
+		memcpy(&w, mv + 2 * i, sizeof(w));
+		none |= (w & UINT64_C(0x7fffffff7fffffff)) == 0;
+	}
+	*silent = none != 0;
+	return r;
+}
+
 static void compare_master(struct pm_audio_reader *mr, unsigned channels,
 			   float *mbuf, const float *x, size_t n, float tol,
 			   int64_t edge, int64_t length, struct quiet *q,
 			   struct pm_measured *m)
 {
 	int64_t got = pm_audio_read(mr, mbuf, (int64_t)n, NULL);
+	int64_t at0 = m->samples_compared;
 
+	/*
+	 * Most blocks: away from the edges and from silence in the master,
+	 * nothing pending, every sample within the tolerance.  The loop
+	 * below would only raise the largest difference.
+	 */
+	if (channels == 2 && got > 0 && q->zeros == 0 && q->pend_n == 0 &&
+	    at0 >= edge && at0 >= q->in_until && at0 + got <= length - edge) {
+		bool silent;
+		float d = diff_max(x, mbuf, (size_t)got, &silent);
+
+		if (!silent && d <= tol) {
+			if (d > m->master_max_diff)
+				m->master_max_diff = d;
+			m->samples_compared += got;
+			return;
+		}
+	}
 	for (size_t i = 0; i < (size_t)PM_MAX(got, 0); i++) {
 		int64_t at = m->samples_compared + (int64_t)i;
 		bool silent = true;
