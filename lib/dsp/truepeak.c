@@ -12,6 +12,8 @@
 
 #if PM_HAVE_AVX2
 #include <immintrin.h>
+#elif defined(__SSE__)
+#include <xmmintrin.h>
 #endif
 
 #include "util/banned.h"
@@ -402,11 +404,18 @@ size_t pm_truepeak_latency(const struct pm_truepeak *tp)
 static inline pm_v4f vmax_abs(pm_v4f m, pm_v4f v)
 {
 	const pm_v4i mag = { 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff };
-	pm_v4i gt;
 
 	v = (pm_v4f)((pm_v4i)v & mag);
-	gt = v > m;
-	return (pm_v4f)((gt & (pm_v4i)v) | (~gt & (pm_v4i)m));
+#ifdef __SSE__
+	/* one instruction; a NaN in v gives m, as the select below does */
+	return (pm_v4f)_mm_max_ps((__m128)v, (__m128)m);
+#else
+	{
+		pm_v4i gt = v > m;
+
+		return (pm_v4f)((gt & (pm_v4i)v) | (~gt & (pm_v4i)m));
+	}
+#endif
 }
 
 static float max_abs(const float *x, size_t n)
@@ -458,6 +467,27 @@ static void process_block(struct pm_truepeak *tp, const float *in, size_t nb,
 {
 	unsigned nch = tp->channels;
 
+	/* stereo apart in one pass over the block, both rows at once */
+	if (nch == 2) {
+		float *x0 = tp->hist + tp->taps, *x1 = x0 + tp->stride;
+		size_t i = 0;
+
+#if PM_HAVE_AVX2
+		/* four frames at a time: left lanes to one row, right to
+		 * the other (SSE, which every x86-64 has) */
+		for (; i + 4 <= nb; i += 4) {
+			__m128 a = _mm_loadu_ps(in + 2 * i);
+			__m128 b = _mm_loadu_ps(in + 2 * i + 4);
+
+			_mm_storeu_ps(x0 + i, _mm_shuffle_ps(a, b, 0x88));
+			_mm_storeu_ps(x1 + i, _mm_shuffle_ps(a, b, 0xdd));
+		}
+#endif
+		for (; i < nb; i++) {
+			x0[i] = in[2 * i];
+			x1[i] = in[2 * i + 1];
+		}
+	}
 	for (unsigned c = 0; c < nch; c++) {
 		float *row = tp->hist + c * tp->stride;
 		float *x = row + tp->taps;
@@ -466,13 +496,9 @@ static void process_block(struct pm_truepeak *tp, const float *in, size_t nb,
 		 * last `taps` before it, which the previous stretch holds */
 		float prev = max_abs(x - tp->taps, tp->taps), smax = 0.0f;
 
-		if (nch == 2) {
-			for (size_t i = 0; i < nb; i++)
-				x[i] = in[2 * i + c];
-		} else {
+		if (nch != 2)
 			for (size_t i = 0; i < nb; i++)
 				x[i] = in[i * nch + c];
-		}
 		for (size_t s = 0; s < nb; s += STRETCH) {
 			size_t len = nb - s < STRETCH ? nb - s : STRETCH;
 			float m = max_abs(x + s, len);
