@@ -7,6 +7,10 @@
 
 /* Hash `nblocks` whole 64-byte blocks into the state (4 or 8 words). */
 void pm_md5_blocks(uint32_t *state, const uint8_t *p, size_t nblocks);
+/* Two messages' next `nblocks` blocks each, interleaved (faster than one
+ * after the other). */
+void pm_md5_blocks2(uint32_t *s0, const uint8_t *p0, uint32_t *s1,
+		    const uint8_t *p1, size_t nblocks);
 void pm_sha256_blocks(uint32_t *state, const uint8_t *p, size_t nblocks);
 /* Two messages' next `nblocks` blocks at once (faster than one by one). */
 void pm_sha256_blocks2(uint32_t *s0, const uint8_t *p0, uint32_t *s1,

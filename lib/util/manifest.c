@@ -270,6 +270,45 @@ static void sha_lanes(struct lane *lanes, size_t k)
 		pm_sha256_blocks(odd->sha, odd->buf + odd->pos, k);
 }
 
+/*
+ * The busy lanes' MD5 over all they hold (at most two lanes), and their
+ * SHA-256 past the `k` blocks sha_lanes() took.
+ */
+static void tail_md5(struct lane *lanes, uint32_t st[4][LANES], size_t k)
+{
+	uint32_t one[2][4];
+	size_t blocks[2], done = 0;
+	unsigned idx[2], busy = 0;
+
+	for (unsigned j = 0; j < LANES && busy < 2; j++)
+		if (lanes[j].fd >= 0)
+			idx[busy++] = j;
+	for (unsigned b = 0; b < busy; b++) {
+		struct lane *l = &lanes[idx[b]];
+
+		blocks[b] = (l->have - l->pos) / 64;
+		for (unsigned w = 0; w < 4; w++)
+			one[b][w] = st[w][idx[b]];
+	}
+	if (busy == 2) {
+		done = PM_MIN(blocks[0], blocks[1]);
+		pm_md5_blocks2(one[0], lanes[idx[0]].buf + lanes[idx[0]].pos,
+			       one[1], lanes[idx[1]].buf + lanes[idx[1]].pos,
+			       done);
+	}
+	for (unsigned b = 0; b < busy; b++) {
+		struct lane *l = &lanes[idx[b]];
+
+		pm_md5_blocks(one[b], l->buf + l->pos + 64 * done,
+			      blocks[b] - done);
+		for (unsigned w = 0; w < 4; w++)
+			st[w][idx[b]] = one[b][w];
+		pm_sha256_blocks(l->sha, l->buf + l->pos + 64 * k,
+				 blocks[b] - k);
+		l->pos += 64 * blocks[b];
+	}
+}
+
 int pm_hash_files(const char *const *paths, size_t n,
 		  char (*md5)[PM_MD5_HEX_BYTES],
 		  char (*sha256)[PM_SHA256_HEX_BYTES], struct pm_err *errs,
@@ -358,24 +397,9 @@ int pm_hash_files(const char *const *paths, size_t n,
 			continue;
 		}
 		sha_lanes(lanes, k);
-		/* a few files left: one lane after another is faster */
-		for (unsigned j = 0; j < LANES; j++) {
-			struct lane *l = &lanes[j];
-			uint32_t one[4];
-			size_t blocks;
-
-			if (l->fd < 0)
-				continue;
-			blocks = (l->have - l->pos) / 64;
-			for (unsigned w = 0; w < 4; w++)
-				one[w] = st[w][j];
-			pm_md5_blocks(one, l->buf + l->pos, blocks);
-			for (unsigned w = 0; w < 4; w++)
-				st[w][j] = one[w];
-			pm_sha256_blocks(l->sha, l->buf + l->pos + 64 * k,
-					 blocks - k);
-			l->pos += 64 * blocks;
-		}
+		/* a file or two left: MD5 in scalar code, two files
+		 * interleaved, is faster than the vector lanes */
+		tail_md5(lanes, st, k);
 	}
 	ret = 0;
 out:

@@ -53,76 +53,90 @@ static inline uint32_t load_le32(const uint8_t *p)
  * x[0..15].  The same text serves one message (uint32_t) and sixteen at
  * once (a vector of uint32_t: every operator works lane by lane).
  */
-#define MD5_BLOCK(a, b, c, d, x) \
+#define MD5_ROUNDS(S, a, b, c, d) \
 	do { \
 		/* round 1: T[i] = floor(2^32 * |sin(i + 1)|) */ \
-		STEP(F, a, b, c, d, x[0], 0xd76aa478, 7); \
-		STEP(F, d, a, b, c, x[1], 0xe8c7b756, 12); \
-		STEP(F, c, d, a, b, x[2], 0x242070db, 17); \
-		STEP(F, b, c, d, a, x[3], 0xc1bdceee, 22); \
-		STEP(F, a, b, c, d, x[4], 0xf57c0faf, 7); \
-		STEP(F, d, a, b, c, x[5], 0x4787c62a, 12); \
-		STEP(F, c, d, a, b, x[6], 0xa8304613, 17); \
-		STEP(F, b, c, d, a, x[7], 0xfd469501, 22); \
-		STEP(F, a, b, c, d, x[8], 0x698098d8, 7); \
-		STEP(F, d, a, b, c, x[9], 0x8b44f7af, 12); \
-		STEP(F, c, d, a, b, x[10], 0xffff5bb1, 17); \
-		STEP(F, b, c, d, a, x[11], 0x895cd7be, 22); \
-		STEP(F, a, b, c, d, x[12], 0x6b901122, 7); \
-		STEP(F, d, a, b, c, x[13], 0xfd987193, 12); \
-		STEP(F, c, d, a, b, x[14], 0xa679438e, 17); \
-		STEP(F, b, c, d, a, x[15], 0x49b40821, 22); \
+		S(F, a, b, c, d, 0, 0xd76aa478, 7); \
+		S(F, d, a, b, c, 1, 0xe8c7b756, 12); \
+		S(F, c, d, a, b, 2, 0x242070db, 17); \
+		S(F, b, c, d, a, 3, 0xc1bdceee, 22); \
+		S(F, a, b, c, d, 4, 0xf57c0faf, 7); \
+		S(F, d, a, b, c, 5, 0x4787c62a, 12); \
+		S(F, c, d, a, b, 6, 0xa8304613, 17); \
+		S(F, b, c, d, a, 7, 0xfd469501, 22); \
+		S(F, a, b, c, d, 8, 0x698098d8, 7); \
+		S(F, d, a, b, c, 9, 0x8b44f7af, 12); \
+		S(F, c, d, a, b, 10, 0xffff5bb1, 17); \
+		S(F, b, c, d, a, 11, 0x895cd7be, 22); \
+		S(F, a, b, c, d, 12, 0x6b901122, 7); \
+		S(F, d, a, b, c, 13, 0xfd987193, 12); \
+		S(F, c, d, a, b, 14, 0xa679438e, 17); \
+		S(F, b, c, d, a, 15, 0x49b40821, 22); \
 		/* round 2: words (1 + 5i) mod 16 */ \
-		STEP(G, a, b, c, d, x[1], 0xf61e2562, 5); \
-		STEP(G, d, a, b, c, x[6], 0xc040b340, 9); \
-		STEP(G, c, d, a, b, x[11], 0x265e5a51, 14); \
-		STEP(G, b, c, d, a, x[0], 0xe9b6c7aa, 20); \
-		STEP(G, a, b, c, d, x[5], 0xd62f105d, 5); \
-		STEP(G, d, a, b, c, x[10], 0x02441453, 9); \
-		STEP(G, c, d, a, b, x[15], 0xd8a1e681, 14); \
-		STEP(G, b, c, d, a, x[4], 0xe7d3fbc8, 20); \
-		STEP(G, a, b, c, d, x[9], 0x21e1cde6, 5); \
-		STEP(G, d, a, b, c, x[14], 0xc33707d6, 9); \
-		STEP(G, c, d, a, b, x[3], 0xf4d50d87, 14); \
-		STEP(G, b, c, d, a, x[8], 0x455a14ed, 20); \
-		STEP(G, a, b, c, d, x[13], 0xa9e3e905, 5); \
-		STEP(G, d, a, b, c, x[2], 0xfcefa3f8, 9); \
-		STEP(G, c, d, a, b, x[7], 0x676f02d9, 14); \
-		STEP(G, b, c, d, a, x[12], 0x8d2a4c8a, 20); \
+		S(G, a, b, c, d, 1, 0xf61e2562, 5); \
+		S(G, d, a, b, c, 6, 0xc040b340, 9); \
+		S(G, c, d, a, b, 11, 0x265e5a51, 14); \
+		S(G, b, c, d, a, 0, 0xe9b6c7aa, 20); \
+		S(G, a, b, c, d, 5, 0xd62f105d, 5); \
+		S(G, d, a, b, c, 10, 0x02441453, 9); \
+		S(G, c, d, a, b, 15, 0xd8a1e681, 14); \
+		S(G, b, c, d, a, 4, 0xe7d3fbc8, 20); \
+		S(G, a, b, c, d, 9, 0x21e1cde6, 5); \
+		S(G, d, a, b, c, 14, 0xc33707d6, 9); \
+		S(G, c, d, a, b, 3, 0xf4d50d87, 14); \
+		S(G, b, c, d, a, 8, 0x455a14ed, 20); \
+		S(G, a, b, c, d, 13, 0xa9e3e905, 5); \
+		S(G, d, a, b, c, 2, 0xfcefa3f8, 9); \
+		S(G, c, d, a, b, 7, 0x676f02d9, 14); \
+		S(G, b, c, d, a, 12, 0x8d2a4c8a, 20); \
 		/* round 3: words (5 + 3i) mod 16 */ \
-		STEP(H, a, b, c, d, x[5], 0xfffa3942, 4); \
-		STEP(H, d, a, b, c, x[8], 0x8771f681, 11); \
-		STEP(H, c, d, a, b, x[11], 0x6d9d6122, 16); \
-		STEP(H, b, c, d, a, x[14], 0xfde5380c, 23); \
-		STEP(H, a, b, c, d, x[1], 0xa4beea44, 4); \
-		STEP(H, d, a, b, c, x[4], 0x4bdecfa9, 11); \
-		STEP(H, c, d, a, b, x[7], 0xf6bb4b60, 16); \
-		STEP(H, b, c, d, a, x[10], 0xbebfbc70, 23); \
-		STEP(H, a, b, c, d, x[13], 0x289b7ec6, 4); \
-		STEP(H, d, a, b, c, x[0], 0xeaa127fa, 11); \
-		STEP(H, c, d, a, b, x[3], 0xd4ef3085, 16); \
-		STEP(H, b, c, d, a, x[6], 0x04881d05, 23); \
-		STEP(H, a, b, c, d, x[9], 0xd9d4d039, 4); \
-		STEP(H, d, a, b, c, x[12], 0xe6db99e5, 11); \
-		STEP(H, c, d, a, b, x[15], 0x1fa27cf8, 16); \
-		STEP(H, b, c, d, a, x[2], 0xc4ac5665, 23); \
+		S(H, a, b, c, d, 5, 0xfffa3942, 4); \
+		S(H, d, a, b, c, 8, 0x8771f681, 11); \
+		S(H, c, d, a, b, 11, 0x6d9d6122, 16); \
+		S(H, b, c, d, a, 14, 0xfde5380c, 23); \
+		S(H, a, b, c, d, 1, 0xa4beea44, 4); \
+		S(H, d, a, b, c, 4, 0x4bdecfa9, 11); \
+		S(H, c, d, a, b, 7, 0xf6bb4b60, 16); \
+		S(H, b, c, d, a, 10, 0xbebfbc70, 23); \
+		S(H, a, b, c, d, 13, 0x289b7ec6, 4); \
+		S(H, d, a, b, c, 0, 0xeaa127fa, 11); \
+		S(H, c, d, a, b, 3, 0xd4ef3085, 16); \
+		S(H, b, c, d, a, 6, 0x04881d05, 23); \
+		S(H, a, b, c, d, 9, 0xd9d4d039, 4); \
+		S(H, d, a, b, c, 12, 0xe6db99e5, 11); \
+		S(H, c, d, a, b, 15, 0x1fa27cf8, 16); \
+		S(H, b, c, d, a, 2, 0xc4ac5665, 23); \
 		/* round 4: words 7i mod 16 */ \
-		STEP(I, a, b, c, d, x[0], 0xf4292244, 6); \
-		STEP(I, d, a, b, c, x[7], 0x432aff97, 10); \
-		STEP(I, c, d, a, b, x[14], 0xab9423a7, 15); \
-		STEP(I, b, c, d, a, x[5], 0xfc93a039, 21); \
-		STEP(I, a, b, c, d, x[12], 0x655b59c3, 6); \
-		STEP(I, d, a, b, c, x[3], 0x8f0ccc92, 10); \
-		STEP(I, c, d, a, b, x[10], 0xffeff47d, 15); \
-		STEP(I, b, c, d, a, x[1], 0x85845dd1, 21); \
-		STEP(I, a, b, c, d, x[8], 0x6fa87e4f, 6); \
-		STEP(I, d, a, b, c, x[15], 0xfe2ce6e0, 10); \
-		STEP(I, c, d, a, b, x[6], 0xa3014314, 15); \
-		STEP(I, b, c, d, a, x[13], 0x4e0811a1, 21); \
-		STEP(I, a, b, c, d, x[4], 0xf7537e82, 6); \
-		STEP(I, d, a, b, c, x[11], 0xbd3af235, 10); \
-		STEP(I, c, d, a, b, x[2], 0x2ad7d2bb, 15); \
-		STEP(I, b, c, d, a, x[9], 0xeb86d391, 21); \
+		S(I, a, b, c, d, 0, 0xf4292244, 6); \
+		S(I, d, a, b, c, 7, 0x432aff97, 10); \
+		S(I, c, d, a, b, 14, 0xab9423a7, 15); \
+		S(I, b, c, d, a, 5, 0xfc93a039, 21); \
+		S(I, a, b, c, d, 12, 0x655b59c3, 6); \
+		S(I, d, a, b, c, 3, 0x8f0ccc92, 10); \
+		S(I, c, d, a, b, 10, 0xffeff47d, 15); \
+		S(I, b, c, d, a, 1, 0x85845dd1, 21); \
+		S(I, a, b, c, d, 8, 0x6fa87e4f, 6); \
+		S(I, d, a, b, c, 15, 0xfe2ce6e0, 10); \
+		S(I, c, d, a, b, 6, 0xa3014314, 15); \
+		S(I, b, c, d, a, 13, 0x4e0811a1, 21); \
+		S(I, a, b, c, d, 4, 0xf7537e82, 6); \
+		S(I, d, a, b, c, 11, 0xbd3af235, 10); \
+		S(I, c, d, a, b, 2, 0x2ad7d2bb, 15); \
+		S(I, b, c, d, a, 9, 0xeb86d391, 21); \
+	} while (0)
+
+/* The steps on one state, message words x[0..15] */
+#define STEP_X(f, a, b, c, d, k, t, s) STEP(f, a, b, c, d, x[k], t, s)
+#define MD5_BLOCK(a, b, c, d, x) MD5_ROUNDS(STEP_X, a, b, c, d)
+
+/*
+ * Two states side by side, a0.. with words x0[], a1.. with x1[]: two
+ * independent chains of dependent steps, which the CPU overlaps.
+ */
+#define STEP_2(f, a, b, c, d, k, t, s)                                         \
+	do {                                                                   \
+		STEP(f, a##0, b##0, c##0, d##0, x0[k], t, s);                  \
+		STEP(f, a##1, b##1, c##1, d##1, x1[k], t, s);                  \
 	} while (0)
 
 /* Hash `nblocks` whole 64-byte blocks. */
@@ -147,6 +161,43 @@ void pm_md5_blocks(uint32_t *state, const uint8_t *p, size_t nblocks)
 	state[1] = b;
 	state[2] = c;
 	state[3] = d;
+}
+
+void pm_md5_blocks2(uint32_t *s0, const uint8_t *p0, uint32_t *s1,
+		    const uint8_t *p1, size_t nblocks)
+{
+	uint32_t a0 = s0[0], b0 = s0[1], c0 = s0[2], d0 = s0[3];
+	uint32_t a1 = s1[0], b1 = s1[1], c1 = s1[2], d1 = s1[3];
+
+	while (nblocks--) {
+		const uint32_t aa0 = a0, bb0 = b0, cc0 = c0, dd0 = d0;
+		const uint32_t aa1 = a1, bb1 = b1, cc1 = c1, dd1 = d1;
+		uint32_t x0[16], x1[16];
+
+		for (int i = 0; i < 16; i++) {
+			x0[i] = load_le32(p0 + 4 * i);
+			x1[i] = load_le32(p1 + 4 * i);
+		}
+		MD5_ROUNDS(STEP_2, a, b, c, d);
+		a0 += aa0;
+		b0 += bb0;
+		c0 += cc0;
+		d0 += dd0;
+		a1 += aa1;
+		b1 += bb1;
+		c1 += cc1;
+		d1 += dd1;
+		p0 += 64;
+		p1 += 64;
+	}
+	s0[0] = a0;
+	s0[1] = b0;
+	s0[2] = c0;
+	s0[3] = d0;
+	s1[0] = a1;
+	s1[1] = b1;
+	s1[2] = c1;
+	s1[3] = d1;
 }
 
 #if PM_HAVE_VECTOR
