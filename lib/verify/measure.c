@@ -4,6 +4,10 @@
 
 #include "verify/verify-impl.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "util/banned.h"
 
 /* ------------------------------------------------------------------ */
@@ -176,50 +180,69 @@ static void compare_silence(const float *x, size_t n, int64_t at,
 }
 
 /*
+ * The largest difference between `n` stereo frames of a file and of its
+ * master, two frames a vector where there is SSE2; *silent is set when a frame
+ * of the master is digital silence (both channels zero, of either sign).
+ */
+static float diff_max(const float *x, const float *mv, size_t n,
+		      bool *silent)
+{
+	float r = 0, quiet = INFINITY;
+	size_t i = 0;
+
+#ifdef __SSE2__
+	{
+		/* two frames a vector; a frame's louder channel, from the
+		 * vector with its pairs swapped, gives the quietest frame */
+		const __m128 mag = _mm_castsi128_ps(_mm_set1_epi32(INT32_MAX));
+		__m128 d0 = _mm_setzero_ps(), d1 = d0;
+		__m128 q0 = _mm_set1_ps(INFINITY), q1 = q0;
+		float dv[4], qv[4];
+
+		for (; i + 4 <= n; i += 4) {
+			__m128 a = _mm_loadu_ps(x + 2 * i);
+			__m128 b = _mm_loadu_ps(x + 2 * i + 4);
+			__m128 ma = _mm_and_ps(_mm_loadu_ps(mv + 2 * i), mag);
+			__m128 mb = _mm_and_ps(_mm_loadu_ps(mv + 2 * i + 4), mag);
+
+			a = _mm_and_ps(_mm_sub_ps(a, _mm_loadu_ps(mv + 2 * i)),
+				       mag);
+			b = _mm_and_ps(
+				_mm_sub_ps(b, _mm_loadu_ps(mv + 2 * i + 4)), mag);
+			d0 = _mm_max_ps(a, d0);
+			d1 = _mm_max_ps(b, d1);
+			q0 = _mm_min_ps(q0, _mm_max_ps(ma, _mm_shuffle_ps(
+							       ma, ma, 0xb1)));
+			q1 = _mm_min_ps(q1, _mm_max_ps(mb, _mm_shuffle_ps(
+							       mb, mb, 0xb1)));
+		}
+		_mm_storeu_ps(dv, _mm_max_ps(d0, d1));
+		_mm_storeu_ps(qv, _mm_min_ps(q0, q1));
+		for (int k = 0; k < 4; k++) {
+			r = dv[k] > r ? dv[k] : r;
+			quiet = qv[k] < quiet ? qv[k] : quiet;
+		}
+	}
+#endif
+	for (; i < n; i++) {
+		float a = fabsf(x[2 * i] - mv[2 * i]);
+		float b = fabsf(x[2 * i + 1] - mv[2 * i + 1]);
+		float m = PM_MAX(fabsf(mv[2 * i]), fabsf(mv[2 * i + 1]));
+
+		r = PM_MAX(r, PM_MAX(a, b));
+		quiet = PM_MIN(quiet, m);
+	}
+	*silent = quiet == 0;
+	return r;
+}
+
+/*
  * The next `n` frames of the master beside a delivered file, compared:
  * how many differ by more than `tol`, and by how much at most.  Within
  * `edge` frames of the file's first and last sample, and of digital
  * silence inside it, the sequencer may have faded the file (an edge
  * fade): there it may be quieter than its master, never louder.
  */
-/*
- * The largest difference between `n` stereo frames of a file and of its
- * master, in lanes the compiler vectorises; *silent is set when a frame
- * of the master is digital silence (both channels zero, of either sign).
- */
-static float diff_max(const float *x, const float *mv, size_t n,
-		      bool *silent)
-{
-	float dm[8] = { 0 }, r = 0;
-	uint64_t none = 0;
-	size_t i = 0;
-
-	for (; i + 4 <= n; i += 4)
-		for (int k = 0; k < 8; k++) {
-			float d = fabsf(x[2 * i + (size_t)k] -
-					mv[2 * i + (size_t)k]);
-
-			dm[k] = d > dm[k] ? d : dm[k];
-		}
-	for (; i < n; i++)
-		for (int k = 0; k < 2; k++) {
-			float d = fabsf(x[2 * i + (size_t)k] -
-					mv[2 * i + (size_t)k]);
-
-			dm[k] = d > dm[k] ? d : dm[k];
-		}
-	for (int k = 0; k < 8; k++)
-		r = dm[k] > r ? dm[k] : r;
-	for (i = 0; i < n; i++) {
-		uint64_t w;
-
-		memcpy(&w, mv + 2 * i, sizeof(w));
-		none |= (w & UINT64_C(0x7fffffff7fffffff)) == 0;
-	}
-	*silent = none != 0;
-	return r;
-}
-
 static void compare_master(struct pm_audio_reader *mr, unsigned channels,
 			   float *mbuf, const float *x, size_t n, float tol,
 			   int64_t edge, int64_t length, struct quiet *q,
