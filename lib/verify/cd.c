@@ -369,7 +369,24 @@ static void ddp_compare_chunk(struct ddp_compare *c, const int16_t *x,
 		return;
 	}
 	k = (size_t)got / 4;
-	for (i = 0; i < k; i++) {
+#ifndef WORDS_BIGENDIAN
+	/* the usual case, an image that is the programme: the bytes are
+	 * the samples, and only the silent frames are left to count */
+	if (memcmp(c->buf, x, k * 4) == 0) {
+		int64_t nz = 0;
+
+		for (i = 0; i < k; i++) {
+			uint32_t w;
+
+			memcpy(&w, x + 2 * i, sizeof(w));
+			nz += w != 0;
+		}
+		c->nonzero += nz;
+		i = k;
+	} else
+#endif
+		i = 0;
+	for (; i < k; i++) {
 		const uint8_t *b = c->buf + 4 * i;
 		uint16_t l = (uint16_t)(b[0] | b[1] << 8);
 		uint16_t r = (uint16_t)(b[2] | b[3] << 8);
