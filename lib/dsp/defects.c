@@ -1051,14 +1051,25 @@ static void step(struct pm_defects *d)
 	for (ch = 0; ch < 2; ch++) {
 		struct chan *c = &d->ch[ch];
 
+		/* a residual is moved along only where it was computed:
+		 * nothing reads it elsewhere */
+		for (unsigned f = 1; f < 3; f++) {
+			if (!c->has_e[f])
+				continue;
+			memcpy(c->e + (f - 1) * FR, c->e + f * FR,
+			       FR * sizeof(float));
+			memcpy(c->seg_e + (f - 1) * FR / SEG,
+			       c->seg_e + f * FR / SEG,
+			       FR / SEG * sizeof(float));
+			memcpy(c->seg_p + (f - 1) * FR / SEG,
+			       c->seg_p + f * FR / SEG,
+			       FR / SEG * sizeof(float));
+		}
 		c->has_e[0] = c->has_e[1];
 		c->has_e[1] = c->has_e[2];
 		c->has_e[2] = false;
 
 		memmove(c->x, c->x + FR, 2 * FR * sizeof(float));
-		memmove(c->e, c->e + FR, 2 * FR * sizeof(float));
-		memmove(c->seg_e, c->seg_e + FR / SEG, 2 * FR / SEG * sizeof(float));
-		memmove(c->seg_p, c->seg_p + FR / SEG, 2 * FR / SEG * sizeof(float));
 		c->may_clip[0] = c->may_clip[1];
 		c->may_clip[1] = c->may_clip[2];
 	}
