@@ -643,7 +643,23 @@ int64_t pm_audio_read(struct pm_audio_reader *r, float *buf,
 int64_t pm_audio_read_s16(struct pm_audio_reader *r, int16_t *buf,
 			  int64_t n_samples, struct pm_err *err)
 {
-	sf_count_t got = sf_readf_short(r->sf, buf, n_samples);
+	sf_count_t got;
+
+	/* 16-bit samples stored in the host's order are the result: read
+	 * them in place, in one call, without libsndfile's 8 KiB steps */
+	if (r->raw == RAW_S16 && r->big_endian == host_is_big_endian()) {
+		size_t fb = 2 * (size_t)r->info.channels;
+
+		got = sf_read_raw(r->sf, buf, (sf_count_t)((size_t)n_samples * fb));
+		if (got < 0 || ((size_t)got < (size_t)n_samples * fb &&
+				sf_error(r->sf) != SF_ERR_NO_ERROR))
+			return pm_err_set(err, PM_EIO, "cannot read '%s': %s",
+					  r->path, sf_strerror(r->sf));
+		got /= (sf_count_t)fb;
+		r->pos += got;
+		return got;
+	}
+	got = sf_readf_short(r->sf, buf, n_samples);
 
 	if (got < 0 || (got < n_samples && sf_error(r->sf) != SF_ERR_NO_ERROR))
 		return pm_err_set(err, PM_EIO, "cannot read '%s': %s", r->path,
