@@ -31,12 +31,32 @@ int verify_probe_init(struct probe *p, uint32_t rate, bool with_tp,
 	return p->k && (p->tp || !with_tp) ? 0 : -1;
 }
 
-/* Largest magnitude and sum of a block, in lanes the compiler vectorises. */
+/* Largest magnitude and sum of a block, in eight lanes. */
 static void block_stats(const float *x, size_t n, float *peak, double *sum)
 {
 	float m[8] = { 0 }, t[8] = { 0 };
 	size_t i = 0;
 
+#ifdef __SSE2__
+	{
+		/* the same lanes in registers (the arrays stayed in memory) */
+		const __m128 mag = _mm_castsi128_ps(_mm_set1_epi32(INT32_MAX));
+		__m128 m0 = _mm_setzero_ps(), m1 = m0, t0 = m0, t1 = m0;
+
+		for (; i + 8 <= n; i += 8) {
+			__m128 a = _mm_loadu_ps(x + i), b = _mm_loadu_ps(x + i + 4);
+
+			m0 = _mm_max_ps(_mm_and_ps(a, mag), m0);
+			m1 = _mm_max_ps(_mm_and_ps(b, mag), m1);
+			t0 = _mm_add_ps(t0, a);
+			t1 = _mm_add_ps(t1, b);
+		}
+		_mm_storeu_ps(m, m0);
+		_mm_storeu_ps(m + 4, m1);
+		_mm_storeu_ps(t, t0);
+		_mm_storeu_ps(t + 4, t1);
+	}
+#else
 	for (; i + 8 <= n; i += 8)
 		for (int k = 0; k < 8; k++) {
 			float v = x[i + (size_t)k], a = fabsf(v);
@@ -44,6 +64,7 @@ static void block_stats(const float *x, size_t n, float *peak, double *sum)
 			m[k] = a > m[k] ? a : m[k];
 			t[k] += v;
 		}
+#endif
 	for (; i < n; i++) {
 		m[0] = fabsf(x[i]) > m[0] ? fabsf(x[i]) : m[0];
 		t[0] += x[i];
