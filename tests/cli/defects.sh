@@ -87,4 +87,36 @@ t_result $? "the repaired master differs from the unrepaired one only in the rep
 t_ok "verify finds no click in the repaired CD master" \
 	jq -e '[.findings[] | select(.rule == "audio-click" and .deliverable == "cd")] | length == 0' fixed/report/verify.json
 
+# --- the loudness-range limit --------------------------------------------
+# A track of over a minute (the range means little under one), with the
+# peak-to-loudness limit at 0 so that only the range can decide: a limit
+# 1 LU over the track's own range flags it, one 1 LU under does not.
+mkdir lra && cd lra || exit 99
+mkfixture -b 24 -a -3 -s 5 --soft --fade 0.1 music 65s long.wav || exit 99
+pm premaster init -q --title "Range" --artist "Band" long.wav || exit 99
+range_album() { # LIMIT OUT.xml
+	sed "s|</deliverables>|</deliverables><verify><rule id=\"audio-overcompressed\" value=\"0\"/><rule id=\"audio-overcompressed-range\" value=\"$1\"/></verify>|" \
+		album.xml >"$2"
+}
+range_album 0 probe.xml
+t_expect 0 "the range of a minute of music is measured" \
+	premaster master --analyse-only probe.xml -o probe
+lra=$(jq '.tracks[0].source.range_lu' probe/report/analysis.json)
+oc() { # OUT: how many audio-overcompressed findings OUT's analysis holds
+	jq '[.findings[] | select(.rule == "audio-overcompressed")] | length' \
+		"$1/report/analysis.json"
+}
+t_is "a limit of 0 LU flags nothing" "$(oc probe)" 0
+range_album "$(awk -v r="$lra" 'BEGIN { print r + 1 }')" over.xml
+t_expect 0 "a limit over the track's range ($lra LU)" \
+	premaster master --analyse-only over.xml -o over
+t_is "flags the track" "$(oc over)" 1
+t_ok "and says so with both limits" jq -e \
+	'.findings[] | select(.rule == "audio-overcompressed") | .message | test("loudness range .* LU \\(limit .* LU\\)")' \
+	over/report/analysis.json
+range_album "$(awk -v r="$lra" 'BEGIN { print r - 1 }')" under.xml
+t_expect 0 "a limit under it" premaster master --analyse-only under.xml -o under
+t_is "does not" "$(oc under)" 0
+cd .. || exit 99
+
 t_done
