@@ -98,6 +98,19 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 	if (tr->target.limiter && a->mastering.limiter.enabled) {
 		pm_limiter_opts_from_album(&lo, &a->mastering.limiter,
 					   l->res->ceiling_dbtp);
+		/*
+		 * A track whose peak at this gain stays under the guard
+		 * (as analysis measured it on the same 4x detector) keeps
+		 * the guard as its aim: the limiter leaves it alone, and the
+		 * master stays its mix times one gain (a trim, should the
+		 * fine meter read over, is a static gain too).  One that is
+		 * limited anyway gets the wider margin, so that it is seldom
+		 * trimmed and written twice.
+		 */
+		if (!htoa &&
+		    p->run->source[p->track].chain_peak_dbtp + l->res->gain_db <=
+			    l->res->ceiling_dbtp - PM_TRUEPEAK_GUARD_DB)
+			lo.margin_db = PM_TRUEPEAK_GUARD_DB;
 		l->lim = pm_limiter_new(&lo, 2, rate, err);
 		if (!l->lim)
 			return -1;
