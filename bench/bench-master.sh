@@ -71,8 +71,10 @@ skip { next }
 /<streaming profile="bandcamp"\/>/ { next }
 { print }' "$work/init.xml" > "$work/album.xml"
 
-seconds=$("$pm" master -q --analyse-only -o "$work/a" "$work/album.xml" |
-	sed -n 's/.*seconds=\([0-9.]*\).*/\1/p')
+# the result line (not printed with -q): "album_lufs=... seconds=..."
+seconds=$("$pm" master --no-progress --analyse-only -o "$work/a" \
+	"$work/album.xml" 2>/dev/null | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p')
+[ -n "$seconds" ] || { echo "bench-master: cannot measure the album" >&2; exit 1; }
 
 # run NAME ARGS...: wall seconds and peak RSS (MB) of one premaster master
 run() {

@@ -107,10 +107,19 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 		 * limited anyway gets the wider margin, so that it is seldom
 		 * trimmed and written twice.
 		 */
-		if (!htoa &&
-		    p->run->source[p->track].chain_peak_dbtp + l->res->gain_db <=
+		if (!htoa) {
+			const struct pm_source_analysis *sa =
+				&p->run->source[p->track];
+			/* measured after the shared chain only when a target
+			 * without a limiter needs it; else the source's */
+			double pk = isfinite(sa->chain_peak_dbtp)
+					    ? sa->chain_peak_dbtp
+					    : sa->true_peak_dbtp;
+
+			if (pk + l->res->gain_db <=
 			    l->res->ceiling_dbtp - PM_TRUEPEAK_GUARD_DB)
-			lo.margin_db = PM_TRUEPEAK_GUARD_DB;
+				lo.margin_db = PM_TRUEPEAK_GUARD_DB;
+		}
 		l->lim = pm_limiter_new(&lo, 2, rate, err);
 		if (!l->lim)
 			return -1;
