@@ -139,39 +139,36 @@ static inline uint32_t load_le32(const uint8_t *p)
 		STEP(f, a##1, b##1, c##1, d##1, x1[k], t, s);                  \
 	} while (0)
 
+/* The state after a block: what it was plus what the steps made of it. */
+static inline void feed(uint32_t *state, uint32_t a, uint32_t b, uint32_t c,
+			uint32_t d)
+{
+	state[0] += a;
+	state[1] += b;
+	state[2] += c;
+	state[3] += d;
+}
+
 /* Hash `nblocks` whole 64-byte blocks. */
 void pm_md5_blocks(uint32_t *state, const uint8_t *p, size_t nblocks)
 {
-	uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
-
-	while (nblocks--) {
-		const uint32_t aa = a, bb = b, cc = c, dd = d;
+	for (; nblocks--; p += 64) {
+		uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
 		uint32_t x[16];
 
 		for (int i = 0; i < 16; i++)
 			x[i] = load_le32(p + 4 * i);
 		MD5_BLOCK(a, b, c, d, x);
-		a += aa;
-		b += bb;
-		c += cc;
-		d += dd;
-		p += 64;
+		feed(state, a, b, c, d);
 	}
-	state[0] = a;
-	state[1] = b;
-	state[2] = c;
-	state[3] = d;
 }
 
 void pm_md5_blocks2(uint32_t *s0, const uint8_t *p0, uint32_t *s1,
 		    const uint8_t *p1, size_t nblocks)
 {
-	uint32_t a0 = s0[0], b0 = s0[1], c0 = s0[2], d0 = s0[3];
-	uint32_t a1 = s1[0], b1 = s1[1], c1 = s1[2], d1 = s1[3];
-
-	while (nblocks--) {
-		const uint32_t aa0 = a0, bb0 = b0, cc0 = c0, dd0 = d0;
-		const uint32_t aa1 = a1, bb1 = b1, cc1 = c1, dd1 = d1;
+	for (; nblocks--; p0 += 64, p1 += 64) {
+		uint32_t a0 = s0[0], b0 = s0[1], c0 = s0[2], d0 = s0[3];
+		uint32_t a1 = s1[0], b1 = s1[1], c1 = s1[2], d1 = s1[3];
 		uint32_t x0[16], x1[16];
 
 		for (int i = 0; i < 16; i++) {
@@ -179,25 +176,9 @@ void pm_md5_blocks2(uint32_t *s0, const uint8_t *p0, uint32_t *s1,
 			x1[i] = load_le32(p1 + 4 * i);
 		}
 		MD5_ROUNDS(STEP_2, a, b, c, d);
-		a0 += aa0;
-		b0 += bb0;
-		c0 += cc0;
-		d0 += dd0;
-		a1 += aa1;
-		b1 += bb1;
-		c1 += cc1;
-		d1 += dd1;
-		p0 += 64;
-		p1 += 64;
+		feed(s0, a0, b0, c0, d0);
+		feed(s1, a1, b1, c1, d1);
 	}
-	s0[0] = a0;
-	s0[1] = b0;
-	s0[2] = c0;
-	s0[3] = d0;
-	s1[0] = a1;
-	s1[1] = b1;
-	s1[2] = c1;
-	s1[3] = d1;
 }
 
 #if PM_HAVE_VECTOR
