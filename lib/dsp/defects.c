@@ -39,9 +39,11 @@
 #define MAX_EVENTS 20000
 #define MAX_FIX (2 * FR) /* longest passage interpolated */
 #define SILENT (1.0f / 65536) /* below half a 16-bit step: digital silence */
-#define FLAT_LEVEL 0.0631f /* flat tops are looked for above -24 dBFS */
+#define FLAT_LEVEL 0.01f  /* flat tops are looked for above -40 dBFS */
+#define FLAT_LOUD 0.0631f /* -24 dBFS: the level FLAT_RUN holds above */
 #define FLAT_RUN 16       /* shortest flat top below full scale (a 16-bit
-			   sub-bass peak can hold a value for 15) */
+			   sub-bass peak can hold a value for 15); under
+			   FLAT_LOUD it grows as the level's inverse root */
 #define HIST_BINS 300     /* noise floor histogram: 0.5 dB, -150 .. 0 dBFS */
 #define CONTEXT_DIV 43    /* models either side of a click: rate / 43
 			     samples, 23 ms */
@@ -107,7 +109,7 @@ struct pm_defects {
 void pm_defects_config_default(struct pm_defects_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->click_ratio = 12;                /* 21.6 dB */
+	c->click_ratio = pow(10, PM_CLICK_RATIO_DB / 20);
 	c->click_floor = 0.0891;            /* -21 dBFS */
 	c->clip_run = 3;
 	c->edge = 0.001;                    /* -60 dBFS */
@@ -561,12 +563,55 @@ static float *fix_of(const float *x, size_t a, size_t m, float clip)
 	return fix;
 }
 
+/*
+ * The shortest flat top at level `lvl` below full scale that is taken
+ * for clipping.  A smooth wave's peak of height A (in 16-bit steps)
+ * stays within a step of it for a time proportional to 1 / sqrt(A), so
+ * the run a quiet 16-bit sub-bass can hold grows as the level falls.
+ */
+static size_t flat_run(float lvl)
+{
+	if (lvl >= FLAT_LOUD)
+		return FLAT_RUN;
+	return (size_t)ceil(FLAT_RUN * sqrt(FLAT_LOUD / lvl));
+}
+
+/*
+ * Whether some sample of x[a .. b) lies off the 16-bit grid.  Audio of
+ * finer resolution holds a value for a few samples running only where
+ * the wave barely moves (a 24-bit peak at -40 dBFS stays within a step
+ * of its top for under a sample at 40 Hz), so a short flat top there
+ * that the wave runs into steeply is as sure a sign of clipping as one
+ * at full scale.
+ */
+static bool fine_grid(const float *x, size_t a, size_t b)
+{
+	for (size_t i = a; i < b; i++) {
+		float v = x[i] * 32768.0f;
+
+		if (v != rintf(v))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether the wave runs into the flat run x[i .. j) and out of it
+ * steeply, as a clipper cuts it (by 1/256 of the level or more in one
+ * sample), not creeping up to it as the top of a slow wave does.
+ */
+static bool steep(const float *x, size_t i, size_t j, float lvl)
+{
+	return i > 0 && fabsf(x[i] - x[i - 1]) >= lvl / 256 &&
+	       fabsf(x[j] - x[j - 1]) >= lvl / 256;
+}
+
 /* The clipped run starting at i, if it is long enough: its end, else i. */
 static size_t clip_run(const struct pm_defects *d, const float *x, size_t i,
 		       size_t lim, float *lvl)
 {
 	bool full = fabsf(x[i]) >= PM_FULL_SCALE;
-	size_t j;
+	size_t j, need;
 
 	*lvl = fabsf(x[i]);
 	for (j = i + 1; j < lim && clipped_at(x, j) && (x[j] < 0) == (x[i] < 0);
@@ -574,9 +619,20 @@ static size_t clip_run(const struct pm_defects *d, const float *x, size_t i,
 		full = full && fabsf(x[j]) >= PM_FULL_SCALE;
 		*lvl = PM_MIN(*lvl, fabsf(x[j]));
 	}
-	return j - i >= (full ? d->c.clip_run : PM_MAX(d->c.clip_run, FLAT_RUN))
-		       ? j
-		       : i;
+	need = d->c.clip_run;
+	if (j - i < need)
+		return i;
+	if (full)
+		return j;
+	/* a long flat top; under -24 dBFS, one cut steeply */
+	if (j - i >= flat_run(*lvl) &&
+	    (*lvl >= FLAT_LOUD || steep(x, i, j, *lvl)))
+		return j;
+	/* a short one cut steeply, in audio finer than 16 bits */
+	if (steep(x, i, j, *lvl) &&
+	    fine_grid(x, i > 64 ? i - 64 : 0, PM_MIN(j + 64, (size_t)3 * FR)))
+		return j;
+	return i;
 }
 
 /*
@@ -897,6 +953,21 @@ static bool click_not_onset(const struct pm_defects *d, unsigned ch,
 	return other < own * pow(10, ONE_CHANNEL_DB / 10);
 }
 
+/* A click x[a .. b) with digital silence both sides: silence again. */
+static void click_in_silence(struct pm_defects *d, struct chan *c,
+			     unsigned ch, size_t a, size_t b, float peak)
+{
+	int64_t at = d->base + (int64_t)a;
+	struct pm_defect *ev;
+
+	if (at < 0)
+		return;
+	ev = add_event(d, PM_DEFECT_CLICK, ch, at, (int64_t)(b - a), peak);
+	if (ev && d->c.fix_clicks)
+		ev->fix = calloc(b - a, sizeof(float));
+	c->covered = d->base + (int64_t)b + 16;
+}
+
 /* The closer look at a candidate whose residual peaks at p. */
 static void click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		     size_t p, double bg)
@@ -910,13 +981,29 @@ static void click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 	if (d->base + (int64_t)p < c->covered ||
 	    d->base + (int64_t)p >= d->end || d->base + (int64_t)p < 0)
 		return;
-	/* next to digital silence it is an edge, the edge rule's */
-	if (silent_span(x, p - 16, p) || silent_span(x, p + 1, p + 17))
+	/*
+	 * Next to digital silence it is an edge, the edge rule's, unless
+	 * it is a burst with digital silence both sides: a click in a
+	 * pause, whose repair is silence.
+	 */
+	if (silent_span(x, p - 16, p) || silent_span(x, p + 1, p + 17)) {
+		size_t ia = p, ib = p + 1;
+
+		while (ia > p - 2 * ORDER && fabsf(x[ia - 1]) >= SILENT)
+			ia--;
+		while (ib < p + 2 * ORDER && fabsf(x[ib]) >= SILENT)
+			ib++;
+		if (silent_span(x, ia - 64, ia) && silent_span(x, ib, ib + 64))
+			click_in_silence(d, c, ch, ia, ib, peak);
 		return;
+	}
 	for (i = p - ORDER - 8; i < p + 8; i++)
 		if (clipped_at(x, i))
 			return;
-	/* a click's residual is a burst of at most the model's length */
+	/*
+	 * A click's residual is a burst of at most the model's length: it
+	 * holds most of what stands over the background around it.
+	 */
 	for (i = lo; i < hi; i++) {
 		double v = (double)e[i] * e[i];
 
@@ -924,7 +1011,7 @@ static void click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		if (i + 2 >= p && i <= p + ORDER + 2)
 			near += v;
 	}
-	if (near < 0.45 * wide)
+	if (near - (ORDER + 5) * bg < 0.45 * (wide - (double)(hi - lo) * bg))
 		return;
 	/* its extent: where the residual stands out */
 	thr = PM_MAX(0.05 * peak, 4 * sqrt(bg));

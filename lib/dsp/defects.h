@@ -54,6 +54,11 @@ struct pm_defects_config {
 				  AVX2 and FMA (the tests compare the two) */
 };
 
+/* A click's residual over the local residual level by default, dB: the
+ * lowest at which the clean real album raises no false alarm (§2 of
+ * doc/internals/defects.md) */
+#define PM_CLICK_RATIO_DB 19.1
+
 /* The defaults: the thresholds premaster-verify(1) documents. */
 void pm_defects_config_default(struct pm_defects_config *c);
 

@@ -30,7 +30,7 @@ void pm_defects_config_album(const struct pm_album *a,
 			     struct pm_defects_config *c)
 {
 	pm_defects_config_default(c);
-	c->click_ratio = pow(10, rule_value(a, "audio-click", 21.6) / 20);
+	c->click_ratio = pow(10, rule_value(a, "audio-click", PM_CLICK_RATIO_DB) / 20);
 	c->click_floor = pow(10, rule_value(a, "audio-click-floor", -21) / 20);
 	c->clip_run = (unsigned)PM_MAX(1.0, rule_value(a, "audio-clipping", 3));
 	c->edge = pow(10, rule_value(a, "audio-hard-edge", -60) / 20);

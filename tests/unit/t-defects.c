@@ -405,6 +405,88 @@ static void short_flat_tops(void)
 }
 
 /*
+ * Clipping under -24 dBFS: quiet music clipped at half its peak, in
+ * audio finer than 16 bits, leaves flat tops of a few samples each that
+ * the wave runs into steeply; they are found and repaired.  The top of
+ * a slow 24-bit wave holds a value for many samples but creeps up to it,
+ * and is not clipping.
+ */
+static void quiet_clipping(void)
+{
+	float *ref = music(0.06), *x = malloc(2 * LEN * sizeof(*x)), *y;
+	struct pm_defects_summary s;
+	struct pm_defects *d;
+	int64_t a = 4 * RATE, len = RATE / 20, i;
+	float top = 0, lvl;
+	double before, after;
+
+	for (i = a; i < a + len; i++)
+		top = fmaxf(top, fabsf(ref[2 * i]));
+	lvl = 0.5f * top;
+	memcpy(x, ref, 2 * LEN * sizeof(*x));
+	for (i = a; i < a + len; i++)
+		for (int c = 0; c < 2; c++)
+			x[2 * i + c] = fminf(lvl, fmaxf(-lvl, x[2 * i + c]));
+	d = detect(x, LEN, true, &s);
+	ok(found(d, PM_DEFECT_CLIPPING, 0, a, RATE / 20) &&
+		   found(d, PM_DEFECT_CLIPPING, 1, a, RATE / 20),
+	   "50 ms clipped at %.1f dBFS are found within 50 ms in both channels",
+	   20 * log10(lvl));
+	is_int(count(d, PM_DEFECT_CLIPPING), 2, "and nothing else");
+	y = malloc(2 * LEN * sizeof(*y));
+	memcpy(y, x, 2 * LEN * sizeof(*y));
+	pm_defects_patch(d, false, true, y, 0, LEN);
+	before = err_db(x, ref, 0, a, a + len);
+	after = err_db(y, ref, 0, a, a + len);
+	ok(after < before - 6,
+	   "the quiet clipped passage repaired: error %.1f dB, %.1f dB without",
+	   after, before);
+	pm_defects_free(d);
+	for (i = 0; i < LEN; i++)
+		for (int c = 0; c < 2; c++)
+			x[2 * i + c] = (float)(floor(0.0316 * 8388608 *
+						     sin(2 * M_PI * 0.5 * i / RATE) + 0.5) /
+					       8388608);
+	d = detect(x, LEN, false, &s);
+	is_int(count(d, PM_DEFECT_CLIPPING), 0,
+	       "a 24-bit 0.5 Hz wave at -30 dBFS has no flat top");
+	pm_defects_free(d);
+	free(ref);
+	free(x);
+	free(y);
+}
+
+/*
+ * A click in a pause: digital silence both sides of it.  It is a click
+ * (not the hard edges of a sound), and its repair is silence again.
+ */
+static void click_in_silence(void)
+{
+	float *x = music(0.7), *y;
+	struct pm_defects_summary s;
+	struct pm_defects *d;
+	int64_t at = 4 * RATE + RATE / 2, i;
+	bool zero = true;
+
+	for (i = 4 * RATE; i < 5 * RATE; i++)
+		x[2 * i] = x[2 * i + 1] = 0;
+	x[2 * at + 1] = -0.1f;
+	d = detect(x, LEN, true, &s);
+	ok(found(d, PM_DEFECT_CLICK, 1, at, RATE / 100),
+	   "a -20 dBFS click in digital silence is found within 10 ms");
+	is_int(count(d, PM_DEFECT_CLICK), 1, "and nothing else is a click");
+	y = malloc(2 * LEN * sizeof(*y));
+	memcpy(y, x, 2 * LEN * sizeof(*y));
+	pm_defects_patch(d, true, false, y, 0, LEN);
+	for (i = 4 * RATE; i < 5 * RATE; i++)
+		zero = zero && y[2 * i] == 0 && y[2 * i + 1] == 0;
+	ok(zero, "its repair is digital silence again");
+	pm_defects_free(d);
+	free(x);
+	free(y);
+}
+
+/*
  * The portable code and the AVX2+FMA one (where the CPU has it) find the
  * same events: their residuals differ in the last bits only.
  */
@@ -525,6 +607,8 @@ int main(void)
 	clicks_and_pops();
 	clipping();
 	short_flat_tops();
+	quiet_clipping();
+	click_in_silence();
 	twins();
 	hum(60);
 	hum(50);
