@@ -210,7 +210,8 @@ int master_analyse(struct pass1 *p)
 		r = pm_track_open(p->in, p->track, err);
 		if (!r)
 			goto out;
-		master_silence_init(&silence, rate);
+		master_silence_init(&silence, rate, &o->silent, &o->nsilent,
+				    &o->silent_frames);
 		scan_silence = p->track != PM_DISC;
 		info.channels = 2;
 		if (p->track != PM_DISC) {
@@ -292,7 +293,7 @@ int master_analyse(struct pass1 *p)
 			pm_progress_add((double)n / rate);
 		stats_add(&st, buf, n);
 		if (scan_silence &&
-		    master_silence_add(&silence, o, buf, n) < 0) {
+		    master_silence_add(&silence, buf, n) < 0) {
 			pm_err_set(err, PM_ENOMEM, "out of memory");
 			goto out;
 		}
@@ -345,7 +346,7 @@ int master_analyse(struct pass1 *p)
 	stats_finish(&st);
 	o->sample_peak_db = pm_gain_to_db(st.peak);
 	o->true_peak_dbtp = pm_truepeak_max_dbtp(tp_src);
-	if (scan_silence && master_silence_finish(&silence, o) < 0) {
+	if (scan_silence && master_silence_finish(&silence) < 0) {
 		pm_err_set(err, PM_ENOMEM, "out of memory");
 		goto out;
 	}

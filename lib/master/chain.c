@@ -119,54 +119,66 @@ fail:
 /* Digital silence and DC                                               */
 /* ------------------------------------------------------------------ */
 
-void master_silence_init(struct silence_scan *sc, uint32_t rate)
+void master_silence_init(struct silence_scan *sc, uint32_t rate,
+			 struct pm_span **v, size_t *n, int64_t *frames)
 {
 	memset(sc, 0, sizeof(*sc));
 	sc->min_frames = PM_MAX((int64_t)rate * PM_DC_SILENCE_MS / 1000, 1);
+	sc->v = v;
+	sc->n = n;
+	sc->frames = frames;
 }
 
-static int silence_push(struct silence_scan *sc, struct pm_source_analysis *o,
-			int64_t end)
+static int silence_push(struct silence_scan *sc, int64_t end)
 {
 	if (sc->zeros >= sc->min_frames) {
-		if (o->nsilent == sc->cap) {
+		if (*sc->n == sc->cap) {
 			size_t cap = sc->cap ? 2 * sc->cap : 16;
-			struct pm_span *v = pm_reallocarray(o->silent, cap,
+			struct pm_span *v = pm_reallocarray(*sc->v, cap,
 							     sizeof(*v), NULL);
 
 			if (!v)
 				return -1;
-			o->silent = v;
+			*sc->v = v;
 			sc->cap = cap;
 		}
-		o->silent[o->nsilent].start = end - sc->zeros;
-		o->silent[o->nsilent].end = end;
-		o->nsilent++;
-		o->silent_frames += sc->zeros;
+		(*sc->v)[*sc->n].start = end - sc->zeros;
+		(*sc->v)[*sc->n].end = end;
+		(*sc->n)++;
+		*sc->frames += sc->zeros;
 	}
 	sc->zeros = 0;
 	return 0;
 }
 
-int master_silence_add(struct silence_scan *sc, struct pm_source_analysis *o,
-		       const float *buf, size_t n)
+int master_silence_add(struct silence_scan *sc, const float *buf, size_t n)
 {
+	int any = 0;
+
+	/* most blocks hold no silent frame: one vectorised pass says so */
+	for (size_t j = 0; j < n; j++)
+		any |= (buf[2 * j] == 0.0f) & (buf[2 * j + 1] == 0.0f);
+	if (!any) {
+		if (sc->zeros && silence_push(sc, sc->pos) < 0)
+			return -1;
+		sc->pos += (int64_t)n;
+		return 0;
+	}
 	for (size_t j = 0; j < n; j++) {
 		if (buf[2 * j] == 0.0f && buf[2 * j + 1] == 0.0f) {
 			sc->zeros++;
 			continue;
 		}
-		if (sc->zeros && silence_push(sc, o, sc->pos + (int64_t)j) < 0)
+		if (sc->zeros && silence_push(sc, sc->pos + (int64_t)j) < 0)
 			return -1;
 	}
 	sc->pos += (int64_t)n;
 	return 0;
 }
 
-int master_silence_finish(struct silence_scan *sc,
-			  struct pm_source_analysis *o)
+int master_silence_finish(struct silence_scan *sc)
 {
-	return silence_push(sc, o, sc->pos);
+	return silence_push(sc, sc->pos);
 }
 
 /* How much of the DC to take off a frame `d` frames from silence (1..). */
@@ -177,24 +189,23 @@ static float dc_ramp(int64_t d, int64_t ramp)
 	return (float)(0.5 - 0.5 * cos(M_PI * (double)d / (double)ramp));
 }
 
-/*
- * Subtract the DC from frames [s->pos, s->pos + n) except in digital
- * silence, fading the subtraction out before each run and in after it.
- */
-static void dc_remove(struct shared *s, float *buf, size_t n)
+void master_dc_cut(struct dc_cut *c, float *buf, size_t n)
 {
-	int64_t p0 = s->pos, p1 = s->pos + (int64_t)n;
+	int64_t p0 = c->pos, p1 = c->pos + (int64_t)n;
 	size_t j, k;
 
-	while (s->next_silent < s->nsilent &&
-	       s->silent[s->next_silent].end + s->dc_ramp <= p0)
-		s->next_silent++;
-	if (s->next_silent == s->nsilent ||
-	    s->silent[s->next_silent].start - s->dc_ramp >= p1) {
+	c->pos = p1;
+	if (c->dc[0] == 0.0f && c->dc[1] == 0.0f)
+		return;
+	while (c->next_silent < c->nsilent &&
+	       c->silent[c->next_silent].end + c->ramp <= p0)
+		c->next_silent++;
+	if (c->next_silent == c->nsilent ||
+	    c->silent[c->next_silent].start - c->ramp >= p1) {
 		/* the common case: no silence near */
 		for (j = 0; j < n; j++) {
-			buf[2 * j] -= s->dc[0];
-			buf[2 * j + 1] -= s->dc[1];
+			buf[2 * j] -= c->dc[0];
+			buf[2 * j + 1] -= c->dc[1];
 		}
 		return;
 	}
@@ -202,12 +213,12 @@ static void dc_remove(struct shared *s, float *buf, size_t n)
 		int64_t p = p0 + (int64_t)j;
 		float w = 1.0f;
 
-		for (k = s->next_silent; k < s->nsilent &&
-					 s->silent[k].start - s->dc_ramp <= p;
+		for (k = c->next_silent; k < c->nsilent &&
+					 c->silent[k].start - c->ramp <= p;
 		     k++) {
-			const struct pm_span *sp = &s->silent[k];
+			const struct pm_span *sp = &c->silent[k];
 
-			if (p >= sp->end + s->dc_ramp)
+			if (p >= sp->end + c->ramp)
 				continue;
 			if (p >= sp->start && p < sp->end) {
 				w = 0;
@@ -215,10 +226,10 @@ static void dc_remove(struct shared *s, float *buf, size_t n)
 			}
 			w = fminf(w, dc_ramp(p < sp->start ? sp->start - p
 							   : p - sp->end + 1,
-					     s->dc_ramp));
+					     c->ramp));
 		}
-		buf[2 * j] -= w * s->dc[0];
-		buf[2 * j + 1] -= w * s->dc[1];
+		buf[2 * j] -= w * c->dc[0];
+		buf[2 * j + 1] -= w * c->dc[1];
 	}
 }
 
@@ -253,9 +264,7 @@ void master_shared_process(struct shared *s, float *buf, size_t n)
 {
 	size_t j;
 
-	if (s->dc[0] != 0.0f || s->dc[1] != 0.0f)
-		dc_remove(s, buf, n);
-	s->pos += (int64_t)n;
+	master_dc_cut(&s->dc, buf, n);
 	if (s->gain != 1.0f)
 		for (j = 0; j < n * 2; j++)
 			buf[j] *= s->gain;

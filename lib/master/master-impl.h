@@ -59,29 +59,46 @@ struct pass1 {
 	struct pm_err err;
 };
 
-/* Finding the runs of digital silence of a source, block by block. */
+/*
+ * Finding the runs of digital silence (PM_DC_SILENCE_MS or longer) of
+ * interleaved stereo audio, block by block, into a growing array the
+ * caller owns: *v (n runs, covering *frames frames in all).
+ */
 struct silence_scan {
 	int64_t pos, zeros, min_frames;
 	size_t cap;
+	struct pm_span **v;
+	size_t *n;
+	int64_t *frames;
 };
 
-void master_silence_init(struct silence_scan *sc, uint32_t rate);
-/* Adds the runs that end in `buf` to o->silent; -1 when out of memory. */
-int master_silence_add(struct silence_scan *sc, struct pm_source_analysis *o,
-		       const float *buf, size_t n);
-/* The run the source ends in, if long enough. */
-int master_silence_finish(struct silence_scan *sc,
-			  struct pm_source_analysis *o);
+void master_silence_init(struct silence_scan *sc, uint32_t rate,
+			 struct pm_span **v, size_t *n, int64_t *frames);
+/* Adds the runs that end in `buf`; -1 when out of memory. */
+int master_silence_add(struct silence_scan *sc, const float *buf, size_t n);
+/* The run the audio ends in, if long enough. */
+int master_silence_finish(struct silence_scan *sc);
+
+/*
+ * Taking a measured DC out, exactly, except in digital silence, the
+ * subtraction faded out over `ramp` frames before each run of it and in
+ * after (master.h).
+ */
+struct dc_cut {
+	float dc[2];                /* to subtract (0: none) */
+	const struct pm_span *silent; /* borrowed */
+	size_t nsilent, next_silent;
+	int64_t pos, ramp;          /* frames */
+};
+
+/* Frames [c->pos, c->pos + n) of `buf`; moves c->pos on. */
+void master_dc_cut(struct dc_cut *c, float *buf, size_t n);
 
 struct shared {
 	struct pm_biquad_cascade *track_eq, *album_eq, *tone_eq;
 	struct pm_comp *comp;
 	float gain; /* the track's mastering gain trim */
-	float dc[2]; /* the measured DC to subtract (0: none) */
-	/* where not to (digital silence, borrowed) and the ramp beside it */
-	const struct pm_span *silent;
-	size_t nsilent, next_silent;
-	int64_t pos, dc_ramp; /* frames */
+	struct dc_cut dc; /* the source's measured DC */
 	/* borrowed meters of the true peak into the filters and after
 	 * each (analysis only; NULL: not measured) */
 	struct pm_truepeak *stage_tp[PM_STAGES + 1];

@@ -137,6 +137,8 @@ struct pm_render_result {
 				   against the whole signal (dB; -inf:
 				   none) */
 	bool has_lfmono;
+	double dc_removed[2];   /* the DC limiting gave the master, taken
+				   out after it (0: none) */
 	/* the limiter's log: stretches of more than PM_LIMITER_LOG_DB */
 	unsigned nlimiting;
 	struct {

@@ -34,6 +34,13 @@ struct lane {
 	bool vinyl;
 	bool int24;    /* the master is 24-bit: quantise before measuring */
 	int64_t written;
+	/* what it wrote: the sums, and its runs of digital silence (for
+	 * the DC that limiting can put back, taken out after) */
+	double sum[2];
+	struct silence_scan sil;
+	struct pm_span *silent;
+	size_t nsilent;
+	int64_t silent_frames;
 };
 
 static void lane_free(struct lane *l)
@@ -49,6 +56,7 @@ static void lane_free(struct lane *l)
 	free(l->a);
 	free(l->b);
 	free(l->env);
+	free(l->silent);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -145,6 +153,8 @@ static int lane_init(struct lane *l, struct pass2 *p, size_t ti,
 	 */
 	l->gate = (float)pm_db_to_gain(l->res->ceiling_dbtp -
 				       PM_TRUEPEAK_GUARD_DB - FINE_GATE_DB);
+	master_silence_init(&l->sil, rate, &l->silent, &l->nsilent,
+			    &l->silent_frames);
 	pm_truepeak_set_floor(l->tp_out, l->gate);
 	if (htoa)
 		pm_htoa_file_name(a, name, sizeof(name));
@@ -282,6 +292,36 @@ static int lane_tail(struct lane *l, size_t n, bool flush, struct pm_bs1770 *m,
 	fine_feed(l, x, k);
 	if (pm_bs1770_add(m, x, k, err) < 0)
 		return -1;
+	{
+		/*
+		 * Eight running sums, four frames at a time, and whether any
+		 * sample is zero (without one no frame is silent), in one
+		 * vectorised pass.
+		 */
+		float acc[8] = { 0 };
+		int zero[8] = { 0 }, any = 0;
+
+		for (j = 0; j + 4 <= k; j += 4)
+			for (int c = 0; c < 8; c++) {
+				acc[c] += x[2 * j + (size_t)c];
+				zero[c] |= x[2 * j + (size_t)c] == 0.0f;
+			}
+		for (; j < k; j++) {
+			acc[0] += x[2 * j];
+			acc[1] += x[2 * j + 1];
+			zero[0] |= x[2 * j] == 0.0f;
+		}
+		l->sum[0] += (double)acc[0] + acc[2] + acc[4] + acc[6];
+		l->sum[1] += (double)acc[1] + acc[3] + acc[5] + acc[7];
+		for (int c = 0; c < 8; c++)
+			any |= zero[c];
+		if (any || l->sil.zeros) {
+			if (master_silence_add(&l->sil, x, k) < 0)
+				return pm_err_set(err, PM_ENOMEM, "out of memory");
+		} else {
+			l->sil.pos += (int64_t)k;
+		}
+	}
 	l->written += (int64_t)k;
 	return pm_audio_write(l->w, x, (int64_t)k, err);
 }
@@ -380,6 +420,7 @@ static int lane_finish(struct lane *l, const float *in, size_t n,
 		l->lfmono ? pm_lfmono_removed_db(l->lfmono) : -HUGE_VAL;
 	l->res->length_samples = l->written;
 	l->res->trim_db = 0;
+	l->res->dc_removed[0] = l->res->dc_removed[1] = 0;
 	{
 		struct pm_audio_writer *w = l->w;
 
@@ -433,6 +474,91 @@ static int trim(struct lane *l, double trim_db, struct pm_err *err)
 		ret = pm_err_sys(err, PM_EIO, "cannot replace '%s'", l->path);
 	l->res->trim_db = trim_db;
 	l->res->peak_out_dbtp += trim_db;
+out:
+	pm_audio_finish(w, NULL);
+	pm_audio_close(r);
+	free(tmp);
+	return ret;
+}
+
+/*
+ * The limiter takes its gain down at the loud side of an asymmetric wave
+ * more than at the quiet one, and so can give a master back a DC that
+ * was taken out of its source.  Where the master's sound has a mean of
+ * PM_DC_THRESHOLD or more, it is taken out of the master as of the
+ * source (exactly, not in digital silence, faded beside it), and the
+ * master's true peak measured again on both meters; a trim follows if
+ * that brought it over.
+ */
+static int undc(struct lane *l, struct pm_err *err)
+{
+	struct pm_audio_reader *r = NULL;
+	struct pm_audio_writer *w = NULL;
+	struct pm_audio_info info;
+	struct pm_audio_spec spec = { .format = PM_FORMAT_WAV, .channels = 2,
+				      .bits = 0 };
+	struct dc_cut c = { .dc = { 0, 0 } };
+	int64_t sound = l->written - l->silent_frames, got;
+	char *tmp = NULL;
+	size_t n = strlen(l->path) + 8;
+	int ret = -1;
+
+	if (master_silence_finish(&l->sil) < 0)
+		return pm_err_set(err, PM_ENOMEM, "out of memory");
+	if (sound <= 0)
+		return 0;
+	for (unsigned ch = 0; ch < 2; ch++) {
+		double m = l->sum[ch] / (double)sound;
+
+		if (fabs(m) >= PM_DC_THRESHOLD)
+			c.dc[ch] = (float)m;
+	}
+	if (c.dc[0] == 0.0f && c.dc[1] == 0.0f)
+		return 0;
+	c.silent = l->silent;
+	c.nsilent = l->nsilent;
+	c.ramp = PM_MAX((int64_t)l->res->rate * PM_DC_RAMP_MS / 1000, 1);
+	tmp = pm_malloc(n, err);
+	if (!tmp)
+		return -1;
+	snprintf(tmp, n, "%s.undc", l->path);
+	r = pm_audio_open(l->path, &info, err);
+	if (!r)
+		goto out;
+	spec.rate = info.rate;
+	spec.bits = l->int24 ? 24 : 0;
+	/* the lane's meters are spent: new ones, the fine one gated alike */
+	pm_truepeak_free(l->tp_out);
+	pm_truepeak_free(l->tp_fine);
+	l->tp_out = pm_truepeak_new(2, info.rate, 4, 0, err);
+	l->tp_fine = pm_truepeak_new(2, info.rate, 8, PM_TRUEPEAK_FINE, err);
+	if (!l->tp_out || !l->tp_fine)
+		goto out;
+	pm_truepeak_set_floor(l->tp_out, l->gate);
+	w = pm_audio_create(tmp, &spec, NULL, err);
+	if (!w)
+		goto out;
+	while ((got = pm_audio_read(r, l->a, (int64_t)l->cap, err)) > 0) {
+		master_dc_cut(&c, l->a, (size_t)got);
+		if (l->int24)
+			quantise24(l->a, (size_t)got * 2);
+		pm_truepeak_process(l->tp_out, l->a, (size_t)got, l->env);
+		fine_feed(l, l->a, (size_t)got);
+		if (pm_audio_write(w, l->a, got, err) < 0)
+			goto out;
+	}
+	if (got < 0)
+		goto out;
+	ret = pm_audio_finish(w, err);
+	w = NULL;
+	if (ret == 0 && rename(tmp, l->path) < 0)
+		ret = pm_err_sys(err, PM_EIO, "cannot replace '%s'", l->path);
+	pm_truepeak_flush(l->tp_out, NULL);
+	pm_truepeak_flush(l->tp_fine, NULL);
+	l->res->peak_out_dbtp = PM_MAX(pm_truepeak_max_dbtp(l->tp_out),
+				       pm_truepeak_max_dbtp(l->tp_fine));
+	l->res->dc_removed[0] = c.dc[0];
+	l->res->dc_removed[1] = c.dc[1];
 out:
 	pm_audio_finish(w, NULL);
 	pm_audio_close(r);
@@ -620,12 +746,12 @@ static int render(struct pass2 *p)
 		for (t = 0; t < 2; t++)
 			if (fabs(run->source[p->track].dc_mean[t]) >=
 			    PM_DC_THRESHOLD)
-				sh.dc[t] = (float)run->source[p->track].dc_mean[t];
+				sh.dc.dc[t] = (float)run->source[p->track].dc_mean[t];
 	if (src) {
 		/* digital silence stays exact zero (master.h) */
-		sh.silent = src->silent;
-		sh.nsilent = src->nsilent;
-		sh.dc_ramp = PM_MAX((int64_t)rate * PM_DC_RAMP_MS / 1000, 1);
+		sh.dc.silent = src->silent;
+		sh.dc.nsilent = src->nsilent;
+		sh.dc.ramp = PM_MAX((int64_t)rate * PM_DC_RAMP_MS / 1000, 1);
 	}
 	for (t = 0; t < run->ntargets; t++) {
 		if (!p->want[t])
@@ -701,6 +827,10 @@ static int render(struct pass2 *p)
 		if (lane_finish(l, gi < 0 ? NULL : groups[gi].buf,
 				gi < 0 ? 0 : groups[gi].got, p->meters[t],
 				err) < 0)
+			goto out;
+		/* pass-through promises the sources as they are */
+		if (!l->tr->target.pass_through &&
+		    !run->album->mastering.pass_through && undc(l, err) < 0)
 			goto out;
 		if (l->res->peak_out_dbtp >
 			    l->res->ceiling_dbtp - PM_TRUEPEAK_GUARD_DB &&

@@ -71,6 +71,13 @@ static void json_render(struct pm_json *j, const struct pm_render_result *r)
 	pm_json_fixed(j, "ceiling_dbtp", r->ceiling_dbtp, 2);
 	if (r->has_lfmono)
 		pm_json_fixed(j, "lf_mono_removed_db", r->lf_removed_db, 1);
+	if (r->dc_removed[0] != 0 || r->dc_removed[1] != 0) {
+		pm_json_array(j, "dc_removed_after_limiting_db");
+		for (unsigned c = 0; c < 2; c++)
+			pm_json_fixed(j, NULL,
+				      pm_gain_to_db(fabs(r->dc_removed[c])), 1);
+		pm_json_end(j, false);
+	}
 	pm_json_array(j, "limiting");
 	for (unsigned k = 0; k < r->nlimiting; k++) {
 		pm_json_object(j, NULL);

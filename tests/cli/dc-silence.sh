@@ -4,7 +4,9 @@
 # not of the sound and its digital silence, and leaves digital silence
 # at exact zero: a mix with a DC offset and stretches of exact zeros
 # keeps its zeros in every master, its sound loses its DC, and nothing
-# steps to or from the silence (tests/soundcheck).
+# steps to or from the silence (tests/soundcheck).  Limiting hard an
+# asymmetric wave gives its master a DC back; that is taken out after
+# the limiter, and the master stays under its ceiling.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 
@@ -39,4 +41,27 @@ for f in out/cd/album.wav out/cd/tracks/*.wav \
 	le "$w" -60 || bad="$bad $f($w)"
 done
 t_is "nothing steps to or from digital silence over -60 dBFS" "$bad" ""
+
+# a wave whose troughs are twice its crests, limited by 12 dB for a CD
+# at -7 LUFS: the limiter cuts the troughs, which leaves a DC near -57 dBFS
+mkdir lim
+ffmpeg -nostdin -v error -f lavfi -i "aevalsrc=0.3*(0.6+0.4*sin(2*PI*0.5*t))*(sin(2*PI*50*t)+1.2*cos(4*PI*50*t)+0.3*sin(2*PI*1375*t)):s=44100:d=8,afade=t=in:d=0.01,afade=t=out:st=7.99:d=0.01" \
+	-ac 2 -c:a pcm_s24le lim/01.wav || exit 99
+dc=$(soundcheck dc lim/01.wav | sed 's/dc=//')
+t_ok "the mix has no DC of its own ($dc dBFS)" le "$dc" -70
+t_expect 0 "init" premaster init -o lim.xml --title "DC" --artist "Tester" lim/01.wav
+sed 's/target-lufs="[-0-9.]*"/target-lufs="-7"/' lim.xml >lim2.xml
+t_expect 0 "master it for a CD at -7 LUFS" premaster master --only cd lim2.xml -o limout
+j=limout/report/analysis.json
+gr=$(jq '.targets[0].tracks[0].limiter_max_reduction_db' $j)
+t_ok "the limiter works hard ($gr dB)" le 6 "$gr"
+t_ok "analysis.json tells the DC it took out after it" \
+	jq -e '.targets[0].tracks[0].dc_removed_after_limiting_db | length == 2' $j
+dc=$(soundcheck dc limout/masters/cd/*.wav | sed 's/dc=//')
+t_ok "the master has no DC left ($dc dBFS)" le "$dc" -70
+line=$(soundcheck tp limout/masters/cd/*.wav)
+fine=$(echo "$line" | sed 's/.*fine8x=\([^ ]*\).*/\1/')
+ebu=$(echo "$line" | sed 's/.*ebur128=\([^ ]*\).*/\1/')
+t_ok "and is under its -0.3 dBTP ceiling on 8x ($fine)" le "$fine" -0.3
+t_ok "and on libebur128 ($ebu)" le "$ebu" -0.3
 t_done
