@@ -287,9 +287,10 @@ static void file_all(struct pm_findings *f, const struct pm_album *a,
 		at.time_s = NAN;
 		at.level_db = s->hum_db;
 		pm_findings_add(f, a, "audio-hum", PM_SEV_WARNING, &at,
-				"%.0f Hz hum at %.1f dBFS stands out of the music in %.0f%% of the track, with %u of its harmonics 2 to 4",
-				s->hum_hz, s->hum_db, 100 * s->hum_fraction,
-				s->hum_harmonics);
+				"%.0f Hz hum at %.1f dBFS stands out of the %s in %.0f%% of the track, with %u of its harmonics 2 to 4",
+				s->hum_hz, s->hum_db,
+				master ? "master (it came through)" : "music",
+				100 * s->hum_fraction, s->hum_harmonics);
 	}
 	if (isfinite(s->noise_floor_db) && s->noise_floor_db > floor_db) {
 		at.time_s = (double)s->noise_at / rate;

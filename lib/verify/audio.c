@@ -287,7 +287,7 @@ static float *shortterm(const struct pm_bs1770 *k, size_t *n)
  */
 static int scan_file(const char *path, int64_t from, int64_t count,
 		     struct scan *s, struct pm_defects **det, bool master,
-		     const struct pm_album *album, struct pm_err *err)
+		     bool hum, const struct pm_album *album, struct pm_err *err)
 {
 	struct pm_audio_info info;
 	struct pm_audio_reader *r = pm_audio_open(path, &info, err);
@@ -326,8 +326,11 @@ static int scan_file(const char *path, int64_t from, int64_t count,
 		struct pm_defects_config dc;
 
 		pm_defects_config_album(album, &dc);
-		/* a master's hum is its source's, which is reported */
-		dc.no_hum = master;
+		/*
+		 * A master's hum is its source's, which is reported: it is
+		 * searched for only where it may have come through (`hum`).
+		 */
+		dc.no_hum = master && !hum;
 		*det = pm_defects_new(info.rate, &dc, err);
 		if (!*det)
 			goto out;
@@ -439,7 +442,7 @@ void verify_sources(struct pm_verify *v)
 
 		v->checks++;
 		if (scan_file(src->path, from, pm_source_length(src), &s, &det,
-			      false, a, &err) < 0) {
+			      false, true, a, &err) < 0) {
 			pm_defects_free(det);
 			verify_finding_at(v, "consistency", PM_SEV_ERROR, "source",
 				   src->file, (unsigned)i + 1, NAN, "%s", err.msg);
@@ -468,6 +471,8 @@ void verify_sources(struct pm_verify *v)
 		t->source_read = true;
 		KEEP_FIGURES(t, &s);
 		if (pm_defects_finish(det, &ds) == 0) {
+			t->source_hum_hz = ds.hum_hz;
+			t->source_hum_db = ds.hum_db;
 			pm_defects_file(&v->findings, a, det, &ds, s.rate, "source",
 					src->file, (unsigned)i + 1);
 			pm_defects_dynamics(&v->findings, a, "source", src->file,
@@ -510,14 +515,25 @@ void verify_masters(struct pm_verify *v)
 			struct scan s;
 			struct pm_defects *det = NULL;
 			struct pm_defects_summary ds;
+			int hum_fix = 0;
+			bool noise_fix;
+			double noise_db;
 
 			pm_track_file_name(a, i, "wav", name, sizeof(name));
 			snprintf(path, sizeof(path), "%s/%s", dir, name);
 			snprintf(rel, sizeof(rel), "%s/%s/%s", PM_DIR_MASTERS,
 				 tg->name, name);
-
+			/*
+			 * Hum is searched for in the masters of a track whose
+			 * source has it (did it come through?) or whose hum
+			 * album.xml asks to remove (is any left?).
+			 */
+			pm_repair_restore_wanted(a, i, NULL, &hum_fix, &noise_fix,
+						 &noise_db);
 			v->checks++;
-			if (scan_file(path, 0, -1, &s, &det, true, a, &err) < 0) {
+			if (scan_file(path, 0, -1, &s, &det, true,
+				      hum_fix != 0 || v->tracks[i].source_hum_hz > 0,
+				      a, &err) < 0) {
 				pm_defects_free(det);
 				verify_finding_at(v, "consistency", PM_SEV_ERROR,
 					   tg->name, rel, (unsigned)i + 1, NAN,
@@ -541,7 +557,22 @@ void verify_masters(struct pm_verify *v)
 			/* clicks, clipping and edges that came through or
 			 * were added; the sources' other figures are theirs */
 			if (pm_defects_finish(det, &ds) == 0) {
-				ds.hum_hz = 0;
+				/*
+				 * Where <repair hum> took the source's hum down by
+				 * 20 dB or more (the master's gain aside), what
+				 * stands at its frequencies is the music's own (a
+				 * kick's line) or too little to matter: the repair
+				 * did what it promises.
+				 */
+				double g = v->tracks[i].source_read &&
+						   isfinite(m->lufs - v->tracks[i].lufs)
+						   ? m->lufs - v->tracks[i].lufs
+						   : 0;
+
+				if (hum_fix && ds.hum_hz > 0 &&
+				    v->tracks[i].source_hum_hz > 0 &&
+				    ds.hum_db - g <= v->tracks[i].source_hum_db - 20)
+					ds.hum_hz = 0;
 				ds.noise_floor_db = NAN;
 				ds.dc[0] = ds.dc[1] = 0;
 				ds.correlation = 1;

@@ -105,6 +105,8 @@ struct pm_vmaster {
 /* One album track: its source and its masters. */
 struct pm_vtrack {
 	bool source_read;
+	double source_hum_hz;       /* mains hum found in the source, or 0 */
+	double source_hum_db;       /* its level (dBFS) */
 	double seconds, lufs, range_lu, true_peak_dbtp, peak_dbfs;
 	double band_db[PM_VERIFY_BANDS];
 	size_t nst;

@@ -56,6 +56,10 @@ f=out/report/verify.json
 t_ok "verify.json: the click at 1.300 s in the source" near audio-click 2 1.3 0.01
 t_ok "verify.json: the clipping at 4.100 s" near audio-clipping 2 4.1 0.05
 t_ok "verify.json: the hum" jq -e '[.findings[] | select(.rule == "audio-hum" and .track == 3)] | length >= 1' $f
+t_ok "verify.json: the hum came through to the CD master" \
+	jq -e '[.findings[] | select(.rule == "audio-hum" and .deliverable == "cd" and .track == 3)] | length == 1' $f
+t_ok "verify.json: no hum in the other CD masters" \
+	jq -e '[.findings[] | select(.rule == "audio-hum" and .deliverable == "cd" and .track != 3)] | length == 0' $f
 t_ok "verify.json: the click came through to the CD master" \
 	jq -e '[.findings[] | select(.rule == "audio-click" and .deliverable == "cd" and .track == 2)] | length >= 1' $f
 

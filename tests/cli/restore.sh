@@ -98,4 +98,19 @@ for span in "1 4.5" "8.5 11.5"; do
 	t_ok "the music from ${span% *} to ${span#* } s moves by less than 0.5 dB ($m_a, $m_b dBFS)" \
 		awk -v a="$m_a" -v b="$m_b" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d < 0.5) }'
 done
+# verify looks for hum in the masters of a track whose source has it:
+# it came through where nothing removed it, and none is left where
+# <repair hum> did
+t_expect 0 "the album with hum builds and verifies" premaster build hum.xml -o humb
+t_ok "verify.json: the hum came through to the Apple master" \
+	jq -e '[.findings[] | select(.rule == "audio-hum" and .deliverable == "apple")] | length == 1' \
+	humb/report/verify.json
+t_expect 0 "the album with hum removed builds and verifies" \
+	premaster build dehum.xml -o dehumb
+t_ok "verify.json: the source's hum is reported" \
+	jq -e '[.findings[] | select(.rule == "audio-hum" and .deliverable == "source")] | length == 1' \
+	dehumb/report/verify.json
+t_ok "and none is left in the Apple master" \
+	jq -e '[.findings[] | select(.rule == "audio-hum" and .deliverable == "apple")] | length == 0' \
+	dehumb/report/verify.json
 t_done
