@@ -27,6 +27,7 @@
 
 #define FR 8192           /* samples per analysis frame */
 #define ORDER 12          /* the detector's prediction order */
+#define POP_ORDER 32      /* the model a pop's tail is told from music by */
 #define LPN 4096          /* samples per fitted model */
 #define FIX_ORDER 32      /* the interpolation's, for clicks */
 #define CLIP_ORDER 48     /* and for clipped passages */
@@ -815,16 +816,17 @@ static bool silent_span(const float *x, size_t a, size_t b)
  * A model of order ORDER fitted to x[0 .. n) under a Hann window (n at
  * most FR / 2), into a[0 .. ORDER].
  */
-static void fit_model(const float *x, size_t n, double *a)
+static void fit_model_order(const float *x, size_t n, double *a,
+			    unsigned order)
 {
 	float w[FR / 2];
-	double r[ORDER + 1];
+	double r[POP_ORDER + 1];
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		w[i] = (float)(x[i] * (0.5 - 0.5 * cos(2 * M_PI * ((double)i + 0.5) /
 						       (double)n)));
-	for (unsigned k = 0; k <= ORDER; k++) {
+	for (unsigned k = 0; k <= order; k++) {
 		double sum = 0;
 
 		for (i = k; i < n; i++)
@@ -832,7 +834,12 @@ static void fit_model(const float *x, size_t n, double *a)
 		r[k] = sum;
 	}
 	r[0] = r[0] * (1 + 1e-6) + 1e-18;
-	pm_lpc_levinson(r, ORDER, a);
+	pm_lpc_levinson(r, order, a);
+}
+
+static void fit_model(const float *x, size_t n, double *a)
+{
+	fit_model_order(x, n, a, ORDER);
 }
 
 /* The mean square prediction error of model a over x[0 .. n). */
@@ -968,6 +975,194 @@ static void click_in_silence(struct pm_defects *d, struct chan *c,
 	c->covered = d->base + (int64_t)b + 16;
 }
 
+/*
+ * A pop: a step that decays, A r^(t - p) from the click's peak p on, as
+ * a capacitor discharging.  Its first samples are the burst the click
+ * test found; its tail is smooth, so the music's model predicts most of
+ * it and it hardly shows in the residual, but it is there in the sound
+ * for as long as it takes to decay.
+ */
+struct pop {
+	double amp, r;
+	size_t end; /* where it has decayed by 43 dB (5 time constants) */
+};
+
+#define POP_TAUS 7
+#define POP_MODEL 2048 /* samples before the click the model is fitted to */
+#define POP_WINDOW 4096 /* samples from the click a tail is looked for in */
+
+/*
+ * Whether the click x[a .. b) peaking at p has a decaying tail, and
+ * which.  Over the 48 ms from p on, the residual of a model fitted to
+ * the music before the click is explained by one template at a time,
+ * by least squares: an impulse at p (a click) or a step at p decaying
+ * with a time constant from 0.15 ms to 9.6 ms, each put through the
+ * same model's filter.  The step's first sample pins its amplitude;
+ * what tells a tail is the residual it leaves or takes away after.  A
+ * tail is taken when its template leaves 25 times the background
+ * residual's energy per sample less than the impulse's, and its step
+ * has the sign of the click's.
+ */
+/*
+ * What is left of ex[0 .. w) once the template of a step at 0 decaying
+ * by r per sample, through the prediction-error filter ap, explains
+ * what it can; its amplitude into *amp.  The filtered template is
+ * r^t (1 - sum a_j r^-j) over the j <= t: a constant factor from t =
+ * POP_ORDER on.
+ */
+static double tail_fit(const double *ex, size_t w, double xx,
+		       const double *ap, double r, double *amp)
+{
+	double f[POP_ORDER + 1], g = 1, rj = 1, xg = 0, gg = 0;
+	size_t t;
+
+	f[0] = 1;
+	for (unsigned j = 1; j <= POP_ORDER; j++) {
+		rj /= r;
+		f[j] = f[j - 1] - ap[j] * rj;
+	}
+	for (t = 0; t < w; t++, g *= r) {
+		double v = g * f[t < POP_ORDER ? t : POP_ORDER];
+
+		xg += ex[t] * v;
+		gg += v * v;
+	}
+	*amp = xg / gg;
+	return xx - xg * xg / gg;
+}
+
+static bool pop_tail(const struct pm_defects *d, const float *x, size_t a,
+		     size_t b, size_t p, double bg, struct pop *out)
+{
+	double ap[POP_ORDER + 1], buf[POP_WINDOW + 4], *ex, best, xx = 0;
+	double amp, tau = 0, impulse = HUGE_VAL;
+	double tau_max = 0.15e-3 * (1 << (POP_TAUS - 1)) * d->rate;
+	size_t w = PM_MIN((size_t)ceil(5 * tau_max), (size_t)POP_WINDOW), t;
+	size_t s0 = 0;
+	bool up;
+
+	if (a < POP_MODEL + POP_ORDER || p + w > 3 * FR || p < a || p - a > 8)
+		return false;
+	fit_model_order(x + a - POP_MODEL, POP_MODEL, ap, POP_ORDER);
+	for (t = 0; t < w + 4; t++) {
+		double v = x[p - 4 + t];
+
+		for (unsigned j = 1; j <= POP_ORDER; j++)
+			v -= ap[j] * x[p - 4 + t - j];
+		buf[t] = v;
+	}
+	/*
+	 * Where it starts: the residual peaks a sample or two after an
+	 * impulse or a step when the model's first coefficients are large
+	 * (music dark in tone), so the impulse's template, [1, -a1 ..
+	 * -a32], is put at each of the four samples up to p, and the one
+	 * that explains most is the start.
+	 */
+	for (size_t s = 0; s <= 4; s++) {
+		double xg = buf[s], gg = 1, e = 0;
+
+		for (t = s; t < s + w; t++)
+			e += buf[t] * buf[t];
+		for (unsigned j = 1; j <= POP_ORDER; j++) {
+			xg -= ap[j] * buf[s + j];
+			gg += ap[j] * ap[j];
+		}
+		if (e - xg * xg / gg < impulse) {
+			impulse = e - xg * xg / gg;
+			xx = e;
+			s0 = s;
+		}
+	}
+	ex = buf + s0;
+	p = p - 4 + s0;
+	up = x[p] - x[p - 1] > 0;
+	/* what a tail must explain beyond the impulse: 25 times the
+	 * residual's energy per sample, here or in the frame's model */
+	best = impulse - 25 * PM_MAX(bg, impulse / (double)w);
+	/* time constants an octave apart; only a tail longer than the
+	 * burst the interpolation replaces is one */
+	for (int k = 0; k < POP_TAUS; k++) {
+		double tk = 0.15e-3 * (1 << k) * d->rate;
+		double e = tail_fit(ex, w, xx, ap, exp(-1 / tk), &amp);
+
+		if (p + (size_t)ceil(3 * tk) <= b || e >= best || (amp > 0) != up ||
+		    fabs(amp - ex[0]) > 0.5 * fabs(ex[0]))
+			continue;
+		best = e;
+		tau = tk;
+	}
+	if (tau == 0)
+		return false;
+	/* then to within 2%, by golden section on its logarithm */
+	{
+		double lo = log(tau / 2), hi = log(tau * 2), k = 0.381966;
+		double m1 = lo + k * (hi - lo), m2 = hi - k * (hi - lo);
+		double e1 = tail_fit(ex, w, xx, ap, exp(-exp(-m1)), &amp);
+		double e2 = tail_fit(ex, w, xx, ap, exp(-exp(-m2)), &amp);
+
+		while (hi - lo > 0.04) {
+			if (e1 < e2) {
+				hi = m2;
+				m2 = m1;
+				e2 = e1;
+				m1 = lo + k * (hi - lo);
+				e1 = tail_fit(ex, w, xx, ap, exp(-exp(-m1)), &amp);
+			} else {
+				lo = m1;
+				m1 = m2;
+				e1 = e2;
+				m2 = hi - k * (hi - lo);
+				e2 = tail_fit(ex, w, xx, ap, exp(-exp(-m2)), &amp);
+			}
+		}
+		tau = exp((lo + hi) / 2);
+	}
+	/* a tail starts with the step the residual shows at p */
+	tail_fit(ex, w, xx, ap, exp(-1 / tau), &amp);
+	if ((amp > 0) != up || fabs(amp - ex[0]) > 0.5 * fabs(ex[0]))
+		return false;
+	out->amp = amp;
+	out->r = exp(-1 / tau);
+	out->end = p + PM_MIN((size_t)ceil(5 * tau), w);
+	return true;
+}
+
+/*
+ * The samples to put in place of the pop x[a .. tail->end): its tail
+ * taken off from b on, and x[a .. b) interpolated from the music so
+ * corrected either side.
+ */
+static float *fix_pop(const float *x, size_t a, size_t b, size_t p,
+		      const struct pop *tail)
+{
+	size_t m = b - a, ctx = PM_MAX(4 * m, (size_t)256), lo, hi, t;
+	size_t n = tail->end - a;
+	float *tmp, *fix;
+
+	if (n > MAX_FIX)
+		return NULL;
+	lo = a > ctx ? a - ctx : 0;
+	hi = PM_MIN(PM_MAX(a + m + ctx, tail->end), (size_t)3 * FR);
+	if (a - lo < FIX_ORDER || hi - a - m < FIX_ORDER)
+		return NULL;
+	tmp = malloc((hi - lo) * sizeof(*tmp));
+	fix = malloc(n * sizeof(*fix));
+	if (!tmp || !fix)
+		goto fail;
+	memcpy(tmp, x + lo, (hi - lo) * sizeof(*tmp));
+	for (t = b; t < tail->end; t++)
+		tmp[t - lo] -= (float)(tail->amp * pow(tail->r, (double)(t - p)));
+	if (pm_ar_interpolate(tmp, hi - lo, a - lo, m, FIX_ORDER, 0) < 0)
+		goto fail;
+	memcpy(fix, tmp + (a - lo), n * sizeof(*fix));
+	free(tmp);
+	return fix;
+fail:
+	free(tmp);
+	free(fix);
+	return NULL;
+}
+
 /* The closer look at a candidate whose residual peaks at p. */
 static void click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		     size_t p, double bg)
@@ -1034,11 +1229,18 @@ static void click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 	if (at < 0)
 		return;
 	{
-		struct pm_defect *ev = add_event(d, PM_DEFECT_CLICK, ch, at,
-						 (int64_t)(b - a), peak);
+		struct pop tail = { 0, 0, 0 };
+		size_t end = b;
+		struct pm_defect *ev;
 
+		if (pop_tail(d, x, a, b, p, bg, &tail))
+			end = tail.end;
+		ev = add_event(d, PM_DEFECT_CLICK, ch, at, (int64_t)(end - a),
+			       peak);
 		if (ev && d->c.fix_clicks)
-			ev->fix = fix_of(x, a, b - a, 0);
+			ev->fix = end > b ? fix_pop(x, a, b, p, &tail)
+					  : fix_of(x, a, b - a, 0);
+		b = end;
 	}
 	c->covered = d->base + (int64_t)b + 16;
 }
