@@ -430,28 +430,27 @@ static int lane_finish(struct lane *l, const float *in, size_t n,
 }
 
 /*
- * A master over its ceiling less the guard (the limiter aims under it on
- * its 4x detector, but the fine 8x meter reads between those points, and
- * a master without a limiter, or resampler ringing, can pass): scale it
- * by a static trim measured against both meters, and rewrite it.
+ * Read the lane's master back, pass each block of it through `fn`, and
+ * write it again: under a temporary name (`suffix`), renamed over the
+ * master when whole.  Returns 0 or -1 with `err`.
  */
-static int trim(struct lane *l, double trim_db, struct pm_err *err)
+static int rewrite(struct lane *l, const char *suffix,
+		   void (*fn)(struct lane *, void *, float *, size_t), void *ctx,
+		   struct pm_err *err)
 {
 	struct pm_audio_reader *r = NULL;
 	struct pm_audio_writer *w = NULL;
 	struct pm_audio_info info;
 	struct pm_audio_spec spec = { .format = PM_FORMAT_WAV, .channels = 2,
 				      .bits = 0 };
-	float g = (float)pm_db_to_gain(trim_db);
-	char *tmp = NULL;
-	size_t n = strlen(l->path) + 8;
-	int64_t got, j;
+	size_t n = strlen(l->path) + strlen(suffix) + 2;
+	char *tmp = pm_malloc(n, err);
+	int64_t got;
 	int ret = -1;
 
-	tmp = pm_malloc(n, err);
 	if (!tmp)
 		return -1;
-	snprintf(tmp, n, "%s.trim", l->path);
+	snprintf(tmp, n, "%s.%s", l->path, suffix);
 	r = pm_audio_open(l->path, &info, err);
 	if (!r)
 		goto out;
@@ -461,8 +460,7 @@ static int trim(struct lane *l, double trim_db, struct pm_err *err)
 	if (!w)
 		goto out;
 	while ((got = pm_audio_read(r, l->a, (int64_t)l->cap, err)) > 0) {
-		for (j = 0; j < got * 2; j++)
-			l->a[j] *= g;
+		fn(l, ctx, l->a, (size_t)got);
 		if (pm_audio_write(w, l->a, got, err) < 0)
 			goto out;
 	}
@@ -472,13 +470,47 @@ static int trim(struct lane *l, double trim_db, struct pm_err *err)
 	w = NULL;
 	if (ret == 0 && rename(tmp, l->path) < 0)
 		ret = pm_err_sys(err, PM_EIO, "cannot replace '%s'", l->path);
-	l->res->trim_db = trim_db;
-	l->res->peak_out_dbtp += trim_db;
 out:
 	pm_audio_finish(w, NULL);
 	pm_audio_close(r);
 	free(tmp);
 	return ret;
+}
+
+static void scale_block(struct lane *l, void *ctx, float *x, size_t n)
+{
+	float g = *(const float *)ctx;
+
+	(void)l;
+	for (size_t j = 0; j < n * 2; j++)
+		x[j] *= g;
+}
+
+/*
+ * A master over its ceiling less the guard (the limiter aims under it on
+ * its 4x detector, but the fine 8x meter reads between those points, and
+ * a master without a limiter, or resampler ringing, can pass): scale it
+ * by a static trim measured against both meters, and rewrite it.
+ */
+static int trim(struct lane *l, double trim_db, struct pm_err *err)
+{
+	float g = (float)pm_db_to_gain(trim_db);
+
+	if (rewrite(l, "trim", scale_block, &g, err) < 0)
+		return -1;
+	l->res->trim_db = trim_db;
+	l->res->peak_out_dbtp += trim_db;
+	return 0;
+}
+
+/* Take the DC out of a block of the master and measure it again. */
+static void undc_block(struct lane *l, void *ctx, float *x, size_t n)
+{
+	master_dc_cut(ctx, x, n);
+	if (l->int24)
+		quantise24(x, n * 2);
+	pm_truepeak_process(l->tp_out, x, n, l->env);
+	fine_feed(l, x, n);
 }
 
 /*
@@ -492,16 +524,9 @@ out:
  */
 static int undc(struct lane *l, struct pm_err *err)
 {
-	struct pm_audio_reader *r = NULL;
-	struct pm_audio_writer *w = NULL;
-	struct pm_audio_info info;
-	struct pm_audio_spec spec = { .format = PM_FORMAT_WAV, .channels = 2,
-				      .bits = 0 };
 	struct dc_cut c = { .dc = { 0, 0 } };
-	int64_t sound = l->written - l->silent_frames, got;
-	char *tmp = NULL;
-	size_t n = strlen(l->path) + 8;
-	int ret = -1;
+	int64_t sound = l->written - l->silent_frames;
+	uint32_t rate = l->res->rate;
 
 	if (master_silence_finish(&l->sil) < 0)
 		return pm_err_set(err, PM_ENOMEM, "out of memory");
@@ -517,53 +542,24 @@ static int undc(struct lane *l, struct pm_err *err)
 		return 0;
 	c.silent = l->silent;
 	c.nsilent = l->nsilent;
-	c.ramp = PM_MAX((int64_t)l->res->rate * PM_DC_RAMP_MS / 1000, 1);
-	tmp = pm_malloc(n, err);
-	if (!tmp)
-		return -1;
-	snprintf(tmp, n, "%s.undc", l->path);
-	r = pm_audio_open(l->path, &info, err);
-	if (!r)
-		goto out;
-	spec.rate = info.rate;
-	spec.bits = l->int24 ? 24 : 0;
+	c.ramp = PM_MAX((int64_t)rate * PM_DC_RAMP_MS / 1000, 1);
 	/* the lane's meters are spent: new ones, the fine one gated alike */
 	pm_truepeak_free(l->tp_out);
 	pm_truepeak_free(l->tp_fine);
-	l->tp_out = pm_truepeak_new(2, info.rate, 4, 0, err);
-	l->tp_fine = pm_truepeak_new(2, info.rate, 8, PM_TRUEPEAK_FINE, err);
+	l->tp_out = pm_truepeak_new(2, rate, 4, 0, err);
+	l->tp_fine = pm_truepeak_new(2, rate, 8, PM_TRUEPEAK_FINE, err);
 	if (!l->tp_out || !l->tp_fine)
-		goto out;
+		return -1;
 	pm_truepeak_set_floor(l->tp_out, l->gate);
-	w = pm_audio_create(tmp, &spec, NULL, err);
-	if (!w)
-		goto out;
-	while ((got = pm_audio_read(r, l->a, (int64_t)l->cap, err)) > 0) {
-		master_dc_cut(&c, l->a, (size_t)got);
-		if (l->int24)
-			quantise24(l->a, (size_t)got * 2);
-		pm_truepeak_process(l->tp_out, l->a, (size_t)got, l->env);
-		fine_feed(l, l->a, (size_t)got);
-		if (pm_audio_write(w, l->a, got, err) < 0)
-			goto out;
-	}
-	if (got < 0)
-		goto out;
-	ret = pm_audio_finish(w, err);
-	w = NULL;
-	if (ret == 0 && rename(tmp, l->path) < 0)
-		ret = pm_err_sys(err, PM_EIO, "cannot replace '%s'", l->path);
+	if (rewrite(l, "undc", undc_block, &c, err) < 0)
+		return -1;
 	pm_truepeak_flush(l->tp_out, NULL);
 	pm_truepeak_flush(l->tp_fine, NULL);
 	l->res->peak_out_dbtp = PM_MAX(pm_truepeak_max_dbtp(l->tp_out),
 				       pm_truepeak_max_dbtp(l->tp_fine));
 	l->res->dc_removed[0] = c.dc[0];
 	l->res->dc_removed[1] = c.dc[1];
-out:
-	pm_audio_finish(w, NULL);
-	pm_audio_close(r);
-	free(tmp);
-	return ret;
+	return 0;
 }
 
 /*
