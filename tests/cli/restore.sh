@@ -113,4 +113,14 @@ t_ok "verify.json: the source's hum is reported" \
 t_ok "and none is left in the Apple master" \
 	jq -e '[.findings[] | select(.rule == "audio-hum" and .deliverable == "apple")] | length == 0' \
 	dehumb/report/verify.json
+# the loudness policy with repairs on: pass 1 measures the sources as
+# they are, and the album correction measures the rendered masters, so
+# the repaired album still meets the target
+pm premaster init -q --title "Repair" --artist "Band" -o loud0.xml hum.wav \
+	noisy.wav || exit 99
+sed 's|<mastering>|<mastering><repair hum="60" noise="10"/>|' loud0.xml >loud.xml
+t_expect 0 "an album with hum removal and noise reduction and a loudness policy" \
+	premaster master --only apple loud.xml -o loud
+t_ok "meets Apple's target within 0.1 LU ($(jq '.targets[0].album_error_lu' loud/report/analysis.json) LU)" \
+	jq -e '.targets[0].album_error_lu | . <= 0.1 and . >= -0.1' loud/report/analysis.json
 t_done
