@@ -537,33 +537,6 @@ static bool clipped_at(const float *x, size_t i)
 	       ((i > 0 && x[i - 1] == x[i]) || (i + 1 < 3 * FR && x[i + 1] == x[i]));
 }
 
-/* Samples to put in place of x[a .. a + m), into a new array. */
-static float *fix_of(const float *x, size_t a, size_t m, float clip)
-{
-	size_t ctx = PM_MAX(4 * m, (size_t)256), lo, hi;
-	float *tmp, *fix;
-
-	if (m > MAX_FIX)
-		return NULL;
-	lo = a > ctx ? a - ctx : 0;
-	hi = PM_MIN(a + m + ctx, (size_t)3 * FR);
-	if (a - lo < FIX_ORDER || hi - a - m < FIX_ORDER)
-		return NULL;
-	tmp = malloc((hi - lo) * sizeof(*tmp));
-	fix = malloc(m * sizeof(*fix));
-	if (tmp)
-		memcpy(tmp, x + lo, (hi - lo) * sizeof(*tmp));
-	if (!tmp || !fix ||
-	    pm_ar_interpolate(tmp, hi - lo, a - lo, m, FIX_ORDER, clip) < 0) {
-		free(tmp);
-		free(fix);
-		return NULL;
-	}
-	memcpy(fix, tmp + (a - lo), m * sizeof(*fix));
-	free(tmp);
-	return fix;
-}
-
 /*
  * The shortest flat top at level `lvl` below full scale that is taken
  * for clipping.  A smooth wave's peak of height A (in 16-bit steps)
@@ -1128,21 +1101,22 @@ static bool pop_tail(const struct pm_defects *d, const float *x, size_t a,
 }
 
 /*
- * The samples to put in place of the pop x[a .. tail->end): its tail
- * taken off from b on, and x[a .. b) interpolated from the music so
- * corrected either side.
+ * The samples to put in place of the click x[a .. b) peaking at p, or
+ * of the pop that reaches on to tail->end (tail NULL: none), into a new
+ * array: the tail taken off from b on, and x[a .. b) interpolated from
+ * the music so corrected either side.
  */
-static float *fix_pop(const float *x, size_t a, size_t b, size_t p,
-		      const struct pop *tail)
+static float *fix_click(const float *x, size_t a, size_t b, size_t p,
+			const struct pop *tail)
 {
 	size_t m = b - a, ctx = PM_MAX(4 * m, (size_t)256), lo, hi, t;
-	size_t n = tail->end - a;
+	size_t end = tail ? tail->end : b, n = end - a;
 	float *tmp, *fix;
 
 	if (n > MAX_FIX)
 		return NULL;
 	lo = a > ctx ? a - ctx : 0;
-	hi = PM_MIN(PM_MAX(a + m + ctx, tail->end), (size_t)3 * FR);
+	hi = PM_MIN(PM_MAX(a + m + ctx, end), (size_t)3 * FR);
 	if (a - lo < FIX_ORDER || hi - a - m < FIX_ORDER)
 		return NULL;
 	tmp = malloc((hi - lo) * sizeof(*tmp));
@@ -1150,8 +1124,12 @@ static float *fix_pop(const float *x, size_t a, size_t b, size_t p,
 	if (!tmp || !fix)
 		goto fail;
 	memcpy(tmp, x + lo, (hi - lo) * sizeof(*tmp));
-	for (t = b; t < tail->end; t++)
-		tmp[t - lo] -= (float)(tail->amp * pow(tail->r, (double)(t - p)));
+	if (tail) {
+		double g = tail->amp * pow(tail->r, (double)(b - p));
+
+		for (t = b; t < end; t++, g *= tail->r)
+			tmp[t - lo] -= (float)g;
+	}
 	if (pm_ar_interpolate(tmp, hi - lo, a - lo, m, FIX_ORDER, 0) < 0)
 		goto fail;
 	memcpy(fix, tmp + (a - lo), n * sizeof(*fix));
@@ -1238,8 +1216,7 @@ static void click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		ev = add_event(d, PM_DEFECT_CLICK, ch, at, (int64_t)(end - a),
 			       peak);
 		if (ev && d->c.fix_clicks)
-			ev->fix = end > b ? fix_pop(x, a, b, p, &tail)
-					  : fix_of(x, a, b - a, 0);
+			ev->fix = fix_click(x, a, b, p, end > b ? &tail : NULL);
 		b = end;
 	}
 	c->covered = d->base + (int64_t)b + 16;
