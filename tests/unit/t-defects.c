@@ -218,22 +218,32 @@ static void onsets(void)
 
 /* A 16-bit sub-bass holds its peak value for several samples: not a
  * flat top. */
-static void sub_bass(void)
+/*
+ * A sine of peak `amp` at `hz`, rounded to `bits` bits, holds values at
+ * its tops for as long as it creeps past a step there, and that is not
+ * clipping.
+ */
+static void no_flat_top(double amp, double hz, int bits, const char *what)
 {
 	float *x = malloc(2 * LEN * sizeof(*x));
+	double q = ldexp(1, bits - 1);
 	struct pm_defects_summary s;
 	struct pm_defects *d;
 
 	for (int64_t i = 0; i < LEN; i++)
 		for (int c = 0; c < 2; c++)
-			x[2 * i + c] = (float)(floor(0.0631 * 32768 *
-						     sin(2 * M_PI * 20 * i / RATE) + 0.5) /
-					       32768);
+			x[2 * i + c] = (float)(floor(amp * q *
+						     sin(2 * M_PI * hz * i / RATE) +
+						     0.5) / q);
 	d = detect(x, LEN, false, &s);
-	is_int(count(d, PM_DEFECT_CLIPPING), 0,
-	       "a 16-bit 20 Hz sine at -24 dBFS has no flat top");
+	is_int(count(d, PM_DEFECT_CLIPPING), 0, "%s has no flat top", what);
 	pm_defects_free(d);
 	free(x);
+}
+
+static void sub_bass(void)
+{
+	no_flat_top(0.0631, 20, 16, "a 16-bit 20 Hz sine at -24 dBFS");
 }
 
 static void clicks_and_pops(void)
@@ -489,15 +499,7 @@ static void quiet_clipping(void)
 	   "the quiet clipped passage repaired: error %.1f dB, %.1f dB without",
 	   after, before);
 	pm_defects_free(d);
-	for (i = 0; i < LEN; i++)
-		for (int c = 0; c < 2; c++)
-			x[2 * i + c] = (float)(floor(0.0316 * 8388608 *
-						     sin(2 * M_PI * 0.5 * i / RATE) + 0.5) /
-					       8388608);
-	d = detect(x, LEN, false, &s);
-	is_int(count(d, PM_DEFECT_CLIPPING), 0,
-	       "a 24-bit 0.5 Hz wave at -30 dBFS has no flat top");
-	pm_defects_free(d);
+	no_flat_top(0.0316, 0.5, 24, "a 24-bit 0.5 Hz wave at -30 dBFS");
 	free(ref);
 	free(x);
 	free(y);
