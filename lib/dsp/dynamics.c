@@ -300,13 +300,66 @@ enum detect {
 	DET_PEAK1, /* one channel's magnitude (unlinked) */
 };
 
+/* The detector's input for one frame f, before its recursion. */
+static PM_ALWAYS_INLINE double detect_in(const float *f, unsigned nch,
+					 unsigned ch, const enum detect kind)
+{
+	double u;
+
+	switch (kind) {
+	case DET_RMS2:
+		u = (double)f[0] * f[0] + (double)f[1] * f[1];
+		break;
+	case DET_RMSN:
+		u = 0.0;
+		for (unsigned q = 0; q < nch; q++)
+			u += (double)f[q] * f[q];
+		break;
+	case DET_PEAKN:
+		u = 0.0;
+		for (unsigned q = 0; q < nch; q++)
+			u = fmax(u, fabs((double)f[q]));
+		break;
+	case DET_RMS1:
+		u = (double)f[ch] * f[ch];
+		break;
+	default:
+		u = fabs((double)f[ch]);
+		break;
+	}
+	return u;
+}
+
+/*
+ * Towards the wanted reduction w with the attack coefficient while it
+ * rises, the release one while it falls.  As affine maps of the last
+ * value, the right one is the larger of the two when the attack is the
+ * faster (the smaller otherwise): a multiply-add and a max per step.
+ */
+static PM_ALWAYS_INLINE double smooth(double gr, double w, double att,
+				      double rel, const bool fast_attack)
+{
+	double a = att * gr + (1.0 - att) * w;
+	double r = rel * gr + (1.0 - rel) * w;
+
+	if (fast_attack)
+		return a > r ? a : r;
+	return a < r ? a : r;
+}
+
+#define CHUNK 64 /* frames per step of the detector's pipeline */
+
 /*
  * The smoothed reductions of `nb` (<= BLOCK) frames from `in` (channel
  * `ch` for the unlinked kinds) into c->gain (padded with zeros to a
  * multiple of four); `*ms` and `*grp` are the detector's and the
- * smoother's state.  In three passes: the readings (the mean-square
- * recursion), the wanted reductions (four at a time, no recursion), and
- * the smoothing (the second recursion).
+ * smoother's state.  Three steps per frame: the reading (the mean-square
+ * recursion), the wanted reduction (four at a time, no recursion), and
+ * the smoothing (the second recursion).  Each recursion waits on its
+ * last value, so the two are run side by side a chunk apart: the
+ * readings of one chunk with the smoothing of the chunk before, whose
+ * wanted reductions are already known.  The results are those of
+ * running the three steps one after another.
  */
 static PM_ALWAYS_INLINE void reductions(struct pm_comp *c, struct band *b,
 				     const float *in, size_t nb, unsigned ch,
@@ -322,63 +375,44 @@ static PM_ALWAYS_INLINE void reductions(struct pm_comp *c, struct band *b,
 			   : kind == DET_RMSN ? c->inv_channels
 					      : 1.0);
 	const double att = b->att, rel = b->rel;
-	const double att1 = 1.0 - att, rel1 = 1.0 - rel;
 	double m = *ms, gr = *grp, *v = c->gain;
-	size_t i;
+	size_t i, s, e, n1;
 
-	for (i = 0; i < nb; i++) {
-		const float *f = in + i * nch;
-		double u;
+	n1 = nb < CHUNK ? nb : CHUNK;
+	for (i = 0; i < n1; i++) {
+		double u = detect_in(in + i * nch, nch, ch, kind);
 
-		switch (kind) {
-		case DET_RMS2:
-			u = (double)f[0] * f[0] + (double)f[1] * f[1];
-			break;
-		case DET_RMSN:
-			u = 0.0;
-			for (unsigned q = 0; q < nch; q++)
-				u += (double)f[q] * f[q];
-			break;
-		case DET_PEAKN:
-			u = 0.0;
-			for (unsigned q = 0; q < nch; q++)
-				u = fmax(u, fabs((double)f[q]));
-			break;
-		case DET_RMS1:
-			u = (double)f[ch] * f[ch];
-			break;
-		default:
-			u = fabs((double)f[ch]);
-			break;
-		}
 		m = rms ? rc * m + ri * u : u;
 		v[i] = m;
 	}
-	for (; i % 4; i++)
-		v[i] = 0.0;
-	for (i = 0; i < nb; i += 4) {
-		pm_v4d x;
+	for (s = 0; s < nb; s = e) {
+		size_t e2, j;
 
-		memcpy(&x, v + i, sizeof(x));
-		x = want4(b, rms, x);
-		memcpy(v + i, &x, sizeof(x));
-	}
-	/*
-	 * Towards the wanted reduction with the attack coefficient while it
-	 * rises, the release one while it falls.  As affine maps of the last
-	 * value, the right one is the larger of the two when the attack is
-	 * the faster (the smaller otherwise): a multiply-add and a max per
-	 * step.
-	 */
-	for (i = 0; i < nb; i++) {
-		double a = att * gr + att1 * v[i];
-		double r = rel * gr + rel1 * v[i];
+		e = nb - s < CHUNK ? nb : s + CHUNK;
+		e2 = nb - e < CHUNK ? nb : e + CHUNK;
+		if (e == nb)
+			for (i = nb; i % 4; i++)
+				v[i] = 0.0;
+		for (i = s; i < e; i += 4) {
+			pm_v4d x;
 
-		if (fast_attack)
-			gr = a > r ? a : r;
-		else
-			gr = a < r ? a : r;
-		v[i] = gr;
+			memcpy(&x, v + i, sizeof(x));
+			x = want4(b, rms, x);
+			memcpy(v + i, &x, sizeof(x));
+		}
+		/* chunk [e, e2) is never longer than [s, e) */
+		for (j = 0; j < e2 - e; j++) {
+			double u = detect_in(in + (e + j) * nch, nch, ch, kind);
+
+			m = rms ? rc * m + ri * u : u;
+			v[e + j] = m;
+			gr = smooth(gr, v[s + j], att, rel, fast_attack);
+			v[s + j] = gr;
+		}
+		for (; s + j < e; j++) {
+			gr = smooth(gr, v[s + j], att, rel, fast_attack);
+			v[s + j] = gr;
+		}
 	}
 	/* keep decaying state out of the (slow) denormal range */
 	*ms = m < 1e-30 ? 0.0 : m;
@@ -407,6 +441,32 @@ static PM_ALWAYS_INLINE void gains(struct pm_comp *c, struct band *b, size_t nb)
 	b->max_gr = top;
 }
 
+/*
+ * out = in times g, one gain per stereo frame, each product rounded
+ * once from double: two frames at a time as four lanes.
+ */
+static PM_ALWAYS_INLINE void stereo_gain(const float *in, float *out,
+					 const double *g, size_t nb)
+{
+	size_t i = 0;
+
+#if PM_HAVE_VECTOR
+	for (; i + 2 <= nb; i += 2) {
+		pm_v4f x;
+		pm_v4d gg = { g[i], g[i], g[i + 1], g[i + 1] };
+
+		memcpy(&x, in + 2 * i, sizeof(x));
+		x = __builtin_convertvector(
+			__builtin_convertvector(x, pm_v4d) * gg, pm_v4f);
+		memcpy(out + 2 * i, &x, sizeof(x));
+	}
+#endif
+	for (; i < nb; i++) {
+		out[2 * i] = (float)(in[2 * i] * g[i]);
+		out[2 * i + 1] = (float)(in[2 * i + 1] * g[i]);
+	}
+}
+
 /* Compress `nb` (<= BLOCK) frames of one band from `in` to `out`. */
 static PM_ALWAYS_INLINE void run_band_body(struct pm_comp *c, struct band *b,
 					const float *in, float *out, size_t nb)
@@ -431,10 +491,7 @@ static PM_ALWAYS_INLINE void run_band_body(struct pm_comp *c, struct band *b,
 				   DET_PEAKN, b->att <= b->rel);
 		gains(c, b, nv);
 		if (nch == 2) {
-			for (i = 0; i < nb; i++) {
-				out[2 * i] = (float)(in[2 * i] * g[i]);
-				out[2 * i + 1] = (float)(in[2 * i + 1] * g[i]);
-			}
+			stereo_gain(in, out, g, nb);
 		} else {
 			for (i = 0; i < nb; i++)
 				for (unsigned k = 0; k < nch; k++)
