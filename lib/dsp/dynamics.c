@@ -595,9 +595,27 @@ void pm_comp_free(struct pm_comp *c)
 
 void pm_width_process(float *buf, size_t n_samples, double side_gain)
 {
+	size_t i = 0;
+
 	if (side_gain == 1.0)
 		return;
-	for (size_t i = 0; i < n_samples; i++) {
+#if PM_HAVE_VECTOR && defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector)
+	/* one frame as two lanes: l r against r l gives the mid twice,
+	 * and the side negated in the right lane: the same sums */
+	for (; i < n_samples; i++) {
+		pm_v2d x = { buf[2 * i], buf[2 * i + 1] }, sw, m, sd;
+
+		sw = __builtin_shufflevector(x, x, 1, 0);
+		m = 0.5 * (x + sw);
+		sd = 0.5 * (x - sw) * side_gain;
+		x = m + sd;
+		buf[2 * i] = (float)x[0];
+		buf[2 * i + 1] = (float)x[1];
+	}
+#endif
+#endif
+	for (; i < n_samples; i++) {
 		double l = buf[2 * i], r = buf[2 * i + 1];
 		double m = 0.5 * (l + r), s = 0.5 * (l - r) * side_gain;
 
