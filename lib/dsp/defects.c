@@ -70,6 +70,9 @@ struct pm_defects {
 	struct pm_defects_config c;
 	uint32_t rate;
 	struct chan ch[2];
+	float xe[3 * FR]; /* a channel's residual less the other's share
+			     (find_clicks(), near one candidate at a time) */
+	double xg;        /* that share */
 	bool use_avx2;   /* the residual's AVX2+FMA twin (§1) */
 	bool may[3];     /* whether each frame may hold a click (gate()) */
 	float win[LPN];
@@ -874,7 +877,7 @@ static double template_fit(const double *r, double ew, const double *t,
  * in the residual, or stand in its own channel only.
  */
 static bool click_not_onset(const struct pm_defects *d, unsigned ch,
-			    size_t p)
+			    size_t p, double g)
 {
 	const struct chan *c = &d->ch[ch], *o = &d->ch[1 - ch];
 	const float *x = c->x;
@@ -883,6 +886,7 @@ static bool click_not_onset(const struct pm_defects *d, unsigned ch,
 	const float *xp = x + p - 2 * ORDER - n, *xf = x + p + 2 * ORDER + 4;
 	double ap[ORDER + 1], af[ORDER + 1], change, level, h[ORDER + 1];
 	double ep[NFIT], hs[NFIT], ew = 0, impulse, step, own = 0, other = 0;
+	double ao[ORDER + 1];
 	size_t i, q = 2 * n - 64;
 
 	fit_model(xp, n, ap);
@@ -907,17 +911,29 @@ static bool click_not_onset(const struct pm_defects *d, unsigned ch,
 	 * residual of the model before it; a sound that starts with a jump
 	 * leaves that filter's step response, its running sum.  The burst
 	 * must fit the first, and the second not clearly better (where the
-	 * model makes the two alike, they fit alike).
+	 * model makes the two alike, they fit alike).  A click found in the
+	 * difference of the channels' residuals (g, the other's share, not
+	 * 0) is looked at there: the other channel's own model's residual
+	 * is taken out, with the sound they share.
 	 */
 	h[0] = 1;
 	for (unsigned k = 1; k <= ORDER; k++)
 		h[k] = -ap[k];
+	if (g != 0)
+		fit_model(o->x + p - 2 * ORDER - n, n, ao);
 	for (i = 0; i < NFIT; i++) {
-		const float *xi = x + p - 8 + i;
+		const float *xi = x + p - 8 + i, *oi = o->x + p - 8 + i;
 		double v = xi[0];
 
 		for (unsigned k = 1; k <= ORDER; k++)
 			v -= ap[k] * xi[-(ptrdiff_t)k];
+		if (g != 0) {
+			double u = oi[0];
+
+			for (unsigned k = 1; k <= ORDER; k++)
+				u -= ao[k] * oi[-(ptrdiff_t)k];
+			v -= g * u;
+		}
 		ep[i] = v;
 		ew += v * v;
 		hs[i] = (i ? hs[i - 1] : 0) + (i <= ORDER ? h[i] : 0);
@@ -926,6 +942,8 @@ static bool click_not_onset(const struct pm_defects *d, unsigned ch,
 	step = template_fit(ep, ew, hs, NFIT - 8 - 3);
 	if (impulse >= IMPULSE_FIT && impulse > step - STEP_MARGIN)
 		return true;
+	if (g != 0)
+		return false;
 	for (i = p - 4; i < p + ORDER + 4; i++) {
 		own += (double)c->e[i] * c->e[i];
 		other += (double)o->e[i] * o->e[i];
@@ -1141,19 +1159,25 @@ fail:
 	return NULL;
 }
 
-/* The closer look at a candidate whose residual peaks at p. */
-static void click_at(struct pm_defects *d, struct chan *c, unsigned ch,
-		     size_t p, double bg)
+/*
+ * The closer look at a candidate whose residual peaks at p: `e` is the
+ * residual it stands out in, over the background energy per sample
+ * `ebg` (the channel's own, or what is left of it once the other
+ * channel's share is taken out), `bg` the channel's own.  Whether it
+ * was taken: as a click, or as the edge rule's.
+ */
+static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
+		     size_t p, double bg, const float *e, double ebg)
 {
-	const float *x = c->x, *e = c->e;
+	const float *x = c->x;
 	double near = 0, wide = 0, pre = 0, thr;
-	float peak = fabsf(e[p]);
+	float peak = fabsf(c->e[p]);
 	size_t i, a, b, lo = p - 256, hi = p + 256;
 	int64_t at;
 
 	if (d->base + (int64_t)p < c->covered ||
 	    d->base + (int64_t)p >= d->end || d->base + (int64_t)p < 0)
-		return;
+		return false;
 	/*
 	 * Next to digital silence it is an edge, the edge rule's, unless
 	 * it is a burst with digital silence both sides: a click in a
@@ -1168,11 +1192,11 @@ static void click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 			ib++;
 		if (silent_span(x, ia - 64, ia) && silent_span(x, ib, ib + 64))
 			click_in_silence(d, c, ch, ia, ib, peak);
-		return;
+		return true;
 	}
 	for (i = p - ORDER - 8; i < p + 8; i++)
 		if (clipped_at(x, i))
-			return;
+			return false;
 	/*
 	 * A click's residual is a burst of at most the model's length: it
 	 * holds most of what stands over the background around it.
@@ -1184,10 +1208,10 @@ static void click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		if (i + 2 >= p && i <= p + ORDER + 2)
 			near += v;
 	}
-	if (near - (ORDER + 5) * bg < 0.45 * (wide - (double)(hi - lo) * bg))
-		return;
+	if (near - (ORDER + 5) * ebg < 0.45 * (wide - (double)(hi - lo) * ebg))
+		return false;
 	/* its extent: where the residual stands out */
-	thr = PM_MAX(0.05 * peak, 4 * sqrt(bg));
+	thr = PM_MAX(0.05 * fabsf(e[p]), 4 * sqrt(ebg));
 	for (a = p; a > p - ORDER - 4 && fabsf(e[a - 1]) > thr; a--)
 		;
 	for (b = p + 1, i = p + 1; i < p + 2 * ORDER + 4; i++)
@@ -1198,14 +1222,14 @@ static void click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		pre += (double)x[i] * x[i];
 	pre /= 496;
 	if (pre < 1e-8)
-		return;
-	if (!click_not_onset(d, ch, p))
-		return;
+		return false;
+	if (!click_not_onset(d, ch, p, e == c->e ? 0 : d->xg))
+		return false;
 	a = a > 2 ? a - 2 : a;
 	b += 2;
 	at = d->base + (int64_t)a;
 	if (at < 0)
-		return;
+		return false;
 	{
 		struct pop tail = { 0, 0, 0 };
 		size_t end = b;
@@ -1220,31 +1244,112 @@ static void click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		b = end;
 	}
 	c->covered = d->base + (int64_t)b + 16;
+	return true;
+}
+
+/* sum e[i] o[i] over each segment from s to t, into xc[s .. t) */
+static void cross_segments(const float *e, const float *o, float *xc,
+			   size_t s, size_t t)
+{
+	for (; s < t; s++) {
+		float acc[8] = { 0 };
+
+		for (size_t i = 0; i < SEG; i += 8)
+			for (int k = 0; k < 8; k++)
+				acc[k] += e[s * SEG + i + (size_t)k] *
+					  o[s * SEG + i + (size_t)k];
+		xc[s] = ((acc[0] + acc[1]) + (acc[2] + acc[3])) +
+			((acc[4] + acc[5]) + (acc[6] + acc[7]));
+	}
+}
+
+/*
+ * Whether segment s, where the channel's own residual does not stand
+ * out enough, does once the other channel's share of it is taken out
+ * (doc/internals/defects.md §1): in music much alike in both channels,
+ * most of what the model cannot predict in one channel is in the other
+ * too, and a click in one channel only stands out of the difference.
+ * `own`, `other` and `cross` are the background's sums over the segments
+ * around; the candidate's peak into *p and the difference's background
+ * energy per sample into *ebg, the difference itself into d->xe.
+ */
+static bool cross_candidate(struct pm_defects *d, const struct chan *c,
+			    const struct chan *o, size_t s, double own,
+			    double other, double cross, size_t *p, double *ebg)
+{
+	const double k2 = d->c.click_ratio * d->c.click_ratio;
+	const size_t nbg = (2 * REACH - 2) * SEG;
+	double g, left, best = 0, m;
+	size_t i;
+
+	if (other <= 0)
+		return false;
+	g = cross / other;
+	left = (own - cross * g) / (double)nbg;
+	/* only where the other channel explains a tenth of the
+	 * background, at least */
+	if (left <= 0 || left * nbg > 0.9 * own)
+		return false;
+	m = c->seg_p[s] + fabs(g) * o->seg_p[s]; /* the most it can reach */
+	if (m * m <= k2 * left)
+		return false;
+	for (i = s * SEG; i < (s + 1) * SEG; i++) {
+		double v = fabs((double)c->e[i] - g * o->e[i]);
+
+		if (v > best) {
+			best = v;
+			*p = i;
+		}
+	}
+	if (best * best <= k2 * left || fabsf(c->e[*p]) <= d->c.click_floor)
+		return false;
+	/* the difference where click_at() reads it */
+	for (i = *p - 256; i < *p + 256; i++)
+		d->xe[i] = (float)((double)c->e[i] - g * o->e[i]);
+	*ebg = left;
+	d->xg = g;
+	return true;
 }
 
 static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 {
 	const size_t s0 = FR / SEG, s1 = 2 * FR / SEG;
+	const size_t nbg = (2 * REACH - 2) * SEG;
+	const struct chan *o = &d->ch[1 - ch];
 	double k2 = d->c.click_ratio * d->c.click_ratio;
-	double run = 0;
+	double run = 0, run_o = 0, run_x = 0;
+	float xc[NSEG];
 	size_t s;
 
-	for (s = s0 - REACH; s <= s0 + REACH; s++)
+	cross_segments(c->e, o->e, xc, s0 - REACH, s1 + REACH + 1);
+	for (s = s0 - REACH; s <= s0 + REACH; s++) {
 		run += c->seg_e[s];
+		run_o += o->seg_e[s];
+		run_x += xc[s];
+	}
 	for (s = s0; s < s1; s++) {
-		double bg = (run - c->seg_e[s - 1] - c->seg_e[s] - c->seg_e[s + 1]) /
-			    ((2 * REACH - 2) * SEG);
-		double pk = c->seg_p[s];
+		double own = run - c->seg_e[s - 1] - c->seg_e[s] - c->seg_e[s + 1];
+		double bg = own / (double)nbg;
+		double pk = c->seg_p[s], ebg;
+		size_t p = s * SEG;
+		bool found = false;
 
 		if (pk > d->c.click_floor && pk * pk > k2 * bg) {
-			size_t p = s * SEG;
-
 			for (size_t i = s * SEG; i < (s + 1) * SEG; i++)
 				if (fabsf(c->e[i]) > fabsf(c->e[p]))
 					p = i;
-			click_at(d, c, ch, p, bg);
+			found = click_at(d, c, ch, p, bg, c->e, bg);
 		}
+		if (!found && pk > d->c.click_floor &&
+		    cross_candidate(d, c, o, s, own,
+				    run_o - o->seg_e[s - 1] - o->seg_e[s] -
+					    o->seg_e[s + 1],
+				    run_x - xc[s - 1] - xc[s] - xc[s + 1], &p,
+				    &ebg))
+			click_at(d, c, ch, p, bg, d->xe, ebg);
 		run += c->seg_e[s + REACH + 1] - c->seg_e[s - REACH];
+		run_o += o->seg_e[s + REACH + 1] - o->seg_e[s - REACH];
+		run_x += xc[s + REACH + 1] - xc[s - REACH];
 	}
 }
 
