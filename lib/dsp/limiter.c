@@ -238,6 +238,7 @@ struct pm_limiter_state {
 	size_t nlog;
 	bool log_open;
 	double log_thr;   /* the gain under which a frame is logged */
+	double log_min;   /* the last stretch's lowest gain */
 	int64_t log_join; /* frames */
 	/* per block: needs, their held minima, gains */
 	double *need, *lf_need, *held, *lf_held, *gain;
@@ -508,7 +509,6 @@ static PM_ALWAYS_INLINE bool all_one(const double *a, size_t k0, size_t nb)
 static void log_frame(struct pm_limiter_state *l, int64_t at, double g)
 {
 	struct pm_limiter_stretch *s = l->nlog ? &l->log[l->nlog - 1] : NULL;
-	double db;
 
 	if (g >= l->log_thr) {
 		if (l->log_open) {
@@ -517,7 +517,6 @@ static void log_frame(struct pm_limiter_state *l, int64_t at, double g)
 		}
 		return;
 	}
-	db = -20.0 * log10(g);
 	if (!l->log_open) {
 		if (s && (at - s->end < l->log_join ||
 			  l->nlog == PM_LIMITER_LOG_MAX)) {
@@ -526,12 +525,16 @@ static void log_frame(struct pm_limiter_state *l, int64_t at, double g)
 			s = &l->log[l->nlog++];
 			s->start = at;
 			s->depth_db = 0;
+			l->log_min = 1.0;
 		}
 		l->log_open = true;
 	}
 	s->end = at + 1;
-	if (db > s->depth_db)
-		s->depth_db = db;
+	/* the depth in dB only when it grows: most frames leave it */
+	if (g < l->log_min) {
+		l->log_min = g;
+		s->depth_db = -20.0 * log10(g);
+	}
 }
 
 size_t pm_limiter_log(const struct pm_limiter_state *l,

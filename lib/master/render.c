@@ -239,9 +239,22 @@ static void fine_feed(struct lane *l, const float *x, size_t k)
 
 		e = PM_MIN(k, s + FINE_CHUNK);
 		near = s < FINE_REACH || e + FINE_REACH + lat > k;
-		for (i = s - (near ? 0 : FINE_REACH) + lat;
-		     !near && i < e + FINE_REACH + lat; i++)
-			near = l->env[i] >= l->gate;
+		if (!near) {
+			/* the envelope's largest, eight lanes at a time */
+			const float *v = l->env + s - FINE_REACH + lat;
+			size_t len = e - s + 2 * FINE_REACH;
+			float m[8] = { 0 };
+
+			for (i = 0; i + 8 <= len; i += 8)
+				for (int c = 0; c < 8; c++)
+					m[c] = v[i + (size_t)c] > m[c]
+						       ? v[i + (size_t)c]
+						       : m[c];
+			for (; i < len; i++)
+				m[0] = v[i] > m[0] ? v[i] : m[0];
+			for (int c = 0; c < 8; c++)
+				near = near || m[c] >= l->gate;
+		}
 		if (near)
 			pm_truepeak_process(l->tp_fine, x + 2 * s, e - s, NULL);
 		else
