@@ -232,8 +232,10 @@ static void quantise24(float *x, size_t n)
  */
 static void fine_feed(struct lane *l, const float *x, size_t k)
 {
-	size_t lat = pm_truepeak_latency(l->tp_out), s, e, i;
+	size_t lat = pm_truepeak_latency(l->tp_out), s, e, i, from = 0;
 
+	/* chunks in a row that need no interpolation are skipped in one
+	 * call, from `from` on */
 	for (s = 0; s < k; s = e) {
 		bool near;
 
@@ -255,11 +257,15 @@ static void fine_feed(struct lane *l, const float *x, size_t k)
 			for (int c = 0; c < 8; c++)
 				near = near || m[c] >= l->gate;
 		}
-		if (near)
-			pm_truepeak_process(l->tp_fine, x + 2 * s, e - s, NULL);
-		else
-			pm_truepeak_skip(l->tp_fine, x + 2 * s, e - s);
+		if (!near)
+			continue;
+		if (from < s)
+			pm_truepeak_skip(l->tp_fine, x + 2 * from, s - from);
+		pm_truepeak_process(l->tp_fine, x + 2 * s, e - s, NULL);
+		from = e;
 	}
+	if (from < k)
+		pm_truepeak_skip(l->tp_fine, x + 2 * from, k - from);
 }
 
 /* Width, LF-mono, gain, limiter, measure, write: `n` frames in l->a. */
@@ -313,12 +319,32 @@ static int lane_tail(struct lane *l, size_t n, bool flush, struct pm_bs1770 *m,
 		 */
 		float acc[8] = { 0 };
 		int zero[8] = { 0 }, any = 0;
+#if PM_HAVE_VECTOR
+		/* in registers: as arrays they went through memory */
+		pm_v4f a0 = { 0, 0, 0, 0 }, a1 = a0;
+		pm_v4i z0 = { 0, 0, 0, 0 }, z1 = z0;
 
+		for (j = 0; j + 4 <= k; j += 4) {
+			pm_v4f u, v;
+
+			memcpy(&u, x + 2 * j, sizeof(u));
+			memcpy(&v, x + 2 * j + 4, sizeof(v));
+			a0 += u;
+			a1 += v;
+			z0 |= u == 0.0f;
+			z1 |= v == 0.0f;
+		}
+		memcpy(acc, &a0, sizeof(a0));
+		memcpy(acc + 4, &a1, sizeof(a1));
+		memcpy(zero, &z0, sizeof(z0));
+		memcpy(zero + 4, &z1, sizeof(z1));
+#else
 		for (j = 0; j + 4 <= k; j += 4)
 			for (int c = 0; c < 8; c++) {
 				acc[c] += x[2 * j + (size_t)c];
 				zero[c] |= x[2 * j + (size_t)c] == 0.0f;
 			}
+#endif
 		for (; j < k; j++) {
 			acc[0] += x[2 * j];
 			acc[1] += x[2 * j + 1];
