@@ -1022,51 +1022,20 @@ static double tail_fit(const double *ex, size_t w, double xx,
 	return xx - xg * xg / gg;
 }
 
-static bool pop_tail(const struct pm_defects *d, const float *x, size_t a,
-		     size_t b, size_t p, double bg, struct pop *out)
+/*
+ * The best tail starting at buf[s] (p there, the residual window w
+ * long), against an impulse that leaves `impulse` of its energy `xx`:
+ * into *out, with what it explains beyond the impulse into *gain.
+ */
+static bool tail_from(const struct pm_defects *d, const float *x,
+		      const double *buf, size_t s, size_t w, const double *ap,
+		      double xx, double impulse, size_t b, size_t p,
+		      double bg, struct pop *out, double *gain)
 {
-	double ap[POP_ORDER + 1], buf[POP_WINDOW + 4], *ex, best, xx = 0;
-	double amp, tau = 0, impulse = HUGE_VAL;
-	double tau_max = 0.15e-3 * (1 << (POP_TAUS - 1)) * d->rate;
-	size_t w = PM_MIN((size_t)ceil(5 * tau_max), (size_t)POP_WINDOW), t;
-	size_t s0 = 0;
-	bool up;
+	const double *ex = buf + s;
+	double best, amp, tau = 0, e;
+	bool up = x[p] - x[p - 1] > 0;
 
-	if (a < POP_MODEL + POP_ORDER || p + w > 3 * FR || p < a || p - a > 8)
-		return false;
-	fit_model_order(x + a - POP_MODEL, POP_MODEL, ap, POP_ORDER);
-	for (t = 0; t < w + 4; t++) {
-		double v = x[p - 4 + t];
-
-		for (unsigned j = 1; j <= POP_ORDER; j++)
-			v -= ap[j] * x[p - 4 + t - j];
-		buf[t] = v;
-	}
-	/*
-	 * Where it starts: the residual peaks a sample or two after an
-	 * impulse or a step when the model's first coefficients are large
-	 * (music dark in tone), so the impulse's template, [1, -a1 ..
-	 * -a32], is put at each of the four samples up to p, and the one
-	 * that explains most is the start.
-	 */
-	for (size_t s = 0; s <= 4; s++) {
-		double xg = buf[s], gg = 1, e = 0;
-
-		for (t = s; t < s + w; t++)
-			e += buf[t] * buf[t];
-		for (unsigned j = 1; j <= POP_ORDER; j++) {
-			xg -= ap[j] * buf[s + j];
-			gg += ap[j] * ap[j];
-		}
-		if (e - xg * xg / gg < impulse) {
-			impulse = e - xg * xg / gg;
-			xx = e;
-			s0 = s;
-		}
-	}
-	ex = buf + s0;
-	p = p - 4 + s0;
-	up = x[p] - x[p - 1] > 0;
 	/* what a tail must explain beyond the impulse: 25 times the
 	 * residual's energy per sample, here or in the frame's model */
 	best = impulse - 25 * PM_MAX(bg, impulse / (double)w);
@@ -1074,10 +1043,10 @@ static bool pop_tail(const struct pm_defects *d, const float *x, size_t a,
 	 * burst the interpolation replaces is one */
 	for (int k = 0; k < POP_TAUS; k++) {
 		double tk = 0.15e-3 * (1 << k) * d->rate;
-		double e = tail_fit(ex, w, xx, ap, exp(-1 / tk), &amp);
 
-		if (p + (size_t)ceil(3 * tk) <= b || e >= best || (amp > 0) != up ||
-		    fabs(amp - ex[0]) > 0.5 * fabs(ex[0]))
+		e = tail_fit(ex, w, xx, ap, exp(-1 / tk), &amp);
+		if (p + (size_t)ceil(3 * tk) <= b || e >= best ||
+		    (amp > 0) != up || fabs(amp - ex[0]) > 0.5 * fabs(ex[0]))
 			continue;
 		best = e;
 		tau = tk;
@@ -1109,13 +1078,85 @@ static bool pop_tail(const struct pm_defects *d, const float *x, size_t a,
 		tau = exp((lo + hi) / 2);
 	}
 	/* a tail starts with the step the residual shows at p */
-	tail_fit(ex, w, xx, ap, exp(-1 / tau), &amp);
+	e = tail_fit(ex, w, xx, ap, exp(-1 / tau), &amp);
 	if ((amp > 0) != up || fabs(amp - ex[0]) > 0.5 * fabs(ex[0]))
 		return false;
 	out->amp = amp;
 	out->r = exp(-1 / tau);
 	out->end = p + PM_MIN((size_t)ceil(5 * tau), w);
+	*gain = impulse - e;
 	return true;
+}
+
+static bool pop_tail(const struct pm_defects *d, const float *x, size_t a,
+		     size_t b, size_t p, double bg, struct pop *out)
+{
+	double ap[POP_ORDER + 1], buf[POP_WINDOW + 4], impulse = HUGE_VAL;
+	double xx = 0, top = 0, gain = -HUGE_VAL;
+	double tau_max = 0.15e-3 * (1 << (POP_TAUS - 1)) * d->rate;
+	size_t w = PM_MIN((size_t)ceil(5 * tau_max), (size_t)POP_WINDOW), t;
+	size_t s, si = 0, sf, starts[2];
+	bool found = false;
+
+	if (a < POP_MODEL + POP_ORDER || p + w > 3 * FR || p < a || p - a > 8)
+		return false;
+	fit_model_order(x + a - POP_MODEL, POP_MODEL, ap, POP_ORDER);
+	for (t = 0; t < w + 4; t++) {
+		double v = x[p - 4 + t];
+
+		for (unsigned j = 1; j <= POP_ORDER; j++)
+			v -= ap[j] * x[p - 4 + t - j];
+		buf[t] = v;
+	}
+	/*
+	 * Where it starts: the residual peaks a sample or two after an
+	 * impulse or a step when the model's first coefficients are large
+	 * (music dark in tone).  An impulse's template, [1, -a1 .. -a32],
+	 * is put at each of the four samples up to p, and the one that
+	 * explains most is its start.  A step's is likelier the first of
+	 * them whose residual stands out (by a third of the largest, and
+	 * over the background): the model predicts that sample from the
+	 * clean ones before, so the whole jump shows there.  A tail is
+	 * looked for from both, and the one that explains more is taken.
+	 */
+	for (s = 0; s <= 4; s++) {
+		double xg = buf[s], gg = 1, e = 0;
+
+		top = PM_MAX(top, fabs(buf[s]));
+		for (t = s; t < s + w; t++)
+			e += buf[t] * buf[t];
+		for (unsigned j = 1; j <= POP_ORDER; j++) {
+			xg -= ap[j] * buf[s + j];
+			gg += ap[j] * ap[j];
+		}
+		if (e - xg * xg / gg < impulse) {
+			impulse = e - xg * xg / gg;
+			xx = e;
+			si = s;
+		}
+	}
+	for (sf = 0; sf < 4; sf++)
+		if (fabs(buf[sf]) >= top / 3 && buf[sf] * buf[sf] > 16 * bg)
+			break;
+	starts[0] = si;
+	starts[1] = sf;
+	for (int k = 0; k < (sf == si ? 1 : 2); k++) {
+		struct pop cand;
+		double xs = 0, g;
+
+		s = starts[k];
+		for (t = s; t < s + w; t++)
+			xs += buf[t] * buf[t];
+		/* the impulse's leftover, over this start's window */
+		if (tail_from(d, x, buf, s, w, ap, xs, impulse + xs - xx, b,
+			      p - 4 + s, bg, &cand, &g) &&
+		    g > gain) {
+			*out = cand;
+			gain = g;
+			found = true;
+		}
+	}
+	return found;
 }
 
 /*
