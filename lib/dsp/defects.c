@@ -1033,14 +1033,19 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 		      double bg, struct pop *out, double *gain)
 {
 	const double *ex = buf + s;
-	double best, amp, tau = 0, e;
-	bool up = x[p] - x[p - 1] > 0;
-
 	/* what a tail must explain beyond the impulse: 25 times the
 	 * residual's energy per sample, here or in the frame's model */
-	best = impulse - 25 * PM_MAX(bg, impulse / (double)w);
-	/* time constants an octave apart; only a tail longer than the
-	 * burst the interpolation replaces is one */
+	const double margin = 25 * PM_MAX(bg, impulse / (double)w);
+	double best = impulse - margin, amp, tau = 0, e;
+	bool up = x[p] - x[p - 1] > 0;
+
+	/*
+	 * Time constants an octave apart; only a tail longer than the
+	 * burst the interpolation replaces is one.  A longer one must
+	 * explain a quarter of that margin more than the shorter: over
+	 * thousands of samples a slow tail also takes up some of the
+	 * music's own residual, and was chosen for it.
+	 */
 	for (int k = 0; k < POP_TAUS; k++) {
 		double tk = 0.15e-3 * (1 << k) * d->rate;
 
@@ -1048,14 +1053,15 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 		if (p + (size_t)ceil(3 * tk) <= b || e >= best ||
 		    (amp > 0) != up || fabs(amp - ex[0]) > 0.5 * fabs(ex[0]))
 			continue;
-		best = e;
+		best = e - 0.25 * margin;
 		tau = tk;
 	}
 	if (tau == 0)
 		return false;
-	/* then to within 2%, by golden section on its logarithm */
+	/* then to within 2%, by golden section on its logarithm, two
+	 * octaves either way */
 	{
-		double lo = log(tau / 2), hi = log(tau * 2), k = 0.381966;
+		double lo = log(tau / 4), hi = log(tau * 4), k = 0.381966;
 		double m1 = lo + k * (hi - lo), m2 = hi - k * (hi - lo);
 		double e1 = tail_fit(ex, w, xx, ap, exp(-exp(-m1)), &amp);
 		double e2 = tail_fit(ex, w, xx, ap, exp(-exp(-m2)), &amp);
