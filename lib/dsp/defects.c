@@ -72,7 +72,6 @@ struct pm_defects {
 	struct chan ch[2];
 	float xe[3 * FR]; /* a channel's residual less the other's share
 			     (find_clicks(), near one candidate at a time) */
-	double xg;        /* that share */
 	bool use_avx2;   /* the residual's AVX2+FMA twin (§1) */
 	bool may[3];     /* whether each frame may hold a click (gate()) */
 	float win[LPN];
@@ -1098,7 +1097,7 @@ static bool pop_tail(const struct pm_defects *d, const float *x, size_t a,
 		     size_t b, size_t p, double bg, struct pop *out)
 {
 	double ap[POP_ORDER + 1], buf[POP_WINDOW + 4], impulse = HUGE_VAL;
-	double xx = 0, top = 0, gain = -HUGE_VAL;
+	double top = 0, gain = -HUGE_VAL, es[5];
 	double tau_max = 0.15e-3 * (1 << (POP_TAUS - 1)) * d->rate;
 	size_t w = PM_MIN((size_t)ceil(5 * tau_max), (size_t)POP_WINDOW), t;
 	size_t s, si = 0, sf, starts[2];
@@ -1131,13 +1130,13 @@ static bool pop_tail(const struct pm_defects *d, const float *x, size_t a,
 		top = PM_MAX(top, fabs(buf[s]));
 		for (t = s; t < s + w; t++)
 			e += buf[t] * buf[t];
+		es[s] = e;
 		for (unsigned j = 1; j <= POP_ORDER; j++) {
 			xg -= ap[j] * buf[s + j];
 			gg += ap[j] * ap[j];
 		}
 		if (e - xg * xg / gg < impulse) {
 			impulse = e - xg * xg / gg;
-			xx = e;
 			si = s;
 		}
 	}
@@ -1148,14 +1147,13 @@ static bool pop_tail(const struct pm_defects *d, const float *x, size_t a,
 	starts[1] = sf;
 	for (int k = 0; k < (sf == si ? 1 : 2); k++) {
 		struct pop cand;
-		double xs = 0, g;
+		double g;
 
 		s = starts[k];
-		for (t = s; t < s + w; t++)
-			xs += buf[t] * buf[t];
 		/* the impulse's leftover, over this start's window */
-		if (tail_from(d, x, buf, s, w, ap, xs, impulse + xs - xx, b,
-			      p - 4 + s, bg, &cand, &g) &&
+		if (tail_from(d, x, buf, s, w, ap, es[s],
+			      impulse + es[s] - es[si], b, p - 4 + s, bg, &cand,
+			      &g) &&
 		    g > gain) {
 			*out = cand;
 			gain = g;
@@ -1210,11 +1208,13 @@ fail:
  * The closer look at a candidate whose residual peaks at p: `e` is the
  * residual it stands out in, over the background energy per sample
  * `ebg` (the channel's own, or what is left of it once the other
- * channel's share is taken out), `bg` the channel's own.  Whether it
- * was taken: as a click, or as the edge rule's.
+ * channel's share g is taken out; g 0: the channel's own residual),
+ * `bg` the channel's own.  Whether it was taken: as a click, or as the
+ * edge rule's.
  */
 static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
-		     size_t p, double bg, const float *e, double ebg)
+		     size_t p, double bg, const float *e, double ebg,
+		     double g)
 {
 	const float *x = c->x;
 	double near = 0, wide = 0, pre = 0, thr;
@@ -1270,7 +1270,7 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 	pre /= 496;
 	if (pre < 1e-8)
 		return false;
-	if (!click_not_onset(d, ch, p, e == c->e ? 0 : d->xg))
+	if (!click_not_onset(d, ch, p, g))
 		return false;
 	a = a > 2 ? a - 2 : a;
 	b += 2;
@@ -1317,12 +1317,14 @@ static void cross_segments(const float *e, const float *o, float *xc,
  * most of what the model cannot predict in one channel is in the other
  * too, and a click in one channel only stands out of the difference.
  * `own`, `other` and `cross` are the background's sums over the segments
- * around; the candidate's peak into *p and the difference's background
- * energy per sample into *ebg, the difference itself into d->xe.
+ * around; the candidate's peak into *p, the difference's background
+ * energy per sample into *ebg and the other channel's share into *g,
+ * the difference itself into d->xe.
  */
 static bool cross_candidate(struct pm_defects *d, const struct chan *c,
 			    const struct chan *o, size_t s, double own,
-			    double other, double cross, size_t *p, double *ebg)
+			    double other, double cross, size_t *p, double *ebg,
+			    double *gp)
 {
 	const double k2 = d->c.click_ratio * d->c.click_ratio;
 	const size_t nbg = (2 * REACH - 2) * SEG;
@@ -1354,7 +1356,7 @@ static bool cross_candidate(struct pm_defects *d, const struct chan *c,
 	for (i = *p - 256; i < *p + 256; i++)
 		d->xe[i] = (float)((double)c->e[i] - g * o->e[i]);
 	*ebg = left;
-	d->xg = g;
+	*gp = g;
 	return true;
 }
 
@@ -1377,7 +1379,7 @@ static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 	for (s = s0; s < s1; s++) {
 		double own = run - c->seg_e[s - 1] - c->seg_e[s] - c->seg_e[s + 1];
 		double bg = own / (double)nbg;
-		double pk = c->seg_p[s], ebg;
+		double pk = c->seg_p[s], ebg, g;
 		size_t p = s * SEG;
 		bool found = false;
 
@@ -1385,15 +1387,15 @@ static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 			for (size_t i = s * SEG; i < (s + 1) * SEG; i++)
 				if (fabsf(c->e[i]) > fabsf(c->e[p]))
 					p = i;
-			found = click_at(d, c, ch, p, bg, c->e, bg);
+			found = click_at(d, c, ch, p, bg, c->e, bg, 0);
 		}
 		if (!found && pk > d->c.click_floor &&
 		    cross_candidate(d, c, o, s, own,
 				    run_o - o->seg_e[s - 1] - o->seg_e[s] -
 					    o->seg_e[s + 1],
 				    run_x - xc[s - 1] - xc[s] - xc[s + 1], &p,
-				    &ebg))
-			click_at(d, c, ch, p, bg, d->xe, ebg);
+				    &ebg, &g))
+			click_at(d, c, ch, p, bg, d->xe, ebg, g);
 		run += c->seg_e[s + REACH + 1] - c->seg_e[s - REACH];
 		run_o += o->seg_e[s + REACH + 1] - o->seg_e[s - REACH];
 		run_x += xc[s + REACH + 1] - xc[s - REACH];
