@@ -179,6 +179,7 @@ int master_analyse(struct pass1 *p)
 	struct pm_audio_info info;
 	struct pm_truepeak *tp_src = NULL, *tp_chain = NULL;
 	struct pm_truepeak *stage_tp[PM_STAGES + 1] = { 0 };
+	bool chain_own = false; /* tp_chain is not a stage's meter */
 	size_t sg, k;
 	struct shared sh = { 0 };
 	struct spectrum sp = { 0 };
@@ -237,11 +238,6 @@ int master_analyse(struct pass1 *p)
 	if (!tp_src || !p->src_meter)
 		goto out;
 	if (!p->ref_path) {
-		if (p->chain_peak) {
-			tp_chain = pm_truepeak_new(2, rate, 4, 0, err);
-			if (!tp_chain)
-				goto out;
-		}
 		p->chain_meter = pm_bs1770_new(2, rate, err);
 		if (!p->chain_meter ||
 		    master_shared_init(&sh, p->a, p->track, rate, NULL, err) < 0 ||
@@ -259,11 +255,28 @@ int master_analyse(struct pass1 *p)
 			for (sg = 0; sg <= PM_STAGES; sg++) {
 				if (!has[sg])
 					continue;
+				/* with no gain trim (and no DC known yet) the
+				 * filters' input is the source: its meter */
+				if (sg == 0 && sh.gain == 1.0f &&
+				    sh.dc.dc[0] == 0.0f && sh.dc.dc[1] == 0.0f) {
+					stage_tp[0] = tp_src;
+					continue;
+				}
 				stage_tp[sg] = pm_truepeak_new(2, rate, 4, 0, err);
 				if (!stage_tp[sg])
 					goto out;
 				sh.stage_tp[sg] = stage_tp[sg];
 			}
+		}
+		/* what leaves the compressor leaves the chain: one meter */
+		if (p->chain_peak) {
+			tp_chain = stage_tp[1 + PM_STAGE_COMPRESSOR];
+			if (!tp_chain) {
+				tp_chain = pm_truepeak_new(2, rate, 4, 0, err);
+				chain_own = true;
+			}
+			if (!tp_chain)
+				goto out;
 		}
 	}
 	while (left > 0) {
@@ -321,7 +334,7 @@ int master_analyse(struct pass1 *p)
 		spectrum_add(&sp, buf, n);
 		if (!ref) {
 			master_shared_process(&sh, buf, n);
-			if (tp_chain)
+			if (chain_own)
 				pm_truepeak_process(tp_chain, buf, n, NULL);
 			if (pm_bs1770_add(p->chain_meter, buf, n, err) < 0)
 				goto out;
@@ -332,7 +345,7 @@ int master_analyse(struct pass1 *p)
 		size_t n = (size_t)PM_MIN((int64_t)BLOCK, d);
 
 		master_shared_drain(&sh, buf, n);
-		if (tp_chain)
+		if (chain_own)
 			pm_truepeak_process(tp_chain, buf, n, NULL);
 		if (pm_bs1770_add(p->chain_meter, buf, n, err) < 0)
 			goto out;
@@ -360,11 +373,14 @@ int master_analyse(struct pass1 *p)
 	spectrum_finish(&sp, o->band_db);
 	if (!ref) {
 		o->chain_lufs = pm_bs1770_integrated(p->chain_meter);
-		o->chain_peak_dbtp = -HUGE_VAL;
-		if (tp_chain) {
+		/* each meter ends once: the source's has already */
+		for (sg = 0; sg <= PM_STAGES; sg++)
+			if (stage_tp[sg] && stage_tp[sg] != tp_src)
+				pm_truepeak_flush(stage_tp[sg], NULL);
+		if (chain_own)
 			pm_truepeak_flush(tp_chain, NULL);
-			o->chain_peak_dbtp = pm_truepeak_max_dbtp(tp_chain);
-		}
+		o->chain_peak_dbtp = tp_chain ? pm_truepeak_max_dbtp(tp_chain)
+					      : -HUGE_VAL;
 		o->chain_max_gr_db = sh.comp ? pm_comp_max_reduction_db(sh.comp) : 0;
 		for (sg = 0; sg < PM_STAGES; sg++) {
 			o->stage_tp_added_db[sg] = NAN;
@@ -375,8 +391,6 @@ int master_analyse(struct pass1 *p)
 			for (k = sg + 1; k-- > 0;)
 				if (stage_tp[k])
 					break;
-			pm_truepeak_flush(stage_tp[k], NULL);
-			pm_truepeak_flush(stage_tp[sg + 1], NULL);
 			o->stage_tp_added_db[sg] =
 				pm_truepeak_max_dbtp(stage_tp[sg + 1]) -
 				pm_truepeak_max_dbtp(stage_tp[k]);
@@ -392,9 +406,11 @@ out:
 		pm_fft_free(sp.fft);
 	master_shared_free(&sh);
 	pm_truepeak_free(tp_src);
-	pm_truepeak_free(tp_chain);
+	if (chain_own)
+		pm_truepeak_free(tp_chain);
 	for (sg = 0; sg <= PM_STAGES; sg++)
-		pm_truepeak_free(stage_tp[sg]);
+		if (stage_tp[sg] != tp_src)
+			pm_truepeak_free(stage_tp[sg]);
 	pm_track_close(r);
 	pm_audio_close(ref);
 	free(buf);
