@@ -183,7 +183,7 @@ int master_analyse(struct pass1 *p)
 	size_t sg, k;
 	struct shared sh = { 0 };
 	struct spectrum sp = { 0 };
-	float *buf = NULL, *mono = NULL;
+	float *buf = NULL, *src = NULL, *mono = NULL;
 	struct stats st;
 	struct silence_scan silence = { 0 };
 	bool scan_silence = false; /* a track's source: o->silent is freed */
@@ -230,8 +230,9 @@ int master_analyse(struct pass1 *p)
 	}
 	total = left;
 	buf = pm_malloc(BLOCK * 2 * sizeof(float), err);
+	src = pm_malloc(BLOCK * 2 * sizeof(float), err);
 	mono = pm_malloc(BLOCK * sizeof(float), err);
-	if (!buf || !mono || spectrum_init(&sp, rate, err) < 0)
+	if (!buf || !src || !mono || spectrum_init(&sp, rate, err) < 0)
 		goto out;
 	tp_src = pm_truepeak_new(2, rate, 4, 0, err);
 	p->src_meter = pm_bs1770_new(2, rate, err);
@@ -329,14 +330,19 @@ int master_analyse(struct pass1 *p)
 			goto out;
 		}
 		pm_truepeak_process(tp_src, buf, n, NULL);
-		if (pm_bs1770_add(p->src_meter, buf, n, err) < 0)
-			goto out;
 		spectrum_add(&sp, buf, n);
-		if (!ref) {
+		if (ref) {
+			if (pm_bs1770_add(p->src_meter, buf, n, err) < 0)
+				goto out;
+		} else {
+			/* the source and the chain's output, metered side
+			 * by side */
+			memcpy(src, buf, n * 2 * sizeof(float));
 			master_shared_process(&sh, buf, n);
 			if (chain_own)
 				pm_truepeak_process(tp_chain, buf, n, NULL);
-			if (pm_bs1770_add(p->chain_meter, buf, n, err) < 0)
+			if (pm_bs1770_add_pair(p->src_meter, src, p->chain_meter,
+					       buf, n, err) < 0)
 				goto out;
 		}
 	}
@@ -414,6 +420,7 @@ out:
 	pm_track_close(r);
 	pm_audio_close(ref);
 	free(buf);
+	free(src);
 	free(mono);
 	return ret;
 }

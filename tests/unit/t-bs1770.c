@@ -76,6 +76,53 @@ static void compare(uint32_t rate, double seconds, double level, unsigned seed)
 	pm_meter_free(r);
 }
 
+/*
+ * Two meters fed side by side (pm_bs1770_add_pair) keep exactly the 100 ms
+ * energies each gets alone, in uneven pieces and with the two out of
+ * step (`lead` frames fed to the first alone beforehand).
+ */
+static void pair(uint32_t rate, size_t lead)
+{
+	struct pm_bs1770 *a = pm_bs1770_new(2, rate, NULL);
+	struct pm_bs1770 *b = pm_bs1770_new(2, rate, NULL);
+	struct pm_bs1770 *a1 = pm_bs1770_new(2, rate, NULL);
+	struct pm_bs1770 *b1 = pm_bs1770_new(2, rate, NULL);
+	size_t n, nx, ny, na, nb, i, step = 1;
+	float *x = programme(rate, 7, -18, 11, &nx);
+	float *y = programme(rate, 7, -9, 12, &ny);
+	const double *ea, *eb, *ea1, *eb1;
+	int fails = 0;
+
+	n = nx < ny ? nx : ny;
+	pm_bs1770_add(a, x, lead, NULL);
+	pm_bs1770_add(a1, x, lead, NULL);
+	for (i = lead; i < n; i += step, step = step * 7 % 1031 + 1) {
+		size_t k = n - i < step ? n - i : step;
+
+		fails += pm_bs1770_add_pair(a, x + 2 * i, b, y + 2 * (i - lead),
+					    k, NULL) != 0;
+		pm_bs1770_add(a1, x + 2 * i, k, NULL);
+		pm_bs1770_add(b1, y + 2 * (i - lead), k, NULL);
+	}
+	ea = pm_bs1770_blocks(a, &na);
+	ea1 = pm_bs1770_blocks(a1, &n);
+	ok(fails == 0 && na == n && na > 60 &&
+	   memcmp(ea, ea1, na * sizeof(*ea)) == 0,
+	   "%u Hz, %zu frames apart: the first of a pair meters as alone "
+	   "(%zu blocks, bit-exact)", rate, lead, na);
+	eb = pm_bs1770_blocks(b, &nb);
+	eb1 = pm_bs1770_blocks(b1, &n);
+	ok(nb == n && nb > 60 && memcmp(eb, eb1, nb * sizeof(*eb)) == 0,
+	   "%u Hz, %zu frames apart: the second of a pair meters as alone "
+	   "(%zu blocks, bit-exact)", rate, lead, nb);
+	free(x);
+	free(y);
+	pm_bs1770_free(a);
+	pm_bs1770_free(b);
+	pm_bs1770_free(a1);
+	pm_bs1770_free(b1);
+}
+
 int main(void)
 {
 	struct pm_bs1770 *k[3];
@@ -88,6 +135,9 @@ int main(void)
 	compare(96000, 30, -30, 3);
 	compare(192000, 20, -18, 4);
 	compare(88200, 25, -40, 5);
+	pair(44100, 0);
+	pair(96000, 0);
+	pair(48000, 1234);
 
 	/* an album: three tracks at different levels, as one programme */
 	for (i = 0; i < 3; i++) {
