@@ -627,13 +627,22 @@ static PM_ALWAYS_INLINE void block_body(struct pm_limiter_state *l,
 			g = 1.0 + boxcar_push(&l->ramp2, d);
 			l->gain[i] = g > 1.0 - UNITY_EPSILON ? 1.0 : g;
 		}
+		/* the log hears only of a stretch's start, end and
+		 * deepening; a frame that only extends it waits for the
+		 * block's end */
 		for (i = k0; i < nb; i++) {
-			mg = l->gain[i] < mg ? l->gain[i] : mg;
-			if (l->gain[i] < l->log_thr || l->log_open)
+			double g = l->gain[i];
+
+			mg = g < mg ? g : mg;
+			if (l->log_open ? g >= l->log_thr || g < l->log_min
+					: g < l->log_thr)
 				log_frame(l, l->t_in + (int64_t)i -
 						     (int64_t)l->delay_len,
-					  l->gain[i]);
+					  g);
 		}
+		if (l->log_open)
+			l->log[l->nlog - 1].end =
+				l->t_in + (int64_t)nb - (int64_t)l->delay_len;
 	}
 	if (idle && l->log_open)
 		log_frame(l, l->t_in - (int64_t)l->delay_len, 1.0);
