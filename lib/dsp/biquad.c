@@ -412,6 +412,20 @@ static PM_ALWAYS_INLINE void process_body(struct pm_biquad_cascade *c,
 	while (n_samples > 0) {
 		size_t nb = n_samples < BLOCK ? n_samples : BLOCK;
 
+		if (nch == 2) {
+			/* one pair per frame, with no test per frame */
+			for (size_t i = 0; i < nb; i++)
+				c->buf[i] = pr_make(in[2 * i], in[2 * i + 1]);
+			run_sections(c, c->state, nb);
+			for (size_t i = 0; i < nb; i++) {
+				out[2 * i] = (float)PR_L(c->buf[i]);
+				out[2 * i + 1] = (float)PR_R(c->buf[i]);
+			}
+			in += nb * nch;
+			out += nb * nch;
+			n_samples -= nb;
+			continue;
+		}
 		for (unsigned ch = 0; ch < nch; ch += 2) {
 			bool two = ch + 1 < nch;
 			double *st = c->state + (size_t)(ch / 2) * histories(c->n) * 4;
