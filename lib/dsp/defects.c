@@ -529,7 +529,7 @@ static PM_ALWAYS_INLINE bool gate(const struct pm_defects *d, const float *x)
 /* Clipping                                                             */
 /* ------------------------------------------------------------------ */
 
-static bool clipped_at(const float *x, size_t i)
+static PM_ALWAYS_INLINE bool clipped_at(const float *x, size_t i)
 {
 	float v = fabsf(x[i]);
 
@@ -711,6 +711,10 @@ static void find_clipping(struct pm_defects *d, struct chan *c, unsigned ch)
 		float lvl, l2;
 		int64_t count;
 
+		/* most samples: under full scale, like neither neighbour */
+		if (x[i] != x[i - 1] && x[i] != x[i + 1] &&
+		    fabsf(x[i]) < PM_FULL_SCALE)
+			continue;
 		if (fabsf(x[i]) < FLAT_LEVEL || !clipped_at(x, i) || (clipped_at(x, i - 1) &&
 					  (x[i - 1] < 0) == (x[i] < 0)))
 			continue;
