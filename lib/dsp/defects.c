@@ -55,9 +55,14 @@
 #define HUM_RATE 4000     /* the hum search's lowest decimated rate, Hz */
 #define HTAPS 3           /* decimation filter length, in decimated samples */
 
+/* frames of room for the held three to move along in before they are
+ * moved back to the start (step()) */
+#define ROOM 8
+
 struct chan {
-	float x[3 * FR]; /* frames base .. base + 3 FR */
-	float e[3 * FR]; /* their prediction residual */
+	float *x;        /* frames base .. base + 3 FR, within xroom */
+	float *e;        /* their prediction residual, within eroom */
+	float xroom[ROOM * FR], eroom[ROOM * FR];
 	float seg_e[NSEG], seg_p[NSEG];
 	int64_t covered; /* frames before this are in a click already */
 	int64_t clip_covered; /* and in a clipped passage */
@@ -156,6 +161,10 @@ struct pm_defects *pm_defects_new(uint32_t rate,
 		return NULL;
 	d->c = *c;
 	d->rate = rate;
+	for (i = 0; i < 2; i++) {
+		d->ch[i].x = d->ch[i].xroom;
+		d->ch[i].e = d->ch[i].eroom;
+	}
 	d->base = -2 * FR;
 	d->end = INT64_MAX;
 	d->worst = 2;
@@ -1475,13 +1484,27 @@ static void step(struct pm_defects *d)
 	for (ch = 0; ch < 2; ch++) {
 		struct chan *c = &d->ch[ch];
 
-		/* a residual is moved along only where it was computed:
-		 * nothing reads it elsewhere */
+		/*
+		 * The held frames move along their room, and back to its
+		 * start when it is full: a residual only where it was
+		 * computed, as nothing reads it elsewhere.
+		 */
+		if (c->x + 4 * FR <= c->xroom + ROOM * FR) {
+			c->x += FR;
+			c->e += FR;
+		} else {
+			memmove(c->xroom, c->x + FR, 2 * FR * sizeof(float));
+			for (unsigned f = 1; f < 3; f++)
+				if (c->has_e[f])
+					memmove(c->eroom + (f - 1) * FR,
+						c->e + f * FR,
+						FR * sizeof(float));
+			c->x = c->xroom;
+			c->e = c->eroom;
+		}
 		for (unsigned f = 1; f < 3; f++) {
 			if (!c->has_e[f])
 				continue;
-			memcpy(c->e + (f - 1) * FR, c->e + f * FR,
-			       FR * sizeof(float));
 			memcpy(c->seg_e + (f - 1) * FR / SEG,
 			       c->seg_e + f * FR / SEG,
 			       FR / SEG * sizeof(float));
@@ -1492,8 +1515,6 @@ static void step(struct pm_defects *d)
 		c->has_e[0] = c->has_e[1];
 		c->has_e[1] = c->has_e[2];
 		c->has_e[2] = false;
-
-		memmove(c->x, c->x + FR, 2 * FR * sizeof(float));
 		c->may_clip[0] = c->may_clip[1];
 		c->may_clip[1] = c->may_clip[2];
 	}
