@@ -593,12 +593,46 @@ void pm_comp_free(struct pm_comp *c)
 	free(c);
 }
 
+#if PM_HAVE_AVX2 && defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector)
+#define PM_WIDTH_AVX2 1
+/*
+ * Two frames at once, four lanes, each lane's arithmetic that of the
+ * loop below.  AVX2 without FMA: a multiply-add fused would round once
+ * where the portable loop rounds twice.  Returns the frames done.
+ */
+PM_TARGET_AVX2_INT static size_t width_avx2(float *buf, size_t n_samples,
+					    double side_gain)
+{
+	size_t i = 0;
+
+	for (; i + 2 <= n_samples; i += 2) {
+		pm_v4f f;
+		pm_v4d x, sw, m, sd;
+
+		memcpy(&f, buf + 2 * i, sizeof(f));
+		x = __builtin_convertvector(f, pm_v4d);
+		sw = __builtin_shufflevector(x, x, 1, 0, 3, 2);
+		m = 0.5 * (x + sw);
+		sd = 0.5 * (x - sw) * side_gain;
+		f = __builtin_convertvector(m + sd, pm_v4f);
+		memcpy(buf + 2 * i, &f, sizeof(f));
+	}
+	return i;
+}
+#endif
+#endif
+
 void pm_width_process(float *buf, size_t n_samples, double side_gain)
 {
 	size_t i = 0;
 
 	if (side_gain == 1.0)
 		return;
+#ifdef PM_WIDTH_AVX2
+	if (pm_cpu_avx2())
+		i = width_avx2(buf, n_samples, side_gain);
+#endif
 #if PM_HAVE_VECTOR && defined(__has_builtin)
 #if __has_builtin(__builtin_shufflevector)
 	/* one frame as two lanes: l r against r l gives the mid twice,
