@@ -24,6 +24,16 @@
 #define PM_HAVE_VECTOR 0
 #endif
 
+/* __builtin_shufflevector: clang, and GCC from 12 */
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector)
+#define PM_HAVE_SHUFFLE 1
+#endif
+#endif
+#ifndef PM_HAVE_SHUFFLE
+#define PM_HAVE_SHUFFLE 0
+#endif
+
 #if PM_HAVE_VECTOR && defined(__x86_64__)
 /*
  * Functions compiled again for AVX2 (PM_TARGET_AVX2_INT: integer and
