@@ -62,7 +62,7 @@
 struct chan {
 	float *x;        /* frames base .. base + 3 FR, within xroom */
 	float *e;        /* their prediction residual, within eroom */
-	float xroom[ROOM * FR], eroom[ROOM * FR];
+	float *xroom, *eroom; /* ROOM frames each, in d->room */
 	float seg_e[NSEG], seg_p[NSEG];
 	int64_t covered; /* frames before this are in a click already */
 	int64_t clip_covered; /* and in a clipped passage */
@@ -75,7 +75,8 @@ struct pm_defects {
 	struct pm_defects_config c;
 	uint32_t rate;
 	struct chan ch[2];
-	float xe[3 * FR]; /* a channel's residual less the other's share
+	float *room;     /* the channels' rooms and xe; NULL once finished */
+	float *xe;        /* a channel's residual less the other's share
 			     (find_clicks(), near one candidate at a time) */
 	bool use_avx2;   /* the residual's AVX2+FMA twin (§1) */
 	bool may[3];     /* whether each frame may hold a click (gate()) */
@@ -161,10 +162,19 @@ struct pm_defects *pm_defects_new(uint32_t rate,
 		return NULL;
 	d->c = *c;
 	d->rate = rate;
+	/* the rooms and d->xe, wanted only until pm_defects_finish() */
+	d->room = pm_calloc(4 * ROOM * FR + 3 * FR, sizeof(float), err);
+	if (!d->room) {
+		free(d);
+		return NULL;
+	}
 	for (i = 0; i < 2; i++) {
+		d->ch[i].xroom = d->room + 2 * i * ROOM * FR;
+		d->ch[i].eroom = d->ch[i].xroom + ROOM * FR;
 		d->ch[i].x = d->ch[i].xroom;
 		d->ch[i].e = d->ch[i].eroom;
 	}
+	d->xe = d->room + 4 * ROOM * FR;
 	d->base = -2 * FR;
 	d->end = INT64_MAX;
 	d->worst = 2;
@@ -206,6 +216,7 @@ void pm_defects_free(struct pm_defects *d)
 	for (size_t i = 0; i < d->nev; i++)
 		free(d->ev[i].fix);
 	free(d->ev);
+	free(d->room);
 	pm_fft_free(d->fft);
 	free(d->hwin);
 	free(d->hdec);
@@ -1902,6 +1913,11 @@ int pm_defects_finish(struct pm_defects *d, struct pm_defects_summary *s)
 	}
 	if (d->sound_seen)
 		edge_end(d);
+	/* what only the search needed */
+	free(d->room);
+	d->room = NULL;
+	pm_fft_free(d->fft);
+	d->fft = NULL;
 	memset(s, 0, sizeof(*s));
 	s->frames = d->fed;
 	s->dc[0] = d->fed ? d->sum[0] / (double)d->fed : 0;
