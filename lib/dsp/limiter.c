@@ -94,6 +94,59 @@ static void hold_reset(struct hold *h)
 }
 
 /*
+ * suf[k] = the least of cur[k .. len).  One running minimum is a chain
+ * of dependent compares; four quarters run side by side, each from its
+ * own end, then each is capped by the minimum of those above it.  The
+ * minima are exactly those of one pass.
+ */
+static PM_ALWAYS_INLINE void suffix_minima(const double *cur, double *suf,
+					   size_t len)
+{
+	size_t q = len / 4, k;
+	double s0, s1, s2, s3;
+
+	if (q < 8) {
+		double s = cur[len - 1];
+
+		suf[len - 1] = s;
+		for (k = len - 1; k-- > 0;) {
+			s = cur[k] < s ? cur[k] : s;
+			suf[k] = s;
+		}
+		return;
+	}
+	/* quarters [0, q), [q, 2q), [2q, 3q), [3q, len) */
+	s0 = cur[q - 1];
+	s1 = cur[2 * q - 1];
+	s2 = cur[3 * q - 1];
+	s3 = cur[len - 1];
+	suf[q - 1] = s0;
+	suf[2 * q - 1] = s1;
+	suf[3 * q - 1] = s2;
+	suf[len - 1] = s3;
+	for (k = len - 1; k-- > 3 * q;) {
+		s3 = cur[k] < s3 ? cur[k] : s3;
+		suf[k] = s3;
+	}
+	for (k = q - 1; k-- > 0;) {
+		s0 = cur[k] < s0 ? cur[k] : s0;
+		suf[k] = s0;
+		s1 = cur[q + k] < s1 ? cur[q + k] : s1;
+		suf[q + k] = s1;
+		s2 = cur[2 * q + k] < s2 ? cur[2 * q + k] : s2;
+		suf[2 * q + k] = s2;
+	}
+	/* s3, s2, s1 are now each quarter's least: cap the ones below */
+	s2 = s3 < s2 ? s3 : s2;
+	s1 = s2 < s1 ? s2 : s1;
+	for (k = 0; k < q; k++) {
+		suf[k] = s1 < suf[k] ? s1 : suf[k];
+		suf[q + k] = s2 < suf[q + k] ? s2 : suf[q + k];
+		suf[2 * q + k] = s3 < suf[2 * q + k] ? s3 : suf[2 * q + k];
+	}
+}
+
+/*
  * Push `n` values from `v`, writing the window's minimum after each to
  * `out`.
  */
@@ -116,14 +169,8 @@ static PM_ALWAYS_INLINE void hold_push(struct hold *h, const double *v,
 		run = pos == 0 || x < run ? x : run;
 		if (pos == last) {
 			/* the window is this segment: start the next one */
-			double s = h->cur[last];
-
 			out[i] = run;
-			h->suf[last] = s;
-			for (size_t k = last; k-- > 0;) {
-				s = h->cur[k] < s ? h->cur[k] : s;
-				h->suf[k] = s;
-			}
+			suffix_minima(h->cur, h->suf, h->len);
 			pos = 0;
 		} else {
 			double p = h->suf[pos + 1];
@@ -614,18 +661,31 @@ static PM_ALWAYS_INLINE void block_body(struct pm_limiter_state *l,
 				if (l->lf_held[i] < l->held[i])
 					l->held[i] = l->lf_held[i];
 		}
-		/* instant down, exponential up: never above what is needed */
-		for (i = k0; i < nb; i++) {
-			double g = l->held[i], f, d;
+		/*
+		 * Instant down, exponential up: never above what is needed.
+		 * The recursion's state in locals: kept in l, each value
+		 * would go through memory between frames, as the compiler
+		 * cannot tell l->gain from it.
+		 */
+		{
+			struct boxcar r1 = l->ramp1, r2 = l->ramp2;
+			double follow = l->follow;
 
-			f = rel * l->follow + rel1 * g;
-			f = g < f ? g : f;
-			if (g == 1.0 && f > 1.0 - UNITY_EPSILON)
-				f = 1.0;
-			l->follow = f;
-			d = boxcar_push(&l->ramp1, f - 1.0);
-			g = 1.0 + boxcar_push(&l->ramp2, d);
-			l->gain[i] = g > 1.0 - UNITY_EPSILON ? 1.0 : g;
+			for (i = k0; i < nb; i++) {
+				double g = l->held[i], f, d;
+
+				f = rel * follow + rel1 * g;
+				f = g < f ? g : f;
+				if (g == 1.0 && f > 1.0 - UNITY_EPSILON)
+					f = 1.0;
+				follow = f;
+				d = boxcar_push(&r1, f - 1.0);
+				g = 1.0 + boxcar_push(&r2, d);
+				l->gain[i] = g > 1.0 - UNITY_EPSILON ? 1.0 : g;
+			}
+			l->follow = follow;
+			l->ramp1 = r1;
+			l->ramp2 = r2;
 		}
 		/* the log hears only of a stretch's start, end and
 		 * deepening; a frame that only extends it waits for the
