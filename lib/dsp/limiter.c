@@ -146,40 +146,45 @@ static PM_ALWAYS_INLINE void suffix_minima(const double *cur, double *suf,
 	}
 }
 
-/*
- * Push `n` values from `v`, writing the window's minimum after each to
- * `out`.
- */
-static PM_ALWAYS_INLINE void hold_push(struct hold *h, const double *v,
-				    double *out, size_t n)
+/* Before pushing: a stale window held nothing but 1s since. */
+static PM_ALWAYS_INLINE void hold_begin(struct hold *h)
 {
-	double run;
-	size_t pos = h->pos, last = h->len - 1, ones = h->ones;
-
 	if (h->stale) {
-		/* the window held nothing but 1s since it went stale */
+		size_t pos = h->pos, ones = h->ones;
+
 		hold_reset(h);
 		h->pos = pos;
+		h->ones = ones;
 	}
-	run = h->run;
-	for (size_t i = 0; i < n; i++) {
-		double x = v[i];
+}
 
-		h->cur[pos] = x;
-		run = pos == 0 || x < run ? x : run;
-		if (pos == last) {
-			/* the window is this segment: start the next one */
-			out[i] = run;
-			suffix_minima(h->cur, h->suf, h->len);
-			pos = 0;
-		} else {
-			double p = h->suf[pos + 1];
+/* Push x; return the window's minimum after it. */
+static PM_ALWAYS_INLINE double hold_step(struct hold *h, double x,
+					 size_t *pos, double *run)
+{
+	double r = *pos == 0 || x < *run ? x : *run;
 
-			out[i] = p < run ? p : run;
-			pos++;
-		}
+	h->cur[*pos] = x;
+	*run = r;
+	if (*pos == h->len - 1) {
+		/* the window is this segment: start the next one */
+		suffix_minima(h->cur, h->suf, h->len);
+		*pos = 0;
+		return r;
+	} else {
+		double p = h->suf[*pos + 1];
+
+		(*pos)++;
+		return p < r ? p : r;
 	}
-	/* how many 1s ended the stream so far */
+}
+
+/* After pushing the `n` values `v`: the state, and the 1s that ended it. */
+static PM_ALWAYS_INLINE void hold_end(struct hold *h, const double *v,
+				      size_t n, size_t pos, double run)
+{
+	size_t ones = h->ones;
+
 	for (size_t i = n; i-- > 0;) {
 		if (v[i] != 1.0) {
 			ones = n - 1 - i;
@@ -191,6 +196,50 @@ static PM_ALWAYS_INLINE void hold_push(struct hold *h, const double *v,
 	h->run = run;
 	h->pos = pos;
 	h->ones = ones;
+}
+
+/*
+ * Push `n` values from `v`, writing the window's minimum after each to
+ * `out`.
+ */
+static PM_ALWAYS_INLINE void hold_push(struct hold *h, const double *v,
+				    double *out, size_t n)
+{
+	size_t pos;
+	double run;
+
+	hold_begin(h);
+	pos = h->pos;
+	run = h->run;
+	for (size_t i = 0; i < n; i++)
+		out[i] = hold_step(h, v[i], &pos, &run);
+	hold_end(h, v, n, pos, run);
+}
+
+/*
+ * Two holds pushed in one loop: each running minimum is a chain of
+ * dependent compares, and two independent chains overlap.
+ */
+static PM_ALWAYS_INLINE void hold_push2(struct hold *h, const double *v,
+					double *out, struct hold *g,
+					const double *w, double *out2,
+					size_t n)
+{
+	size_t pos, pos2;
+	double run, run2;
+
+	hold_begin(h);
+	hold_begin(g);
+	pos = h->pos;
+	run = h->run;
+	pos2 = g->pos;
+	run2 = g->run;
+	for (size_t i = 0; i < n; i++) {
+		out[i] = hold_step(h, v[i], &pos, &run);
+		out2[i] = hold_step(g, w[i], &pos2, &run2);
+	}
+	hold_end(h, v, n, pos, run);
+	hold_end(g, w, n, pos2, run2);
 }
 
 /* Move on `n` values of 1 without storing them (the window is all 1s). */
@@ -653,10 +702,13 @@ static PM_ALWAYS_INLINE void block_body(struct pm_limiter_state *l,
 		for (i = k0; i < nb; i++)
 			l->gain[i] = 1.0;
 	} else if (n > 0) {
-		hold_push(&l->hold, l->need + k0, l->held + k0, n);
+		if (!l->has_lf)
+			hold_push(&l->hold, l->need + k0, l->held + k0, n);
+		else
+			hold_push2(&l->hold, l->need + k0, l->held + k0,
+				   &l->lf_hold, l->lf_need + k0,
+				   l->lf_held + k0, n);
 		if (l->has_lf) {
-			hold_push(&l->lf_hold, l->lf_need + k0, l->lf_held + k0,
-				  n);
 			for (i = k0; i < nb; i++)
 				if (l->lf_held[i] < l->held[i])
 					l->held[i] = l->lf_held[i];
