@@ -133,6 +133,29 @@ static int push(struct pm_bs1770 *m, double ms, struct pm_err *err)
  */
 #if PM_HAVE_VECTOR
 /*
+ * One frame `v` through both stages, on vectors of any width: the
+ * shelf's output into `y`, the high-pass's into `z`, its square added to
+ * `sum`, the histories moved on.  One definition, so that the two-lane
+ * and the four-lane loops do the same arithmetic.
+ */
+#define K_STEP(v, y, t, z)                                         \
+	do {                                                       \
+		/* the shelf */                                    \
+		t = b0 * v + b1 * x1 + b2 * x2 - a2 * y2;          \
+		y = t - a1 * y1;                                   \
+		/* the high-pass: numerator 1, -2, 1 */            \
+		t = y - two * y1 + y2 - c2 * z2;                   \
+		z = t - c1 * z1;                                   \
+		sum += z * z;                                      \
+		x2 = x1;                                           \
+		x1 = v;                                            \
+		y2 = y1;                                           \
+		y1 = y;                                            \
+		z2 = z1;                                           \
+		z1 = z;                                            \
+	} while (0)
+
+/*
  * Frames `n` of `channels` (1 or 2, a constant in each caller) through
  * both stages; returns the sum of squares of both channels.
  */
@@ -166,19 +189,7 @@ static PM_ALWAYS_INLINE double weigh_body(struct pm_bs1770 *m, const float *x,
 			v[0] = x[i];
 			v[1] = 0.0;
 		}
-		/* the shelf */
-		t = b0 * v + b1 * x1 + b2 * x2 - a2 * y2;
-		y = t - a1 * y1;
-		/* the high-pass: numerator 1, -2, 1 */
-		t = y - two * y1 + y2 - c2 * z2;
-		z = t - c1 * z1;
-		sum += z * z;
-		x2 = x1;
-		x1 = v;
-		y2 = y1;
-		y1 = y;
-		z2 = z1;
-		z1 = z;
+		K_STEP(v, y, t, z);
 	}
 	m->z[0][0][0] = x1[0];
 	m->z[1][0][0] = x1[1];
@@ -270,17 +281,7 @@ PM_TARGET_AVX2 static void weigh_pair_avx2(struct pm_bs1770 *m,
 		pm_v4d v = { x[2 * i], x[2 * i + 1], y[2 * i], y[2 * i + 1] };
 		pm_v4d t, w, z;
 
-		t = b0 * v + b1 * x1 + b2 * x2 - a2 * y2;
-		w = t - a1 * y1;
-		t = w - two * y1 + y2 - c2 * z2;
-		z = t - c1 * z1;
-		sum += z * z;
-		x2 = x1;
-		x1 = v;
-		y2 = y1;
-		y1 = w;
-		z2 = z1;
-		z1 = z;
+		K_STEP(v, w, t, z);
 	}
 	for (int c = 0; c < 2; c++) {
 		m->z[c][0][0] = x1[c];
