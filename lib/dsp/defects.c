@@ -811,20 +811,27 @@ static bool silent_span(const float *x, size_t a, size_t b)
 	return true;
 }
 
-/*
- * A model of order ORDER fitted to x[0 .. n) under a Hann window (n at
- * most FR / 2), into a[0 .. ORDER].
- */
-static void fit_model_order(const float *x, size_t n, double *a,
-			    unsigned order)
+/* x[0 .. n) under a Hann window, into w. */
+static void hann(const float *x, size_t n, float *w)
 {
-	float w[FR / 2];
-	double r[POP_ORDER + 1];
-	size_t i;
-
-	for (i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		w[i] = (float)(x[i] * (0.5 - 0.5 * cos(2 * M_PI * ((double)i + 0.5) /
 						       (double)n)));
+}
+
+/*
+ * A model of order `order` fitted to x[0 .. n) under a Hann window (n
+ * at most FR / 2), into a[0 .. order]; its residual's energy per sample
+ * under the window is returned.
+ */
+static double fit_model_order(const float *x, size_t n, double *a,
+			      unsigned order)
+{
+	float w[FR / 2];
+	double r[POP_ORDER + 1], e;
+	size_t i;
+
+	hann(x, n, w);
 	for (unsigned k = 0; k <= order; k++) {
 		double sum = 0;
 
@@ -834,11 +841,15 @@ static void fit_model_order(const float *x, size_t n, double *a,
 	}
 	r[0] = r[0] * (1 + 1e-6) + 1e-18;
 	pm_lpc_levinson(r, order, a);
+	e = r[0];
+	for (unsigned k = 1; k <= order; k++)
+		e -= a[k] * r[k];
+	return PM_MAX(e, 0) / (0.375 * (double)n) + 1e-30;
 }
 
 static void fit_model(const float *x, size_t n, double *a)
 {
-	fit_model_order(x, n, a, ORDER);
+	(void)fit_model_order(x, n, a, ORDER);
 }
 
 /* The mean square prediction error of model a over x[0 .. n). */
@@ -998,42 +1009,41 @@ static void click_in_silence(struct pm_defects *d, struct chan *c,
  */
 struct pop {
 	double amp, r;
+	size_t start; /* where its step is, amp there */
 	size_t end; /* where it has decayed by 43 dB (5 time constants) */
 };
 
 #define POP_TAUS 7
 #define POP_MODEL 2048 /* samples before the click the model is fitted to */
 #define POP_WINDOW 4096 /* samples from the click a tail is looked for in */
+#define POP_LEAD 8 /* and before its peak, where it may start */
 
 /*
- * Whether the click x[a .. b) peaking at p has a decaying tail, and
- * which.  Over the 48 ms from p on, the residual of a model fitted to
- * the music before the click is explained by one template at a time,
- * by least squares: an impulse at p (a click) or a step at p decaying
- * with a time constant from 0.15 ms to 9.6 ms, each put through the
- * same model's filter.  The step's first sample pins its amplitude;
- * what tells a tail is the residual it leaves or takes away after.  A
- * tail is taken when its template leaves 25 times the background
- * residual's energy per sample less than the impulse's, and its step
- * has the sign of the click's.
+ * A model a pop's tail is told from the music by: its residual from
+ * POP_LEAD samples before the click's peak on, and what an impulse added
+ * to the channel at t leaves in that residual at t + j (h[j]).
  */
+struct pop_model {
+	double h[POP_ORDER + 1];
+	double buf[POP_WINDOW + POP_LEAD];
+};
+
 /*
  * What is left of ex[0 .. w) once the template of a step at 0 decaying
- * by r per sample, through the prediction-error filter ap, explains
- * what it can; its amplitude into *amp.  The filtered template is
- * r^t (1 - sum a_j r^-j) over the j <= t: a constant factor from t =
- * POP_ORDER on.
+ * by r per sample, through the model's filter h, explains what it can;
+ * its amplitude into *amp.  The filtered template is r^t sum h_j r^-j
+ * over the j <= t: a constant factor from t = POP_ORDER on.
  */
 static double tail_fit(const double *ex, size_t w, double xx,
-		       const double *ap, double r, double *amp)
+		       const double *h, double r, double *amp)
 {
 	double f[POP_ORDER + 1], g = 1, rj = 1, xg = 0, gg = 0;
 	size_t t;
 
-	f[0] = 1;
+	f[0] = h[0];
 	for (unsigned j = 1; j <= POP_ORDER; j++) {
 		rj /= r;
-		f[j] = f[j - 1] - ap[j] * rj;
+		f[j] = f[j - 1] + h[j] * rj;
 	}
 	for (t = 0; t < w; t++, g *= r) {
 		double v = g * f[t < POP_ORDER ? t : POP_ORDER];
@@ -1046,39 +1056,56 @@ static double tail_fit(const double *ex, size_t w, double xx,
 }
 
 /*
+ * Whether a step of amplitude amp starts as the residual ex[0] shows it:
+ * with the click's sign, and within half of it.
+ */
+static bool tail_starts(double amp, double h0, double ex0, bool up)
+{
+	return (amp > 0) == up && fabs(amp * h0 - ex0) <= 0.5 * fabs(ex0);
+}
+
+/*
  * The best tail starting at buf[s] (p there, the residual window w
  * long), against an impulse that leaves `impulse` of its energy `xx`:
  * into *out, with what it explains beyond the impulse into *gain.
  */
 static bool tail_from(const struct pm_defects *d, const float *x,
-		      const double *buf, size_t s, size_t w, const double *ap,
+		      const struct pop_model *m, size_t s, size_t w,
 		      double xx, double impulse, size_t b, size_t p,
 		      double bg, struct pop *out, double *gain)
 {
-	const double *ex = buf + s;
-	/* what a tail must explain beyond the impulse: 25 times the
-	 * residual's energy per sample, here or in the frame's model */
-	const double margin = 25 * PM_MAX(bg, impulse / (double)w);
-	double best = impulse - margin, amp, tau = 0, e;
+	const double *ex = m->buf + s, *h = m->h;
+	double es[POP_TAUS], tk[POP_TAUS], amp, tau = 0, e, least = HUGE_VAL;
+	double margin, best;
 	bool up = x[p] - x[p - 1] > 0;
 
 	/*
 	 * Time constants an octave apart; only a tail longer than the
-	 * burst the interpolation replaces is one.  A longer one must
-	 * explain a quarter of that margin more than the shorter: over
-	 * thousands of samples a slow tail also takes up some of the
-	 * music's own residual, and was chosen for it.
+	 * burst the interpolation replaces is one, and only one that
+	 * starts with the step the residual shows.
 	 */
 	for (int k = 0; k < POP_TAUS; k++) {
-		double tk = 0.15e-3 * (1 << k) * d->rate;
-
-		e = tail_fit(ex, w, xx, ap, exp(-1 / tk), &amp);
-		if (p + (size_t)ceil(3 * tk) <= b || e >= best ||
-		    (amp > 0) != up || fabs(amp - ex[0]) > 0.5 * fabs(ex[0]))
-			continue;
-		best = e - 0.25 * margin;
-		tau = tk;
+		tk[k] = 0.15e-3 * (1 << k) * d->rate;
+		es[k] = tail_fit(ex, w, xx, h, exp(-1 / tk[k]), &amp);
+		if (p + (size_t)ceil(3 * tk[k]) <= b ||
+		    !tail_starts(amp, h[0], ex[0], up))
+			es[k] = HUGE_VAL;
+		least = PM_MIN(least, es[k]);
 	}
+	/*
+	 * What a tail must explain beyond the impulse: 25 times the
+	 * residual's energy per sample, in the frame's model or what the
+	 * best tail leaves.  A longer one must explain a quarter of that
+	 * more than the shorter: over thousands of samples a slow tail
+	 * also takes up some of the music's own residual.
+	 */
+	margin = 25 * PM_MAX(bg, least / (double)w);
+	best = impulse - margin;
+	for (int k = 0; k < POP_TAUS; k++)
+		if (es[k] < best) {
+			best = es[k] - 0.25 * margin;
+			tau = tk[k];
+		}
 	if (tau == 0)
 		return false;
 	/* then to within 2%, by golden section on its logarithm, two
@@ -1086,8 +1113,8 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 	{
 		double lo = log(tau / 4), hi = log(tau * 4), k = 0.381966;
 		double m1 = lo + k * (hi - lo), m2 = hi - k * (hi - lo);
-		double e1 = tail_fit(ex, w, xx, ap, exp(-exp(-m1)), &amp);
-		double e2 = tail_fit(ex, w, xx, ap, exp(-exp(-m2)), &amp);
+		double e1 = tail_fit(ex, w, xx, h, exp(-exp(-m1)), &amp);
+		double e2 = tail_fit(ex, w, xx, h, exp(-exp(-m2)), &amp);
 
 		while (hi - lo > 0.04) {
 			if (e1 < e2) {
@@ -1095,76 +1122,72 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 				m2 = m1;
 				e2 = e1;
 				m1 = lo + k * (hi - lo);
-				e1 = tail_fit(ex, w, xx, ap, exp(-exp(-m1)), &amp);
+				e1 = tail_fit(ex, w, xx, h, exp(-exp(-m1)), &amp);
 			} else {
 				lo = m1;
 				m1 = m2;
 				e1 = e2;
 				m2 = hi - k * (hi - lo);
-				e2 = tail_fit(ex, w, xx, ap, exp(-exp(-m2)), &amp);
+				e2 = tail_fit(ex, w, xx, h, exp(-exp(-m2)), &amp);
 			}
 		}
 		tau = exp((lo + hi) / 2);
 	}
 	/* a tail starts with the step the residual shows at p */
-	e = tail_fit(ex, w, xx, ap, exp(-1 / tau), &amp);
-	if ((amp > 0) != up || fabs(amp - ex[0]) > 0.5 * fabs(ex[0]))
+	e = tail_fit(ex, w, xx, h, exp(-1 / tau), &amp);
+	if (!tail_starts(amp, h[0], ex[0], up))
 		return false;
 	out->amp = amp;
 	out->r = exp(-1 / tau);
+	out->start = p;
 	out->end = p + PM_MIN((size_t)ceil(5 * tau), w);
 	*gain = impulse - e;
 	return true;
 }
 
-static bool pop_tail(const struct pm_defects *d, const float *x, size_t a,
-		     size_t b, size_t p, double bg, struct pop *out)
+/*
+ * The tail in model m's residual, for the click x[a .. b) peaking at p
+ * (the residual window w long, from p - POP_LEAD on), as pop_tail()
+ * below tells it.
+ */
+static bool tail_in(const struct pm_defects *d, const float *x,
+		    const struct pop_model *m, size_t w, size_t a, size_t b,
+		    size_t p, double bg, struct pop *out)
 {
-	double ap[POP_ORDER + 1], buf[POP_WINDOW + 4], impulse = HUGE_VAL;
-	double top = 0, gain = -HUGE_VAL, es[5];
-	double tau_max = 0.15e-3 * (1 << (POP_TAUS - 1)) * d->rate;
-	size_t w = PM_MIN((size_t)ceil(5 * tau_max), (size_t)POP_WINDOW), t;
-	size_t s, si = 0, sf, starts[2];
+	const double *buf = m->buf, *h = m->h;
+	double impulse = HUGE_VAL, top = 0, es[POP_LEAD + 1], gain = -HUGE_VAL;
+	size_t s0 = a + POP_LEAD - p, s, si = s0, sf, starts[2], t;
 	bool found = false;
 
-	if (a < POP_MODEL + POP_ORDER || p + w > 3 * FR || p < a || p - a > 8)
-		return false;
-	fit_model_order(x + a - POP_MODEL, POP_MODEL, ap, POP_ORDER);
-	for (t = 0; t < w + 4; t++) {
-		double v = x[p - 4 + t];
-
-		for (unsigned j = 1; j <= POP_ORDER; j++)
-			v -= ap[j] * x[p - 4 + t - j];
-		buf[t] = v;
-	}
 	/*
 	 * Where it starts: the residual peaks a sample or two after an
 	 * impulse or a step when the model's first coefficients are large
-	 * (music dark in tone).  An impulse's template, [1, -a1 .. -a32],
-	 * is put at each of the four samples up to p, and the one that
-	 * explains most is its start.  A step's is likelier the first of
-	 * them whose residual stands out (by a third of the largest, and
-	 * over the background): the model predicts that sample from the
-	 * clean ones before, so the whole jump shows there.  A tail is
-	 * looked for from both, and the one that explains more is taken.
+	 * (music dark in tone), and rings for several samples after (up to
+	 * five seen).  An impulse's template, h, is put at each sample from
+	 * the burst's start (POP_LEAD at most before p) to p, and the one
+	 * that explains most is its start.  A step's is likelier the first of them whose
+	 * residual stands out (by a third of the largest, and over the
+	 * background): the model predicts that sample from the clean ones
+	 * before, so the whole jump shows there.  A tail is looked for
+	 * from both, and the one that explains more is taken.
 	 */
-	for (s = 0; s <= 4; s++) {
-		double xg = buf[s], gg = 1, e = 0;
+	for (s = s0; s <= POP_LEAD; s++) {
+		double xg = h[0] * buf[s], gg = h[0] * h[0], e = 0;
 
 		top = PM_MAX(top, fabs(buf[s]));
 		for (t = s; t < s + w; t++)
 			e += buf[t] * buf[t];
 		es[s] = e;
 		for (unsigned j = 1; j <= POP_ORDER; j++) {
-			xg -= ap[j] * buf[s + j];
-			gg += ap[j] * ap[j];
+			xg += h[j] * buf[s + j];
+			gg += h[j] * h[j];
 		}
 		if (e - xg * xg / gg < impulse) {
 			impulse = e - xg * xg / gg;
 			si = s;
 		}
 	}
-	for (sf = 0; sf < 4; sf++)
+	for (sf = s0; sf < POP_LEAD; sf++)
 		if (fabs(buf[sf]) >= top / 3 && buf[sf] * buf[sf] > 16 * bg)
 			break;
 	starts[0] = si;
@@ -1175,9 +1198,8 @@ static bool pop_tail(const struct pm_defects *d, const float *x, size_t a,
 
 		s = starts[k];
 		/* the impulse's leftover, over this start's window */
-		if (tail_from(d, x, buf, s, w, ap, es[s],
-			      impulse + es[s] - es[si], b, p - 4 + s, bg, &cand,
-			      &g) &&
+		if (tail_from(d, x, m, s, w, es[s], impulse + es[s] - es[si],
+			      b, p - POP_LEAD + s, bg, &cand, &g) &&
 		    g > gain) {
 			*out = cand;
 			gain = g;
@@ -1185,6 +1207,205 @@ static bool pop_tail(const struct pm_defects *d, const float *x, size_t a,
 		}
 	}
 	return found;
+}
+
+/* sum of u[i] v[i + k] over the i where both are in [0, n) */
+static double lagged(const float *u, const float *v, size_t n, ptrdiff_t k)
+{
+	size_t i0 = k < 0 ? (size_t)-k : 0, i1 = k > 0 ? n - (size_t)k : n;
+	double sum = 0;
+
+	for (size_t i = i0; i < i1; i++)
+		sum += (double)u[i] * v[(ptrdiff_t)i + k];
+	return sum;
+}
+
+/*
+ * Cholesky: solve the n x n symmetric positive definite system m z = z
+ * in place (m's lower triangle is overwritten).  Whether it could.
+ */
+static bool cholesky_solve(double *m, double *z, size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		double s = m[j * n + j];
+
+		for (size_t k = 0; k < j; k++)
+			s -= m[j * n + k] * m[j * n + k];
+		if (!(s > 0))
+			return false;
+		m[j * n + j] = sqrt(s);
+		for (size_t i = j + 1; i < n; i++) {
+			double t = m[i * n + j];
+
+			for (size_t k = 0; k < j; k++)
+				t -= m[i * n + k] * m[j * n + k];
+			m[i * n + j] = t / m[j * n + j];
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		double s = z[i];
+
+		for (size_t k = 0; k < i; k++)
+			s -= m[i * n + k] * z[k];
+		z[i] = s / m[i * n + i];
+	}
+	for (size_t i = n; i-- > 0;) {
+		double s = z[i];
+
+		for (size_t k = i + 1; k < n; k++)
+			s -= m[k * n + i] * z[k];
+		z[i] = s / m[i * n + i];
+	}
+	return true;
+}
+
+#define STEREO_N (2 * POP_ORDER + 1) /* a stereo model's coefficients */
+
+/*
+ * A model of x[0 .. n) that also reads the other channel o, at the same
+ * sample and the POP_ORDER before it: x[t] is predicted by sum a_j x[t -
+ * j] + sum b_j o[t - j], by least squares under a Hann window (the
+ * autocorrelation method, whose normal equations are built from the
+ * channels' auto- and cross-correlations).  a[1 .. POP_ORDER] and
+ * b[0 .. POP_ORDER] into z.  Whether it could be fitted.
+ */
+static bool fit_stereo(const float *x, const float *o, size_t n, double *z)
+{
+	const size_t P = POP_ORDER, N = STEREO_N;
+	float *wx = malloc(2 * n * sizeof(*wx)), *wo = wx + n;
+	double *m = malloc(N * N * sizeof(*m)), rxx[POP_ORDER + 1];
+	double roo[POP_ORDER + 1], cxo[2 * POP_ORDER + 1], rhs[STEREO_N];
+	bool ok = false;
+
+	if (!wx || !m)
+		goto done;
+	hann(x, n, wx);
+	hann(o, n, wo);
+	for (size_t k = 0; k <= P; k++) {
+		rxx[k] = lagged(wx, wx, n, (ptrdiff_t)k);
+		roo[k] = lagged(wo, wo, n, (ptrdiff_t)k);
+	}
+	/* cxo[P + k]: sum wx[s] wo[s + k], k from -P to P */
+	for (size_t k = 0; k <= 2 * P; k++)
+		cxo[k] = lagged(wx, wo, n, (ptrdiff_t)k - (ptrdiff_t)P);
+	/* unknowns: a_1 .. a_P, then b_0 .. b_P */
+	for (size_t i = 0; i < P; i++) {
+		for (size_t k = 0; k < P; k++)
+			m[i * N + k] = rxx[i > k ? i - k : k - i];
+		for (size_t j = 0; j <= P; j++)
+			m[i * N + P + j] = m[(P + j) * N + i] = cxo[P + i + 1 - j];
+		rhs[i] = rxx[i + 1];
+	}
+	for (size_t j = 0; j <= P; j++) {
+		for (size_t l = 0; l <= P; l++)
+			m[(P + j) * N + P + l] = roo[j > l ? j - l : l - j];
+		rhs[P + j] = cxo[P - j];
+	}
+	for (size_t i = 0; i < N; i++)
+		m[i * N + i] = m[i * N + i] * (1 + 1e-6) + 1e-18;
+	memcpy(z, rhs, sizeof(rhs));
+	ok = cholesky_solve(m, z, N);
+done:
+	free(wx);
+	free(m);
+	return ok;
+}
+
+/*
+ * Whether the click x[a .. b) peaking at p has a decaying tail, and
+ * which (doc/internals/defects.md §2).  Over the 48 ms from p on, the
+ * residual of a model fitted to the music before the click is explained
+ * by one template at a time, by least squares: an impulse (a click) or
+ * a step decaying with a time constant from 0.15 ms to 9.6 ms, each put
+ * through the same model's filter.  The step's first sample pins its
+ * amplitude; what tells a tail is the residual it leaves or takes away
+ * after.  o is the other channel, and beta how much of the click is in
+ * it too (click_share()).
+ */
+static bool pop_tail(const struct pm_defects *d, const float *x,
+		     const float *o, double beta, size_t a, size_t b,
+		     size_t p, double bg, struct pop *out)
+{
+	double tau_max = 0.15e-3 * (1 << (POP_TAUS - 1)) * d->rate;
+	size_t w = PM_MIN((size_t)ceil(5 * tau_max), (size_t)POP_WINDOW), t;
+	double ap[POP_ORDER + 1], z[STEREO_N];
+	struct pop_model *m;
+	bool found;
+
+	if (a < POP_MODEL + POP_ORDER || p + w > 3 * FR || p < a ||
+	    p - a > POP_LEAD)
+		return false;
+	m = malloc(sizeof(*m));
+	if (!m)
+		return false;
+	/*
+	 * With the other channel: what the two share (in most mixes the
+	 * bass, which is what a slow tail is hard to tell from) is
+	 * predicted from it, so the tail stands out of a smaller residual
+	 * and its time constant is told better.  Only for a click that is
+	 * mostly in this channel; what there is of it in the other, beta,
+	 * goes into the template.
+	 */
+	if (fabs(beta) < 0.25 &&
+	    fit_stereo(x + a - POP_MODEL, o + a - POP_MODEL, POP_MODEL, z) &&
+	    fabs(beta * z[POP_ORDER]) < 0.5) {
+		m->h[0] = 1 - beta * z[POP_ORDER];
+		for (unsigned j = 1; j <= POP_ORDER; j++)
+			m->h[j] = -z[j - 1] - beta * z[POP_ORDER + j];
+		for (t = 0; t < w + POP_LEAD; t++) {
+			const float *xt = x + p - POP_LEAD + t;
+			const float *ot = o + p - POP_LEAD + t;
+			double v = xt[0] - z[POP_ORDER] * ot[0];
+
+			for (unsigned j = 1; j <= POP_ORDER; j++)
+				v -= z[j - 1] * xt[-(ptrdiff_t)j] +
+				     z[POP_ORDER + j] * ot[-(ptrdiff_t)j];
+			m->buf[t] = v;
+		}
+		found = tail_in(d, x, m, w, a, b, p, bg, out);
+		if (found)
+			goto out;
+	}
+	/* the channel alone */
+	(void)fit_model_order(x + a - POP_MODEL, POP_MODEL, ap, POP_ORDER);
+	m->h[0] = 1;
+	for (unsigned j = 1; j <= POP_ORDER; j++)
+		m->h[j] = -ap[j];
+	for (t = 0; t < w + POP_LEAD; t++) {
+		double v = x[p - POP_LEAD + t];
+
+		for (unsigned j = 1; j <= POP_ORDER; j++)
+			v -= ap[j] * x[p - POP_LEAD + t - j];
+		m->buf[t] = v;
+	}
+	found = tail_in(d, x, m, w, a, b, p, bg, out);
+out:
+	free(m);
+	return found;
+}
+
+/*
+ * Whether x[gap .. gap + m), a pop's burst once its fitted step is taken
+ * off, is music again: the residual of a model fitted to the samples
+ * before it stays, over the burst and the model's length after, within
+ * four times the model's own.
+ */
+static bool explained(const float *x, size_t gap, size_t m)
+{
+	size_t n = PM_MIN(gap, (size_t)FR / 2), t;
+	double a[POP_ORDER + 1], bg, in = 0;
+
+	if (n < 4 * POP_ORDER)
+		return false;
+	bg = fit_model_order(x + gap - n, n, a, POP_ORDER);
+	for (t = gap; t < gap + m + POP_ORDER; t++) {
+		double v = x[t];
+
+		for (unsigned j = 1; j <= POP_ORDER; j++)
+			v -= a[j] * x[t - j];
+		in += v * v;
+	}
+	return in < 4 * bg * (double)(m + POP_ORDER);
 }
 
 /*
@@ -1212,12 +1433,13 @@ static float *fix_click(const float *x, size_t a, size_t b, size_t p,
 		goto fail;
 	memcpy(tmp, x + lo, (hi - lo) * sizeof(*tmp));
 	if (tail) {
-		double g = tail->amp * pow(tail->r, (double)(b - p));
+		double g = tail->amp;
 
-		for (t = b; t < end; t++, g *= tail->r)
+		for (t = tail->start; t < end; t++, g *= tail->r)
 			tmp[t - lo] -= (float)g;
 	}
-	if (pm_ar_interpolate(tmp, hi - lo, a - lo, m, FIX_ORDER, 0) < 0)
+	if ((!tail || !explained(tmp, a - lo, m)) &&
+	    pm_ar_interpolate(tmp, hi - lo, a - lo, m, FIX_ORDER, 0) < 0)
 		goto fail;
 	memcpy(fix, tmp + (a - lo), n * sizeof(*fix));
 	free(tmp);
@@ -1226,6 +1448,23 @@ fail:
 	free(tmp);
 	free(fix);
 	return NULL;
+}
+
+/*
+ * How much of the click at p in channel ch is in the other channel too:
+ * the other's residual regressed on this one's over the five samples
+ * around the peak.
+ */
+static double click_share(const struct pm_defects *d, unsigned ch, size_t p)
+{
+	const float *e = d->ch[ch].e, *eo = d->ch[1 - ch].e;
+	double ee = 0, eo_e = 0;
+
+	for (size_t i = p - 2; i <= p + 2; i++) {
+		ee += (double)e[i] * e[i];
+		eo_e += (double)e[i] * eo[i];
+	}
+	return ee > 0 ? eo_e / ee : 1;
 }
 
 /*
@@ -1302,11 +1541,12 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 	if (at < 0)
 		return false;
 	{
-		struct pop tail = { 0, 0, 0 };
+		struct pop tail = { 0, 0, 0, 0 };
 		size_t end = b;
 		struct pm_defect *ev;
 
-		if (pop_tail(d, x, a, b, p, bg, &tail))
+		if (pop_tail(d, x, d->ch[1 - ch].x, click_share(d, ch, p), a,
+			     b, p, bg, &tail))
 			end = tail.end;
 		ev = add_event(d, PM_DEFECT_CLICK, ch, at, (int64_t)(end - a),
 			       peak);
