@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # defects.sh: defects planted in a real mix (the real album's first
 # track, 30 seconds of it) are found and repaired to issue 11's figures.
-# A -20 dBFS click, 50 ms clipped at half the passage's peak and, on a
-# copy 30 dB quieter, 60 Hz hum at -50 dBFS with its second and third
-# harmonics.  master finds each within 10 ms (the click) or 50 ms (the
+# A -20 dBFS click, a pop (a step of 0.3 decaying with a time constant
+# of 1 ms), 50 ms clipped at half the passage's peak and, on a copy 30 dB
+# quieter, 60 Hz hum at -50 dBFS with its second and third harmonics.
+# master finds each within 10 ms (the click and the pop) or 50 ms (the
 # clipping), and nothing of the kind on the clean excerpt; <repair>
-# brings the error against the clean mix down by 15 dB at the click, by
-# 6 dB in the clipped passage and by 20 dB on each hum line, and leaves
-# every sample outside the repaired regions as it was.
+# brings the error against the clean mix down by 15 dB at the click and
+# over the pop's first eight time constants, by 6 dB in the clipped
+# passage and by 20 dB on each hum line, and leaves every sample outside
+# the repaired regions as it was.
 # Run by `make check-real`, which fetches the album first.
 . "${top_srcdir:-.}/tests/lib.sh"
 
@@ -30,7 +32,9 @@ peak=$(ffmpeg -nostdin -ss 20 -t 0.05 -i clean.wav -af volumedetect -f null - 2>
 	sed -n 's/.*max_volume: \([-0-9.]*\) dB.*/\1/p')
 lvl=$(awk -v p="$peak" 'BEGIN { printf "%.6f", 0.5 * 10 ^ (p / 20) }')
 click=$((rate * 10))
-ff -i clean.wav -af "aeval=val(0)+if(eq(n\,$click)\,0.1\,0)|val(1),aeval=if(between(t\,20\,20.05)\,max(-$lvl\,min($lvl\,val(ch)))\,val(ch))|if(between(t\,20\,20.05)\,max(-$lvl\,min($lvl\,val(ch)))\,val(ch))" \
+pop=$((rate * 15))
+tau=$((rate / 1000))
+ff -i clean.wav -af "aeval=val(0)+if(eq(n\,$click)\,0.1\,0)+if(between(n\,$pop\,$pop+8*$tau)\,0.3*exp(($pop-n)/$tau)\,0)|val(1),aeval=if(between(t\,20\,20.05)\,max(-$lvl\,min($lvl\,val(ch)))\,val(ch))|if(between(t\,20\,20.05)\,max(-$lvl\,min($lvl\,val(ch)))\,val(ch))" \
 	-c:a pcm_f32le planted.wav || exit 99
 # hum on a quiet copy: 60, 120 and 180 Hz at -50, -56 and -60 dBFS
 ff -i clean.wav -af "volume=-30dB" -c:a pcm_f32le quiet.wav || exit 99
@@ -53,15 +57,17 @@ near() { # RULE TRACK TIME TOLERANCE
 		 | length >= 1' "$j" >/dev/null
 }
 t_ok "the -20 dBFS click at 10.000 s, within 10 ms" near audio-click 2 10 0.01
+t_ok "the pop at 15.000 s, within 10 ms" near audio-click 2 15 0.01
 t_ok "the clipped passage at 20.000 s, within 50 ms" near audio-clipping 2 20 0.05
 t_ok "the hum on the quiet copy" jq -e \
 	'[.findings[] | select(.rule == "audio-hum" and .track == 3)] | length == 1' $j
 t_ok "nothing of the kind on the clean excerpt" jq -e \
 	'[.findings[] | select(.track == 1 and (.rule == "audio-click" or
 	  .rule == "audio-clipping" or .rule == "audio-hum"))] | length == 0' $j
-t_ok "and no click on the planted one but the planted click" jq -e \
+t_ok "and no click on the planted one but the planted click and pop" jq -e \
 	'[.findings[] | select(.track == 2 and .rule == "audio-click" and
-	  (.time_s < 9.99 or .time_s > 10.01))] | length == 0' $j
+	  (.time_s < 9.99 or .time_s > 10.01) and
+	  (.time_s < 14.99 or .time_s > 15.01))] | length == 0' $j
 
 # --- repair ------------------------------------------------------------
 t_expect 0 "master builds the excerpts as they are" premaster master as-is.xml -o as-is
@@ -82,6 +88,10 @@ err() {
 before=$(err as-is 2 clean.wav 9.995 10.005)
 after=$(err fixed 2 clean.wav 9.995 10.005)
 t_ok "at the click the error is 15 dB lower or more ($before to $after dBFS)" \
+	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
+before=$(err as-is 2 clean.wav 14.999 15.008)
+after=$(err fixed 2 clean.wav 14.999 15.008)
+t_ok "over the pop 15 dB lower or more ($before to $after dBFS)" \
 	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
 before=$(err as-is 2 clean.wav 20 20.05)
 after=$(err fixed 2 clean.wav 20 20.05)
