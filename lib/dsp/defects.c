@@ -52,6 +52,7 @@
 #define IMPULSE_FIT 0.5   /* of a burst's energy an impulse explains */
 #define STEP_MARGIN 0.1  /* an onset's step fits its burst this much better */
 #define ONE_CHANNEL_DB (-12.0) /* the other channel's burst, at most */
+#define NEAR_MISS 0.6     /* of the click factor: a second look (closer_candidate()) */
 #define HUM_RATE 4000     /* the hum search's lowest decimated rate, Hz */
 #define HTAPS 3           /* decimation filter length, in decimated samples */
 
@@ -1624,6 +1625,64 @@ static bool cross_candidate(struct pm_defects *d, const struct chan *c,
 	return true;
 }
 
+/*
+ * A second look at a segment that stands out, but not enough
+ * (NEAR_MISS of the factor, or more), in the frame's residual: a model
+ * fitted to the LPN samples of its block under a window leaves more of
+ * music whose spectrum spans a wide range (dark, highly predictable
+ * music) than one fitted to the samples before the segment by least
+ * squares (the covariance method).  That model's residual around the
+ * segment into d->xe; whether its peak stands the factor over its
+ * background (the samples around, the 96 at the peak left out), with
+ * the peak into *p and the background's energy per sample into *ebg.
+ */
+static bool closer_candidate(struct pm_defects *d, const struct chan *c,
+			     size_t s, size_t *p, double *ebg)
+{
+	const size_t fit = 2048, gap = 320;
+	const float *x = c->x;
+	size_t a = s * SEG - gap - fit, i, at = s * SEG;
+	double m[ORDER * ORDER], z[ORDER], bg = 0, best = 0;
+	double k2 = d->c.click_ratio * d->c.click_ratio;
+
+	memset(m, 0, sizeof(m));
+	memset(z, 0, sizeof(z));
+	for (size_t t = a; t < a + fit; t++) {
+		for (unsigned j = 0; j < ORDER; j++) {
+			double u = x[t - 1 - j];
+
+			z[j] += u * x[t];
+			for (unsigned k = 0; k <= j; k++)
+				m[j * ORDER + k] += u * x[t - 1 - k];
+		}
+	}
+	for (unsigned j = 0; j < ORDER; j++) {
+		for (unsigned k = j + 1; k < ORDER; k++)
+			m[j * ORDER + k] = m[k * ORDER + j];
+		m[j * ORDER + j] = m[j * ORDER + j] * (1 + 1e-6) + 1e-18;
+	}
+	if (!cholesky_solve(m, z, ORDER))
+		return false;
+	for (i = at - 256; i < at + 256 + SEG; i++) {
+		double v = x[i];
+
+		for (unsigned j = 0; j < ORDER; j++)
+			v -= z[j] * x[i - 1 - j];
+		d->xe[i] = (float)v;
+	}
+	for (i = at; i < at + SEG; i++)
+		if (fabsf(d->xe[i]) > best) {
+			best = fabsf(d->xe[i]);
+			*p = i;
+		}
+	for (i = *p - 256; i < *p + 256; i++)
+		if (i + 48 <= *p || i >= *p + 48)
+			bg += (double)d->xe[i] * d->xe[i];
+	bg /= 512 - 96;
+	*ebg = bg;
+	return best * best > k2 * bg;
+}
+
 static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 {
 	const size_t s0 = FR / SEG, s1 = 2 * FR / SEG;
@@ -1659,7 +1718,11 @@ static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 					    o->seg_e[s + 1],
 				    run_x - xc[s - 1] - xc[s] - xc[s + 1], &p,
 				    &ebg, &g))
-			click_at(d, c, ch, p, bg, d->xe, ebg, g);
+			found = click_at(d, c, ch, p, bg, d->xe, ebg, g);
+		if (!found && pk > d->c.click_floor &&
+		    pk * pk > NEAR_MISS * NEAR_MISS * k2 * bg &&
+		    closer_candidate(d, c, s, &p, &ebg))
+			click_at(d, c, ch, p, bg, d->xe, ebg, 0);
 		run += c->seg_e[s + REACH + 1] - c->seg_e[s - REACH];
 		run_o += o->seg_e[s + REACH + 1] - o->seg_e[s - REACH];
 		run_x += xc[s + REACH + 1] - xc[s - REACH];
