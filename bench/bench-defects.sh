@@ -14,7 +14,9 @@
 #  5. hum removal and noise reduction (bench-restore): on the album as it
 #     is with hum="auto" noise="auto", and with 60 Hz hum at -50 dBFS and
 #     white noise at -70 dBFS planted, each and both: x real time (the
-#     bar: 100x), what they found and how far they took it down.
+#     bar: 100x), what they found and how far they took it down;
+#  6. pops planted in ten seconds of each track (bench-pops): how many
+#     the click repair takes down by 15 dB, per time constant.
 # The album is the real one ($PM_REAL_ALBUM or bench/real-album.sh).
 # Usage: bench-defects.sh [BUILDDIR]
 set -eu
@@ -30,7 +32,7 @@ trap 'rm -rf "$work"' EXIT INT TERM
 command -v ffmpeg >/dev/null || { echo "bench-defects: ffmpeg is needed" >&2; exit 1; }
 
 # its two helper programs are not built by `make`, only asked for
-for b in bench-defects bench-restore; do
+for b in bench-defects bench-restore bench-pops; do
 	[ -x "$build/bench/$b" ] || make -s -C "$build" "bench/$b" >&2 ||
 		{ echo "bench-defects: cannot build bench/$b" >&2; exit 1; }
 done
@@ -57,3 +59,4 @@ t1=$(date +%s.%N)
 awk -v s="$secs" -v a="$t0" -v b="$t1" 'BEGIN {
 	printf "ffmpeg adeclick on %.0f s: %.2f s, %.0fx real time\n", s, b - a, s / (b - a) }'
 "$build/bench/bench-restore" "$@"
+"$build/bench/bench-pops" "$@"
