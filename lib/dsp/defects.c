@@ -1018,6 +1018,7 @@ struct pop {
 #define POP_MODEL 2048 /* samples before the click the model is fitted to */
 #define POP_WINDOW 4096 /* samples from the click a tail is looked for in */
 #define POP_LEAD 8 /* and before its peak, where it may start */
+#define POP_PRE 256 /* samples before that the residual's level is read in */
 
 /*
  * A model a pop's tail is told from the music by: its residual from
@@ -1027,16 +1028,22 @@ struct pop {
 struct pop_model {
 	double h[POP_ORDER + 1];
 	double buf[POP_WINDOW + POP_LEAD];
+	double wt[POP_WINDOW + POP_LEAD]; /* each sample's weight in a fit */
+	double floor; /* the residual's energy per sample before the click */
+	bool weighted; /* wt is the residual's inverse level, not 1 */
 };
+
+#define POP_BLOCK 32 /* samples per block the weights are measured over */
 
 /*
  * What is left of ex[0 .. w) once the template of a step at 0 decaying
- * by r per sample, through the model's filter h, explains what it can;
+ * by r per sample, through the model's filter h, explains what it can,
+ * each sample's square weighted by wt (xx: ex's energy so weighted);
  * its amplitude into *amp.  The filtered template is r^t sum h_j r^-j
  * over the j <= t: a constant factor from t = POP_ORDER on.
  */
-static double tail_fit(const double *ex, size_t w, double xx,
-		       const double *h, double r, double *amp)
+static double tail_fit(const double *ex, const double *wt, size_t w,
+		       double xx, const double *h, double r, double *amp)
 {
 	double f[POP_ORDER + 1], g = 1, rj = 1, xg = 0, gg = 0;
 	size_t t;
@@ -1049,8 +1056,8 @@ static double tail_fit(const double *ex, size_t w, double xx,
 	for (t = 0; t < w; t++, g *= r) {
 		double v = g * f[t < POP_ORDER ? t : POP_ORDER];
 
-		xg += ex[t] * v;
-		gg += v * v;
+		xg += wt[t] * ex[t] * v;
+		gg += wt[t] * v * v;
 	}
 	*amp = xg / gg;
 	return xx - xg * xg / gg;
@@ -1075,9 +1082,9 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 		      double xx, double impulse, size_t b, size_t p,
 		      double bg, struct pop *out, double *gain)
 {
-	const double *ex = m->buf + s, *h = m->h;
+	const double *ex = m->buf + s, *h = m->h, *wt = m->wt + s;
 	double es[POP_TAUS], tk[POP_TAUS], amp, tau = 0, e, least = HUGE_VAL;
-	double margin, best;
+	double margin, best, wsum = 0;
 	bool up = x[p] - x[p - 1] > 0;
 
 	/*
@@ -1087,7 +1094,7 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 	 */
 	for (int k = 0; k < POP_TAUS; k++) {
 		tk[k] = 0.15e-3 * (1 << k) * d->rate;
-		es[k] = tail_fit(ex, w, xx, h, exp(-1 / tk[k]), &amp);
+		es[k] = tail_fit(ex, wt, w, xx, h, exp(-1 / tk[k]), &amp);
 		if (p + (size_t)ceil(3 * tk[k]) <= b ||
 		    !tail_starts(amp, h[0], ex[0], up))
 			es[k] = HUGE_VAL;
@@ -1096,11 +1103,15 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 	/*
 	 * What a tail must explain beyond the impulse: 25 times the
 	 * residual's energy per sample, in the frame's model or what the
-	 * best tail leaves.  A longer one must explain a quarter of that
-	 * more than the shorter: over thousands of samples a slow tail
-	 * also takes up some of the music's own residual.
+	 * best tail leaves (weighted by the residual's level, only the
+	 * latter: the weights are in its units).  A longer one must
+	 * explain a quarter of that more than the shorter: over thousands
+	 * of samples a slow tail also takes up some of the music's own
+	 * residual.
 	 */
-	margin = 25 * PM_MAX(bg, least / (double)w);
+	for (size_t t = 0; t < w; t++)
+		wsum += wt[t];
+	margin = 25 * PM_MAX(m->weighted ? 0 : bg * wsum, least) / (double)w;
 	best = impulse - margin;
 	for (int k = 0; k < POP_TAUS; k++)
 		if (es[k] < best) {
@@ -1109,13 +1120,16 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 		}
 	if (tau == 0)
 		return false;
-	/* then to within 2%, by golden section on its logarithm, two
-	 * octaves either way */
+	/*
+	 * then to within 2%, by golden section on its logarithm, as far
+	 * as the octaves either side (further, it wandered into slow
+	 * tails that take up the music's own residual)
+	 */
 	{
-		double lo = log(tau / 4), hi = log(tau * 4), k = 0.381966;
+		double lo = log(tau / 2), hi = log(tau * 2), k = 0.381966;
 		double m1 = lo + k * (hi - lo), m2 = hi - k * (hi - lo);
-		double e1 = tail_fit(ex, w, xx, h, exp(-exp(-m1)), &amp);
-		double e2 = tail_fit(ex, w, xx, h, exp(-exp(-m2)), &amp);
+		double e1 = tail_fit(ex, wt, w, xx, h, exp(-exp(-m1)), &amp);
+		double e2 = tail_fit(ex, wt, w, xx, h, exp(-exp(-m2)), &amp);
 
 		while (hi - lo > 0.04) {
 			if (e1 < e2) {
@@ -1123,19 +1137,19 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 				m2 = m1;
 				e2 = e1;
 				m1 = lo + k * (hi - lo);
-				e1 = tail_fit(ex, w, xx, h, exp(-exp(-m1)), &amp);
+				e1 = tail_fit(ex, wt, w, xx, h, exp(-exp(-m1)), &amp);
 			} else {
 				lo = m1;
 				m1 = m2;
 				e1 = e2;
 				m2 = hi - k * (hi - lo);
-				e2 = tail_fit(ex, w, xx, h, exp(-exp(-m2)), &amp);
+				e2 = tail_fit(ex, wt, w, xx, h, exp(-exp(-m2)), &amp);
 			}
 		}
 		tau = exp((lo + hi) / 2);
 	}
 	/* a tail starts with the step the residual shows at p */
-	e = tail_fit(ex, w, xx, h, exp(-1 / tau), &amp);
+	e = tail_fit(ex, wt, w, xx, h, exp(-1 / tau), &amp);
 	if (!tail_starts(amp, h[0], ex[0], up))
 		return false;
 	out->amp = amp;
@@ -1149,15 +1163,17 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 /*
  * The tail in model m's residual, for the click x[a .. b) peaking at p
  * (the residual window w long, from p - POP_LEAD on), as pop_tail()
- * below tells it.
+ * below tells it, with each sample weighted by m->wt.  Where the
+ * impulse fits best into *si, with its amplitude into *ai.
  */
-static bool tail_in(const struct pm_defects *d, const float *x,
-		    const struct pop_model *m, size_t w, size_t a, size_t b,
-		    size_t p, double bg, struct pop *out)
+static bool tail_pass(const struct pm_defects *d, const float *x,
+		      const struct pop_model *m, size_t w, size_t a, size_t b,
+		      size_t p, double bg, struct pop *out, size_t *si,
+		      double *ai)
 {
-	const double *buf = m->buf, *h = m->h;
+	const double *buf = m->buf, *h = m->h, *wt = m->wt;
 	double impulse = HUGE_VAL, top = 0, es[POP_LEAD + 1], gain = -HUGE_VAL;
-	size_t s0 = a + POP_LEAD - p, s, si = s0, sf, starts[2], t;
+	size_t s0 = a + POP_LEAD - p, s, sf, starts[2], t;
 	bool found = false;
 
 	/*
@@ -1166,40 +1182,43 @@ static bool tail_in(const struct pm_defects *d, const float *x,
 	 * (music dark in tone), and rings for several samples after (up to
 	 * five seen).  An impulse's template, h, is put at each sample from
 	 * the burst's start (POP_LEAD at most before p) to p, and the one
-	 * that explains most is its start.  A step's is likelier the first of them whose
-	 * residual stands out (by a third of the largest, and over the
-	 * background): the model predicts that sample from the clean ones
-	 * before, so the whole jump shows there.  A tail is looked for
-	 * from both, and the one that explains more is taken.
+	 * that explains most is its start.  A step's is likelier the first
+	 * of them whose residual stands out (by a third of the largest, and
+	 * over the background): the model predicts that sample from the
+	 * clean ones before, so the whole jump shows there.  A tail is
+	 * looked for from both, and the one that explains more is taken.
 	 */
+	*si = s0;
+	*ai = 0;
 	for (s = s0; s <= POP_LEAD; s++) {
-		double xg = h[0] * buf[s], gg = h[0] * h[0], e = 0;
+		double xg = 0, gg = 0, e = 0;
 
 		top = PM_MAX(top, fabs(buf[s]));
 		for (t = s; t < s + w; t++)
-			e += buf[t] * buf[t];
+			e += wt[t] * buf[t] * buf[t];
 		es[s] = e;
-		for (unsigned j = 1; j <= POP_ORDER; j++) {
-			xg += h[j] * buf[s + j];
-			gg += h[j] * h[j];
+		for (unsigned j = 0; j <= POP_ORDER; j++) {
+			xg += wt[s + j] * h[j] * buf[s + j];
+			gg += wt[s + j] * h[j] * h[j];
 		}
 		if (e - xg * xg / gg < impulse) {
 			impulse = e - xg * xg / gg;
-			si = s;
+			*si = s;
+			*ai = xg / gg;
 		}
 	}
 	for (sf = s0; sf < POP_LEAD; sf++)
 		if (fabs(buf[sf]) >= top / 3 && buf[sf] * buf[sf] > 16 * bg)
 			break;
-	starts[0] = si;
+	starts[0] = *si;
 	starts[1] = sf;
-	for (int k = 0; k < (sf == si ? 1 : 2); k++) {
+	for (int k = 0; k < (sf == *si ? 1 : 2); k++) {
 		struct pop cand;
 		double g;
 
 		s = starts[k];
 		/* the impulse's leftover, over this start's window */
-		if (tail_from(d, x, m, s, w, es[s], impulse + es[s] - es[si],
+		if (tail_from(d, x, m, s, w, es[s], impulse + es[s] - es[*si],
 			      b, p - POP_LEAD + s, bg, &cand, &g) &&
 		    g > gain) {
 			*out = cand;
@@ -1208,6 +1227,71 @@ static bool tail_in(const struct pm_defects *d, const float *x,
 		}
 	}
 	return found;
+}
+
+/*
+ * The energy per sample of buf[q .. q + n) less the template of a step
+ * amp r^(t - s) from s on through the filter h (r 0: an impulse).
+ */
+static double leftover(const double *buf, const double *h, size_t q,
+		       size_t n, size_t s, double amp, double r)
+{
+	double f = 0, e = 0;
+	size_t t;
+
+	for (t = s; t < q; t++)
+		f = t - s <= POP_ORDER ? f * r + h[t - s] : f * r;
+	for (t = q; t < q + n; t++) {
+		double v = buf[t];
+
+		if (t >= s) {
+			f = t - s <= POP_ORDER ? f * r + h[t - s] : f * r;
+			v -= amp * f;
+		}
+		e += v * v;
+	}
+	return e / (double)n;
+}
+
+/*
+ * The tail, as tail_pass() tells it, looked for twice.  Music is seldom
+ * as steady over the 50 ms after a click as the model fitted before it
+ * supposes: a note or a drum may start a few milliseconds after, and
+ * its residual, many times the model's, would outweigh the samples the
+ * tail shows in.  So the first look weighs every sample alike, and the
+ * second weighs each by the inverse of the residual's energy around it
+ * (over POP_BLOCK samples, once the impulse or the first look's tail is
+ * taken off, whichever leaves less, and no less than a quarter of the
+ * residual's before the click): maximum likelihood for music whose
+ * residual's level changes.  The second look's answer is taken.
+ */
+static bool tail_in(const struct pm_defects *d, const float *x,
+		    struct pop_model *m, size_t w, size_t a, size_t b,
+		    size_t p, double bg, struct pop *out)
+{
+	size_t n = w + POP_LEAD, si, from = p - POP_LEAD;
+	struct pop first;
+	double ai;
+	bool found;
+
+	for (size_t t = 0; t < n; t++)
+		m->wt[t] = 1;
+	m->weighted = false;
+	found = tail_pass(d, x, m, w, a, b, p, bg, &first, &si, &ai);
+	for (size_t q = 0; q < n; q += POP_BLOCK) {
+		size_t len = PM_MIN((size_t)POP_BLOCK, n - q);
+		double e = leftover(m->buf, m->h, q, len, si, ai, 0);
+
+		if (found)
+			e = PM_MIN(e, leftover(m->buf, m->h, q, len,
+					       first.start - from, first.amp,
+					       first.r));
+		e = 1 / PM_MAX(e, 0.25 * m->floor);
+		for (size_t t = q; t < q + len; t++)
+			m->wt[t] = e;
+	}
+	m->weighted = true;
+	return tail_pass(d, x, m, w, a, b, p, bg, out, &si, &ai);
 }
 
 /* sum of u[i] v[i + k] over the i where both are in [0, n) */
@@ -1328,7 +1412,7 @@ static bool pop_tail(const struct pm_defects *d, const float *x,
 		     size_t p, double bg, struct pop *out)
 {
 	double tau_max = 0.15e-3 * (1 << (POP_TAUS - 1)) * d->rate;
-	size_t w = PM_MIN((size_t)ceil(5 * tau_max), (size_t)POP_WINDOW), t;
+	size_t w = PM_MIN((size_t)ceil(5 * tau_max), (size_t)POP_WINDOW);
 	double ap[POP_ORDER + 1], z[STEREO_N];
 	struct pop_model *m;
 	bool found;
@@ -1353,7 +1437,8 @@ static bool pop_tail(const struct pm_defects *d, const float *x,
 		m->h[0] = 1 - beta * z[POP_ORDER];
 		for (unsigned j = 1; j <= POP_ORDER; j++)
 			m->h[j] = -z[j - 1] - beta * z[POP_ORDER + j];
-		for (t = 0; t < w + POP_LEAD; t++) {
+		m->floor = 0;
+		for (ptrdiff_t t = -POP_PRE; t < (ptrdiff_t)(w + POP_LEAD); t++) {
 			const float *xt = x + p - POP_LEAD + t;
 			const float *ot = o + p - POP_LEAD + t;
 			double v = xt[0] - z[POP_ORDER] * ot[0];
@@ -1361,7 +1446,10 @@ static bool pop_tail(const struct pm_defects *d, const float *x,
 			for (unsigned j = 1; j <= POP_ORDER; j++)
 				v -= z[j - 1] * xt[-(ptrdiff_t)j] +
 				     z[POP_ORDER + j] * ot[-(ptrdiff_t)j];
-			m->buf[t] = v;
+			if (t < 0)
+				m->floor += v * v / POP_PRE;
+			else
+				m->buf[t] = v;
 		}
 		found = tail_in(d, x, m, w, a, b, p, bg, out);
 		if (found)
@@ -1372,12 +1460,17 @@ static bool pop_tail(const struct pm_defects *d, const float *x,
 	m->h[0] = 1;
 	for (unsigned j = 1; j <= POP_ORDER; j++)
 		m->h[j] = -ap[j];
-	for (t = 0; t < w + POP_LEAD; t++) {
-		double v = x[p - POP_LEAD + t];
+	m->floor = 0;
+	for (ptrdiff_t t = -POP_PRE; t < (ptrdiff_t)(w + POP_LEAD); t++) {
+		const float *xt = x + p - POP_LEAD + t;
+		double v = xt[0];
 
 		for (unsigned j = 1; j <= POP_ORDER; j++)
-			v -= ap[j] * x[p - POP_LEAD + t - j];
-		m->buf[t] = v;
+			v -= ap[j] * xt[-(ptrdiff_t)j];
+		if (t < 0)
+			m->floor += v * v / POP_PRE;
+		else
+			m->buf[t] = v;
 	}
 	found = tail_in(d, x, m, w, a, b, p, bg, out);
 out:
