@@ -15,8 +15,9 @@
  * detector with the click repair on.  A pop counts as repaired when the
  * error against the clean excerpt, over the pop and eight time
  * constants after it, comes down by 15 dB or more (issue 11's bar).
- * Prints the count per time constant, and how many pops were not found
- * within 10 ms.
+ * Prints the count per time constant, how many pops were not found as
+ * clicks within 10 ms, and how many of those were reported as clipping
+ * there (a step that holds full scale for three samples or more).
  */
 #include <config.h>
 
@@ -56,7 +57,7 @@ static double err_db(const float *x, const float *ref, int64_t a, int64_t b)
  * dB and to *missed those not found.  Whether it could run.
  */
 static bool sweep(const float *ref, int64_t n, uint32_t rate, double tau,
-		  int *good, int *missed)
+		  int *good, int *missed, int *clipped)
 {
 	size_t bytes = (size_t)n * 2 * sizeof(float), ne;
 	float *x = malloc(bytes), *y = malloc(bytes);
@@ -100,14 +101,17 @@ static bool sweep(const float *ref, int64_t n, uint32_t rate, double tau,
 	e = pm_defects_events(d, &ne);
 	for (int k = 0; k < POPS; k++) {
 		int64_t a = at[k] - 64, b = at[k] + len + 64;
-		bool found = false;
+		bool found = false, clip = false;
 
 		for (size_t i = 0; i < ne; i++)
-			if (e[i].kind == PM_DEFECT_CLICK && e[i].channel == 0 &&
+			if (e[i].channel == 0 &&
 			    e[i].start + e[i].length >= at[k] - rate / 100 &&
-			    e[i].start <= at[k] + rate / 100)
-				found = true;
+			    e[i].start <= at[k] + rate / 100) {
+				found |= e[i].kind == PM_DEFECT_CLICK;
+				clip |= e[i].kind == PM_DEFECT_CLIPPING;
+			}
 		*missed += !found;
+		*clipped += !found && clip;
 		*good += err_db(y, ref, a, b) <= err_db(x, ref, a, b) - 15;
 	}
 	pm_defects_free(d);
@@ -118,7 +122,8 @@ static bool sweep(const float *ref, int64_t n, uint32_t rate, double tau,
 
 int main(int argc, char **argv)
 {
-	int good[TAUS] = { 0 }, missed[TAUS] = { 0 }, files = 0;
+	int good[TAUS] = { 0 }, missed[TAUS] = { 0 }, clipped[TAUS] = { 0 };
+	int files = 0;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench-pops FILE...\n");
@@ -139,7 +144,7 @@ int main(int argc, char **argv)
 		}
 		for (int t = 0; t < TAUS; t++)
 			if (!sweep(x + 2 * from, len, rate, tau_ms[t] * 1e-3 * rate,
-				   &good[t], &missed[t])) {
+				   &good[t], &missed[t], &clipped[t])) {
 				free(x);
 				return 1;
 			}
@@ -153,6 +158,9 @@ int main(int argc, char **argv)
 	printf("; not found within 10 ms:");
 	for (int t = 0; t < TAUS; t++)
 		printf(" %d", missed[t]);
-	printf("\n");
+	printf(" (of them reported as clipping there:");
+	for (int t = 0; t < TAUS; t++)
+		printf(" %d", clipped[t]);
+	printf(")\n");
 	return 0;
 }

@@ -1008,8 +1008,11 @@ static void click_in_silence(struct pm_defects *d, struct chan *c,
  * it and it hardly shows in the residual, but it is there in the sound
  * for as long as it takes to decay.
  */
+#define POP_CLAMPS 2 /* samples at full scale in a click's burst, at most */
+
 struct pop {
 	double amp, r;
+	double cut[POP_CLAMPS]; /* what the clamped samples (pop_model) miss */
 	size_t start; /* where its step is, amp there */
 	size_t end; /* where it has decayed by 43 dB (5 time constants) */
 };
@@ -1031,21 +1034,91 @@ struct pop_model {
 	double wt[POP_WINDOW + POP_LEAD]; /* each sample's weight in a fit */
 	double floor; /* the residual's energy per sample before the click */
 	bool weighted; /* wt is the residual's inverse level, not 1 */
+	ptrdiff_t clamp[POP_CLAMPS]; /* the burst's samples at full scale, in buf */
+	unsigned nclamp;
 };
 
 #define POP_BLOCK 32 /* samples per block the weights are measured over */
+/* how far past a window's start a clamped sample's template reaches */
+#define POP_SPAN (2 * POP_LEAD + POP_ORDER + 1)
+
+static bool cholesky_solve(double *m, double *z, size_t n);
+
+/*
+ * Least squares with one template v0 (its weighted energy g00 and its
+ * product with ex, b0, already summed; v0[0 .. POP_SPAN) its first
+ * samples) and, at each of the clamped samples cl[0 .. ncl) (relative
+ * to ex), an impulse's template h: what a sample cut at full scale
+ * misses of the step is not known, so it is fitted, and the step's
+ * fit does not bend to it.  What is left of ex's weighted energy xx is
+ * returned, v0's amplitude put into *amp and the impulses' into dz[0 ..
+ * ncl).
+ */
+static double fit_clamped(const double *ex, const double *wt, size_t w,
+			  double xx, double g00, double b0, const double *v0,
+			  const double *h, const ptrdiff_t *cl, unsigned ncl,
+			  double *amp, double *dz)
+{
+	double g[(1 + POP_CLAMPS) * (1 + POP_CLAMPS)], bv[1 + POP_CLAMPS];
+	double z[1 + POP_CLAMPS], left = xx;
+	unsigned n = 1 + ncl;
+
+	*amp = b0 / g00;
+	for (unsigned k = 0; k < ncl; k++)
+		dz[k] = 0;
+	if (ncl == 0)
+		return xx - b0 * b0 / g00;
+	memset(g, 0, sizeof(g));
+	g[0] = g00;
+	bv[0] = b0;
+	for (unsigned k = 0; k < ncl; k++) {
+		double gk0 = 0, bk = 0;
+
+		for (unsigned j = 0; j <= POP_ORDER; j++) {
+			ptrdiff_t t = cl[k] + (ptrdiff_t)j;
+
+			if (t < 0 || t >= (ptrdiff_t)w)
+				continue;
+			bk += wt[t] * ex[t] * h[j];
+			if (t < POP_SPAN)
+				gk0 += wt[t] * h[j] * v0[t];
+			for (unsigned l = 0; l < ncl; l++) {
+				ptrdiff_t jl = t - cl[l];
+
+				if (jl >= 0 && jl <= POP_ORDER)
+					g[(1 + k) * n + 1 + l] +=
+						wt[t] * h[j] * h[jl];
+			}
+		}
+		g[1 + k] = g[(1 + k) * n] = gk0;
+		bv[1 + k] = bk;
+	}
+	for (unsigned i = 0; i < n; i++)
+		g[i * n + i] = g[i * n + i] * (1 + 1e-9) + 1e-300;
+	memcpy(z, bv, sizeof(z));
+	if (!cholesky_solve(g, z, n))
+		return xx - b0 * b0 / g00;
+	for (unsigned i = 0; i < n; i++)
+		left -= bv[i] * z[i];
+	*amp = z[0];
+	memcpy(dz, z + 1, ncl * sizeof(*dz));
+	return left;
+}
 
 /*
  * What is left of ex[0 .. w) once the template of a step at 0 decaying
  * by r per sample, through the model's filter h, explains what it can,
- * each sample's square weighted by wt (xx: ex's energy so weighted);
- * its amplitude into *amp.  The filtered template is r^t sum h_j r^-j
+ * each sample's square weighted by wt (xx: ex's energy so weighted),
+ * with the clamped samples cl[0 .. ncl) let free (fit_clamped()); its
+ * amplitude into *amp.  The filtered template is r^t sum h_j r^-j
  * over the j <= t: a constant factor from t = POP_ORDER on.
  */
 static double tail_fit(const double *ex, const double *wt, size_t w,
-		       double xx, const double *h, double r, double *amp)
+		       double xx, const double *h, double r,
+		       const ptrdiff_t *cl, unsigned ncl, double *amp,
+		       double *dz)
 {
-	double f[POP_ORDER + 1], g = 1, rj = 1, xg = 0, gg = 0;
+	double f[POP_ORDER + 1], v0[POP_SPAN], g = 1, rj = 1, xg = 0, gg = 0;
 	size_t t;
 
 	f[0] = h[0];
@@ -1056,20 +1129,27 @@ static double tail_fit(const double *ex, const double *wt, size_t w,
 	for (t = 0; t < w; t++, g *= r) {
 		double v = g * f[t < POP_ORDER ? t : POP_ORDER];
 
+		if (t < POP_SPAN)
+			v0[t] = v;
 		xg += wt[t] * ex[t] * v;
 		gg += wt[t] * v * v;
 	}
-	*amp = xg / gg;
-	return xx - xg * xg / gg;
+	return fit_clamped(ex, wt, w, xx, gg, xg, v0, h, cl, ncl, amp, dz);
 }
 
 /*
  * Whether a step of amplitude amp starts as the residual ex[0] shows it:
- * with the click's sign, and within half of it.
+ * with the click's sign, and within half of it (or, where the source
+ * cut the step at full scale, no less than half of it).
  */
-static bool tail_starts(double amp, double h0, double ex0, bool up)
+static bool tail_starts(double amp, double h0, double ex0, bool up,
+			bool cut)
 {
-	return (amp > 0) == up && fabs(amp * h0 - ex0) <= 0.5 * fabs(ex0);
+	if ((amp > 0) != up)
+		return false;
+	if (cut)
+		return fabs(amp * h0) >= 0.5 * fabs(ex0);
+	return fabs(amp * h0 - ex0) <= 0.5 * fabs(ex0);
 }
 
 /*
@@ -1085,7 +1165,12 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 	const double *ex = m->buf + s, *h = m->h, *wt = m->wt + s;
 	double es[POP_TAUS], tk[POP_TAUS], amp, tau = 0, e, least = HUGE_VAL;
 	double margin, best, wsum = 0;
-	bool up = x[p] - x[p - 1] > 0;
+	bool up = x[p] - x[p - 1] > 0, cut = fabsf(x[p]) >= PM_FULL_SCALE;
+	ptrdiff_t cl[POP_CLAMPS];
+	double dz[POP_CLAMPS];
+
+	for (unsigned k = 0; k < m->nclamp; k++)
+		cl[k] = m->clamp[k] - (ptrdiff_t)s;
 
 	/*
 	 * Time constants an octave apart; only a tail longer than the
@@ -1094,9 +1179,9 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 	 */
 	for (int k = 0; k < POP_TAUS; k++) {
 		tk[k] = 0.15e-3 * (1 << k) * d->rate;
-		es[k] = tail_fit(ex, wt, w, xx, h, exp(-1 / tk[k]), &amp);
+		es[k] = tail_fit(ex, wt, w, xx, h, exp(-1 / tk[k]), cl, m->nclamp, &amp, dz);
 		if (p + (size_t)ceil(3 * tk[k]) <= b ||
-		    !tail_starts(amp, h[0], ex[0], up))
+		    !tail_starts(amp, h[0], ex[0], up, cut))
 			es[k] = HUGE_VAL;
 		least = PM_MIN(least, es[k]);
 	}
@@ -1128,8 +1213,8 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 	{
 		double lo = log(tau / 2), hi = log(tau * 2), k = 0.381966;
 		double m1 = lo + k * (hi - lo), m2 = hi - k * (hi - lo);
-		double e1 = tail_fit(ex, wt, w, xx, h, exp(-exp(-m1)), &amp);
-		double e2 = tail_fit(ex, wt, w, xx, h, exp(-exp(-m2)), &amp);
+		double e1 = tail_fit(ex, wt, w, xx, h, exp(-exp(-m1)), cl, m->nclamp, &amp, dz);
+		double e2 = tail_fit(ex, wt, w, xx, h, exp(-exp(-m2)), cl, m->nclamp, &amp, dz);
 
 		while (hi - lo > 0.04) {
 			if (e1 < e2) {
@@ -1137,22 +1222,23 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 				m2 = m1;
 				e2 = e1;
 				m1 = lo + k * (hi - lo);
-				e1 = tail_fit(ex, wt, w, xx, h, exp(-exp(-m1)), &amp);
+				e1 = tail_fit(ex, wt, w, xx, h, exp(-exp(-m1)), cl, m->nclamp, &amp, dz);
 			} else {
 				lo = m1;
 				m1 = m2;
 				e1 = e2;
 				m2 = hi - k * (hi - lo);
-				e2 = tail_fit(ex, wt, w, xx, h, exp(-exp(-m2)), &amp);
+				e2 = tail_fit(ex, wt, w, xx, h, exp(-exp(-m2)), cl, m->nclamp, &amp, dz);
 			}
 		}
 		tau = exp((lo + hi) / 2);
 	}
 	/* a tail starts with the step the residual shows at p */
-	e = tail_fit(ex, wt, w, xx, h, exp(-1 / tau), &amp);
-	if (!tail_starts(amp, h[0], ex[0], up))
+	e = tail_fit(ex, wt, w, xx, h, exp(-1 / tau), cl, m->nclamp, &amp, dz);
+	if (!tail_starts(amp, h[0], ex[0], up, cut))
 		return false;
 	out->amp = amp;
+	memcpy(out->cut, dz, sizeof(dz));
 	out->r = exp(-1 / tau);
 	out->start = p;
 	out->end = p + PM_MIN((size_t)ceil(5 * tau), w);
@@ -1164,12 +1250,13 @@ static bool tail_from(const struct pm_defects *d, const float *x,
  * The tail in model m's residual, for the click x[a .. b) peaking at p
  * (the residual window w long, from p - POP_LEAD on), as pop_tail()
  * below tells it, with each sample weighted by m->wt.  Where the
- * impulse fits best into *si, with its amplitude into *ai.
+ * impulse fits best into *si, with its amplitude into *ai and what the
+ * clamped samples miss beside it into cut[0 .. m->nclamp).
  */
 static bool tail_pass(const struct pm_defects *d, const float *x,
 		      const struct pop_model *m, size_t w, size_t a, size_t b,
 		      size_t p, double bg, struct pop *out, size_t *si,
-		      double *ai)
+		      double *ai, double *cut)
 {
 	const double *buf = m->buf, *h = m->h, *wt = m->wt;
 	double impulse = HUGE_VAL, top = 0, es[POP_LEAD + 1], gain = -HUGE_VAL;
@@ -1191,7 +1278,10 @@ static bool tail_pass(const struct pm_defects *d, const float *x,
 	*si = s0;
 	*ai = 0;
 	for (s = s0; s <= POP_LEAD; s++) {
-		double xg = 0, gg = 0, e = 0;
+		double xg = 0, gg = 0, e = 0, v0[POP_SPAN] = { 0 }, left, amp;
+		double dz[POP_CLAMPS];
+		ptrdiff_t cl[POP_CLAMPS];
+		unsigned ncl = 0, own = POP_CLAMPS;
 
 		top = PM_MAX(top, fabs(buf[s]));
 		for (t = s; t < s + w; t++)
@@ -1200,11 +1290,22 @@ static bool tail_pass(const struct pm_defects *d, const float *x,
 		for (unsigned j = 0; j <= POP_ORDER; j++) {
 			xg += wt[s + j] * h[j] * buf[s + j];
 			gg += wt[s + j] * h[j] * h[j];
+			v0[j] = h[j];
 		}
-		if (e - xg * xg / gg < impulse) {
-			impulse = e - xg * xg / gg;
+		/* the clamped samples but the impulse's own */
+		for (unsigned k = 0; k < m->nclamp; k++)
+			if (m->clamp[k] != (ptrdiff_t)s)
+				cl[ncl++] = m->clamp[k] - (ptrdiff_t)s;
+			else
+				own = k;
+		left = fit_clamped(buf + s, wt + s, w, e, gg, xg, v0, h, cl,
+				   ncl, &amp, dz);
+		if (left < impulse) {
+			impulse = left;
 			*si = s;
-			*ai = xg / gg;
+			*ai = amp;
+			for (unsigned k = 0, i = 0; k < m->nclamp; k++)
+				cut[k] = k == own ? 0 : dz[i++];
 		}
 	}
 	for (sf = s0; sf < POP_LEAD; sf++)
@@ -1230,12 +1331,14 @@ static bool tail_pass(const struct pm_defects *d, const float *x,
 }
 
 /*
- * The energy per sample of buf[q .. q + n) less the template of a step
- * amp r^(t - s) from s on through the filter h (r 0: an impulse).
+ * The energy per sample of m's residual over [q, q + n) less the
+ * template of a step amp r^(t - s) from s on through its filter (r 0:
+ * an impulse), and the impulses cut[] at its clamped samples.
  */
-static double leftover(const double *buf, const double *h, size_t q,
-		       size_t n, size_t s, double amp, double r)
+static double leftover(const struct pop_model *m, size_t q, size_t n,
+		       size_t s, double amp, double r, const double *cut)
 {
+	const double *buf = m->buf, *h = m->h;
 	double f = 0, e = 0;
 	size_t t;
 
@@ -1247,6 +1350,12 @@ static double leftover(const double *buf, const double *h, size_t q,
 		if (t >= s) {
 			f = t - s <= POP_ORDER ? f * r + h[t - s] : f * r;
 			v -= amp * f;
+		}
+		for (unsigned k = 0; k < m->nclamp; k++) {
+			ptrdiff_t j = (ptrdiff_t)t - m->clamp[k];
+
+			if (j >= 0 && j <= POP_ORDER)
+				v -= cut[k] * h[j];
 		}
 		e += v * v;
 	}
@@ -1271,27 +1380,26 @@ static bool tail_in(const struct pm_defects *d, const float *x,
 {
 	size_t n = w + POP_LEAD, si, from = p - POP_LEAD;
 	struct pop first;
-	double ai;
+	double ai, cut[POP_CLAMPS];
 	bool found;
 
 	for (size_t t = 0; t < n; t++)
 		m->wt[t] = 1;
 	m->weighted = false;
-	found = tail_pass(d, x, m, w, a, b, p, bg, &first, &si, &ai);
+	found = tail_pass(d, x, m, w, a, b, p, bg, &first, &si, &ai, cut);
 	for (size_t q = 0; q < n; q += POP_BLOCK) {
 		size_t len = PM_MIN((size_t)POP_BLOCK, n - q);
-		double e = leftover(m->buf, m->h, q, len, si, ai, 0);
+		double e = leftover(m, q, len, si, ai, 0, cut);
 
 		if (found)
-			e = PM_MIN(e, leftover(m->buf, m->h, q, len,
-					       first.start - from, first.amp,
-					       first.r));
+			e = PM_MIN(e, leftover(m, q, len, first.start - from,
+					       first.amp, first.r, first.cut));
 		e = 1 / PM_MAX(e, 0.25 * m->floor);
 		for (size_t t = q; t < q + len; t++)
 			m->wt[t] = e;
 	}
 	m->weighted = true;
-	return tail_pass(d, x, m, w, a, b, p, bg, out, &si, &ai);
+	return tail_pass(d, x, m, w, a, b, p, bg, out, &si, &ai, cut);
 }
 
 /* sum of u[i] v[i + k] over the i where both are in [0, n) */
@@ -1423,6 +1531,10 @@ static bool pop_tail(const struct pm_defects *d, const float *x,
 	m = malloc(sizeof(*m));
 	if (!m)
 		return false;
+	m->nclamp = 0;
+	for (size_t t = p - POP_LEAD; t <= p + POP_LEAD; t++)
+		if (fabsf(x[t]) >= PM_FULL_SCALE && m->nclamp < POP_CLAMPS)
+			m->clamp[m->nclamp++] = (ptrdiff_t)(t - (p - POP_LEAD));
 	/*
 	 * With the other channel: what the two share (in most mixes the
 	 * bass, which is what a slow tail is hard to tell from) is
@@ -1514,6 +1626,7 @@ static float *fix_click(const float *x, size_t a, size_t b, size_t p,
 	size_t m = b - a, ctx = PM_MAX(4 * m, (size_t)256), lo, hi, t;
 	size_t end = tail ? tail->end : b, n = end - a;
 	float *tmp, *fix;
+	bool cut = false;
 
 	if (n > MAX_FIX)
 		return NULL;
@@ -1532,7 +1645,9 @@ static float *fix_click(const float *x, size_t a, size_t b, size_t p,
 		for (t = tail->start; t < end; t++, g *= tail->r)
 			tmp[t - lo] -= (float)g;
 	}
-	if ((!tail || !explained(tmp, a - lo, m)) &&
+	for (t = a; t < b; t++)
+		cut = cut || fabsf(x[t]) >= PM_FULL_SCALE;
+	if ((!tail || cut || !explained(tmp, a - lo, m)) &&
 	    pm_ar_interpolate(tmp, hi - lo, a - lo, m, FIX_ORDER, 0) < 0)
 		goto fail;
 	memcpy(fix, tmp + (a - lo), n * sizeof(*fix));
@@ -1598,9 +1713,16 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 			click_in_silence(d, c, ch, ia, ib, peak);
 		return true;
 	}
-	for (i = p - ORDER - 8; i < p + 8; i++)
-		if (clipped_at(x, i))
+	/*
+	 * A clipped passage is the clipping rule's.  A sample or two at
+	 * full scale is not one: a pop on loud music can reach it.
+	 */
+	for (i = p - ORDER - 8; i < p + 8; i++) {
+		float lvl;
+
+		if (clipped_at(x, i) && clip_run(d, x, i, 3 * FR - 600, &lvl) != i)
 			return false;
+	}
 	/*
 	 * A click's residual is a burst of at most the model's length: it
 	 * holds most of what stands over the background around it.
@@ -1635,7 +1757,7 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 	if (at < 0)
 		return false;
 	{
-		struct pop tail = { 0, 0, 0, 0 };
+		struct pop tail = { 0 };
 		size_t end = b;
 		struct pm_defect *ev;
 
