@@ -53,6 +53,7 @@
 #define STEP_MARGIN 0.1  /* an onset's step fits its burst this much better */
 #define ONE_CHANNEL_DB (-12.0) /* the other channel's burst, at most */
 #define NEAR_MISS 0.6     /* of the click factor: a second look (closer_candidate()) */
+#define POP_CLAMPS 16     /* samples at full scale a pop's cut step may hold */
 #define HUM_RATE 4000     /* the hum search's lowest decimated rate, Hz */
 #define HTAPS 3           /* decimation filter length, in decimated samples */
 
@@ -633,6 +634,21 @@ static size_t clip_run(const struct pm_defects *d, const float *x, size_t i,
 }
 
 /*
+ * Whether the run of full-scale samples x[i .. j) is a step the source
+ * cut at full scale, a pop's, not clipped music: short, jumped into
+ * (by a fifth of full scale or more in one sample), and left at a
+ * quarter of that slope or less, as a decaying step is.  Music that is
+ * clipped leaves its flat tops about as steeply as it ran into them.
+ */
+static bool cut_step(const float *x, size_t i, size_t j)
+{
+	float in = fabsf(x[i] - x[i - 1]), out = fabsf(x[j] - x[j - 1]);
+
+	return j - i <= POP_CLAMPS && fabsf(x[i]) >= PM_FULL_SCALE &&
+	       in >= 0.1f && in >= 4 * out;
+}
+
+/*
  * Whether x[i] is in a flat run at clip level `lvl`: two equal samples
  * or more, as loud as the level to within a hundred-thousandth (the same
  * clipper's work, however short the run).
@@ -741,6 +757,9 @@ static void find_clipping(struct pm_defects *d, struct chan *c, unsigned ch)
 			continue;
 		j = clip_run(d, x, i, lim, &lvl);
 		if (j == i || d->base + (int64_t)j > d->end)
+			continue;
+		/* a pop's step, cut: the click test's, if it looks here */
+		if (d->may[1] && cut_step(x, i, j))
 			continue;
 		count = (int64_t)(j - i);
 		/* no further back than 50 ms, nor into what is reported */
@@ -1008,7 +1027,6 @@ static void click_in_silence(struct pm_defects *d, struct chan *c,
  * it and it hardly shows in the residual, but it is there in the sound
  * for as long as it takes to decay.
  */
-#define POP_CLAMPS 2 /* samples at full scale in a click's burst, at most */
 
 struct pop {
 	double amp, r;
@@ -1715,12 +1733,20 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 	}
 	/*
 	 * A clipped passage is the clipping rule's.  A sample or two at
-	 * full scale is not one: a pop on loud music can reach it.
+	 * full scale is not one: a pop on loud music can reach it.  Nor
+	 * is a step cut at full scale for a few samples (cut_step()).
 	 */
 	for (i = p - ORDER - 8; i < p + 8; i++) {
+		size_t r0 = i, j;
 		float lvl;
 
-		if (clipped_at(x, i) && clip_run(d, x, i, 3 * FR - 600, &lvl) != i)
+		if (!clipped_at(x, i))
+			continue;
+		while (r0 > p - ORDER - 40 && clipped_at(x, r0 - 1) &&
+		       (x[r0 - 1] < 0) == (x[i] < 0))
+			r0--;
+		j = clip_run(d, x, r0, 3 * FR - 600, &lvl);
+		if (j != r0 && !cut_step(x, r0, j))
 			return false;
 	}
 	/*
@@ -1741,7 +1767,8 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 	for (a = p; a > p - ORDER - 4 && fabsf(e[a - 1]) > thr; a--)
 		;
 	for (b = p + 1, i = p + 1; i < p + 2 * ORDER + 4; i++)
-		if (fabsf(e[i]) > thr)
+		if (fabsf(e[i]) > thr || (i <= p + POP_CLAMPS &&
+					  fabsf(x[i]) >= PM_FULL_SCALE))
 			b = i + 1;
 	/* out of near silence it is an entry, not a click */
 	for (i = p - 512; i < p - 16; i++)

@@ -693,32 +693,39 @@ static void one_channel_in_dense_music(void)
 
 /*
  * Pops on loud music whose step the source cut at full scale: one or two
- * samples of it at 0 dBFS, too few for the clipping rule.  They are
- * clicks: each is found, no clipping is reported, and the repair brings
- * the error down by 15 dB.  (The click test used to leave anything
- * next to a sample at full scale to the clipping rule, which found
- * nothing there.)
+ * samples of it at 0 dBFS, too few for the clipping rule, and a pop
+ * decaying in 1 ms that holds it for several, entered by a jump and
+ * left gently, unlike clipped music.  They are clicks: each is found,
+ * no clipping is reported, and the repair brings the error down by 15
+ * dB where one sample was cut, 10 where more were (what they lost of
+ * the step is not known, and it is what tells a short tail's time
+ * constant best; 12 to 28 dB seen).  (The click test used to leave
+ * anything next to a sample at full scale to the clipping rule, which
+ * found nothing in the first four and took the fifth for clipping.)
  */
 static void full_scale_pops(void)
 {
+	static const double lo[5] = { 0.55, 0.55, 0.62, 0.62, 0.5 };
+	static const double tau[5] = { 4.41, 4.41, 4.41, 4.41, 44.1 };
 	float *ref = music(0.8), *x = malloc(2 * LEN * sizeof(*x)), *y;
 	struct pm_defects_summary s;
 	struct pm_defects *d;
-	int64_t at[4];
-	int held[4];
+	int64_t at[5];
+	int held[5];
 
 	memcpy(x, ref, 2 * LEN * sizeof(*x));
-	for (int k = 0; k < 4; k++) {
-		double sign = k % 2 ? -1 : 1, lo = k < 2 ? 0.55 : 0.62;
-		int64_t i = RATE + k * (2 * RATE + 555);
+	for (int k = 0; k < 5; k++) {
+		double sign = k % 2 ? -1 : 1;
+		int64_t i = RATE / 2 + k * (RATE * 19 / 10);
 
 		/* the first sample from here on at lo to lo + 0.03 */
-		while (sign * x[2 * i] < lo || sign * x[2 * i] > lo + 0.03)
+		while (sign * x[2 * i] < lo[k] || sign * x[2 * i] > lo[k] + 0.03)
 			i++;
 		at[k] = i;
 		held[k] = 0;
-		for (int64_t j = 0; j < 40; j++) {
-			double v = x[2 * (i + j)] + sign * 0.5 * exp(-(double)j / 4.4);
+		for (int64_t j = 0; j < (int64_t)(8 * tau[k]); j++) {
+			double v = x[2 * (i + j)] +
+				   sign * 0.5 * exp(-(double)j / tau[k]);
 
 			held[k] += fabs(v) >= 1;
 			x[2 * (i + j)] = (float)fmax(-1, fmin(1, v));
@@ -728,19 +735,21 @@ static void full_scale_pops(void)
 	y = malloc(2 * LEN * sizeof(*y));
 	memcpy(y, x, 2 * LEN * sizeof(*y));
 	pm_defects_patch(d, true, true, y, 0, LEN);
-	for (int k = 0; k < 4; k++) {
-		double before = err_db(x, ref, 0, at[k] - 64, at[k] + 128);
-		double after = err_db(y, ref, 0, at[k] - 64, at[k] + 128);
+	for (int k = 0; k < 5; k++) {
+		int64_t b = at[k] + (int64_t)(5 * tau[k]) + 64;
+		double before = err_db(x, ref, 0, at[k] - 64, b);
+		double after = err_db(y, ref, 0, at[k] - 64, b);
 
-		ok(held[k] >= 1 && held[k] <= 2 &&
+		ok((k < 4 ? held[k] >= 1 && held[k] <= 2 : held[k] >= 3) &&
 			   found(d, PM_DEFECT_CLICK, 0, at[k], RATE / 100),
-		   "a pop held at full scale for %d sample%s at %.3f s is found within 10 ms",
-		   held[k], held[k] == 1 ? "" : "s", (double)at[k] / RATE);
-		ok(after < before - 15,
+		   "a pop decaying in %.1f ms held at full scale for %d sample%s at %.3f s is found within 10 ms",
+		   tau[k] / RATE * 1e3, held[k], held[k] == 1 ? "" : "s",
+		   (double)at[k] / RATE);
+		ok(after < before - (held[k] == 1 ? 15 : 10),
 		   "and repaired: error %.1f dB, %.1f dB without", after, before);
 	}
 	is_int(count(d, PM_DEFECT_CLIPPING), 0, "no clipping is reported there");
-	is_int(count(d, PM_DEFECT_CLICK), 4, "nor any other click");
+	is_int(count(d, PM_DEFECT_CLICK), 5, "nor any other click");
 	pm_defects_free(d);
 	free(ref);
 	free(x);
