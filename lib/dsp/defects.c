@@ -1256,7 +1256,7 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 	if (!tail_starts(amp, h[0], ex[0], up, cut))
 		return false;
 	out->amp = amp;
-	memcpy(out->cut, dz, sizeof(dz));
+	memcpy(out->cut, dz, m->nclamp * sizeof(*dz));
 	out->r = exp(-1 / tau);
 	out->start = p;
 	out->end = p + PM_MIN((size_t)ceil(5 * tau), w);
@@ -1295,6 +1295,8 @@ static bool tail_pass(const struct pm_defects *d, const float *x,
 	 */
 	*si = s0;
 	*ai = 0;
+	for (unsigned k = 0; k < m->nclamp; k++)
+		cut[k] = 0;
 	for (s = s0; s <= POP_LEAD; s++) {
 		double xg = 0, gg = 0, e = 0, v0[POP_SPAN] = { 0 }, left, amp;
 		double dz[POP_CLAMPS];
