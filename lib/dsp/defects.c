@@ -1278,7 +1278,9 @@ static bool tail_pass(const struct pm_defects *d, const float *x,
 {
 	const double *buf = m->buf, *h = m->h, *wt = m->wt;
 	double impulse = HUGE_VAL, top = 0, es[POP_LEAD + 1], gain = -HUGE_VAL;
-	size_t s0 = a + POP_LEAD - p, s, sf, starts[2], t;
+	size_t s0 = a + POP_LEAD - p, s, sf, sj = s0, starts[3], t;
+	unsigned nst = 0;
+	float jump = 0;
 	bool found = false;
 
 	/*
@@ -1290,8 +1292,10 @@ static bool tail_pass(const struct pm_defects *d, const float *x,
 	 * that explains most is its start.  A step's is likelier the first
 	 * of them whose residual stands out (by a third of the largest, and
 	 * over the background): the model predicts that sample from the
-	 * clean ones before, so the whole jump shows there.  A tail is
-	 * looked for from both, and the one that explains more is taken.
+	 * clean ones before, so the whole jump shows there.  Or, after a
+	 * loud step in quiet music, where the signal jumps most (below).
+	 * A tail is looked for from each, and the one that explains most
+	 * is taken.
 	 */
 	*si = s0;
 	*ai = 0;
@@ -1331,9 +1335,25 @@ static bool tail_pass(const struct pm_defects *d, const float *x,
 	for (sf = s0; sf < POP_LEAD; sf++)
 		if (fabs(buf[sf]) >= top / 3 && buf[sf] * buf[sf] > 16 * bg)
 			break;
-	starts[0] = *si;
-	starts[1] = sf;
-	for (int k = 0; k < (sf == *si ? 1 : 2); k++) {
+	/*
+	 * and where the signal itself jumps most: a step's start, however
+	 * much more the residual rings after it (in quiet, dark music, by
+	 * twice the step and more)
+	 */
+	for (s = s0; s <= POP_LEAD; s++) {
+		float v = fabsf(x[p - POP_LEAD + s] - x[p - POP_LEAD + s - 1]);
+
+		if (v > jump) {
+			jump = v;
+			sj = s;
+		}
+	}
+	starts[nst++] = *si;
+	if (sf != *si)
+		starts[nst++] = sf;
+	if (sj != *si && sj != sf)
+		starts[nst++] = sj;
+	for (unsigned k = 0; k < nst; k++) {
 		struct pop cand;
 		double g;
 

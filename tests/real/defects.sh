@@ -3,12 +3,14 @@
 # defects.sh: defects planted in a real mix (the real album's first
 # track, 30 seconds of it) are found and repaired to issue 11's figures.
 # A -20 dBFS click, a pop (a step of 0.3 decaying with a time constant
-# of 1 ms), 50 ms clipped at half the passage's peak and, on a copy 30 dB
-# quieter, 60 Hz hum at -50 dBFS with its second and third harmonics.
-# master finds each within 10 ms (the click and the pop) or 50 ms (the
+# of 1 ms), a pop of 1.3 that the source cut at full scale (for a dozen
+# samples: a click, not clipping), 50 ms clipped at half the passage's peak
+# and, on a copy 30 dB quieter, 60 Hz hum at -50 dBFS with its second
+# and third harmonics.
+# master finds each within 10 ms (the click and the pops) or 50 ms (the
 # clipping), and nothing of the kind on the clean excerpt; <repair>
 # brings the error against the clean mix down by 15 dB at the click and
-# over the pop's first eight time constants, by 6 dB in the clipped
+# over the pops' first eight time constants, by 6 dB in the clipped
 # passage and by 20 dB on each hum line, and leaves every sample outside
 # the repaired regions as it was.  And a -20 dBFS click in a passage of
 # the last track (from 320 s) that the detector's first look at each
@@ -36,7 +38,8 @@ lvl=$(awk -v p="$peak" 'BEGIN { printf "%.6f", 0.5 * 10 ^ (p / 20) }')
 click=$((rate * 10))
 pop=$((rate * 15))
 tau=$((rate / 1000))
-ff -i clean.wav -af "aeval=val(0)+if(eq(n\,$click)\,0.1\,0)+if(between(n\,$pop\,$pop+8*$tau)\,0.3*exp(($pop-n)/$tau)\,0)|val(1),aeval=if(between(t\,20\,20.05)\,max(-$lvl\,min($lvl\,val(ch)))\,val(ch))|if(between(t\,20\,20.05)\,max(-$lvl\,min($lvl\,val(ch)))\,val(ch))" \
+cut=$((rate * 25))
+ff -i clean.wav -af "aeval=val(0)+if(eq(n\,$click)\,0.1\,0)+if(between(n\,$pop\,$pop+8*$tau)\,0.3*exp(($pop-n)/$tau)\,0)+if(between(n\,$cut\,$cut+8*$tau)\,min(1\,val(0)+1.3*exp(($cut-n)/$tau))-val(0)\,0)|val(1),aeval=if(between(t\,20\,20.05)\,max(-$lvl\,min($lvl\,val(ch)))\,val(ch))|if(between(t\,20\,20.05)\,max(-$lvl\,min($lvl\,val(ch)))\,val(ch))" \
 	-c:a pcm_f32le planted.wav || exit 99
 # hum on a quiet copy: 60, 120 and 180 Hz at -50, -56 and -60 dBFS
 ff -i clean.wav -af "volume=-30dB" -c:a pcm_f32le quiet.wav || exit 99
@@ -67,6 +70,13 @@ near() { # RULE TRACK TIME TOLERANCE
 }
 t_ok "the -20 dBFS click at 10.000 s, within 10 ms" near audio-click 2 10 0.01
 t_ok "the pop at 15.000 s, within 10 ms" near audio-click 2 15 0.01
+held=$(ff -ss 24.999 -t 0.01 -i planted.wav -af "pan=mono|c0=c0" -f f32le - |
+	od -An -v -f -w4 | awk '$1 >= 1 { n++ } END { print n + 0 }')
+t_ok "the pop cut at full scale ($held samples) at 25.000 s, within 10 ms" \
+	near audio-click 2 25 0.01
+t_ok "and not taken for clipping: the clipped passage is track 2's only one" jq -e \
+	'[.findings[] | select(.track == 2 and .rule == "audio-clipping")]
+	 | length == 1' $j
 t_ok "the clipped passage at 20.000 s, within 50 ms" near audio-clipping 2 20 0.05
 t_ok "the click in the last track's passage at 1.000 s, within 10 ms" \
 	near audio-click 4 1 0.01
@@ -81,7 +91,8 @@ t_ok "nothing of the kind on the clean excerpt" jq -e \
 t_ok "and no click on the planted one but the planted click and pop" jq -e \
 	'[.findings[] | select(.track == 2 and .rule == "audio-click" and
 	  (.time_s < 9.99 or .time_s > 10.01) and
-	  (.time_s < 14.99 or .time_s > 15.01))] | length == 0' $j
+	  (.time_s < 14.99 or .time_s > 15.01) and
+	  (.time_s < 24.99 or .time_s > 25.01))] | length == 0' $j
 
 # --- repair ------------------------------------------------------------
 t_expect 0 "master builds the excerpts as they are" premaster master as-is.xml -o as-is
@@ -106,6 +117,10 @@ t_ok "at the click the error is 15 dB lower or more ($before to $after dBFS)" \
 before=$(err as-is 2 clean.wav 14.999 15.008)
 after=$(err fixed 2 clean.wav 14.999 15.008)
 t_ok "over the pop 15 dB lower or more ($before to $after dBFS)" \
+	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
+before=$(err as-is 2 clean.wav 24.999 25.008)
+after=$(err fixed 2 clean.wav 24.999 25.008)
+t_ok "over the cut pop 15 dB lower or more ($before to $after dBFS)" \
 	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
 before=$(err as-is 2 clean.wav 20 20.05)
 after=$(err fixed 2 clean.wav 20 20.05)
