@@ -1052,7 +1052,7 @@ struct pop_model {
 	double wt[POP_WINDOW + POP_LEAD]; /* each sample's weight in a fit */
 	double floor; /* the residual's energy per sample before the click */
 	bool weighted; /* wt is the residual's inverse level, not 1 */
-	ptrdiff_t clamp[POP_CLAMPS]; /* the burst's samples at full scale, in buf */
+	ptrdiff_t clamp[POP_CLAMPS]; /* the burst's samples at full scale */
 	unsigned nclamp;
 };
 
@@ -1155,6 +1155,24 @@ static double tail_fit(const double *ex, const double *wt, size_t w,
 	return fit_clamped(ex, wt, w, xx, gg, xg, v0, h, cl, ncl, amp, dz);
 }
 
+/* One start's tail fits: its window of m's residual, and their results. */
+struct tail_ctx {
+	const struct pop_model *m;
+	size_t s, w; /* the window: m->buf[s .. s + w) */
+	double xx; /* its weighted energy */
+	ptrdiff_t cl[POP_CLAMPS]; /* the clamped samples, from s */
+	double amp, dz[POP_CLAMPS]; /* the last fit's amplitudes */
+};
+
+/* tail_fit() of the step decaying by r per sample, in c's window. */
+static double fit_r(struct tail_ctx *c, double r)
+{
+	const struct pop_model *m = c->m;
+
+	return tail_fit(m->buf + c->s, m->wt + c->s, c->w, c->xx, m->h, r,
+			c->cl, m->nclamp, &c->amp, c->dz);
+}
+
 /*
  * Whether a step of amplitude amp starts as the residual ex[0] shows it:
  * with the click's sign, and within half of it (or, where the source
@@ -1181,14 +1199,13 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 		      double bg, struct pop *out, double *gain)
 {
 	const double *ex = m->buf + s, *h = m->h, *wt = m->wt + s;
-	double es[POP_TAUS], tk[POP_TAUS], amp, tau = 0, e, least = HUGE_VAL;
+	double es[POP_TAUS], tk[POP_TAUS], tau = 0, e, least = HUGE_VAL;
 	double margin, best, wsum = 0;
 	bool up = x[p] - x[p - 1] > 0, cut = fabsf(x[p]) >= PM_FULL_SCALE;
-	ptrdiff_t cl[POP_CLAMPS];
-	double dz[POP_CLAMPS];
+	struct tail_ctx c = { .m = m, .s = s, .w = w, .xx = xx };
 
 	for (unsigned k = 0; k < m->nclamp; k++)
-		cl[k] = m->clamp[k] - (ptrdiff_t)s;
+		c.cl[k] = m->clamp[k] - (ptrdiff_t)s;
 
 	/*
 	 * Time constants an octave apart; only a tail longer than the
@@ -1197,9 +1214,9 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 	 */
 	for (int k = 0; k < POP_TAUS; k++) {
 		tk[k] = 0.15e-3 * (1 << k) * d->rate;
-		es[k] = tail_fit(ex, wt, w, xx, h, exp(-1 / tk[k]), cl, m->nclamp, &amp, dz);
+		es[k] = fit_r(&c, exp(-1 / tk[k]));
 		if (p + (size_t)ceil(3 * tk[k]) <= b ||
-		    !tail_starts(amp, h[0], ex[0], up, cut))
+		    !tail_starts(c.amp, h[0], ex[0], up, cut))
 			es[k] = HUGE_VAL;
 		least = PM_MIN(least, es[k]);
 	}
@@ -1231,8 +1248,8 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 	{
 		double lo = log(tau / 2), hi = log(tau * 2), k = 0.381966;
 		double m1 = lo + k * (hi - lo), m2 = hi - k * (hi - lo);
-		double e1 = tail_fit(ex, wt, w, xx, h, exp(-exp(-m1)), cl, m->nclamp, &amp, dz);
-		double e2 = tail_fit(ex, wt, w, xx, h, exp(-exp(-m2)), cl, m->nclamp, &amp, dz);
+		double e1 = fit_r(&c, exp(-exp(-m1)));
+		double e2 = fit_r(&c, exp(-exp(-m2)));
 
 		while (hi - lo > 0.04) {
 			if (e1 < e2) {
@@ -1240,23 +1257,23 @@ static bool tail_from(const struct pm_defects *d, const float *x,
 				m2 = m1;
 				e2 = e1;
 				m1 = lo + k * (hi - lo);
-				e1 = tail_fit(ex, wt, w, xx, h, exp(-exp(-m1)), cl, m->nclamp, &amp, dz);
+				e1 = fit_r(&c, exp(-exp(-m1)));
 			} else {
 				lo = m1;
 				m1 = m2;
 				e1 = e2;
 				m2 = hi - k * (hi - lo);
-				e2 = tail_fit(ex, wt, w, xx, h, exp(-exp(-m2)), cl, m->nclamp, &amp, dz);
+				e2 = fit_r(&c, exp(-exp(-m2)));
 			}
 		}
 		tau = exp((lo + hi) / 2);
 	}
 	/* a tail starts with the step the residual shows at p */
-	e = tail_fit(ex, wt, w, xx, h, exp(-1 / tau), cl, m->nclamp, &amp, dz);
-	if (!tail_starts(amp, h[0], ex[0], up, cut))
+	e = fit_r(&c, exp(-1 / tau));
+	if (!tail_starts(c.amp, h[0], ex[0], up, cut))
 		return false;
-	out->amp = amp;
-	memcpy(out->cut, dz, m->nclamp * sizeof(*dz));
+	out->amp = c.amp;
+	memcpy(out->cut, c.dz, m->nclamp * sizeof(*c.dz));
 	out->r = exp(-1 / tau);
 	out->start = p;
 	out->end = p + PM_MIN((size_t)ceil(5 * tau), w);
@@ -1590,7 +1607,8 @@ static bool pop_tail(const struct pm_defects *d, const float *x,
 		for (unsigned j = 1; j <= POP_ORDER; j++)
 			m->h[j] = -z[j - 1] - beta * z[POP_ORDER + j];
 		m->floor = 0;
-		for (ptrdiff_t t = -POP_PRE; t < (ptrdiff_t)(w + POP_LEAD); t++) {
+		for (ptrdiff_t t = -POP_PRE; t < (ptrdiff_t)(w + POP_LEAD);
+		     t++) {
 			const float *xt = x + p - POP_LEAD + t;
 			const float *ot = o + p - POP_LEAD + t;
 			double v = xt[0] - z[POP_ORDER] * ot[0];
