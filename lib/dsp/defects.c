@@ -1673,6 +1673,37 @@ static bool explained(const float *x, size_t gap, size_t m)
 }
 
 /*
+ * Where the source cut a pop's step at full scale, what the cut samples
+ * held is not known, but the rest of the burst, once the fitted step is
+ * taken off (tmp, which holds x[lo .. hi) so corrected), may be music
+ * again.  So the cut samples of x[a .. b) alone are interpolated, into
+ * tmp, if what that leaves of the burst is music (explained()).
+ * Whether they were.
+ */
+static bool cut_samples(float *tmp, const float *x, size_t lo, size_t hi,
+			size_t a, size_t b)
+{
+	unsigned char *u = calloc(hi - lo, 1);
+	float *y = malloc((hi - lo) * sizeof(*y));
+	bool done = false;
+
+	if (!u || !y)
+		goto out;
+	memcpy(y, tmp, (hi - lo) * sizeof(*y));
+	for (size_t t = a; t < b; t++)
+		u[t - lo] = fabsf(x[t]) >= PM_FULL_SCALE;
+	if (pm_ar_interpolate_mask(y, hi - lo, u, FIX_ORDER, false) == 0 &&
+	    explained(y, a - lo, b - a)) {
+		memcpy(tmp, y, (hi - lo) * sizeof(*y));
+		done = true;
+	}
+out:
+	free(u);
+	free(y);
+	return done;
+}
+
+/*
  * The samples to put in place of the click x[a .. b) peaking at p, or
  * of the pop that reaches on to tail->end (tail NULL: none), into a new
  * array: the tail taken off from b on, and x[a .. b) interpolated from
@@ -1705,7 +1736,9 @@ static float *fix_click(const float *x, size_t a, size_t b, size_t p,
 	}
 	for (t = a; t < b; t++)
 		cut = cut || fabsf(x[t]) >= PM_FULL_SCALE;
-	if ((!tail || cut || !explained(tmp, a - lo, m)) &&
+	if (tail && cut && cut_samples(tmp, x, lo, hi, a, b))
+		m = 0;
+	if (m > 0 && (!tail || cut || !explained(tmp, a - lo, m)) &&
 	    pm_ar_interpolate(tmp, hi - lo, a - lo, m, FIX_ORDER, 0) < 0)
 		goto fail;
 	memcpy(fix, tmp + (a - lo), n * sizeof(*fix));
