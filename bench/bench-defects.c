@@ -10,9 +10,11 @@
  * files: the detector alone ("detect"), and on a copy with a -20 dBFS
  * click every 2 s and a 50 ms clipped passage every 10 s (at half the
  * passage's peak, where that is -40 dBFS or more), the detector
- * computing the repairs plus putting them in place ("repair").  Prints
- * seconds of audio, seconds taken and multiples of real time for each,
- * and how many planted defects were found where they were planted.
+ * computing the repairs plus putting them in place ("repair").  Then
+ * the detector alone again, with each click in both channels alike.
+ * Prints seconds of audio, seconds taken and multiples of real time for
+ * detection and repair, and how many planted defects were found where
+ * they were planted.
  */
 #include <config.h>
 
@@ -37,17 +39,20 @@ struct plants {
 	enum pm_defect_kind kind;
 	int64_t tol;
 	size_t hit;
+	bool both; /* a click in both channels: found in each */
 };
 
 static void score(struct plants *p, const struct pm_defect *e, size_t ne)
 {
-	for (size_t k = 0; k < p->n; k++)
+	for (size_t k = 0; k < p->n; k++) {
+		unsigned seen = 0;
+
 		for (size_t i = 0; i < ne; i++)
 			if (e[i].kind == p->kind && e[i].start <= p->at[k] + p->tol &&
-			    e[i].start + e[i].length >= p->at[k] - p->tol) {
-				p->hit++;
-				break;
-			}
+			    e[i].start + e[i].length >= p->at[k] - p->tol)
+				seen |= p->both ? 1u << e[i].channel : 3u;
+		p->hit += seen == 3;
+	}
 }
 
 /* Run the detector over x; count the clicks and clipped passages. */
@@ -90,7 +95,8 @@ int main(int argc, char **argv)
 	double audio = 0, t_detect = 0, t_repair = 0;
 	size_t nat_clicks = 0, nat_clip = 0, clicks = 0, clipped = 0;
 	size_t planted_clicks = 0, planted_clips = 0, changed = 0;
-	size_t hit_clicks = 0, hit_clips = 0, quiet_clips = 0;
+	size_t hit_clicks = 0, hit_clips = 0, quiet_clips = 0, hit_both = 0;
+	size_t both_clicks = 0, both_clipped = 0;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench-defects FILE...\n");
@@ -149,9 +155,21 @@ int main(int argc, char **argv)
 		t0 = bench_now(CLOCK_MONOTONIC);
 		changed += run(x, n, rate, true, y, &clicks, &clipped, &pc, &pp);
 		t_repair += bench_now(CLOCK_MONOTONIC) - t0;
+		/* each click in the other channel too (x is as planted) */
+		for (size_t k = 0; k < pc.n; k++) {
+			int64_t at = pc.at[k];
+
+			x[2 * at + 1 - (at / rate / 2) % 2] +=
+				(at / rate) % 4 == 1 ? 0.1f : -0.1f;
+		}
+		hit_clicks += pc.hit;
+		pc.hit = 0;
+		pc.both = true;
+		run(x, n, rate, false, NULL, &both_clicks, &both_clipped, &pc,
+		    NULL);
+		hit_both += pc.hit;
 		planted_clicks += pc.n;
 		planted_clips += pp.n;
-		hit_clicks += pc.hit;
 		hit_clips += pp.hit;
 		free(pc.at);
 		free(pp.at);
@@ -165,6 +183,8 @@ int main(int argc, char **argv)
 	       t_repair, audio / t_repair, changed);
 	printf("planted: %zu clicks of -20 dBFS, %zu found within 10 ms; %zu clipped passages, %zu found within 50 ms\n",
 	       planted_clicks, hit_clicks, planted_clips, hit_clips);
+	printf("planted in both channels alike: %zu found in each within 10 ms\n",
+	       hit_both);
 	printf("(%zu passages whose clip level would be under -40 dBFS were left unclipped)\n",
 	       quiet_clips);
 	return 0;

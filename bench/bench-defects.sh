@@ -9,6 +9,8 @@
 #  3. the detector with the repairs on the same audio with a -20 dBFS
 #     click every 2 s and a 50 ms clipped passage every 10 s planted:
 #     x real time, and how many were found where they were planted;
+#     then, detection alone, how many were found in each channel with
+#     each click planted in both channels alike;
 #  4. ffmpeg's adeclick on the first track, one thread: x real time, and
 #     the ratio of (3) to it;
 #  5. hum removal and noise reduction (bench-restore): on the album as it

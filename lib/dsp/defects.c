@@ -922,13 +922,58 @@ static double template_fit(const double *r, double ew, const double *t,
 }
 
 /*
+ * How much of ep[0 .. NFIT) (a residual, ep[8] at the burst's peak) the
+ * template t[0 .. n) explains, at its best place within three samples
+ * of the peak, once both sides are read: the residual filtered by h
+ * reversed (over h's energy, each sample's error when the model
+ * interpolates it from the samples either side), and the template
+ * likewise.  An impulse's shows there as a peak a sample or two wide,
+ * a sound's start as what is left of its first samples once the
+ * samples after have predicted them.
+ */
+static double two_sided_fit(const double *ep, const double *h,
+			    const double *t, size_t n)
+{
+	const int m = NFIT - ORDER;
+	double ei[NFIT - ORDER], ee = 0, best = 0;
+
+	for (int i = 0; i < m; i++) {
+		double v = 0;
+
+		for (unsigned j = 0; j <= ORDER; j++)
+			v += h[j] * ep[i + (int)j];
+		ei[i] = v;
+		ee += v * v;
+	}
+	for (int s = -3; s <= 3; s++) {
+		double dot = 0, tt = 0;
+
+		for (int i = 0; i < m; i++) {
+			double v = 0;
+
+			for (unsigned j = 0; j <= ORDER; j++) {
+				int k = i + (int)j - 8 - s;
+
+				if (k >= 0 && k < (int)n)
+					v += h[j] * t[k];
+			}
+			dot += v * ei[i];
+			tt += v * v;
+		}
+		best = PM_MAX(best, dot * dot / (tt * ee + 1e-30));
+	}
+	return best;
+}
+
+/*
  * Whether the burst at p is a click rather than the start of a musical
  * sound (doc/internals/defects.md §2): a sound that starts changes what
  * follows it, a click does not.  Models fitted to the music just before
  * and just after the burst predict each other's side as well as their
  * own in steady music; the level does not jump in either channel.  Where
  * the music changes, the burst must be the shape an added impulse makes
- * in the residual, or stand in its own channel only.
+ * in the residual (read from before it, or from both sides), or stand
+ * in its own channel only.
  */
 static bool click_not_onset(const struct pm_defects *d, unsigned ch,
 			    size_t p, double g)
@@ -995,6 +1040,17 @@ static bool click_not_onset(const struct pm_defects *d, unsigned ch,
 	impulse = template_fit(ep, ew, h, ORDER + 1);
 	step = template_fit(ep, ew, hs, NFIT - 8 - 3);
 	if (impulse >= IMPULSE_FIT && impulse > step - STEP_MARGIN)
+		return true;
+	/*
+	 * A click on a sound's first samples, in both channels alike (so
+	 * that neither the difference of the channels nor the test below
+	 * sees it), is read from both sides: what the sound leaves of its
+	 * start in the residual is predicted from the samples after it, an
+	 * impulse is not.
+	 */
+	impulse = two_sided_fit(ep, h, h, ORDER + 1);
+	if (impulse >= IMPULSE_FIT &&
+	    impulse > two_sided_fit(ep, h, hs, NFIT - 8 - 3) - STEP_MARGIN)
 		return true;
 	if (g != 0)
 		return false;

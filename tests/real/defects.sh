@@ -46,6 +46,14 @@ ff -i clean.wav -af "volume=-30dB" -c:a pcm_f32le quiet.wav || exit 99
 h="0.0031623*sin(2*PI*60*t)+0.0015849*sin(2*PI*120*t)+0.001*sin(2*PI*180*t)"
 ff -i quiet.wav -af "aeval=val(0)+$h|val(1)+$h" -c:a pcm_f32le hum.wav || exit 99
 
+# track 12 from 136 s: a click in both channels at 5 s, on a beat
+beat=$(ls "$PM_REAL_ALBUM"/12-* | head -1)
+brate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate \
+	-of csv=p=0 "$beat") || exit 99
+b=$((brate * 5))
+ff -ss 136 -t 10 -i "$beat" -af "aeval=val(0)+if(eq(n\,$b)\,0.1\,0)|val(1)+if(eq(n\,$b)\,0.1\,0)" \
+	-c:a pcm_f32le beat.wav || exit 99
+
 # the last track's passage, a click at 1 s in the left channel
 last=$(ls "$PM_REAL_ALBUM"/13-* | head -1)
 lrate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate \
@@ -53,7 +61,7 @@ lrate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate \
 ff -ss 320 -t 30 -i "$last" -af "aeval=val(0)+if(eq(n\,$lrate)\,0.1\,0)|val(1)" \
 	-c:a pcm_f32le dense.wav || exit 99
 
-apple_album as-is.xml "" clean.wav planted.wav hum.wav dense.wav
+apple_album as-is.xml "" clean.wav planted.wav hum.wav dense.wav beat.wav
 apple_album fixed.xml '<repair clicks="on" clipping="on"/>' clean.wav planted.wav \
 	hum.wav
 apple_album dehum.xml '<repair hum="60"/>' hum.wav
@@ -83,6 +91,12 @@ t_ok "the click in the last track's passage at 1.000 s, within 10 ms" \
 t_ok "and nothing else there" jq -e \
 	'[.findings[] | select(.track == 4 and (.rule == "audio-click" or
 	  .rule == "audio-clipping" or .rule == "audio-hum"))] | length == 1' $j
+t_ok "the click in both channels on a beat of track 12 at 5.000 s, within 10 ms" \
+	near audio-click 5 5 0.01
+t_ok "and nothing else there" jq -e \
+	'[.findings[] | select(.track == 5 and (.rule == "audio-click" or
+	  .rule == "audio-clipping" or .rule == "audio-hum")) |
+	  select(.time_s < 4.99 or .time_s > 5.01)] | length == 0' $j
 t_ok "the hum on the quiet copy" jq -e \
 	'[.findings[] | select(.rule == "audio-hum" and .track == 3)] | length == 1' $j
 t_ok "nothing of the kind on the clean excerpt" jq -e \
