@@ -18,7 +18,8 @@
 #     white noise at -70 dBFS planted, each and both: x real time (the
 #     bar: 100x), what they found and how far they took it down;
 #  6. pops planted in ten seconds of each track (bench-pops): how many
-#     the click repair takes down by 15 dB, per time constant.
+#     the click repair takes down by 15 dB, per time constant, with the
+#     pops in one channel and then in both.
 # The album is the real one ($PM_REAL_ALBUM or bench/real-album.sh).
 # Usage: bench-defects.sh [BUILDDIR]
 set -eu

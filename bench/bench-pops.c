@@ -17,7 +17,9 @@
  * constants after it, comes down by 15 dB or more (issue 11's bar).
  * Prints the count per time constant, how many pops were not found as
  * clicks within 10 ms, and how many of those were reported as clipping
- * there (a step that holds full scale for three samples or more).
+ * there (a step that holds full scale for three samples or more).  Then
+ * the same with each pop in both channels alike (found: in the left
+ * channel).
  */
 #include <config.h>
 
@@ -57,7 +59,7 @@ static double err_db(const float *x, const float *ref, int64_t a, int64_t b)
  * dB and to *missed those not found.  Whether it could run.
  */
 static bool sweep(const float *ref, int64_t n, uint32_t rate, double tau,
-		  int *good, int *missed, int *clipped)
+		  bool both, int *good, int *missed, int *clipped)
 {
 	size_t bytes = (size_t)n * 2 * sizeof(float), ne;
 	float *x = malloc(bytes), *y = malloc(bytes);
@@ -80,8 +82,11 @@ static bool sweep(const float *ref, int64_t n, uint32_t rate, double tau,
 		at[k] = rate / 2 + (int64_t)k * (rate + 1237);
 		for (int64_t i = 0; i < len; i++) {
 			float *v = &x[2 * (at[k] + i)];
+			float u = (float)(amp * exp(-(double)i / tau));
 
-			*v = fminf(1.0f, fmaxf(-1.0f, *v + (float)(amp * exp(-(double)i / tau))));
+			v[0] = fminf(1.0f, fmaxf(-1.0f, v[0] + u));
+			if (both)
+				v[1] = fminf(1.0f, fmaxf(-1.0f, v[1] + u));
 		}
 	}
 	pm_defects_config_default(&c);
@@ -120,10 +125,26 @@ static bool sweep(const float *ref, int64_t n, uint32_t rate, double tau,
 	return true;
 }
 
+static void report(const char *what, int files, const int *good,
+		   const int *missed, const int *clipped)
+{
+	printf("pops%s: %d per time constant, %d excerpts of 10 s; repaired by 15 dB or more:",
+	       what, POPS * files, files);
+	for (int t = 0; t < TAUS; t++)
+		printf(" %g ms %d", tau_ms[t], good[t]);
+	printf("; not found within 10 ms:");
+	for (int t = 0; t < TAUS; t++)
+		printf(" %d", missed[t]);
+	printf(" (of them reported as clipping there:");
+	for (int t = 0; t < TAUS; t++)
+		printf(" %d", clipped[t]);
+	printf(")\n");
+}
+
 int main(int argc, char **argv)
 {
-	int good[TAUS] = { 0 }, missed[TAUS] = { 0 }, clipped[TAUS] = { 0 };
-	int files = 0;
+	int good[2][TAUS] = { { 0 } }, missed[2][TAUS] = { { 0 } };
+	int clipped[2][TAUS] = { { 0 } }, files = 0;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench-pops FILE...\n");
@@ -142,25 +163,19 @@ int main(int argc, char **argv)
 			free(x);
 			continue;
 		}
-		for (int t = 0; t < TAUS; t++)
-			if (!sweep(x + 2 * from, len, rate, tau_ms[t] * 1e-3 * rate,
-				   &good[t], &missed[t], &clipped[t])) {
-				free(x);
-				return 1;
-			}
+		for (int b = 0; b < 2; b++)
+			for (int t = 0; t < TAUS; t++)
+				if (!sweep(x + 2 * from, len, rate,
+					   tau_ms[t] * 1e-3 * rate, b == 1,
+					   &good[b][t], &missed[b][t],
+					   &clipped[b][t])) {
+					free(x);
+					return 1;
+				}
 		files++;
 		free(x);
 	}
-	printf("pops: %d per time constant, %d excerpts of 10 s; repaired by 15 dB or more:",
-	       POPS * files, files);
-	for (int t = 0; t < TAUS; t++)
-		printf(" %g ms %d", tau_ms[t], good[t]);
-	printf("; not found within 10 ms:");
-	for (int t = 0; t < TAUS; t++)
-		printf(" %d", missed[t]);
-	printf(" (of them reported as clipping there:");
-	for (int t = 0; t < TAUS; t++)
-		printf(" %d", clipped[t]);
-	printf(")\n");
+	report("", files, good[0], missed[0], clipped[0]);
+	report(" in both channels", files, good[1], missed[1], clipped[1]);
 	return 0;
 }

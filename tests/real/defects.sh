@@ -14,7 +14,10 @@
 # passage and by 20 dB on each hum line, and leaves every sample outside
 # the repaired regions as it was.  And a -20 dBFS click in a passage of
 # the last track (from 320 s) that the detector's first look at each
-# frame missed: the second look (closer_candidate()) finds it.
+# frame missed: the second look (closer_candidate()) finds it.  A
+# -20 dBFS click in both channels on a beat of track 12, and a pop in
+# both channels of track 3 where the music changes: found, and the pop
+# repaired by 15 dB.
 # Run by `make check-real`, which fetches the album first.
 . "${top_srcdir:-.}/tests/lib.sh"
 
@@ -54,6 +57,24 @@ b=$((brate * 5))
 ff -ss 136 -t 10 -i "$beat" -af "aeval=val(0)+if(eq(n\,$b)\,0.1\,0)|val(1)+if(eq(n\,$b)\,0.1\,0)" \
 	-c:a pcm_f32le beat.wav || exit 99
 
+# track 3 (96 kHz), ten seconds from a third of the way in: a pop in
+# both channels alike (a step of -0.5 decaying in 1 ms) at 339711
+# samples, where the music changes as a sound would
+pt=$(ls "$PM_REAL_ALBUM"/03-* | head -1)
+prate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate \
+	-of csv=p=0 "$pt") || exit 99
+pn=$(ffprobe -v error -select_streams a:0 -show_entries stream=duration_ts \
+	-of csv=p=0 "$pt") || exit 99
+p0=$((pn / 3))
+ppop=339711
+ptau=$((prate / 1000))
+ff -i "$pt" -af "atrim=start_sample=$p0:end_sample=$((p0 + 10 * prate)),asetpts=N/SR/TB" \
+	-c:a pcm_f32le popclean.wav || exit 99
+e="if(between(n\,$ppop\,$ppop+8*$ptau)\,max(-1\,val(ch)-0.5*exp(($ppop-n)/$ptau))-val(ch)\,0)"
+ff -i popclean.wav -af "aeval=val(ch)+$e|val(ch)+$e" -c:a pcm_f32le popboth.wav ||
+	exit 99
+pt_s=$(awk -v n="$ppop" -v r="$prate" 'BEGIN { printf "%.6f", n / r }')
+
 # the last track's passage, a click at 1 s in the left channel
 last=$(ls "$PM_REAL_ALBUM"/13-* | head -1)
 lrate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate \
@@ -61,9 +82,10 @@ lrate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate \
 ff -ss 320 -t 30 -i "$last" -af "aeval=val(0)+if(eq(n\,$lrate)\,0.1\,0)|val(1)" \
 	-c:a pcm_f32le dense.wav || exit 99
 
-apple_album as-is.xml "" clean.wav planted.wav hum.wav dense.wav beat.wav
+apple_album as-is.xml "" clean.wav planted.wav hum.wav dense.wav beat.wav \
+	popboth.wav
 apple_album fixed.xml '<repair clicks="on" clipping="on"/>' clean.wav planted.wav \
-	hum.wav
+	hum.wav popboth.wav
 apple_album dehum.xml '<repair hum="60"/>' hum.wav
 
 # --- detection ---------------------------------------------------------
@@ -97,6 +119,8 @@ t_ok "and nothing else there" jq -e \
 	'[.findings[] | select(.track == 5 and (.rule == "audio-click" or
 	  .rule == "audio-clipping" or .rule == "audio-hum")) |
 	  select(.time_s < 4.99 or .time_s > 5.01)] | length == 0' $j
+t_ok "the pop in both channels of track 3 at $pt_s s, within 10 ms" \
+	near audio-click 6 "$pt_s" 0.01
 t_ok "the hum on the quiet copy" jq -e \
 	'[.findings[] | select(.rule == "audio-hum" and .track == 3)] | length == 1' $j
 t_ok "nothing of the kind on the clean excerpt" jq -e \
@@ -135,6 +159,12 @@ t_ok "over the pop 15 dB lower or more ($before to $after dBFS)" \
 before=$(err as-is 2 clean.wav 24.999 25.008)
 after=$(err fixed 2 clean.wav 24.999 25.008)
 t_ok "over the cut pop 15 dB lower or more ($before to $after dBFS)" \
+	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
+t0=$(awk -v t="$pt_s" 'BEGIN { printf "%.6f", t - 0.0001 }')
+t1=$(awk -v t="$pt_s" 'BEGIN { printf "%.6f", t + 0.008 }')
+before=$(err as-is 6 popclean.wav "$t0" "$t1")
+after=$(err fixed 4 popclean.wav "$t0" "$t1")
+t_ok "over the pop in both channels 15 dB lower or more ($before to $after dBFS)" \
 	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
 before=$(err as-is 2 clean.wav 20 20.05)
 after=$(err fixed 2 clean.wav 20 20.05)
