@@ -1887,7 +1887,7 @@ static bool pop_not_onset(const struct pm_defects *d, const float *x,
  */
 static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		     size_t p, double bg, const float *e, double ebg,
-		     double g)
+		     double g, bool twin)
 {
 	const float *x = c->x;
 	double near = 0, wide = 0, pre = 0, thr;
@@ -1960,7 +1960,7 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 	pre /= 496;
 	if (pre < 1e-8)
 		return false;
-	onset = !click_not_onset(d, ch, p, g);
+	onset = !twin && !click_not_onset(d, ch, p, g);
 	a = a > 2 ? a - 2 : a;
 	b += 2;
 	at = d->base + (int64_t)a;
@@ -2138,7 +2138,7 @@ static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 			for (size_t i = s * SEG; i < (s + 1) * SEG; i++)
 				if (fabsf(c->e[i]) > fabsf(c->e[p]))
 					p = i;
-			found = click_at(d, c, ch, p, bg, c->e, bg, 0);
+			found = click_at(d, c, ch, p, bg, c->e, bg, 0, false);
 		}
 		if (!found && pk > d->c.click_floor &&
 		    cross_candidate(d, c, o, s, own,
@@ -2146,14 +2146,73 @@ static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 					    o->seg_e[s + 1],
 				    run_x - xc[s - 1] - xc[s] - xc[s + 1], &p,
 				    &ebg, &g))
-			found = click_at(d, c, ch, p, bg, d->xe, ebg, g);
+			found = click_at(d, c, ch, p, bg, d->xe, ebg, g, false);
 		if (!found && pk > d->c.click_floor &&
 		    pk * pk > NEAR_MISS * NEAR_MISS * k2 * bg &&
 		    closer_candidate(d, c, s, &p, &ebg))
-			click_at(d, c, ch, p, bg, d->xe, ebg, 0);
+			click_at(d, c, ch, p, bg, d->xe, ebg, 0, false);
 		run += c->seg_e[s + REACH + 1] - c->seg_e[s - REACH];
 		run_o += o->seg_e[s + REACH + 1] - o->seg_e[s - REACH];
 		run_x += xc[s + REACH + 1] - xc[s - REACH];
+	}
+}
+
+/*
+ * The clicks found in the middle frame since event `from` in one channel
+ * only: where the other channel's residual stands out at the same
+ * sample by NEAR_MISS of the factor, over the click floor, it is the
+ * same click there (a bad sample frame, an edit), and the test of the
+ * music around it is not asked again (it was passed in the channel
+ * the click was found in).
+ */
+static void twins_of(struct pm_defects *d, size_t from)
+{
+	const size_t nbg = (2 * REACH - 2) * SEG;
+	double k2 = NEAR_MISS * NEAR_MISS * d->c.click_ratio *
+		    d->c.click_ratio;
+	size_t n = d->nev;
+
+	for (size_t i = from; i < n; i++) {
+		struct pm_defect ev = d->ev[i];
+		unsigned ob = 1 - ev.channel;
+		struct chan *o = &d->ch[ob];
+		const struct chan *c = &d->ch[ev.channel];
+		int64_t a = ev.start - d->base;
+		size_t p = 0, q, s, len;
+		double own = 0, best = 0;
+		bool paired = false;
+
+		if (ev.kind != PM_DEFECT_CLICK || a < (int64_t)FR ||
+		    a >= 2 * FR)
+			continue;
+		for (size_t j = 0; j < d->nev && !paired; j++)
+			paired = d->ev[j].kind == PM_DEFECT_CLICK &&
+				 d->ev[j].channel == ob &&
+				 d->ev[j].start <= ev.start + ev.length &&
+				 d->ev[j].start + d->ev[j].length >= ev.start;
+		if (paired)
+			continue;
+		/* the click's peak in its own channel, within its burst */
+		len = PM_MIN((size_t)ev.length, (size_t)(2 * ORDER + 8));
+		for (q = (size_t)a; q < (size_t)a + len; q++)
+			if (fabsf(c->e[q]) > best) {
+				best = fabsf(c->e[q]);
+				p = q;
+			}
+		/* the other's, within three samples of it */
+		best = 0;
+		for (q = p - 3; q <= p + 3; q++)
+			if (fabsf(o->e[q]) > best) {
+				best = fabsf(o->e[q]);
+				p = q;
+			}
+		s = p / SEG;
+		for (size_t t = s - REACH; t <= s + REACH; t++)
+			if (t + 1 < s || t > s + 1)
+				own += o->seg_e[t];
+		own /= (double)nbg;
+		if (best > d->c.click_floor && best * best > k2 * own)
+			(void)click_at(d, o, ob, p, own, o->e, own, 0, true);
 	}
 }
 
@@ -2215,12 +2274,17 @@ static void step(struct pm_defects *d)
 			residual(d, c, 2);
 		}
 	}
-	if (d->base + FR < d->end && d->base + 2 * FR > 0)
+	if (d->base + FR < d->end && d->base + 2 * FR > 0) {
+		size_t from = d->nev;
+
 		for (ch = 0; ch < 2; ch++) {
 			find_clipping(d, &d->ch[ch], ch);
 			if (d->may[1])
 				find_clicks(d, &d->ch[ch], ch);
 		}
+		if (d->may[1])
+			twins_of(d, from);
+	}
 	d->may[0] = d->may[1];
 	d->may[1] = d->may[2];
 	for (ch = 0; ch < 2; ch++) {

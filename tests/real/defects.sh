@@ -15,9 +15,9 @@
 # the repaired regions as it was.  And a -20 dBFS click in a passage of
 # the last track (from 320 s) that the detector's first look at each
 # frame missed: the second look (closer_candidate()) finds it.  A
-# -20 dBFS click in both channels on a beat of track 12, and a pop in
-# both channels of track 3 where the music changes: found, and the pop
-# repaired by 15 dB.
+# -20 dBFS click in both channels on a beat of track 12 (found in
+# each), and a pop in both channels of track 3 where the music changes:
+# found, and the pop repaired by 15 dB.
 # Run by `make check-real`, which fetches the album first.
 . "${top_srcdir:-.}/tests/lib.sh"
 
@@ -115,6 +115,9 @@ t_ok "and nothing else there" jq -e \
 	  .rule == "audio-clipping" or .rule == "audio-hum"))] | length == 1' $j
 t_ok "the click in both channels on a beat of track 12 at 5.000 s, within 10 ms" \
 	near audio-click 5 5 0.01
+t_ok "and found in both" jq -e \
+	'[.findings[] | select(.track == 5 and .rule == "audio-click" and
+	  (.message | test("in both channels")))] | length == 1' $j
 t_ok "and nothing else there" jq -e \
 	'[.findings[] | select(.track == 5 and (.rule == "audio-click" or
 	  .rule == "audio-clipping" or .rule == "audio-hum")) |
