@@ -142,6 +142,17 @@ static void clean(void)
 	free(x);
 }
 
+/* The quiet pad under percussive() and drums(): two sines. */
+static void quiet_pad(float *x)
+{
+	for (int64_t i = 0; i < LEN; i++) {
+		double t = (double)i / RATE;
+
+		x[2 * i] = (float)(0.03 * sin(2 * M_PI * 165 * t));
+		x[2 * i + 1] = (float)(0.03 * sin(2 * M_PI * 247.5 * t + 1));
+	}
+}
+
 /*
  * Percussive music: a note every 250 ms keyed on at full level in the
  * middle of its waveform (a sampled or synthesised attack without a
@@ -155,12 +166,7 @@ static float *percussive(int64_t *at, int *nat)
 	static const double hz[8] = { 110, 146.8, 196, 220, 293.7, 392, 440, 587.3 };
 
 	*nat = 0;
-	for (int64_t i = 0; i < LEN; i++) {
-		double t = (double)i / RATE;
-
-		x[2 * i] = (float)(0.03 * sin(2 * M_PI * 165 * t));
-		x[2 * i + 1] = (float)(0.03 * sin(2 * M_PI * 247.5 * t + 1));
-	}
+	quiet_pad(x);
 	for (int64_t on = RATE / 4; on < LEN - RATE / 4; on += RATE / 4) {
 		int k = *nat % 8;
 		double f = hz[(k * 5) % 8], phase = 0.3 + 0.7 * k;
@@ -216,6 +222,22 @@ static void onsets(void)
 	free(x);
 }
 
+/* Whether each of the clicks at[0 .. n) is found in both channels. */
+static bool found_in_each(const struct pm_defects *d, const int64_t *at,
+			  int n)
+{
+	bool all = true;
+
+	for (int k = 0; k < n; k++)
+		for (unsigned c = 0; c < 2; c++)
+			if (!found(d, PM_DEFECT_CLICK, c, at[k], RATE / 100)) {
+				all = false;
+				tap_diag("the click at %.4f s is not found in channel %u",
+					 (double)at[k] / RATE, c);
+			}
+	return all;
+}
+
 /*
  * Drums in the middle of the mix: every 250 ms a hit of noise and a
  * 180 Hz body, the same in both channels, rising in half a millisecond
@@ -227,12 +249,7 @@ static float *drums(int64_t *at, int *nat)
 	uint32_t seed = 12345;
 
 	*nat = 0;
-	for (int64_t i = 0; i < LEN; i++) {
-		double t = (double)i / RATE;
-
-		x[2 * i] = (float)(0.03 * sin(2 * M_PI * 165 * t));
-		x[2 * i + 1] = (float)(0.03 * sin(2 * M_PI * 247.5 * t + 1));
-	}
+	quiet_pad(x);
 	for (int64_t on = RATE / 4; on < LEN - RATE / 4; on += RATE / 4) {
 		at[(*nat)++] = on;
 		for (int64_t i = on; i < on + RATE / 4; i++) {
@@ -262,7 +279,6 @@ static void clicks_on_drums(void)
 	float *x = drums(at, &nat);
 	struct pm_defects_summary s;
 	struct pm_defects *d = detect(x, LEN, false, &s);
-	bool all = true;
 
 	is_int(count(d, PM_DEFECT_CLICK), 0, "%d drum hits: no click", nat);
 	pm_defects_free(d);
@@ -273,14 +289,7 @@ static void clicks_on_drums(void)
 			x[2 * click[k] + c] += k % 3 ? 0.1f : -0.1f;
 	}
 	d = detect(x, LEN, false, &s);
-	for (int k = 0; k < 8; k++)
-		for (unsigned c = 0; c < 2; c++)
-			if (!found(d, PM_DEFECT_CLICK, c, click[k], RATE / 100)) {
-				all = false;
-				tap_diag("the click at %.4f s is not found in channel %u",
-					 (double)click[k] / RATE, c);
-			}
-	ok(all, "-20 dBFS clicks in both channels 0.5 to 4 ms into 8 drum hits are found in each within 10 ms");
+	ok(found_in_each(d, click, 8), "-20 dBFS clicks in both channels 0.5 to 4 ms into 8 drum hits are found in each within 10 ms");
 	is_int(count(d, PM_DEFECT_CLICK), 16, "and nothing else");
 	pm_defects_free(d);
 	free(x);
@@ -300,7 +309,7 @@ static void twin_clicks(void)
 	float *x = percussive(at, &nat);
 	struct pm_defects_summary s;
 	struct pm_defects *d;
-	bool all = true;
+
 	for (int k = 0; k < 8; k++) {
 		float v = k % 3 ? 0.1f : -0.1f;
 
@@ -309,14 +318,7 @@ static void twin_clicks(void)
 		x[2 * click[k] + 1] += v;
 	}
 	d = detect(x, LEN, false, &s);
-	for (int k = 0; k < 8; k++)
-		for (unsigned c = 0; c < 2; c++)
-			if (!found(d, PM_DEFECT_CLICK, c, click[k], RATE / 100)) {
-				all = false;
-				tap_diag("the click at %.4f s is not found in channel %u",
-					 (double)click[k] / RATE, c);
-			}
-	ok(all, "clicks in both channels on 8 notes' first samples are found in each within 10 ms");
+	ok(found_in_each(d, click, 8), "clicks in both channels on 8 notes' first samples are found in each within 10 ms");
 	is_int(count(d, PM_DEFECT_CLICK), 16, "and nothing else");
 	pm_defects_free(d);
 	free(x);
