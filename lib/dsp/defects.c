@@ -1887,7 +1887,7 @@ static bool pop_not_onset(const struct pm_defects *d, const float *x,
  */
 static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		     size_t p, double bg, const float *e, double ebg,
-		     double g, bool twin)
+		     double g)
 {
 	const float *x = c->x;
 	double near = 0, wide = 0, pre = 0, thr;
@@ -1960,7 +1960,7 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 	pre /= 496;
 	if (pre < 1e-8)
 		return false;
-	onset = !twin && !click_not_onset(d, ch, p, g);
+	onset = !click_not_onset(d, ch, p, g);
 	a = a > 2 ? a - 2 : a;
 	b += 2;
 	at = d->base + (int64_t)a;
@@ -2138,7 +2138,7 @@ static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 			for (size_t i = s * SEG; i < (s + 1) * SEG; i++)
 				if (fabsf(c->e[i]) > fabsf(c->e[p]))
 					p = i;
-			found = click_at(d, c, ch, p, bg, c->e, bg, 0, false);
+			found = click_at(d, c, ch, p, bg, c->e, bg, 0);
 		}
 		if (!found && pk > d->c.click_floor &&
 		    cross_candidate(d, c, o, s, own,
@@ -2146,11 +2146,11 @@ static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 					    o->seg_e[s + 1],
 				    run_x - xc[s - 1] - xc[s] - xc[s + 1], &p,
 				    &ebg, &g))
-			found = click_at(d, c, ch, p, bg, d->xe, ebg, g, false);
+			found = click_at(d, c, ch, p, bg, d->xe, ebg, g);
 		if (!found && pk > d->c.click_floor &&
 		    pk * pk > NEAR_MISS * NEAR_MISS * k2 * bg &&
 		    closer_candidate(d, c, s, &p, &ebg))
-			click_at(d, c, ch, p, bg, d->xe, ebg, 0, false);
+			click_at(d, c, ch, p, bg, d->xe, ebg, 0);
 		run += c->seg_e[s + REACH + 1] - c->seg_e[s - REACH];
 		run_o += o->seg_e[s + REACH + 1] - o->seg_e[s - REACH];
 		run_x += xc[s + REACH + 1] - xc[s - REACH];
@@ -2159,11 +2159,13 @@ static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 
 /*
  * The clicks found in the middle frame since event `from` in one channel
- * only: where the other channel's residual stands out at the same
- * sample by NEAR_MISS of the factor, over the click floor, it is the
- * same click there (a bad sample frame, an edit), and the test of the
- * music around it is not asked again (it was passed in the channel
- * the click was found in).
+ * only: the other channel is looked at closely (click_at()) at the
+ * same sample where its residual stands out there by NEAR_MISS of the
+ * factor, over the click floor.  A click at the same sample in both
+ * channels is likely one event (a bad sample frame, an edit), and the
+ * one found vouches for a candidate the factor alone would turn down.
+ * The close look is not spared: a sound's start is one event in both
+ * channels too.
  */
 static void twins_of(struct pm_defects *d, size_t from)
 {
@@ -2212,7 +2214,7 @@ static void twins_of(struct pm_defects *d, size_t from)
 				own += o->seg_e[t];
 		own /= (double)nbg;
 		if (best > d->c.click_floor && best * best > k2 * own)
-			(void)click_at(d, o, ob, p, own, o->e, own, 0, true);
+			(void)click_at(d, o, ob, p, own, o->e, own, 0);
 	}
 }
 
