@@ -2180,7 +2180,7 @@ static void twins_of(struct pm_defects *d, size_t from)
 		struct chan *o = &d->ch[ob];
 		const struct chan *c = &d->ch[ev.channel];
 		int64_t a = ev.start - d->base;
-		size_t p = 0, q, s, len;
+		size_t p = 0, po, q, s, len;
 		double own = 0, best = 0;
 		bool paired = false;
 
@@ -2203,11 +2203,13 @@ static void twins_of(struct pm_defects *d, size_t from)
 			}
 		/* the other's, within three samples of it */
 		best = 0;
+		po = p;
 		for (q = p - 3; q <= p + 3; q++)
 			if (fabsf(o->e[q]) > best) {
 				best = fabsf(o->e[q]);
-				p = q;
+				po = q;
 			}
+		p = po;
 		s = p / SEG;
 		for (size_t t = s - REACH; t <= s + REACH; t++)
 			if (t + 1 < s || t > s + 1)
