@@ -1641,6 +1641,163 @@ done:
 	return ok;
 }
 
+#define SPEC_N 4096 /* points in the transforms a slow tail is told by */
+#define SPEC_GRID 48 /* time constants tried, 0.2 ms to 20 ms */
+#define SPEC_SEGS 4 /* music segments each side its spectrum is read in */
+
+/*
+ * The window of spec_tail()'s transforms at i of n: up over the first
+ * eighth (music before the step), flat, and down over the last quarter
+ * (where the tail has died out).
+ */
+static double spec_window(size_t i, size_t n)
+{
+	size_t up = n / 8, down = n / 4;
+
+	if (i < up)
+		return 0.5 - 0.5 * cos(M_PI * ((double)i + 0.5) / (double)up);
+	if (i >= n - down)
+		return 0.5 + 0.5 * cos(M_PI * ((double)(i - (n - down)) + 0.5) /
+				       (double)down);
+	return 1;
+}
+
+/*
+ * The music's power spectrum around a pop whose window is x[g0 .. g0 +
+ * n) (its step at s): the mean of up to SPEC_SEGS segments of n either
+ * side, each under window w, then over 9 bins.  Into psd[0 .. n / 2];
+ * whether any segment fitted in the three frames.
+ */
+static bool spec_music(struct pm_fft *f, const float *x, const double *w,
+		       size_t n, size_t g0, size_t s, double *buf,
+		       double *one, double *psd)
+{
+	size_t nb = n / 2 + 1, nseg = 0;
+
+	for (size_t k = 0; k < nb; k++)
+		one[k] = psd[k] = 0;
+	for (int side = 0; side < 2; side++)
+		for (size_t j = 0; j < SPEC_SEGS; j++) {
+			ptrdiff_t a = side == 0 ?
+				(ptrdiff_t)s - 64 - (ptrdiff_t)(n + j * n / 2) :
+				(ptrdiff_t)(g0 + n + j * n / 2);
+
+			if (a < 0 || a + (ptrdiff_t)n > 3 * FR)
+				continue;
+			for (size_t i = 0; i < n; i++)
+				buf[i] = w[i] * x[a + (ptrdiff_t)i];
+			pm_fft_power(f, buf, buf + n);
+			for (size_t k = 0; k < nb; k++)
+				one[k] += buf[n + k];
+			nseg++;
+		}
+	if (nseg == 0)
+		return false;
+	for (size_t k = 0; k < nb; k++) {
+		size_t lo = k < 4 ? 0 : k - 4, hi = PM_MIN(k + 5, nb);
+		double sum = 0;
+
+		for (size_t j = lo; j < hi; j++)
+			sum += one[j];
+		psd[k] = sum / (double)((hi - lo) * nseg) + 1e-20;
+	}
+	return true;
+}
+
+/*
+ * A slow tail's time constant, told again in the spectrum (doc/internals/
+ * defects.md §2).  The model tail_in() fits in the time domain is short
+ * (POP_ORDER taps, fitted to 2 048 samples), and smears the music's bass
+ * down to 0 Hz: it reads a tail of a millisecond or more as more of the
+ * bass, and its time constant is poorly told (by half or twice as often
+ * as not, on the real album).  Most mixes hold little below their bass,
+ * where such a tail's energy is.  So out's step (its start and amplitude
+ * kept) is fitted again, with an impulse at its start for the burst, to
+ * the transform of SPEC_N samples from an eighth before it, each bin
+ * weighted by the inverse of the music's power there (spec_music()):
+ * least squares, for each time constant of a grid, and the one that
+ * leaves least is taken.  At the grid's longest (past 16 ms), what was
+ * fitted is the music's own slow change, and out is left as it was.  So
+ * is a step the source cut at full scale (cut true): what its cut
+ * samples miss is known in the time domain only, and the spectrum's fit
+ * with them let free was seen to go wrong.
+ */
+static void spec_tail(const struct pm_defects *d, const float *x, bool cut,
+		      struct pop *out)
+{
+	const size_t n = SPEC_N, q = n / 8, nb = n / 2 + 1;
+	size_t s = out->start, g0 = s - q;
+	double tau0 = -1 / log(out->r), best = HUGE_VAL, tbest = 0;
+	double *w, *buf, *yf, *tf, *inf, *psd, *one;
+	struct pm_err err = { 0 };
+	struct pm_fft *f;
+
+	if (cut || tau0 < 0.3e-3 * d->rate || s < q || g0 + n > 3 * FR)
+		return;
+	f = pm_fft_new(n, &err);
+	w = malloc((3 * n + 5 * (n + 2)) * sizeof(*w));
+	if (!f || !w)
+		goto done;
+	buf = w + n; /* 2 n */
+	yf = buf + 2 * n;
+	tf = yf + n + 2;
+	inf = tf + n + 2;
+	psd = inf + n + 2;
+	one = psd + n + 2;
+	for (size_t i = 0; i < n; i++)
+		w[i] = spec_window(i, n);
+	if (!spec_music(f, x, w, n, g0, s, buf, one, psd))
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = w[i] * x[g0 + i];
+	pm_fft_forward(f, buf, yf);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = i == q ? w[i] : 0;
+	pm_fft_forward(f, buf, inf);
+	for (int g = 0; g <= SPEC_GRID; g++) {
+		double tau = 0.2e-3 * d->rate * pow(100, g / (double)SPEC_GRID);
+		double r = exp(-1 / tau), v = 1, tt = 0, ti = 0, ii = 0;
+		double ty = 0, iy = 0, yy = 0, det, left;
+
+		for (size_t i = 0; i < n; i++) {
+			buf[i] = i < q ? 0 : w[i] * v;
+			v = i < q ? v : v * r;
+		}
+		pm_fft_forward(f, buf, tf);
+		for (size_t k = 1; k < nb; k++) {
+			const double *t = tf + 2 * k, *u = inf + 2 * k;
+			const double *y = yf + 2 * k;
+			double c = 1 / psd[k];
+
+			tt += c * (t[0] * t[0] + t[1] * t[1]);
+			ii += c * (u[0] * u[0] + u[1] * u[1]);
+			ti += c * (t[0] * u[0] + t[1] * u[1]);
+			ty += c * (t[0] * y[0] + t[1] * y[1]);
+			iy += c * (u[0] * y[0] + u[1] * y[1]);
+			yy += c * (y[0] * y[0] + y[1] * y[1]);
+		}
+		det = tt * ii - ti * ti;
+		if (!(det > 0))
+			continue;
+		left = yy - (ty * (ty * ii - iy * ti) +
+			     iy * (iy * tt - ty * ti)) / det;
+		if (left < best) {
+			best = left;
+			tbest = tau;
+		}
+	}
+	if (tbest == 0 ||
+	    tbest > 0.2e-3 * d->rate * pow(100, (SPEC_GRID - 2) /
+					   (double)SPEC_GRID))
+		goto done;
+	out->r = exp(-1 / tbest);
+	out->end = s + PM_MIN((size_t)ceil(5 * tbest), (size_t)POP_WINDOW);
+	out->end = PM_MIN(out->end, (size_t)3 * FR);
+done:
+	pm_fft_free(f);
+	free(w);
+}
+
 /*
  * Whether the click x[a .. b) peaking at p has a decaying tail, and
  * which (doc/internals/defects.md §2).  Over the 48 ms from p on, the
@@ -1702,8 +1859,10 @@ static bool pop_tail(const struct pm_defects *d, const float *x,
 				m->buf[t] = v;
 		}
 		found = tail_in(d, x, m, w, a, b, p, bg, out);
-		if (found)
+		if (found) {
+			spec_tail(d, x, m->nclamp > 0, out);
 			goto out;
+		}
 	}
 	/* the channel alone */
 	(void)fit_model_order(x + a - POP_MODEL, POP_MODEL, ap, POP_ORDER);
@@ -1723,6 +1882,8 @@ static bool pop_tail(const struct pm_defects *d, const float *x,
 			m->buf[t] = v;
 	}
 	found = tail_in(d, x, m, w, a, b, p, bg, out);
+	if (found)
+		spec_tail(d, x, m->nclamp > 0, out);
 out:
 	free(m);
 	return found;

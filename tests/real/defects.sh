@@ -75,6 +75,30 @@ ff -i popclean.wav -af "aeval=val(ch)+$e|val(ch)+$e" -c:a pcm_f32le popboth.wav 
 	exit 99
 pt_s=$(awk -v n="$ppop" -v r="$prate" 'BEGIN { printf "%.6f", n / r }')
 
+# track 4 (48 kHz), ten seconds from a third of the way in: two slow pops
+# in the left channel, steps of 0.2 decaying in 2 ms at 220948 samples
+# and in 5 ms at 319422, whose time constants the model fitted before
+# them read as a half and a quarter of what they are
+st=$(ls "$PM_REAL_ALBUM"/04-* | head -1)
+srate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate \
+	-of csv=p=0 "$st") || exit 99
+sn=$(ffprobe -v error -select_streams a:0 -show_entries stream=duration_ts \
+	-of csv=p=0 "$st") || exit 99
+s0=$((sn / 3))
+sp1=220948
+st1=$((srate / 500))
+sp2=319422
+st2=$((srate / 200))
+ff -i "$st" -af "atrim=start_sample=$s0:end_sample=$((s0 + 10 * srate)),asetpts=N/SR/TB" \
+	-c:a pcm_f32le slowclean.wav || exit 99
+ff -i slowclean.wav -af "aeval=val(0)+if(between(n\,$sp1\,$sp1+8*$st1)\,0.2*exp(($sp1-n)/$st1)\,0)+if(between(n\,$sp2\,$sp2+8*$st2)\,0.2*exp(($sp2-n)/$st2)\,0)|val(1)" \
+	-c:a pcm_f32le slow.wav || exit 99
+# FROM TAU: the seconds a pop and its eight time constants span
+span() {
+	awk -v n="$1" -v t="$2" -v r="$srate" \
+		'BEGIN { printf "%.6f %.6f", (n - 64) / r, (n + 8 * t + 64) / r }'
+}
+
 # the last track's passage, a click at 1 s in the left channel
 last=$(ls "$PM_REAL_ALBUM"/13-* | head -1)
 lrate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate \
@@ -83,9 +107,9 @@ ff -ss 320 -t 30 -i "$last" -af "aeval=val(0)+if(eq(n\,$lrate)\,0.1\,0)|val(1)" 
 	-c:a pcm_f32le dense.wav || exit 99
 
 apple_album as-is.xml "" clean.wav planted.wav hum.wav dense.wav beat.wav \
-	popboth.wav
+	popboth.wav slow.wav
 apple_album fixed.xml '<repair clicks="on" clipping="on"/>' clean.wav planted.wav \
-	hum.wav popboth.wav
+	hum.wav popboth.wav slow.wav
 apple_album dehum.xml '<repair hum="60"/>' hum.wav
 
 # --- detection ---------------------------------------------------------
@@ -124,6 +148,12 @@ t_ok "and nothing else there" jq -e \
 	  select(.time_s < 4.99 or .time_s > 5.01)] | length == 0' $j
 t_ok "the pop in both channels of track 3 at $pt_s s, within 10 ms" \
 	near audio-click 6 "$pt_s" 0.01
+for k in 1 2; do
+	eval "at=\$sp$k tau=\$st$k"
+	t=$(awk -v n="$at" -v r="$srate" 'BEGIN { printf "%.6f", n / r }')
+	t_ok "the slow pop ($((tau * 1000 / srate)) ms) of track 4 at $t s, within 10 ms" \
+		near audio-click 7 "$t" 0.01
+done
 t_ok "the hum on the quiet copy" jq -e \
 	'[.findings[] | select(.rule == "audio-hum" and .track == 3)] | length == 1' $j
 t_ok "nothing of the kind on the clean excerpt" jq -e \
@@ -169,6 +199,13 @@ before=$(err as-is 6 popclean.wav "$t0" "$t1")
 after=$(err fixed 4 popclean.wav "$t0" "$t1")
 t_ok "over the pop in both channels 15 dB lower or more ($before to $after dBFS)" \
 	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
+for k in 1 2; do
+	eval "at=\$sp$k tau=\$st$k"
+	before=$(err as-is 7 slowclean.wav $(span $at $tau))
+	after=$(err fixed 5 slowclean.wav $(span $at $tau))
+	t_ok "over the slow pop ($((tau * 1000 / srate)) ms) and 8 time constants, 15 dB lower or more ($before to $after dBFS)" \
+		awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
+done
 before=$(err as-is 2 clean.wav 20 20.05)
 after=$(err fixed 2 clean.wav 20 20.05)
 t_ok "in the clipped passage 6 dB lower or more ($before to $after dBFS)" \
