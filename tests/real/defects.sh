@@ -99,6 +99,14 @@ span() {
 		'BEGIN { printf "%.6f %.6f", (n - 64) / r, (n + 8 * t + 64) / r }'
 }
 
+# track 4 from 12 s, five seconds of a sequenced sound whose instant
+# attacks jump by half full scale over four or five samples in both
+# channels, in steady music; and the same resampled to 44.1 kHz, as a
+# CD master would be, where such jumps stand out more
+ff -ss 12 -t 5 -i "$st" -c:a pcm_f32le attack.wav || exit 99
+ff -i attack.wav -af aresample=44100:resampler=soxr -c:a pcm_f32le \
+	attack441.wav || exit 99
+
 # the last track's passage, a click at 1 s in the left channel
 last=$(ls "$PM_REAL_ALBUM"/13-* | head -1)
 lrate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate \
@@ -107,7 +115,7 @@ ff -ss 320 -t 30 -i "$last" -af "aeval=val(0)+if(eq(n\,$lrate)\,0.1\,0)|val(1)" 
 	-c:a pcm_f32le dense.wav || exit 99
 
 apple_album as-is.xml "" clean.wav planted.wav hum.wav dense.wav beat.wav \
-	popboth.wav slow.wav
+	popboth.wav slow.wav attack.wav attack441.wav
 apple_album fixed.xml '<repair clicks="on" clipping="on"/>' clean.wav planted.wav \
 	hum.wav popboth.wav slow.wav
 apple_album dehum.xml '<repair hum="60"/>' hum.wav
@@ -154,6 +162,12 @@ for k in 1 2; do
 	t_ok "the slow pop ($((tau * 1000 / srate)) ms) of track 4 at $t s, within 10 ms" \
 		near audio-click 7 "$t" 0.01
 done
+t_ok "no click on track 4's instant attacks, at 48 kHz" jq -e \
+	'[.findings[] | select(.track == 8 and .rule == "audio-click")]
+	 | length == 0' $j
+t_ok "nor at 44.1 kHz" jq -e \
+	'[.findings[] | select(.track == 9 and .rule == "audio-click")]
+	 | length == 0' $j
 t_ok "the hum on the quiet copy" jq -e \
 	'[.findings[] | select(.rule == "audio-hum" and .track == 3)] | length == 1' $j
 t_ok "nothing of the kind on the clean excerpt" jq -e \
