@@ -595,6 +595,14 @@ static bool fine_grid(const float *x, size_t a, size_t b)
 	return false;
 }
 
+/* fine_grid() over x[a .. b) but for the samples [lo, hi) */
+static bool fine_grid_outside(const float *x, size_t a, size_t b, size_t lo,
+			      size_t hi)
+{
+	return (lo > a && fine_grid(x, a, PM_MIN(lo, b))) ||
+	       (hi < b && fine_grid(x, PM_MAX(hi, a), b));
+}
+
 /*
  * Whether the wave runs into the flat run x[i .. j) and out of it
  * steeply, as a clipper cuts it (by 1/256 of the level or more in one
@@ -633,6 +641,18 @@ static size_t clip_run(const struct pm_defects *d, const float *x, size_t i,
 	    fine_grid(x, i > 64 ? i - 64 : 0, PM_MIN(j + 64, (size_t)3 * FR)))
 		return j;
 	return i;
+}
+
+/*
+ * Whether x[i .. j), a run clip_run() took, is one level throughout:
+ * full scale, or each sample at the first's magnitude.
+ */
+static bool flat_top(const float *x, size_t i, size_t j)
+{
+	for (size_t k = i; k < j; k++)
+		if (fabsf(x[k]) < PM_FULL_SCALE && fabsf(x[k]) != fabsf(x[i]))
+			return false;
+	return true;
 }
 
 /*
@@ -2091,7 +2111,11 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 	/*
 	 * A clipped passage is the clipping rule's.  A sample or two at
 	 * full scale is not one: a pop on loud music can reach it.  Nor
-	 * is a step cut at full scale for a few samples (cut_step()).
+	 * is a step cut at full scale for a few samples (cut_step()), nor
+	 * a staircase of pairs of equal samples, which a 16-bit source's
+	 * slow waves hold near their peaks (flat_top()).  A short flat top
+	 * is one only in audio finer than 16 bits, and the click itself,
+	 * added to a 16-bit source, does not make it so.
 	 */
 	for (i = p - ORDER - 8; i < p + 8; i++) {
 		size_t r0 = i, j;
@@ -2103,7 +2127,11 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		       (x[r0 - 1] < 0) == (x[i] < 0))
 			r0--;
 		j = clip_run(d, x, r0, 3 * FR - 600, &lvl);
-		if (j != r0 && !cut_step(x, r0, j))
+		if (j != r0 && !cut_step(x, r0, j) && flat_top(x, r0, j) &&
+		    (j - r0 >= flat_run(lvl) || fabsf(x[r0]) >= PM_FULL_SCALE ||
+		     fine_grid_outside(x, r0 > 64 ? r0 - 64 : 0,
+				       PM_MIN(j + 64, (size_t)3 * FR),
+				       p - ORDER - 8, p + ORDER + 8)))
 			return false;
 	}
 	/*
@@ -2127,13 +2155,25 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		if (fabsf(e[i]) > thr || (i <= p + POP_CLAMPS &&
 					  fabsf(x[i]) >= PM_FULL_SCALE))
 			b = i + 1;
-	/* out of near silence it is an entry, not a click */
+	/*
+	 * Out of near silence (under -80 dBFS: a pause that holds a 16-bit
+	 * source's dither, or a fade's tail) it is a sound's entry, not a
+	 * click, unless near silence follows too: a click in a pause.
+	 */
 	for (i = p - 512; i < p - 16; i++)
 		pre += (double)x[i] * x[i];
 	pre /= 496;
-	if (pre < 1e-8)
-		return false;
-	onset = !click_not_onset(d, ch, p, g);
+	if (pre < 1e-8) {
+		double post = 0;
+
+		for (i = b + 16; i < b + 512; i++)
+			post += (double)x[i] * x[i];
+		if (post / 496 >= 1e-8)
+			return false;
+		onset = false;
+	} else {
+		onset = !click_not_onset(d, ch, p, g);
+	}
 	a = a > 2 ? a - 2 : a;
 	b += 2;
 	at = d->base + (int64_t)a;

@@ -868,6 +868,52 @@ static void full_scale_pops(void)
 	free(y);
 }
 
+/*
+ * A 16-bit source: the music on the 16-bit grid, with TPDF dither, and a
+ * pause of dither alone.  A -20 dBFS click in the pause (near silence
+ * both sides) is a click, not a sound's entry; and one within a few
+ * samples of three equal samples (a slow wave's top on the 16-bit grid)
+ * is a click, not a clipped passage: the click itself, off the grid,
+ * does not make the audio finer than 16 bits.
+ */
+static void sixteen_bit(void)
+{
+	float *x = music(0.5);
+	int64_t pause = 6 * RATE, quiet = pause + RATE / 4, near = -1;
+	struct pm_defects_summary s;
+	struct pm_defects *d;
+
+	for (int64_t i = 0; i < LEN; i++)
+		for (int c = 0; c < 2; c++) {
+			double v = i >= pause && i < pause + RATE / 2 ? 0 :
+				   x[2 * i + c];
+
+			v += (uniform() - uniform()) / 32768;
+			x[2 * i + c] = (float)(rint(v * 32768) / 32768);
+		}
+	/* where the wave creeps by 2 steps or less, three equal samples */
+	for (int64_t i = 2 * RATE; i < 4 * RATE && near < 0; i++)
+		if (fabsf(x[2 * i] - x[2 * i + 2]) <= 2.5f / 32768 &&
+		    fabsf(x[2 * i + 2] - x[2 * i + 4]) <= 2.5f / 32768 &&
+		    fabsf(x[2 * i]) >= 0.02f) {
+			x[2 * i + 2] = x[2 * i + 4] = x[2 * i];
+			near = i + 8;
+		}
+	ok(near > 0, "the 16-bit music creeps at a wave's top");
+	if (near < 0)
+		near = 3 * RATE;
+	x[2 * quiet] += 0.1f;
+	x[2 * near] += x[2 * near] > 0 ? -0.1f : 0.1f;
+	d = detect(x, LEN, false, &s);
+	ok(found(d, PM_DEFECT_CLICK, 0, quiet, RATE / 100),
+	   "a -20 dBFS click in a pause of 16-bit dither is found");
+	ok(found(d, PM_DEFECT_CLICK, 0, near, RATE / 100),
+	   "one 8 samples after three equal samples on the 16-bit grid is found");
+	is_int(count(d, PM_DEFECT_CLICK), 2, "and nothing else");
+	pm_defects_free(d);
+	free(x);
+}
+
 int main(void)
 {
 	clean();
@@ -888,5 +934,6 @@ int main(void)
 	edges_dc_phase();
 	interpolation();
 	one_channel_in_dense_music();
+	sixteen_bit();
 	return tap_done();
 }
