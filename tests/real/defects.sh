@@ -60,16 +60,21 @@ ff -ss 136 -t 10 -i "$beat" -af "aeval=val(0)+if(eq(n\,$b)\,0.1\,0)|val(1)+if(eq
 # track 3 (96 kHz), ten seconds from a third of the way in: a pop in
 # both channels alike (a step of -0.5 decaying in 1 ms) at 339711
 # samples, where the music changes as a sound would
-pt=$(ls "$PM_REAL_ALBUM"/03-* | head -1)
-prate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate \
-	-of csv=p=0 "$pt") || exit 99
-pn=$(ffprobe -v error -select_streams a:0 -show_entries stream=duration_ts \
-	-of csv=p=0 "$pt") || exit 99
-p0=$((pn / 3))
+# NN OUT: ten seconds of track NN from a third of the way in, into OUT;
+# prints its sample rate
+third() {
+	_f=$(ls "$PM_REAL_ALBUM"/"$1"-* | head -1)
+	_r=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate \
+		-of csv=p=0 "$_f") || return 1
+	_n=$(ffprobe -v error -select_streams a:0 -show_entries stream=duration_ts \
+		-of csv=p=0 "$_f") || return 1
+	ff -i "$_f" -af "atrim=start_sample=$((_n / 3)):end_sample=$((_n / 3 + 10 * _r)),asetpts=N/SR/TB" \
+		-c:a pcm_f32le "$2" || return 1
+	echo "$_r"
+}
+prate=$(third 03 popclean.wav) || exit 99
 ppop=339711
 ptau=$((prate / 1000))
-ff -i "$pt" -af "atrim=start_sample=$p0:end_sample=$((p0 + 10 * prate)),asetpts=N/SR/TB" \
-	-c:a pcm_f32le popclean.wav || exit 99
 e="if(between(n\,$ppop\,$ppop+8*$ptau)\,max(-1\,val(ch)-0.5*exp(($ppop-n)/$ptau))-val(ch)\,0)"
 ff -i popclean.wav -af "aeval=val(ch)+$e|val(ch)+$e" -c:a pcm_f32le popboth.wav ||
 	exit 99
@@ -79,18 +84,11 @@ pt_s=$(awk -v n="$ppop" -v r="$prate" 'BEGIN { printf "%.6f", n / r }')
 # in the left channel, steps of 0.2 decaying in 2 ms at 220948 samples
 # and in 5 ms at 319422, whose time constants the model fitted before
 # them read as a half and a quarter of what they are
-st=$(ls "$PM_REAL_ALBUM"/04-* | head -1)
-srate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate \
-	-of csv=p=0 "$st") || exit 99
-sn=$(ffprobe -v error -select_streams a:0 -show_entries stream=duration_ts \
-	-of csv=p=0 "$st") || exit 99
-s0=$((sn / 3))
+srate=$(third 04 slowclean.wav) || exit 99
 sp1=220948
 st1=$((srate / 500))
 sp2=319422
 st2=$((srate / 200))
-ff -i "$st" -af "atrim=start_sample=$s0:end_sample=$((s0 + 10 * srate)),asetpts=N/SR/TB" \
-	-c:a pcm_f32le slowclean.wav || exit 99
 ff -i slowclean.wav -af "aeval=val(0)+if(between(n\,$sp1\,$sp1+8*$st1)\,0.2*exp(($sp1-n)/$st1)\,0)+if(between(n\,$sp2\,$sp2+8*$st2)\,0.2*exp(($sp2-n)/$st2)\,0)|val(1)" \
 	-c:a pcm_f32le slow.wav || exit 99
 # FROM TAU: the seconds a pop and its eight time constants span
@@ -103,7 +101,8 @@ span() {
 # attacks jump by half full scale over four or five samples in both
 # channels, in steady music; and the same resampled to 44.1 kHz, as a
 # CD master would be, where such jumps stand out more
-ff -ss 12 -t 5 -i "$st" -c:a pcm_f32le attack.wav || exit 99
+ff -ss 12 -t 5 -i "$(ls "$PM_REAL_ALBUM"/04-* | head -1)" -c:a pcm_f32le \
+	attack.wav || exit 99
 ff -i attack.wav -af aresample=44100:resampler=soxr -c:a pcm_f32le \
 	attack441.wav || exit 99
 
