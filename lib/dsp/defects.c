@@ -2147,10 +2147,15 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 	}
 	if (near - (ORDER + 5) * ebg < 0.45 * (wide - (double)(hi - lo) * ebg))
 		return false;
-	/* its extent: where the residual stands out */
+	/*
+	 * its extent: where the residual stands out, either side of the
+	 * peak, the samples between included (a burst of noise crosses
+	 * zero within itself)
+	 */
 	thr = PM_MAX(0.05 * fabsf(e[p]), 4 * sqrt(ebg));
-	for (a = p; a > p - ORDER - 4 && fabsf(e[a - 1]) > thr; a--)
-		;
+	for (a = p, i = p; i > p - ORDER - 4; i--)
+		if (fabsf(e[i - 1]) > thr)
+			a = i - 1;
 	for (b = p + 1, i = p + 1; i < p + 2 * ORDER + 4; i++)
 		if (fabsf(e[i]) > thr || (i <= p + POP_CLAMPS &&
 					  fabsf(x[i]) >= PM_FULL_SCALE))
