@@ -54,6 +54,7 @@
 #define STEADY_IMPULSE 0.1 /* of a burst in steady music an impulse explains */
 #define POP_ONSET_DB 6.0 /* what changes across a pop, its tail taken off */
 #define ONE_CHANNEL_DB (-12.0) /* the other channel's burst, at most */
+#define OWN_IMPULSE 0.6   /* of a one-channel burst's own span an impulse explains */
 #define NEAR_MISS 0.6     /* of the click factor: a second look (closer_candidate()) */
 #define POP_CLAMPS 16     /* samples at full scale a pop's cut step may hold */
 #define HUM_RATE 4000     /* the hum search's lowest decimated rate, Hz */
@@ -988,6 +989,33 @@ static double two_sided_fit(const double *ep, const double *h,
 }
 
 /*
+ * How much of the residual ep[0 .. NFIT) (ep[8] at the burst's peak)
+ * an impulse's h[0 .. ORDER] explains over its own span, at its best
+ * place from 8 samples before the peak to 6 after: the share of those
+ * ORDER + 1 samples' energy, not of the window's.  An impulse added to
+ * music leaves h scaled there, over whatever the music leaves; a sharp
+ * feature of the music itself leaves a spike that h's tail does not
+ * follow.
+ */
+static double own_span_fit(const double *ep, const double *h)
+{
+	double hh = 0, best = 0;
+
+	for (unsigned k = 0; k <= ORDER; k++)
+		hh += h[k] * h[k];
+	for (int s = 0; s <= 14; s++) {
+		double dot = 0, ee = 0;
+
+		for (unsigned k = 0; k <= ORDER; k++) {
+			dot += ep[s + (int)k] * h[k];
+			ee += ep[s + (int)k] * ep[s + (int)k];
+		}
+		best = PM_MAX(best, dot * dot / (hh * ee + 1e-30));
+	}
+	return best;
+}
+
+/*
  * Whether the burst at p is a click rather than the start of a musical
  * sound (doc/internals/defects.md §2): a sound that starts changes what
  * follows it, a click does not.  Models fitted to the music just before
@@ -996,7 +1024,8 @@ static double two_sided_fit(const double *ep, const double *h,
  * an impulse must still explain some of the burst (STEADY_IMPULSE).  Where
  * the music changes, the burst must be the shape an added impulse makes
  * in the residual (read from before it, or from both sides), or stand
- * in its own channel only.
+ * in its own channel only; *weak then says whether that shape is not
+ * there even over the burst's own span (OWN_IMPULSE).
  */
 /* samples either side of a burst its context is read over */
 static size_t context_len(const struct pm_defects *d)
@@ -1039,7 +1068,7 @@ static bool steady_around(const struct pm_defects *d, const float *x,
 }
 
 static bool click_not_onset(const struct pm_defects *d, unsigned ch,
-			    size_t p, double g)
+			    size_t p, double g, bool *weak)
 {
 	const struct chan *c = &d->ch[ch], *o = &d->ch[1 - ch];
 	const float *x = c->x;
@@ -1089,11 +1118,16 @@ static bool click_not_onset(const struct pm_defects *d, unsigned ch,
 	 * instant attack, or a jump of a steady sound over a few samples,
 	 * leaves a residual the impulse explains under 3% of; at 44.1 kHz
 	 * such jumps stand out of the residual more than at 48 kHz, and
-	 * were taken for clicks (doc/internals/defects.md §2).
+	 * were taken for clicks.  Read from both sides, or in the
+	 * difference of the channels, a few of them reach 10% to 40% in a
+	 * 16-bit source's dither; over the burst's own span the impulse
+	 * still explains under 3% of them, and over 90% of a click's
+	 * (doc/internals/defects.md §2).
 	 */
 	if (steady)
-		return impulse >= STEADY_IMPULSE ||
-		       two_sided_fit(ep, h, h, ORDER + 1) >= STEADY_IMPULSE;
+		return own_span_fit(ep, h) >= OWN_IMPULSE &&
+		       (impulse >= STEADY_IMPULSE ||
+			two_sided_fit(ep, h, h, ORDER + 1) >= STEADY_IMPULSE);
 	step = template_fit(ep, ew, hs, NFIT - 8 - 3);
 	if (impulse >= IMPULSE_FIT && impulse > step - STEP_MARGIN)
 		return true;
@@ -1114,6 +1148,16 @@ static bool click_not_onset(const struct pm_defects *d, unsigned ch,
 		own += (double)c->e[i] * c->e[i];
 		other += (double)o->e[i] * o->e[i];
 	}
+	/*
+	 * A burst in one channel only: a click on a sound's start in both,
+	 * or the sharp start of a sound panned to one side (a hi-hat's, a
+	 * dip a 96 kHz mix draws over 20 samples and 44.1 kHz over 9).  The
+	 * click leaves the impulse's shape over the impulse's own span; the
+	 * sound's start leaves a spike its tail does not follow.  Unless
+	 * that shape is there, only a pop's tail after it (click_at())
+	 * makes it a click.
+	 */
+	*weak = own_span_fit(ep, h) < OWN_IMPULSE;
 	return other < own * pow(10, ONE_CHANNEL_DB / 10);
 }
 
@@ -2087,7 +2131,7 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 	float peak = fabsf(c->e[p]);
 	size_t i, a, b, lo = p - 256, hi = p + 256;
 	int64_t at;
-	bool onset;
+	bool onset, weak = false;
 
 	if (d->base + (int64_t)p < c->covered ||
 	    d->base + (int64_t)p >= d->end || d->base + (int64_t)p < 0)
@@ -2177,7 +2221,7 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 			return false;
 		onset = false;
 	} else {
-		onset = !click_not_onset(d, ch, p, g);
+		onset = !click_not_onset(d, ch, p, g, &weak);
 	}
 	a = a > 2 ? a - 2 : a;
 	b += 2;
@@ -2191,7 +2235,8 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		bool has = pop_tail(d, x, d->ch[1 - ch].x,
 				    click_share(d, ch, p), a, b, p, bg, &tail);
 
-		if (onset && !(has && pop_not_onset(d, x, p, &tail)))
+		if ((onset && !(has && pop_not_onset(d, x, p, &tail))) ||
+		    (weak && !has))
 			return false;
 		if (has)
 			end = tail.end;

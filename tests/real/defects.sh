@@ -106,6 +106,19 @@ ff -ss 12 -t 5 -i "$(ls "$PM_REAL_ALBUM"/04-* | head -1)" -c:a pcm_f32le \
 ff -i attack.wav -af aresample=44100:resampler=soxr -c:a pcm_f32le \
 	attack441.wav || exit 99
 
+# sharp starts of sounds in one channel, resampled to 44.1 kHz: track 3
+# (96 kHz) from 30 s, which starts two at 40.96 and 76.43 s, and track 1's
+# first 40 s, one at 28.50 s; and track 4's instant attacks at 44.1 kHz
+# in 16 bits, with dither, where a few of them read more like an impulse
+# from both sides
+ff -ss 30 -t 50 -i "$(ls "$PM_REAL_ALBUM"/03-* | head -1)" \
+	-af aresample=44100:resampler=soxr -c:a pcm_f32le side3.wav || exit 99
+ff -t 40 -i "$(ls "$PM_REAL_ALBUM"/01-* | head -1)" \
+	-af aresample=44100:resampler=soxr -c:a pcm_f32le side1.wav || exit 99
+ff -i attack.wav \
+	-af aresample=44100:resampler=soxr:osf=s16:dither_method=triangular_hp \
+	-c:a pcm_s16le attack16.wav || exit 99
+
 # the last track's passage, a click at 1 s in the left channel
 last=$(ls "$PM_REAL_ALBUM"/13-* | head -1)
 lrate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate \
@@ -114,7 +127,8 @@ ff -ss 320 -t 30 -i "$last" -af "aeval=val(0)+if(eq(n\,$lrate)\,0.1\,0)|val(1)" 
 	-c:a pcm_f32le dense.wav || exit 99
 
 apple_album as-is.xml "" clean.wav planted.wav hum.wav dense.wav beat.wav \
-	popboth.wav slow.wav attack.wav attack441.wav
+	popboth.wav slow.wav attack.wav attack441.wav side3.wav side1.wav \
+	attack16.wav
 apple_album fixed.xml '<repair clicks="on" clipping="on"/>' clean.wav planted.wav \
 	hum.wav popboth.wav slow.wav
 apple_album dehum.xml '<repair hum="60"/>' hum.wav
@@ -167,6 +181,12 @@ t_ok "no click on track 4's instant attacks, at 48 kHz" jq -e \
 t_ok "nor at 44.1 kHz" jq -e \
 	'[.findings[] | select(.track == 9 and .rule == "audio-click")]
 	 | length == 0' $j
+t_ok "nor at 44.1 kHz in 16 bits" jq -e \
+	'[.findings[] | select(.track == 12 and .rule == "audio-click")]
+	 | length == 0' $j
+t_ok "no click on the sharp starts of sounds in one channel, at 44.1 kHz" jq -e \
+	'[.findings[] | select((.track == 10 or .track == 11) and
+	  .rule == "audio-click")] | length == 0' $j
 t_ok "the hum on the quiet copy" jq -e \
 	'[.findings[] | select(.rule == "audio-hum" and .track == 3)] | length == 1' $j
 t_ok "nothing of the kind on the clean excerpt" jq -e \
