@@ -19,7 +19,8 @@
 #     bar: 100x), what they found and how far they took it down;
 #  6. pops planted in ten seconds of each track (bench-pops): how many
 #     the click repair takes down by 15 dB, per time constant, with the
-#     pops in one channel and then in both.
+#     pops in one channel and then in both; then both again with each
+#     excerpt in 16 bits, with dither.
 # The album is the real one ($PM_REAL_ALBUM or bench/real-album.sh).
 # Usage: bench-defects.sh [BUILDDIR]
 set -eu

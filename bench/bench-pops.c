@@ -19,7 +19,8 @@
  * clicks within 10 ms, and how many of those were reported as clipping
  * there (a step that holds full scale for three samples or more).  Then
  * the same with each pop in both channels alike (found: in the left
- * channel).
+ * channel).  Then both again with the excerpt in 16 bits, with TPDF
+ * dither.
  */
 #include <config.h>
 
@@ -141,10 +142,32 @@ static void report(const char *what, int files, const int *good,
 	printf(")\n");
 }
 
+/*
+ * x[0 .. 2 n) to 16 bits with TPDF dither of one step peak to peak each
+ * side (a fixed sequence, so that runs compare), as a CD's source or a
+ * 16-bit master would be: the band above the music then holds the
+ * dither.
+ */
+static void to_16_bits(float *x, int64_t n)
+{
+	uint32_t state = 12345;
+
+	for (int64_t i = 0; i < 2 * n; i++) {
+		double u = 0, v;
+
+		for (int k = 0; k < 2; k++) {
+			state = state * 1664525u + 1013904223u;
+			u += (double)state / 4294967296.0 - 0.5;
+		}
+		v = floor(x[i] * 32768.0 + u + 0.5);
+		x[i] = (float)(fmin(32767.0, fmax(-32768.0, v)) / 32768.0);
+	}
+}
+
 int main(int argc, char **argv)
 {
-	int good[2][TAUS] = { { 0 } }, missed[2][TAUS] = { { 0 } };
-	int clipped[2][TAUS] = { { 0 } }, files = 0;
+	int good[4][TAUS] = { { 0 } }, missed[4][TAUS] = { { 0 } };
+	int clipped[4][TAUS] = { { 0 } }, files = 0;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench-pops FILE...\n");
@@ -163,19 +186,25 @@ int main(int argc, char **argv)
 			free(x);
 			continue;
 		}
-		for (int b = 0; b < 2; b++)
+		for (int b = 0; b < 4; b++) {
+			if (b == 2)
+				to_16_bits(x + 2 * from, len);
 			for (int t = 0; t < TAUS; t++)
 				if (!sweep(x + 2 * from, len, rate,
-					   tau_ms[t] * 1e-3 * rate, b == 1,
+					   tau_ms[t] * 1e-3 * rate, b % 2 == 1,
 					   &good[b][t], &missed[b][t],
 					   &clipped[b][t])) {
 					free(x);
 					return 1;
 				}
+		}
 		files++;
 		free(x);
 	}
 	report("", files, good[0], missed[0], clipped[0]);
 	report(" in both channels", files, good[1], missed[1], clipped[1]);
+	report(" in 16 bits", files, good[2], missed[2], clipped[2]);
+	report(" in 16 bits, in both channels", files, good[3], missed[3],
+	       clipped[3]);
 	return 0;
 }

@@ -1720,6 +1720,7 @@ done:
 #define SPEC_N 4096 /* points in the transforms a slow tail is told by */
 #define SPEC_GRID 48 /* time constants tried, 0.2 ms to 20 ms */
 #define SPEC_SEGS 4 /* music segments each side its spectrum is read in */
+#define SPEC_LF_HZ 250.0 /* below, the music's spectrum is read bin by bin */
 
 /*
  * The window of spec_tail()'s transforms at i of n: up over the first
@@ -1739,19 +1740,31 @@ static double spec_window(size_t i, size_t n)
 }
 
 /*
- * The music's power spectrum around a pop whose window is x[g0 .. g0 +
- * n) (its step at s): the mean of up to SPEC_SEGS segments of n either
- * side, each under window w, then over 9 bins.  Into psd[0 .. n / 2];
- * whether any segment fitted in the three frames.
+ * The music around a pop whose window is x[g0 .. g0 + n) (its step at
+ * s), read in up to SPEC_SEGS segments of n either side, each under
+ * window w.  With the other channel o (NULL: not read), what x holds of
+ * o, bin by bin: the transfer H = Sxo / Soo from their cross spectrum,
+ * into hre and him, and in psd the power of what is left of x once H o
+ * is taken out, not under a hundredth of x's (a few segments make the
+ * channels look more alike than they are).  Without o, x's power.
+ * Above SPEC_LF_HZ each is the mean over 9 bins; below, where a bass
+ * line's partials and the gaps between them are a few bins apart, bin
+ * by bin.  scratch holds 6 (n + 2) doubles.  Whether any segment fitted
+ * in the three frames.
  */
-static bool spec_music(struct pm_fft *f, const float *x, const double *w,
-		       size_t n, size_t g0, size_t s, double *buf,
-		       double *one, double *psd)
+static bool spec_music(const struct pm_defects *d, struct pm_fft *f,
+		       const float *x, const float *o, const double *w,
+		       size_t n, size_t g0, size_t s, double *scratch,
+		       double *psd, double *hre, double *him)
 {
 	size_t nb = n / 2 + 1, nseg = 0;
+	size_t lf = (size_t)(SPEC_LF_HZ * (double)n / d->rate);
+	double *buf = scratch, *xf = buf + n + 2, *of = xf + n + 2;
+	double *sxx = of + n + 2, *soo = sxx + nb, *sre = soo + nb;
+	double *sim = sre + nb;
 
 	for (size_t k = 0; k < nb; k++)
-		one[k] = psd[k] = 0;
+		sxx[k] = soo[k] = sre[k] = sim[k] = 0;
 	for (int side = 0; side < 2; side++)
 		for (size_t j = 0; j < SPEC_SEGS; j++) {
 			ptrdiff_t a = side == 0 ?
@@ -1762,20 +1775,51 @@ static bool spec_music(struct pm_fft *f, const float *x, const double *w,
 				continue;
 			for (size_t i = 0; i < n; i++)
 				buf[i] = w[i] * x[a + (ptrdiff_t)i];
-			pm_fft_power(f, buf, buf + n);
-			for (size_t k = 0; k < nb; k++)
-				one[k] += buf[n + k];
+			pm_fft_forward(f, buf, xf);
+			if (o) {
+				for (size_t i = 0; i < n; i++)
+					buf[i] = w[i] * o[a + (ptrdiff_t)i];
+				pm_fft_forward(f, buf, of);
+			}
+			for (size_t k = 0; k < nb; k++) {
+				const double *u = xf + 2 * k, *v = of + 2 * k;
+
+				sxx[k] += u[0] * u[0] + u[1] * u[1];
+				if (!o)
+					continue;
+				soo[k] += v[0] * v[0] + v[1] * v[1];
+				sre[k] += u[0] * v[0] + u[1] * v[1];
+				sim[k] += u[1] * v[0] - u[0] * v[1];
+			}
 			nseg++;
 		}
 	if (nseg == 0)
 		return false;
 	for (size_t k = 0; k < nb; k++) {
 		size_t lo = k < 4 ? 0 : k - 4, hi = PM_MIN(k + 5, nb);
-		double sum = 0;
+		double px = 0, po = 0, pr = 0, pi = 0, m;
 
-		for (size_t j = lo; j < hi; j++)
-			sum += one[j];
-		psd[k] = sum / (double)((hi - lo) * nseg) + 1e-20;
+		if (k < lf) {
+			lo = k;
+			hi = k + 1;
+		}
+		for (size_t j = lo; j < hi; j++) {
+			px += sxx[j];
+			po += soo[j];
+			pr += sre[j];
+			pi += sim[j];
+		}
+		m = (double)((hi - lo) * nseg);
+		psd[k] = px / m;
+		if (o && po > 0) {
+			hre[k] = pr / po;
+			him[k] = pi / po;
+			psd[k] = PM_MAX((px - (pr * pr + pi * pi) / po) / m,
+					0.01 * px / m);
+		} else if (o) {
+			hre[k] = him[k] = 0;
+		}
+		psd[k] += 1e-20;
 	}
 	return true;
 }
@@ -1796,37 +1840,55 @@ static bool spec_music(struct pm_fft *f, const float *x, const double *w,
  * fitted is the music's own slow change, and out is left as it was.  So
  * is a step the source cut at full scale (cut true): what its cut
  * samples miss is known in the time domain only, and the spectrum's fit
- * with them let free was seen to go wrong.
+ * with them let free was seen to go wrong.  With the other channel o
+ * (NULL: the pop is in both), what x holds of o is taken out first, bin
+ * by bin, and the weights are from what is left: the bass the channels
+ * share no longer hides the tail where it is, below a few hundred
+ * hertz, which is all there is to go by when the band above the music
+ * holds a 16-bit source's dither or the music itself.
  */
-static void spec_tail(const struct pm_defects *d, const float *x, bool cut,
-		      struct pop *out)
+static void spec_tail(const struct pm_defects *d, const float *x,
+		      const float *o, bool cut, struct pop *out)
 {
 	const size_t n = SPEC_N, q = n / 8, nb = n / 2 + 1;
 	size_t s = out->start, g0 = s - q;
 	double tau0 = -1 / log(out->r), best = HUGE_VAL, tbest = 0;
-	double *w, *buf, *yf, *tf, *inf, *psd, *one;
+	double *w, *buf, *yf, *tf, *inf, *psd, *hre, *him;
 	struct pm_err err = { 0 };
 	struct pm_fft *f;
 
 	if (cut || tau0 < 0.3e-3 * d->rate || s < q || g0 + n > 3 * FR)
 		return;
 	f = pm_fft_new(n, &err);
-	w = malloc((3 * n + 5 * (n + 2)) * sizeof(*w));
+	w = malloc((2 * n + 12 * (n + 2)) * sizeof(*w));
 	if (!f || !w)
 		goto done;
-	buf = w + n; /* 2 n */
-	yf = buf + 2 * n;
+	buf = w + n;
+	yf = buf + n;
 	tf = yf + n + 2;
 	inf = tf + n + 2;
 	psd = inf + n + 2;
-	one = psd + n + 2;
+	hre = psd + n + 2;
+	him = hre + n + 2;
 	for (size_t i = 0; i < n; i++)
 		w[i] = spec_window(i, n);
-	if (!spec_music(f, x, w, n, g0, s, buf, one, psd))
+	if (!spec_music(d, f, x, o, w, n, g0, s, him + n + 2, psd, hre, him))
 		goto done;
 	for (size_t i = 0; i < n; i++)
 		buf[i] = w[i] * x[g0 + i];
 	pm_fft_forward(f, buf, yf);
+	if (o) {
+		/* what x holds of o taken out: tf holds o's transform */
+		for (size_t i = 0; i < n; i++)
+			buf[i] = w[i] * o[g0 + i];
+		pm_fft_forward(f, buf, tf);
+		for (size_t k = 0; k < nb; k++) {
+			const double *v = tf + 2 * k;
+
+			yf[2 * k] -= hre[k] * v[0] - him[k] * v[1];
+			yf[2 * k + 1] -= hre[k] * v[1] + him[k] * v[0];
+		}
+	}
 	for (size_t i = 0; i < n; i++)
 		buf[i] = i == q ? w[i] : 0;
 	pm_fft_forward(f, buf, inf);
@@ -1936,7 +1998,7 @@ static bool pop_tail(const struct pm_defects *d, const float *x,
 		}
 		found = tail_in(d, x, m, w, a, b, p, bg, out);
 		if (found) {
-			spec_tail(d, x, m->nclamp > 0, out);
+			spec_tail(d, x, o, m->nclamp > 0, out);
 			goto out;
 		}
 	}
@@ -1959,7 +2021,7 @@ static bool pop_tail(const struct pm_defects *d, const float *x,
 	}
 	found = tail_in(d, x, m, w, a, b, p, bg, out);
 	if (found)
-		spec_tail(d, x, m->nclamp > 0, out);
+		spec_tail(d, x, NULL, m->nclamp > 0, out);
 out:
 	free(m);
 	return found;
