@@ -568,13 +568,16 @@ static PM_ALWAYS_INLINE bool clipped_at(const float *x, size_t i)
  * The shortest flat top at level `lvl` below full scale that is taken
  * for clipping.  A smooth wave's peak of height A (in 16-bit steps)
  * stays within a step of it for a time proportional to 1 / sqrt(A), so
- * the run a quiet 16-bit sub-bass can hold grows as the level falls.
+ * the run a quiet 16-bit sub-bass can hold grows as the level falls;
+ * and, being a time, it holds more samples at rates over 44.1 kHz.
  */
-static size_t flat_run(float lvl)
+static size_t flat_run(const struct pm_defects *d, float lvl)
 {
+	double run = FLAT_RUN * PM_MAX(1.0, d->rate / 44100.0);
+
 	if (lvl >= FLAT_LOUD)
-		return FLAT_RUN;
-	return (size_t)ceil(FLAT_RUN * sqrt(FLAT_LOUD / lvl));
+		return (size_t)ceil(run);
+	return (size_t)ceil(run * sqrt(FLAT_LOUD / lvl));
 }
 
 /*
@@ -620,21 +623,28 @@ static size_t clip_run(const struct pm_defects *d, const float *x, size_t i,
 		       size_t lim, float *lvl)
 {
 	bool full = fabsf(x[i]) >= PM_FULL_SCALE;
-	size_t j, need;
+	size_t j, need, flat = 1, held = 1;
 
 	*lvl = fabsf(x[i]);
 	for (j = i + 1; j < lim && clipped_at(x, j) && (x[j] < 0) == (x[i] < 0);
 	     j++) {
 		full = full && fabsf(x[j]) >= PM_FULL_SCALE;
 		*lvl = PM_MIN(*lvl, fabsf(x[j]));
+		held = x[j] == x[j - 1] ? held + 1 : 1;
+		flat = PM_MAX(flat, held);
 	}
 	need = d->c.clip_run;
 	if (j - i < need)
 		return i;
 	if (full)
 		return j;
-	/* a long flat top; under -24 dBFS, one cut steeply */
-	if (j - i >= flat_run(*lvl) &&
+	/*
+	 * a long flat top; under -24 dBFS, one cut steeply.  Long at one
+	 * level: the top of a slow wave in a 16-bit source (at 96 kHz, or
+	 * with dither) is a staircase of pairs and threes, each sample
+	 * like a neighbour, for 20 samples or more.
+	 */
+	if (flat >= flat_run(d, *lvl) &&
 	    (*lvl >= FLAT_LOUD || steep(x, i, j, *lvl)))
 		return j;
 	/* a short one cut steeply, in audio finer than 16 bits */
@@ -2234,7 +2244,7 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 			r0--;
 		j = clip_run(d, x, r0, 3 * FR - 600, &lvl);
 		if (j != r0 && !cut_step(x, r0, j) && flat_top(x, r0, j) &&
-		    (j - r0 >= flat_run(lvl) || fabsf(x[r0]) >= PM_FULL_SCALE ||
+		    (j - r0 >= flat_run(d, lvl) || fabsf(x[r0]) >= PM_FULL_SCALE ||
 		     fine_grid_outside(x, r0 > 64 ? r0 - 64 : 0,
 				       PM_MIN(j + 64, (size_t)3 * FR),
 				       p - ORDER - 8, p + ORDER + 8)))

@@ -60,9 +60,9 @@ static float *music(double peak)
 	return x;
 }
 
-static struct pm_defects *detect_portable(const float *x, int64_t n,
-					  bool fix, bool portable,
-					  struct pm_defects_summary *s)
+static struct pm_defects *detect_rate(const float *x, int64_t n,
+				      uint32_t rate, bool fix, bool portable,
+				      struct pm_defects_summary *s)
 {
 	struct pm_defects_config c;
 	struct pm_err err = { 0 };
@@ -71,12 +71,19 @@ static struct pm_defects *detect_portable(const float *x, int64_t n,
 	pm_defects_config_default(&c);
 	c.fix_clicks = c.fix_clipping = fix;
 	c.portable = portable;
-	d = pm_defects_new(RATE, &c, &err);
+	d = pm_defects_new(rate, &c, &err);
 	/* blocks of an odd size, so that frames and blocks do not line up */
 	for (int64_t i = 0; i < n; i += 3001)
 		pm_defects_add(d, x + 2 * i, (size_t)(n - i < 3001 ? n - i : 3001));
 	pm_defects_finish(d, s);
 	return d;
+}
+
+static struct pm_defects *detect_portable(const float *x, int64_t n,
+					  bool fix, bool portable,
+					  struct pm_defects_summary *s)
+{
+	return detect_rate(x, n, RATE, fix, portable, s);
 }
 
 static struct pm_defects *detect(const float *x, int64_t n, bool fix,
@@ -914,6 +921,46 @@ static void sixteen_bit(void)
 	free(x);
 }
 
+/*
+ * At 96 kHz in 16 bits with dither, a slow wave's top is a staircase of
+ * pairs and threes, each sample like a neighbour, and holds one level
+ * for twice the samples it does at 44.1 kHz: not clipping.  A passage
+ * clipped at half its peak still is.
+ */
+static void slow_tops_at_96k(void)
+{
+	static const double wave[3][2] = { { 40, 0.09 }, { 25, 0.1 }, { 30, 0.2 } };
+	const uint32_t rate = 96000;
+	float *x = malloc(2 * LEN * sizeof(*x));
+	int64_t cut = LEN / 2;
+	struct pm_defects_summary s;
+	struct pm_defects *d;
+
+	for (int w = 0; w < 3; w++) {
+		for (int64_t i = 0; i < LEN; i++)
+			for (int c = 0; c < 2; c++) {
+				double v = wave[w][1] * 32768 *
+					   sin(2 * M_PI * wave[w][0] * i / rate + c);
+
+				v += uniform() - uniform();
+				x[2 * i + c] = (float)(floor(v + 0.5) / 32768);
+			}
+		d = detect_rate(x, LEN, rate, false, false, &s);
+		is_int(count(d, PM_DEFECT_CLIPPING), 0,
+		       "a 16-bit %.0f Hz sine at %.0f dBFS, dithered, at 96 kHz, has no flat top",
+		       wave[w][0], 20 * log10(wave[w][1]));
+		pm_defects_free(d);
+	}
+	for (int64_t i = cut; i < cut + (int64_t)rate / 20; i++)
+		for (int c = 0; c < 2; c++)
+			x[2 * i + c] = fminf(0.1f, fmaxf(-0.1f, x[2 * i + c]));
+	d = detect_rate(x, LEN, rate, false, false, &s);
+	ok(found(d, PM_DEFECT_CLIPPING, 0, cut, rate / 20),
+	   "and 50 ms of it clipped at half its peak is found within 50 ms");
+	pm_defects_free(d);
+	free(x);
+}
+
 int main(void)
 {
 	clean();
@@ -935,5 +982,6 @@ int main(void)
 	interpolation();
 	one_channel_in_dense_music();
 	sixteen_bit();
+	slow_tops_at_96k();
 	return tap_done();
 }
