@@ -265,6 +265,7 @@ static struct pm_defect *add_event(struct pm_defects *d,
 	e->level = level;
 	e->count = length;
 	e->fix = NULL;
+	e->tail_amp = e->tail_tau = 0;
 	return e;
 }
 
@@ -2187,16 +2188,39 @@ static bool pop_not_onset(const struct pm_defects *d, const float *x,
 }
 
 /*
+ * Whether the tail fitted in one channel is the twin of pop `twin`, found
+ * in the other at the same sample (twins_of()): a step of the same sign
+ * and size, decaying as fast, each within a factor of 1.5 (the fits of
+ * one pop's tail under two channels' music differ by a little; a sound
+ * that starts with a step in both, or a gain step, differs more).  A pop
+ * in both channels alike
+ * (a bad connection, a switch) changes what follows it in both, and where
+ * a sound starts with it the test after its tail may fail in one channel
+ * and not the other; the one found vouches for its twin.
+ */
+static bool twin_pop(const struct pm_defect *twin, const struct pop *tail)
+{
+	double tau = -1 / log(tail->r);
+
+	return twin && twin->tail_tau > 0 &&
+	       (twin->tail_amp < 0) == (tail->amp < 0) &&
+	       fabs(tail->amp) <= 1.5 * fabs(twin->tail_amp) &&
+	       fabs(twin->tail_amp) <= 1.5 * fabs(tail->amp) &&
+	       tau <= 1.5 * twin->tail_tau && twin->tail_tau <= 1.5 * tau;
+}
+
+/*
  * The closer look at a candidate whose residual peaks at p: `e` is the
  * residual it stands out in, over the background energy per sample
  * `ebg` (the channel's own, or what is left of it once the other
  * channel's share g is taken out; g 0: the channel's own residual),
- * `bg` the channel's own.  Whether it was taken: as a click, or as the
- * edge rule's.
+ * `bg` the channel's own; `twin` the click or pop found at the same
+ * sample in the other channel (twins_of()), or NULL.  Whether it was
+ * taken: as a click, or as the edge rule's.
  */
 static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		     size_t p, double bg, const float *e, double ebg,
-		     double g)
+		     double g, const struct pm_defect *twin)
 {
 	const float *x = c->x;
 	double near = 0, wide = 0, pre = 0, thr;
@@ -2307,13 +2331,18 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		bool has = pop_tail(d, x, d->ch[1 - ch].x,
 				    click_share(d, ch, p), a, b, p, bg, &tail);
 
-		if ((onset && !(has && pop_not_onset(d, x, p, &tail))) ||
+		if ((onset && !(has && (pop_not_onset(d, x, p, &tail) ||
+					 twin_pop(twin, &tail)))) ||
 		    (weak && !has))
 			return false;
 		if (has)
 			end = tail.end;
 		ev = add_event(d, PM_DEFECT_CLICK, ch, at, (int64_t)(end - a),
 			       peak);
+		if (ev && has) {
+			ev->tail_amp = (float)tail.amp;
+			ev->tail_tau = (float)(-1 / log(tail.r));
+		}
 		if (ev && d->c.fix_clicks)
 			ev->fix = fix_click(x, a, b, p, end > b ? &tail : NULL);
 		b = end;
@@ -2473,7 +2502,7 @@ static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 			for (size_t i = s * SEG; i < (s + 1) * SEG; i++)
 				if (fabsf(c->e[i]) > fabsf(c->e[p]))
 					p = i;
-			found = click_at(d, c, ch, p, bg, c->e, bg, 0);
+			found = click_at(d, c, ch, p, bg, c->e, bg, 0, NULL);
 		}
 		if (!found && pk > d->c.click_floor &&
 		    cross_candidate(d, c, o, s, own,
@@ -2481,11 +2510,11 @@ static void find_clicks(struct pm_defects *d, struct chan *c, unsigned ch)
 					    o->seg_e[s + 1],
 				    run_x - xc[s - 1] - xc[s] - xc[s + 1], &p,
 				    &ebg, &g))
-			found = click_at(d, c, ch, p, bg, d->xe, ebg, g);
+			found = click_at(d, c, ch, p, bg, d->xe, ebg, g, NULL);
 		if (!found && pk > d->c.click_floor &&
 		    pk * pk > NEAR_MISS * NEAR_MISS * k2 * bg &&
 		    closer_candidate(d, c, s, &p, &ebg))
-			click_at(d, c, ch, p, bg, d->xe, ebg, 0);
+			click_at(d, c, ch, p, bg, d->xe, ebg, 0, NULL);
 		run += c->seg_e[s + REACH + 1] - c->seg_e[s - REACH];
 		run_o += o->seg_e[s + REACH + 1] - o->seg_e[s - REACH];
 		run_x += xc[s + REACH + 1] - xc[s - REACH];
@@ -2551,7 +2580,7 @@ static void twins_of(struct pm_defects *d, size_t from)
 				own += o->seg_e[t];
 		own /= (double)nbg;
 		if (best > d->c.click_floor && best * best > k2 * own)
-			(void)click_at(d, o, ob, p, own, o->e, own, 0);
+			(void)click_at(d, o, ob, p, own, o->e, own, 0, &ev);
 	}
 }
 

@@ -38,6 +38,8 @@ struct pm_defect {
 	float *fix;         /* `length` samples to put in its place, or NULL;
 			       owned (a clipped passage's unclipped samples
 			       are there as they were) */
+	float tail_amp;     /* a pop: its step, where it starts */
+	float tail_tau;     /* and its time constant, samples (0: a click) */
 };
 
 struct pm_defects_config {

@@ -100,6 +100,17 @@ sp3=368659
 st3=$((srate / 1000))
 ff -i slow16clean.wav -af "aeval=val(0)+if(between(n\,$sp3\,$sp3+8*$st3)\,-0.2*exp(($sp3-n)/$st3)\,0)|val(1)" \
 	-c:a pcm_f32le slow16.wav || exit 99
+# track 6, ten seconds from a third of the way in: a pop in both
+# channels alike (a step of -0.5 decaying in 1 ms) at 171711 samples,
+# where a sound starts; in the left channel the music after its tail is
+# not the music before, in the right it is found, and vouches for it
+erate=$(third 06 edgeclean.wav) || exit 99
+ep=171711
+etau=$((erate / 1000))
+e="if(between(n\,$ep\,$ep+8*$etau)\,max(-1\,val(ch)-0.5*exp(($ep-n)/$etau))-val(ch)\,0)"
+ff -i edgeclean.wav -af "aeval=val(ch)+$e|val(ch)+$e" -c:a pcm_f32le edgeboth.wav ||
+	exit 99
+et_s=$(awk -v n="$ep" -v r="$erate" 'BEGIN { printf "%.6f", n / r }')
 # FROM TAU: the seconds a pop and its eight time constants span
 span() {
 	awk -v n="$1" -v t="$2" -v r="$srate" \
@@ -137,9 +148,9 @@ ff -ss 320 -t 30 -i "$last" -af "aeval=val(0)+if(eq(n\,$lrate)\,0.1\,0)|val(1)" 
 
 apple_album as-is.xml "" clean.wav planted.wav hum.wav dense.wav beat.wav \
 	popboth.wav slow.wav attack.wav attack441.wav side3.wav side1.wav \
-	attack16.wav slow16.wav
+	attack16.wav slow16.wav edgeboth.wav
 apple_album fixed.xml '<repair clicks="on" clipping="on"/>' clean.wav planted.wav \
-	hum.wav popboth.wav slow.wav slow16.wav
+	hum.wav popboth.wav slow.wav slow16.wav edgeboth.wav
 apple_album dehum.xml '<repair hum="60"/>' hum.wav
 
 # --- detection ---------------------------------------------------------
@@ -187,6 +198,12 @@ done
 t=$(awk -v n="$sp3" -v r="$srate" 'BEGIN { printf "%.6f", n / r }')
 t_ok "the pop (1 ms) in 16 bits at $t s, within 10 ms" \
 	near audio-click 13 "$t" 0.01
+t_ok "the pop in both channels on a sound's start in track 6 at $et_s s, within 10 ms" \
+	near audio-click 14 "$et_s" 0.01
+t_ok "and found in both" jq -e --argjson t "$et_s" \
+	'[.findings[] | select(.track == 14 and .rule == "audio-click" and
+	  (.time_s - $t) <= 0.01 and ($t - .time_s) <= 0.01 and
+	  (.message | test("in both channels")))] | length == 1' $j
 t_ok "no click on track 4's instant attacks, at 48 kHz" jq -e \
 	'[.findings[] | select(.track == 8 and .rule == "audio-click")]
 	 | length == 0' $j
@@ -254,6 +271,12 @@ done
 before=$(err as-is 13 slow16clean.wav $(span $sp3 $st3))
 after=$(err fixed 6 slow16clean.wav $(span $sp3 $st3))
 t_ok "over the pop (1 ms) in 16 bits and 8 time constants, 15 dB lower or more ($before to $after dBFS)" \
+	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
+t0=$(awk -v t="$et_s" 'BEGIN { printf "%.6f", t - 0.0001 }')
+t1=$(awk -v t="$et_s" 'BEGIN { printf "%.6f", t + 0.008 }')
+before=$(err as-is 14 edgeclean.wav "$t0" "$t1")
+after=$(err fixed 7 edgeclean.wav "$t0" "$t1")
+t_ok "over the pop in both channels on a sound's start 15 dB lower or more ($before to $after dBFS)" \
 	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
 before=$(err as-is 2 clean.wav 20 20.05)
 after=$(err fixed 2 clean.wav 20 20.05)
