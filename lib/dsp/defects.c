@@ -45,6 +45,8 @@
 #define FLAT_RUN 16       /* shortest flat top below full scale (a 16-bit
 			   sub-bass peak can hold a value for 15); under
 			   FLAT_LOUD it grows as the level's inverse root */
+#define FINE_REACH 8192   /* samples either side read for a finer grid */
+#define FINE_PAIRS 3      /* equal neighbours there that make it coarse */
 #define HIST_BINS 300     /* noise floor histogram: 0.5 dB, -150 .. 0 dBFS */
 #define CONTEXT_DIV 43    /* models either side of a click: rate / 43
 			     samples, 23 ms */
@@ -600,12 +602,34 @@ static bool fine_grid(const float *x, size_t a, size_t b)
 	return false;
 }
 
-/* fine_grid() over x[a .. b) but for the samples [lo, hi) */
-static bool fine_grid_outside(const float *x, size_t a, size_t b, size_t lo,
-			      size_t hi)
+/*
+ * Whether x[a .. b), but for the samples [lo, hi), is audio finer than
+ * 16 bits around a flat top at magnitude lvl: some sample lies off the
+ * 16-bit grid, and within FINE_REACH of [lo, hi) fewer than FINE_PAIRS
+ * pairs of neighbours are equal off the grid at another magnitude (a
+ * 24-bit wave's slow peak can hold a value for two samples now and
+ * then; a 16-bit source's own plateaus, on the grid, do not count where
+ * it was clipped at a level off it).  A
+ * 16-bit source turned up or down by a gain (a master of it, a mix
+ * normalised in floating point) is off the grid, but keeps the pairs
+ * and threes of equal samples its slow stretches hold; audio of finer
+ * resolution holds none but where it was clipped.
+ */
+static bool fine_audio(const float *x, size_t a, size_t b, size_t lo,
+		       size_t hi, float lvl)
 {
-	return (lo > a && fine_grid(x, a, PM_MIN(lo, b))) ||
-	       (hi < b && fine_grid(x, PM_MAX(hi, a), b));
+	size_t wa = lo > FINE_REACH ? lo - FINE_REACH : 0;
+	size_t wb = PM_MIN(hi + FINE_REACH, (size_t)3 * FR), pairs = 0;
+
+	if (!((lo > a && fine_grid(x, a, PM_MIN(lo, b))) ||
+	      (hi < b && fine_grid(x, PM_MAX(hi, a), b))))
+		return false;
+	for (size_t k = wa; k + 1 < wb; k++)
+		if ((k + 1 < lo || k >= hi) && x[k] == x[k + 1] &&
+		    fabsf(x[k]) != lvl && fabsf(x[k]) < PM_FULL_SCALE &&
+		    fine_grid(x, k, k + 1) && ++pairs == FINE_PAIRS)
+			return false;
+	return true;
 }
 
 /*
@@ -650,7 +674,8 @@ static size_t clip_run(const struct pm_defects *d, const float *x, size_t i,
 		return j;
 	/* a short one cut steeply, in audio finer than 16 bits */
 	if (steep(x, i, j, *lvl) &&
-	    fine_grid(x, i > 64 ? i - 64 : 0, PM_MIN(j + 64, (size_t)3 * FR)))
+	    fine_audio(x, i > 64 ? i - 64 : 0, PM_MIN(j + 64, (size_t)3 * FR),
+		       i, j, *lvl))
 		return j;
 	return i;
 }
@@ -2269,9 +2294,9 @@ static bool click_at(struct pm_defects *d, struct chan *c, unsigned ch,
 		j = clip_run(d, x, r0, 3 * FR - 600, &lvl);
 		if (j != r0 && !cut_step(x, r0, j) && flat_top(x, r0, j) &&
 		    (j - r0 >= flat_run(d, lvl) || fabsf(x[r0]) >= PM_FULL_SCALE ||
-		     fine_grid_outside(x, r0 > 64 ? r0 - 64 : 0,
-				       PM_MIN(j + 64, (size_t)3 * FR),
-				       p - ORDER - 8, p + ORDER + 8)))
+		     fine_audio(x, r0 > 64 ? r0 - 64 : 0,
+				PM_MIN(j + 64, (size_t)3 * FR),
+				p - ORDER - 8, p + ORDER + 8, lvl)))
 			return false;
 	}
 	/*

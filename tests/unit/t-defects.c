@@ -961,6 +961,38 @@ static void slow_tops_at_96k(void)
 	free(x);
 }
 
+/*
+ * A 16-bit source turned down by 1 dB in floating point (a mix
+ * normalised so, or a master of it): off the 16-bit grid, but its slow
+ * stretches still hold pairs and threes of equal samples, which are not
+ * flat tops.  Nor once turned up by 3 dB.
+ */
+static void scaled_16_bit(void)
+{
+	static const double gain[2] = { 0.8913, 1.4125 };
+	float *ref = music(0.5), *x = malloc(2 * LEN * sizeof(*x));
+	struct pm_defects_summary s;
+	struct pm_defects *d;
+
+	for (int64_t i = 0; i < 2 * LEN; i++) {
+		double v = ref[i] * 32768.0 + uniform() - uniform();
+
+		ref[i] = (float)(rint(v) / 32768);
+	}
+	for (int g = 0; g < 2; g++) {
+		for (int64_t i = 0; i < 2 * LEN; i++)
+			x[i] = (float)(ref[i] * gain[g]);
+		d = detect(x, LEN, false, &s);
+		is_int(count(d, PM_DEFECT_CLIPPING), 0,
+		       "16-bit music turned %s by %.0f dB in floating point has no flat top",
+		       gain[g] < 1 ? "down" : "up",
+		       fabs(20 * log10(gain[g])));
+		pm_defects_free(d);
+	}
+	free(ref);
+	free(x);
+}
+
 int main(void)
 {
 	clean();
@@ -983,5 +1015,6 @@ int main(void)
 	one_channel_in_dense_music();
 	sixteen_bit();
 	slow_tops_at_96k();
+	scaled_16_bit();
 	return tap_done();
 }
