@@ -191,6 +191,29 @@ static bool source_click(const struct pm_findings *f, unsigned track,
 	return false;
 }
 
+/*
+ * Whether the source of `track` has a clipped passage within 50 ms of
+ * [t0, t1] s, or more than were listed (then where is not known).
+ */
+static bool source_clipping(const struct pm_findings *f, unsigned track,
+			    double t0, double t1)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct pm_finding *g = &f->v[i];
+		double end;
+
+		if (g->track != track || strcmp(g->rule, "audio-clipping") != 0 ||
+		    !g->deliverable || strcmp(g->deliverable, "source") != 0)
+			continue;
+		if (!isfinite(g->time_s))
+			return true;
+		end = g->time_s + (isfinite(g->duration_s) ? g->duration_s : 0);
+		if (g->time_s <= t1 + 0.05 && t0 <= end + 0.05)
+			return true;
+	}
+	return false;
+}
+
 static void file_all(struct pm_findings *f, const struct pm_album *a,
 		     const struct pm_defects *d,
 		     const struct pm_defects_summary *s, uint32_t rate,
@@ -246,11 +269,30 @@ static void file_all(struct pm_findings *f, const struct pm_album *a,
 		size_t k = 0;
 
 		pm_defects_config_album(a, &cfg);
-		for (i = 0; i < n; i++)
-			if (ev[i].kind != PM_DEFECT_CLICK ||
-			    source_click(f, track, (double)ev[i].start / rate) ||
-			    db(ev[i].level) >= db(cfg.click_floor) + gain_db + 10)
+		/*
+		 * A master's clicks: those that came through from its source,
+		 * or that stand well over what its gain made of the floor
+		 * (added).  Its flat tops under full scale: those that came
+		 * through.  The chain clips nothing under full scale, and a
+		 * 16-bit source turned up or down keeps the pairs and threes
+		 * of equal samples its slow stretches hold, now off the 16-bit
+		 * grid, where they would pass for clipping.
+		 */
+		for (i = 0; i < n; i++) {
+			double t0 = (double)ev[i].start / rate;
+			double t1 = t0 + (double)ev[i].length / rate;
+			bool keep = true;
+
+			if (ev[i].kind == PM_DEFECT_CLICK)
+				keep = source_click(f, track, t0) ||
+				       db(ev[i].level) >=
+					       db(cfg.click_floor) + gain_db + 10;
+			else if (ev[i].kind == PM_DEFECT_CLIPPING)
+				keep = ev[i].level >= PM_FULL_SCALE ||
+				       source_clipping(f, track, t0, t1);
+			if (keep)
 				ev[k++] = ev[i];
+		}
 		n = k;
 	}
 	qsort(ev, n, sizeof(*ev), by_start);

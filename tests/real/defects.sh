@@ -303,4 +303,18 @@ only_in_regions a.raw b.raw regions
 t_result $? "the repaired master differs only inside the repaired regions"
 cmp -s "$(m as-is 1)" "$(m fixed 1)"
 t_result $? "and the clean excerpt's master is bit for bit the same"
+
+# --- a 16-bit source, mastered to a loudness ------------------------------
+# the clean excerpt in 16 bits with dither: its masters are it times a
+# gain, off the 16-bit grid, but with the pairs and threes of equal
+# samples its slow stretches hold; not clipping, in the source or in any
+# master
+ff -i clean.wav -af aresample=osf=s16:dither_method=triangular \
+	-c:a pcm_s16le clean16.wav || exit 99
+pm premaster init -q --title "Sixteen" --artist "Band" -o sixteen.xml clean16.wav ||
+	exit 99
+t_expect 0 "build masters the 16-bit excerpt" premaster build sixteen.xml -o sixteen
+t_ok "no clipping found in the 16-bit source or its masters" jq -e \
+	'[.findings[] | select(.rule == "audio-clipping")] | length == 0' \
+	sixteen/report/verify.json
 t_done
