@@ -72,13 +72,18 @@ third() {
 		-c:a pcm_f32le "$2" || return 1
 	echo "$_r"
 }
-prate=$(third 03 popclean.wav) || exit 99
-ppop=339711
-ptau=$((prate / 1000))
-e="if(between(n\,$ppop\,$ppop+8*$ptau)\,max(-1\,val(ch)-0.5*exp(($ppop-n)/$ptau))-val(ch)\,0)"
-ff -i popclean.wav -af "aeval=val(ch)+$e|val(ch)+$e" -c:a pcm_f32le popboth.wav ||
-	exit 99
-pt_s=$(awk -v n="$ppop" -v r="$prate" 'BEGIN { printf "%.6f", n / r }')
+# NN CLEAN OUT AT: ten seconds of track NN from a third of the way in,
+# into CLEAN, and into OUT with a pop in both channels alike at sample AT
+# (a step of -0.5 decaying in 1 ms, cut at full scale); prints AT in s
+pop_both() {
+	_pr=$(third "$1" "$2") || return 1
+	_pt=$((_pr / 1000))
+	_pe="if(between(n\,$4\,$4+8*$_pt)\,max(-1\,val(ch)-0.5*exp(($4-n)/$_pt))-val(ch)\,0)"
+	ff -i "$2" -af "aeval=val(ch)+$_pe|val(ch)+$_pe" -c:a pcm_f32le "$3" ||
+		return 1
+	awk -v n="$4" -v r="$_pr" 'BEGIN { printf "%.6f", n / r }'
+}
+pt_s=$(pop_both 03 popclean.wav popboth.wav 339711) || exit 99
 
 # track 4 (48 kHz), ten seconds from a third of the way in: two slow pops
 # in the left channel, steps of 0.2 decaying in 2 ms at 220948 samples
@@ -104,13 +109,7 @@ ff -i slow16clean.wav -af "aeval=val(0)+if(between(n\,$sp3\,$sp3+8*$st3)\,-0.2*e
 # channels alike (a step of -0.5 decaying in 1 ms) at 171711 samples,
 # where a sound starts; in the left channel the music after its tail is
 # not the music before, in the right it is found, and vouches for it
-erate=$(third 06 edgeclean.wav) || exit 99
-ep=171711
-etau=$((erate / 1000))
-e="if(between(n\,$ep\,$ep+8*$etau)\,max(-1\,val(ch)-0.5*exp(($ep-n)/$etau))-val(ch)\,0)"
-ff -i edgeclean.wav -af "aeval=val(ch)+$e|val(ch)+$e" -c:a pcm_f32le edgeboth.wav ||
-	exit 99
-et_s=$(awk -v n="$ep" -v r="$erate" 'BEGIN { printf "%.6f", n / r }')
+et_s=$(pop_both 06 edgeclean.wav edgeboth.wav 171711) || exit 99
 # FROM TAU: the seconds a pop and its eight time constants span
 span() {
 	awk -v n="$1" -v t="$2" -v r="$srate" \
@@ -243,45 +242,32 @@ err() {
 		"[1]volume=-1[n];[0][n]amix=inputs=2:normalize=0" -c:a pcm_f32le d.wav &&
 		soundcheck level d.wav "$4" "$5" | sed 's/.*rms=//'
 }
-before=$(err as-is 2 clean.wav 9.995 10.005)
-after=$(err fixed 2 clean.wav 9.995 10.005)
-t_ok "at the click the error is 15 dB lower or more ($before to $after dBFS)" \
-	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
-before=$(err as-is 2 clean.wav 14.999 15.008)
-after=$(err fixed 2 clean.wav 14.999 15.008)
-t_ok "over the pop 15 dB lower or more ($before to $after dBFS)" \
-	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
-before=$(err as-is 2 clean.wav 24.999 25.008)
-after=$(err fixed 2 clean.wav 24.999 25.008)
-t_ok "over the cut pop 15 dB lower or more ($before to $after dBFS)" \
-	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
-t0=$(awk -v t="$pt_s" 'BEGIN { printf "%.6f", t - 0.0001 }')
-t1=$(awk -v t="$pt_s" 'BEGIN { printf "%.6f", t + 0.008 }')
-before=$(err as-is 6 popclean.wav "$t0" "$t1")
-after=$(err fixed 4 popclean.wav "$t0" "$t1")
-t_ok "over the pop in both channels 15 dB lower or more ($before to $after dBFS)" \
-	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
+# WHAT AS-IS FIXED REF FROM TO DB: the error over [FROM, TO) s, track
+# AS-IS of as-is against track FIXED of fixed, DB lower or more
+lower() {
+	_b=$(err as-is "$2" "$4" "$5" "$6")
+	_a=$(err fixed "$3" "$4" "$5" "$6")
+	t_ok "$1 $7 dB lower or more ($_b to $_a dBFS)" \
+		awk -v a="$_b" -v b="$_a" -v d="$7" 'BEGIN { exit !(a != "" && b <= a - d) }'
+}
+# FROM DUR: FROM - 0.1 ms and FROM + DUR s
+around() {
+	awk -v t="$1" -v d="$2" 'BEGIN { printf "%.6f %.6f", t - 0.0001, t + d }'
+}
+lower "at the click the error is" 2 2 clean.wav 9.995 10.005 15
+lower "over the pop" 2 2 clean.wav 14.999 15.008 15
+lower "over the cut pop" 2 2 clean.wav 24.999 25.008 15
+lower "over the pop in both channels" 6 4 popclean.wav $(around "$pt_s" 0.008) 15
 for k in 1 2; do
 	eval "at=\$sp$k tau=\$st$k"
-	before=$(err as-is 7 slowclean.wav $(span $at $tau))
-	after=$(err fixed 5 slowclean.wav $(span $at $tau))
-	t_ok "over the slow pop ($((tau * 1000 / srate)) ms) and 8 time constants, 15 dB lower or more ($before to $after dBFS)" \
-		awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
+	lower "over the slow pop ($((tau * 1000 / srate)) ms) and 8 time constants," \
+		7 5 slowclean.wav $(span $at $tau) 15
 done
-before=$(err as-is 13 slow16clean.wav $(span $sp3 $st3))
-after=$(err fixed 6 slow16clean.wav $(span $sp3 $st3))
-t_ok "over the pop (1 ms) in 16 bits and 8 time constants, 15 dB lower or more ($before to $after dBFS)" \
-	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
-t0=$(awk -v t="$et_s" 'BEGIN { printf "%.6f", t - 0.0001 }')
-t1=$(awk -v t="$et_s" 'BEGIN { printf "%.6f", t + 0.008 }')
-before=$(err as-is 14 edgeclean.wav "$t0" "$t1")
-after=$(err fixed 7 edgeclean.wav "$t0" "$t1")
-t_ok "over the pop in both channels on a sound's start 15 dB lower or more ($before to $after dBFS)" \
-	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 15) }'
-before=$(err as-is 2 clean.wav 20 20.05)
-after=$(err fixed 2 clean.wav 20 20.05)
-t_ok "in the clipped passage 6 dB lower or more ($before to $after dBFS)" \
-	awk -v a="$before" -v b="$after" 'BEGIN { exit !(a != "" && b <= a - 6) }'
+lower "over the pop (1 ms) in 16 bits and 8 time constants," 13 6 \
+	slow16clean.wav $(span $sp3 $st3) 15
+lower "over the pop in both channels on a sound's start" 14 7 edgeclean.wav \
+	$(around "$et_s" 0.008) 15
+lower "in the clipped passage" 2 2 clean.wav 20 20.05 6
 
 soundcheck lines "$(m as-is 3)" quiet.wav 60 >without || exit 99
 soundcheck lines "$(m dehum 1)" quiet.wav 60 >with || exit 99
